@@ -1,1 +1,3 @@
-export {};
+export { createNodes, createNodesV2 } from './plugins/plugin.js';
+export type { NxPexPluginOptions } from './plugins/plugin.js';
+export { PluginError } from './utils/errors.js';

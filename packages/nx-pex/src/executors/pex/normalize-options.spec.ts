@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import type { PyProject } from '../../pyproject/pyproject.js';
+import { normalizeOptions } from './normalize-options.js';
+
+const base: PyProject = { name: 'my-service', dependencies: ['requests==2.32.3'], scripts: {}, dependencyGroups: {}, tool: {} };
+const facts = (pyproject: Partial<PyProject>, more: { hasSrcDir?: boolean; hasMainModule?: boolean } = {}) => ({
+  projectRoot: 'apps/my-service',
+  pyproject: { ...base, ...pyproject },
+  hasSrcDir: more.hasSrcDir ?? true,
+  hasMainModule: more.hasMainModule ?? false,
+});
+
+describe('normalizeOptions', () => {
+  it('defaults from pyproject: the only script, dist path, requires-python', () => {
+    expect(normalizeOptions({}, facts({ scripts: { s: 'my_service.__main__:main' }, requiresPython: '>=3.8' }))).toEqual({
+      entryPoint: 'my_service.__main__:main',
+      outputPath: 'dist/apps/my-service/my-service.pex',
+      python: 'python3',
+      shebang: '#!/usr/bin/env python3',
+      sourceRoot: 'apps/my-service/src',
+      requirements: ['requests==2.32.3'],
+      interpreterConstraints: ['>=3.8'],
+    });
+  });
+
+  it('prefers the option, then [tool.nx-pex], then scripts, then the package __main__', () => {
+    const f = facts({ scripts: { s: 'a:b' }, tool: { entryPoint: 'c:d' } }, { hasMainModule: true });
+    expect(normalizeOptions({ entryPoint: 'e' }, f).entryPoint).toBe('e');
+    expect(normalizeOptions({}, f).entryPoint).toBe('c:d');
+    expect(normalizeOptions({}, facts({ scripts: { s: 'a:b' } })).entryPoint).toBe('a:b');
+    expect(normalizeOptions({}, facts({}, { hasMainModule: true })).entryPoint).toBe('my_service');
+  });
+
+  it('uses the project root as source root without src/', () => {
+    expect(normalizeOptions({ entryPoint: 'x' }, facts({}, { hasSrcDir: false })).sourceRoot).toBe('apps/my-service');
+  });
+
+  it('explains why there is no entry point and how to set one', () => {
+    expect(() => normalizeOptions({}, facts({ scripts: { a: 'x:y', b: 'z:w' } }))).toThrow(/\[project.scripts\] has 2 entries \(a, b\).*"entryPoint" option/);
+    expect(() => normalizeOptions({}, facts({}))).toThrow(/no \[project.scripts\] entry and no __main__.py/);
+  });
+});

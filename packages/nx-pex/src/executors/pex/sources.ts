@@ -1,0 +1,53 @@
+import { readdir } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+
+export interface SourceEntry {
+  /** Posix path inside the pex. */
+  archivePath: string;
+  /** File on disk. */
+  path: string;
+}
+
+// Build by-products and metadata that never belong in a pex.
+const SKIPPED_DIRS = new Set(['__pycache__', '.pytest_cache', '.mypy_cache', '.ruff_cache', '.venv', 'node_modules', 'dist', 'build']);
+const SKIPPED_FILES = /\.(pyc|pyo)$/;
+// In a flat layout the project root also holds the project's tooling: only importable code goes in.
+const FLAT_LAYOUT_EXCLUDES = new Set(['tests', 'test', 'setup.py', 'conftest.py', 'noxfile.py']);
+
+function isSkippedDir(name: string): boolean {
+  return SKIPPED_DIRS.has(name) || name.endsWith('.egg-info') || name.startsWith('.');
+}
+
+async function walk(dir: string, prefix: string, out: SourceEntry[]): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  for (const entry of entries) {
+    if (entry.isDirectory()) {
+      if (!isSkippedDir(entry.name)) await walk(join(dir, entry.name), posix.join(prefix, entry.name), out);
+    } else if (entry.isFile() && !SKIPPED_FILES.test(entry.name)) {
+      out.push({ archivePath: posix.join(prefix, entry.name), path: join(dir, entry.name) });
+    }
+  }
+}
+
+/**
+ * The project's own files for the pex root. `flat` (sources at the project root, no src/): only
+ * Python modules and packages, without tests.
+ */
+export async function collectSources(sourceRoot: string, flat: boolean): Promise<SourceEntry[]> {
+  const out: SourceEntry[] = [];
+  if (!flat) {
+    await walk(sourceRoot, '', out);
+  } else {
+    for (const entry of await readdir(sourceRoot, { withFileTypes: true })) {
+      if (FLAT_LAYOUT_EXCLUDES.has(entry.name)) continue;
+      if (entry.isFile() && entry.name.endsWith('.py')) {
+        out.push({ archivePath: entry.name, path: join(sourceRoot, entry.name) });
+      } else if (entry.isDirectory() && !isSkippedDir(entry.name)) {
+        const pkg = join(sourceRoot, entry.name);
+        const isPackage = (await readdir(pkg)).includes('__init__.py');
+        if (isPackage) await walk(pkg, entry.name, out);
+      }
+    }
+  }
+  return out.sort((a, b) => (a.archivePath < b.archivePath ? -1 : a.archivePath > b.archivePath ? 1 : 0));
+}

@@ -1,0 +1,7 @@
+export interface PythonAppGeneratorSchema {
+  name: string;
+  directory?: string;
+  dependencies?: string;
+  requiresPython?: string;
+  skipFormat?: boolean;
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { moduleName, normalizeName, parsePyProject } from './pyproject.js';
+
+describe('parsePyProject', () => {
+  it('reads [project], scripts, dependency groups and [tool.nx-pex]', () => {
+    const p = parsePyProject(
+      `[project]
+name = "My.Service"
+version = "1.2.3"
+requires-python = ">=3.9"
+dependencies = ["requests==2.32.3"]
+[project.scripts]
+svc = "my_service.cli:main"
+[dependency-groups]
+test = ["pytest>=8", { include-group = "lint" }]
+lint = ["ruff"]
+[tool.nx-pex]
+entry-point = "my_service.cli:run"
+type = "app"
+`,
+      'apps/x/pyproject.toml',
+    );
+    expect(p).toEqual({
+      name: 'My.Service',
+      version: '1.2.3',
+      requiresPython: '>=3.9',
+      dependencies: ['requests==2.32.3'],
+      scripts: { svc: 'my_service.cli:main' },
+      dependencyGroups: { test: ['pytest>=8'], lint: ['ruff'] },
+      tool: { entryPoint: 'my_service.cli:run', type: 'app' },
+    });
+  });
+
+  it('returns undefined without a [project] table', () => {
+    expect(parsePyProject('[tool.ruff]\nline-length = 100\n', 'pyproject.toml')).toBeUndefined();
+  });
+
+  it('names the file and position of invalid TOML', () => {
+    expect(() => parsePyProject('[project\nname = "x"', 'libs/a/pyproject.toml')).toThrow(/libs\/a\/pyproject.toml \(line 1, column \d+\): not valid TOML/);
+  });
+
+  it('names the field that has the wrong type', () => {
+    expect(() => parsePyProject('[project]\nname = "x"\ndependencies = "requests"\n', 'p.toml')).toThrow(/p.toml: \[project\] dependencies must be an array of strings/);
+    expect(() => parsePyProject('[project]\nversion = "1"\n', 'p.toml')).toThrow(/needs a string "name"/);
+    expect(() => parsePyProject('[project]\nname = "x"\n[tool.nx-pex]\ntype = "service"\n', 'p.toml')).toThrow(/type must be "app" or "lib"/);
+  });
+});
+
+describe('names', () => {
+  it('normalises as PEP 503 and derives the import name', () => {
+    expect(normalizeName('Foo__Bar.-baz')).toBe('foo-bar-baz');
+    expect(moduleName('My-Service')).toBe('my_service');
+  });
+});

@@ -1,0 +1,114 @@
+import { readFile } from 'node:fs/promises';
+import { parse, TomlError } from 'smol-toml';
+import { PluginError } from '../utils/errors.js';
+
+/** The parts of a pyproject.toml (PEP 621 `[project]`, PEP 735 groups, `[tool.nx-pex]`) that nx-pex reads. */
+export interface PyProject {
+  name: string;
+  version?: string;
+  requiresPython?: string;
+  dependencies: string[];
+  scripts: Record<string, string>;
+  dependencyGroups: Record<string, string[]>;
+  tool: NxPexToolTable;
+}
+
+/** `[tool.nx-pex]`: defaults for the pex executor that belong with the project. */
+export interface NxPexToolTable {
+  entryPoint?: string;
+  type?: 'app' | 'lib';
+}
+
+type Table = Record<string, unknown>;
+
+function isTable(value: unknown): value is Table {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringArray(value: unknown, where: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+    throw new PluginError('INVALID_PYPROJECT', `${where} must be an array of strings`);
+  }
+  return value;
+}
+
+function optionalString(value: unknown, where: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new PluginError('INVALID_PYPROJECT', `${where} must be a string`);
+  return value;
+}
+
+/** Parse pyproject.toml text; `file` names the file in errors. Returns undefined when there is no [project] table. */
+export function parsePyProject(text: string, file: string): PyProject | undefined {
+  let doc: Table;
+  try {
+    doc = parse(text) as Table;
+  } catch (e) {
+    const where = e instanceof TomlError ? ` (line ${e.line}, column ${e.column})` : '';
+    throw new PluginError('INVALID_PYPROJECT', `${file}${where}: not valid TOML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const project = doc['project'];
+  if (project === undefined) return undefined;
+  if (!isTable(project)) throw new PluginError('INVALID_PYPROJECT', `${file}: [project] must be a table`);
+  const name = project['name'];
+  if (typeof name !== 'string' || name.trim() === '') {
+    throw new PluginError('INVALID_PYPROJECT', `${file}: [project] needs a string "name" (PEP 621)`);
+  }
+  const scripts = project['scripts'] ?? {};
+  if (!isTable(scripts) || !Object.values(scripts).every((v) => typeof v === 'string')) {
+    throw new PluginError('INVALID_PYPROJECT', `${file}: [project.scripts] must map names to "module:function" strings`);
+  }
+  const groupsRaw = doc['dependency-groups'] ?? {};
+  if (!isTable(groupsRaw)) throw new PluginError('INVALID_PYPROJECT', `${file}: [dependency-groups] must be a table`);
+  const dependencyGroups: Record<string, string[]> = {};
+  for (const [group, entries] of Object.entries(groupsRaw)) {
+    // PEP 735: entries are requirement strings or {include-group = "..."} tables; only strings are requirements.
+    if (!Array.isArray(entries)) throw new PluginError('INVALID_PYPROJECT', `${file}: [dependency-groups].${group} must be an array`);
+    dependencyGroups[group] = entries.filter((e): e is string => typeof e === 'string');
+  }
+  const toolRaw = isTable(doc['tool']) ? doc['tool']['nx-pex'] : undefined;
+  const tool: NxPexToolTable = {};
+  if (toolRaw !== undefined) {
+    if (!isTable(toolRaw)) throw new PluginError('INVALID_PYPROJECT', `${file}: [tool.nx-pex] must be a table`);
+    const entryPoint = optionalString(toolRaw['entry-point'], `${file}: [tool.nx-pex] entry-point`);
+    if (entryPoint !== undefined) tool.entryPoint = entryPoint;
+    const type = optionalString(toolRaw['type'], `${file}: [tool.nx-pex] type`);
+    if (type !== undefined) {
+      if (type !== 'app' && type !== 'lib') throw new PluginError('INVALID_PYPROJECT', `${file}: [tool.nx-pex] type must be "app" or "lib", not "${type}"`);
+      tool.type = type;
+    }
+  }
+  const result: PyProject = {
+    name,
+    dependencies: stringArray(project['dependencies'], `${file}: [project] dependencies`),
+    scripts: scripts as Record<string, string>,
+    dependencyGroups,
+    tool,
+  };
+  const version = optionalString(project['version'], `${file}: [project] version`);
+  if (version !== undefined) result.version = version;
+  const requiresPython = optionalString(project['requires-python'], `${file}: [project] requires-python`);
+  if (requiresPython !== undefined) result.requiresPython = requiresPython;
+  return result;
+}
+
+export async function readPyProject(file: string): Promise<PyProject | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new PluginError('INVALID_PYPROJECT', `cannot read ${file}: ${(e as Error).message}`);
+  }
+  return parsePyProject(text, file);
+}
+
+/** PEP 503 normalisation, used for project and module names. */
+export function normalizeName(name: string): string {
+  return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+
+/** The import name a project's package conventionally has (`my-service` → `my_service`). */
+export function moduleName(projectName: string): string {
+  return normalizeName(projectName).replace(/-/g, '_');
+}
