@@ -1,0 +1,4 @@
+export { startFixtureIndex, type FixtureIndex, type FixtureIndexOptions, type RequestLog } from './server.js';
+export type { FaultCount, FaultOptions } from './faults.js';
+export { writeFileIndex, type FileIndex } from './file-index.js';
+export { SIMPLE_HTML, SIMPLE_JSON, TEXT_HTML } from './negotiate.js';

@@ -1,0 +1,1 @@
+export { describeMissing, findPythons, SUPPORTED_PYTHONS, type FoundPython, type PythonsFound } from './find-pythons.js';
