@@ -1,7 +1,6 @@
-import { copyFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { writeFileAtomic } from '../fs/atomic-write.js';
+import { copyFileAtomic, writeFileAtomic } from '../fs/atomic-write.js';
 import { Catalogue } from './catalogue.js';
 import { projectListHtml, projectPageHtml } from './simple-html.js';
 import { projectList, projectPage } from './simple-page.js';
@@ -23,12 +22,11 @@ export async function writeFileIndex(dir: string, outDir: string): Promise<FileI
   const projects = await new Catalogue({ wheelsDir: dir }).projects();
   const filesDir = join(out, 'files');
   const simpleDir = join(out, 'simple');
-  await mkdir(filesDir, { recursive: true });
   await writeFileAtomic(join(simpleDir, 'index.html'), projectListHtml(projectList(projects)));
   for (const [project, dists] of projects) {
     for (const dist of dists) {
       const target = join(filesDir, dist.filename);
-      if (resolve(dist.path) !== target) await copyFile(dist.path, target);
+      if (resolve(dist.path) !== target) await copyFileAtomic(dist.path, target);
       if (dist.metadata) await writeFileAtomic(`${target}.metadata`, dist.metadata);
     }
     await writeFileAtomic(join(simpleDir, project, 'index.html'), projectPageHtml(projectPage(project, dists)));

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { findPythons, type FoundPython } from '../pythons/find-pythons.js';
+import { isolatedPipEnv } from '../pythons/pip-env.js';
 import { buildWheel } from '../wheel-factory/build-wheel.js';
 import type { BuiltWheel } from '../wheel-factory/spec.js';
 import { startFixtureIndex, type FixtureIndex } from './server.js';
@@ -298,7 +299,7 @@ describe('fault knobs', () => {
 
 describe('a real pip against the index', () => {
   const pip = (args: string[]) =>
-    run(python.path, ['-m', 'pip', '--disable-pip-version-check', '--no-cache-dir', ...args], { env: { ...process.env, PIP_NO_INPUT: '1' } });
+    run(python.path, ['-m', 'pip', ...args], { env: isolatedPipEnv() });
 
   it('downloads the newest compatible wheel, skipping a yanked one', async () => {
     index.setFaults({ yanked: { [greet.filename]: 'bad' } });

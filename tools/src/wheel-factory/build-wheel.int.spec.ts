@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeMissing, findPythons, type FoundPython } from '../pythons/find-pythons.js';
+import { isolatedPipEnv } from '../pythons/pip-env.js';
 import { buildWheel } from './build-wheel.js';
 import type { WheelSpec } from './spec.js';
 
@@ -71,9 +72,7 @@ describe('buildWheel with a real pip', () => {
     const python = pythons[i]!;
     const wheel = await buildWheel(spec, join(work, 'dist'));
     const target = join(work, `target-${python.version}`);
-    await run(python.path, ['-m', 'pip', 'install', '--no-deps', '--no-index', '--disable-pip-version-check', '--target', target, wheel.path], {
-      env: { ...process.env, PIP_NO_INPUT: '1', PIP_NO_CACHE_DIR: '1' },
-    });
+    await run(python.path, ['-m', 'pip', 'install', '--no-deps', '--no-index', '--target', target, wheel.path], { env: isolatedPipEnv() });
     const { stdout } = await run(python.path, ['-c', 'import greet; print(greet.hello())'], {
       env: { ...process.env, PYTHONPATH: target },
     });
