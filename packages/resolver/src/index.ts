@@ -1,1 +1,13 @@
-export {};
+export { ResolverError, type ResolverErrorCode } from './errors.js';
+export { loadIndexConfig, DEFAULT_INDEX_URL, type IndexConfig } from './config/index-config.js';
+export { defaultCacheDir } from './cache/dir.js';
+export { inspectInterpreter, type TargetInterpreter } from './interpreter/inspect.js';
+export { cpythonTags, type CpythonTagInputs } from './tags/cpython.js';
+export { platformTags, type LinuxPlatformInputs } from './tags/platforms.js';
+export { fetchArtifacts, type FetchOptions } from './fetch/fetch-artifacts.js';
+export type { LocalArtifact, FetchProgress } from './fetch/local-artifact.js';
+export type { HttpOptions } from './http/client.js';
+export { parseWheelFilename, type WheelFilename } from './filename/wheel.js';
+export { normalizeName } from './names.js';
+export { Version } from './pep440/version.js';
+export { Specifier, SpecifierSet } from './pep440/specifier.js';

@@ -1,0 +1,97 @@
+import { parseSdistFilename } from '../filename/sdist.js';
+import { tryParseWheelFilename, type WheelFilename } from '../filename/wheel.js';
+import type { IndexFile } from '../index/types.js';
+import { normalizeName } from '../names.js';
+import { SpecifierSet } from '../pep440/specifier.js';
+import { Version } from '../pep440/version.js';
+
+/** A file of one project at one version, classified for a target interpreter. */
+export interface Candidate {
+  file: IndexFile;
+  version: Version;
+  /** Set for wheels. */
+  wheel?: WheelFilename;
+  /** Index of the wheel's best tag in the target's tags (lower is better); undefined when incompatible or an sdist. */
+  tagRank?: number;
+}
+
+/** All files of a project at one version: the best compatible wheel (if any) and what else exists. */
+export interface Release {
+  version: Version;
+  best?: Candidate;
+  /** True when every file of this release is yanked (PEP 592). */
+  yanked: boolean;
+  hasSdist: boolean;
+  /** Tags of wheels that exist but do not fit the target, for messages. */
+  incompatibleWheels: string[];
+}
+
+/** True unless `requiresPython` is a valid specifier set that excludes `pythonVersion` (pip ignores invalid ones). */
+export function pythonAllowed(requiresPython: string | undefined, pythonVersion: Version): boolean {
+  if (!requiresPython) return true;
+  try {
+    return new SpecifierSet(requiresPython).contains(pythonVersion, true);
+  } catch {
+    return true;
+  }
+}
+
+function classify(file: IndexFile, project: string, tagIndex: Map<string, number>): Candidate | undefined {
+  const wheel = tryParseWheelFilename(file.filename);
+  if (wheel) {
+    const version = Version.tryParse(wheel.version);
+    if (wheel.name !== project || !version) return undefined;
+    let tagRank: number | undefined;
+    for (const tag of wheel.tags) {
+      const rank = tagIndex.get(tag);
+      if (rank !== undefined && (tagRank === undefined || rank < tagRank)) tagRank = rank;
+    }
+    return { file, version, wheel, ...(tagRank !== undefined ? { tagRank } : {}) };
+  }
+  const sdist = parseSdistFilename(file.filename, project);
+  const version = sdist && Version.tryParse(sdist.version);
+  return version ? { file, version } : undefined;
+}
+
+/**
+ * pip's candidate preference: not yanked, then best tag (lowest rank), then highest build number.
+ * Returns <0 when `a` is preferred.
+ */
+function preference(a: Candidate, b: Candidate): number {
+  const yank = Number(Boolean(a.file.yanked)) - Number(Boolean(b.file.yanked));
+  if (yank !== 0) return yank;
+  const rank = (a.tagRank ?? Infinity) - (b.tagRank ?? Infinity);
+  if (rank !== 0) return rank;
+  return (b.wheel?.build?.number ?? -1) - (a.wheel?.build?.number ?? -1);
+}
+
+/**
+ * Group a project's files into releases (newest first), dropping files for other projects and
+ * files whose requires-python excludes the target (PEP 503 data-requires-python).
+ */
+export function releasesOf(files: IndexFile[], project: string, tags: string[], pythonVersion: Version): Release[] {
+  const name = normalizeName(project);
+  const tagIndex = new Map(tags.map((t, i) => [t.toLowerCase(), i] as const));
+  const byVersion = new Map<string, { version: Version; candidates: Candidate[] }>();
+  for (const file of files) {
+    const candidate = classify(file, name, tagIndex);
+    if (!candidate || !pythonAllowed(file.requiresPython, pythonVersion)) continue;
+    const key = candidate.version.toString();
+    const entry = byVersion.get(key) ?? { version: candidate.version, candidates: [] };
+    entry.candidates.push(candidate);
+    byVersion.set(key, entry);
+  }
+  const releases: Release[] = [];
+  for (const { version, candidates } of byVersion.values()) {
+    const wheels = candidates.filter((c) => c.wheel);
+    const compatible = wheels.filter((c) => c.tagRank !== undefined).sort(preference);
+    releases.push({
+      version,
+      ...(compatible[0] ? { best: compatible[0] } : {}),
+      yanked: candidates.every((c) => c.file.yanked),
+      hasSdist: candidates.some((c) => !c.wheel),
+      incompatibleWheels: wheels.filter((c) => c.tagRank === undefined).map((c) => c.file.filename),
+    });
+  }
+  return releases.sort((a, b) => b.version.compare(a.version));
+}

@@ -1,0 +1,68 @@
+import { createReadStream } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { cacheError, WheelCache } from '../cache/wheel-cache.js';
+import { ResolverError } from '../errors.js';
+import type { HttpClient } from '../http/client.js';
+import { readWheelMetadata } from '../metadata/wheel-metadata.js';
+import type { Candidate } from './candidates.js';
+import type { LocalArtifact } from './local-artifact.js';
+
+/** Downloads wheels into the content-addressed cache (once per URL per run) and reads their metadata. */
+export class Downloader {
+  private readonly cache: WheelCache;
+  private readonly inFlight = new Map<string, Promise<LocalArtifact>>();
+
+  constructor(private readonly http: HttpClient, cacheDir: string, private readonly onBytes: (project: string, bytes: number) => void) {
+    this.cache = new WheelCache(cacheDir);
+  }
+
+  fetch(project: string, candidate: Candidate): Promise<LocalArtifact> {
+    const key = candidate.file.url;
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      pending = this.download(project, candidate);
+      this.inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async download(project: string, candidate: Candidate): Promise<LocalArtifact> {
+    const { file } = candidate;
+    const expected = file.hashes.sha256;
+    const describe = `${file.filename} (${project}) from ${file.url}`;
+    let stored = expected ? await this.cache.lookup(expected, file.filename) : undefined;
+    let sha256 = expected ?? '';
+    if (!stored) {
+      const store = (body: AsyncIterable<Uint8Array>) =>
+        this.cache.store(file.filename, body, expected, (n) => this.onBytes(project, n), describe).catch((err: unknown) => {
+          throw err instanceof ResolverError ? err : cacheError(this.cache.root, err);
+        });
+      const result = file.url.startsWith('file:')
+        ? await store(openLocal(file.url, describe))
+        : await this.http.get(file.url, '*/*', describe, (res) => store(res.body));
+      stored = { path: result.path, size: result.size };
+      sha256 = result.sha256;
+    }
+    const metadata = await readWheelMetadata(stored.path, project, file.filename);
+    const requiresPython = metadata.requiresPython ?? file.requiresPython;
+    return {
+      name: candidate.wheel?.name ?? project,
+      version: candidate.version.toString(),
+      filename: file.filename,
+      path: stored.path,
+      sha256,
+      size: stored.size,
+      url: file.url,
+      requiresDist: metadata.requiresDist,
+      ...(requiresPython ? { requiresPython } : {}),
+    };
+  }
+}
+
+async function* openLocal(url: string, describe: string): AsyncIterable<Uint8Array> {
+  try {
+    yield* createReadStream(fileURLToPath(url));
+  } catch (err) {
+    throw new ResolverError('INDEX_ERROR', `Could not read ${describe}: ${(err as Error).message}. Check the file index / find-links directory.`, { cause: err });
+  }
+}

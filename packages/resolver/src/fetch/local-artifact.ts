@@ -1,0 +1,23 @@
+/** A wheel in the local cache, verified, with the metadata a resolver and an installer need. */
+export interface LocalArtifact {
+  /** PEP 503 normalised project name. */
+  name: string;
+  version: string;
+  filename: string;
+  /** Absolute path inside the cache. */
+  path: string;
+  sha256: string;
+  size: number;
+  /** Where it came from, credential-free. */
+  url: string;
+  requiresDist: string[];
+  requiresPython?: string;
+}
+
+export interface FetchProgress {
+  phase: 'index' | 'download';
+  project: string;
+  done: number;
+  total: number;
+  bytes?: number;
+}

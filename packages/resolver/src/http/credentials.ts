@@ -1,0 +1,45 @@
+/**
+ * HTTP basic credentials from URL userinfo (`https://user:token@host/simple/`), as pip accepts them.
+ * Credentials are kept per origin so files linked from an authenticated index get them too, and are
+ * stripped from every URL that leaves this module (messages, logs, LocalArtifact.url).
+ */
+export class Credentials {
+  private readonly byOrigin = new Map<string, string>();
+
+  /** Remember the userinfo of `url` (if any) and return the URL without it. */
+  register(url: string): string {
+    const parsed = tryUrl(url);
+    if (!parsed || (!parsed.username && !parsed.password)) return url;
+    const user = decodeURIComponent(parsed.username);
+    const pass = decodeURIComponent(parsed.password);
+    this.byOrigin.set(parsed.origin, `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`);
+    return redactUrl(url);
+  }
+
+  /** The Authorization header for `url`: its own userinfo, else the one registered for its origin. */
+  authorization(url: string): string | undefined {
+    const parsed = tryUrl(url);
+    if (!parsed) return undefined;
+    if (parsed.username || parsed.password) {
+      return `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64')}`;
+    }
+    return this.byOrigin.get(parsed.origin);
+  }
+}
+
+function tryUrl(url: string): URL | undefined {
+  try {
+    return new URL(url);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `url` without userinfo; safe to print. Non-URLs (local paths) are returned unchanged. */
+export function redactUrl(url: string): string {
+  const parsed = tryUrl(url);
+  if (!parsed || (!parsed.username && !parsed.password)) return url;
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.toString();
+}

@@ -1,0 +1,54 @@
+import { ResolverError } from '../errors.js';
+import { filenameOf } from './html.js';
+import type { IndexFile } from './types.js';
+
+export const PEP691_JSON = 'application/vnd.pypi.simple.v1+json';
+
+interface JsonFile {
+  filename?: unknown;
+  url?: unknown;
+  hashes?: unknown;
+  'requires-python'?: unknown;
+  yanked?: unknown;
+  'core-metadata'?: unknown;
+  'dist-info-metadata'?: unknown;
+}
+
+function hashMap(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k.toLowerCase()] = v.toLowerCase();
+  }
+  return out;
+}
+
+/** Parse a PEP 691 JSON project page. */
+export function parseSimpleJson(text: string, pageUrl: string, source: string): IndexFile[] {
+  let doc: { meta?: { 'api-version'?: unknown }; files?: unknown };
+  try {
+    doc = JSON.parse(text) as typeof doc;
+  } catch (err) {
+    throw new ResolverError('INDEX_ERROR', `The index page ${source} is not valid PEP 691 JSON. Check that the index URL points at a simple repository.`, { cause: err });
+  }
+  const version = String(doc.meta?.['api-version'] ?? '1.0');
+  if (!version.startsWith('1.')) {
+    throw new ResolverError('INDEX_ERROR', `The index page ${source} uses simple API version ${version}; only 1.x is supported (PEP 629).`);
+  }
+  const files: IndexFile[] = [];
+  for (const f of Array.isArray(doc.files) ? (doc.files as JsonFile[]) : []) {
+    if (typeof f.url !== 'string') continue;
+    const url = new URL(f.url, pageUrl);
+    url.hash = '';
+    const metadata = f['core-metadata'] ?? f['dist-info-metadata'];
+    files.push({
+      filename: typeof f.filename === 'string' ? f.filename : filenameOf(url),
+      url: url.toString(),
+      hashes: hashMap(f.hashes),
+      ...(typeof f['requires-python'] === 'string' && f['requires-python'] ? { requiresPython: f['requires-python'] } : {}),
+      yanked: typeof f.yanked === 'string' ? f.yanked || true : f.yanked === true,
+      coreMetadata: metadata === undefined || metadata === false ? false : { hashes: hashMap(metadata) },
+      source,
+    });
+  }
+  return files;
+}

@@ -1,0 +1,193 @@
+import { ResolverError } from '../errors.js';
+import { Version } from './version.js';
+
+// PEP 440 "Version specifiers". The version grammar per operator follows packaging's
+// `Specifier._regex`: `.*` and local labels only with ==/!=; `~=` needs two release segments;
+// `===` takes any string without whitespace.
+const PRE = '(?:[-_.]?(?:alpha|beta|preview|pre|a|b|c|rc)[-_.]?[0-9]*)?';
+const POST = '(?:(?:-[0-9]+)|(?:[-_.]?(?:post|rev|r)[-_.]?[0-9]*))?';
+const DEV = '(?:[-_.]?dev[-_.]?[0-9]*)?';
+const LOCAL = '(?:\\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?';
+const EPOCH = '(?:[0-9]+!)?';
+const VERSION_BY_OPERATOR: Record<Operator, RegExp> = {
+  '===': /^[^\s;)]*$/,
+  '==': new RegExp(`^v?${EPOCH}[0-9]+(?:\\.[0-9]+)*(?:\\.\\*|${PRE}${POST}${DEV}${LOCAL})$`, 'i'),
+  '!=': new RegExp(`^v?${EPOCH}[0-9]+(?:\\.[0-9]+)*(?:\\.\\*|${PRE}${POST}${DEV}${LOCAL})$`, 'i'),
+  '~=': new RegExp(`^v?${EPOCH}[0-9]+(?:\\.[0-9]+)+${PRE}${POST}${DEV}$`, 'i'),
+  '<=': new RegExp(`^v?${EPOCH}[0-9]+(?:\\.[0-9]+)*${PRE}${POST}${DEV}$`, 'i'),
+  '>=': new RegExp(`^v?${EPOCH}[0-9]+(?:\\.[0-9]+)*${PRE}${POST}${DEV}$`, 'i'),
+  '<': new RegExp(`^v?${EPOCH}[0-9]+(?:\\.[0-9]+)*${PRE}${POST}${DEV}$`, 'i'),
+  '>': new RegExp(`^v?${EPOCH}[0-9]+(?:\\.[0-9]+)*${PRE}${POST}${DEV}$`, 'i'),
+};
+
+export type Operator = '~=' | '==' | '!=' | '<=' | '>=' | '<' | '>' | '===';
+const OPERATOR = /^\s*(~=|===|==|!=|<=|>=|<|>)\s*(.*?)\s*$/s;
+
+/** One PEP 440 version clause, e.g. `>=1.2`, `==1.4.*`, `~=2.2.post3`. */
+export class Specifier {
+  readonly operator: Operator;
+  /** The version text as written (packaging keeps it raw; `~=` and `.*` logic works on it). */
+  readonly version: string;
+
+  constructor(text: string) {
+    const m = OPERATOR.exec(text);
+    const op = m?.[1] as Operator | undefined;
+    const version = m?.[2];
+    if (!op || version === undefined || !VERSION_BY_OPERATOR[op].test(version)) {
+      throw new ResolverError('INVALID_SPECIFIER', `Invalid version specifier ${JSON.stringify(text)}: expected an operator (==, !=, <=, >=, <, >, ~=, ===) and a PEP 440 version, e.g. ">=1.2" or "==1.4.*".`);
+    }
+    this.operator = op;
+    this.version = version;
+  }
+
+  toString(): string {
+    return `${this.operator}${this.version}`;
+  }
+
+  /** PEP 440: a specifier that names a pre-release (with an inclusive operator) admits pre-releases. */
+  get prereleases(): boolean {
+    if (!['==', '>=', '<=', '~=', '==='].includes(this.operator)) return false;
+    const text = this.operator === '==' && this.version.endsWith('.*') ? this.version.slice(0, -2) : this.version;
+    return Version.tryParse(text)?.isPrerelease ?? false;
+  }
+
+  contains(item: Version, prereleases?: boolean): boolean {
+    const allowPre = prereleases ?? this.prereleases;
+    if (item.isPrerelease && !allowPre) return false;
+    return this.matches(item);
+  }
+
+  /** The operator's comparison alone, without the pre-release gate. */
+  matches(v: Version): boolean {
+    const spec = this.version;
+    switch (this.operator) {
+      case '==':
+        return equal(v, spec);
+      case '!=':
+        return !equal(v, spec);
+      case '<=':
+        return v.withoutLocal().compare(Version.parse(spec)) <= 0;
+      case '>=':
+        return v.withoutLocal().compare(Version.parse(spec)) >= 0;
+      case '<':
+        return lessThan(v, Version.parse(spec));
+      case '>':
+        return greaterThan(v, Version.parse(spec));
+      case '~=':
+        return compatible(v, spec);
+      case '===':
+        // PEP 440 arbitrary equality: plain case-insensitive string comparison.
+        return v.toString().toLowerCase() === spec.toLowerCase();
+    }
+  }
+}
+
+function equal(v: Version, spec: string): boolean {
+  if (spec.endsWith('.*')) {
+    // PEP 440 prefix matching: compare the padded, shortened candidate against the prefix.
+    const prefix = splitVersion(canonicalText(spec.slice(0, -2)));
+    const candidate = splitVersion(canonical(v.withoutLocal()));
+    const padded = padRelease(candidate, prefix).slice(0, prefix.length);
+    return padded.length === prefix.length && padded.every((x, i) => x === prefix[i]);
+  }
+  const target = Version.parse(spec);
+  // PEP 440: without a local label in the specifier, the candidate's local label is ignored.
+  return (target.local ? v : v.withoutLocal()).equals(target);
+}
+
+/** PEP 440: `<V` excludes pre-releases of V unless V is itself a pre-release. */
+function lessThan(v: Version, spec: Version): boolean {
+  if (v.compare(spec) >= 0) return false;
+  if (!spec.isPrerelease && v.isPrerelease && v.baseVersion.equals(spec.baseVersion)) return false;
+  return true;
+}
+
+/** PEP 440: `>V` excludes post-releases and local versions of V unless V is itself a post-release. */
+function greaterThan(v: Version, spec: Version): boolean {
+  if (v.compare(spec) <= 0) return false;
+  if (!spec.isPostrelease && v.isPostrelease && v.baseVersion.equals(spec.baseVersion)) return false;
+  if (v.local !== undefined && v.baseVersion.equals(spec.baseVersion)) return false;
+  return true;
+}
+
+/** PEP 440: `~=V.N` means `>=V.N, ==V.*` (drop the last release segment and any suffix). */
+function compatible(v: Version, spec: string): boolean {
+  const parts = splitVersion(spec);
+  const release: string[] = [];
+  for (const p of parts) {
+    if (['dev', 'a', 'b', 'rc', 'post'].some((s) => p.startsWith(s))) break;
+    release.push(p);
+  }
+  const [epoch, ...rest] = release.slice(0, -1);
+  const prefix = `${epoch}!${rest.join('.')}.*`;
+  return v.withoutLocal().compare(Version.parse(spec)) >= 0 && equal(v, prefix);
+}
+
+/** packaging's `canonicalize_version(strip_trailing_zero=False)` without local. */
+function canonical(v: Version): string {
+  return v.withoutLocal().toString();
+}
+
+/** As packaging: text that is not a valid version is used as written. */
+function canonicalText(text: string): string {
+  const v = Version.tryParse(text);
+  return v ? canonical(v) : text;
+}
+
+/** packaging's `_version_split`: epoch first, then dot parts, splitting `1rc1` into `1`, `rc1`. */
+function splitVersion(version: string): string[] {
+  const bang = version.lastIndexOf('!');
+  const out = [bang === -1 ? '0' : version.slice(0, bang) || '0'];
+  for (const item of version.slice(bang + 1).split('.')) {
+    const m = /^([0-9]+)((?:a|b|c|rc)[0-9]+)$/.exec(item);
+    if (m) out.push(m[1] as string, m[2] as string);
+    else out.push(item);
+  }
+  return out;
+}
+
+/** packaging's `_pad_version` (left side only): zero-pad the numeric prefix to the other's length. */
+function padRelease(left: string[], right: string[]): string[] {
+  const numeric = (xs: string[]) => {
+    let n = 0;
+    while (n < xs.length && /^[0-9]+$/.test(xs[n] as string)) n++;
+    return n;
+  };
+  const l = numeric(left);
+  const r = numeric(right);
+  return [...left.slice(0, l), ...Array<string>(Math.max(0, r - l)).fill('0'), ...left.slice(l)];
+}
+
+/** A comma-separated set of specifiers; a version must satisfy all of them. */
+export class SpecifierSet {
+  readonly specifiers: readonly Specifier[];
+
+  constructor(text = '') {
+    this.specifiers = text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((s) => new Specifier(s));
+  }
+
+  static parse(text: string): SpecifierSet {
+    return new SpecifierSet(text);
+  }
+
+  /** PEP 440: pre-releases are admitted when any clause names one. */
+  get prereleases(): boolean | undefined {
+    if (this.specifiers.length === 0) return undefined;
+    return this.specifiers.some((s) => s.prereleases);
+  }
+
+  contains(item: Version | string, prereleases?: boolean): boolean {
+    const v = typeof item === 'string' ? Version.parse(item) : item;
+    const allowPre = prereleases ?? this.prereleases;
+    if (!allowPre && v.isPrerelease) return false;
+    return this.specifiers.every((s) => s.contains(v, allowPre));
+  }
+
+  toString(): string {
+    return this.specifiers.map(String).sort().join(',');
+  }
+}
