@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { ToolsError } from '../errors.js';
 import { isDistributionFilename, parseDistributionFilename } from '../pep503/distribution-filename.js';
 import { metadataField, readSdistPkgInfo, readWheelMetadata } from './read-metadata.js';
 
@@ -76,8 +78,8 @@ export class Catalogue {
 export async function describeDistribution(path: string): Promise<Distribution> {
   const filename = basename(path);
   const parsed = parseDistributionFilename(filename);
-  const bytes = await readFile(path);
-  const metadata = parsed.kind === 'wheel' ? await readWheelMetadata(path) : await sdistPkgInfo(path);
+  const { sha256, size } = await hashFile(path);
+  const metadata = parsed.kind === 'wheel' ? await wheelMetadataOrNone(path) : await sdistPkgInfo(path);
   const dist: Distribution = {
     filename,
     path,
@@ -85,8 +87,8 @@ export async function describeDistribution(path: string): Promise<Distribution> 
     project: parsed.project,
     displayName: (metadata && metadataField(metadata, 'Name')) || parsed.project,
     version: parsed.version,
-    sha256: sha256Hex(bytes),
-    size: bytes.byteLength,
+    sha256,
+    size,
   };
   const requiresPython = metadata && metadataField(metadata, 'Requires-Python');
   if (requiresPython) dist.requiresPython = requiresPython;
@@ -98,8 +100,36 @@ export async function describeDistribution(path: string): Promise<Distribution> 
   return dist;
 }
 
+/**
+ * A wheel whose METADATA cannot be read (e.g. bytes corrupted on purpose to test hash checks) is still
+ * served, without PEP 658 metadata or Requires-Python: a fixture index must be able to serve bad files.
+ */
+async function wheelMetadataOrNone(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readWheelMetadata(path);
+  } catch (err) {
+    if (err instanceof ToolsError && err.code === 'METADATA_NOT_FOUND') return undefined;
+    throw err;
+  }
+}
+
 async function sdistPkgInfo(path: string): Promise<Buffer | undefined> {
-  return path.endsWith('.tar.gz') ? readSdistPkgInfo(path) : undefined;
+  if (!path.endsWith('.tar.gz')) return undefined;
+  try {
+    return await readSdistPkgInfo(path);
+  } catch {
+    return undefined; // not a readable gzip/tar: served as-is, like a corrupt wheel
+  }
+}
+
+async function hashFile(path: string): Promise<{ sha256: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(path)) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).byteLength;
+  }
+  return { sha256: hash.digest('hex'), size };
 }
 
 export function sha256Hex(bytes: Uint8Array): string {

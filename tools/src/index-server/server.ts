@@ -9,7 +9,7 @@ import { negotiateFormat, SIMPLE_JSON, TEXT_HTML, type SimpleFormat } from './ne
 import { parseRange } from './range.js';
 import { projectListHtml, projectPageHtml } from './simple-html.js';
 import { projectListJson, projectPageJson } from './simple-json.js';
-import { projectList, projectPage } from './simple-page.js';
+import { fileUrlFromProjectPage, projectList, projectPage } from './simple-page.js';
 
 export interface FixtureIndexOptions {
   /** Directory of wheels / sdists (re-read on every request, so files may be added later). */
@@ -19,6 +19,8 @@ export interface FixtureIndexOptions {
   faults?: FaultOptions;
   /** Port on 127.0.0.1; default 0 (a free one). */
   port?: number;
+  /** Link files with absolute `http://127.0.0.1:PORT/files/...` URLs (like PyPI) instead of relative ones. */
+  absoluteUrls?: boolean;
 }
 
 /** One request as the index saw it, in arrival order. */
@@ -45,6 +47,8 @@ export interface FixtureIndex {
   root: string;
   /** Live log of every request (clear it with `requests.length = 0`). */
   requests: RequestLog[];
+  /** Absolute URL of a served file: `http://127.0.0.1:PORT/files/<filename>`. */
+  fileUrl(filename: string): string;
   /** Replace all fault knobs and reset their counters. */
   setFaults(f: FaultOptions): void;
   close(): Promise<void>;
@@ -52,10 +56,18 @@ export interface FixtureIndex {
 
 const CHUNK = 64 * 1024;
 
+/** How pages link files (set once the port is known). */
+interface Links {
+  fileUrl: (filename: string) => string;
+}
+
 /** A real PEP 503 / 691 / 658 package index on 127.0.0.1 for tests. */
 export async function startFixtureIndex(opts: FixtureIndexOptions): Promise<FixtureIndex> {
   const catalogue = new Catalogue(opts);
+  // Read every distribution now, so a bad filename or path fails the test setup rather than a request.
+  await catalogue.projects();
   const faults = new FaultState(opts.faults);
+  const links: Links = { fileUrl: fileUrlFromProjectPage };
   const requests: RequestLog[] = [];
   const sockets = new Set<Socket>();
 
@@ -65,9 +77,9 @@ export async function startFixtureIndex(opts: FixtureIndexOptions): Promise<Fixt
     if (req.headers.accept !== undefined) log.accept = req.headers.accept;
     if (req.headers.range !== undefined) log.range = req.headers.range;
     requests.push(log);
-    new Exchange(req, res, target, log, catalogue, faults).handle().catch((err: unknown) => {
+    new Exchange(req, res, target, log, catalogue, faults, links).handle().catch((err: unknown) => {
       log.error = err instanceof Error ? err.message : String(err);
-      if (!res.headersSent) new Exchange(req, res, target, log, catalogue, faults).plain(500, `fixture index error: ${log.error}\n`);
+      if (!res.headersSent) new Exchange(req, res, target, log, catalogue, faults, links).plain(500, `fixture index error: ${log.error}\n`);
       else res.destroy();
     });
   });
@@ -81,10 +93,13 @@ export async function startFixtureIndex(opts: FixtureIndexOptions): Promise<Fixt
   });
   const { port } = server.address() as AddressInfo;
   const root = `http://127.0.0.1:${port}/`;
+  const fileUrl = (filename: string): string => `${root}files/${encodeURIComponent(filename)}`;
+  if (opts.absoluteUrls) links.fileUrl = fileUrl;
   return {
     url: `${root}simple/`,
     root,
     requests,
+    fileUrl,
     setFaults: (f) => faults.replace(f),
     close: () =>
       new Promise<void>((resolveClose) => {
@@ -103,6 +118,7 @@ class Exchange {
     private readonly log: RequestLog,
     private readonly catalogue: Catalogue,
     private readonly faults: FaultState,
+    private readonly links: Links,
   ) {}
 
   private get path(): string {
@@ -139,7 +155,7 @@ class Exchange {
     if (normalized !== name || !trailingSlash) return this.redirect(`/simple/${encodeURIComponent(normalized)}/`);
     const dists = (await this.catalogue.projects()).get(normalized);
     if (dists === undefined) return this.plain(404, `no project "${normalized}" in this fixture index\n`);
-    const page = projectPage(normalized, dists, this.faults);
+    const page = projectPage(normalized, dists, { faults: this.faults, fileUrl: this.links.fileUrl });
     return this.page(projectPageHtml(page), projectPageJson(page));
   }
 

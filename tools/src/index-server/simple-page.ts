@@ -7,7 +7,7 @@ export const API_VERSION = '1.1';
 /** One file as a project page advertises it (after faults). */
 export interface SimpleFile {
   filename: string;
-  /** Relative to the project page URL (PEP 503/691 allow relative URLs). */
+  /** Relative to the project page URL (PEP 503/691 allow that) unless the index links absolutely. */
   url: string;
   sha256: string;
   size: number;
@@ -35,11 +35,18 @@ export function fileUrlFromProjectPage(filename: string): string {
   return `../../files/${encodeURIComponent(filename)}`;
 }
 
-export function projectPage(project: string, dists: readonly Distribution[], faults?: FaultState): ProjectPage {
+export interface ProjectPageOptions {
+  faults?: FaultState;
+  /** How a file is linked; default relative to the project page (`../../files/<filename>`). */
+  fileUrl?: (filename: string) => string;
+}
+
+export function projectPage(project: string, dists: readonly Distribution[], options: ProjectPageOptions = {}): ProjectPage {
+  const { faults, fileUrl = fileUrlFromProjectPage } = options;
   const files = dists.map((d): SimpleFile => {
     const file: SimpleFile = {
       filename: d.filename,
-      url: fileUrlFromProjectPage(d.filename),
+      url: fileUrl(d.filename),
       sha256: faults?.wrongSha256(d.filename) ? wrongHash(d.sha256) : d.sha256,
       size: d.size,
     };

@@ -81,6 +81,9 @@ function validateSpec(spec: WheelSpec): void {
     throw specError(spec, `build tag "${spec.buildTag}" must start with a digit (binary distribution format)`);
   for (const [field, value] of [['pythonTag', spec.pythonTag], ['abiTag', spec.abiTag], ['platformTag', spec.platformTag]] as const)
     if (value !== undefined && !/^[A-Za-z0-9_.]+$/.test(value)) throw specError(spec, `${field} "${value}" is not a PEP 425 tag`);
+  const headerValues = [spec.summary, spec.requiresPython, ...(spec.requiresDist ?? []), ...(spec.providesExtra ?? [])];
+  for (const value of headerValues)
+    if (value !== undefined && /[\r\n]/.test(value)) throw specError(spec, `METADATA value ${JSON.stringify(value)} holds a line break`);
   for (const [name, target] of Object.entries(spec.consoleScripts ?? {}))
     if (!/^[\w.-]+$/.test(name) || !/^[\w.]+(:[\w.]+)?$/.test(target))
       throw specError(spec, `console script "${name} = ${target}" is not "name = module:function"`);
