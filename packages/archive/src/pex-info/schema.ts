@@ -1,0 +1,59 @@
+import { Ajv, type JSONSchemaType, type ValidateFunction } from 'ajv';
+import { ArchiveError } from '../errors.js';
+import type { PexInfo } from './pex-info.js';
+
+const stringMap = {
+  type: 'object',
+  required: [],
+  additionalProperties: { type: 'string' },
+} as const;
+
+/** Extra properties are allowed: PEX-INFO files written by pex carry fields we do not use. */
+const schema: JSONSchemaType<PexInfo> = {
+  type: 'object',
+  additionalProperties: true,
+  required: [
+    'bootstrap_hash',
+    'build_properties',
+    'code_hash',
+    'distributions',
+    'emit_warnings',
+    'inherit_path',
+    'interpreter_constraints',
+    'pex_hash',
+    'pex_path',
+    'requirements',
+    'strip_pex_env',
+    'venv',
+  ],
+  properties: {
+    bootstrap_hash: { type: 'string' },
+    build_properties: stringMap,
+    code_hash: { type: 'string' },
+    distributions: { ...stringMap, propertyNames: { pattern: '^[^/\\\\]+\\.whl$' } },
+    emit_warnings: { type: 'boolean' },
+    entry_point: { type: 'string', nullable: true, pattern: '^[^:\\s]+(:[^:\\s]+)?$' },
+    inherit_path: { type: 'string', enum: ['false', 'prefer', 'fallback'] },
+    interpreter_constraints: { type: 'array', items: { type: 'string' } },
+    pex_hash: { type: 'string' },
+    pex_path: { type: 'array', items: { type: 'string' } },
+    requirements: { type: 'array', items: { type: 'string' } },
+    strip_pex_env: { type: 'boolean' },
+    venv: { type: 'boolean' },
+  },
+};
+
+let validator: ValidateFunction<PexInfo> | undefined;
+
+/** Validate PEX-INFO against the schema; `where` names the file for the error message. */
+export function validatePexInfo(value: unknown, where: string): PexInfo {
+  validator ??= new Ajv({ allErrors: true }).compile(schema);
+  if (!validator(value)) {
+    const problems = (validator.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''}`);
+    throw new ArchiveError(
+      'INVALID_PEX_INFO',
+      `PEX-INFO of ${where} is invalid: ${problems.join('; ')}. Rebuild the pex with a current nx-pex.`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,107 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { crc32, deflateRawSync } from 'node:zlib';
+import {
+  centralDirectoryHeader,
+  endOfCentralDirectory,
+  localFileHeader,
+  type CompressionMethod,
+  type EntryHeaderFields,
+} from './records.js';
+import type { FileSink } from './sink.js';
+
+/** Where an entry's (already compressed) bytes come from. */
+export type ZipEntryData =
+  | { kind: 'bytes'; bytes: Buffer }
+  /** `compressedSize` raw bytes at `start` of `path`: a member copied out of a wheel without re-compressing. */
+  | { kind: 'file-range'; path: string; start: number };
+
+export interface ZipEntry {
+  name: string;
+  mode: number;
+  method: CompressionMethod;
+  crc32: number;
+  compressedSize: number;
+  size: number;
+  data: ZipEntryData;
+}
+
+/** A ZIP entry for our own content: deflated (zlib raw deflate, level 9) unless that does not pay. */
+export function deflatedEntry(name: string, content: Buffer, mode: number): ZipEntry {
+  const deflated = deflateRawSync(content, { level: 9 });
+  const stored = deflated.length >= content.length;
+  return {
+    name,
+    mode,
+    method: stored ? 0 : 8,
+    crc32: crc32(content),
+    compressedSize: stored ? content.length : deflated.length,
+    size: content.length,
+    data: { kind: 'bytes', bytes: stored ? content : deflated },
+  };
+}
+
+/**
+ * Writes entries in the order given (callers sort them), then the central directory and end
+ * records; ZIP64 records appear only where a value overflows (APPNOTE 4.4.1.4).
+ */
+export class ZipWriter {
+  #sink: FileSink;
+  #central: Buffer[] = [];
+  #count = 0;
+  /** Entries are sorted, so one wheel's members are contiguous: keep only the current source open. */
+  #source: { path: string; handle: FileHandle } | undefined;
+
+  constructor(sink: FileSink) {
+    this.#sink = sink;
+  }
+
+  async add(entry: ZipEntry): Promise<void> {
+    const fields: EntryHeaderFields = {
+      name: Buffer.from(entry.name, 'utf8'),
+      method: entry.method,
+      crc32: entry.crc32,
+      compressedSize: entry.compressedSize,
+      size: entry.size,
+      mode: entry.mode,
+    };
+    const offset = this.#sink.position;
+    await this.#sink.write(localFileHeader(fields));
+    if (entry.data.kind === 'bytes') {
+      await this.#sink.write(entry.data.bytes);
+    } else {
+      await this.#sink.copyRange(await this.#openSource(entry.data.path), entry.data.start, entry.compressedSize);
+    }
+    this.#central.push(centralDirectoryHeader(fields, offset));
+    this.#count += 1;
+  }
+
+  async finish(): Promise<void> {
+    try {
+      const offset = this.#sink.position;
+      let size = 0;
+      for (const header of this.#central) {
+        await this.#sink.write(header);
+        size += header.length;
+      }
+      await this.#sink.write(endOfCentralDirectory({ entryCount: this.#count, size, offset }));
+      await this.#sink.flush();
+    } finally {
+      await this.close();
+    }
+  }
+
+  /** Close the source file opened for raw copies (also on failure). */
+  async close(): Promise<void> {
+    const source = this.#source;
+    this.#source = undefined;
+    await source?.handle.close();
+  }
+
+  async #openSource(path: string): Promise<FileHandle> {
+    if (this.#source?.path === path) return this.#source.handle;
+    await this.close();
+    const handle = await open(path, 'r');
+    this.#source = { path, handle };
+    return handle;
+  }
+}
