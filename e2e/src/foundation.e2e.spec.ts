@@ -1,17 +1,20 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { buildWheel, describeMissing, findPythons, startFixtureIndex, type FixtureIndex } from '@nx-pex/tools';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  baseEnv,
   createWorkspace,
   describeResult,
   makeTempDir,
   publishPackages,
   removeTempDir,
+  runCommand,
   startLocalRegistry,
   type LocalRegistry,
+  type PublishedPackage,
   type RunResult,
   type Workspace,
 } from './harness/index.js';
@@ -59,6 +62,7 @@ describe('nx-pex for a new user (fresh workspace from a local registry)', () => 
   let pexCacheDir: string;
   /** sha256 of the first build's pex; undefined until the first build passed. */
   let firstSha: string | undefined;
+  let published: PublishedPackage[];
 
   beforeAll(async () => {
     scratch = await makeTempDir('foundation');
@@ -78,7 +82,7 @@ describe('nx-pex for a new user (fresh workspace from a local registry)', () => 
     buildEnv = { PIP_INDEX_URL: index.url, PIP_CONFIG_FILE: '/dev/null' };
 
     registry = await startLocalRegistry();
-    await publishPackages(registry);
+    published = await publishPackages(registry);
     ws = await createWorkspace(registry, {
       name: 'acme',
       env: { NX_PEX_CACHE_DIR: pexCacheDir, PEX_ROOT: join(scratch, 'pex-root') },
@@ -110,10 +114,15 @@ describe('nx-pex for a new user (fresh workspace from a local registry)', () => 
     expect(plugins).toContain('nx-pex');
     const pkg = await ws.readJson<{ devDependencies?: Record<string, string>; dependencies?: Record<string, string> }>('package.json');
     expect({ ...pkg.dependencies, ...pkg.devDependencies }).toHaveProperty('nx-pex');
-    // Installed from the local registry, i.e. this checkout's build, not something else called nx-pex.
-    const installed = await ws.readJson<{ version: string }>('node_modules/nx-pex/package.json');
-    const local = JSON.parse(await readFile(join(import.meta.dirname, '..', '..', 'packages', 'nx-pex', 'package.json'), 'utf8')) as { version: string };
-    expect(installed.version).toBe(local.version);
+    // Installed from the local registry, byte for byte what this checkout published, with its libraries.
+    const lock = await ws.readJson<{ packages: Record<string, { version?: string; resolved?: string; integrity?: string }> }>('package-lock.json');
+    for (const pkg of published) {
+      const entry = lock.packages[`node_modules/${pkg.name}`];
+      expect(entry, `${pkg.name} is not in the workspace's package-lock.json`).toBeDefined();
+      expect(entry?.version).toBe(pkg.version);
+      expect(entry?.resolved?.startsWith(registry!.url), entry?.resolved).toBe(true);
+      expect(entry?.integrity).toBe(pkg.integrity);
+    }
   });
 
   it(`\`nx g nx-pex:python-app ${APP}\` writes a Python project`, async () => {
@@ -173,11 +182,21 @@ describe('nx-pex for a new user (fresh workspace from a local registry)', () => 
     expect(run.stdout.trim()).toBe(`Hello, ${APP}! (greeting 1.0.0) on python ${version.stdout.trim()}`);
   });
 
-  describe('the pex runs with every CPython 3.8–3.13 on the machine', () => {
+  describe('the pex, copied out of the workspace, runs with every CPython 3.8–3.13 on the machine', () => {
+    /** A copy outside the workspace: the pex must not lean on the sources or node_modules beside it. */
+    let copied: string;
+    beforeAll(async () => {
+      if (firstSha === undefined) return;
+      const elsewhere = join(scratch, 'elsewhere');
+      await mkdir(elsewhere, { recursive: true });
+      copied = join(elsewhere, `${APP}.pex`);
+      await copyFile(ws.path(PEX), copied);
+    });
+
     for (const python of pythons.found) {
       it(`CPython ${python.full}`, async () => {
         expect(firstSha, 'the first build failed').toBeDefined();
-        const run = await ws.run(python.path, [PEX]);
+        const run = await runCommand(python.path, [copied], baseEnv(), { cwd: dirname(copied), logFile: ws.logFile });
         expect(run.exitCode, describeResult(run)).toBe(EXIT_CODE);
         expect(run.stdout.trim()).toBe(`Hello, ${APP}! (greeting 1.0.0) on python ${python.version}`);
       });

@@ -13,6 +13,8 @@ export const PUBLISHED_PACKAGES = [
 export interface PublishedPackage {
   name: string;
   version: string;
+  /** The tarball's SRI integrity as published (what a workspace's package-lock.json must record). */
+  integrity: string;
 }
 
 export interface PublishOptions {
@@ -41,12 +43,20 @@ export async function publishPackages(registry: LocalRegistry, options: PublishO
     if (manifest.name !== pkg.name) throw new Error(`${pkg.dir}/package.json names ${manifest.name}, expected ${pkg.name}`);
     // Env vars, not flags: they win over any registry a parent npm exported, and the temp userconfig
     // carries the throwaway token, so ~/.npmrc is neither read for auth nor written.
-    await runOrThrow('npm', ['publish', '--ignore-scripts', '--access', 'public', '--tag', 'latest'], env, {
+    const result = await runOrThrow('npm', ['publish', '--json', '--ignore-scripts', '--access', 'public', '--tag', 'latest'], env, {
       cwd,
       env: { ...registry.npmEnv },
       timeoutMs: 120_000,
     });
-    published.push({ name: manifest.name, version: manifest.version });
+    const json = result.stdout.slice(result.stdout.indexOf('{'));
+    type Report = { name?: string; version?: string; integrity?: string };
+    const parsed = JSON.parse(json) as Report | Record<string, Report>;
+    // npm 11 inside a workspaces repo keys the report by package name; outside one it is the report itself.
+    const report: Report = (parsed as Record<string, Report>)[manifest.name] ?? (parsed as Report);
+    if (report.name !== manifest.name || report.version !== manifest.version || !report.integrity) {
+      throw new Error(`npm publish in ${pkg.dir} reported ${json.slice(0, 500)}`);
+    }
+    published.push({ name: manifest.name, version: manifest.version, integrity: report.integrity });
   }
   return published;
 }
