@@ -16,9 +16,6 @@ interface WheelMember {
   executable: boolean;
 }
 
-// Deterministic zip: DOS time 1980-01-01 00:00 built from local-time fields, so it encodes the same
-// on every machine; the Info-ZIP UT field (UTC seconds) is disabled because it would not.
-const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
 const DATA_KEYS: readonly WheelDataKey[] = ['purelib', 'platlib', 'headers', 'data'];
 
 /** Build a real PEP 427 wheel for `spec` into `outDir` (written to a temp file and renamed into place). */
@@ -61,11 +58,16 @@ export function wheelMembers(spec: WheelSpec): WheelMember[] {
 }
 
 async function zipMembers(members: WheelMember[]): Promise<Buffer> {
+  // Deterministic zip: yazl encodes the DOS time from the Date's local-time fields, so a Date built
+  // from local fields now (not at import: TZ may change) encodes 1980-01-02 00:00 in any time zone.
+  // One day past the DOS epoch: yazl clamps to a 1980-01-01 computed in the TZ it was loaded in,
+  // which a later TZ east of it would hit. The Info-ZIP UT field (UTC seconds) is off: it varies by zone.
+  const mtime = new Date(1980, 0, 2, 0, 0, 0);
   const zip = new ZipFile();
   const out = buffer(zip.outputStream);
   for (const m of members)
     zip.addBuffer(Buffer.from(m.content), m.path, {
-      mtime: FIXED_MTIME,
+      mtime,
       forceDosTimestamp: true,
       mode: m.executable ? 0o100755 : 0o100644,
       compress: true,
