@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -207,6 +207,41 @@ describe('redirects, files, PEP 658 and ranges', () => {
     const page = await jsonPage('late');
     expect(page.files.map((f) => f.filename)).toEqual([late.filename]);
     await rm(late.path);
+  });
+});
+
+describe('options and odd files', () => {
+  it('absoluteUrls links files like PyPI, and fileUrl() gives the same URL', async () => {
+    const absolute = await startFixtureIndex({ wheels: [greet.path], absoluteUrls: true });
+    try {
+      const res = await fetch(`${absolute.url}greet-tool/`, { headers: { Accept: JSON_TYPE } });
+      const [file] = ((await res.json()) as { files: JsonFile[] }).files;
+      expect(file!.url).toBe(absolute.fileUrl(greet.filename));
+      expect(file!.url).toBe(`${absolute.root}files/${greet.filename}`);
+      expect(sha256(Buffer.from(await (await fetch(file!.url)).arrayBuffer()))).toBe(greet.sha256);
+    } finally {
+      await absolute.close();
+    }
+  });
+
+  it('serves a corrupt wheel as-is, without PEP 658 metadata', async () => {
+    const dir = join(work, 'corrupt');
+    const bad = await buildWheel({ name: 'broken', version: '1.0' }, dir);
+    await writeFile(bad.path, 'not a zip');
+    const corrupt = await startFixtureIndex({ wheelsDir: dir });
+    try {
+      const [file] = ((await (await fetch(`${corrupt.url}broken/`, { headers: { Accept: JSON_TYPE } })).json()) as { files: JsonFile[] }).files;
+      expect(file).toMatchObject({ filename: bad.filename, hashes: { sha256: sha256(Buffer.from('not a zip')) }, 'core-metadata': false });
+      expect(await (await fetch(corrupt.fileUrl(bad.filename))).text()).toBe('not a zip');
+    } finally {
+      await corrupt.close();
+    }
+  });
+
+  it('fails at start, not per request, on a file that is not a distribution', async () => {
+    const odd = join(work, 'odd.whl');
+    await writeFile(odd, '');
+    await expect(startFixtureIndex({ wheels: [odd] })).rejects.toMatchObject({ code: 'INVALID_DISTRIBUTION_FILENAME' });
   });
 });
 
