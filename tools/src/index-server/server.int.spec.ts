@@ -351,6 +351,16 @@ describe('a real pip against the index', () => {
     );
   });
 
+  it('reads dependency metadata through HTTP ranges (fast-deps) when PEP 658 is off', async () => {
+    index.setFaults({ noMetadata: true });
+    const dest = join(work, 'pip-fast-deps');
+    await pip(['download', '--use-feature=fast-deps', '--no-deps', '--only-binary=:all:', '--index-url', index.url, '-d', dest, 'greet-tool==1.2.0']);
+    const fileRequests = index.requests.filter((r) => r.path === `/files/${greet.filename}`);
+    expect(fileRequests.some((r) => r.range !== undefined && r.status === 206)).toBe(true);
+    expect(await readdir(dest)).toEqual([greet.filename]);
+    expect(sha256(await readFile(join(dest, greet.filename)))).toBe(greet.sha256);
+  });
+
   it('retries through a 503', async () => {
     index.setFaults({ status5xx: { '/simple/greet-tool/': 1 } });
     const dest = join(work, 'pip-retry');
