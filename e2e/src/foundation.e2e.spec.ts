@@ -196,7 +196,10 @@ describe('nx-pex for a new user (fresh workspace from a local registry)', () => 
     for (const python of pythons.found) {
       it(`CPython ${python.full}`, async () => {
         expect(firstSha, 'the first build failed').toBeDefined();
-        const run = await runCommand(python.path, [copied], baseEnv(), { cwd: dirname(copied), logFile: ws.logFile });
+        // A PEX_ROOT of its own: each interpreter starts cold (extracts the pex itself), and nothing
+        // lands in the user's cache.
+        const env = { PEX_ROOT: join(scratch, `pex-root-${python.full}`) };
+        const run = await runCommand(python.path, [copied], baseEnv(), { cwd: dirname(copied), env, logFile: ws.logFile });
         expect(run.exitCode, describeResult(run)).toBe(EXIT_CODE);
         expect(run.stdout.trim()).toBe(`Hello, ${APP}! (greeting 1.0.0) on python ${python.version}`);
       });
