@@ -25,9 +25,12 @@ export interface ZipEntry {
   data: ZipEntryData;
 }
 
+/** Below this size deflating cannot pay for the zlib setup (and would rarely shrink the bytes). */
+const STORE_BELOW = 64;
+
 /** A ZIP entry for our own content: deflated (zlib raw deflate, level 9) unless that does not pay. */
 export function deflatedEntry(name: string, content: Buffer, mode: number): ZipEntry {
-  const deflated = deflateRawSync(content, { level: 9 });
+  const deflated = content.length < STORE_BELOW ? content : deflateRawSync(content, { level: 9 });
   const stored = deflated.length >= content.length;
   return {
     name,
