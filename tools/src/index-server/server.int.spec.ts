@@ -238,6 +238,20 @@ describe('options and odd files', () => {
     }
   });
 
+  it('answers 500 naming the cause, and logs it, when a listed file disappears', async () => {
+    const gone = await buildWheel({ name: 'gone', version: '1.0' }, join(work, 'gone'));
+    const fragile = await startFixtureIndex({ wheels: [gone.path] });
+    try {
+      await rm(gone.path);
+      const res = await fetch(`${fragile.url}gone/`);
+      expect(res.status).toBe(500);
+      expect(await res.text()).toContain('ENOENT');
+      expect(fragile.requests[0]).toMatchObject({ status: 500, error: expect.stringContaining(gone.filename) });
+    } finally {
+      await fragile.close();
+    }
+  });
+
   it('fails at start, not per request, on a file that is not a distribution', async () => {
     const odd = join(work, 'odd.whl');
     await writeFile(odd, '');

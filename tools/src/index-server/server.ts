@@ -56,33 +56,25 @@ export interface FixtureIndex {
 
 const CHUNK = 64 * 1024;
 
-/** How pages link files (set once the port is known). */
-interface Links {
+/** What every exchange of one index shares. */
+interface IndexState {
+  catalogue: Catalogue;
+  faults: FaultState;
+  requests: RequestLog[];
+  /** How pages link files (set once the port is known). */
   fileUrl: (filename: string) => string;
 }
 
 /** A real PEP 503 / 691 / 658 package index on 127.0.0.1 for tests. */
 export async function startFixtureIndex(opts: FixtureIndexOptions): Promise<FixtureIndex> {
+  const faults = new FaultState(opts.faults);
   const catalogue = new Catalogue(opts);
   // Read every distribution now, so a bad filename or path fails the test setup rather than a request.
   await catalogue.projects();
-  const faults = new FaultState(opts.faults);
-  const links: Links = { fileUrl: fileUrlFromProjectPage };
-  const requests: RequestLog[] = [];
+  const state: IndexState = { catalogue, faults, requests: [], fileUrl: fileUrlFromProjectPage };
   const sockets = new Set<Socket>();
 
-  const server = createServer((req, res) => {
-    const target = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const log: RequestLog = { method: req.method ?? 'GET', path: safeDecode(target.pathname), url: req.url ?? '/', status: 0 };
-    if (req.headers.accept !== undefined) log.accept = req.headers.accept;
-    if (req.headers.range !== undefined) log.range = req.headers.range;
-    requests.push(log);
-    new Exchange(req, res, target, log, catalogue, faults, links).handle().catch((err: unknown) => {
-      log.error = err instanceof Error ? err.message : String(err);
-      if (!res.headersSent) new Exchange(req, res, target, log, catalogue, faults, links).plain(500, `fixture index error: ${log.error}\n`);
-      else res.destroy();
-    });
-  });
+  const server = createServer((req, res) => void new Exchange(req, res, state).serve());
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -94,11 +86,11 @@ export async function startFixtureIndex(opts: FixtureIndexOptions): Promise<Fixt
   const { port } = server.address() as AddressInfo;
   const root = `http://127.0.0.1:${port}/`;
   const fileUrl = (filename: string): string => `${root}files/${encodeURIComponent(filename)}`;
-  if (opts.absoluteUrls) links.fileUrl = fileUrl;
+  if (opts.absoluteUrls) state.fileUrl = fileUrl;
   return {
     url: `${root}simple/`,
     root,
-    requests,
+    requests: state.requests,
     fileUrl,
     setFaults: (f) => faults.replace(f),
     close: () =>
@@ -111,21 +103,41 @@ export async function startFixtureIndex(opts: FixtureIndexOptions): Promise<Fixt
 
 /** One request/response pair. */
 class Exchange {
+  private readonly target: URL;
+  private readonly log: RequestLog;
+  private readonly catalogue: Catalogue;
+  private readonly faults: FaultState;
+
   constructor(
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
-    private readonly target: URL,
-    private readonly log: RequestLog,
-    private readonly catalogue: Catalogue,
-    private readonly faults: FaultState,
-    private readonly links: Links,
-  ) {}
+    private readonly state: IndexState,
+  ) {
+    this.target = new URL(req.url ?? '/', 'http://127.0.0.1');
+    this.log = { method: req.method ?? 'GET', path: safeDecode(this.target.pathname), url: req.url ?? '/', status: 0 };
+    if (req.headers.accept !== undefined) this.log.accept = req.headers.accept;
+    if (req.headers.range !== undefined) this.log.range = req.headers.range;
+    state.requests.push(this.log);
+    this.catalogue = state.catalogue;
+    this.faults = state.faults;
+  }
 
   private get path(): string {
     return this.log.path;
   }
 
-  async handle(): Promise<void> {
+  /** Handle the request; an internal failure becomes a 500 naming it (and is kept in the log). */
+  async serve(): Promise<void> {
+    try {
+      await this.handle();
+    } catch (err) {
+      this.log.error = err instanceof Error ? err.message : String(err);
+      if (this.res.headersSent) this.res.destroy();
+      else await this.plain(500, `fixture index error: ${this.log.error}\n`).catch(() => this.res.destroy());
+    }
+  }
+
+  private async handle(): Promise<void> {
     if (this.faults.take('resetConnection', this.path)) {
       this.log.fault = 'resetConnection';
       this.req.socket.resetAndDestroy();
@@ -155,7 +167,7 @@ class Exchange {
     if (normalized !== name || !trailingSlash) return this.redirect(`/simple/${encodeURIComponent(normalized)}/`);
     const dists = (await this.catalogue.projects()).get(normalized);
     if (dists === undefined) return this.plain(404, `no project "${normalized}" in this fixture index\n`);
-    const page = projectPage(normalized, dists, { faults: this.faults, fileUrl: this.links.fileUrl });
+    const page = projectPage(normalized, dists, { faults: this.faults, fileUrl: this.state.fileUrl });
     return this.page(projectPageHtml(page), projectPageJson(page));
   }
 
@@ -195,7 +207,7 @@ class Exchange {
     return this.plain(301, `moved to ${location}\n`, { Location: location + this.target.search });
   }
 
-  plain(status: number, text: string, extra: Record<string, string> = {}): Promise<void> {
+  private plain(status: number, text: string, extra: Record<string, string> = {}): Promise<void> {
     const body = Buffer.from(text, 'utf8');
     return this.send(status, { 'Content-Type': 'text/plain; charset=utf-8', ...extra }, body.byteLength, chunksOf(body));
   }
