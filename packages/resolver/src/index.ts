@@ -11,3 +11,5 @@ export { parseWheelFilename, type WheelFilename } from './filename/wheel.js';
 export { normalizeName } from './names.js';
 export { Version } from './pep440/version.js';
 export { Specifier, SpecifierSet } from './pep440/specifier.js';
+export { Requirement } from './pep508/requirement.js';
+export { Marker, type MarkerEnvironment } from './pep508/marker.js';

@@ -9,16 +9,21 @@ const POST = '(?:(?:-[0-9]+)|(?:[-_.]?(?:post|rev|r)[-_.]?[0-9]*))?';
 const DEV = '(?:[-_.]?dev[-_.]?[0-9]*)?';
 const LOCAL = '(?:\\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?';
 const EPOCH = '(?:[0-9]+!)?';
-const VERSION_BY_OPERATOR: Record<Operator, RegExp> = {
-  '===': /^[^\s;)]*$/,
-  '==': new RegExp(`^v?${EPOCH}[0-9]+(?:\\.[0-9]+)*(?:\\.\\*|${PRE}${POST}${DEV}${LOCAL})$`, 'i'),
-  '!=': new RegExp(`^v?${EPOCH}[0-9]+(?:\\.[0-9]+)*(?:\\.\\*|${PRE}${POST}${DEV}${LOCAL})$`, 'i'),
-  '~=': new RegExp(`^v?${EPOCH}[0-9]+(?:\\.[0-9]+)+${PRE}${POST}${DEV}$`, 'i'),
-  '<=': new RegExp(`^v?${EPOCH}[0-9]+(?:\\.[0-9]+)*${PRE}${POST}${DEV}$`, 'i'),
-  '>=': new RegExp(`^v?${EPOCH}[0-9]+(?:\\.[0-9]+)*${PRE}${POST}${DEV}$`, 'i'),
-  '<': new RegExp(`^v?${EPOCH}[0-9]+(?:\\.[0-9]+)*${PRE}${POST}${DEV}$`, 'i'),
-  '>': new RegExp(`^v?${EPOCH}[0-9]+(?:\\.[0-9]+)*${PRE}${POST}${DEV}$`, 'i'),
+const RELEASE = `v?${EPOCH}[0-9]+(?:\\.[0-9]+)*`;
+/** Version grammar per operator (unanchored; packaging's `Specifier._version_regex_str`). Reused by the PEP 508 tokenizer. */
+export const SPECIFIER_VERSION_SOURCE: Record<Operator, string> = {
+  '===': '[^\\s;)]*',
+  '==': `${RELEASE}(?:\\.\\*|${PRE}${POST}${DEV}${LOCAL})`,
+  '!=': `${RELEASE}(?:\\.\\*|${PRE}${POST}${DEV}${LOCAL})`,
+  '~=': `v?${EPOCH}[0-9]+(?:\\.[0-9]+)+${PRE}${POST}${DEV}`,
+  '<=': `${RELEASE}${PRE}${POST}${DEV}`,
+  '>=': `${RELEASE}${PRE}${POST}${DEV}`,
+  '<': `${RELEASE}${PRE}${POST}${DEV}`,
+  '>': `${RELEASE}${PRE}${POST}${DEV}`,
 };
+const VERSION_BY_OPERATOR = Object.fromEntries(
+  Object.entries(SPECIFIER_VERSION_SOURCE).map(([op, source]) => [op, new RegExp(`^(?:${source})$`, 'i')]),
+) as Record<Operator, RegExp>;
 
 export type Operator = '~=' | '==' | '!=' | '<=' | '>=' | '<' | '>' | '===';
 const OPERATOR = /^\s*(~=|===|==|!=|<=|>=|<|>)\s*(.*?)\s*$/s;
