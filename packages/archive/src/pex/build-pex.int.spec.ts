@@ -26,7 +26,13 @@ if (pythons.missing.length > 0) console.warn(describeMissing(pythons));
 
 let work: string;
 let greetSha256: string;
-const pex: Record<'module' | 'fn' | 'boom' | 'interpreter', string> = { module: '', fn: '', boom: '', interpreter: '' };
+const pex: Record<'module' | 'fn' | 'boom' | 'interpreter' | 'future', string> = {
+  module: '',
+  fn: '',
+  boom: '',
+  interpreter: '',
+  future: '',
+};
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'nx-pex-archive-int-'));
@@ -34,8 +40,9 @@ beforeAll(async () => {
   greetSha256 = wheels[0]!.sha256;
   const sources = await writeSources(join(work, 'src'), APP_SOURCES);
   const cacheDir = join(work, 'cache');
-  const build = (name: keyof typeof pex, entryPoint?: string) =>
+  const build = (name: keyof typeof pex, entryPoint?: string, interpreterConstraints?: string[]) =>
     buildPex({
+      ...(interpreterConstraints ? { interpreterConstraints } : {}),
       outputPath: join(work, 'dist', `${name}.pex`),
       wheels,
       sources,
@@ -47,6 +54,7 @@ beforeAll(async () => {
   pex.fn = (await build('fn', 'app.fn:main')).path;
   pex.boom = (await build('boom', 'app.boom:main')).path;
   pex.interpreter = (await build('interpreter')).path;
+  pex.future = (await build('future', 'app.fn:main', ['CPython>=3.99'])).path;
 });
 
 afterAll(async () => {
@@ -124,6 +132,14 @@ describe.each(pythons.found.map((found): [string, FoundPython] => [found.full, f
     const script = await run(python.path, [pex.interpreter, 'w'], { ...env(), PEX_SCRIPT: 'greet-script' });
     expect(script.stdout).toBe("script ran ['w']\n");
     expect(script.code).toBe(0);
+  });
+
+  it('refuses to run on an interpreter outside interpreter_constraints, unless told to ignore them', async () => {
+    const refused = await run(python.path, [pex.future], env());
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("this pex needs an interpreter matching 'CPython>=3.99'");
+    const ignored = await run(python.path, [pex.future], { ...env(), PEX_IGNORE_INTERPRETER_CONSTRAINTS: '1' });
+    expect([ignored.code, ignored.stdout]).toEqual([7, 'function ran\n']);
   });
 
   it('isolates the pex from site-packages, .pth files and the user site', async () => {

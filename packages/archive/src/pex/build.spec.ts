@@ -172,6 +172,17 @@ describe('buildPex', () => {
     await expect(buildPex({ ...options, entryPoint })).rejects.toMatchObject({ code: 'INVALID_ENTRY_POINT' });
   });
 
+  it.each(['python3', '>=', '3.8', '>=3.8;', 'CPython>=3.8,'])('rejects the interpreter constraint %j', async (constraint) => {
+    await expect(buildPex({ ...options, interpreterConstraints: [constraint] })).rejects.toMatchObject({
+      code: 'INVALID_INTERPRETER_CONSTRAINT',
+    });
+  });
+
+  it('accepts constraints with an implementation prefix and wildcards', async () => {
+    const built = await buildPex({ ...options, interpreterConstraints: ['CPython>=3.8,<4', '==3.11.*', '~=3.9'] });
+    expect(built.pexInfo.interpreter_constraints).toEqual(['CPython>=3.8,<4', '==3.11.*', '~=3.9']);
+  });
+
   it('rejects a wheel given twice and a multi-line shebang', async () => {
     await expect(buildPex({ ...options, wheels: [wheels[0]!, wheels[0]!] })).rejects.toMatchObject({ code: 'PATH_CONFLICT' });
     await expect(buildPex({ ...options, shebang: '#!/bin/python\nrm -rf /' })).rejects.toMatchObject({ code: 'INVALID_SOURCE' });

@@ -14,7 +14,7 @@ import { parseWheelFilename } from '../wheel/filename.js';
 import { FileSink } from '../zip/sink.js';
 import { deflatedEntry, ZipWriter, type ZipEntry } from '../zip/writer.js';
 import { compareNames, contentHash } from './content-hash.js';
-import { checkEntryPoint } from './entry-point.js';
+import { checkEntryPoint, checkInterpreterConstraint } from './checks.js';
 import { loadSources, type SourceFile } from './sources.js';
 
 export interface WheelInput {
@@ -60,6 +60,7 @@ export async function buildPex(options: BuildPexOptions): Promise<BuiltPex> {
   const outputPath = resolve(options.outputPath);
   const shebang = checkShebang(options.shebang ?? DEFAULT_SHEBANG);
   if (options.entryPoint !== undefined) checkEntryPoint(options.entryPoint);
+  for (const constraint of options.interpreterConstraints ?? []) checkInterpreterConstraint(constraint);
   checkDistinctWheelNames(options.wheels);
   const progress = options.onProgress ?? (() => undefined);
   const cacheDir = options.cacheDir ?? defaultInstalledWheelsDir();

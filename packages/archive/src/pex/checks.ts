@@ -12,3 +12,16 @@ export function checkEntryPoint(entryPoint: string): void {
     );
   }
 }
+
+const CLAUSE = String.raw`\s*(?:~=|===|==|!=|<=|>=|<|>)\s*[0-9][0-9A-Za-z.*+!_-]*\s*`;
+const CONSTRAINT = new RegExp(`^\\s*[A-Za-z]*${CLAUSE}(?:,${CLAUSE})*$`);
+
+/** pex interpreter constraints: a PEP 440 specifier set, optionally prefixed by an implementation (`CPython>=3.9,<3.13`). */
+export function checkInterpreterConstraint(constraint: string): void {
+  if (!CONSTRAINT.test(constraint)) {
+    throw new ArchiveError(
+      'INVALID_INTERPRETER_CONSTRAINT',
+      `interpreter constraint '${constraint}' is not a PEP 440 specifier set (optionally prefixed by an implementation), e.g. '>=3.9,<3.13' or 'CPython==3.11.*'; fix the interpreterConstraints option.`,
+    );
+  }
+}
