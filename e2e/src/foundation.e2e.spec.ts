@@ -85,7 +85,8 @@ describe('nx-pex for a new user (fresh workspace from a local registry)', () => 
     published = await publishPackages(registry);
     ws = await createWorkspace(registry, {
       name: 'acme',
-      env: { NX_PEX_CACHE_DIR: pexCacheDir, PEX_ROOT: join(scratch, 'pex-root') },
+      // XDG_CACHE_HOME: where nx-pex's default cache would be; the build must not use it (see below).
+      env: { NX_PEX_CACHE_DIR: pexCacheDir, PEX_ROOT: join(scratch, 'pex-root'), XDG_CACHE_HOME: join(scratch, 'xdg-cache') },
     });
   });
 
@@ -170,6 +171,7 @@ describe('nx-pex for a new user (fresh workspace from a local registry)', () => 
     expect(index!.requests.map((r) => r.path).join('\n')).toMatch(/greeting/);
     // And filled the artifact cache it was pointed at (NX_PEX_CACHE_DIR), not the user's.
     expect((await readdir(pexCacheDir, { recursive: true })).length).toBeGreaterThan(0);
+    expect(existsSync(join(scratch, 'xdg-cache', 'nx-pex')), 'the build wrote to the default cache despite NX_PEX_CACHE_DIR').toBe(false);
     firstSha = sha256(await readFile(ws.path(PEX)));
   });
 

@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { baseEnv, CommandError, runCommand, type RunOptions, type RunResult } from './exec.js';
 import type { LocalRegistry } from './registry.js';
 import { makeTempDir, removeTempDir } from './temp.js';
+
+const TRANSIENT_NETWORK = /ECONNRESET|ETIMEDOUT|EAI_AGAIN|ECONNREFUSED|socket hang up|network timeout/i;
 
 export interface WorkspaceRunOptions {
   env?: NodeJS.ProcessEnv;
@@ -85,23 +87,25 @@ export async function createWorkspace(registry: LocalRegistry, options: CreateWo
 
   try {
     const version = options.createNxWorkspaceVersion ?? 'latest';
-    const created = await runCommand(
-      'npx',
-      [
-        '-y',
-        `create-nx-workspace@${version}`,
-        name,
-        '--preset=apps',
-        '--nxCloud=skip',
-        '--interactive=false',
-        '--packageManager=npm',
-        '--skipGit',
-        '--aiAgents=none',
-        '--analytics=false',
-      ],
-      env,
-      { cwd: parent, logFile, timeoutMs: 600_000 },
-    );
+    const args = [
+      '-y',
+      `create-nx-workspace@${version}`,
+      name,
+      '--preset=apps',
+      '--nxCloud=skip',
+      '--interactive=false',
+      '--packageManager=npm',
+      '--skipGit',
+      '--aiAgents=none',
+      '--analytics=false',
+    ];
+    // The one step that downloads hundreds of packages through the uplink: retried once, and only
+    // when the failure reads like the network's, never for a real error.
+    let created = await runCommand('npx', args, env, { cwd: parent, logFile, timeoutMs: 600_000 });
+    if (created.exitCode !== 0 && TRANSIENT_NETWORK.test(created.output)) {
+      await rm(root, { recursive: true, force: true });
+      created = await runCommand('npx', args, env, { cwd: parent, logFile, timeoutMs: 600_000 });
+    }
     if (created.exitCode !== 0 || !existsSync(join(root, 'nx.json'))) {
       throw new Error(`create-nx-workspace failed\n${new CommandError(created).message}\n--- registry log ---\n${await registry.logTail()}`);
     }
