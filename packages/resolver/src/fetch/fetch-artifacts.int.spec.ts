@@ -49,6 +49,19 @@ beforeAll(async () => {
   await buildWheel({ name: 'newpy', version: '1.0', requiresPython: '>=3.12' }, wheels);
   await buildWheel({ name: 'gone', version: '1.0' }, wheels);
   await mkdir(join(work, 'srconly-1.0'));
+  // A small graph for transitive resolution: markers, extras, backtracking, pre-releases, conflicts.
+  await buildWheel({ name: 'top', version: '1.0', requiresDist: ['lib>=1', 'helper[fast]', 'winonly2; sys_platform == "win32"'] }, wheels);
+  await buildWheel({ name: 'lib', version: '2.0', requiresDist: ['nothere>=1'] }, wheels);
+  await buildWheel({ name: 'lib', version: '1.0', requiresDist: ['base>=1'] }, wheels);
+  await buildWheel({ name: 'helper', version: '1.0', requiresDist: ['speedup; extra == "fast"', 'slow; extra == "slow"'] }, wheels);
+  await buildWheel({ name: 'base', version: '1.0' }, wheels);
+  await buildWheel({ name: 'base', version: '1.1', requiresPython: '<3' }, wheels);
+  await buildWheel({ name: 'speedup', version: '1.0' }, wheels);
+  await buildWheel({ name: 'prerel', version: '1.0b1' }, wheels);
+  await buildWheel({ name: 'c1', version: '1.0', requiresDist: ['shared<2'] }, wheels);
+  await buildWheel({ name: 'c2', version: '1.0', requiresDist: ['shared>=2'] }, wheels);
+  await buildWheel({ name: 'shared', version: '1.0' }, wheels);
+  await buildWheel({ name: 'shared', version: '2.0' }, wheels);
   await writeFile(join(work, 'srconly-1.0', 'PKG-INFO'), 'Metadata-Version: 2.1\nName: srconly\nVersion: 1.0\n');
   execFileSync('tar', ['czf', join(wheels, 'srconly-1.0.tar.gz'), '-C', work, 'srconly-1.0']);
   server = await startFixtureIndex({ wheelsDir: wheels });
@@ -143,10 +156,10 @@ describe('fetchArtifacts over HTTP', () => {
     expect(server.requests).toHaveLength(3);
   });
 
-  it('rejects anything but an exact pin', async () => {
-    const err = await rejection(fetch(['gone>=1.0']));
+  it('rejects what is not a PEP 508 requirement', async () => {
+    const err = await rejection(fetch(['gone >>= 1.0']));
     expect(err.code).toBe('INVALID_REQUIREMENT');
-    expect(err.message).toContain('gone>=1.0');
+    expect(err.message).toContain('gone >>= 1.0');
   });
 
   it('reports progress for the index and downloads', async () => {
@@ -154,6 +167,32 @@ describe('fetchArtifacts over HTTP', () => {
     await fetch(['gone==1.0'], { onProgress: (p) => seen.push(`${p.phase}:${p.project}:${p.done}/${p.total}`) });
     expect(seen).toContain('index:gone:1/1');
     expect(seen).toContain('download:gone:1/1');
+  });
+});
+
+describe('fetchArtifacts resolves transitively', () => {
+  const env = { sys_platform: 'linux', os_name: 'posix', platform_machine: 'x86_64' };
+
+  it('follows Requires-Dist with markers and extras, backtracking past a dead end', async () => {
+    const artifacts = await fetch(['top'], { target: { ...target, markers: env } });
+    expect(artifacts.map((a) => `${a.name}==${a.version}`)).toEqual(['top==1.0', 'lib==1.0', 'helper==1.0', 'base==1.0', 'speedup==1.0']);
+  });
+
+  it('puts requested projects first and skips roots whose marker does not apply', async () => {
+    const artifacts = await fetch(['base', 'lib<2', 'winonly; sys_platform == "win32"'], { target: { ...target, markers: env } });
+    expect(artifacts.map((a) => a.name)).toEqual(['base', 'lib']);
+  });
+
+  it('takes a pre-release only when nothing else satisfies', async () => {
+    expect((await fetch(['prerel']))[0]?.version).toBe('1.0b1');
+    expect((await fetch(['shared']))[0]?.version).toBe('2.0');
+  });
+
+  it('reports a conflict naming who requires what', async () => {
+    const err = await rejection(fetch(['c1', 'c2']));
+    expect(err.code).toBe('RESOLUTION_CONFLICT');
+    expect(err.message).toContain('c1 1.0 requires shared<2');
+    expect(err.message).toContain('c2 1.0 requires shared>=2');
   });
 });
 

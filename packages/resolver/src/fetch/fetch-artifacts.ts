@@ -5,11 +5,13 @@ import { HttpClient, type HttpOptions } from '../http/client.js';
 import { IndexClient } from '../index/client.js';
 import type { TargetInterpreter } from '../interpreter/inspect.js';
 import { Version } from '../pep440/version.js';
+import type { MarkerEnvironment } from '../pep508/marker.js';
+import { Requirement } from '../pep508/requirement.js';
+import { Solver } from '../solver/resolve.js';
 import { releasesOf, type Release } from './candidates.js';
 import { Downloader } from './downloader.js';
 import { mapLimit } from './limit.js';
 import type { FetchProgress, LocalArtifact } from './local-artifact.js';
-import { parsePin, type Pin } from './pin.js';
 
 export interface FetchOptions {
   requirements: string[];
@@ -63,10 +65,15 @@ export class FetchSession {
     return pending;
   }
 
+  private readonly downloaded = new Set<string>();
+
   async download(project: string, release: Release): Promise<LocalArtifact> {
     if (!release.best) throw noWheel(project, release, this);
     const artifact = await this.downloader.fetch(project, release.best);
+    if (this.downloaded.has(artifact.url)) return artifact;
+    this.downloaded.add(artifact.url);
     this.downloadsDone++;
+    this.downloadsTotal = Math.max(this.downloadsTotal, this.pagesTotal, this.downloadsDone);
     this.progress({ phase: 'download', project, done: this.downloadsDone, total: this.downloadsTotal, bytes: artifact.size });
     return artifact;
   }
@@ -84,24 +91,50 @@ export function noWheel(project: string, release: Release, session: FetchSession
   return new ResolverError('NO_COMPATIBLE_WHEEL', `${project} ${release.version} is only available as a source distribution (from ${where}); building sdists is not supported yet. Pick a version with a wheel, or build a wheel and add its directory to find-links.`);
 }
 
-async function fetchPin(session: FetchSession, pin: Pin): Promise<LocalArtifact> {
-  const releases = await session.releasesOf(pin.name);
-  // PEP 592: an exact pin may select a yanked release.
-  const release = releases.find((r) => pin.specifier.contains(r.version, true));
-  if (!release) {
-    const available = releases.slice(0, 10).map((r) => r.version.toString());
-    throw new ResolverError('NO_MATCHING_DISTRIBUTION', `No distribution of ${pin.name} matches ${JSON.stringify(pin.requirement)} on ${session.index.describeSources()}${available.length ? ` (available for CPython ${session.pythonVersion}: ${available.join(', ')})` : ' (no files usable by CPython ' + session.pythonVersion + ')'}. Check the name and version, or the index configuration.`);
-  }
-  return session.download(pin.name, release);
+/** PEP 508 environment of the target; a hand-built target without markers gets what its version implies. */
+function markerEnvironment(target: TargetInterpreter): MarkerEnvironment {
+  const [major, minor, micro] = target.version;
+  return {
+    python_version: `${major}.${minor}`,
+    python_full_version: `${major}.${minor}.${micro}`,
+    implementation_name: 'cpython',
+    implementation_version: `${major}.${minor}.${micro}`,
+    platform_python_implementation: 'CPython',
+    ...target.markers,
+  };
 }
 
-/** Fetch one wheel per requirement (exact pins for now), verified and cached, in input order. */
-export async function fetchArtifacts(options: FetchOptions): Promise<LocalArtifact[]> {
-  const pins = options.requirements.map(parsePin);
-  const session = new FetchSession(options);
-  session.downloadsTotal = pins.length;
+function parseRequirement(text: string): Requirement {
   try {
-    return await mapLimit(pins, CONCURRENCY, (pin) => fetchPin(session, pin));
+    return Requirement.parse(text);
+  } catch (err) {
+    if (err instanceof ResolverError) throw err;
+    throw new ResolverError('INVALID_REQUIREMENT', `Invalid requirement ${JSON.stringify(text)}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * Resolve PEP 508 requirements for the target (transitively: Requires-Dist with markers and
+ * extras), then return every chosen wheel, verified and cached: the requested projects first in
+ * input order, then their dependencies in the order they were first required.
+ */
+export async function fetchArtifacts(options: FetchOptions): Promise<LocalArtifact[]> {
+  const env = markerEnvironment(options.target);
+  const roots = options.requirements.map(parseRequirement).filter((r) => r.appliesTo(env));
+  const session = new FetchSession(options);
+  try {
+    const solver = new Solver({
+      releases: (name) => session.releasesOf(name),
+      prefetch: (name) => void session.releasesOf(name).catch(() => undefined),
+      dependencies: async (name, release) => (await session.download(name, release)).requiresDist,
+      noWheel: (name, release) => noWheel(name, release, session),
+      describeSources: () => session.index.describeSources(),
+    }, env);
+    const { decisions } = await solver.resolve(roots);
+    const requested = new Set(roots.map((r) => r.key));
+    const names = [...decisions.keys()].sort((a, b) => Number(requested.has(b)) - Number(requested.has(a)));
+    session.downloadsTotal = names.length;
+    return await mapLimit(names, CONCURRENCY, (name) => session.download(name, decisions.get(name)!));
   } finally {
     await session.close();
   }
