@@ -59,13 +59,18 @@ export class Catalogue {
     const paths = new Set((this.source.wheels ?? []).map((p) => resolve(p)));
     if (this.source.wheelsDir !== undefined) {
       const dir = resolve(this.source.wheelsDir);
-      for (const name of await readdir(dir)) if (isDistributionFilename(name)) paths.add(join(dir, name));
+      const names = await readdir(dir).catch((err: unknown) => {
+        throw notFound(`wheelsDir ${dir}`, err, 'create it (and build wheels into it) before starting the index');
+      });
+      for (const name of names) if (isDistributionFilename(name)) paths.add(join(dir, name));
     }
     return [...paths].sort();
   }
 
   private async describe(path: string): Promise<Distribution> {
-    const st = await stat(path);
+    const st = await stat(path).catch((err: unknown) => {
+      throw notFound(path, err, 'keep listed files in place while the index runs');
+    });
     const key = `${st.size}:${st.mtimeMs}`;
     const cached = this.cache.get(path);
     if (cached?.key === key) return cached.dist;
@@ -130,6 +135,11 @@ async function hashFile(path: string): Promise<{ sha256: string; size: number }>
     size += (chunk as Buffer).byteLength;
   }
   return { sha256: hash.digest('hex'), size };
+}
+
+function notFound(what: string, err: unknown, todo: string): ToolsError {
+  const why = err instanceof Error ? err.message : String(err);
+  return new ToolsError('DISTRIBUTION_NOT_FOUND', `The fixture index cannot read ${what} (${why}): ${todo}.`, { cause: err });
 }
 
 export function sha256Hex(bytes: Uint8Array): string {
