@@ -15,7 +15,6 @@ export function buildTarget(): TargetConfiguration {
       '!{projectRoot}/**/__pycache__/**',
       '!{projectRoot}/**/*.pyc',
       ...INDEX_ENV_INPUTS.map((env) => ({ env })),
-      { externalDependencies: ['nx-pex'] },
     ],
     outputs: ['{workspaceRoot}/dist/{projectRoot}'],
     options: {},
