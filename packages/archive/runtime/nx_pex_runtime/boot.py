@@ -3,7 +3,7 @@ once into PEX_ROOT), isolate sys.path, then run the entry point. Keep this path 
 import os
 import sys
 
-from . import entry_points, extract, interpreter, isolation, log
+from . import entry_points, extract, isolation, log
 from .pex_info import load
 
 
@@ -15,8 +15,11 @@ def _pex_env(name):
 def boot(base, loader):
     info = load(base, loader)
     pex = os.path.abspath(base)
-    if not _pex_env("PEX_IGNORE_INTERPRETER_CONSTRAINTS"):
-        interpreter.check(info.get("interpreter_constraints"))
+    constraints = info.get("interpreter_constraints")
+    if constraints and not _pex_env("PEX_IGNORE_INTERPRETER_CONSTRAINTS"):
+        from . import interpreter
+
+        interpreter.check(constraints)
 
     # Read PEX_* before strip_pex_env removes them (pex semantics: the entry point does not see them).
     interpreter_mode = (_pex_env("PEX_INTERPRETER") or "0").lower() in ("1", "true")

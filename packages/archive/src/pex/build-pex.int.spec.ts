@@ -1,5 +1,5 @@
 import { execFile, type ExecFileException } from 'node:child_process';
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeMissing, findPythons, type FoundPython } from '@nx-pex/tools';
@@ -98,6 +98,14 @@ describe.each(pythons.found.map((found): [string, FoundPython] => [found.full, f
     expect(second.stderr).not.toMatch(/extracted/);
     const after = await stat(tree);
     expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
+  });
+
+  it('survives concurrent first runs racing to extract (losers discard their copy)', async () => {
+    const racing = join(work, `pex_root-race-${python.version}`);
+    const results = await Promise.all(Array.from({ length: 6 }, () => run(python.path, [pex.module], { PEX_ROOT: racing })));
+    for (const result of results) expect([result.code, result.stdout.split('\n')[0]]).toEqual([0, 'HELLO WORLD!']);
+    const leftovers = (await readdir(join(racing, 'installed_wheels', greetSha256))).filter((name) => name.endsWith('.work'));
+    expect(leftovers).toEqual([]);
   });
 
   it('exits with the return value of a function entry point', async () => {

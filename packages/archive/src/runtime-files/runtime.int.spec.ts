@@ -38,3 +38,34 @@ it.skipIf(!python)('decides interpreter constraints exactly like packaging.speci
   });
   expect(JSON.parse(output)).toEqual({ checked: specifiers.length * versions.length, mismatches: [] });
 });
+
+// Differential test: the runtime's small PEX-INFO parser against Python's json module.
+const PARSER_DRIVER = `
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from nx_pex_runtime.pex_info import _value
+bad = []
+for text in json.load(sys.stdin):
+    value, end = _value(text, 0)
+    if value != json.loads(text) or text[end:].strip():
+        bad.append(text)
+print(json.dumps(bad))
+`;
+
+it.skipIf(!python)('parses PEX-INFO JSON exactly like the json module', async () => {
+  const documents = [
+    { a: ['x', 'y'], b: { c: null, d: true, e: false }, s: 'q"\\/\n\t\u00e9\u{1F600}\u0001' },
+    [],
+    {},
+    [[]],
+    { k: '', 'ünï': ['\u2028'] },
+  ];
+  const texts = documents.flatMap((document) => [JSON.stringify(document), JSON.stringify(document, null, 2)]);
+  const output = await new Promise<string>((resolve, reject) => {
+    const child = execFile(python!, ['-c', PARSER_DRIVER, RUNTIME_DIR], (error, stdout, stderr) =>
+      error ? reject(new Error(stderr || String(error))) : resolve(stdout),
+    );
+    child.stdin?.end(JSON.stringify(texts));
+  });
+  expect(JSON.parse(output)).toEqual([]);
+});
