@@ -43,41 +43,45 @@ def _value(text, index):
     char = text[index]
     if char == "{":
         result = {}
-        index = _skip(text, index + 1)
-        if text[index] == "}":
-            return result, index + 1
-        while True:
-            key, index = _string(text, _skip(text, index))
-            index = _skip(text, index)
-            if text[index] != ":":
+
+        def member(at):
+            key, at = _string(text, _skip(text, at))
+            at = _skip(text, at)
+            if text[at] != ":":
                 raise ValueError("expected ':'")
-            result[key], index = _value(text, index + 1)
-            index = _skip(text, index)
-            if text[index] == "}":
-                return result, index + 1
-            if text[index] != ",":
-                raise ValueError("expected ','")
-            index += 1
+            result[key], at = _value(text, at + 1)
+            return at
+
+        return result, _items(text, index + 1, "}", member)
     if char == "[":
         items = []
-        index = _skip(text, index + 1)
-        if text[index] == "]":
-            return items, index + 1
-        while True:
-            item, index = _value(text, index)
+
+        def element(at):
+            item, at = _value(text, at)
             items.append(item)
-            index = _skip(text, index)
-            if text[index] == "]":
-                return items, index + 1
-            if text[index] != ",":
-                raise ValueError("expected ','")
-            index += 1
+            return at
+
+        return items, _items(text, index + 1, "]", element)
     if char == '"':
         return _string(text, index)
     for word, constant in _CONSTANTS.items():
         if text.startswith(word, index):
             return constant, index + len(word)
     raise ValueError("unsupported value")  # numbers never occur in PEX-INFO we write: use json
+
+
+def _items(text, index, close, parse):
+    """Parse ','-separated items with `parse` up to `close`; return the index after `close`."""
+    index = _skip(text, index)
+    if text[index] == close:
+        return index + 1
+    while True:
+        index = _skip(text, parse(index))
+        if text[index] == close:
+            return index + 1
+        if text[index] != ",":
+            raise ValueError("expected ','")
+        index += 1
 
 
 def _string(text, index):
