@@ -234,4 +234,19 @@ describe('nx-pex for a new user (fresh workspace from a local registry)', () => 
     const run = await ws.run('python3', [PEX]);
     expect(run.exitCode, describeResult(run)).toBe(EXIT_CODE);
   });
+
+  it('a source-only change misses the Nx cache, rebuilds, and reuses the downloaded wheel', async () => {
+    expect(firstSha, 'the first build failed').toBeDefined();
+    await writeFile(ws.path('apps', APP, 'src', 'my_service', '__main__.py'), MAIN_PY.replace('on python', 'now on python'));
+    index!.requests.length = 0;
+    const build = await ws.nx(['build', APP], { env: buildEnv });
+    expectOk(build);
+    expect(build.output).not.toMatch(/\[local cache\]|existing outputs match the cache/);
+    expect(sha256(await readFile(ws.path(PEX)))).not.toBe(firstSha);
+    // The wheel is in the artifact cache (NX_PEX_CACHE_DIR) by sha256: not downloaded again.
+    expect(index!.requests.filter((r) => r.path.endsWith('.whl')).map((r) => r.path)).toEqual([]);
+    const run = await ws.run('python3', [PEX]);
+    expect(run.exitCode, describeResult(run)).toBe(EXIT_CODE);
+    expect(run.stdout).toMatch(/now on python/);
+  });
 });
