@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../fs/atomic.js';
 import { canonicalJson } from '../json/canonical.js';
 import type { PexInfo } from '../pex-info/pex-info.js';
 import { validatePexInfo } from '../pex-info/schema.js';
-import { loadRuntimeFiles } from '../runtime-files/runtime-files.js';
+import { loadRuntimeFiles } from '../bootstrap/runtime-files.js';
 import type { InstalledWheelTree } from '../wheel/installed-wheel-tree.js';
 import { parseWheelFilename } from '../wheel/filename.js';
 import { FileSink } from '../zip/sink.js';
