@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { buildWheel, describeMissing, findPythons, startFixtureIndex, type FixtureIndex } from '@nx-pex/tools';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -126,6 +126,18 @@ describe('nx-pex for a new user (fresh workspace from a local registry)', () => 
     }
   });
 
+  // Nx spawns its plugin workers with `--conditions development` (nx/src/plugins/js/utils/typescript.js,
+  // getPluginResolveConditionNodeArgs), so every published package must resolve under it too: an
+  // `exports` "development" entry pointing at unpublished src/*.ts breaks the plugin at load.
+  it('the installed packages import under the conditions Nx plugin workers use', async () => {
+    for (const pkg of published) {
+      for (const conditions of [[], ['--conditions', 'development']]) {
+        const imported = await ws.run('node', [...conditions, '--input-type=module', '-e', `await import(${JSON.stringify(pkg.name)})`]);
+        expect(imported.exitCode, describeResult(imported)).toBe(0);
+      }
+    }
+  });
+
   it(`\`nx g nx-pex:python-app ${APP}\` writes a Python project`, async () => {
     expectOk(await ws.nx(['g', 'nx-pex:python-app', APP, '--dependencies=greeting==1.0.0']));
     const pyproject = await readFile(ws.path('apps', APP, 'pyproject.toml'), 'utf8');
@@ -162,7 +174,7 @@ describe('nx-pex for a new user (fresh workspace from a local registry)', () => 
   });
 
   it('`nx build` resolves from the index and writes a pex', async () => {
-    await writeFile(ws.path('apps', APP, 'src', 'my_service', '__main__.py'), MAIN_PY);
+    await ws.writeFile(`apps/${APP}/src/my_service/__main__.py`, MAIN_PY);
     index!.requests.length = 0;
     const build = await ws.nx(['build', APP], { env: buildEnv });
     expectOk(build);
@@ -237,7 +249,7 @@ describe('nx-pex for a new user (fresh workspace from a local registry)', () => 
 
   it('a source-only change misses the Nx cache, rebuilds, and reuses the downloaded wheel', async () => {
     expect(firstSha, 'the first build failed').toBeDefined();
-    await writeFile(ws.path('apps', APP, 'src', 'my_service', '__main__.py'), MAIN_PY.replace('on python', 'now on python'));
+    await ws.writeFile(`apps/${APP}/src/my_service/__main__.py`, MAIN_PY.replace('on python', 'now on python'));
     index!.requests.length = 0;
     const build = await ws.nx(['build', APP], { env: buildEnv });
     expectOk(build);

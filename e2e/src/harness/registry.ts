@@ -155,6 +155,9 @@ export async function startLocalRegistry(options: StartLocalRegistryOptions = {}
     const npmEnv: NodeJS.ProcessEnv = {
       npm_config_registry: url,
       npm_config_userconfig: userconfig,
+      // The npm cache is shared between runs and a port can come back: revalidate every packument,
+      // so a stale one from an earlier registry on the same port never names another tarball.
+      npm_config_prefer_online: 'true',
     };
     return {
       url,

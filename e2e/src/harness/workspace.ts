@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { baseEnv, CommandError, runCommand, type RunOptions, type RunResult } from './exec.js';
 import type { LocalRegistry } from './registry.js';
 import { makeTempDir, removeTempDir } from './temp.js';
@@ -29,6 +29,8 @@ export interface Workspace {
   nxOk(args: readonly string[], options?: WorkspaceRunOptions): Promise<RunResult>;
   path(...segments: string[]): string;
   readJson<T = unknown>(relativePath: string): Promise<T>;
+  /** Write a file (creating its directories), relative to the workspace root. */
+  writeFile(relativePath: string, content: string | Uint8Array): Promise<void>;
   /** Removes the whole temp dir (kept with NX_PEX_E2E_KEEP=1). */
   dispose(): Promise<void>;
 }
@@ -82,6 +84,10 @@ export async function createWorkspace(registry: LocalRegistry, options: CreateWo
     nxOk: (args, o) => runOk('npx', ['nx', ...args], o),
     path: (...segments) => join(root, ...segments),
     readJson: async <T>(relativePath: string) => JSON.parse(await readFile(join(root, relativePath), 'utf8')) as T,
+    writeFile: async (relativePath, content) => {
+      await mkdir(dirname(join(root, relativePath)), { recursive: true });
+      await writeFile(join(root, relativePath), content);
+    },
     dispose: () => removeTempDir(parent),
   };
 
