@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 // Three suites: unit (pure, fast), integration (real Python, real HTTP index on 127.0.0.1),
 // e2e (fresh Nx workspaces installed from a local npm registry).
-const conditions = ['development'];
+// '@nx-pex/source' maps each package to its TypeScript sources (not 'development', which Nx itself resolves).
+const conditions = ['@nx-pex/source'];
 export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions } },

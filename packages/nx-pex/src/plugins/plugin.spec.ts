@@ -1,24 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { projectFromPyProject } from './plugin.js';
+import { inferFromPyProjects, projectFromPyProject } from './plugin.js';
 
 describe('projectFromPyProject', () => {
-  it('infers an application with a cached build target', () => {
+  it('infers an application with a cached build target and a run target', () => {
     const result = projectFromPyProject('apps/svc/pyproject.toml', '[project]\nname = "svc"\n');
     const project = result.projects?.['apps/svc'];
     expect(project?.name).toBe('svc');
     expect(project?.projectType).toBe('application');
+    expect(project?.namedInputs?.['nxPexSources']).toContain('{projectRoot}/pyproject.toml');
     const build = project?.targets?.['build'];
     expect(build?.executor).toBe('nx-pex:pex');
     expect(build?.cache).toBe(true);
     expect(build?.outputs).toEqual(['{workspaceRoot}/dist/{projectRoot}']);
-    expect(build?.inputs).toContain('{projectRoot}/pyproject.toml');
-    expect(build?.inputs).toContain('{projectRoot}/src/**/*');
-    expect(build?.inputs).toContainEqual({ env: 'PIP_INDEX_URL' });
+    expect(build?.inputs).toEqual(expect.arrayContaining(['nxPexSources', '^nxPexSources', '{projectRoot}/pylock.toml', { env: 'PIP_INDEX_URL' }]));
+    const run = project?.targets?.['run'];
+    expect(run?.dependsOn).toEqual(['build']);
+    expect(run?.options).toEqual({ command: 'python3 dist/apps/svc/svc.pex', cwd: '{workspaceRoot}' });
   });
 
-  it('honours the target name option and library type', () => {
-    const app = projectFromPyProject('a/pyproject.toml', '[project]\nname = "a"\n', { buildTargetName: 'pex' });
+  it('honours target names, false to turn a target off, and library type', () => {
+    const app = projectFromPyProject('a/pyproject.toml', '[project]\nname = "a"\n', { buildTargetName: 'pex', runTargetName: false });
     expect(Object.keys(app.projects?.['a']?.targets ?? {})).toEqual(['pex']);
+    const none = projectFromPyProject('a/pyproject.toml', '[project]\nname = "a"\n', { buildTargetName: false });
+    expect(none.projects?.['a']?.targets).toEqual({});
     const lib = projectFromPyProject('l/pyproject.toml', '[project]\nname = "l"\n[tool.nx-pex]\ntype = "lib"\n');
     expect(lib.projects?.['l']?.projectType).toBe('library');
     expect(lib.projects?.['l']?.targets).toEqual({});
@@ -26,5 +30,22 @@ describe('projectFromPyProject', () => {
 
   it('ignores a pyproject.toml without [project] (tool config only)', () => {
     expect(projectFromPyProject('pyproject.toml', '[tool.black]\n')).toEqual({});
+  });
+});
+
+describe('inferFromPyProjects', () => {
+  it('adds third-party requirements as pypi external nodes, not first-party ones', () => {
+    const results = inferFromPyProjects([
+      ['pyproject.toml', '[tool.ruff]\n'],
+      ['apps/svc/pyproject.toml', '[project]\nname = "svc"\ndependencies = ["Requests==2.34.2", "my_lib", "flask>=3; python_version >= \'3.9\'"]\n'],
+      ['libs/my-lib/pyproject.toml', '[project]\nname = "my-lib"\ndependencies = ["attrs"]\n'],
+    ]);
+    expect(results.map(([f]) => f)).toEqual(['pyproject.toml', 'apps/svc/pyproject.toml', 'libs/my-lib/pyproject.toml']);
+    const external = results.flatMap(([, r]) => Object.values(r.externalNodes ?? {}));
+    expect(external).toEqual([
+      { type: 'pypi', name: 'pypi:requests', data: { version: '2.34.2', packageName: 'requests' } },
+      { type: 'pypi', name: 'pypi:flask', data: { version: '>=3', packageName: 'flask' } },
+      { type: 'pypi', name: 'pypi:attrs', data: { version: '*', packageName: 'attrs' } },
+    ]);
   });
 });

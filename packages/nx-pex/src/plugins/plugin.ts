@@ -1,38 +1,102 @@
-import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { CreateNodes, CreateNodesResult, ProjectConfiguration } from '@nx/devkit';
-import { parsePyProject } from '../pyproject/pyproject.js';
+import { dirname, join, posix } from 'node:path';
+import type { CreateNodes, CreateNodesResult, ProjectConfiguration, ProjectGraphExternalNode, TargetConfiguration } from '@nx/devkit';
+import { normalizeName, parsePyProject, parseRequirement, type PyProject } from '../pyproject/pyproject.js';
+import { externalNode } from '../graph/external-nodes.js';
+import { PluginCache, workspaceDataDir } from '../utils/plugin-cache.js';
 import { buildTarget } from './targets/build.js';
+import { runTarget } from './targets/run.js';
+import { SOURCES_INPUT, sourcesNamedInput } from './targets/inputs.js';
 
 export interface NxPexPluginOptions {
-  /** Name of the inferred build target (default `build`). */
-  buildTargetName?: string;
+  /** Name of the inferred build target, or false for none (default `build`). */
+  buildTargetName?: string | false;
+  /** Name of the inferred run target of applications, or false for none (default `run`). */
+  runTargetName?: string | false;
 }
 
-/** Infers a project with a `build` target from every pyproject.toml that has a [project] table. */
-export function projectFromPyProject(file: string, text: string, options: NxPexPluginOptions = {}): CreateNodesResult {
-  const pyproject = parsePyProject(text, file);
-  if (!pyproject) return {};
-  const root = dirname(file);
-  const project: Omit<ProjectConfiguration, 'root'> = {
-    name: pyproject.name,
-    projectType: pyproject.tool.type === 'lib' ? 'library' : 'application',
-    targets: {},
+interface ParsedProject {
+  root: string;
+  pyproject: PyProject;
+}
+
+function targetsFor(p: ParsedProject, options: NxPexPluginOptions): Record<string, TargetConfiguration> {
+  const targets: Record<string, TargetConfiguration> = {};
+  if (p.pyproject.tool.type === 'lib') return targets;
+  const build = options.buildTargetName ?? 'build';
+  if (build !== false) {
+    targets[build] = buildTarget();
+    const run = options.runTargetName ?? 'run';
+    if (run !== false) targets[run] = runTarget(build, posix.join('dist', p.root, `${p.pyproject.name}.pex`));
+  }
+  return targets;
+}
+
+function projectConfig(p: ParsedProject, options: NxPexPluginOptions): Omit<ProjectConfiguration, 'root'> {
+  return {
+    name: p.pyproject.name,
+    projectType: p.pyproject.tool.type === 'lib' ? 'library' : 'application',
+    namedInputs: { [SOURCES_INPUT]: sourcesNamedInput },
+    targets: targetsFor(p, options),
     tags: ['lang:python'],
   };
-  if (project.projectType === 'application') {
-    project.targets = { [options.buildTargetName ?? 'build']: buildTarget() };
+}
+
+/**
+ * Third-party requirements of all Python projects, as external nodes. The version is the pinned one
+ * for `==` pins, else the specifier as written (there is no lock to say more yet).
+ */
+function externalNodes(projects: ParsedProject[]): Record<string, ProjectGraphExternalNode> {
+  const firstParty = new Set(projects.map((p) => normalizeName(p.pyproject.name)));
+  const nodes: Record<string, ProjectGraphExternalNode> = {};
+  for (const p of projects) {
+    for (const text of p.pyproject.dependencies) {
+      const req = parseRequirement(text, posix.join(p.root, 'pyproject.toml'));
+      const name = normalizeName(req.name);
+      if (firstParty.has(name)) continue;
+      const specifier = req.specifier.toString();
+      const pin = /^===?([^,]+)$/.exec(specifier)?.[1];
+      const node = externalNode(name, pin ?? (specifier || '*'));
+      nodes[node.name] = node;
+    }
   }
-  return { projects: { [root]: project } };
+  return nodes;
+}
+
+/** Pure: the projects and external nodes inferred from pyproject.toml files (path → text). */
+export function inferFromPyProjects(files: ReadonlyArray<readonly [file: string, text: string]>, options: NxPexPluginOptions = {}): Array<readonly [string, CreateNodesResult]> {
+  const parsed: Array<readonly [string, ParsedProject | undefined]> = files.map(([file, text]) => {
+    const pyproject = parsePyProject(text, file);
+    return [file, pyproject ? { root: dirname(file), pyproject } : undefined] as const;
+  });
+  const projects = parsed.flatMap(([, p]) => (p ? [p] : []));
+  const external = externalNodes(projects);
+  return parsed.map(([file, p], i) => {
+    if (!p) return [file, {}] as const;
+    // External nodes ride along with the first project; Nx merges them across results.
+    const result: CreateNodesResult = { projects: { [p.root]: projectConfig(p, options) } };
+    if (i === parsed.findIndex(([, q]) => q !== undefined) && Object.keys(external).length > 0) result.externalNodes = external;
+    return [file, result] as const;
+  });
+}
+
+/** Kept for callers that infer one file at a time (and the tests). */
+export function projectFromPyProject(file: string, text: string, options: NxPexPluginOptions = {}): CreateNodesResult {
+  return inferFromPyProjects([[file, text]], options)[0]![1];
 }
 
 export const createNodes: CreateNodes<NxPexPluginOptions> = [
   '**/pyproject.toml',
-  (files, options, context) =>
-    files.map((file) => {
-      const text = readFileSync(join(context.workspaceRoot, file), 'utf8');
-      return [file, projectFromPyProject(file, text, options)] as const;
-    }),
+  (files, options, context) => {
+    const texts = files.map((file) => [file, readFileSync(join(context.workspaceRoot, file), 'utf8')] as const);
+    // Nx's advice for fast graphs: reuse results while the inputs (all pyprojects + options) are unchanged.
+    const key = createHash('sha256').update(JSON.stringify([texts, options ?? {}, 1])).digest('hex');
+    const cache = new PluginCache<Array<readonly [string, CreateNodesResult]>>(join(workspaceDataDir(context.workspaceRoot), 'nx-pex-nodes.json'));
+    const result = cache.get(key, () => inferFromPyProjects(texts, options ?? {}));
+    cache.save();
+    return result;
+  },
 ];
 
 /** The name older Nx versions (22) look for. */

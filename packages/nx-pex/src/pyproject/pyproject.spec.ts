@@ -14,6 +14,10 @@ svc = "my_service.cli:main"
 [dependency-groups]
 test = ["pytest>=8", { include-group = "lint" }]
 lint = ["ruff"]
+[tool.uv.sources]
+my_lib = { workspace = true }
+other = { path = "../other" }
+remote = { git = "https://example.invalid/r.git" }
 [tool.nx-pex]
 entry-point = "my_service.cli:run"
 type = "app"
@@ -27,6 +31,7 @@ type = "app"
       dependencies: ['requests==2.32.3'],
       scripts: { svc: 'my_service.cli:main' },
       dependencyGroups: { test: ['pytest>=8'], lint: ['ruff'] },
+      uvSources: { 'my-lib': { workspace: true }, other: { path: '../other' } },
       tool: { entryPoint: 'my_service.cli:run', type: 'app' },
     });
   });

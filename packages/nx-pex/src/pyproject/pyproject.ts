@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse, TomlError } from 'smol-toml';
+import { Requirement } from '@nx-pex/resolver';
 import { PluginError } from '../utils/errors.js';
 
 /** The parts of a pyproject.toml (PEP 621 `[project]`, PEP 735 groups, `[tool.nx-pex]`) that nx-pex reads. */
@@ -10,7 +11,14 @@ export interface PyProject {
   dependencies: string[];
   scripts: Record<string, string>;
   dependencyGroups: Record<string, string[]>;
+  /** `[tool.uv.sources]`: where uv takes a dependency from (a workspace member or a local path). */
+  uvSources: Record<string, UvSource>;
   tool: NxPexToolTable;
+}
+
+export interface UvSource {
+  workspace?: boolean;
+  path?: string;
 }
 
 /** `[tool.nx-pex]`: defaults for the pex executor that belong with the project. */
@@ -79,11 +87,24 @@ export function parsePyProject(text: string, file: string): PyProject | undefine
       tool.type = type;
     }
   }
+  const uvSources: Record<string, UvSource> = {};
+  const uv = isTable(doc['tool']) ? doc['tool']['uv'] : undefined;
+  const sources = isTable(uv) ? uv['sources'] : undefined;
+  if (isTable(sources)) {
+    for (const [dep, source] of Object.entries(sources)) {
+      if (!isTable(source)) continue; // lists of per-marker sources: not first-party paths
+      const entry: UvSource = {};
+      if (source['workspace'] === true) entry.workspace = true;
+      if (typeof source['path'] === 'string') entry.path = source['path'];
+      if (entry.workspace || entry.path) uvSources[normalizeName(dep)] = entry;
+    }
+  }
   const result: PyProject = {
     name,
     dependencies: stringArray(project['dependencies'], `${file}: [project] dependencies`),
     scripts: scripts as Record<string, string>,
     dependencyGroups,
+    uvSources,
     tool,
   };
   const version = optionalString(project['version'], `${file}: [project] version`);
@@ -111,4 +132,13 @@ export function normalizeName(name: string): string {
 /** The import name a project's package conventionally has (`my-service` → `my_service`). */
 export function moduleName(projectName: string): string {
   return normalizeName(projectName).replace(/-/g, '_');
+}
+
+/** A PEP 508 requirement from `file`; a bad one fails naming the file and the string. */
+export function parseRequirement(text: string, file: string): Requirement {
+  try {
+    return Requirement.parse(text);
+  } catch (e) {
+    throw new PluginError('INVALID_REQUIREMENT', `${file}: "${text}" is not a valid PEP 508 requirement: ${(e as Error).message}`);
+  }
 }

@@ -1,21 +1,12 @@
 import type { TargetConfiguration } from '@nx/devkit';
+import { indexEnvInputs, lockInputs, SOURCES_INPUT } from './inputs.js';
 
-/** Environment variables that choose the package index when there is no lock (pip's names). */
-export const INDEX_ENV_INPUTS = ['PIP_INDEX_URL', 'PIP_EXTRA_INDEX_URL', 'PIP_FIND_LINKS', 'PIP_NO_INDEX', 'PIP_CONFIG_FILE'];
-
-/** The `build` target of a Python app: the pex executor with precise inputs and its one output. */
+/** `build`: the pex executor, cached, with the sources of the project and its first-party dependencies as inputs. */
 export function buildTarget(): TargetConfiguration {
   return {
     executor: 'nx-pex:pex',
     cache: true,
-    inputs: [
-      '{projectRoot}/pyproject.toml',
-      '{projectRoot}/pylock.toml',
-      '{projectRoot}/src/**/*',
-      '!{projectRoot}/**/__pycache__/**',
-      '!{projectRoot}/**/*.pyc',
-      ...INDEX_ENV_INPUTS.map((env) => ({ env })),
-    ],
+    inputs: [SOURCES_INPUT, `^${SOURCES_INPUT}`, ...lockInputs, ...indexEnvInputs],
     outputs: ['{workspaceRoot}/dist/{projectRoot}'],
     options: {},
     metadata: {

@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { DependencyType, type CreateDependencies, type RawProjectGraphDependency } from '@nx/devkit';
+import { normalizeName, parseRequirement } from '../pyproject/pyproject.js';
+import { PluginCache, workspaceDataDir } from '../utils/plugin-cache.js';
+import { importedModules } from './imports.js';
+import { externalNodeName } from './external-nodes.js';
+import { firstPartyDependencies, indexProjects, pythonProject, type PythonProject } from './python-workspace.js';
+
+export function requirementName(requirement: string, file = 'pyproject.toml'): string {
+  return normalizeName(parseRequirement(requirement, file).name);
+}
+
+/**
+ * Edges of the Python projects: to first-party projects named in [project] dependencies or
+ * [tool.uv.sources] paths (static, from pyproject.toml), to first-party projects whose modules a .py
+ * file imports (static, from that file; analysis cached per file hash), and to the external node of
+ * each third-party requirement.
+ */
+export const createDependencies: CreateDependencies = (_options, context) => {
+  const cache = new PluginCache<string[]>(join(workspaceDataDir(context.workspaceRoot), 'nx-pex-imports.json'));
+  const projects: PythonProject[] = [];
+  const filesOf = new Map<string, { file: string; hash: string }[]>();
+  for (const [name, config] of Object.entries(context.projects)) {
+    const files = context.fileMap.projectFileMap[name] ?? [];
+    const pyprojectFile = posix.join(config.root, 'pyproject.toml');
+    if (!files.some((f) => f.file === pyprojectFile)) continue;
+    const text = readFileSync(join(context.workspaceRoot, pyprojectFile), 'utf8');
+    const p = pythonProject(name, config.root, text, files.map((f) => f.file));
+    if (!p) continue;
+    projects.push(p);
+    filesOf.set(name, files);
+  }
+  const { byDistName, byRoot, byModule } = indexProjects(projects);
+  const deps: RawProjectGraphDependency[] = [];
+  const seen = new Set<string>();
+  const add = (source: string, target: string, sourceFile?: string) => {
+    const key = `${source}\0${target}\0${sourceFile ?? ''}`;
+    if (seen.has(key) || source === target) return;
+    seen.add(key);
+    deps.push(sourceFile ? { source, target, sourceFile, type: DependencyType.static } : { source, target, type: DependencyType.static });
+  };
+
+  for (const p of projects) {
+    const pyprojectFile = posix.join(p.root, 'pyproject.toml');
+    for (const dep of firstPartyDependencies(p, byDistName, byRoot, requirementName)) add(p.project, dep.project, pyprojectFile);
+    for (const req of p.pyproject.dependencies) {
+      const name = requirementName(req, pyprojectFile);
+      if (byDistName.has(name)) continue;
+      const external = externalNodeName(name);
+      if (context.externalNodes?.[external]) add(p.project, external, pyprojectFile);
+    }
+    for (const { file, hash } of filesOf.get(p.project) ?? []) {
+      if (!file.endsWith('.py')) continue;
+      const modules = cache.get(hash, () => importedModules(readFileSync(join(context.workspaceRoot, file), 'utf8')));
+      for (const m of modules) {
+        const target = byModule.get(m);
+        if (target) add(p.project, target.project, file);
+      }
+    }
+  }
+  cache.save();
+  return deps;
+};

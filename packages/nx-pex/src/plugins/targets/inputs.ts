@@ -1,0 +1,21 @@
+/** Environment variables that choose the package index when there is no lock (pip's names). */
+export const INDEX_ENV_INPUTS = ['PIP_INDEX_URL', 'PIP_EXTRA_INDEX_URL', 'PIP_FIND_LINKS', 'PIP_NO_INDEX', 'PIP_CONFIG_FILE'];
+
+/**
+ * The project-level named input holding what goes into a pex from a project: its pyproject and its
+ * importable code. `^` of it gives the same for first-party dependencies (bundled into the pex).
+ */
+export const SOURCES_INPUT = 'nxPexSources';
+
+export const sourcesNamedInput = [
+  '{projectRoot}/pyproject.toml',
+  '{projectRoot}/src/**/*',
+  '{projectRoot}/**/*.py',
+  '!{projectRoot}/tests/**/*',
+  '!{projectRoot}/test/**/*',
+  '!{projectRoot}/**/__pycache__/**',
+  '!{projectRoot}/**/*.pyc',
+];
+
+export const lockInputs = ['{projectRoot}/pylock.toml'];
+export const indexEnvInputs = INDEX_ENV_INPUTS.map((env) => ({ env }));
