@@ -46,8 +46,9 @@ export function checkNxVersion(found: FoundNxVersion | undefined): void {
     logger.warn(`nx-pex: could not find the workspace's Nx version (no installed nx, no "nx" in package.json); nx-pex supports Nx ${SUPPORTED_NX_RANGE}.`);
     return;
   }
-  const version = semver.valid(semver.coerce(found.version, { includePrerelease: true }));
-  if (!version || !semver.satisfies(version, SUPPORTED_NX_RANGE, { includePrerelease: true })) {
+  // A pre-release counts as its release: 25.0.0-rc.0 is Nx 25 (outside), 22.0.0-beta.1 is Nx 22 (inside).
+  const version = semver.coerce(found.version)?.version;
+  if (!version || !semver.satisfies(version, SUPPORTED_NX_RANGE)) {
     throw new PluginError(
       'UNSUPPORTED_NX_VERSION',
       `nx-pex supports Nx ${SUPPORTED_NX_RANGE}, but this workspace has Nx ${found.version} (from ${found.source}). Use a supported Nx version (nx migrate) or an nx-pex release that supports it.`,
