@@ -16,7 +16,10 @@ export type ResolverErrorCode =
   | 'INTERPRETER_ERROR'
   | 'METADATA_ERROR'
   | 'CACHE_ERROR'
-  | 'RESOLUTION_CONFLICT';
+  | 'RESOLUTION_CONFLICT'
+  | 'INVALID_LOCK'
+  | 'LOCK_MISSING_PROJECT'
+  | 'LOCK_OUTDATED';
 
 export class ResolverError extends Error {
   readonly code: ResolverErrorCode;

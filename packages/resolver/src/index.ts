@@ -13,3 +13,12 @@ export { Version } from './pep440/version.js';
 export { Specifier, SpecifierSet } from './pep440/specifier.js';
 export { Requirement } from './pep508/requirement.js';
 export { Marker, type MarkerEnvironment } from './pep508/marker.js';
+export { resolveLock, type ResolveLockOptions } from './lock/resolve-lock.js';
+export { fetchLocked, type FetchLockedOptions } from './lock/fetch-locked.js';
+export { formatLock } from './lock/format.js';
+export { parseLock } from './lock/parse.js';
+export { isLockCurrent } from './lock/current.js';
+export { selectFromLock, lockSubsetHash } from './lock/select.js';
+export type {
+  Lock, LockPackage, LockFile, LockDependency, LockRoots, LockTarget, LockedArtifact, NxPexLockTable, NxPexPackageTable,
+} from './lock/model.js';

@@ -7,7 +7,7 @@ import type { TargetInterpreter } from '../interpreter/inspect.js';
 import { Version } from '../pep440/version.js';
 import type { MarkerEnvironment } from '../pep508/marker.js';
 import { Requirement } from '../pep508/requirement.js';
-import { Solver } from '../solver/resolve.js';
+import { Solver, type Resolution } from '../solver/resolve.js';
 import { releasesOf, type Release } from './candidates.js';
 import { Downloader } from './downloader.js';
 import { mapLimit } from './limit.js';
@@ -92,7 +92,7 @@ export function noWheel(project: string, release: Release, session: FetchSession
 }
 
 /** PEP 508 environment of the target; a hand-built target without markers gets what its version implies. */
-function markerEnvironment(target: TargetInterpreter): MarkerEnvironment {
+export function markerEnvironment(target: TargetInterpreter): MarkerEnvironment {
   const [major, minor, micro] = target.version;
   return {
     python_version: `${major}.${minor}`,
@@ -104,7 +104,7 @@ function markerEnvironment(target: TargetInterpreter): MarkerEnvironment {
   };
 }
 
-function parseRequirement(text: string): Requirement {
+export function parseRequirement(text: string): Requirement {
   try {
     return Requirement.parse(text);
   } catch (err) {
@@ -123,19 +123,36 @@ export async function fetchArtifacts(options: FetchOptions): Promise<LocalArtifa
   const roots = options.requirements.map(parseRequirement).filter((r) => r.appliesTo(env));
   const session = new FetchSession(options);
   try {
-    const solver = new Solver({
-      releases: (name) => session.releasesOf(name),
-      prefetch: (name) => void session.releasesOf(name).catch(() => undefined),
-      dependencies: async (name, release) => (await session.download(name, release)).requiresDist,
-      noWheel: (name, release) => noWheel(name, release, session),
-      describeSources: () => session.index.describeSources(),
-    }, env);
-    const { decisions } = await solver.resolve(roots);
+    const { decisions } = await solveWith(session, env, roots);
     const requested = new Set(roots.map((r) => r.key));
     const names = [...decisions.keys()].sort((a, b) => Number(requested.has(b)) - Number(requested.has(a)));
-    session.downloadsTotal = names.length;
-    return await mapLimit(names, CONCURRENCY, (name) => session.download(name, decisions.get(name)!));
+    return await downloadAll(session, decisions, names);
   } finally {
     await session.close();
   }
+}
+
+/** Resolve `roots` for the session's target (index pages and wheels of the session). */
+export function solveWith(
+  session: FetchSession,
+  env: MarkerEnvironment,
+  roots: Requirement[],
+  labels: (string | undefined)[] = [],
+  preference?: (name: string) => string | undefined,
+): Promise<Resolution> {
+  const solver = new Solver({
+    releases: (name) => session.releasesOf(name),
+    prefetch: (name) => void session.releasesOf(name).catch(() => undefined),
+    dependencies: async (name, release) => (await session.download(name, release)).requiresDist,
+    noWheel: (name, release) => noWheel(name, release, session),
+    describeSources: () => session.index.describeSources(),
+    ...(preference ? { preference } : {}),
+  }, env);
+  return solver.resolve(roots, labels);
+}
+
+/** Download (or find in the cache) the chosen wheel of every project in `names`, in that order. */
+export function downloadAll(session: FetchSession, decisions: Map<string, Release>, names: string[]): Promise<LocalArtifact[]> {
+  session.downloadsTotal = names.length;
+  return mapLimit(names, CONCURRENCY, (name) => session.download(name, decisions.get(name)!));
 }

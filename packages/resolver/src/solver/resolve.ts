@@ -2,6 +2,7 @@ import { ResolverError } from '../errors.js';
 import type { Release } from '../fetch/candidates.js';
 import type { MarkerEnvironment } from '../pep508/marker.js';
 import { Requirement } from '../pep508/requirement.js';
+import { Version } from '../pep440/version.js';
 
 /** What the solver needs from the outside world (index pages and wheel metadata). */
 export interface Provider {
@@ -15,6 +16,8 @@ export interface Provider {
   noWheel(name: string, release: Release): ResolverError;
   /** Where we looked, for messages. */
   describeSources(): string;
+  /** A version to try first when it satisfies (a locked or already chosen version), like uv/pip-tools. */
+  preference?(name: string): string | undefined;
 }
 
 /** One requirement on a project and who asked for it (`undefined` = the user). */
@@ -34,6 +37,8 @@ interface State {
 export interface Resolution {
   /** Project → chosen release, in the order projects were first required. */
   decisions: Map<string, Release>;
+  /** Project → the extras requested of it (PEP 685 normalised). */
+  extras: Map<string, Set<string>>;
 }
 
 const MAX_STEPS = 5000;
@@ -66,14 +71,15 @@ export class Solver {
 
   constructor(private readonly provider: Provider, private readonly env: MarkerEnvironment) {}
 
-  async resolve(roots: Requirement[]): Promise<Resolution> {
+  /** `labels[i]` names who asked for `roots[i]` in messages (default: "the requirements you gave"). */
+  async resolve(roots: Requirement[], labels: (string | undefined)[] = []): Promise<Resolution> {
     const state: State = { decisions: new Map(), extras: new Map(), constraints: new Map(), order: [] };
-    for (const r of roots) {
-      if (!(await this.constrain(state, r, undefined))) throw this.failure!;
+    for (const [i, r] of roots.entries()) {
+      if (!(await this.constrain(state, r, labels[i]))) throw this.failure!;
     }
     const solved = await this.solve(state);
     if (!solved) throw this.failure!;
-    return { decisions: new Map(solved.order.map((n) => [n, solved.decisions.get(n)!])) };
+    return { decisions: new Map(solved.order.map((n) => [n, solved.decisions.get(n)!])), extras: solved.extras };
   }
 
   /** Add a requirement; false (with `failure` set) when it contradicts a decision already taken. */
@@ -144,6 +150,10 @@ export class Solver {
     if (matching.length === 0) matching = satisfying(true);
     const withWheel = matching.filter((r) => r.best);
     if (withWheel.length === 0) this.failure = this.noCandidate(name, constraints, releases, matching);
+    const text = this.provider.preference?.(name);
+    const preferred = text === undefined ? undefined : Version.tryParse(text);
+    const first = preferred ? withWheel.findIndex((r) => r.version.compare(preferred) === 0) : -1;
+    if (first > 0) withWheel.unshift(...withWheel.splice(first, 1));
     return withWheel;
   }
 

@@ -1,0 +1,136 @@
+import { redactUrl } from '../http/credentials.js';
+import { Version } from '../pep440/version.js';
+import type { Lock, LockDependency, LockFile, LockPackage, LockTarget } from './model.js';
+
+// A deterministic TOML writer for pylock.toml: keys in the order PEP 751 lists them, packages and
+// arrays sorted, inline tables for files, and every URL stripped of credentials.
+
+/** TOML basic string (TOML 1.0 §String): escape `"`, `\` and control characters. */
+export function tomlString(value: string): string {
+  let out = '"';
+  for (const ch of value) {
+    const code = ch.codePointAt(0)!;
+    if (ch === '"') out += '\\"';
+    else if (ch === '\\') out += '\\\\';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\r') out += '\\r';
+    else if (code < 0x20 || code === 0x7f) out += `\\u${code.toString(16).padStart(4, '0')}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+function tomlKey(key: string): string {
+  return /^[A-Za-z0-9_-]+$/.test(key) ? key : tomlString(key);
+}
+
+function inlineTable(entries: [string, string | number | undefined][]): string {
+  const parts = entries
+    .filter((e): e is [string, string | number] => e[1] !== undefined)
+    .map(([k, v]) => `${tomlKey(k)} = ${typeof v === 'number' ? String(v) : v}`);
+  return parts.length ? `{ ${parts.join(', ')} }` : '{}';
+}
+
+function stringTable(record: Record<string, string>): string {
+  return inlineTable(Object.keys(record).sort().map((k) => [k, tomlString(record[k]!)]));
+}
+
+function stringArray(values: readonly string[], multiline: boolean): string {
+  if (values.length === 0) return '[]';
+  if (!multiline) return `[${values.map(tomlString).join(', ')}]`;
+  return `[\n${values.map((v) => `    ${tomlString(v)},\n`).join('')}]`;
+}
+
+function tableArray(values: readonly string[]): string {
+  return values.length === 0 ? '[]' : `[\n${values.map((v) => `    ${v},\n`).join('')}]`;
+}
+
+function fileTable(file: LockFile): string {
+  return inlineTable([
+    ['name', file.name === undefined ? undefined : tomlString(file.name)],
+    ['url', file.url === undefined ? undefined : tomlString(redactUrl(file.url))],
+    ['path', file.path === undefined ? undefined : tomlString(file.path)],
+    ['size', file.size],
+    ['hashes', stringTable(file.hashes)],
+  ]);
+}
+
+function fileKey(file: LockFile): string {
+  return file.name ?? file.url ?? file.path ?? '';
+}
+
+function compareVersions(a: string | undefined, b: string | undefined): number {
+  const va = a === undefined ? undefined : Version.tryParse(a);
+  const vb = b === undefined ? undefined : Version.tryParse(b);
+  if (va && vb) return va.compare(vb);
+  return (a ?? '').localeCompare(b ?? '');
+}
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Package order: name, then version, then marker (PEP 751: arrays in a consistent order). */
+export function comparePackages(a: LockPackage, b: LockPackage): number {
+  return byText(a.name, b.name) || compareVersions(a.version, b.version) || byText(a.marker ?? '', b.marker ?? '');
+}
+
+function compareDependencies(a: LockDependency, b: LockDependency): number {
+  return byText(a.name, b.name) || compareVersions(a.version, b.version);
+}
+
+function line(key: string, value: string): string {
+  return `${tomlKey(key)} = ${value}\n`;
+}
+
+function formatPackage(pkg: LockPackage): string {
+  let out = '\n[[packages]]\n';
+  out += line('name', tomlString(pkg.name));
+  if (pkg.version !== undefined) out += line('version', tomlString(pkg.version));
+  if (pkg.marker !== undefined) out += line('marker', tomlString(pkg.marker));
+  if (pkg.requiresPython !== undefined) out += line('requires-python', tomlString(pkg.requiresPython));
+  if (pkg.dependencies?.length) {
+    const deps = [...pkg.dependencies].sort(compareDependencies)
+      .map((d) => inlineTable([['name', tomlString(d.name)], ['version', d.version === undefined ? undefined : tomlString(d.version)]]));
+    out += line('dependencies', tableArray(deps));
+  }
+  if (pkg.index !== undefined) out += line('index', tomlString(redactUrl(pkg.index)));
+  if (pkg.sdist) out += line('sdist', fileTable(pkg.sdist));
+  if (pkg.wheels.length) {
+    out += line('wheels', tableArray([...pkg.wheels].sort((a, b) => byText(fileKey(a), fileKey(b))).map(fileTable)));
+  }
+  if (pkg.nxPex) {
+    out += '\n[packages.tool.nx-pex]\n';
+    out += line('requires-dist', stringArray(pkg.nxPex.requiresDist, true));
+  }
+  return out;
+}
+
+function formatTarget(target: LockTarget): string {
+  let out = '\n[[tool.nx-pex.targets]]\n';
+  out += line('python', tomlString(target.python));
+  if (target.tag !== undefined) out += line('tag', tomlString(target.tag));
+  out += line('markers', stringTable(target.markers));
+  return out;
+}
+
+/**
+ * Deterministic `pylock.toml` text: top-level keys in PEP 751 order, packages sorted by name,
+ * version and marker, files by filename, roots by project; no credentials (URLs are redacted).
+ */
+export function formatLock(lock: Lock): string {
+  let out = line('lock-version', tomlString(lock.lockVersion));
+  if (lock.environments) out += line('environments', stringArray([...new Set(lock.environments)].sort(byText), lock.environments.length > 1));
+  if (lock.requiresPython !== undefined) out += line('requires-python', tomlString(lock.requiresPython));
+  out += line('created-by', tomlString(lock.createdBy));
+  // `packages` is required; with no entry it must be written as a key before any table.
+  if (lock.packages.length === 0) out += line('packages', '[]');
+  for (const pkg of [...lock.packages].sort(comparePackages)) out += formatPackage(pkg);
+  if (lock.nxPex) {
+    out += '\n[tool.nx-pex.roots]\n';
+    for (const project of Object.keys(lock.nxPex.roots).sort(byText)) {
+      out += line(project, stringArray([...lock.nxPex.roots[project]!].sort(byText), true));
+    }
+    for (const target of lock.nxPex.targets) out += formatTarget(target);
+  }
+  return out;
+}

@@ -1,0 +1,174 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildWheel, findPythons, startFixtureIndex, type FixtureIndex } from '@nx-pex/tools';
+import { parse as parseToml } from 'smol-toml';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { IndexConfig } from '../config/index-config.js';
+import { ResolverError } from '../errors.js';
+import type { TargetInterpreter } from '../interpreter/inspect.js';
+import { fetchLocked } from './fetch-locked.js';
+import { formatLock } from './format.js';
+import { parseLock } from './parse.js';
+import { resolveLock, type ResolveLockOptions } from './resolve-lock.js';
+import { selectFromLock } from './select.js';
+
+const linux = { implementation_name: 'cpython', platform_python_implementation: 'CPython', sys_platform: 'linux', platform_machine: 'x86_64', os_name: 'posix' };
+const cp311: TargetInterpreter = {
+  implementation: 'cp',
+  version: [3, 11, 7],
+  tags: ['cp311-cp311-manylinux_2_17_x86_64', 'cp311-abi3-manylinux_2_17_x86_64', 'py3-none-any'],
+  markers: { ...linux, python_version: '3.11', python_full_version: '3.11.7', implementation_version: '3.11.7' },
+};
+const cp312: TargetInterpreter = {
+  implementation: 'cp',
+  version: [3, 12, 1],
+  tags: ['cp312-cp312-manylinux_2_17_x86_64', 'py3-none-any'],
+  markers: { ...linux, python_version: '3.12', python_full_version: '3.12.1', implementation_version: '3.12.1' },
+};
+
+let work: string;
+let server: FixtureIndex;
+let cacheDir: string;
+
+const index = (url = server.url): IndexConfig => ({ indexUrl: url, extraIndexUrls: [], findLinks: [], noIndex: false });
+const lockFor = (extra: Partial<ResolveLockOptions> = {}) => resolveLock({
+  roots: { app: ['app'], other: ['tool'] }, index: index(), targets: [cp311, cp312], cacheDir, http: { backoffMs: 5 }, ...extra,
+});
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'nx-pex-lock-'));
+  const wheels = join(work, 'wheels');
+  await buildWheel({ name: 'app', version: '1.0', requiresDist: ['core>=1', 'colorama; sys_platform == "win32"', 'fast; python_version >= "3.12"', 'split'] }, wheels);
+  await buildWheel({ name: 'core', version: '1.0' }, wheels);
+  await buildWheel({ name: 'core', version: '2.0' }, wheels);
+  await buildWheel({ name: 'core', version: '2.0', pythonTag: 'cp311', abiTag: 'cp311', platformTag: 'manylinux_2_17_x86_64' }, wheels);
+  await buildWheel({ name: 'fast', version: '1.0' }, wheels);
+  await buildWheel({ name: 'split', version: '1.0', requiresPython: '<3.12' }, wheels);
+  await buildWheel({ name: 'split', version: '2.0', requiresPython: '>=3.12' }, wheels);
+  await buildWheel({ name: 'tool', version: '1.0' }, wheels);
+  await buildWheel({ name: 'tool', version: '1.1' }, wheels);
+  await buildWheel({ name: 'low', version: '1.0', requiresDist: ['core<2'] }, wheels);
+  server = await startFixtureIndex({ wheelsDir: wheels });
+});
+
+afterAll(async () => {
+  await server.close();
+  await rm(work, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  cacheDir = await mkdtemp(join(work, 'cache-'));
+  server.requests.length = 0;
+});
+
+describe('resolveLock', () => {
+  it('locks two projects for two targets: union of packages, markers for target-only entries, a wheel per target', async () => {
+    const lock = await lockFor();
+    const text = formatLock(lock);
+    const entries = lock.packages.map((p) => `${p.name} ${p.version} ${p.marker ?? '*'} ${p.wheels.map((w) => w.name).sort().join(' ')}`).sort();
+    expect(entries).toEqual([
+      'app 1.0 * app-1.0-py3-none-any.whl',
+      'core 2.0 * core-2.0-cp311-cp311-manylinux_2_17_x86_64.whl core-2.0-py3-none-any.whl',
+      "fast 1.0 python_version == '3.12' and implementation_name == 'cpython' and sys_platform == 'linux' and platform_machine == 'x86_64' fast-1.0-py3-none-any.whl",
+      "split 1.0 python_version == '3.11' and implementation_name == 'cpython' and sys_platform == 'linux' and platform_machine == 'x86_64' split-1.0-py3-none-any.whl",
+      "split 2.0 python_version == '3.12' and implementation_name == 'cpython' and sys_platform == 'linux' and platform_machine == 'x86_64' split-2.0-py3-none-any.whl",
+      'tool 1.1 * tool-1.1-py3-none-any.whl',
+    ]);
+    const app = lock.packages.find((p) => p.name === 'app')!;
+    expect(app.index).toBe(server.url);
+    expect(app.dependencies).toEqual(expect.arrayContaining([{ name: 'core', version: '2.0' }, { name: 'fast', version: '1.0' }, { name: 'split', version: '1.0' }, { name: 'split', version: '2.0' }]));
+    expect(lock.nxPex!.roots).toEqual({ app: ['app'], other: ['tool'] });
+    expect(lock.environments).toHaveLength(2);
+    for (const w of lock.packages.flatMap((p) => p.wheels)) {
+      expect(w.url).toBe(`${server.root}files/${w.name}`);
+      expect(w.hashes.sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(w.size).toBeGreaterThan(0);
+    }
+    // The text reads back to the same lock, and the target order does not matter.
+    expect(formatLock(parseLock(text, 'pylock.toml'))).toBe(text);
+    expect(formatLock(await lockFor({ targets: [cp312, cp311] }))).toBe(text);
+
+    expect(selectFromLock(lock, 'app', cp311).map((a) => a.filename)).toEqual([
+      'app-1.0-py3-none-any.whl', 'core-2.0-cp311-cp311-manylinux_2_17_x86_64.whl', 'split-1.0-py3-none-any.whl',
+    ]);
+    expect(selectFromLock(lock, 'app', cp312).map((a) => a.filename)).toEqual([
+      'app-1.0-py3-none-any.whl', 'core-2.0-py3-none-any.whl', 'fast-1.0-py3-none-any.whl', 'split-2.0-py3-none-any.whl',
+    ]);
+    expect(selectFromLock(lock, 'other', cp312).map((a) => a.filename)).toEqual(['tool-1.1-py3-none-any.whl']);
+  });
+
+  it('keeps preferred versions while they satisfy, and moves when they no longer do', async () => {
+    const first = await lockFor();
+    first.packages.find((p) => p.name === 'tool')!.version = '1.0';
+    first.packages.find((p) => p.name === 'core')!.version = '1.0';
+    const again = await lockFor({ preferences: first, roots: { app: ['app'], other: ['tool', 'core>=2'] } });
+    const versions = Object.fromEntries(again.packages.map((p) => [p.name, p.version]));
+    expect(versions.tool).toBe('1.0');
+    expect(versions.core).toBe('2.0');
+  });
+
+  it('names the projects whose requirements conflict', async () => {
+    const err = await lockFor({ roots: { a: ['low'], b: ['core>=2'] } }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ResolverError);
+    expect((err as ResolverError).code).toBe('RESOLUTION_CONFLICT');
+    expect((err as Error).message).toMatch(/project b requires core>=2/);
+    expect((err as Error).message).toMatch(/low 1\.0 requires core<2/);
+  });
+
+  it('rejects a target outside requires-python and an empty target list', async () => {
+    await expect(lockFor({ requiresPython: '>=3.12' })).rejects.toThrow(/CPython 3\.11\.7 is outside requires-python >=3\.12/);
+    await expect(lockFor({ targets: [] })).rejects.toThrow(/at least one target/);
+  });
+
+  it('never writes index credentials into the lock', async () => {
+    const lock = await lockFor({ index: index(server.url.replace('http://', 'http://user:s3cret@')) });
+    const text = formatLock(lock);
+    expect(text).not.toContain('s3cret');
+    expect(text).not.toContain('user@');
+  });
+});
+
+describe('fetchLocked', () => {
+  it('downloads and verifies once, then serves from the cache with no request at all', async () => {
+    const lock = await lockFor();
+    const artifacts = selectFromLock(lock, 'app', cp312);
+    const fresh = await mkdtemp(join(work, 'cache-'));
+    server.requests.length = 0;
+    const first = await fetchLocked(artifacts, { cacheDir: fresh });
+    expect(server.requests.filter((r) => r.path.startsWith('/files/'))).toHaveLength(artifacts.length);
+    expect(first.map((a) => [a.name, a.version, a.sha256])).toEqual(artifacts.map((a) => [a.name, a.version, a.sha256]));
+    expect(first.find((a) => a.name === 'app')!.requiresDist).toContain('core>=1');
+    server.requests.length = 0;
+    const progress: string[] = [];
+    const second = await fetchLocked(artifacts, { cacheDir: fresh, onProgress: (p) => progress.push(`${p.project} ${p.done}/${p.total}`) });
+    expect(server.requests).toEqual([]);
+    expect(second).toEqual(first);
+    expect(progress.map((p) => p.split(' ')[1]).sort()).toEqual(['1/4', '2/4', '3/4', '4/4']);
+  });
+
+  it('rejects a wheel whose sha256 differs from the lock and keeps nothing', async () => {
+    const lock = await lockFor();
+    const [app] = selectFromLock(lock, 'app', cp311);
+    const fresh = await mkdtemp(join(work, 'cache-'));
+    const err = await fetchLocked([{ ...app!, sha256: 'f'.repeat(64) }], { cacheDir: fresh }).then(() => undefined, (e: unknown) => e);
+    expect((err as ResolverError).code).toBe('HASH_MISMATCH');
+    const left = await readdir(fresh, { recursive: true });
+    expect(left.filter((f) => f.endsWith('.whl') || f.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('pylock.toml read by Python', () => {
+  const python = findPythons().then((r) => r.found.filter((p) => Number(p.version.split('.')[1]) >= 11).at(-1));
+
+  it('tomllib (CPython >= 3.11) reads the same document as smol-toml', async (ctx) => {
+    const py = await python;
+    if (!py) return ctx.skip();
+    const text = formatLock(await lockFor({ index: index() }));
+    const file = join(work, 'pylock.toml');
+    await writeFile(file, text);
+    const json = execFileSync(py.path, ['-c', 'import json, sys, tomllib; print(json.dumps(tomllib.load(open(sys.argv[1], "rb"))))', file], { encoding: 'utf8' });
+    expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(parseToml(text))));
+  });
+});

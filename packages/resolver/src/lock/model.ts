@@ -1,0 +1,88 @@
+/**
+ * The PEP 751 `pylock.toml` model (https://packaging.python.org/en/latest/specifications/pylock-toml/),
+ * with TOML keys in camelCase (`requires-python` → `requiresPython`). `formatLock` / `parseLock`
+ * map between the two. Only what nx-pex writes or reads is modelled: `vcs`, `directory` and
+ * `archive` sources, `attestation-identities`, `upload-time` and other tools' tables are not kept.
+ */
+
+/** `[tool.nx-pex]`: what the lock was made from and for. */
+export interface NxPexLockTable {
+  /** Project → its requirement strings (canonical form, sorted). */
+  roots: LockRoots;
+  /** The interpreters the lock was resolved for. */
+  targets: LockTarget[];
+}
+
+/** Requirement strings of each project that uses this lock (a shared workspace lock serves several). */
+export interface LockRoots {
+  [project: string]: string[];
+}
+
+/** One interpreter the lock was made for (`[[tool.nx-pex.targets]]`). */
+export interface LockTarget {
+  /** `python_full_version` of the target, e.g. "3.11.7". */
+  python: string;
+  /** The target's most preferred compatibility tag (for humans: which platform). */
+  tag?: string;
+  /** PEP 508 marker environment of the target, used to walk the lock offline. */
+  markers: Record<string, string>;
+}
+
+/** A wheel or sdist entry (`packages.wheels[]`, `packages.sdist`). */
+export interface LockFile {
+  /** The filename (PEP 751: optional when the URL ends with it). */
+  name?: string;
+  url?: string;
+  path?: string;
+  size?: number;
+  /** Algorithm → lower-case hex digest; PEP 751 requires at least one. */
+  hashes: Record<string, string>;
+}
+
+/** `packages.dependencies[]`: which other `[[packages]]` entry (informational per PEP 751). */
+export interface LockDependency {
+  name: string;
+  version?: string;
+}
+
+/** `[packages.tool.nx-pex]`: the Requires-Dist of the locked release, so a subset can be walked offline. */
+export interface NxPexPackageTable {
+  requiresDist: string[];
+}
+
+export interface LockPackage {
+  /** PEP 503 normalised name. */
+  name: string;
+  version?: string;
+  /** When this entry is to be installed (PEP 508); absent = always. nx-pex records which targets need it. */
+  marker?: string;
+  requiresPython?: string;
+  dependencies?: LockDependency[];
+  /** Base URL of the simple index the package came from (credential-free). */
+  index?: string;
+  wheels: LockFile[];
+  sdist?: LockFile;
+  nxPex?: NxPexPackageTable;
+}
+
+export interface Lock {
+  /** "1.0" (PEP 751); any 1.x is read. */
+  lockVersion: string;
+  /** Markers of the environments the lock is made for (one per target). */
+  environments?: string[];
+  requiresPython?: string;
+  createdBy: string;
+  packages: LockPackage[];
+  /** `[tool.nx-pex]`; absent in locks written by other tools. */
+  nxPex?: NxPexLockTable;
+}
+
+/** One wheel chosen from a lock for a target. */
+export interface LockedArtifact {
+  name: string;
+  version: string;
+  filename: string;
+  url: string;
+  sha256: string;
+  size?: number;
+}
