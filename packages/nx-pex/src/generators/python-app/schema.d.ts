@@ -1,7 +1,3 @@
-export interface PythonAppGeneratorSchema {
-  name: string;
-  directory?: string;
-  dependencies?: string;
-  requiresPython?: string;
-  skipFormat?: boolean;
-}
+import type { ProjectOptions } from '../utils/options.js';
+
+export type PythonAppGeneratorSchema = ProjectOptions;

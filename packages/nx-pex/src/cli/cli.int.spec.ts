@@ -1,0 +1,89 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWheel, startFixtureIndex, type FixtureIndex } from '@nx-pex/tools';
+import { runCli } from './cli.js';
+
+function write(root: string, files: Record<string, string>): void {
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    writeFileSync(join(root, file), text);
+  }
+}
+
+function io(cwd: string) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t), cwd }, out, err };
+}
+
+describe('nx-pex CLI', () => {
+  let index: FixtureIndex;
+  let ws: string;
+
+  beforeAll(async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'nx-pex-cli-'));
+    const wheels = join(tmp, 'wheels');
+    mkdirSync(wheels);
+    await buildWheel({ name: 'colorful', version: '1.2.0', modules: { 'colorful/__init__.py': 'def paint(s):\n    return "*" + s + "*"\n' } }, wheels);
+    index = await startFixtureIndex({ wheelsDir: wheels });
+    process.env['PIP_INDEX_URL'] = index.url;
+    process.env['PIP_FIND_LINKS'] = '';
+    process.env['PIP_CONFIG_FILE'] = join(tmp, 'no-pip.conf');
+    process.env['NX_PEX_CACHE_DIR'] = join(tmp, 'cache');
+    ws = join(tmp, 'ws');
+    write(ws, {
+      'nx.json': '{}',
+      'apps/svc/pyproject.toml': '[project]\nname = "svc"\nversion = "0.1.0"\ndependencies = ["shout-lib"]\n[project.scripts]\nsvc = "svc.main:main"\n',
+      'apps/svc/src/svc/__init__.py': '',
+      'apps/svc/src/svc/main.py': 'import sys\nfrom shout_lib import shout\n\ndef main():\n    print(shout(" ".join(sys.argv[1:])))\n    return 3\n',
+      'apps/svc/tests/test_svc.py': 'def test_x():\n    pass\n',
+      'libs/shout-lib/pyproject.toml': '[project]\nname = "shout-lib"\nversion = "0.1.0"\ndependencies = ["colorful==1.2.0"]\n[tool.nx-pex]\ntype = "lib"\n',
+      'libs/shout-lib/src/shout_lib/__init__.py': 'from colorful import paint\n\ndef shout(s):\n    return paint(s.upper())\n',
+    });
+  });
+
+  afterAll(async () => {
+    await index?.close();
+  });
+
+  it('builds an app with its first-party lib and the lib\'s third-party requirement', async () => {
+    const { io: cliIo, out, err } = io(ws);
+    const code = await runCli(['build', 'apps/svc'], cliIo);
+    expect(err.join('\n')).toContain('first-party: shout-lib');
+    expect(code).toBe(0);
+    const pex = out[0]!;
+    expect(pex).toBe(join(ws, 'dist/apps/svc/svc.pex'));
+    let status = 0;
+    let stdout = '';
+    try {
+      stdout = execFileSync('python3', [pex, 'hello', 'world'], { encoding: 'utf8' });
+    } catch (e) {
+      const x = e as { status: number; stdout: string };
+      status = x.status;
+      stdout = x.stdout;
+    }
+    expect(stdout.trim()).toBe('*HELLO WORLD*');
+    expect(status).toBe(3);
+  });
+
+  it('inspects a pex', async () => {
+    const { io: cliIo, out } = io(ws);
+    expect(await runCli(['inspect', 'dist/apps/svc/svc.pex'], cliIo)).toBe(0);
+    const info = JSON.parse(out.join('\n')) as Record<string, unknown>;
+    expect(info['entry_point']).toBe('svc.main:main');
+    expect(info['requirements']).toEqual(['colorful==1.2.0']);
+    expect(Object.keys(info['distributions'] as object)).toEqual(['colorful-1.2.0-py3-none-any.whl']);
+  });
+
+  it('explains usage errors with exit code 2 and build errors with 1', async () => {
+    const a = io(ws);
+    expect(await runCli(['frobnicate'], a.io)).toBe(2);
+    expect(a.err.join('\n')).toContain('unknown command "frobnicate"');
+    const b = io(ws);
+    expect(await runCli(['build', 'apps/missing'], b.io)).toBe(1);
+    expect(b.err.join('\n')).toMatch(/apps\/missing\/pyproject.toml is missing/);
+  });
+});

@@ -1,0 +1,108 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readPexInfo } from '@nx-pex/archive';
+import { buildProjectPex, describeBuild } from '../core/build.js';
+import { findPyProjectRoots, findProject, loadPythonProjects } from '../core/workspace.js';
+import type { PexExecutorOptions } from '../executors/pex/schema.js';
+import { PluginError } from '../utils/errors.js';
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  cwd: string;
+}
+
+const USAGE = `usage: nx-pex <command> [options]
+
+commands:
+  build <project-dir>    build the project's .pex (same as its Nx build target)
+      --output <path>        where to write it (default dist/<project-dir>/<name>.pex under the workspace root)
+      --entry-point <ep>     module or module:function
+      --python <path>        the interpreter to build for (default python3)
+      --shebang <line>       the pex's first line
+      --source-root <dir>    relative to the project (default src, or the project root)
+      --workspace-root <dir> default: the nearest directory up with nx.json or .git
+  inspect <file.pex>     print the pex's PEX-INFO as JSON
+  help                   this text`;
+
+/** The workspace root: the nearest directory up from `start` that has nx.json, else .git, else `start`. */
+export function findWorkspaceRoot(start: string): string {
+  for (const marker of ['nx.json', '.git']) {
+    for (let dir = start; ; dir = dirname(dir)) {
+      if (existsSync(join(dir, marker))) return dir;
+      if (dirname(dir) === dir) break;
+    }
+  }
+  return start;
+}
+
+function buildOptions(values: Record<string, string | boolean | undefined>, workspaceRoot: string, cwd: string): PexExecutorOptions {
+  const options: PexExecutorOptions = {};
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const output = str('output');
+  if (output) options.outputPath = relative(workspaceRoot, resolve(cwd, output));
+  const entryPoint = str('entry-point');
+  if (entryPoint) options.entryPoint = entryPoint;
+  const python = str('python');
+  if (python) options.python = python;
+  const shebang = str('shebang');
+  if (shebang) options.shebang = shebang;
+  const sourceRoot = str('source-root');
+  if (sourceRoot) options.sourceRoot = sourceRoot;
+  return options;
+}
+
+/** `nx-pex …` without Nx: the same code as the executors. Returns the exit code. */
+export async function runCli(argv: string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'build': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: {
+            output: { type: 'string' },
+            'entry-point': { type: 'string' },
+            python: { type: 'string' },
+            shebang: { type: 'string' },
+            'source-root': { type: 'string' },
+            'workspace-root': { type: 'string' },
+          },
+        });
+        if (positionals.length !== 1) throw new PluginError('CLI_USAGE', 'build takes one project directory');
+        const projectDir = resolve(io.cwd, positionals[0]!);
+        const workspaceRoot = values['workspace-root'] ? resolve(io.cwd, values['workspace-root']) : findWorkspaceRoot(projectDir);
+        const roots = await findPyProjectRoots(workspaceRoot);
+        const projects = await loadPythonProjects(workspaceRoot, roots.map((r) => [undefined, r] as [undefined, string]));
+        const project = findProject(projects, relative(workspaceRoot, projectDir) || '.');
+        const log = { info: (m: string) => io.err(m), warn: (m: string) => io.err(m) };
+        const result = await buildProjectPex({ workspaceRoot, project, projects, options: buildOptions(values, workspaceRoot, io.cwd), log });
+        io.err(describeBuild(result));
+        io.out(join(workspaceRoot, result.options.outputPath));
+        return 0;
+      }
+      case 'inspect': {
+        const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+        if (positionals.length !== 1) throw new PluginError('CLI_USAGE', 'inspect takes one .pex file');
+        const info = await readPexInfo(resolve(io.cwd, positionals[0]!));
+        io.out(JSON.stringify(info, Object.keys(info).sort(), 2));
+        return 0;
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new PluginError('CLI_USAGE', `unknown command "${command}"`);
+    }
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    io.err(`nx-pex: ${err.code ? `[${err.code}] ` : ''}${err.message}`);
+    if (err.code === 'CLI_USAGE' || err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') io.err(USAGE);
+    return err.code === 'CLI_USAGE' || err.code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
+  }
+}

@@ -1,0 +1,76 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, posix, relative, sep } from 'node:path';
+import { pythonProject, type PythonProject } from '../graph/python-workspace.js';
+import { firstPartyDependencies, indexProjects } from '../graph/python-workspace.js';
+import { requirementName } from '../graph/create-dependencies.js';
+import { PluginError } from '../utils/errors.js';
+
+const SKIP = new Set(['node_modules', '.git', '.nx', 'dist', '.venv', 'venv', '__pycache__', 'build', 'tmp']);
+
+/** Workspace-relative roots of every directory holding a pyproject.toml (without Nx: a file walk). */
+export async function findPyProjectRoots(workspaceRoot: string): Promise<string[]> {
+  const roots: string[] = [];
+  async function walk(dir: string): Promise<void> {
+    const entries = await readdir(dir, { withFileTypes: true });
+    if (entries.some((e) => e.isFile() && e.name === 'pyproject.toml')) roots.push(toPosix(relative(workspaceRoot, dir)) || '.');
+    for (const e of entries) {
+      if (e.isDirectory() && !SKIP.has(e.name) && !e.name.startsWith('.')) await walk(join(dir, e.name));
+    }
+  }
+  await walk(workspaceRoot);
+  return roots.sort();
+}
+
+/** The Python projects at these roots (those whose pyproject.toml has a [project] table). */
+export async function loadPythonProjects(workspaceRoot: string, roots: Iterable<[name: string | undefined, root: string]>): Promise<PythonProject[]> {
+  const out: PythonProject[] = [];
+  for (const [name, root] of roots) {
+    const file = join(workspaceRoot, root, 'pyproject.toml');
+    if (!existsSync(file)) continue;
+    const p = pythonProject(name ?? '', root, await readFile(file, 'utf8'), []);
+    if (p) out.push(name ? p : { ...p, project: p.pyproject.name });
+  }
+  return out;
+}
+
+/** The project followed by every first-party project it depends on, transitively (each once). */
+export function firstPartyClosure(project: PythonProject, all: readonly PythonProject[]): PythonProject[] {
+  const { byDistName, byRoot } = indexProjects(all);
+  const seen = new Map<string, PythonProject>([[project.project, project]]);
+  const queue = [project];
+  while (queue.length > 0) {
+    const p = queue.shift()!;
+    const file = posix.join(p.root, 'pyproject.toml');
+    for (const dep of firstPartyDependencies(p, byDistName, byRoot, (r) => requirementName(r, file))) {
+      if (!seen.has(dep.project)) {
+        seen.set(dep.project, dep);
+        queue.push(dep);
+      }
+    }
+  }
+  return [...seen.values()];
+}
+
+/** Third-party requirements of a closure: every requirement that does not name a project in it. */
+export function thirdPartyRequirements(closure: readonly PythonProject[]): string[] {
+  const firstParty = new Set(closure.map((p) => requirementName(p.pyproject.name)));
+  const out: string[] = [];
+  for (const p of closure) {
+    const file = posix.join(p.root, 'pyproject.toml');
+    for (const req of p.pyproject.dependencies) {
+      if (!firstParty.has(requirementName(req, file)) && !out.includes(req)) out.push(req);
+    }
+  }
+  return out;
+}
+
+export function findProject(projects: readonly PythonProject[], root: string): PythonProject {
+  const p = projects.find((q) => posix.normalize(q.root) === posix.normalize(toPosix(root)));
+  if (!p) throw new PluginError('INVALID_PYPROJECT', `${posix.join(toPosix(root), 'pyproject.toml')} is missing or has no [project] table (PEP 621)`);
+  return p;
+}
+
+function toPosix(p: string): string {
+  return p.split(sep).join('/');
+}

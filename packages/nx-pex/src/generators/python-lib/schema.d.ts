@@ -1,0 +1,3 @@
+import type { ProjectOptions } from '../utils/options.js';
+
+export type PythonLibGeneratorSchema = ProjectOptions;
