@@ -24,7 +24,7 @@ describe('python-lib generator', () => {
     expect(tree.read('libs/text-utils/README.md', 'utf-8')).toContain('`import text_utils`');
     const project = projectFromPyProject('libs/text-utils/pyproject.toml', text).projects?.['libs/text-utils'];
     expect(project?.projectType).toBe('library');
-    expect(project?.targets).toEqual({});
+    expect(project?.targets?.['build']).toBeUndefined();
   });
 
   it('takes --directory', async () => {
