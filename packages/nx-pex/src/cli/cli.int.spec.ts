@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -56,17 +56,9 @@ describe('nx-pex CLI', () => {
     expect(code).toBe(0);
     const pex = out[0]!;
     expect(pex).toBe(join(ws, 'dist/apps/svc/svc.pex'));
-    let status = 0;
-    let stdout = '';
-    try {
-      stdout = execFileSync('python3', [pex, 'hello', 'world'], { encoding: 'utf8' });
-    } catch (e) {
-      const x = e as { status: number; stdout: string };
-      status = x.status;
-      stdout = x.stdout;
-    }
-    expect(stdout.trim()).toBe('*HELLO WORLD*');
-    expect(status).toBe(3);
+    const run = spawnSync('python3', [pex, 'hello', 'world'], { encoding: 'utf8' });
+    expect(run.stdout.trim()).toBe('*HELLO WORLD*');
+    expect(run.status).toBe(3);
   });
 
   it('inspects a pex', async () => {

@@ -53,6 +53,15 @@ function buildOptions(values: Record<string, string | boolean | undefined>, work
   return options;
 }
 
+/** The same JSON with object keys sorted at every level (PEX-INFO is written that way too). */
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, sortKeys(v)]));
+  }
+  return value;
+}
+
 /** `nx-pex …` without Nx: the same code as the executors. Returns the exit code. */
 export async function runCli(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
@@ -87,7 +96,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
         if (positionals.length !== 1) throw new PluginError('CLI_USAGE', 'inspect takes one .pex file');
         const info = await readPexInfo(resolve(io.cwd, positionals[0]!));
-        io.out(JSON.stringify(info, Object.keys(info).sort(), 2));
+        io.out(JSON.stringify(sortKeys(info), null, 2));
         return 0;
       }
       case undefined:

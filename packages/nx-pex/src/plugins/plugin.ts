@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import type { CreateNodes, CreateNodesResult, ProjectConfiguration, ProjectGraphExternalNode, TargetConfiguration } from '@nx/devkit';
 import { normalizeName, parsePyProject, parseRequirement, type PyProject } from '../pyproject/pyproject.js';
@@ -7,6 +7,7 @@ import { externalNode } from '../graph/external-nodes.js';
 import { PluginCache, workspaceDataDir } from '../utils/plugin-cache.js';
 import { buildTarget } from './targets/build.js';
 import { runTarget } from './targets/run.js';
+import { testTarget } from './targets/test.js';
 import { SOURCES_INPUT, sourcesNamedInput } from './targets/inputs.js';
 
 export interface NxPexPluginOptions {
@@ -14,15 +15,21 @@ export interface NxPexPluginOptions {
   buildTargetName?: string | false;
   /** Name of the inferred run target of applications, or false for none (default `run`). */
   runTargetName?: string | false;
+  /** Name of the inferred pytest target of projects with tests, or false for none (default `test`). */
+  testTargetName?: string | false;
 }
 
 interface ParsedProject {
   root: string;
   pyproject: PyProject;
+  /** Has a tests/ or test/ directory, or a test dependency group. */
+  hasTests: boolean;
 }
 
 function targetsFor(p: ParsedProject, options: NxPexPluginOptions): Record<string, TargetConfiguration> {
   const targets: Record<string, TargetConfiguration> = {};
+  const test = options.testTargetName ?? 'test';
+  if (test !== false && p.hasTests) targets[test] = testTarget();
   if (p.pyproject.tool.type === 'lib') return targets;
   const build = options.buildTargetName ?? 'build';
   if (build !== false) {
@@ -64,11 +71,16 @@ function externalNodes(projects: ParsedProject[]): Record<string, ProjectGraphEx
   return nodes;
 }
 
-/** Pure: the projects and external nodes inferred from pyproject.toml files (path → text). */
-export function inferFromPyProjects(files: ReadonlyArray<readonly [file: string, text: string]>, options: NxPexPluginOptions = {}): Array<readonly [string, CreateNodesResult]> {
-  const parsed: Array<readonly [string, ParsedProject | undefined]> = files.map(([file, text]) => {
+/** A pyproject.toml as createNodes sees it: path, text, and whether a tests/ or test/ directory is beside it. */
+export type PyProjectFile = readonly [file: string, text: string, hasTestsDir?: boolean];
+
+/** Pure: the projects and external nodes inferred from pyproject.toml files. */
+export function inferFromPyProjects(files: ReadonlyArray<PyProjectFile>, options: NxPexPluginOptions = {}): Array<readonly [string, CreateNodesResult]> {
+  const parsed: Array<readonly [string, ParsedProject | undefined]> = files.map(([file, text, hasTestsDir]) => {
     const pyproject = parsePyProject(text, file);
-    return [file, pyproject ? { root: dirname(file), pyproject } : undefined] as const;
+    if (!pyproject) return [file, undefined] as const;
+    const hasTests = Boolean(hasTestsDir) || 'test' in pyproject.dependencyGroups || 'dev' in pyproject.dependencyGroups;
+    return [file, { root: dirname(file), pyproject, hasTests }] as const;
   });
   const projects = parsed.flatMap(([, p]) => (p ? [p] : []));
   const external = externalNodes(projects);
@@ -89,7 +101,10 @@ export function projectFromPyProject(file: string, text: string, options: NxPexP
 export const createNodes: CreateNodes<NxPexPluginOptions> = [
   '**/pyproject.toml',
   (files, options, context) => {
-    const texts = files.map((file) => [file, readFileSync(join(context.workspaceRoot, file), 'utf8')] as const);
+    const texts = files.map((file): PyProjectFile => {
+      const dir = join(context.workspaceRoot, dirname(file));
+      return [file, readFileSync(join(context.workspaceRoot, file), 'utf8'), existsSync(join(dir, 'tests')) || existsSync(join(dir, 'test'))];
+    });
     // Nx's advice for fast graphs: reuse results while the inputs (all pyprojects + options) are unchanged.
     const key = createHash('sha256').update(JSON.stringify([texts, options ?? {}, 1])).digest('hex');
     const cache = new PluginCache<Array<readonly [string, CreateNodesResult]>>(join(workspaceDataDir(context.workspaceRoot), 'nx-pex-nodes.json'));

@@ -1,0 +1,23 @@
+import type { TargetConfiguration } from '@nx/devkit';
+import { indexEnvInputs, lockInputs, SOURCES_INPUT } from './inputs.js';
+
+/** `test`: pytest in an environment built from the project's requirements and its test group; cached. */
+export function testTarget(): TargetConfiguration {
+  return {
+    executor: 'nx-pex:test',
+    cache: true,
+    inputs: [
+      SOURCES_INPUT,
+      `^${SOURCES_INPUT}`,
+      '{projectRoot}/tests/**/*',
+      '{projectRoot}/test/**/*',
+      '{projectRoot}/**/conftest.py',
+      '{projectRoot}/pytest.ini',
+      ...lockInputs,
+      ...indexEnvInputs,
+    ],
+    outputs: [],
+    options: {},
+    metadata: { technologies: ['python', 'pytest'], description: 'Run pytest in a pex of the project and its test dependencies' },
+  };
+}
