@@ -16,6 +16,12 @@ export class Downloader {
     this.cache = new WheelCache(cacheDir);
   }
 
+  /** The cached wheel of `candidate` when its sha256 is known and the cache holds it intact. */
+  async cachedPath(candidate: Candidate): Promise<string | undefined> {
+    const sha256 = candidate.file.hashes.sha256;
+    return sha256 ? (await this.cache.lookup(sha256, candidate.file.filename))?.path : undefined;
+  }
+
   fetch(project: string, candidate: Candidate): Promise<LocalArtifact> {
     const key = candidate.file.url;
     let pending = this.inFlight.get(key);

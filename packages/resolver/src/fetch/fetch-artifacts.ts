@@ -10,6 +10,8 @@ import { Requirement } from '../pep508/requirement.js';
 import { Solver, type Resolution } from '../solver/resolve.js';
 import { releasesOf, type Release } from './candidates.js';
 import { Downloader } from './downloader.js';
+import type { CoreMetadata } from '../metadata/core-metadata.js';
+import { MetadataSource } from '../metadata/metadata-source.js';
 import { mapLimit } from './limit.js';
 import type { FetchProgress, LocalArtifact } from './local-artifact.js';
 
@@ -44,6 +46,15 @@ export class FetchSession {
     this.downloader = new Downloader(this.http, cacheDir, (project, bytes) =>
       this.progress({ phase: 'download', project, done: this.downloadsDone, total: this.downloadsTotal, bytes }));
     this.pythonVersion = Version.parse(options.target.version.join('.'));
+    this.metadataSource = new MetadataSource(this.http, cacheDir, (c) => this.downloader.cachedPath(c));
+  }
+
+  readonly metadataSource: MetadataSource;
+
+  /** Core metadata of a release's best wheel without downloading it when the index or server allows. */
+  metadata(project: string, release: Release): Promise<CoreMetadata> {
+    if (!release.best) throw noWheel(project, release, this);
+    return this.metadataSource.get(project, release.best, () => this.download(project, release));
   }
 
   progress(p: FetchProgress): void {
@@ -143,7 +154,7 @@ export function solveWith(
   const solver = new Solver({
     releases: (name) => session.releasesOf(name),
     prefetch: (name) => void session.releasesOf(name).catch(() => undefined),
-    dependencies: async (name, release) => (await session.download(name, release)).requiresDist,
+    dependencies: async (name, release) => (await session.metadata(name, release)).requiresDist,
     noWheel: (name, release) => noWheel(name, release, session),
     describeSources: () => session.index.describeSources(),
     ...(preference ? { preference } : {}),

@@ -16,6 +16,10 @@ export interface HttpResponse {
   contentType: string;
   body: AsyncIterable<Uint8Array>;
   contentLength?: number;
+  /** `Content-Range` of a 206 answer. */
+  contentRange?: string;
+  /** Drop the rest of the body (e.g. a 200 where a range was asked for). */
+  discard(): Promise<void>;
 }
 
 /** Thrown inside the retry loop for conditions worth another attempt. */
@@ -60,8 +64,9 @@ export class HttpClient {
     describe: string,
     consume: (res: HttpResponse) => Promise<T>,
     onNotFound?: () => T,
+    extraHeaders: Record<string, string> = {},
   ): Promise<T> {
-    const headers: Record<string, string> = { accept, 'user-agent': 'nx-pex-resolver' };
+    const headers: Record<string, string> = { ...extraHeaders, accept, 'user-agent': 'nx-pex-resolver' };
     const auth = this.credentials.authorization(url);
     if (auth) headers.authorization = auth;
     const target = redactUrl(url);
@@ -84,11 +89,18 @@ export class HttpClient {
         }
         const type = res.headers['content-type'];
         const length = Number(res.headers['content-length']);
+        const range = res.headers['content-range'];
         return await consume({
           statusCode: res.statusCode,
           contentType: (Array.isArray(type) ? type[0] : type) ?? '',
           body: res.body,
+          discard: async () => {
+            // Aborting emits an AbortError on the stream: expected here, not a failure.
+            res.body.on('error', () => undefined);
+            res.body.destroy();
+          },
           ...(Number.isFinite(length) ? { contentLength: length } : {}),
+          ...(typeof range === 'string' ? { contentRange: range } : {}),
         });
       } catch (err) {
         if (!isRetryable(err)) throw err;

@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { commit, tempPathFor } from '../cache/atomic.js';
+import { ResolverError } from '../errors.js';
+import type { Candidate } from '../fetch/candidates.js';
+import type { LocalArtifact } from '../fetch/local-artifact.js';
+import type { HttpClient } from '../http/client.js';
+import { redactUrl } from '../http/credentials.js';
+import { parseCoreMetadata, type CoreMetadata } from './core-metadata.js';
+import { readWheelMetadata } from './wheel-metadata.js';
+import { readMetadataByRanges, UnsupportedZip, type ByteRange } from './zip-ranges.js';
+
+async function readAll(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+/** Where a wheel's metadata came from (for tests and progress). */
+export type MetadataOrigin = 'metadata-cache' | 'wheel-cache' | 'local-file' | 'pep658' | 'range' | 'download';
+
+/**
+ * A wheel's core metadata for resolution, as cheaply as possible:
+ * 1. the metadata cache (`<cache>/metadata/sha256/<aa>/<wheel sha256>.metadata`),
+ * 2. the wheel itself when it is local (file:// or already in the wheel cache),
+ * 3. PEP 658 / PEP 714 `<url>.metadata` when the index advertises it (hash-checked),
+ * 4. METADATA read from the wheel by HTTP range requests on its central directory,
+ * 5. a full download, when the server ignores Range (remembered per origin) or the archive is odd.
+ */
+export class MetadataSource {
+  private readonly inFlight = new Map<string, Promise<CoreMetadata>>();
+  private readonly noRangeOrigins = new Set<string>();
+  readonly origins: MetadataOrigin[] = [];
+
+  constructor(
+    private readonly http: HttpClient,
+    private readonly cacheRoot: string,
+    private readonly cachedWheel: (candidate: Candidate) => Promise<string | undefined>,
+  ) {}
+
+  get(project: string, candidate: Candidate, download: () => Promise<LocalArtifact>): Promise<CoreMetadata> {
+    const key = candidate.file.url;
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      pending = this.load(project, candidate, download);
+      this.inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  private cachePath(sha256: string): string {
+    return join(this.cacheRoot, 'metadata', 'sha256', sha256.slice(0, 2), `${sha256}.metadata`);
+  }
+
+  private async load(project: string, candidate: Candidate, download: () => Promise<LocalArtifact>): Promise<CoreMetadata> {
+    const { file } = candidate;
+    const sha256 = file.hashes.sha256;
+    const cached = sha256 ? await readFile(this.cachePath(sha256), 'utf8').catch(() => undefined) : undefined;
+    if (cached !== undefined) return this.found('metadata-cache', parseCoreMetadata(cached));
+    if (file.url.startsWith('file:')) return this.found('local-file', await readWheelMetadata(fileURLToPath(file.url), project, file.filename));
+    const local = await this.cachedWheel(candidate);
+    if (local) return this.found('wheel-cache', await readWheelMetadata(local, project, file.filename));
+    const describe = `${file.filename} (${project}) from ${redactUrl(file.url)}`;
+    let text: string | undefined;
+    let origin: MetadataOrigin = 'pep658';
+    if (file.coreMetadata) {
+      text = await this.pep658(file.url, file.coreMetadata.hashes, describe);
+    } else if (!this.noRangeOrigins.has(new URL(file.url).origin)) {
+      origin = 'range';
+      text = await this.byRanges(file.url, project, describe);
+    }
+    if (text === undefined) {
+      const artifact = await download();
+      return this.found('download', { requiresDist: artifact.requiresDist, providesExtra: [], ...(artifact.requiresPython ? { requiresPython: artifact.requiresPython } : {}) });
+    }
+    if (sha256) await this.store(sha256, text);
+    return this.found(origin, parseCoreMetadata(text));
+  }
+
+  private found(origin: MetadataOrigin, metadata: CoreMetadata): CoreMetadata {
+    this.origins.push(origin);
+    return metadata;
+  }
+
+  /** PEP 658: the metadata file is the distribution's URL plus `.metadata`; its hash is advertised. */
+  private async pep658(url: string, hashes: Record<string, string>, describe: string): Promise<string> {
+    const data = await this.http.get(`${url}.metadata`, '*/*', `the metadata of ${describe}`, (res) => readAll(res.body));
+    const expected = hashes.sha256;
+    if (expected) {
+      const actual = createHash('sha256').update(data).digest('hex');
+      if (actual !== expected) {
+        throw new ResolverError('HASH_MISMATCH', `Hash mismatch for the PEP 658 metadata of ${describe}: the index says sha256=${expected} but it has sha256=${actual}. The index may be corrupted or tampered with; report it to the index owner.`);
+      }
+    }
+    return data.toString('utf8');
+  }
+
+  /** METADATA by range requests; undefined (→ full download) when Range is ignored or the archive is unusual. */
+  private async byRanges(url: string, project: string, describe: string): Promise<string | undefined> {
+    const fetchRange = (start: number, end?: number): Promise<ByteRange | undefined> =>
+      this.http.get(url, '*/*', `part of ${describe}`, async (res) => {
+        const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(res.contentRange ?? '');
+        if (res.statusCode !== 206 || !range) {
+          await res.discard();
+          return undefined;
+        }
+        return { start: Number(range[1]), data: await readAll(res.body), total: Number(range[3]) };
+      }, undefined, { range: start < 0 ? `bytes=${start}` : `bytes=${start}-${end ?? ''}` });
+    try {
+      const text = await readMetadataByRanges(fetchRange, project);
+      if (text === undefined) this.noRangeOrigins.add(new URL(url).origin);
+      return text;
+    } catch (err) {
+      if (err instanceof UnsupportedZip || (err instanceof ResolverError && err.code === 'INDEX_ERROR')) return undefined;
+      throw err;
+    }
+  }
+
+  private async store(sha256: string, text: string): Promise<void> {
+    const path = this.cachePath(sha256);
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      const temp = tempPathFor(path);
+      await writeFile(temp, text);
+      await commit(temp, path);
+    } catch {
+      // The metadata cache is an optimisation: a read-only cache only costs another request next time.
+    }
+  }
+}
