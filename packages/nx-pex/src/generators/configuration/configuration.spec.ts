@@ -56,7 +56,7 @@ describe('configuration generator', () => {
 
     const two = UV_PROJECT.replace('[project.scripts]\n', '[project.scripts]\nbilling-admin = "billing_api.admin:main"\n');
     const tree2 = withProject({ 'a/pyproject.toml': two });
-    await expect(configurationGenerator(tree2, { project: 'a', type: 'app', skipFormat: true })).rejects.toThrow(
+    await expect(configurationGenerator(tree2, { project: 'a', skipFormat: true })).rejects.toThrow(
       /cannot tell what the pex of billing-api should run: \[project.scripts\] has 2 entries \(billing-admin, billing-api\)\. Pass --entryPoint/,
     );
     await configurationGenerator(tree2, { project: 'a', entryPoint: 'billing_api.admin:main', skipFormat: true });

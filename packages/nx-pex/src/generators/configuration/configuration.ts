@@ -112,8 +112,10 @@ export async function configurationGenerator(tree: Tree, options: ConfigurationG
   }
 
   const derived = derivedEntryPoint(tree, directory, pyproject);
-  const type = opts.type ?? (opts.entryPoint || derived ? 'app' : 'lib');
-  if (!opts.type) logger.info(`nx-pex: ${pyproject.name} is ${type === 'app' ? `an application (entry point ${opts.entryPoint ?? derived})` : 'a library (no entry point found)'}; pass --type to choose.`);
+  // Console scripts mean a runnable project even when there are several to choose from.
+  const type = opts.type ?? (opts.entryPoint || derived || Object.keys(pyproject.scripts).length > 0 ? 'app' : 'lib');
+  if (!opts.type && (opts.entryPoint ?? derived)) logger.info(`nx-pex: ${pyproject.name} is an application (entry point ${opts.entryPoint ?? derived}); pass --type=lib if it is a library.`);
+  if (!opts.type && type === 'lib') logger.info(`nx-pex: ${pyproject.name} is a library (no [project.scripts], no __main__.py); pass --type=app --entryPoint=… to build a pex of it.`);
   const entries: Record<string, string> = { type };
   if (type === 'app') {
     if (!opts.entryPoint && !derived) {
