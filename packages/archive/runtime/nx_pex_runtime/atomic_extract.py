@@ -1,7 +1,10 @@
-"""Extracts parts of the pex into PEX_ROOT once, atomically (in the spirit of pex's atomic_directory):
-extract into a work dir beside the target, rename it into place; a loser of a race discards its copy."""
+"""Extracts parts of a pex into PEX_ROOT once, atomically (in the spirit of pex's atomic_directory):
+extract and byte-compile into a work dir beside the target, write the completion marker, rename it
+into place; a loser of a race discards its copy. A directory without its marker (a crash on a
+filesystem without atomic rename, a partial copy, tampering) is moved aside and rebuilt."""
 import os
 import stat
+import sys
 
 from . import log
 from .pex_root import writable_parent
@@ -10,40 +13,82 @@ from .pex_root import writable_parent
 # because one extracted tree is shared by every interpreter that runs the pex.
 SCRIPT_SHEBANG = b"#!/usr/bin/env python3"
 
-_zip = None
+_zips = {}
 
 
-def _open_zip(base):
+def _open_zip(path):
     # zipfile is imported only here, on the cold path.
-    global _zip
-    if _zip is None:
+    archive = _zips.get(path)
+    if archive is None:
         import zipfile
 
-        _zip = zipfile.ZipFile(base)
-    return _zip
+        archive = _zips[path] = zipfile.ZipFile(path)
+    return archive
 
 
-def extract_once(base, target, selects, prefix):
-    """Extract the members `selects` picks (minus `prefix`) to `target`, unless another process already did."""
+def _selector(selects, prefix):
+    if selects is None:
+        return lambda name: True
+    if callable(selects):
+        return selects
+    return lambda name: name.startswith(prefix)
+
+
+def extract_once(archive, target, selects, prefix, marker):
+    """Extract the members of zip `archive` that `selects` picks (minus `prefix`) to `target`, unless done."""
     target = writable_parent(target)
-    if os.path.isdir(target):
+    marker_path = os.path.join(target, marker)
+    if os.path.exists(marker_path):
         return target
     import shutil  # cold path only
 
+    if os.path.lexists(target) and not os.path.exists(marker_path):
+        _discard_incomplete(target, marker, shutil)
+    if os.path.exists(marker_path):
+        return target
     work = "%s.%d.%s.work" % (target, os.getpid(), os.urandom(4).hex())
     try:
-        _extract(_open_zip(base), selects, prefix, work)
+        _extract(_open_zip(archive), _selector(selects, prefix), prefix, work)
+        _byte_compile(work, target)
+        with open(os.path.join(work, marker), "w") as handle:
+            handle.write("complete\n")
         try:
             os.rename(work, target)
             log.verbose("extracted %s" % target)
         except OSError:
-            if not os.path.isdir(target):
+            if not os.path.exists(marker_path):
                 raise
             log.verbose("another process extracted %s first" % target)
     finally:
         if os.path.isdir(work):
             shutil.rmtree(work, ignore_errors=True)
     return target
+
+
+def _discard_incomplete(target, marker, shutil):
+    """Move an incomplete `target` aside (atomic, so racing processes agree) and delete it."""
+    aside = "%s.%d.%s.incomplete" % (target, os.getpid(), os.urandom(4).hex())
+    try:
+        os.rename(target, aside)
+    except OSError:
+        return  # another process moved it (or finished it) first
+    if os.path.exists(os.path.join(aside, marker)):
+        # A racing process completed it between our check and the rename: put it back.
+        try:
+            os.rename(aside, target)
+            return
+        except OSError:
+            shutil.rmtree(aside, ignore_errors=True)
+            return
+    sys.stderr.write("nx-pex: warning: %s was incomplete (no completion marker); extracting it again\n" % target)
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def _byte_compile(work, target):
+    """Compile the .py files now, so warm starts load bytecode; the code objects name the final paths."""
+    import compileall
+
+    compileall.compile_dir(work, maxlevels=100, ddir=target, quiet=2, workers=1)
 
 
 def _extract(archive, selects, prefix, work):

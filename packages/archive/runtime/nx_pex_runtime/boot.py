@@ -1,10 +1,15 @@
-"""Boot sequence: read PEX-INFO, make the distributions and the code importable (extracting them
-once into PEX_ROOT), isolate sys.path, then run the entry point. Keep this path free of heavy imports."""
+"""Boot sequence: read PEX-INFO, pick an interpreter, pick and locate the distributions (extracting
+them once into PEX_ROOT), isolate sys.path, prepare the environment, then run the entry point.
+Keep this path free of heavy imports: everything off the usual path is imported where it is used."""
 import os
 import sys
 
-from . import entry_points, extract, isolation, log
+from . import distributions, entry_points, extract, isolation, log
 from .pex_info import load
+
+# Set while re-executing under another interpreter (interpreter.py), so the new process never loops.
+REEXEC_MARKER = "__NX_PEX_REEXEC"
+_TRUE = ("1", "true", "yes", "on")
 
 
 def _pex_env(name):
@@ -12,23 +17,70 @@ def _pex_env(name):
     return value if value else None
 
 
+def _flag(name):
+    return (_pex_env(name) or "0").lower() in _TRUE
+
+
+def _activate(base, info, ignore_errors):
+    """The installed-wheel directories of the pex at `base` that suit this interpreter."""
+    chosen, unsatisfied = distributions.select(info.get("distributions") or {})
+    if unsatisfied:
+        from . import tags
+
+        described = "; ".join("%s (builds: %s)" % (project, ", ".join(names)) for project, names in unsatisfied)
+        if not ignore_errors:
+            log.die(
+                "%s has no build compatible with %s %s for: %s. Rebuild the pex with a wheel for this platform, "
+                "or set PEX_IGNORE_ERRORS=1 to run without them"
+                % (base, tags.interpreter_name(), ".".join(map(str, sys.version_info[:3])), described)
+            )
+        log.warn("no compatible build, continuing without: %s" % described)
+    return [extract.installed_wheel(base, name, sha) for name, sha in chosen]
+
+
+def _other_pex(path):
+    """PEX-INFO of another pex (pex_path / PEX_PATH): a zip file or a directory."""
+    if os.path.isdir(path):
+        return load(path, None)
+    import zipimport
+
+    return load(path, zipimport.zipimporter(path))
+
+
 def boot(base, loader):
     info = load(base, loader)
     pex = os.path.abspath(base)
-    constraints = info.get("interpreter_constraints")
-    if constraints and not _pex_env("PEX_IGNORE_INTERPRETER_CONSTRAINTS"):
+    constraints = info.get("interpreter_constraints") or []
+    if constraints or _pex_env("PEX_PYTHON") or REEXEC_MARKER in os.environ:
         from . import interpreter
 
-        interpreter.check(constraints)
+        interpreter.select(constraints, _flag("PEX_IGNORE_INTERPRETER_CONSTRAINTS"), pex)
 
     # Read PEX_* before strip_pex_env removes them (pex semantics: the entry point does not see them).
-    interpreter_mode = (_pex_env("PEX_INTERPRETER") or "0").lower() in ("1", "true")
+    interpreter_mode = _flag("PEX_INTERPRETER")
     module_override = _pex_env("PEX_MODULE")
-    script = _pex_env("PEX_SCRIPT")
+    script_override = _pex_env("PEX_SCRIPT")
     inherit_path = _pex_env("PEX_INHERIT_PATH") or info.get("inherit_path") or "false"
+    if inherit_path not in ("false", "prefer", "fallback"):
+        log.die("PEX_INHERIT_PATH must be false, prefer or fallback, not %r" % inherit_path)
+    extra_sys_path = [entry for entry in (_pex_env("PEX_EXTRA_SYS_PATH") or "").split(os.pathsep) if entry]
+    ignore_errors = _flag("PEX_IGNORE_ERRORS")
+    tools = _flag("PEX_TOOLS")
 
-    dep_dirs = [extract.installed_wheel(base, name, sha) for name, sha in sorted(info.get("distributions", {}).items())]
+    dep_dirs = _activate(base, info, ignore_errors)
+    here = os.path.dirname(pex)
+    others = [os.path.join(here, entry) for entry in info.get("pex_path") or []]
+    others += [os.path.abspath(entry) for entry in (_pex_env("PEX_PATH") or "").split(os.pathsep) if entry]
+    for other in others:
+        if not os.path.exists(other):
+            log.die("pex_path entry %s does not exist" % other)
+        dep_dirs += _activate(other, _other_pex(other), ignore_errors)
     code_dir = extract.user_code(base, info["code_hash"])
+
+    if tools:
+        from . import tools as pex_tools
+
+        sys.exit(pex_tools.main(sys.argv[1:], info, pex, code_dir, dep_dirs))
 
     foreign = isolation.scrub_sys_path(inherit_path, {base, os.path.join(base, ".bootstrap")})
     # Like `python script.py` in a virtualenv: the code first, the stdlib, then the distributions,
@@ -40,18 +92,28 @@ def boot(base, loader):
         sys.path[:] = [code_dir] + stdlib + dep_dirs + foreign
     else:
         sys.path[:] = [code_dir] + stdlib + dep_dirs
+    sys.path.extend(extra_sys_path)
     log.verbose("sys.path = %r" % (sys.path,), at=2)
 
     if info.get("strip_pex_env", True):
         for name in [name for name in os.environ if name.startswith("PEX_")]:
             del os.environ[name]
+    for name, value in sorted((info.get("inject_env") or {}).items()):
+        os.environ.setdefault(name, value)
     os.environ["PEX"] = pex
 
+    inject_args = list(info.get("inject_args") or [])
     if interpreter_mode:
         entry_points.run_interpreter(sys.argv[1:])
-    elif script:
-        entry_points.run_script(script, dep_dirs)
-    elif module_override or info.get("entry_point"):
-        entry_points.run_entry_point(module_override or info["entry_point"])
+        return
+    sys.argv[1:1] = inject_args
+    if script_override:
+        entry_points.run_script(script_override, dep_dirs)
+    elif module_override:
+        entry_points.run_entry_point(module_override)
+    elif info.get("script"):
+        entry_points.run_script(info["script"], dep_dirs)
+    elif info.get("entry_point"):
+        entry_points.run_entry_point(info["entry_point"])
     else:
         entry_points.run_interpreter(sys.argv[1:])

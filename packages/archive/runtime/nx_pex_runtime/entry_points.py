@@ -41,21 +41,29 @@ def run_script(name, dep_dirs):
     die("no console script or script named %r in this pex's distributions" % name)
 
 
-def _console_script(dep, name):
-    for entry in os.listdir(dep):
+def console_scripts(dep):
+    """[(name, "module:attr")] of the console_scripts in a distribution's entry_points.txt."""
+    found = []
+    for entry in sorted(os.listdir(dep)):
         if not entry.endswith(".dist-info"):
             continue
         path = os.path.join(dep, entry, "entry_points.txt")
         if os.path.isfile(path):
             with open(path, encoding="utf-8") as handle:
-                found = _find_in_section(handle.read(), "console_scripts", name)
-            if found:
-                return found
+                found.extend(_section_items(handle.read(), "console_scripts"))
+    return found
+
+
+def _console_script(dep, name):
+    for key, value in console_scripts(dep):
+        if key == name:
+            return value
     return None
 
 
-def _find_in_section(text, section, name):
+def _section_items(text, section):
     # entry_points.txt is INI (PyPA entry points spec): [section] then `name = module:attr [extras]`.
+    items = []
     current = None
     for raw in text.splitlines():
         line = raw.strip()
@@ -65,9 +73,8 @@ def _find_in_section(text, section, name):
             current = line[1:-1].strip()
         elif current == section and "=" in line:
             key, _, value = line.partition("=")
-            if key.strip() == name:
-                return value.split("[")[0].strip()
-    return None
+            items.append((key.strip(), value.split("[")[0].strip()))
+    return items
 
 
 def run_interpreter(argv):

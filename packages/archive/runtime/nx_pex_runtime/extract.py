@@ -1,24 +1,31 @@
-"""Where the pex's distributions and code live on disk: under PEX_ROOT, extracted on first use.
-The warm path is one stat per directory; extraction itself is in atomic_extract (cold path only)."""
+"""Where the pex's distributions and code live on disk. A zipapp's (and a packed pex's) parts are
+extracted once into PEX_ROOT; a loose pex's are used in place. The warm path is one stat of a
+completion marker per directory; extraction itself is in atomic_extract (cold path only)."""
 import os
 
 from .pex_root import pex_root
 
 DEPS_DIR = ".deps/"
-BOOTSTRAP_DIR = ".bootstrap/"
-RESERVED_FILES = ("__main__.py", "PEX-INFO")
+BOOTSTRAP_DIR = ".bootstrap"
+RESERVED_FILES = ("__main__.py", "PEX-INFO", "pex", ".bootstrap", ".deps")
+# Written last into a fully extracted (and byte-compiled) directory, before it is renamed into place.
+MARKER = ".nx-pex-complete"
 
 
 def installed_wheel(base, name, sha256):
-    """The directory of the installed wheel `name`, extracted under PEX_ROOT/installed_wheels/<sha256>/<name>."""
-    if os.path.isdir(base):  # a directory pex: the tree is already on disk
-        return os.path.join(base, ".deps", name)
+    """The directory of the installed wheel `name` of the pex at `base` (a zip file or a directory)."""
+    if os.path.isdir(base):
+        packed = os.path.join(base, ".deps", name)
+        if os.path.isdir(packed):  # loose: the tree is already on disk
+            return packed
+        # packed: .deps/<wheel> is a zip of the installed tree
+        return _ensure(packed, os.path.join(pex_root(), "installed_wheels", sha256, name), None, "")
     prefix = DEPS_DIR + name + "/"
-    return _ensure(base, os.path.join(pex_root(), "installed_wheels", sha256, name), lambda member: member.startswith(prefix), prefix)
+    return _ensure(base, os.path.join(pex_root(), "installed_wheels", sha256, name), prefix, prefix)
 
 
 def user_code(base, code_hash):
-    """The directory of the project's own sources, extracted under PEX_ROOT/user_code/<code_hash>."""
+    """The directory of the project's own sources (under PEX_ROOT/user_code/<code_hash> for a zipapp)."""
     if os.path.isdir(base):
         return base
     return _ensure(base, os.path.join(pex_root(), "user_code", code_hash), _is_user_code, "")
@@ -28,9 +35,9 @@ def _is_user_code(member):
     return not (member.startswith(DEPS_DIR) or member.startswith(BOOTSTRAP_DIR) or member in RESERVED_FILES)
 
 
-def _ensure(base, target, selects, prefix):
-    if os.path.isdir(target):  # warm path: one stat
+def _ensure(archive, target, selects, prefix):
+    if os.path.exists(os.path.join(target, MARKER)):  # warm path: one stat
         return target
     from .atomic_extract import extract_once
 
-    return extract_once(base, target, selects, prefix)
+    return extract_once(archive, target, selects, prefix, MARKER)

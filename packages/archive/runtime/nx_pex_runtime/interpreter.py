@@ -1,7 +1,8 @@
-"""Checks the running interpreter against PEX-INFO interpreter_constraints (pex semantics: each
+"""Selects an interpreter for PEX-INFO interpreter_constraints (pex semantics: each
 constraint is a PEP 440 specifier set, optionally prefixed by an implementation such as `CPython`;
 the interpreter must satisfy at least one). Only the release numbers are compared, which is exact for
 interpreter versions (they carry no epochs or local versions)."""
+import os
 import sys
 
 _OPERATORS = ("===", "~=", "==", "!=", "<=", ">=", "<", ">")
@@ -67,18 +68,161 @@ def satisfies(constraint, implementation, version):
     return True
 
 
-def check(constraints):
-    """Exit with an explanation when the running interpreter satisfies none of `constraints`."""
-    if not constraints:
-        return
+from .boot import REEXEC_MARKER
+
+_PROBE = (
+    "import sys; impl = getattr(sys, 'implementation', None); "
+    "sys.stdout.write('%s %d.%d.%d' % ((impl.name if impl else 'cpython',) + tuple(sys.version_info[:3])))"
+)
+
+
+def _running():
     implementation = _IMPLEMENTATIONS.get(sys.implementation.name, sys.implementation.name)
-    version = tuple(sys.version_info[:3])
-    if any(satisfies(constraint, implementation, version) for constraint in constraints):
+    return implementation, tuple(sys.version_info[:3])
+
+
+def _describe(identity):
+    return "%s %s" % (identity[0], ".".join(map(str, identity[1])))
+
+
+def _fits(constraints, identity):
+    return not constraints or any(satisfies(constraint, identity[0], identity[1]) for constraint in constraints)
+
+
+def _probe(path):
+    """(implementation, version) of the interpreter at `path`, or None when it does not run."""
+    import subprocess
+
+    try:
+        output = subprocess.run(
+            [path, "-s", "-c", _PROBE], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=30
+        ).stdout.decode("ascii", "replace")
+        name, version = output.split()
+        return _IMPLEMENTATIONS.get(name, name), tuple(int(part) for part in version.split("."))
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return None
+
+
+def _is_python_name(name):
+    # python, python3, python3.11 (pex looks for the same names)
+    if not name.startswith("python"):
+        return False
+    rest = name[len("python"):]
+    return rest == "" or all(part.isdigit() for part in rest.split(".")) and not rest.startswith(".")
+
+
+def _version_from_name(name):
+    """(3, 11) for python3.11: a name that rules the interpreter out spares running it."""
+    parts = name[len("python"):].split(".")
+    if len(parts) == 2 and all(part.isdigit() for part in parts):
+        return int(parts[0]), int(parts[1])
+    return None
+
+
+def _executables(directory):
+    try:
+        names = sorted(os.listdir(directory), key=lambda name: (len(name), name), reverse=True)
+    except OSError:
+        return []
+    found = []
+    for name in names:
+        path = os.path.join(directory, name)
+        if _is_python_name(name) and os.path.isfile(path) and os.access(path, os.X_OK):
+            found.append(path)
+    return found
+
+
+def _search_path(entries):
+    candidates = []
+    for entry in entries:
+        if not entry:
+            continue
+        if os.path.isfile(entry):
+            candidates.append(entry)
+        else:
+            candidates.extend(_executables(entry))
+    return candidates
+
+
+def _named(name, entries):
+    """PEX_PYTHON given as a name (python3.11): the first match on PEX_PYTHON_PATH, then PATH."""
+    for entry in entries:
+        path = os.path.join(entry, name)
+        if entry and os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    return None
+
+
+def _same_interpreter(path):
+    try:
+        return os.path.samefile(path, sys.executable)
+    except OSError:
+        return False
+
+
+def select(constraints, ignore_constraints, pex):
+    """Make sure a suitable interpreter runs the pex: the running one, or re-exec one that matches.
+
+    pex's order: PEX_PYTHON (a path or a name), else the running interpreter when it matches, else the
+    first matching interpreter on PEX_PYTHON_PATH, then on PATH. Returns only when the running one fits.
+    """
+    if ignore_constraints:
+        constraints = []
+    running = _running()
+    reexeced = os.environ.pop(REEXEC_MARKER, None)
+    path_entries = os.environ.get("PATH", "").split(os.pathsep)
+    python_path = [entry for entry in os.environ.get("PEX_PYTHON_PATH", "").split(os.pathsep) if entry]
+    pex_python = os.environ.get("PEX_PYTHON")
+    tried = []
+    if pex_python:
+        chosen = pex_python if os.sep in pex_python else _named(pex_python, python_path + path_entries)
+        if chosen and _same_interpreter(chosen):
+            if _fits(constraints, running):
+                return
+            candidates = []
+        else:
+            candidates = [chosen] if chosen else []
+            if not chosen:
+                tried.append("%s (PEX_PYTHON: not found on PEX_PYTHON_PATH or PATH)" % pex_python)
+    elif _fits(constraints, running):
         return
+    else:
+        candidates = _search_path(python_path) + _search_path(path_entries)
+    if reexeced:
+        candidates = []  # we were re-executed for a match that did not hold: never loop
+    tried.insert(0, "%s (%s, running)" % (sys.executable, _describe(running)))
+    seen = {os.path.realpath(sys.executable)}
+    for candidate in candidates:
+        real = os.path.realpath(candidate)
+        if real in seen:
+            continue
+        seen.add(real)
+        named = _version_from_name(os.path.basename(candidate))
+        if named and constraints and not any(_fits(constraints, ("CPython", named + (patch,))) for patch in range(100)):
+            tried.append("%s (named for %s, skipped)" % (candidate, ".".join(map(str, named))))
+            continue
+        identity = _probe(candidate)
+        if identity is None:
+            tried.append("%s (does not run)" % candidate)
+            continue
+        tried.append("%s (%s)" % (candidate, _describe(identity)))
+        if _fits(constraints, identity):
+            _reexec(candidate, pex)
     from .log import die
 
+    wanted = " or ".join(repr(c) for c in constraints) if constraints else "PEX_PYTHON"
     die(
-        "this pex needs an interpreter matching %s, but %s %s (%s) is running; run it with a matching "
-        "python (e.g. `python3.X app.pex`) or set PEX_IGNORE_INTERPRETER_CONSTRAINTS=1"
-        % (" or ".join(repr(c) for c in constraints), implementation, ".".join(map(str, version)), sys.executable)
+        "this pex needs an interpreter matching %s; tried: %s. Install a matching Python, point PEX_PYTHON or "
+        "PEX_PYTHON_PATH at one, or set PEX_IGNORE_INTERPRETER_CONSTRAINTS=1"
+        % (wanted, "; ".join(tried))
     )
+
+
+def _reexec(python, pex):
+    from . import log
+
+    log.verbose("re-executing with %s" % python)
+    os.environ[REEXEC_MARKER] = python
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(python, [python, pex] + sys.argv[1:])

@@ -20,6 +20,10 @@ def verbose(message, at=1):
         sys.stderr.write("nx-pex: %s\n" % message)
 
 
+def warn(message):
+    sys.stderr.write("nx-pex: warning: %s\n" % message)
+
+
 def die(message, code=1):
     sys.stderr.write("nx-pex: error: %s\n" % message)
     sys.exit(code)

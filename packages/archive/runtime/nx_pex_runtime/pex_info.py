@@ -8,7 +8,7 @@ import os
 
 def read_member(base, loader, name):
     """A member's bytes: through the zipimporter that already holds the zip directory, or from a directory pex."""
-    if getattr(loader, "archive", None):
+    if loader is not None and getattr(loader, "archive", None):
         return loader.get_data(name)
     with open(os.path.join(base, name), "rb") as handle:
         return handle.read()

@@ -9,8 +9,11 @@ def pex_root():
     configured = os.environ.get("PEX_ROOT")
     if configured:
         return os.path.abspath(os.path.expanduser(configured))
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(cache, "nx-pex", "pex_root")
+    # The nx-pex user cache, as the build side finds it (NX_PEX_CACHE_DIR, else XDG base dirs).
+    cache = os.environ.get("NX_PEX_CACHE_DIR")
+    if not cache:
+        cache = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "nx-pex")
+    return os.path.join(cache, "pex_root")
 
 
 def writable_parent(path):

@@ -1,20 +1,20 @@
 import { createHash } from 'node:crypto';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { prepareInstalledWheelTree } from '../cache/installed-wheel-cache.js';
 import { defaultInstalledWheelsDir } from '../cache/cache-dir.js';
-import { ArchiveError } from '../errors.js';
-import { writeFileAtomic } from '../fs/atomic.js';
 import { canonicalJson } from '../json/canonical.js';
+import { writeDirectoryPex } from '../layout/directory.js';
+import type { Layout, PexContents, WrittenPex } from '../layout/contents.js';
+import { writeZipapp } from '../layout/zipapp.js';
 import type { PexInfo } from '../pex-info/pex-info.js';
 import { validatePexInfo } from '../pex-info/schema.js';
-import { loadRuntimeFiles } from '../bootstrap/runtime-files.js';
-import type { InstalledWheelTree } from '../wheel/installed-wheel-tree.js';
-import { parseWheelFilename } from '../wheel/filename.js';
-import { FileSink } from '../zip/sink.js';
-import { deflatedEntry, ZipWriter, type ZipEntry } from '../zip/writer.js';
-import { compareNames, contentHash } from './content-hash.js';
-import { checkEntryPoint, checkInterpreterConstraint } from './checks.js';
+import { BOOTSTRAP_DIR, loadRuntimeFiles } from '../bootstrap/runtime-files.js';
+import { contentHash } from './content-hash.js';
+import { checkEntryPoint, checkInterpreterConstraint, checkShebang } from './checks.js';
+import { allowsCPythonBelow } from './interpreter-constraints.js';
+import { normalizeOptions, type InheritPath } from './options.js';
+import { checkScript } from './script.js';
 import { loadSources, type SourceFile } from './sources.js';
 
 export interface WheelInput {
@@ -32,6 +32,7 @@ export interface ProgressEvent {
 
 export interface BuildPexOptions {
   outputPath: string;
+  /** May hold several builds (tags) of one project: the runtime activates the best for the interpreter. */
   wheels: WheelInput[];
   sources: SourceFile[];
   entryPoint?: string;
@@ -41,43 +42,69 @@ export interface BuildPexOptions {
   cacheDir?: string;
   buildProperties?: Record<string, string>;
   onProgress?: (event: ProgressEvent) => void;
+  /** `zipapp` (default: one file), `packed` (a directory, one zip per dependency) or `loose` (exploded). */
+  layout?: Layout;
+  /** A console script (or `.data/scripts` script) of a distribution to run; exclusive with entryPoint. */
+  script?: string;
+  /** Arguments inserted before the command line's. */
+  injectArgs?: string[];
+  /** Environment variables set at run time unless already set. */
+  injectEnv?: Record<string, string>;
+  /** pex's inherit_path: 'false' (default) isolates from site-packages. */
+  inheritPath?: InheritPath;
+  /** Remove PEX_* variables before running the entry point (default true, as pex). */
+  stripPexEnv?: boolean;
+  /** Requirements whose project's wheels are left out of the pex (pex `--exclude`). */
+  excluded?: string[];
+  /** Other pexes whose distributions join this one's at run time (PEX-INFO `pex_path`). */
+  pexPath?: string[];
+  /** Called for each warning (also returned in `BuiltPex.warnings`). */
+  onWarning?: (message: string) => void;
 }
 
 export interface BuiltPex {
+  /** The pex: a file (zipapp) or a directory (packed, loose). */
   path: string;
+  /** Bytes: the file, or the sum of the directory's files. */
   size: number;
+  /** sha256 of the file; for a directory, of its sorted `path\0mode\0sha256` lines. */
   sha256: string;
   pexInfo: PexInfo;
+  layout: Layout;
+  warnings: string[];
 }
 
-const DEFAULT_SHEBANG = '#!/usr/bin/env python3';
 const INSTALL_CONCURRENCY = 4;
-const PROGRESS_EVERY = 1000;
-const DEPS_DIR = '.deps';
 
-/** Build a pex: shebang + deterministic zip of PEX-INFO, the runtime, the sources and the installed wheels. */
+/** Build a pex: PEX-INFO, the runtime, the sources and the installed wheels, in the chosen layout. */
 export async function buildPex(options: BuildPexOptions): Promise<BuiltPex> {
   const outputPath = resolve(options.outputPath);
-  const shebang = checkShebang(options.shebang ?? DEFAULT_SHEBANG);
+  const normalized = normalizeOptions(options);
+  const shebang = checkShebang(options.shebang ?? '#!/usr/bin/env python3');
   if (options.entryPoint !== undefined) checkEntryPoint(options.entryPoint);
   for (const constraint of options.interpreterConstraints ?? []) checkInterpreterConstraint(constraint);
-  checkDistinctWheelNames(options.wheels);
   const progress = options.onProgress ?? (() => undefined);
   const cacheDir = options.cacheDir ?? defaultInstalledWheelsDir();
+  const warnings: string[] = [];
+  const warn = (message: string): void => {
+    warnings.push(message);
+    options.onWarning?.(message);
+  };
 
   const [sources, runtime] = await Promise.all([loadSources(options.sources), loadRuntimeFiles()]);
   let installed = 0;
-  const trees = await mapLimit(options.wheels, INSTALL_CONCURRENCY, async (wheel) => {
+  const trees = await mapLimit(normalized.wheels, INSTALL_CONCURRENCY, async (wheel) => {
     const prepared = await prepareInstalledWheelTree(wheel, cacheDir);
     installed += 1;
     progress({
       phase: 'install',
       done: installed,
-      total: options.wheels.length,
+      total: normalized.wheels.length,
       detail: `${prepared.tree.wheel}${prepared.fromCache ? ' (cached)' : ''}`,
     });
     return { tree: prepared.tree, path: wheel.path };
   });
+  if (options.script !== undefined) await checkScript(options.script, trees);
 
   const pexInfo = validatePexInfo(
     withPexHash({
@@ -87,82 +114,51 @@ export async function buildPex(options: BuildPexOptions): Promise<BuiltPex> {
       distributions: Object.fromEntries(trees.map(({ tree }) => [tree.wheel, tree.sha256])),
       emit_warnings: true,
       entry_point: options.entryPoint ?? null,
-      inherit_path: 'false',
+      excluded: [...(options.excluded ?? [])],
+      inherit_path: normalized.inheritPath,
+      inject_args: [...(options.injectArgs ?? [])],
+      inject_env: { ...options.injectEnv },
       interpreter_constraints: [...(options.interpreterConstraints ?? [])],
-      pex_path: [],
+      pex_path: [...(options.pexPath ?? [])],
       requirements: [...(options.requirements ?? [])],
-      strip_pex_env: true,
+      script: options.script ?? null,
+      strip_pex_env: options.stripPexEnv ?? true,
       venv: false,
     }),
     outputPath,
   );
 
-  const entries: ZipEntry[] = [
-    deflatedEntry('PEX-INFO', Buffer.from(canonicalJson(pexInfo)), 0o644),
-    ...runtime.map((file) => deflatedEntry(file.archivePath, file.content, 0o644)),
-    ...sources.map((source) => deflatedEntry(source.archivePath, source.content, source.mode)),
-    ...trees.flatMap(({ tree, path }) => treeEntries(tree, path)),
-  ].sort((a, b) => compareNames(a.name, b.name));
+  const bootstrapPrefix = `${BOOTSTRAP_DIR}/`;
+  const contents: PexContents = {
+    shebang,
+    rootFiles: [
+      { path: 'PEX-INFO', content: Buffer.from(canonicalJson(pexInfo)), mode: 0o644 },
+      ...runtime.filter((file) => !file.archivePath.startsWith(bootstrapPrefix)).map((file) => ({ path: file.archivePath, content: file.content, mode: 0o644 })),
+      ...sources.map((source) => ({ path: source.archivePath, content: source.content, mode: source.mode })),
+    ],
+    bootstrap: runtime
+      .filter((file) => file.archivePath.startsWith(bootstrapPrefix))
+      .map((file) => ({ path: file.archivePath.slice(bootstrapPrefix.length), content: file.content, mode: 0o644 })),
+    trees,
+  };
 
   await mkdir(dirname(outputPath), { recursive: true });
-  const hash = createHash('sha256');
-  await writeFileAtomic(outputPath, 0o755, async (handle) => {
-    const sink = new FileSink(handle, hash);
-    await sink.write(Buffer.from(`${shebang}\n`));
-    const writer = new ZipWriter(sink);
-    try {
-      for (const [index, entry] of entries.entries()) {
-        await writer.add(entry);
-        if ((index + 1) % PROGRESS_EVERY === 0) progress({ phase: 'write', done: index + 1, total: entries.length });
-      }
-      await writer.finish();
-    } finally {
-      await writer.close();
-    }
-    progress({ phase: 'write', done: entries.length, total: entries.length, detail: basename(outputPath) });
-  });
-  return { path: outputPath, size: (await stat(outputPath)).size, sha256: hash.digest('hex'), pexInfo };
+  const onWrite = (done: number, total: number): void =>
+    progress({ phase: 'write', done, total, ...(done === total ? { detail: basename(outputPath) } : {}) });
+  const written: WrittenPex =
+    normalized.layout === 'zipapp'
+      ? await writeZipapp(outputPath, contents, onWrite)
+      : await writeDirectoryPex(outputPath, normalized.layout, contents, onWrite);
+  if (written.zip64 && allowsCPythonBelow(pexInfo.interpreter_constraints, 13)) {
+    warn(
+      `${basename(outputPath)} needs ZIP64 (${written.fileCount} entries, ${written.size} bytes), which the zipimport of CPython < 3.13 cannot read, and its interpreter constraints allow such interpreters; use layout 'packed' (a directory with one zip per dependency), or constrain the interpreter to >=3.13.`,
+    );
+  }
+  return { path: outputPath, size: written.size, sha256: written.sha256, pexInfo, layout: normalized.layout, warnings };
 }
 
 function withPexHash(info: Omit<PexInfo, 'pex_hash'>): PexInfo {
   return { ...info, pex_hash: createHash('sha256').update(canonicalJson(info)).digest('hex') };
-}
-
-function treeEntries(tree: InstalledWheelTree, wheelPath: string): ZipEntry[] {
-  return tree.entries.map((entry) => ({
-    name: `${DEPS_DIR}/${tree.wheel}/${entry.path}`,
-    mode: entry.mode,
-    method: entry.method,
-    crc32: entry.crc32,
-    compressedSize: entry.compressedSize,
-    size: entry.size,
-    data: { kind: 'file-range', path: wheelPath, start: entry.dataStart },
-  }));
-}
-
-function checkShebang(shebang: string): string {
-  if (!shebang.startsWith('#!') || /[\r\n]/.test(shebang)) {
-    throw new ArchiveError(
-      'INVALID_SOURCE',
-      `shebang '${shebang}' must be a single line starting with '#!', e.g. '#!/usr/bin/env python3'.`,
-    );
-  }
-  return shebang;
-}
-
-function checkDistinctWheelNames(wheels: WheelInput[]): void {
-  const seen = new Set<string>();
-  for (const wheel of wheels) {
-    const name = basename(wheel.path);
-    parseWheelFilename(name);
-    if (seen.has(name)) {
-      throw new ArchiveError(
-        'PATH_CONFLICT',
-        `wheel ${name} is given twice; each wheel installs to .deps/<file name>/, so pass each wheel once.`,
-      );
-    }
-    seen.add(name);
-  }
 }
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {

@@ -25,3 +25,13 @@ export function checkInterpreterConstraint(constraint: string): void {
     );
   }
 }
+
+export function checkShebang(shebang: string): string {
+  if (!shebang.startsWith('#!') || /[\r\n]/.test(shebang)) {
+    throw new ArchiveError(
+      'INVALID_SOURCE',
+      `shebang '${shebang}' must be a single line starting with '#!', e.g. '#!/usr/bin/env python3'.`,
+    );
+  }
+  return shebang;
+}

@@ -16,7 +16,7 @@ export interface LoadedSource {
 }
 
 /** Names the runtime owns at the pex root; the project's sources cannot use them. */
-const RESERVED_FILES = new Set(['__main__.py', 'PEX-INFO']);
+const RESERVED_FILES = new Set(['__main__.py', 'PEX-INFO', 'pex', '.bootstrap', '.deps']);
 const RESERVED_DIRS = ['.deps/', '.bootstrap/'];
 
 export function checkSourceArchivePath(archivePath: string): void {

@@ -3,6 +3,8 @@ import { crc32, deflateRawSync } from 'node:zlib';
 import {
   centralDirectoryHeader,
   endOfCentralDirectory,
+  needsZip64End,
+  ZIP32_LIMIT,
   localFileHeader,
   type CompressionMethod,
   type EntryHeaderFields,
@@ -51,6 +53,7 @@ export class ZipWriter {
   #sink: FileSink;
   #central: Buffer[] = [];
   #count = 0;
+  #zip64 = false;
   /** Entries are sorted, so one wheel's members are contiguous: keep only the current source open. */
   #source: { path: string; handle: FileHandle } | undefined;
 
@@ -68,6 +71,7 @@ export class ZipWriter {
       mode: entry.mode,
     };
     const offset = this.#sink.position;
+    if (offset >= ZIP32_LIMIT || entry.size >= ZIP32_LIMIT || entry.compressedSize >= ZIP32_LIMIT) this.#zip64 = true;
     await this.#sink.write(localFileHeader(fields));
     if (entry.data.kind === 'bytes') {
       await this.#sink.write(entry.data.bytes);
@@ -86,11 +90,18 @@ export class ZipWriter {
         await this.#sink.write(header);
         size += header.length;
       }
-      await this.#sink.write(endOfCentralDirectory({ entryCount: this.#count, size, offset }));
+      const location = { entryCount: this.#count, size, offset };
+      if (needsZip64End(location)) this.#zip64 = true;
+      await this.#sink.write(endOfCentralDirectory(location));
       await this.#sink.flush();
     } finally {
       await this.close();
     }
+  }
+
+  /** Whether any ZIP64 record was (or, before finish(), will be) needed so far. */
+  get zip64(): boolean {
+    return this.#zip64;
   }
 
   /** Close the source file opened for raw copies (also on failure). */

@@ -1,0 +1,41 @@
+import { createHash } from 'node:crypto';
+import { writeFileAtomic } from '../fs/atomic.js';
+import { FileSink } from '../zip/sink.js';
+import { ZipWriter, type ZipEntry } from '../zip/writer.js';
+
+export interface WrittenZip {
+  size: number;
+  sha256: string;
+  zip64: boolean;
+}
+
+const PROGRESS_EVERY = 1000;
+
+/** Write `entries` (already sorted) as a zip at `path`, optionally behind a first line, through a temp file. */
+export async function writeZipFile(
+  path: string,
+  mode: number,
+  entries: ZipEntry[],
+  options: { preamble?: Buffer; onEntry?: (done: number) => void } = {},
+): Promise<WrittenZip> {
+  const hash = createHash('sha256');
+  let size = 0;
+  let zip64 = false;
+  await writeFileAtomic(path, mode, async (handle) => {
+    const sink = new FileSink(handle, hash);
+    if (options.preamble) await sink.write(options.preamble);
+    const writer = new ZipWriter(sink);
+    try {
+      for (const [index, entry] of entries.entries()) {
+        await writer.add(entry);
+        if ((index + 1) % PROGRESS_EVERY === 0) options.onEntry?.(index + 1);
+      }
+      await writer.finish();
+    } finally {
+      await writer.close();
+    }
+    size = sink.position;
+    zip64 = writer.zip64;
+  });
+  return { size, sha256: hash.digest('hex'), zip64 };
+}
