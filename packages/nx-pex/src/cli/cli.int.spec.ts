@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +68,43 @@ describe('nx-pex CLI', () => {
     expect(info['entry_point']).toBe('svc.main:main');
     expect(info['requirements']).toEqual(['colorful==1.2.0']);
     expect(Object.keys(info['distributions'] as object)).toEqual(['colorful-1.2.0-py3-none-any.whl']);
+  });
+
+  it('locks the project, builds from the lock, and refuses a stale lock', async () => {
+    const lock = io(ws);
+    expect(await runCli(['lock', 'apps/svc'], lock.io)).toBe(0);
+    expect(lock.err.join('\n')).toContain('wrote apps/svc/pylock.toml (1 packages)');
+    const text = readFileSync(join(ws, 'apps/svc/pylock.toml'), 'utf8');
+    expect(text).toContain('lock-version = "1.0"');
+    expect(text).toContain('name = "colorful"');
+    expect(text).toMatch(/url = "http:\/\/127\.0\.0\.1:\d+\/files\/colorful-1\.2\.0-py3-none-any\.whl"/);
+
+    const check = io(ws);
+    expect(await runCli(['lock', 'apps/svc', '--check'], check.io)).toBe(0);
+    expect(check.err.join('\n')).toContain('is up to date');
+
+    const build = io(ws);
+    expect(await runCli(['build', 'apps/svc'], build.io)).toBe(0);
+    expect(build.err.join('\n')).not.toContain('not hermetic');
+
+    const hash = io(ws);
+    expect(await runCli(['lock-hash', 'apps/svc'], hash.io)).toBe(0);
+    expect(hash.out[0]).toMatch(/^[0-9a-f]{64}$/);
+
+    // The lib now needs something else: the lock is stale for svc, and the build says what to do.
+    const libToml = join(ws, 'libs/shout-lib/pyproject.toml');
+    const original = readFileSync(libToml, 'utf8');
+    writeFileSync(libToml, original.replace('"colorful==1.2.0"', '"colorful>=1.2"'));
+    try {
+      const stale = io(ws);
+      expect(await runCli(['lock', 'apps/svc', '--check'], stale.io)).toBe(1);
+      expect(stale.err.join('\n')).toMatch(/project svc now requires colorful>=1.2/);
+      const refused = io(ws);
+      expect(await runCli(['build', 'apps/svc'], refused.io)).toBe(1);
+      expect(refused.err.join('\n')).toMatch(/\[STALE_LOCK\] apps\/svc\/pylock.toml is out of date for svc.*nx run svc:lock/);
+    } finally {
+      writeFileSync(libToml, original);
+    }
   });
 
   it('explains usage errors with exit code 2 and build errors with 1', async () => {

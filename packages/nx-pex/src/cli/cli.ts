@@ -5,6 +5,8 @@ import { readPexInfo } from '@nx-pex/archive';
 import { buildProjectPex, describeBuild } from '../core/build.js';
 import { findPyProjectRoots, findProject, loadPythonProjects } from '../core/workspace.js';
 import type { PexExecutorOptions } from '../executors/pex/schema.js';
+import { lockProject, projectLockHash } from '../core/lock.js';
+import { describeLock } from '../executors/lock/lock.impl.js';
 import { PluginError } from '../utils/errors.js';
 
 export interface Io {
@@ -23,6 +25,11 @@ commands:
       --shebang <line>       the pex's first line
       --source-root <dir>    relative to the project (default src, or the project root)
       --workspace-root <dir> default: the nearest directory up with nx.json or .git
+  lock <project-dir>     resolve and write the pylock.toml that serves the project (same as its lock target)
+      --check                do not resolve: exit 1 when the lock is stale
+      --python <path>        an interpreter the lock must serve (repeatable; default python3)
+      --workspace            write the workspace's shared pylock.toml
+  lock-hash <project-dir> print the sha256 of the project's part of its lock (its build's cache input)
   inspect <file.pex>     print the pex's PEX-INFO as JSON
   help                   this text`;
 
@@ -53,6 +60,20 @@ function buildOptions(values: Record<string, string | boolean | undefined>, work
   return options;
 }
 
+function stderrLog(io: Io) {
+  return { info: (m: string) => io.err(m), warn: (m: string) => io.err(m) };
+}
+
+/** The project at the one positional directory, and every Python project of its workspace. */
+async function locateProject(positionals: string[], workspaceRootOption: string | undefined, cwd: string, command: string) {
+  if (positionals.length !== 1) throw new PluginError('CLI_USAGE', `${command} takes one project directory`);
+  const projectDir = resolve(cwd, positionals[0]!);
+  const workspaceRoot = workspaceRootOption ? resolve(cwd, workspaceRootOption) : findWorkspaceRoot(projectDir);
+  const roots = await findPyProjectRoots(workspaceRoot);
+  const projects = await loadPythonProjects(workspaceRoot, roots.map((r) => [undefined, r] as [undefined, string]));
+  return { workspaceRoot, project: findProject(projects, relative(workspaceRoot, projectDir) || '.'), projects };
+}
+
 /** The same JSON with object keys sorted at every level (PEX-INFO is written that way too). */
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
@@ -80,16 +101,33 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
             'workspace-root': { type: 'string' },
           },
         });
-        if (positionals.length !== 1) throw new PluginError('CLI_USAGE', 'build takes one project directory');
-        const projectDir = resolve(io.cwd, positionals[0]!);
-        const workspaceRoot = values['workspace-root'] ? resolve(io.cwd, values['workspace-root']) : findWorkspaceRoot(projectDir);
-        const roots = await findPyProjectRoots(workspaceRoot);
-        const projects = await loadPythonProjects(workspaceRoot, roots.map((r) => [undefined, r] as [undefined, string]));
-        const project = findProject(projects, relative(workspaceRoot, projectDir) || '.');
-        const log = { info: (m: string) => io.err(m), warn: (m: string) => io.err(m) };
-        const result = await buildProjectPex({ workspaceRoot, project, projects, options: buildOptions(values, workspaceRoot, io.cwd), log });
+        const { workspaceRoot, project, projects } = await locateProject(positionals, values['workspace-root'], io.cwd, 'build');
+        const result = await buildProjectPex({ workspaceRoot, project, projects, options: buildOptions(values, workspaceRoot, io.cwd), log: stderrLog(io) });
         io.err(describeBuild(result));
         io.out(join(workspaceRoot, result.options.outputPath));
+        return 0;
+      }
+      case 'lock': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: {
+            check: { type: 'boolean' },
+            python: { type: 'string', multiple: true },
+            workspace: { type: 'boolean' },
+            'workspace-root': { type: 'string' },
+          },
+        });
+        const { workspaceRoot, project, projects } = await locateProject(positionals, values['workspace-root'], io.cwd, 'lock');
+        const check = Boolean(values.check);
+        const outcome = await lockProject({ workspaceRoot, project, projects, check, workspace: Boolean(values.workspace), ...(values.python ? { pythons: values.python } : {}) });
+        io.err(describeLock(outcome, check));
+        return check && !outcome.current ? 1 : 0;
+      }
+      case 'lock-hash': {
+        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { 'workspace-root': { type: 'string' } } });
+        const { workspaceRoot, project } = await locateProject(positionals, values['workspace-root'], io.cwd, 'lock-hash');
+        io.out(await projectLockHash(workspaceRoot, project));
         return 0;
       }
       case 'inspect': {

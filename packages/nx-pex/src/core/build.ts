@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildPex, type BuiltPex } from '@nx-pex/archive';
-import { fetchArtifacts, inspectInterpreter, loadIndexConfig, type LocalArtifact } from '@nx-pex/resolver';
+import { fetchArtifacts, inspectInterpreter, loadIndexConfig, type FetchProgress, type IndexConfig, type LocalArtifact, type TargetInterpreter } from '@nx-pex/resolver';
+import { lockedArtifacts } from './lock.js';
 import type { PythonProject } from '../graph/python-workspace.js';
 import { moduleName } from '../pyproject/pyproject.js';
 import { normalizeOptions, type NormalizedPexOptions } from '../executors/pex/normalize-options.js';
@@ -40,6 +41,26 @@ export async function projectSources(workspaceRoot: string, project: PythonProje
 }
 
 /**
+ * The wheels for a project's environment: from its lock when one serves it (offline when cached),
+ * else resolved now from the index, which the log says is not hermetic.
+ */
+export async function projectArtifacts(
+  req: Pick<BuildRequest, 'workspaceRoot' | 'project' | 'projects' | 'log'>,
+  requirements: string[],
+  target: TargetInterpreter,
+  index: IndexConfig,
+  lockKey: string,
+  onProgress?: (p: FetchProgress) => void,
+): Promise<LocalArtifact[]> {
+  const locked = await lockedArtifacts(req.workspaceRoot, req.project, req.projects, target, index, lockKey);
+  if (locked) return locked;
+  if (requirements.length > 0) {
+    req.log.warn(`nx-pex: no pylock.toml serves ${req.project.project}: resolving now, so this build is not hermetic (\`nx run ${req.project.project}:lock\` writes one).`);
+  }
+  return fetchArtifacts({ requirements, index, target, ...(onProgress ? { onProgress } : {}) });
+}
+
+/**
  * Build the pex of a project: its sources and those of the first-party projects it depends on, and
  * the wheels of their third-party requirements for the target interpreter.
  */
@@ -59,15 +80,8 @@ export async function buildProjectPex(req: BuildRequest): Promise<BuildResult> {
   const progress = createProgress(log);
 
   const [index, target] = await Promise.all([loadIndexConfig(), inspectInterpreter(opts.python)]);
-  if (requirements.length > 0) {
-    log.warn(`nx-pex: ${project.pyproject.name} has no pylock.toml: resolving now, so this build is not hermetic.`);
-  }
-  const artifacts = await fetchArtifacts({
-    requirements,
-    index,
-    target,
-    onProgress: (p) => progress(`${p.phase === 'index' ? 'resolving' : 'downloading'} ${p.project}`, p.done, p.total),
-  });
+  const onProgress = (p: FetchProgress) => progress(`${p.phase === 'index' ? 'resolving' : 'downloading'} ${p.project}`, p.done, p.total);
+  const artifacts = await projectArtifacts(req, requirements, target, index, project.project, onProgress);
   const sources: SourceEntry[] = [];
   for (const p of closure) sources.push(...(await projectSources(workspaceRoot, p, p === project ? req.options.sourceRoot : undefined)));
   const built = await buildPex({

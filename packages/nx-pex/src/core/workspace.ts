@@ -4,6 +4,7 @@ import { join, posix, relative, sep } from 'node:path';
 import { pythonProject, type PythonProject } from '../graph/python-workspace.js';
 import { firstPartyDependencies, indexProjects } from '../graph/python-workspace.js';
 import { requirementName } from '../graph/create-dependencies.js';
+import { normalizeName, parseRequirement } from '../pyproject/pyproject.js';
 import { PluginError } from '../utils/errors.js';
 
 const SKIP = new Set(['node_modules', '.git', '.nx', 'dist', '.venv', 'venv', '__pycache__', 'build', 'tmp']);
@@ -52,14 +53,29 @@ export function firstPartyClosure(project: PythonProject, all: readonly PythonPr
   return [...seen.values()];
 }
 
-/** Third-party requirements of a closure: every requirement that does not name a project in it. */
+/**
+ * Third-party requirements of a closure: every requirement that does not name a project in it,
+ * including those of the extras chosen in [tool.nx-pex] extras or requested by a first-party
+ * requirement such as `my-lib[fast]` (PEP 621 optional-dependencies).
+ */
 export function thirdPartyRequirements(closure: readonly PythonProject[]): string[] {
-  const firstParty = new Set(closure.map((p) => requirementName(p.pyproject.name)));
+  const byName = new Map(closure.map((p) => [requirementName(p.pyproject.name), p] as const));
+  const extras = new Map(closure.map((p) => [p, new Set(p.pyproject.tool.extras ?? [])] as const));
+  for (const p of closure) {
+    const file = posix.join(p.root, 'pyproject.toml');
+    for (const text of p.pyproject.dependencies) {
+      const req = parseRequirement(text, file);
+      const dep = byName.get(normalizeName(req.name));
+      if (dep) for (const e of req.extras) extras.get(dep)!.add(e);
+    }
+  }
   const out: string[] = [];
   for (const p of closure) {
     const file = posix.join(p.root, 'pyproject.toml');
-    for (const req of p.pyproject.dependencies) {
-      if (!firstParty.has(requirementName(req, file)) && !out.includes(req)) out.push(req);
+    const own = [...p.pyproject.dependencies];
+    for (const e of extras.get(p)!) own.push(...(p.pyproject.optionalDependencies[e] ?? []));
+    for (const req of own) {
+      if (!byName.has(requirementName(req, file)) && !out.includes(req)) out.push(req);
     }
   }
   return out;

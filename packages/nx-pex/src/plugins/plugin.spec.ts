@@ -19,13 +19,15 @@ describe('projectFromPyProject', () => {
   });
 
   it('honours target names, false to turn a target off, and library type', () => {
-    const app = projectFromPyProject('a/pyproject.toml', '[project]\nname = "a"\n', { buildTargetName: 'pex', runTargetName: false });
-    expect(Object.keys(app.projects?.['a']?.targets ?? {})).toEqual(['pex']);
-    const none = projectFromPyProject('a/pyproject.toml', '[project]\nname = "a"\n', { buildTargetName: false });
+    const app = projectFromPyProject('a/pyproject.toml', '[project]\nname = "a"\n', { buildTargetName: 'pex', runTargetName: false, lockTargetName: 'pylock' });
+    expect(Object.keys(app.projects?.['a']?.targets ?? {}).sort()).toEqual(['pex', 'pylock']);
+    const none = projectFromPyProject('a/pyproject.toml', '[project]\nname = "a"\n', { buildTargetName: false, lockTargetName: false });
     expect(none.projects?.['a']?.targets).toEqual({});
-    const lib = projectFromPyProject('l/pyproject.toml', '[project]\nname = "l"\n[tool.nx-pex]\ntype = "lib"\n');
+    const lib = projectFromPyProject('l/pyproject.toml', '[project]\nname = "l"\n[dependency-groups]\ntest = ["pytest"]\n[tool.nx-pex]\ntype = "lib"\n');
     expect(lib.projects?.['l']?.projectType).toBe('library');
-    expect(lib.projects?.['l']?.targets).toEqual({});
+    expect(Object.keys(lib.projects?.['l']?.targets ?? {}).sort()).toEqual(['lock', 'test']);
+    expect(lib.projects?.['l']?.targets?.['test']?.executor).toBe('nx-pex:test');
+    expect(lib.projects?.['l']?.targets?.['lock']?.configurations).toEqual({ check: { check: true } });
   });
 
   it('ignores a pyproject.toml without [project] (tool config only)', () => {
@@ -34,6 +36,13 @@ describe('projectFromPyProject', () => {
 });
 
 describe('inferFromPyProjects', () => {
+  it('makes a shared workspace lock an input as the hash of the project\'s subset', () => {
+    const result = inferFromPyProjects([['apps/a/pyproject.toml', '[project]\nname = "a"\n', true]], {}, { lockHashCli: 'node node_modules/nx-pex/dist/cli/main.js' })[0]![1];
+    const project = result.projects?.['apps/a'];
+    expect(project?.targets?.['build']?.inputs).toContainEqual({ runtime: 'node node_modules/nx-pex/dist/cli/main.js lock-hash apps/a' });
+    expect(project?.targets?.['test']?.executor).toBe('nx-pex:test');
+  });
+
   it('adds third-party requirements as pypi external nodes, not first-party ones', () => {
     const results = inferFromPyProjects([
       ['pyproject.toml', '[tool.ruff]\n'],

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, posix } from 'node:path';
+import { dirname, join, posix, relative, sep } from 'node:path';
 import type { CreateNodes, CreateNodesResult, ProjectConfiguration, ProjectGraphExternalNode, TargetConfiguration } from '@nx/devkit';
 import { normalizeName, parsePyProject, parseRequirement, type PyProject } from '../pyproject/pyproject.js';
 import { externalNode } from '../graph/external-nodes.js';
@@ -8,6 +8,8 @@ import { PluginCache, workspaceDataDir } from '../utils/plugin-cache.js';
 import { buildTarget } from './targets/build.js';
 import { runTarget } from './targets/run.js';
 import { testTarget } from './targets/test.js';
+import { lockTarget } from './targets/lock.js';
+import { packagePath } from '../utils/package-path.js';
 import { SOURCES_INPUT, sourcesNamedInput } from './targets/inputs.js';
 
 export interface NxPexPluginOptions {
@@ -17,6 +19,14 @@ export interface NxPexPluginOptions {
   runTargetName?: string | false;
   /** Name of the inferred pytest target of projects with tests, or false for none (default `test`). */
   testTargetName?: string | false;
+  /** Name of the inferred lock target, or false for none (default `lock`). */
+  lockTargetName?: string | false;
+}
+
+/** What createNodes knows of the workspace besides the pyproject files. */
+export interface WorkspaceFacts {
+  /** How to run the nx-pex CLI from the workspace root, when a shared pylock.toml is there. */
+  lockHashCli?: string;
 }
 
 interface ParsedProject {
@@ -26,26 +36,28 @@ interface ParsedProject {
   hasTests: boolean;
 }
 
-function targetsFor(p: ParsedProject, options: NxPexPluginOptions): Record<string, TargetConfiguration> {
+function targetsFor(p: ParsedProject, options: NxPexPluginOptions, facts: WorkspaceFacts): Record<string, TargetConfiguration> {
   const targets: Record<string, TargetConfiguration> = {};
+  const lock = options.lockTargetName ?? 'lock';
+  if (lock !== false) targets[lock] = lockTarget();
   const test = options.testTargetName ?? 'test';
   if (test !== false && p.hasTests) targets[test] = testTarget();
   if (p.pyproject.tool.type === 'lib') return targets;
   const build = options.buildTargetName ?? 'build';
   if (build !== false) {
-    targets[build] = buildTarget();
+    targets[build] = buildTarget(facts.lockHashCli ? `${facts.lockHashCli} lock-hash ${p.root}` : undefined);
     const run = options.runTargetName ?? 'run';
     if (run !== false) targets[run] = runTarget(build, posix.join('dist', p.root, `${p.pyproject.name}.pex`));
   }
   return targets;
 }
 
-function projectConfig(p: ParsedProject, options: NxPexPluginOptions): Omit<ProjectConfiguration, 'root'> {
+function projectConfig(p: ParsedProject, options: NxPexPluginOptions, facts: WorkspaceFacts): Omit<ProjectConfiguration, 'root'> {
   return {
     name: p.pyproject.name,
     projectType: p.pyproject.tool.type === 'lib' ? 'library' : 'application',
     namedInputs: { [SOURCES_INPUT]: sourcesNamedInput },
-    targets: targetsFor(p, options),
+    targets: targetsFor(p, options, facts),
     tags: ['lang:python'],
   };
 }
@@ -75,7 +87,7 @@ function externalNodes(projects: ParsedProject[]): Record<string, ProjectGraphEx
 export type PyProjectFile = readonly [file: string, text: string, hasTestsDir?: boolean];
 
 /** Pure: the projects and external nodes inferred from pyproject.toml files. */
-export function inferFromPyProjects(files: ReadonlyArray<PyProjectFile>, options: NxPexPluginOptions = {}): Array<readonly [string, CreateNodesResult]> {
+export function inferFromPyProjects(files: ReadonlyArray<PyProjectFile>, options: NxPexPluginOptions = {}, facts: WorkspaceFacts = {}): Array<readonly [string, CreateNodesResult]> {
   const parsed: Array<readonly [string, ParsedProject | undefined]> = files.map(([file, text, hasTestsDir]) => {
     const pyproject = parsePyProject(text, file);
     if (!pyproject) return [file, undefined] as const;
@@ -87,7 +99,7 @@ export function inferFromPyProjects(files: ReadonlyArray<PyProjectFile>, options
   return parsed.map(([file, p], i) => {
     if (!p) return [file, {}] as const;
     // External nodes ride along with the first project; Nx merges them across results.
-    const result: CreateNodesResult = { projects: { [p.root]: projectConfig(p, options) } };
+    const result: CreateNodesResult = { projects: { [p.root]: projectConfig(p, options, facts) } };
     if (i === parsed.findIndex(([, q]) => q !== undefined) && Object.keys(external).length > 0) result.externalNodes = external;
     return [file, result] as const;
   });
@@ -105,10 +117,13 @@ export const createNodes: CreateNodes<NxPexPluginOptions> = [
       const dir = join(context.workspaceRoot, dirname(file));
       return [file, readFileSync(join(context.workspaceRoot, file), 'utf8'), existsSync(join(dir, 'tests')) || existsSync(join(dir, 'test'))];
     });
+    const facts: WorkspaceFacts = existsSync(join(context.workspaceRoot, 'pylock.toml'))
+      ? { lockHashCli: `node ${relative(context.workspaceRoot, packagePath('dist', 'cli', 'main.js')).split(sep).join('/')}` }
+      : {};
     // Nx's advice for fast graphs: reuse results while the inputs (all pyprojects + options) are unchanged.
-    const key = createHash('sha256').update(JSON.stringify([texts, options ?? {}, 1])).digest('hex');
+    const key = createHash('sha256').update(JSON.stringify([texts, options ?? {}, facts, 2])).digest('hex');
     const cache = new PluginCache<Array<readonly [string, CreateNodesResult]>>(join(workspaceDataDir(context.workspaceRoot), 'nx-pex-nodes.json'));
-    const result = cache.get(key, () => inferFromPyProjects(texts, options ?? {}));
+    const result = cache.get(key, () => inferFromPyProjects(texts, options ?? {}, facts));
     cache.save();
     return result;
   },

@@ -11,6 +11,8 @@ requires-python = ">=3.9"
 dependencies = ["requests==2.32.3"]
 [project.scripts]
 svc = "my_service.cli:main"
+[project.optional-dependencies]
+fast = ["orjson>=3"]
 [dependency-groups]
 test = ["pytest>=8", { include-group = "lint" }]
 lint = ["ruff"]
@@ -21,6 +23,7 @@ remote = { git = "https://example.invalid/r.git" }
 [tool.nx-pex]
 entry-point = "my_service.cli:run"
 type = "app"
+extras = ["fast"]
 `,
       'apps/x/pyproject.toml',
     );
@@ -30,9 +33,10 @@ type = "app"
       requiresPython: '>=3.9',
       dependencies: ['requests==2.32.3'],
       scripts: { svc: 'my_service.cli:main' },
+      optionalDependencies: { fast: ['orjson>=3'] },
       dependencyGroups: { test: ['pytest>=8'], lint: ['ruff'] },
       uvSources: { 'my-lib': { workspace: true }, other: { path: '../other' } },
-      tool: { entryPoint: 'my_service.cli:run', type: 'app' },
+      tool: { entryPoint: 'my_service.cli:run', type: 'app', extras: ['fast'] },
     });
   });
 
@@ -48,6 +52,7 @@ type = "app"
     expect(() => parsePyProject('[project]\nname = "x"\ndependencies = "requests"\n', 'p.toml')).toThrow(/p.toml: \[project\] dependencies must be an array of strings/);
     expect(() => parsePyProject('[project]\nversion = "1"\n', 'p.toml')).toThrow(/needs a string "name"/);
     expect(() => parsePyProject('[project]\nname = "x"\n[tool.nx-pex]\ntype = "service"\n', 'p.toml')).toThrow(/type must be "app" or "lib"/);
+    expect(() => parsePyProject('[project]\nname = "x"\n[tool.nx-pex]\nextras = ["gpu"]\n', 'p.toml')).toThrow(/extras names "gpu", which \[project.optional-dependencies\] does not define \(defined: none\)/);
   });
 });
 

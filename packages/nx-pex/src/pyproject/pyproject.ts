@@ -10,6 +10,8 @@ export interface PyProject {
   requiresPython?: string;
   dependencies: string[];
   scripts: Record<string, string>;
+  /** `[project.optional-dependencies]`: extra name → requirements. */
+  optionalDependencies: Record<string, string[]>;
   dependencyGroups: Record<string, string[]>;
   /** `[tool.uv.sources]`: where uv takes a dependency from (a workspace member or a local path). */
   uvSources: Record<string, UvSource>;
@@ -25,6 +27,8 @@ export interface UvSource {
 export interface NxPexToolTable {
   entryPoint?: string;
   type?: 'app' | 'lib';
+  /** Extras of this project ([project.optional-dependencies]) that its pex and lock include. */
+  extras?: string[];
 }
 
 type Table = Record<string, unknown>;
@@ -86,6 +90,18 @@ export function parsePyProject(text: string, file: string): PyProject | undefine
       if (type !== 'app' && type !== 'lib') throw new PluginError('INVALID_PYPROJECT', `${file}: [tool.nx-pex] type must be "app" or "lib", not "${type}"`);
       tool.type = type;
     }
+    if (toolRaw['extras'] !== undefined) tool.extras = stringArray(toolRaw['extras'], `${file}: [tool.nx-pex] extras`);
+  }
+  const optionalRaw = project['optional-dependencies'] ?? {};
+  if (!isTable(optionalRaw)) throw new PluginError('INVALID_PYPROJECT', `${file}: [project.optional-dependencies] must be a table`);
+  const optionalDependencies: Record<string, string[]> = {};
+  for (const [extra, reqs] of Object.entries(optionalRaw)) {
+    optionalDependencies[extra] = stringArray(reqs, `${file}: [project.optional-dependencies] ${extra}`);
+  }
+  for (const extra of tool.extras ?? []) {
+    if (!(extra in optionalDependencies)) {
+      throw new PluginError('INVALID_PYPROJECT', `${file}: [tool.nx-pex] extras names "${extra}", which [project.optional-dependencies] does not define (defined: ${Object.keys(optionalDependencies).join(', ') || 'none'})`);
+    }
   }
   const uvSources: Record<string, UvSource> = {};
   const uv = isTable(doc['tool']) ? doc['tool']['uv'] : undefined;
@@ -103,6 +119,7 @@ export function parsePyProject(text: string, file: string): PyProject | undefine
     name,
     dependencies: stringArray(project['dependencies'], `${file}: [project] dependencies`),
     scripts: scripts as Record<string, string>,
+    optionalDependencies,
     dependencyGroups,
     uvSources,
     tool,

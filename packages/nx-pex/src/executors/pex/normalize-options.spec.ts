@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PyProject } from '../../pyproject/pyproject.js';
 import { normalizeOptions } from './normalize-options.js';
 
-const base: PyProject = { name: 'my-service', dependencies: ['requests==2.32.3'], scripts: {}, dependencyGroups: {}, uvSources: {}, tool: {} };
+const base: PyProject = { name: 'my-service', dependencies: ['requests==2.32.3'], scripts: {}, optionalDependencies: {}, dependencyGroups: {}, uvSources: {}, tool: {} };
 const facts = (pyproject: Partial<PyProject>, more: { hasSrcDir?: boolean; hasMainModule?: boolean } = {}) => ({
   projectRoot: 'apps/my-service',
   pyproject: { ...base, ...pyproject },

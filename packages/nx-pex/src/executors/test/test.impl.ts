@@ -4,7 +4,8 @@ import type { ExecutorContext } from '@nx/devkit';
 import { logger } from '@nx/devkit';
 import { buildPex } from '@nx-pex/archive';
 import { fetchArtifacts, inspectInterpreter, loadIndexConfig } from '@nx-pex/resolver';
-import { projectSources } from '../../core/build.js';
+import { projectArtifacts, projectSources } from '../../core/build.js';
+import { TEST_GROUPS, testRootsKey } from '../../core/lock.js';
 import { firstPartyClosure, thirdPartyRequirements } from '../../core/workspace.js';
 import type { PythonProject } from '../../graph/python-workspace.js';
 import { PluginError } from '../../utils/errors.js';
@@ -12,12 +13,11 @@ import { workspaceDataDir } from '../../utils/plugin-cache.js';
 import { projectsOf, reportFailure } from '../pex/pex.impl.js';
 import type { TestExecutorOptions } from './schema.js';
 
-const DEFAULT_GROUPS = ['test', 'dev'];
 
 /** Requirements of the test environment: the closure's third-party requirements plus the chosen groups. */
 export function testRequirements(project: PythonProject, closure: readonly PythonProject[], groups?: string[]): string[] {
   const defined = project.pyproject.dependencyGroups;
-  const chosen = groups ?? DEFAULT_GROUPS.filter((g) => g in defined);
+  const chosen = groups ?? TEST_GROUPS.filter((g) => g in defined);
   const out = thirdPartyRequirements(closure);
   for (const group of chosen) {
     const reqs = defined[group];
@@ -46,7 +46,11 @@ export default async function testExecutor(options: TestExecutorOptions, context
     const requirements = testRequirements(project, closure, options.groups);
     const python = options.python ?? 'python3';
     const [index, target] = await Promise.all([loadIndexConfig(), inspectInterpreter(python)]);
-    const artifacts = await fetchArtifacts({ requirements, index, target });
+    // The lock holds the test environment under `<project>:test` (the default groups); other groups resolve now.
+    const lockKey = options.groups ? undefined : testRootsKey(project.project);
+    const artifacts = lockKey
+      ? await projectArtifacts({ workspaceRoot: context.root, project, projects, log: logger }, requirements, target, index, lockKey)
+      : await fetchArtifacts({ requirements, index, target });
     const sources = [];
     for (const p of closure) sources.push(...(await projectSources(context.root, p)));
     // The environment is a pex without an entry point: it behaves like the interpreter (`-m pytest`).

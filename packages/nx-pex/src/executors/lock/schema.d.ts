@@ -1,0 +1,6 @@
+/** Options of the `nx-pex:lock` executor (mirrors schema.json). */
+export interface LockExecutorOptions {
+  check?: boolean;
+  pythons?: string[];
+  workspace?: boolean;
+}
