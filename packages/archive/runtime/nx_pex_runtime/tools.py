@@ -3,7 +3,7 @@ a virtualenv (the container recipe pex users know: a deps layer, then a sources 
 import os
 import sys
 
-USAGE = "usage: PEX_TOOLS=1 %s {info | venv DIR [--scope deps|srcs|all] [--force]}"
+USAGE = "usage: PEX_TOOLS=1 %s {info | venv DIR [--scope deps|srcs|all] [--compile] [--force]}"
 
 
 def main(argv, info, pex, code_dir, dep_dirs):
@@ -16,14 +16,13 @@ def main(argv, info, pex, code_dir, dep_dirs):
         options = _venv_options(argv[1:], pex)
         if options is None:
             return 2
-        directory, scope, force = options
-        return _venv(directory, scope, force, info, code_dir, dep_dirs)
+        return _venv(options, info, code_dir, dep_dirs)
     sys.stderr.write(USAGE % pex + "\n")
     return 2
 
 
 def _venv_options(args, pex):
-    directory, scope, force = None, "all", False
+    directory, scope, force, compile_ = None, "all", False, False
     index = 0
     while index < len(args):
         arg = args[index]
@@ -35,6 +34,8 @@ def _venv_options(args, pex):
             scope = arg[len("--scope="):]
         elif arg == "--force":
             force = True
+        elif arg == "--compile":
+            compile_ = True
         elif not arg.startswith("-") and directory is None:
             directory = arg
         else:
@@ -44,16 +45,19 @@ def _venv_options(args, pex):
     if directory is None or scope not in ("deps", "srcs", "all"):
         sys.stderr.write(USAGE % pex + "\n")
         return None
-    return os.path.abspath(directory), scope, force
+    return os.path.abspath(directory), scope, force, compile_
 
 
-def _venv(directory, scope, force, info, code_dir, dep_dirs):
+def _venv(options, info, code_dir, dep_dirs):
+    """Create the venv (or reuse one, so `--scope deps` then `--scope srcs` fill one venv in two layers)."""
     import venv
 
-    if os.path.exists(directory) and os.listdir(directory) and not force:
-        sys.stderr.write("nx-pex: error: %s exists and is not empty; pass --force to reuse it\n" % directory)
-        return 1
-    venv.EnvBuilder(with_pip=False, symlinks=os.name != "nt").create(directory)
+    directory, scope, force, compile_ = options
+    if not os.path.isfile(os.path.join(directory, "pyvenv.cfg")):
+        if os.path.exists(directory) and os.listdir(directory) and not force:
+            sys.stderr.write("nx-pex: error: %s exists, is not empty and is not a venv; pass --force to use it\n" % directory)
+            return 1
+        venv.EnvBuilder(with_pip=False, symlinks=os.name != "nt").create(directory)
     bin_dir = os.path.join(directory, "Scripts" if os.name == "nt" else "bin")
     python = os.path.join(bin_dir, "python")
     site_packages = os.path.join(directory, "lib", "python%d.%d" % sys.version_info[:2], "site-packages")
@@ -64,6 +68,10 @@ def _venv(directory, scope, force, info, code_dir, dep_dirs):
     if scope in ("srcs", "all"):
         _copy_tree(code_dir, site_packages, copied, "the pex's sources", skip_top=_PEX_ROOT_FILES)
         _write_launchers(directory, python, info)
+    if compile_:
+        import compileall
+
+        compileall.compile_dir(site_packages, quiet=2, workers=1)
     sys.stdout.write("%s\n" % directory)
     return 0
 
