@@ -1,9 +1,20 @@
 import { execFile } from 'node:child_process';
 import { findPythons } from '@nx-pex/tools';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { satisfiesConstraint } from '../pex/interpreter-constraints.js';
 import { RUNTIME_DIR } from './runtime-files.js';
 
-const python = (await findPythons()).found.at(-1)?.path;
+const pythons = await findPythons();
+const python = pythons.found.at(-1)?.path;
+
+function runDriver(interpreter: string, driver: string, stdin: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const child = execFile(interpreter, ['-c', driver, RUNTIME_DIR], (error, stdout, stderr) =>
+      error ? reject(new Error(stderr || String(error))) : resolve(stdout),
+    );
+    child.stdin?.end(stdin);
+  });
+}
 
 // Differential test: the runtime's interpreter-constraint check against pip's vendored `packaging`.
 const DRIVER = `
@@ -30,13 +41,21 @@ const versions = ['3.8.0', '3.8.18', '3.9.18', '3.10.0', '3.10.13', '3.11.0', '3
 
 it.skipIf(!python)('decides interpreter constraints exactly like packaging.specifiers', async () => {
   const cases = specifiers.flatMap((spec) => versions.map((version) => [spec, version]));
-  const output = await new Promise<string>((resolve, reject) => {
-    const child = execFile(python!, ['-c', DRIVER, RUNTIME_DIR], (error, stdout, stderr) =>
-      error ? reject(new Error(stderr || String(error))) : resolve(stdout),
-    );
-    child.stdin?.end(JSON.stringify(cases));
-  });
+  const output = await runDriver(python!, DRIVER, JSON.stringify(cases));
   expect(JSON.parse(output)).toEqual({ checked: specifiers.length * versions.length, mismatches: [] });
+});
+
+const PACKAGING_DRIVER = `
+import json, sys
+from pip._vendor.packaging.specifiers import SpecifierSet
+print(json.dumps([SpecifierSet(spec).contains(version, prereleases=True) for spec, version in json.load(sys.stdin)]))
+`;
+
+it.skipIf(!python)('decides interpreter constraints at build time (TypeScript) exactly like packaging.specifiers', async () => {
+  const cases = specifiers.flatMap((spec) => versions.map((version) => [spec, version] as const));
+  const theirs = JSON.parse(await runDriver(python!, PACKAGING_DRIVER, JSON.stringify(cases))) as boolean[];
+  const ours = cases.map(([spec, version]) => satisfiesConstraint(spec, 'CPython', version.split('.').map(Number)));
+  expect(ours).toEqual(theirs);
 });
 
 // Differential test: the runtime's small PEX-INFO parser against Python's json module.
@@ -61,11 +80,32 @@ it.skipIf(!python)('parses PEX-INFO JSON exactly like the json module', async ()
     { k: '', 'ünï': ['\u2028'] },
   ];
   const texts = documents.flatMap((document) => [JSON.stringify(document), JSON.stringify(document, null, 2)]);
-  const output = await new Promise<string>((resolve, reject) => {
-    const child = execFile(python!, ['-c', PARSER_DRIVER, RUNTIME_DIR], (error, stdout, stderr) =>
-      error ? reject(new Error(stderr || String(error))) : resolve(stdout),
-    );
-    child.stdin?.end(JSON.stringify(texts));
-  });
+  const output = await runDriver(python!, PARSER_DRIVER, JSON.stringify(texts));
   expect(JSON.parse(output)).toEqual([]);
+});
+
+// Differential test: the runtime's sys_tags() against the packaging vendored by each interpreter's pip.
+const TAGS_DRIVER = `
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from nx_pex_runtime.tags import sys_tags
+from pip._vendor import packaging
+from pip._vendor.packaging.tags import sys_tags as reference
+print(json.dumps({"version": packaging.__version__, "ours": ["-".join(t) for t in sys_tags()], "theirs": [str(t) for t in reference()]}))
+`;
+
+describe.each(pythons.found.map((found): [string, string] => [found.full, found.path]))('tags on CPython %s', (_full, interpreter) => {
+  it('ranks tags in the order of packaging.tags.sys_tags()', async () => {
+    const { version, ours, theirs } = JSON.parse(await runDriver(interpreter, TAGS_DRIVER, '')) as {
+      version: string;
+      ours: string[];
+      theirs: string[];
+    };
+    // packaging 22+ yields `cpXY-none-any` (after the platform tags of `pyXY`); the packaging 21.3 that
+    // older pips vendor does not. We follow the current packaging: compare without it for the old one.
+    const interpreterAny = ours.find((tag) => /^cp\d+-none-any$/.test(tag));
+    const expected = Number(version.split('.')[0]) >= 22 ? ours : ours.filter((tag) => tag !== interpreterAny);
+    expect(theirs.length).toBeGreaterThan(10);
+    expect(expected).toEqual(theirs);
+  });
 });

@@ -278,3 +278,44 @@ describe.skipIf(!newest || pythons.found.length < 2)('interpreter selection', ()
     expect(refused.stderr).toContain(`tried: ${oldest.path} (CPython ${oldest.full}, running); ${newest!.path} (CPython ${newest!.full})`);
   });
 });
+
+describe.each(pythons.found.filter((_, index, all) => index === 0 || index === all.length - 1).map((found): [string, FoundPython] => [found.full, found]))(
+  'PEX_TOOLS on CPython %s',
+  (_full, python) => {
+    const env = (extra: Record<string, string> = {}) => ({ env: { PEX_ROOT: join(work, `root-tools-${python.version}`), PEX_TOOLS: '1', ...extra } });
+
+    it('prints PEX-INFO with info', async () => {
+      const result = await run(python.path, [pex['show.pex']!, 'info'], env());
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toEqual(await readPexInfo(pex['show.pex']!));
+    });
+
+    it('builds a venv in two layers (deps, then srcs) that runs like the pex', async () => {
+      const venv = join(work, `venv-tools-${python.version}`);
+      const deps = await run(python.path, [pex['show.pex']!, 'venv', '--scope', 'deps', venv], env());
+      expect([deps.code, deps.stderr]).toEqual([0, '']);
+      const venvPython = join(venv, 'bin', 'python');
+      const depsOnly = await run(venvPython, ['-c', 'import importlib.util as u; print([u.find_spec(n) is not None for n in ("greet", "native", "app")])']);
+      expect(depsOnly.stdout).toBe('[True, True, False]\n');
+      const srcs = await run(python.path, [pex['show.pex']!, 'venv', '--scope=srcs', '--compile', venv], env());
+      expect([srcs.code, srcs.stderr]).toEqual([0, '']);
+      const launched = await run(join(venv, 'pex'), ['a']);
+      expect(launched.stdout).toBe(`argv ['--injected', 'a']\nenv injected None\nnative ${nativeKinds.get(python.version)}\n`);
+      const consoleScript = await run(join(venv, 'bin', 'greet-cli'), ['b']);
+      expect([consoleScript.code, consoleScript.stdout]).toEqual([3, "greet-cli ran ['b']\n"]);
+      const dataScript = await run(join(venv, 'bin', 'greet-script'), ['c']);
+      expect(dataScript.stdout).toBe("script ran ['c']\n");
+      expect(await readFile(join(venv, 'share', 'greet', 'greeting.txt'), 'utf8')).toBe('hi\n');
+    });
+
+    it('refuses a non-empty directory that is not a venv, and explains its usage', async () => {
+      const occupied = join(work, `occupied-${python.version}`);
+      await mkdir(occupied, { recursive: true });
+      await writeFile(join(occupied, 'keep.txt'), 'x');
+      const refused = await run(python.path, [pex['show.pex']!, 'venv', occupied], env());
+      expect([refused.code, refused.stderr]).toEqual([1, expect.stringContaining('is not empty and is not a venv; pass --force')]);
+      const usage = await run(python.path, [pex['show.pex']!, 'frobnicate'], env());
+      expect([usage.code, usage.stderr]).toEqual([2, expect.stringContaining('usage: PEX_TOOLS=1')]);
+    });
+  },
+);
