@@ -23,6 +23,8 @@ export interface FetchOptions {
   onProgress?: (p: FetchProgress) => void;
   /** Retries, backoff and timeouts of the HTTP client. */
   http?: HttpOptions;
+  /** pip-style constraints (`-c`): they narrow a package when it is required, never add one. */
+  constraints?: string[];
 }
 
 const CONCURRENCY = 8;
@@ -134,7 +136,7 @@ export async function fetchArtifacts(options: FetchOptions): Promise<LocalArtifa
   const roots = options.requirements.map(parseRequirement).filter((r) => r.appliesTo(env));
   const session = new FetchSession(options);
   try {
-    const { decisions } = await solveWith(session, env, roots);
+    const { decisions } = await solveWith(session, env, roots, [], undefined, options.constraints);
     const requested = new Set(roots.map((r) => r.key));
     const names = [...decisions.keys()].sort((a, b) => Number(requested.has(b)) - Number(requested.has(a)));
     return await downloadAll(session, decisions, names);
@@ -150,15 +152,16 @@ export function solveWith(
   roots: Requirement[],
   labels: (string | undefined)[] = [],
   preference?: (name: string) => string | undefined,
+  constraints: string[] = [],
 ): Promise<Resolution> {
   const solver = new Solver({
     releases: (name) => session.releasesOf(name),
     prefetch: (name) => void session.releasesOf(name).catch(() => undefined),
-    dependencies: async (name, release) => (await session.metadata(name, release)).requiresDist,
+    metadata: (name, release) => session.metadata(name, release),
     noWheel: (name, release) => noWheel(name, release, session),
     describeSources: () => session.index.describeSources(),
     ...(preference ? { preference } : {}),
-  }, env);
+  }, env, constraints.map(parseRequirement));
   return solver.resolve(roots, labels);
 }
 

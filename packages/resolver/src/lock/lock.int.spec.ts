@@ -109,6 +109,13 @@ describe('resolveLock', () => {
     expect(versions.core).toBe('2.0');
   });
 
+  it('applies constraints to required packages only', async () => {
+    const lock = await lockFor({ constraints: ['core<2', 'low==1.0'] });
+    const versions = Object.fromEntries(lock.packages.map((p) => [p.name, p.version]));
+    expect(versions.core).toBe('1.0');
+    expect(versions.low).toBeUndefined();
+  });
+
   it('names the projects whose requirements conflict', async () => {
     const err = await lockFor({ roots: { a: ['low'], b: ['core>=2'] } }).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(ResolverError);

@@ -25,6 +25,8 @@ export interface ResolveLockOptions {
   preferences?: Lock;
   onProgress?: (p: FetchProgress) => void;
   http?: HttpOptions;
+  /** pip-style constraints: narrow a package when it is required, never add one. */
+  constraints?: string[];
 }
 
 /** What one target's resolution contributes to a lock entry. */
@@ -115,7 +117,7 @@ async function resolveTarget(
     ...(options.http ? { http: options.http } : {}),
   });
   try {
-    const { decisions, extras } = await solveWith(session, env, roots, labels, preference);
+    const { decisions, extras } = await solveWith(session, env, roots, labels, preference, options.constraints);
     const names = [...decisions.keys()];
     const artifacts = await downloadAll(session, decisions, names);
     const resolved = new Map<string, Resolved>();

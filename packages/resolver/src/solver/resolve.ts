@@ -1,37 +1,25 @@
 import { ResolverError } from '../errors.js';
 import type { Release } from '../fetch/candidates.js';
+import { pythonAllowed } from '../fetch/candidates.js';
+import { Version } from '../pep440/version.js';
 import type { MarkerEnvironment } from '../pep508/marker.js';
 import { Requirement } from '../pep508/requirement.js';
-import { Version } from '../pep440/version.js';
+import { anything, intersect, isDisjoint, isSubset, negate, positive, Universe, type Term } from './term.js';
 
 /** What the solver needs from the outside world (index pages and wheel metadata). */
 export interface Provider {
   /** Releases usable by the target, newest first. */
   releases(name: string): Promise<Release[]>;
-  /** Requires-Dist of a release (read from its wheel). */
-  dependencies(name: string, release: Release): Promise<string[]>;
+  /** Requires-Dist (and Requires-Python) of a release's wheel. */
+  metadata(name: string, release: Release): Promise<{ requiresDist: string[]; requiresPython?: string }>;
   /** Start fetching a project page early (optional). */
   prefetch?(name: string): void;
   /** A NO_COMPATIBLE_WHEEL error for a release that has no usable wheel. */
   noWheel(name: string, release: Release): ResolverError;
   /** Where we looked, for messages. */
   describeSources(): string;
-  /** A version to try first when it satisfies (a locked or already chosen version), like uv/pip-tools. */
+  /** A version to try first when it is allowed (a locked or already chosen version), like uv/pip-tools. */
   preference?(name: string): string | undefined;
-}
-
-/** One requirement on a project and who asked for it (`undefined` = the user). */
-interface Constraint {
-  requirement: Requirement;
-  by: string | undefined;
-}
-
-interface State {
-  decisions: Map<string, Release>;
-  extras: Map<string, Set<string>>;
-  constraints: Map<string, Constraint[]>;
-  /** Project names in the order they were first required. */
-  order: string[];
 }
 
 export interface Resolution {
@@ -41,131 +29,414 @@ export interface Resolution {
   extras: Map<string, Set<string>>;
 }
 
-const MAX_STEPS = 5000;
+/** Why an incompatibility holds: facts from the outside world, or derived from two others. */
+type Cause =
+  | { kind: 'root' }
+  | { kind: 'dependency'; from: string; requirement: string; pkg: string }
+  | { kind: 'no-versions'; error?: ResolverError }
+  | { kind: 'requires-python'; version: string; requiresPython: string }
+  | { kind: 'constraint'; requirement: string }
+  | { kind: 'derived'; left: Incompatibility; right: Incompatibility };
 
-function clone(s: State): State {
-  return {
-    decisions: new Map(s.decisions),
-    extras: new Map([...s.extras].map(([k, v]) => [k, new Set(v)])),
-    constraints: new Map([...s.constraints].map(([k, v]) => [k, [...v]])),
-    order: [...s.order],
-  };
+/** A set of terms that must not all hold at once. */
+interface Incompatibility {
+  terms: Term[];
+  cause: Cause;
 }
 
-function describe(c: Constraint): string {
-  return `${c.by ?? 'the requirements you gave'} requires ${c.requirement.source.trim()}`;
+interface Assignment {
+  term: Term;
+  level: number;
+  decision: boolean;
+  cause?: Incompatibility;
 }
 
-/** PEP 592: a yanked release may be chosen only through an exact pin (== without wildcard, or ===). */
-function pinnedExactly(constraints: Constraint[]): boolean {
-  return constraints.some((c) => c.requirement.specifier.specifiers.some((s) => s.operator === '===' || (s.operator === '==' && !s.version.endsWith('.*'))));
+const ROOT = '<root>';
+const MAX_STEPS = 20_000;
+
+/** `name[extra]` → [name, extra]: extras are virtual packages (each depends on its base at the same version). */
+function splitExtra(pkg: string): [string, string | undefined] {
+  const m = /^(.*)\[(.*)\]$/.exec(pkg);
+  return m ? [m[1]!, m[2]!] : [pkg, undefined];
+}
+
+function exactPin(r: Requirement): boolean {
+  return r.specifier.specifiers.some((s) => s.operator === '===' || (s.operator === '==' && !s.version.endsWith('.*')));
 }
 
 /**
- * Backtracking resolution (depth-first over projects in the order they were first required,
- * newest satisfying version first; pre-releases only when no final release satisfies).
+ * PubGrub version solving (Natalie Weizenbaum, "PubGrub: Next-Generation Version Solving"; the
+ * algorithm as documented for Dart pub): unit propagation over incompatibilities, decisions on the
+ * first-required undecided package (newest allowed version; a preferred one first; pre-releases
+ * only when no final release is allowed), conflict resolution with backjumping that learns a new
+ * incompatibility, and a derivation-tree report when no solution exists.
+ *
+ * Version sets are finite: the releases the index lists for the target (see `term.ts`). Markers
+ * are evaluated for one target environment; extras are virtual packages `name[extra]`.
  */
 export class Solver {
+  private readonly universes = new Map<string, Universe>();
+  private readonly releases = new Map<string, Release[]>();
+  private readonly incompatibilities = new Map<string, Incompatibility[]>();
+  private readonly pinned = new Set<string>();
+  private readonly order: string[] = [];
+  private assignments: Assignment[] = [];
+  private accumulated = new Map<string, Term>();
+  private decisions = new Map<string, string>();
+  private readonly python: Version | undefined;
   private steps = 0;
-  private failure: ResolverError | undefined;
+  private roots: Requirement[] = [];
+  private rootLabels: string[] = [];
 
-  constructor(private readonly provider: Provider, private readonly env: MarkerEnvironment) {}
+  constructor(private readonly provider: Provider, private readonly env: MarkerEnvironment, private readonly constraints: Requirement[] = []) {
+    this.python = Version.tryParse(env.python_full_version ?? '');
+  }
 
-  /** `labels[i]` names who asked for `roots[i]` in messages (default: "the requirements you gave"). */
+  /** `labels[i]` names who asked for `roots[i]` in messages (default: "the request"). */
   async resolve(roots: Requirement[], labels: (string | undefined)[] = []): Promise<Resolution> {
-    const state: State = { decisions: new Map(), extras: new Map(), constraints: new Map(), order: [] };
-    for (const [i, r] of roots.entries()) {
-      if (!(await this.constrain(state, r, labels[i]))) throw this.failure!;
+    this.universes.set(ROOT, new Universe([Version.parse('0')]));
+    this.require(ROOT);
+    this.add({ terms: [{ pkg: ROOT, versions: new Set(), none: true }], cause: { kind: 'root' } });
+    this.roots = roots;
+    this.rootLabels = roots.map((_, i) => labels[i] ?? 'the request');
+    let next: string | undefined = ROOT;
+    while (next !== undefined) {
+      if (++this.steps > MAX_STEPS) {
+        throw new ResolverError('RESOLUTION_CONFLICT', `Resolution gave up after ${MAX_STEPS} steps while choosing ${next}. Add tighter version constraints to the requirements.`);
+      }
+      this.propagate(next);
+      next = await this.decide();
     }
-    const solved = await this.solve(state);
-    if (!solved) throw this.failure!;
-    return { decisions: new Map(solved.order.map((n) => [n, solved.decisions.get(n)!])), extras: solved.extras };
+    return this.solution();
   }
 
-  /** Add a requirement; false (with `failure` set) when it contradicts a decision already taken. */
-  private async constrain(state: State, requirement: Requirement, by: string | undefined): Promise<boolean> {
-    const name = requirement.key;
-    if (requirement.url) {
-      throw new ResolverError('INVALID_REQUIREMENT', `Direct URL requirements are not supported yet: ${JSON.stringify(requirement.source)}${by ? ` (required by ${by})` : ''}. Put the wheel in a find-links directory and require it by name.`);
-    }
-    const list = state.constraints.get(name) ?? [];
-    if (!state.constraints.has(name)) {
-      state.order.push(name);
-      this.provider.prefetch?.(name);
-    }
-    list.push({ requirement, by });
-    state.constraints.set(name, list);
-    const newExtras = requirement.normalizedExtras.filter((e) => !state.extras.get(name)?.has(e));
-    const extras = state.extras.get(name) ?? new Set<string>();
-    for (const e of newExtras) extras.add(e);
-    state.extras.set(name, extras);
-    const decided = state.decisions.get(name);
-    if (!decided) return true;
-    if (!requirement.specifier.contains(decided.version, true)) {
-      this.failure = this.conflict(name, list);
-      return false;
-    }
-    // New extras of an already chosen release bring their own dependencies.
-    return newExtras.length === 0 || this.addDependencies(state, name, decided, newExtras);
+  // ---- universes and incompatibilities ------------------------------------------------------
+
+  private require(pkg: string): void {
+    if (!this.order.includes(pkg)) this.order.push(pkg);
   }
 
-  private async addDependencies(state: State, name: string, release: Release, onlyExtras?: string[]): Promise<boolean> {
-    const extras = onlyExtras ?? [...(state.extras.get(name) ?? [])];
-    const by = `${name} ${release.version}`;
-    for (const text of await this.provider.dependencies(name, release)) {
-      const dep = Requirement.parse(text);
-      const applies = onlyExtras
-        ? dep.marker?.mentionsExtra === true && dep.appliesTo(this.env, extras)
-        : dep.appliesTo(this.env, ['', ...extras]);
-      if (applies && !(await this.constrain(state, dep, by))) return false;
+  private async universe(pkg: string): Promise<Universe> {
+    let u = this.universes.get(pkg);
+    if (!u) {
+      const [base] = splitExtra(pkg);
+      const releases = await this.provider.releases(base);
+      this.releases.set(base, releases);
+      u = new Universe([...releases].reverse().map((r) => r.version));
+      this.universes.set(pkg, u);
+      for (const c of this.constraints) {
+        if (c.key !== base) continue;
+        // A constraint only narrows a package that is required: "X outside C" is incompatible.
+        const outside = u.keys.filter((k) => !c.specifier.contains(k, true));
+        if (outside.length) this.add({ terms: [positive(pkg, outside)], cause: { kind: 'constraint', requirement: c.toString() } });
+      }
     }
-    return true;
+    return u;
   }
 
-  private async solve(state: State): Promise<State | undefined> {
-    const name = state.order.find((n) => !state.decisions.has(n));
-    if (name === undefined) return state;
-    if (++this.steps > MAX_STEPS) {
-      throw new ResolverError('RESOLUTION_CONFLICT', `Resolution gave up after ${MAX_STEPS} steps while choosing ${name}. Add tighter version constraints to the requirements.`);
+  /** A term that allows every outcome always holds: it says nothing, so it is dropped. */
+  private normalize(terms: Term[]): Term[] {
+    return terms.filter((t) => !(t.none && t.versions.size === this.u(t.pkg).keys.length));
+  }
+
+  private add(incompatibility: Incompatibility): void {
+    incompatibility.terms = this.normalize(incompatibility.terms);
+    for (const t of incompatibility.terms) {
+      const list = this.incompatibilities.get(t.pkg) ?? [];
+      list.push(incompatibility);
+      this.incompatibilities.set(t.pkg, list);
     }
-    const constraints = state.constraints.get(name)!;
-    const candidates = await this.candidates(name, constraints);
-    for (const release of candidates) {
-      const next = clone(state);
-      next.decisions.set(name, release);
-      if (!(await this.addDependencies(next, name, release))) continue;
-      const solved = await this.solve(next);
-      if (solved) return solved;
+  }
+
+  private u(pkg: string): Universe {
+    return this.universes.get(pkg)!;
+  }
+
+  /** Add "pkg==version requires r" for each requirement (and its base package for extras). */
+  private async addDependencies(pkg: string, version: string, requirements: Requirement[], labels: string[]): Promise<Incompatibility[]> {
+    for (const r of requirements) this.provider.prefetch?.(r.key);
+    const added: Incompatibility[] = [];
+    for (const [i, r] of requirements.entries()) {
+      if (r.url) {
+        throw new ResolverError('INVALID_REQUIREMENT', `Direct URL requirements are not supported yet: ${JSON.stringify(r.source)} (required by ${labels[i]}). Put the wheel in a find-links directory and require it by name.`);
+      }
+      if (exactPin(r)) this.pinned.add(r.key);
+      const targets = [r.key, ...r.normalizedExtras.map((e) => `${r.key}[${e}]`)];
+      for (const dep of targets) {
+        const u = await this.universe(dep);
+        this.require(dep);
+        const allowed = positive(dep, u.keys.filter((k) => r.specifier.contains(k, true)));
+        const incompatibility: Incompatibility = {
+          terms: [positive(pkg, [version]), negate(allowed, u)],
+          cause: { kind: 'dependency', from: labels[i]!, requirement: r.toString(), pkg: dep },
+        };
+        this.add(incompatibility);
+        added.push(incompatibility);
+      }
     }
-    return undefined;
+    return added;
   }
 
-  private async candidates(name: string, constraints: Constraint[]): Promise<Release[]> {
-    const releases = await this.provider.releases(name);
-    const allowYanked = pinnedExactly(constraints);
-    const usable = releases.filter((r) => allowYanked || !r.yanked);
-    const satisfying = (pre: boolean) => usable.filter((r) => constraints.every((c) => c.requirement.specifier.contains(r.version, pre)));
-    let matching = satisfying(false);
-    // PEP 440: pre-releases are considered only when no final release satisfies.
-    if (matching.length === 0) matching = satisfying(true);
-    const withWheel = matching.filter((r) => r.best);
-    if (withWheel.length === 0) this.failure = this.noCandidate(name, constraints, releases, matching);
-    const text = this.provider.preference?.(name);
-    const preferred = text === undefined ? undefined : Version.tryParse(text);
-    const first = preferred ? withWheel.findIndex((r) => r.version.compare(preferred) === 0) : -1;
-    if (first > 0) withWheel.unshift(...withWheel.splice(first, 1));
-    return withWheel;
+  // ---- partial solution ----------------------------------------------------------------------
+
+  private termOf(pkg: string): Term {
+    return this.accumulated.get(pkg) ?? anything(pkg, this.u(pkg));
   }
 
-  private noCandidate(name: string, constraints: Constraint[], releases: Release[], matching: Release[]): ResolverError {
-    if (matching[0]) return this.provider.noWheel(name, matching[0]);
-    if (constraints.length > 1) return this.conflict(name, constraints);
-    const available = releases.slice(0, 10).map((r) => r.version.toString());
-    const [only] = constraints;
-    return new ResolverError('NO_MATCHING_DISTRIBUTION', `No distribution of ${name} satisfies ${only ? describe(only) : name} on ${this.provider.describeSources()} (${available.length ? `available: ${available.join(', ')}` : 'no files usable by the target interpreter'}). Check the name and version, or the index configuration.`);
+  private assign(a: Assignment): void {
+    this.assignments.push(a);
+    this.accumulated.set(a.term.pkg, intersect(this.termOf(a.term.pkg), a.term));
+    if (a.decision) this.decisions.set(a.term.pkg, [...a.term.versions][0]!);
   }
 
-  private conflict(name: string, constraints: Constraint[]): ResolverError {
-    return new ResolverError('RESOLUTION_CONFLICT', `Cannot choose a version of ${name}: ${constraints.map(describe).join('; ')}. No release satisfies all of these; relax one of them.`);
+  private backtrack(level: number): void {
+    const keep = this.assignments.filter((a) => a.level <= level);
+    this.assignments = [];
+    this.accumulated = new Map();
+    this.decisions = new Map();
+    for (const a of keep) this.assign(a);
+  }
+
+  /** 'satisfied' | 'contradicted' | 'inconclusive' for a term against the partial solution. */
+  private relation(t: Term): 'satisfied' | 'contradicted' | 'inconclusive' {
+    const have = this.termOf(t.pkg);
+    if (isSubset(have, t)) return 'satisfied';
+    if (isDisjoint(have, t)) return 'contradicted';
+    return 'inconclusive';
+  }
+
+  // ---- unit propagation and conflict resolution ------------------------------------------------
+
+  private propagate(start: string): void {
+    const changed = [start];
+    while (changed.length) {
+      const pkg = changed.pop()!;
+      const list = this.incompatibilities.get(pkg) ?? [];
+      for (let i = list.length - 1; i >= 0; i--) {
+        const result = this.propagateOne(list[i]!);
+        if (result === 'conflict') {
+          const rootCause = this.resolveConflict(list[i]!);
+          changed.length = 0;
+          const derived = this.propagateOne(rootCause);
+          if (typeof derived === 'string' && derived !== 'conflict' && derived !== 'none') changed.push(derived);
+          break;
+        }
+        if (result !== 'none') changed.push(result);
+      }
+    }
+  }
+
+  /** Derive from an almost satisfied incompatibility; 'conflict' when it is satisfied. */
+  private propagateOne(incompatibility: Incompatibility): string {
+    let unsatisfied: Term | undefined;
+    for (const t of incompatibility.terms) {
+      const rel = this.relation(t);
+      if (rel === 'contradicted') return 'none';
+      if (rel === 'inconclusive') {
+        if (unsatisfied) return 'none';
+        unsatisfied = t;
+      }
+    }
+    if (!unsatisfied) return 'conflict';
+    this.assign({ term: negate(unsatisfied, this.u(unsatisfied.pkg)), level: this.decisions.size, decision: false, cause: incompatibility });
+    return unsatisfied.pkg;
+  }
+
+  private isFailure(i: Incompatibility): boolean {
+    return i.terms.length === 0 || (i.terms.length === 1 && i.terms[0]!.pkg === ROOT && !i.terms[0]!.none);
+  }
+
+  /** Is `i` satisfied by the assignments `upTo` (exclusive) plus `extra`? */
+  private satisfiedBy(i: Incompatibility, upTo: number, extra?: Assignment): boolean {
+    const acc = new Map<string, Term>();
+    const take = (a: Assignment) => acc.set(a.term.pkg, intersect(acc.get(a.term.pkg) ?? anything(a.term.pkg, this.u(a.term.pkg)), a.term));
+    for (let k = 0; k < upTo; k++) take(this.assignments[k]!);
+    if (extra) take(extra);
+    return i.terms.every((t) => isSubset(acc.get(t.pkg) ?? anything(t.pkg, this.u(t.pkg)), t));
+  }
+
+  private resolveConflict(conflict: Incompatibility): Incompatibility {
+    let incompatibility = conflict;
+    let learned = false;
+    for (;;) {
+      if (this.isFailure(incompatibility)) throw this.failure(incompatibility);
+      let index = 0;
+      while (!this.satisfiedBy(incompatibility, index + 1)) index++;
+      const satisfier = this.assignments[index]!;
+      const term = incompatibility.terms.find((t) => t.pkg === satisfier.term.pkg)!;
+      // The earliest assignment that, with the satisfier, already satisfies the incompatibility.
+      let previousLevel = 1;
+      if (!this.satisfiedBy(incompatibility, 0, satisfier)) {
+        for (let k = 0; k < index; k++) {
+          if (this.satisfiedBy(incompatibility, k + 1, satisfier)) {
+            previousLevel = Math.max(1, this.assignments[k]!.level);
+            break;
+          }
+        }
+      }
+      if (satisfier.decision || previousLevel !== satisfier.level) {
+        if (learned) this.add(incompatibility);
+        this.backtrack(previousLevel);
+        return incompatibility;
+      }
+      // Resolve with the satisfier's cause (a resolution step: the two merge into a new fact).
+      const cause = satisfier.cause!;
+      const merged = new Map<string, Term>();
+      const put = (t: Term) => merged.set(t.pkg, merged.has(t.pkg) ? intersect(merged.get(t.pkg)!, t) : t);
+      for (const t of incompatibility.terms) if (t.pkg !== satisfier.term.pkg) put(t);
+      for (const t of cause.terms) if (t.pkg !== satisfier.term.pkg) put(t);
+      const u = this.u(satisfier.term.pkg);
+      const difference = intersect(satisfier.term, negate(term, u));
+      if (difference.versions.size || difference.none) put(negate(difference, u));
+      incompatibility = { terms: this.normalize([...merged.values()]), cause: { kind: 'derived', left: incompatibility, right: cause } };
+      learned = true;
+    }
+  }
+
+  // ---- decisions --------------------------------------------------------------------------------
+
+  /** Choose a version for the next required package; returns the package to propagate from, or undefined when done. */
+  private async decide(): Promise<string | undefined> {
+    const pkg = this.order.find((p) => !this.decisions.has(p) && this.accumulated.has(p) && !this.termOf(p).none);
+    if (pkg === undefined) return undefined;
+    const [base, extra] = splitExtra(pkg);
+    const allowed = this.termOf(pkg).versions;
+    if (pkg === ROOT) return this.decideVersion(pkg, base, undefined, '0', undefined);
+    const releases = (this.releases.get(base) ?? []).filter((r) => allowed.has(r.version.toString()));
+    const usable = extra ? releases : releases.filter((r) => r.best && (!r.yanked || this.pinned.has(base)));
+    if (usable.length === 0) {
+      const withoutWheel = releases.find((r) => !r.best);
+      this.add({ terms: [positive(pkg, allowed)], cause: { kind: 'no-versions', ...(withoutWheel ? { error: this.provider.noWheel(base, withoutWheel) } : {}) } });
+      return pkg;
+    }
+    const release = this.choose(pkg, base, usable);
+    return this.decideVersion(pkg, base, extra, release.version.toString(), release);
+  }
+
+  /** Add the dependencies of pkg==version, then decide it unless one of them is already ruled out. */
+  private async decideVersion(pkg: string, base: string, extra: string | undefined, version: string, release: Release | undefined): Promise<string> {
+    let incompatibilities: Incompatibility[];
+    if (pkg === ROOT) {
+      incompatibilities = await this.addDependencies(ROOT, '0', this.roots, this.rootLabels);
+    } else if (extra) {
+      // The extra is the base at the same version plus the requirements its marker enables.
+      incompatibilities = await this.addDependencies(pkg, version, [Requirement.parse(`${base}==${version}`)], [`${pkg} ${version}`]);
+      const { requiresDist } = await this.provider.metadata(base, release!);
+      const deps = requiresDist.map((t) => Requirement.parse(t)).filter((r) => r.marker?.mentionsExtra && r.appliesTo(this.env, [extra]));
+      incompatibilities.push(...await this.addDependencies(pkg, version, deps, deps.map(() => `${pkg} ${version}`)));
+    } else {
+      const { requiresDist, requiresPython } = await this.provider.metadata(base, release!);
+      if (this.python && requiresPython && !pythonAllowed(requiresPython, this.python)) {
+        this.add({ terms: [positive(pkg, [version])], cause: { kind: 'requires-python', version, requiresPython } });
+        return pkg;
+      }
+      const deps = requiresDist.map((t) => Requirement.parse(t)).filter((r) => r.appliesTo(this.env, ['']));
+      incompatibilities = await this.addDependencies(pkg, version, deps, deps.map(() => `${pkg} ${version}`));
+    }
+    // PubGrub: do not decide when a dependency of this version is already ruled out; propagation will.
+    const decision: Assignment = { term: positive(pkg, [version]), level: this.decisions.size + 1, decision: true };
+    const blocked = incompatibilities.some((i) => i.terms.every((t) => t.pkg === pkg ? isSubset(decision.term, t) : this.relation(t) === 'satisfied'));
+    if (!blocked) this.assign(decision);
+    return pkg;
+  }
+
+  /** Preferred version, else the base's decided version (for extras), else newest final, else newest pre-release. */
+  private choose(pkg: string, base: string, usable: Release[]): Release {
+    const want = pkg === base ? this.provider.preference?.(base) : this.decisions.get(base);
+    const wanted = want === undefined ? undefined : Version.tryParse(want);
+    const preferred = wanted ? usable.find((r) => r.version.compare(wanted) === 0) : undefined;
+    // PEP 440 "if necessary": a pre-release only when no final release is allowed.
+    return preferred ?? usable.find((r) => !r.version.isPrerelease) ?? usable[0]!;
+  }
+
+  private solution(): Resolution {
+    const decisions = new Map<string, Release>();
+    const extras = new Map<string, Set<string>>();
+    for (const pkg of this.order) {
+      const version = this.decisions.get(pkg);
+      if (pkg === ROOT || version === undefined) continue;
+      const [base, extra] = splitExtra(pkg);
+      if (extra) {
+        const set = extras.get(base) ?? new Set<string>();
+        set.add(extra);
+        extras.set(base, set);
+      } else {
+        decisions.set(base, this.releases.get(base)!.find((r) => r.version.toString() === version)!);
+      }
+    }
+    return { decisions, extras };
+  }
+
+  // ---- reporting ------------------------------------------------------------------------------
+
+  private failure(root: Incompatibility): ResolverError {
+    const leaves: Incompatibility[] = [];
+    const collect = (i: Incompatibility) => {
+      if (i.cause.kind === 'derived') {
+        collect(i.cause.left);
+        collect(i.cause.right);
+      } else if (!leaves.includes(i)) leaves.push(i);
+    };
+    collect(root);
+    const facts = leaves.filter((l) => l.cause.kind !== 'root' && !(l.cause.kind === 'dependency' && l.terms[0]!.pkg === ROOT));
+    const only = facts.length === 1 ? facts[0]! : undefined;
+    const asks = leaves.filter((l) => l.cause.kind === 'dependency').map((l) => this.describe(l)).join('; ');
+    if (only?.cause.kind === 'no-versions') return only.cause.error ?? this.noMatch(only.terms[0]!.pkg, asks);
+    // A root requirement no known release satisfies: its term said nothing and was dropped.
+    const first = leaves.find((l) => l.cause.kind === 'dependency');
+    if (facts.length === 0 && first?.cause.kind === 'dependency') return this.noMatch(first.cause.pkg, asks);
+    const roots = leaves.filter((l) => l.cause.kind === 'dependency' && l.terms[0]!.pkg === ROOT).map((l) => this.describe(l));
+    return new ResolverError('RESOLUTION_CONFLICT', `Cannot resolve the requirements:\n${this.report(root)}\nTo fix it, relax or remove one of these requirements: ${roots.join('; ')} — or pin versions whose dependencies agree.`);
+  }
+
+  private noMatch(pkg: string, asks: string): ResolverError {
+    const [base] = splitExtra(pkg);
+    const available = [...(this.releases.get(base) ?? [])].slice(0, 10).map((r) => r.version.toString());
+    return new ResolverError('NO_MATCHING_DISTRIBUTION', `No distribution of ${base} satisfies ${asks || base} on ${this.provider.describeSources()} (${available.length ? `available: ${available.join(', ')}` : 'no files usable by the target interpreter'}). Check the name and version, or the index configuration.`);
+  }
+
+  /** The derivation tree as numbered lines, each "Because A and B, C." ending in the failure. */
+  private report(root: Incompatibility): string {
+    const lines: string[] = [];
+    const ids = new Map<Incompatibility, number>();
+    const write = (i: Incompatibility): string => {
+      if (i.cause.kind !== 'derived') return this.describe(i);
+      const known = ids.get(i);
+      if (known !== undefined) return `${this.describe(i)} (${known})`;
+      const left = write(i.cause.left);
+      const right = write(i.cause.right);
+      lines.push(`Because ${left} and ${right}, ${this.describe(i)}.`);
+      ids.set(i, lines.length);
+      return this.describe(i);
+    };
+    write(root);
+    return lines.map((l, n) => `  (${n + 1}) ${l}`).join('\n');
+  }
+
+  private show(t: Term): string {
+    const set = t.none ? negate(t, this.u(t.pkg)) : t;
+    return `${t.pkg} ${this.u(t.pkg).describe(set.versions)}`;
+  }
+
+  private describe(i: Incompatibility): string {
+    const c = i.cause;
+    switch (c.kind) {
+      case 'dependency': return `${c.from} requires ${c.requirement}`;
+      case 'requires-python': return `${i.terms[0]!.pkg} ${c.version} requires Python ${c.requiresPython} (the target has ${this.python?.toString() ?? 'another version'})`;
+      case 'constraint': return `the constraint ${c.requirement} excludes ${this.show(i.terms[0]!)}`;
+      case 'no-versions': return c.error ? `${this.show(i.terms[0]!)} has no wheel for the target` : `no release of ${this.show(i.terms[0]!)} is available`;
+      case 'root': return 'the request is resolved';
+      case 'derived': break;
+    }
+    const terms = i.terms.filter((t) => !(t.pkg === ROOT && !t.none));
+    const viaRoot = terms.length !== i.terms.length;
+    if (terms.length === 0) return 'version solving failed';
+    const pos = terms.filter((t) => !t.none);
+    const neg = terms.filter((t) => t.none);
+    if (viaRoot && terms.length === 1) return neg.length ? `the request requires ${this.show(neg[0]!)}` : `the request forbids ${this.show(pos[0]!)}`;
+    if (terms.length === 1) return neg.length ? `${this.show(neg[0]!)} is required` : `${this.show(pos[0]!)} cannot be used`;
+    if (terms.length === 2 && pos.length === 1) return `${this.show(pos[0]!)} requires ${this.show(neg[0]!)}`;
+    if (terms.length === 2 && pos.length === 2) return `${this.show(pos[0]!)} is incompatible with ${this.show(pos[1]!)}`;
+    return `these cannot all hold: ${terms.map((t) => (t.none ? `not ${this.show(t)}` : this.show(t))).join(', ')}`;
   }
 }

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { ResolverError } from '../errors.js';
+import type { Release } from '../fetch/candidates.js';
+import { Version } from '../pep440/version.js';
+import { Requirement } from '../pep508/requirement.js';
+import { Solver, type Provider } from './resolve.js';
+
+/** name → version → [Requires-Dist, Requires-Python?]; `!` before a version = no wheel, `~` = yanked. */
+type Db = Record<string, Record<string, string[] | [string[], string]>>;
+
+function provider(db: Db, preferences: Record<string, string> = {}) {
+  const metadataCalls: string[] = [];
+  const p: Provider = {
+    releases: async (name) => Object.keys(db[name] ?? {}).map((v): Release => ({
+      version: Version.parse(v.replace(/^[!~]/, '')),
+      ...(v.startsWith('!') ? {} : { best: {} as never }),
+      yanked: v.startsWith('~'),
+      hasSdist: v.startsWith('!'),
+      incompatibleWheels: [],
+    })).sort((a, b) => b.version.compare(a.version)),
+    metadata: async (name, release) => {
+      metadataCalls.push(`${name} ${release.version}`);
+      const key = Object.keys(db[name]!).find((k) => Version.parse(k.replace(/^[!~]/, '')).compare(release.version) === 0)!;
+      const entry = db[name]![key]!;
+      return Array.isArray(entry[0]) ? { requiresDist: entry[0], requiresPython: entry[1] as string } : { requiresDist: entry as string[] };
+    },
+    noWheel: (name, release) => new ResolverError('NO_COMPATIBLE_WHEEL', `${name} ${release.version} has only an sdist`),
+    describeSources: () => 'the test index',
+    preference: (name) => preferences[name],
+  };
+  return { p, metadataCalls };
+}
+
+const env = { python_full_version: '3.11.7', python_version: '3.11', sys_platform: 'linux' };
+
+async function solve(db: Db, roots: string[], options: { preferences?: Record<string, string>; constraints?: string[]; labels?: string[] } = {}) {
+  const { p, metadataCalls } = provider(db, options.preferences);
+  const solver = new Solver(p, env, (options.constraints ?? []).map((c) => Requirement.parse(c)));
+  const { decisions, extras } = await solver.resolve(roots.map((r) => Requirement.parse(r)), options.labels);
+  return {
+    picked: [...decisions].map(([n, r]) => `${n} ${r.version}`),
+    extras: Object.fromEntries([...extras].map(([n, s]) => [n, [...s].sort()])),
+    metadataCalls,
+  };
+}
+
+async function failure(db: Db, roots: string[], labels?: string[]): Promise<ResolverError> {
+  const err = await solve(db, roots, labels ? { labels } : {}).then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(ResolverError);
+  return err as ResolverError;
+}
+
+describe('PubGrub solver', () => {
+  it('resolves with conflict resolution on a partial satisfier (pub solver docs example)', async () => {
+    const db: Db = {
+      foo: { '1.0.0': [], '1.1.0': ['left>=1,<2', 'right>=1,<2'] },
+      left: { '1.0.0': ['shared>=1'] },
+      right: { '1.0.0': ['shared<2'] },
+      shared: { '1.0.0': ['target>=1,<2'], '2.0.0': [] },
+      target: { '1.0.0': [], '2.0.0': [] },
+    };
+    const { picked } = await solve(db, ['foo>=1,<2', 'target>=2,<3']);
+    expect(picked.sort()).toEqual(['foo 1.0.0', 'target 2.0.0']);
+  });
+
+  it('explains a failure as a chain ending in what to change', async () => {
+    const db: Db = { foo: { '1.0': ['bar>=2,<3'] }, bar: { '2.0': ['baz>=3,<4'] }, baz: { '1.0': [], '3.0': [] } };
+    const err = await failure(db, ['foo>=1,<2', 'baz>=1,<2'], ['project api', 'project api']);
+    expect(err.code).toBe('RESOLUTION_CONFLICT');
+    expect(err.message).toMatch(/bar 2\.0 requires baz<4,>=3/);
+    expect(err.message).toMatch(/foo 1\.0 requires bar<3,>=2/);
+    expect(err.message).toMatch(/project api requires baz<2,>=1/);
+    expect(err.message).toMatch(/version solving failed\.\nTo fix it, relax or remove one of these requirements: project api requires/);
+    // Each line is "Because A and B, C." and the last one ends the chain.
+    const lines = err.message.split('\n').filter((l) => /^\s+\(\d+\)/.test(l));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) expect(l).toMatch(/^\s+\(\d+\) Because .+ and .+, .+\.$/);
+  });
+
+  it('reports a missing version, a missing project and an sdist-only release with their own codes', async () => {
+    const db: Db = { a: { '1.0': [], '2.0': [] }, src: { '!1.0': [] } };
+    const missing = await failure(db, ['a==3']);
+    expect(missing.code).toBe('NO_MATCHING_DISTRIBUTION');
+    expect(missing.message).toContain('available: 2.0, 1.0');
+    expect((await failure(db, ['nope'])).code).toBe('NO_MATCHING_DISTRIBUTION');
+    const sdist = await failure(db, ['src']);
+    expect(sdist.code).toBe('NO_COMPATIBLE_WHEEL');
+    expect(sdist.message).toBe('src 1.0 has only an sdist');
+  });
+
+  it('handles extras as virtual packages at the base version', async () => {
+    const db: Db = {
+      app: { '1.0': ['web[async]'] },
+      web: { '1.0': ['aio; extra == "async"'], '2.0': ['aio2; extra == "async"', 'core'] },
+      aio: { '1.0': [] },
+      aio2: { '1.0': [] },
+      core: { '1.0': [] },
+    };
+    const { picked, extras } = await solve(db, ['app', 'web<2']);
+    expect(picked.sort()).toEqual(['aio 1.0', 'app 1.0', 'web 1.0']);
+    expect(extras).toEqual({ web: ['async'] });
+    // web 1.0[async] needs aio, which does not exist: the explanation says so.
+    const err = await failure({ ...db, aio: {} }, ['app', 'web<2']);
+    expect(err.message).toMatch(/web\[async\] 1\.0 requires aio/);
+    const ok = await solve(db, ['app']);
+    expect(ok.picked.sort()).toEqual(['aio2 1.0', 'app 1.0', 'core 1.0', 'web 2.0']);
+  });
+
+  it('keeps preferences while allowed, takes pre-releases only if necessary, skips yanked unless pinned', async () => {
+    const db: Db = { a: { '1.0': [], '1.5': [], '2.0b1': [] }, b: { '3.0rc1': [] }, y: { '1.0': [], '~2.0': [] } };
+    expect((await solve(db, ['a'])).picked).toEqual(['a 1.5']);
+    expect((await solve(db, ['a'], { preferences: { a: '1.0' } })).picked).toEqual(['a 1.0']);
+    expect((await solve(db, ['a>=1.1'], { preferences: { a: '1.0' } })).picked).toEqual(['a 1.5']);
+    expect((await solve(db, ['a>=1.6'])).picked).toEqual(['a 2.0b1']);
+    expect((await solve(db, ['b'])).picked).toEqual(['b 3.0rc1']);
+    expect((await solve(db, ['y'])).picked).toEqual(['y 1.0']);
+    expect((await solve(db, ['y==2.0'])).picked).toEqual(['y 2.0']);
+  });
+
+  it('honours Requires-Python from metadata and constraints', async () => {
+    const db: Db = { x: { '1.0': [], '2.0': [[], '>=3.12'] }, s: { '1.0': [], '2.0': [] }, t: { '1.0': ['s'] } };
+    expect((await solve(db, ['x'])).picked).toEqual(['x 1.0']);
+    const err = await failure(db, ['x==2.0']);
+    expect(err.message).toMatch(/x 2\.0 requires Python >=3\.12 \(the target has 3\.11\.7\)/);
+    expect((await solve(db, ['t'], { constraints: ['s<2', 'unused==9'] })).picked).toEqual(['t 1.0', 's 1.0']);
+  });
+
+  it('derives a failure by propagation instead of trying every version', async () => {
+    // 30 versions of a, each fine on its own; b conflicts with c, which every a needs.
+    const a: Record<string, string[]> = {};
+    for (let i = 1; i <= 30; i++) a[`${i}.0`] = ['c'];
+    const db: Db = { a, b: { '1.0': ['c>=2'] }, c: { '1.0': [] } };
+    const { p, metadataCalls } = provider(db);
+    const err = await new Solver(p, env).resolve([Requirement.parse('b'), Requirement.parse('a')]).then(() => undefined, (e: unknown) => e);
+    expect((err as ResolverError).code).toBe('RESOLUTION_CONFLICT');
+    // Propagation alone proves the failure from b 1.0: none of the 30 versions of a is examined.
+    expect(metadataCalls).toEqual(['b 1.0']);
+  });
+});
