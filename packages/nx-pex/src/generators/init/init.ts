@@ -1,5 +1,4 @@
 import { formatFiles, readNxJson, updateNxJson, type NxJsonConfiguration, type TargetConfiguration, type Tree } from '@nx/devkit';
-import { buildTarget } from '../../plugins/targets/build.js';
 import { checkNxVersion, workspaceNxVersion } from './nx-version.js';
 import type { InitGeneratorSchema } from './schema.js';
 
@@ -18,13 +17,13 @@ export const PYTHON_TEST_EXCLUSIONS = [
 ];
 
 /**
- * The pex executor's defaults, for targets written by hand in project.json: cached, with the inputs of
- * the inferred build target (the sources of the project and of its first-party dependencies, the lock,
- * the pip settings that choose the index), so a hand-written target is hashed like an inferred one.
+ * The pex executor's defaults: cached. Deliberately no `inputs`: Nx applies target defaults over the
+ * targets a plugin infers, and the inferred build target's inputs depend on the workspace (a shared
+ * pylock.toml adds a runtime input, say) and change with nx-pex releases; inputs frozen into nx.json
+ * here would override them and let a stale pex be served from the cache.
  */
-export function pexTargetDefaults(): Pick<TargetConfiguration, 'cache' | 'inputs'> {
-  const { cache, inputs } = buildTarget();
-  return { cache: cache ?? true, inputs: inputs ?? [] };
+export function pexTargetDefaults(): Pick<TargetConfiguration, 'cache'> {
+  return { cache: true };
 }
 
 /**
@@ -66,10 +65,8 @@ function addTargetDefaults(nxJson: NxJsonConfiguration): void {
   const existing = targetDefaults[PEX_EXECUTOR];
   // The array form (several filtered entries) is the user's own arrangement: leave it alone.
   if (Array.isArray(existing)) return;
-  const defaults = pexTargetDefaults();
   const entry = { ...existing };
-  entry.cache ??= defaults.cache;
-  entry.inputs ??= defaults.inputs;
+  entry.cache ??= pexTargetDefaults().cache;
   targetDefaults[PEX_EXECUTOR] = entry;
 }
 
