@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { minimatch } from 'minimatch';
 import { join } from 'node:path';
 import { buildPex, type BuiltPex } from '@nx-pex/archive';
 import { fetchArtifacts, inspectInterpreter, loadIndexConfig, type FetchProgress, type IndexConfig, type LocalArtifact, type TargetInterpreter } from '@nx-pex/resolver';
@@ -40,6 +41,12 @@ export async function projectSources(workspaceRoot: string, project: PythonProje
   return existsSync(src) ? collectSources(src, false) : collectSources(dir, true);
 }
 
+/** Sources minus those matching an `exclude` glob (matched against their path inside the pex). */
+export function excludeSources(sources: SourceEntry[], patterns: string[]): SourceEntry[] {
+  if (patterns.length === 0) return sources;
+  return sources.filter((s) => !patterns.some((p) => minimatch(s.archivePath, p, { dot: true })));
+}
+
 /**
  * The wheels for a project's environment: from its lock when one serves it (offline when cached),
  * else resolved now from the index, which the log says is not hermetic.
@@ -78,23 +85,33 @@ export async function buildProjectPex(req: BuildRequest): Promise<BuildResult> {
   });
   const requirements = thirdPartyRequirements(closure);
   const progress = createProgress(log);
-
-  const [index, target] = await Promise.all([loadIndexConfig(), inspectInterpreter(opts.python)]);
   const onProgress = (p: FetchProgress) => progress(`${p.phase === 'index' ? 'resolving' : 'downloading'} ${p.project}`, p.done, p.total);
-  const artifacts = await projectArtifacts(req, requirements, target, index, project.project, onProgress);
+
+  const index = await loadIndexConfig();
+  // A multi-platform pex carries the wheels of every target; the runtime activates the matching build.
+  const artifacts = new Map<string, LocalArtifact>();
+  for (const python of opts.pythons) {
+    const target = await inspectInterpreter(python);
+    for (const a of await projectArtifacts(req, requirements, target, index, project.project, onProgress)) artifacts.set(a.sha256, a);
+  }
   const sources: SourceEntry[] = [];
   for (const p of closure) sources.push(...(await projectSources(workspaceRoot, p, p === project ? req.options.sourceRoot : undefined)));
+  const kept = excludeSources(sources, opts.exclude);
   const built = await buildPex({
     outputPath: join(workspaceRoot, opts.outputPath),
-    wheels: artifacts.map((a) => ({ path: a.path, sha256: a.sha256 })),
-    sources,
-    entryPoint: opts.entryPoint,
+    layout: opts.layout,
+    wheels: [...artifacts.values()].map((a) => ({ path: a.path, sha256: a.sha256 })),
+    sources: kept,
+    ...(opts.entryPoint ? { entryPoint: opts.entryPoint } : {}),
+    ...(opts.script ? { script: opts.script } : {}),
     requirements,
     interpreterConstraints: opts.interpreterConstraints,
     shebang: opts.shebang,
+    ...opts.runtime,
+    onWarning: (m) => log.warn(`nx-pex: ${m}`),
     onProgress: (p) => progress(p.phase === 'install' ? 'installing wheels' : 'writing pex', p.done, p.total),
   });
-  return { ...built, options: opts, artifacts, sources, bundled: closure.slice(1).map((p) => p.project) };
+  return { ...built, options: opts, artifacts: [...artifacts.values()], sources: kept, bundled: closure.slice(1).map((p) => p.project) };
 }
 
 export function describeBuild(result: BuildResult): string {

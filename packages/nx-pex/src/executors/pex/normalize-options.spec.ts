@@ -15,12 +15,28 @@ describe('normalizeOptions', () => {
     expect(normalizeOptions({}, facts({ scripts: { s: 'my_service.__main__:main' }, requiresPython: '>=3.8' }))).toEqual({
       entryPoint: 'my_service.__main__:main',
       outputPath: 'dist/apps/my-service/my-service.pex',
-      python: 'python3',
+      layout: 'zipapp',
+      pythons: ['python3'],
       shebang: '#!/usr/bin/env python3',
       sourceRoot: 'apps/my-service/src',
-      requirements: ['requests==2.32.3'],
+      exclude: [],
       interpreterConstraints: ['>=3.8'],
+      runtime: {},
     });
+  });
+
+  it('passes pex runtime options through, takes a script instead of an entry point, and names directory layouts without .pex', () => {
+    const o = normalizeOptions(
+      { script: 'gunicorn', layout: 'packed', python: 'python3.11', pythons: ['python3.12', 'python3.11'], injectArgs: ['-w', '2'], injectEnv: { A: '1' }, inheritPath: 'fallback', stripPexEnv: false, excluded: ['torch'], interpreterConstraints: ['==3.11.*'] },
+      facts({}),
+    );
+    expect(o.entryPoint).toBeUndefined();
+    expect(o.script).toBe('gunicorn');
+    expect(o.outputPath).toBe('dist/apps/my-service/my-service');
+    expect(o.pythons).toEqual(['python3.11', 'python3.12']);
+    expect(o.interpreterConstraints).toEqual(['==3.11.*']);
+    expect(o.runtime).toEqual({ injectArgs: ['-w', '2'], injectEnv: { A: '1' }, inheritPath: 'fallback', stripPexEnv: false, excluded: ['torch'] });
+    expect(() => normalizeOptions({ script: 'a', entryPoint: 'b' }, facts({}))).toThrow(/either "entryPoint" or "script"/);
   });
 
   it('prefers the option, then [tool.nx-pex], then scripts, then the package __main__', () => {

@@ -4,16 +4,24 @@ import { moduleName } from '../../pyproject/pyproject.js';
 import { PluginError } from '../../utils/errors.js';
 import type { PexExecutorOptions } from './schema.js';
 
+/** Options passed through to the archive as they are (pex's names and meanings). */
+export type RuntimeOptions = Pick<PexExecutorOptions, 'injectArgs' | 'injectEnv' | 'inheritPath' | 'stripPexEnv' | 'excluded'>;
+
 export interface NormalizedPexOptions {
-  entryPoint: string;
+  /** Exactly one of entryPoint and script. */
+  entryPoint?: string;
+  script?: string;
   /** Relative to the workspace root. */
   outputPath: string;
-  python: string;
+  layout: 'zipapp' | 'packed' | 'loose';
+  /** The interpreters the pex carries wheels for; the first is the one described by `python`. */
+  pythons: string[];
   shebang: string;
   /** Relative to the workspace root. */
   sourceRoot: string;
-  requirements: string[];
+  exclude: string[];
   interpreterConstraints: string[];
+  runtime: RuntimeOptions;
 }
 
 export interface ProjectFacts {
@@ -28,14 +36,24 @@ export interface ProjectFacts {
 /** Options as given + what pyproject.toml says → the one set of options the executor acts on. */
 export function normalizeOptions(options: PexExecutorOptions, facts: ProjectFacts): NormalizedPexOptions {
   const { pyproject, projectRoot } = facts;
+  if (options.script && options.entryPoint) {
+    throw new PluginError('INVALID_OPTION', `${pyproject.name}: set either "entryPoint" or "script", not both (a pex runs one thing).`);
+  }
+  const python = options.python ?? 'python3';
+  const runtime: RuntimeOptions = {};
+  for (const key of ['injectArgs', 'injectEnv', 'inheritPath', 'stripPexEnv', 'excluded'] as const) {
+    if (options[key] !== undefined) Object.assign(runtime, { [key]: options[key] });
+  }
   return {
-    entryPoint: chooseEntryPoint(options, facts),
-    outputPath: options.outputPath ?? posix.join('dist', projectRoot, `${pyproject.name}.pex`),
-    python: options.python ?? 'python3',
+    ...(options.script ? { script: options.script } : { entryPoint: chooseEntryPoint(options, facts) }),
+    outputPath: options.outputPath ?? posix.join('dist', projectRoot, `${pyproject.name}${options.layout && options.layout !== 'zipapp' ? '' : '.pex'}`),
+    layout: options.layout ?? 'zipapp',
+    pythons: [...new Set([python, ...(options.pythons ?? [])])],
     shebang: options.shebang ?? '#!/usr/bin/env python3',
     sourceRoot: posix.join(projectRoot, options.sourceRoot ?? (facts.hasSrcDir ? 'src' : '.')),
-    requirements: pyproject.dependencies,
-    interpreterConstraints: pyproject.requiresPython ? [pyproject.requiresPython] : [],
+    exclude: options.exclude ?? [],
+    interpreterConstraints: options.interpreterConstraints ?? (pyproject.requiresPython ? [pyproject.requiresPython] : []),
+    runtime,
   };
 }
 
