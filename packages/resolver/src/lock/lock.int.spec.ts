@@ -1,12 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildWheel, findPythons, startFixtureIndex, type FixtureIndex } from '@nx-pex/tools';
+import { buildWheel, findPythons } from '@nx-pex/tools';
 import { parse as parseToml } from 'smol-toml';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { IndexConfig } from '../config/index-config.js';
+import { describe, expect, it } from 'vitest';
 import { ResolverError } from '../errors.js';
+import { fixtureSuite } from '../testing/fixture-suite.js';
 import type { TargetInterpreter } from '../interpreter/inspect.js';
 import { fetchLocked } from './fetch-locked.js';
 import { formatLock } from './format.js';
@@ -28,18 +27,7 @@ const cp312: TargetInterpreter = {
   markers: { ...linux, python_version: '3.12', python_full_version: '3.12.1', implementation_version: '3.12.1' },
 };
 
-let work: string;
-let server: FixtureIndex;
-let cacheDir: string;
-
-const index = (url = server.url): IndexConfig => ({ indexUrl: url, extraIndexUrls: [], findLinks: [], noIndex: false });
-const lockFor = (extra: Partial<ResolveLockOptions> = {}) => resolveLock({
-  roots: { app: ['app'], other: ['tool'] }, index: index(), targets: [cp311, cp312], cacheDir, http: { backoffMs: 5 }, ...extra,
-});
-
-beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'nx-pex-lock-'));
-  const wheels = join(work, 'wheels');
+const suite = fixtureSuite('nx-pex-lock-', async (wheels) => {
   await buildWheel({ name: 'app', version: '1.0', requiresDist: ['core>=1', 'colorama; sys_platform == "win32"', 'fast; python_version >= "3.12"', 'split'] }, wheels);
   await buildWheel({ name: 'core', version: '1.0' }, wheels);
   await buildWheel({ name: 'core', version: '2.0' }, wheels);
@@ -50,17 +38,10 @@ beforeAll(async () => {
   await buildWheel({ name: 'tool', version: '1.0' }, wheels);
   await buildWheel({ name: 'tool', version: '1.1' }, wheels);
   await buildWheel({ name: 'low', version: '1.0', requiresDist: ['core<2'] }, wheels);
-  server = await startFixtureIndex({ wheelsDir: wheels });
 });
 
-afterAll(async () => {
-  await server.close();
-  await rm(work, { recursive: true, force: true });
-});
-
-beforeEach(async () => {
-  cacheDir = await mkdtemp(join(work, 'cache-'));
-  server.requests.length = 0;
+const lockFor = (extra: Partial<ResolveLockOptions> = {}) => resolveLock({
+  roots: { app: ['app'], other: ['tool'] }, index: suite.index(), targets: [cp311, cp312], cacheDir: suite.cacheDir, http: { backoffMs: 5 }, ...extra,
 });
 
 describe('resolveLock', () => {
@@ -77,12 +58,12 @@ describe('resolveLock', () => {
       'tool 1.1 * tool-1.1-py3-none-any.whl',
     ]);
     const app = lock.packages.find((p) => p.name === 'app')!;
-    expect(app.index).toBe(server.url);
+    expect(app.index).toBe(suite.server.url);
     expect(app.dependencies).toEqual(expect.arrayContaining([{ name: 'core', version: '2.0' }, { name: 'fast', version: '1.0' }, { name: 'split', version: '1.0' }, { name: 'split', version: '2.0' }]));
     expect(lock.nxPex!.roots).toEqual({ app: ['app'], other: ['tool'] });
     expect(lock.environments).toHaveLength(2);
     for (const w of lock.packages.flatMap((p) => p.wheels)) {
-      expect(w.url).toBe(`${server.root}files/${w.name}`);
+      expect(w.url).toBe(`${suite.server.root}files/${w.name}`);
       expect(w.hashes.sha256).toMatch(/^[0-9a-f]{64}$/);
       expect(w.size).toBeGreaterThan(0);
     }
@@ -130,7 +111,7 @@ describe('resolveLock', () => {
   });
 
   it('never writes index credentials into the lock', async () => {
-    const lock = await lockFor({ index: index(server.url.replace('http://', 'http://user:s3cret@')) });
+    const lock = await lockFor({ index: suite.index(suite.server.url.replace('http://', 'http://user:s3cret@')) });
     const text = formatLock(lock);
     expect(text).not.toContain('s3cret');
     expect(text).not.toContain('user@');
@@ -141,16 +122,16 @@ describe('fetchLocked', () => {
   it('downloads and verifies once, then serves from the cache with no request at all', async () => {
     const lock = await lockFor();
     const artifacts = selectFromLock(lock, 'app', cp312);
-    const fresh = await mkdtemp(join(work, 'cache-'));
-    server.requests.length = 0;
+    const fresh = await mkdtemp(join(suite.work, 'cache-'));
+    suite.server.requests.length = 0;
     const first = await fetchLocked(artifacts, { cacheDir: fresh });
-    expect(server.requests.filter((r) => r.path.startsWith('/files/'))).toHaveLength(artifacts.length);
+    expect(suite.server.requests.filter((r) => r.path.startsWith('/files/'))).toHaveLength(artifacts.length);
     expect(first.map((a) => [a.name, a.version, a.sha256])).toEqual(artifacts.map((a) => [a.name, a.version, a.sha256]));
     expect(first.find((a) => a.name === 'app')!.requiresDist).toContain('core>=1');
-    server.requests.length = 0;
+    suite.server.requests.length = 0;
     const progress: string[] = [];
     const second = await fetchLocked(artifacts, { cacheDir: fresh, onProgress: (p) => progress.push(`${p.project} ${p.done}/${p.total}`) });
-    expect(server.requests).toEqual([]);
+    expect(suite.server.requests).toEqual([]);
     expect(second).toEqual(first);
     expect(progress.map((p) => p.split(' ')[1]).sort()).toEqual(['1/4', '2/4', '3/4', '4/4']);
   });
@@ -158,7 +139,7 @@ describe('fetchLocked', () => {
   it('rejects a wheel whose sha256 differs from the lock and keeps nothing', async () => {
     const lock = await lockFor();
     const [app] = selectFromLock(lock, 'app', cp311);
-    const fresh = await mkdtemp(join(work, 'cache-'));
+    const fresh = await mkdtemp(join(suite.work, 'cache-'));
     const err = await fetchLocked([{ ...app!, sha256: 'f'.repeat(64) }], { cacheDir: fresh }).then(() => undefined, (e: unknown) => e);
     expect((err as ResolverError).code).toBe('HASH_MISMATCH');
     const left = await readdir(fresh, { recursive: true });
@@ -172,8 +153,8 @@ describe('pylock.toml read by Python', () => {
   it('tomllib (CPython >= 3.11) reads the same document as smol-toml', async (ctx) => {
     const py = await python;
     if (!py) return ctx.skip();
-    const text = formatLock(await lockFor({ index: index() }));
-    const file = join(work, 'pylock.toml');
+    const text = formatLock(await lockFor({ index: suite.index() }));
+    const file = join(suite.work, 'pylock.toml');
     await writeFile(file, text);
     const json = execFileSync(py.path, ['-c', 'import json, sys, tomllib; print(json.dumps(tomllib.load(open(sys.argv[1], "rb"))))', file], { encoding: 'utf8' });
     expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(parseToml(text))));

@@ -1,32 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildWheel, startFixtureIndex, type FixtureIndex } from '@nx-pex/tools';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { buildWheel } from '@nx-pex/tools';
+import { describe, expect, it } from 'vitest';
 import { fetchArtifacts } from '../fetch/fetch-artifacts.js';
 import type { TargetInterpreter } from '../interpreter/inspect.js';
+import { fixtureSuite } from '../testing/fixture-suite.js';
 import { readWheelMetadata } from './wheel-metadata.js';
 import { readMetadataByRanges, UnsupportedZip, type RangeFetcher } from './zip-ranges.js';
 
 const target: TargetInterpreter = { implementation: 'cp', version: [3, 11, 7], tags: ['py3-none-any'] };
 
-let work: string;
-let server: FixtureIndex;
-let cacheDir: string;
 let bigWheel: string;
-
-const resolve = (requirements: string[]) => fetchArtifacts({
-  requirements, target, cacheDir, http: { backoffMs: 5 },
-  index: { indexUrl: server.url, extraIndexUrls: [], findLinks: [], noIndex: false },
-});
-const wheelGets = () => server.requests.filter((r) => r.path.endsWith('.whl'));
-const metadataGets = () => server.requests.filter((r) => r.path.endsWith('.metadata'));
-const fileOf = (r: { path: string }) => r.path.split('/').pop();
-
-beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'nx-pex-metadata-'));
-  const wheels = join(work, 'wheels');
+const suite = fixtureSuite('nx-pex-metadata-', async (wheels) => {
   // lib 2.0 is examined and rejected (its dependency does not exist): its wheel must never be downloaded.
   await buildWheel({ name: 'top', version: '1.0', requiresDist: ['lib>=1', 'big'] }, wheels);
   await buildWheel({ name: 'lib', version: '2.0', requiresDist: ['nothere>=1'] }, wheels);
@@ -34,19 +19,12 @@ beforeAll(async () => {
   await buildWheel({ name: 'base', version: '1.0' }, wheels);
   // Incompressible and larger than the 64 KiB tail: METADATA still sits near the end (dist-info last).
   bigWheel = (await buildWheel({ name: 'big', version: '1.0', requiresDist: ['base>=1'], modules: { 'big/blob.bin': randomBytes(200_000) } }, wheels)).path;
-  server = await startFixtureIndex({ wheelsDir: wheels });
 });
 
-afterAll(async () => {
-  await server.close();
-  await rm(work, { recursive: true, force: true });
-});
-
-beforeEach(async () => {
-  cacheDir = await mkdtemp(join(work, 'cache-'));
-  server.setFaults({});
-  server.requests.length = 0;
-});
+const resolve = (requirements: string[]) => fetchArtifacts({ requirements, target, cacheDir: suite.cacheDir, http: { backoffMs: 5 }, index: suite.index() });
+const wheelGets = () => suite.server.requests.filter((r) => r.path.endsWith('.whl'));
+const metadataGets = () => suite.server.requests.filter((r) => r.path.endsWith('.metadata'));
+const fileOf = (r: { path: string }) => r.path.split('/').pop();
 
 const chosen = ['top-1.0-py3-none-any.whl', 'lib-1.0-py3-none-any.whl', 'big-1.0-py3-none-any.whl', 'base-1.0-py3-none-any.whl'];
 
@@ -64,13 +42,13 @@ describe('metadata for resolution', () => {
 
   it('caches metadata by wheel sha256: a second run needs only the project pages', async () => {
     await resolve(['top']);
-    server.requests.length = 0;
+    suite.server.requests.length = 0;
     await resolve(['top']);
-    expect(server.requests.every((r) => r.path.startsWith('/simple/'))).toBe(true);
+    expect(suite.server.requests.every((r) => r.path.startsWith('/simple/'))).toBe(true);
   });
 
   it('reads METADATA by range requests when the index has no PEP 658 files', async () => {
-    server.setFaults({ noMetadata: true });
+    suite.server.setFaults({ noMetadata: true });
     const result = await resolve(['top']);
     expect(result.map((a) => a.filename)).toEqual(chosen);
     expect(result.find((a) => a.name === 'big')!.requiresDist).toEqual(['base>=1']);
@@ -83,7 +61,7 @@ describe('metadata for resolution', () => {
   });
 
   it('falls back to full downloads when the server ignores Range, asking only once per origin', async () => {
-    server.setFaults({ noMetadata: true, noRange: true });
+    suite.server.setFaults({ noMetadata: true, noRange: true });
     const result = await resolve(['top']);
     expect(result.map((a) => a.filename)).toEqual(chosen);
     const ranged = wheelGets().filter((r) => r.range !== undefined);
