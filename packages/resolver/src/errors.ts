@@ -19,7 +19,8 @@ export type ResolverErrorCode =
   | 'RESOLUTION_CONFLICT'
   | 'INVALID_LOCK'
   | 'LOCK_MISSING_PROJECT'
-  | 'LOCK_OUTDATED';
+  | 'LOCK_OUTDATED'
+  | 'INVALID_PLATFORM';
 
 export class ResolverError extends Error {
   readonly code: ResolverErrorCode;

@@ -22,3 +22,5 @@ export { selectFromLock, lockSubsetHash } from './lock/select.js';
 export type {
   Lock, LockPackage, LockFile, LockDependency, LockRoots, LockTarget, LockedArtifact, NxPexLockTable, NxPexPackageTable,
 } from './lock/model.js';
+export { targetFromAbbreviatedPlatform, targetFromCompletePlatform } from './platform/foreign-target.js';
+export { macPlatforms } from './tags/macos.js';
