@@ -28,6 +28,10 @@ describe('nx-pex CLI', () => {
     const wheels = join(tmp, 'wheels');
     mkdirSync(wheels);
     await buildWheel({ name: 'colorful', version: '1.2.0', modules: { 'colorful/__init__.py': 'def paint(s):\n    return "*" + s + "*"\n' } }, wheels);
+    // Two builds of one project for two platforms: a multi-platform pex carries both.
+    for (const [python, platform, where] of [['cp311', 'manylinux_2_17_x86_64', 'linux'], ['cp312', 'macosx_11_0_arm64', 'mac']] as const) {
+      await buildWheel({ name: 'fastthing', version: '1.0', pythonTag: python, abiTag: python, platformTag: platform, modules: { 'fastthing/__init__.py': `BUILD = "${where}"\n` } }, wheels);
+    }
     index = await startFixtureIndex({ wheelsDir: wheels });
     process.env['PIP_INDEX_URL'] = index.url;
     process.env['PIP_FIND_LINKS'] = '';
@@ -105,6 +109,28 @@ describe('nx-pex CLI', () => {
     } finally {
       writeFileSync(libToml, original);
     }
+  });
+
+  it('builds a multi-platform pex: the local build and a cross build, the runtime picks the local one', async () => {
+    write(ws, {
+      'apps/multi/pyproject.toml': '[project]\nname = "multi"\nversion = "0.1.0"\ndependencies = ["fastthing==1.0"]\n[tool.nx-pex]\nentry-point = "multi"\n',
+      'apps/multi/src/multi/__init__.py': '',
+      'apps/multi/src/multi/__main__.py': 'import fastthing\nprint(fastthing.BUILD)\n',
+    });
+    const { io: cliIo, out } = io(ws);
+    const code = await runCli(['build', 'apps/multi', '--python', 'python3', '--platform', 'macosx_11_0_arm64-cp-312-cp312'], cliIo);
+    expect(code).toBe(0);
+    const info = io(ws);
+    await runCli(['inspect', out[0]!], info.io);
+    expect(Object.keys((JSON.parse(info.out.join('\n')) as { distributions: object }).distributions).sort()).toEqual([
+      'fastthing-1.0-cp311-cp311-manylinux_2_17_x86_64.whl',
+      'fastthing-1.0-cp312-cp312-macosx_11_0_arm64.whl',
+    ]);
+    const local = spawnSync('python3', ['-c', 'import sys; print("%d%d" % sys.version_info[:2])'], { encoding: 'utf8' }).stdout.trim();
+    const run = spawnSync('python3', [out[0]!], { encoding: 'utf8' });
+    // On this Linux x86_64 machine's python3 (CPython 3.11 here) the manylinux build is the match.
+    if (local === '311' && process.platform === 'linux' && process.arch === 'x64') expect(run.stdout.trim()).toBe('linux');
+    else expect(run.status).not.toBe(0);
   });
 
   it('explains usage errors with exit code 2 and build errors with 1', async () => {

@@ -21,7 +21,10 @@ commands:
   build <project-dir>    build the project's .pex (same as its Nx build target)
       --output <path>        where to write it (default dist/<project-dir>/<name>.pex under the workspace root)
       --entry-point <ep>     module or module:function
-      --python <path>        the interpreter to build for (default python3)
+      --python <path>        an interpreter to build for (repeatable: a multi-platform pex; default python3)
+      --platform <p>         also build for a platform not on this machine, e.g. macosx_11_0_arm64-cp-312-cp312 (repeatable)
+      --complete-platform <file>  the same from a "pex3 interpreter inspect --markers --tags" JSON file (repeatable)
+      --layout <l>           zipapp (default), packed or loose
       --shebang <line>       the pex's first line
       --source-root <dir>    relative to the project (default src, or the project root)
       --workspace-root <dir> default: the nearest directory up with nx.json or .git
@@ -44,15 +47,27 @@ export function findWorkspaceRoot(start: string): string {
   return start;
 }
 
-function buildOptions(values: Record<string, string | boolean | undefined>, workspaceRoot: string, cwd: string): PexExecutorOptions {
+type CliValues = Record<string, string | boolean | string[] | undefined>;
+
+function buildOptions(values: CliValues, workspaceRoot: string, cwd: string): PexExecutorOptions {
   const options: PexExecutorOptions = {};
   const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const list = (k: string) => (Array.isArray(values[k]) ? (values[k] as string[]) : undefined);
   const output = str('output');
   if (output) options.outputPath = relative(workspaceRoot, resolve(cwd, output));
   const entryPoint = str('entry-point');
   if (entryPoint) options.entryPoint = entryPoint;
-  const python = str('python');
-  if (python) options.python = python;
+  const pythons = list('python');
+  if (pythons) options.pythons = pythons;
+  const platforms = list('platform');
+  if (platforms) options.platforms = platforms;
+  const complete = list('complete-platform');
+  if (complete) options.completePlatforms = complete.map((f) => relative(workspaceRoot, resolve(cwd, f)));
+  const layout = str('layout');
+  if (layout) {
+    if (layout !== 'zipapp' && layout !== 'packed' && layout !== 'loose') throw new PluginError('CLI_USAGE', `--layout must be zipapp, packed or loose, not "${layout}"`);
+    options.layout = layout;
+  }
   const shebang = str('shebang');
   if (shebang) options.shebang = shebang;
   const sourceRoot = str('source-root');
@@ -95,7 +110,10 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
           options: {
             output: { type: 'string' },
             'entry-point': { type: 'string' },
-            python: { type: 'string' },
+            python: { type: 'string', multiple: true },
+            platform: { type: 'string', multiple: true },
+            'complete-platform': { type: 'string', multiple: true },
+            layout: { type: 'string' },
             shebang: { type: 'string' },
             'source-root': { type: 'string' },
             'workspace-root': { type: 'string' },

@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import { minimatch } from 'minimatch';
 import { join } from 'node:path';
 import { buildPex, type BuiltPex } from '@nx-pex/archive';
-import { fetchArtifacts, inspectInterpreter, loadIndexConfig, type FetchProgress, type IndexConfig, type LocalArtifact, type TargetInterpreter } from '@nx-pex/resolver';
+import { fetchArtifacts, loadIndexConfig, type FetchProgress, type IndexConfig, type LocalArtifact, type TargetInterpreter } from '@nx-pex/resolver';
 import { lockedArtifacts } from './lock.js';
+import { resolveTargets } from './targets.js';
 import type { PythonProject } from '../graph/python-workspace.js';
 import { moduleName } from '../pyproject/pyproject.js';
 import { normalizeOptions, type NormalizedPexOptions } from '../executors/pex/normalize-options.js';
@@ -90,8 +91,7 @@ export async function buildProjectPex(req: BuildRequest): Promise<BuildResult> {
   const index = await loadIndexConfig();
   // A multi-platform pex carries the wheels of every target; the runtime activates the matching build.
   const artifacts = new Map<string, LocalArtifact>();
-  for (const python of opts.pythons) {
-    const target = await inspectInterpreter(python);
+  for (const target of await resolveTargets(workspaceRoot, opts.targets)) {
     for (const a of await projectArtifacts(req, requirements, target, index, project.project, onProgress)) artifacts.set(a.sha256, a);
   }
   const sources: SourceEntry[] = [];

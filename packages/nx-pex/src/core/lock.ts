@@ -4,7 +4,6 @@ import { dirname, join, posix } from 'node:path';
 import {
   fetchLocked,
   formatLock,
-  inspectInterpreter,
   isLockCurrent,
   loadIndexConfig,
   lockSubsetHash,
@@ -20,6 +19,7 @@ import {
 import type { PythonProject } from '../graph/python-workspace.js';
 import { PluginError } from '../utils/errors.js';
 import { firstPartyClosure, thirdPartyRequirements } from './workspace.js';
+import { resolveTargets } from './targets.js';
 
 export const LOCK_FILE = 'pylock.toml';
 /** Dependency groups (PEP 735) locked for a project's test environment. */
@@ -87,8 +87,10 @@ export interface LockRequest {
   workspaceRoot: string;
   project: PythonProject;
   projects: readonly PythonProject[];
-  /** Interpreters the lock must serve (default: python3). */
+  /** Interpreters the lock must serve (default: python3), local or by platform. */
   pythons?: string[];
+  platforms?: string[];
+  completePlatforms?: string[];
   workspace?: boolean;
   check?: boolean;
   index?: IndexConfig;
@@ -114,7 +116,11 @@ export async function lockProject(req: LockRequest): Promise<LockOutcome> {
   if (req.check) return { lockFile, current: status.current, changed: false, reasons: status.reasons, packages: existing?.packages.length ?? 0 };
 
   const index = req.index ?? (await loadIndexConfig());
-  const targets: TargetInterpreter[] = await Promise.all((req.pythons ?? ['python3']).map((p) => inspectInterpreter(p)));
+  const targets: TargetInterpreter[] = await resolveTargets(req.workspaceRoot, {
+    ...(req.pythons ? { pythons: req.pythons } : {}),
+    ...(req.platforms ? { platforms: req.platforms } : {}),
+    ...(req.completePlatforms ? { completePlatforms: req.completePlatforms } : {}),
+  });
   const lock = await resolveLock({ roots, index, targets, ...(requiresPython ? { requiresPython } : {}), ...(existing ? { preferences: existing } : {}) });
   const text = formatLock(lock);
   const path = join(req.workspaceRoot, lockFile);

@@ -3,4 +3,6 @@ export interface LockExecutorOptions {
   check?: boolean;
   pythons?: string[];
   workspace?: boolean;
+  platforms?: string[];
+  completePlatforms?: string[];
 }

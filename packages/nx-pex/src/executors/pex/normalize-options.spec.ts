@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PyProject } from '../../pyproject/pyproject.js';
 import { normalizeOptions } from './normalize-options.js';
+import { localPythons } from '../../core/targets.js';
 
 const base: PyProject = { name: 'my-service', dependencies: ['requests==2.32.3'], scripts: {}, optionalDependencies: {}, dependencyGroups: {}, uvSources: {}, tool: {} };
 const facts = (pyproject: Partial<PyProject>, more: { hasSrcDir?: boolean; hasMainModule?: boolean } = {}) => ({
@@ -16,7 +17,7 @@ describe('normalizeOptions', () => {
       entryPoint: 'my_service.__main__:main',
       outputPath: 'dist/apps/my-service/my-service.pex',
       layout: 'zipapp',
-      pythons: ['python3'],
+      targets: {},
       shebang: '#!/usr/bin/env python3',
       sourceRoot: 'apps/my-service/src',
       exclude: [],
@@ -33,7 +34,10 @@ describe('normalizeOptions', () => {
     expect(o.entryPoint).toBeUndefined();
     expect(o.script).toBe('gunicorn');
     expect(o.outputPath).toBe('dist/apps/my-service/my-service');
-    expect(o.pythons).toEqual(['python3.11', 'python3.12']);
+    expect(o.targets).toEqual({ python: 'python3.11', pythons: ['python3.12', 'python3.11'] });
+    expect(localPythons(o.targets)).toEqual(['python3.11', 'python3.12']);
+    expect(localPythons({ platforms: ['linux_x86_64-cp-311-cp311'] })).toEqual([]);
+    expect(localPythons({})).toEqual(['python3']);
     expect(o.interpreterConstraints).toEqual(['==3.11.*']);
     expect(o.runtime).toEqual({ injectArgs: ['-w', '2'], injectEnv: { A: '1' }, inheritPath: 'fallback', stripPexEnv: false, excluded: ['torch'] });
     expect(() => normalizeOptions({ script: 'a', entryPoint: 'b' }, facts({}))).toThrow(/either "entryPoint" or "script"/);

@@ -3,6 +3,7 @@ import type { PyProject } from '../../pyproject/pyproject.js';
 import { moduleName } from '../../pyproject/pyproject.js';
 import { PluginError } from '../../utils/errors.js';
 import type { PexExecutorOptions } from './schema.js';
+import type { TargetOptions } from '../../core/targets.js';
 
 /** Options passed through to the archive as they are (pex's names and meanings). */
 export type RuntimeOptions = Pick<PexExecutorOptions, 'injectArgs' | 'injectEnv' | 'inheritPath' | 'stripPexEnv' | 'excluded'>;
@@ -14,8 +15,8 @@ export interface NormalizedPexOptions {
   /** Relative to the workspace root. */
   outputPath: string;
   layout: 'zipapp' | 'packed' | 'loose';
-  /** The interpreters the pex carries wheels for; the first is the one described by `python`. */
-  pythons: string[];
+  /** The interpreters and platforms the pex carries wheels for. */
+  targets: TargetOptions;
   shebang: string;
   /** Relative to the workspace root. */
   sourceRoot: string;
@@ -39,22 +40,25 @@ export function normalizeOptions(options: PexExecutorOptions, facts: ProjectFact
   if (options.script && options.entryPoint) {
     throw new PluginError('INVALID_OPTION', `${pyproject.name}: set either "entryPoint" or "script", not both (a pex runs one thing).`);
   }
-  const python = options.python ?? 'python3';
-  const runtime: RuntimeOptions = {};
-  for (const key of ['injectArgs', 'injectEnv', 'inheritPath', 'stripPexEnv', 'excluded'] as const) {
-    if (options[key] !== undefined) Object.assign(runtime, { [key]: options[key] });
-  }
+  const runtime: RuntimeOptions = pickDefined(options, ['injectArgs', 'injectEnv', 'inheritPath', 'stripPexEnv', 'excluded']);
   return {
     ...(options.script ? { script: options.script } : { entryPoint: chooseEntryPoint(options, facts) }),
     outputPath: options.outputPath ?? posix.join('dist', projectRoot, `${pyproject.name}${options.layout && options.layout !== 'zipapp' ? '' : '.pex'}`),
     layout: options.layout ?? 'zipapp',
-    pythons: [...new Set([python, ...(options.pythons ?? [])])],
+    targets: pickDefined(options, ['python', 'pythons', 'platforms', 'completePlatforms']),
     shebang: options.shebang ?? '#!/usr/bin/env python3',
     sourceRoot: posix.join(projectRoot, options.sourceRoot ?? (facts.hasSrcDir ? 'src' : '.')),
     exclude: options.exclude ?? [],
     interpreterConstraints: options.interpreterConstraints ?? (pyproject.requiresPython ? [pyproject.requiresPython] : []),
     runtime,
   };
+}
+
+/** The options among `keys` that are set. */
+function pickDefined<K extends keyof PexExecutorOptions>(options: PexExecutorOptions, keys: readonly K[]): Pick<PexExecutorOptions, K> {
+  const out: Partial<PexExecutorOptions> = {};
+  for (const key of keys) if (options[key] !== undefined) Object.assign(out, { [key]: options[key] });
+  return out as Pick<PexExecutorOptions, K>;
 }
 
 function chooseEntryPoint(options: PexExecutorOptions, facts: ProjectFacts): string {

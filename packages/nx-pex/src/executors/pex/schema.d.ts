@@ -6,6 +6,8 @@ export interface PexExecutorOptions {
   layout?: 'zipapp' | 'packed' | 'loose';
   python?: string;
   pythons?: string[];
+  platforms?: string[];
+  completePlatforms?: string[];
   interpreterConstraints?: string[];
   shebang?: string;
   sourceRoot?: string;
