@@ -1,0 +1,107 @@
+import { parseArgs } from 'node:util';
+
+/** The workloads, in the order they run. `--only` takes ids or the group before the first '-'. */
+export const WORKLOAD_IDS = [
+  'build-cold', 'build-noop', 'build-change',
+  'start-warm', 'start-first',
+  'resolve-cold', 'resolve-warm',
+  'torch-build', 'torch-start-warm', 'torch-start-first',
+] as const;
+export type WorkloadId = (typeof WORKLOAD_IDS)[number];
+
+export interface BenchOptions {
+  runs: number;
+  warmup: number;
+  quick: boolean;
+  /** As given (ids or groups); empty = the default set. */
+  only: string[];
+  /** The workloads selected, in run order. */
+  workloads: WorkloadId[];
+  torch: boolean;
+  /** Torch with its nvidia-* CUDA wheels (importable, ~3 GB more); implies torch. */
+  torchCuda: boolean;
+  python: string;
+  /** Where the results JSON goes (default bench/results under the repo). */
+  resultsDir?: string;
+  /** Keep the temporary directories (workspace, caches, venvs) for inspection. */
+  keep: boolean;
+  help: boolean;
+}
+
+export const USAGE = `usage: npm run bench -- [options]
+
+  --quick              2 counted runs, no warm-up: a smoke check of the harness
+  --runs <n>           counted runs per contender (default 5, at least 1)
+  --warmup <n>         warm-up rounds, not counted (default 1)
+  --only <ids>         comma-separated workloads or groups: build, start, resolve, torch,
+                       or ids: ${WORKLOAD_IDS.join(', ')}
+  --torch              add the torch workloads (downloads ~1.1 GB of wheels once)
+  --torch-cuda         torch with its nvidia-* CUDA wheels too (~4 GB), so the torch pex can start
+  --python <exe>       the interpreter to build for and run with (default python3)
+  --results-dir <dir>  where to write <date>-<host>.json (default bench/results)
+  --keep               keep the temporary workspace, caches and venvs
+  -h, --help           this text`;
+
+export class BenchUsageError extends Error {
+  override readonly name = 'BenchUsageError';
+}
+
+function count(value: string | undefined, name: string, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new BenchUsageError(`--${name} must be an integer ≥ ${min}, got "${value}"`);
+  return n;
+}
+
+/** Which workloads `--only` names (a group name selects every id that starts with it). */
+export function selectWorkloads(only: readonly string[], torch: boolean): WorkloadId[] {
+  if (only.length === 0) return WORKLOAD_IDS.filter((id) => torch || !id.startsWith('torch'));
+  const picked = new Set<WorkloadId>();
+  for (const name of only) {
+    const matches = WORKLOAD_IDS.filter((id) => id === name || id.startsWith(`${name}-`));
+    if (matches.length === 0) throw new BenchUsageError(`--only: unknown workload "${name}" (known: ${WORKLOAD_IDS.join(', ')})`);
+    matches.forEach((m) => picked.add(m));
+  }
+  return WORKLOAD_IDS.filter((id) => picked.has(id));
+}
+
+export function parseBenchArgs(argv: readonly string[]): BenchOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      allowPositionals: false,
+      options: {
+        quick: { type: 'boolean', default: false },
+        runs: { type: 'string' },
+        warmup: { type: 'string' },
+        only: { type: 'string', multiple: true },
+        torch: { type: 'boolean', default: false },
+        'torch-cuda': { type: 'boolean', default: false },
+        python: { type: 'string' },
+        'results-dir': { type: 'string' },
+        keep: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (e) {
+    throw new BenchUsageError((e as Error).message);
+  }
+  const quick = values.quick === true;
+  const only = (values.only ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  const torchCuda = values['torch-cuda'] === true;
+  const torch = values.torch === true || torchCuda || only.some((o) => o.startsWith('torch'));
+  return {
+    runs: count(values.runs, 'runs', quick ? 2 : 5, 1),
+    warmup: count(values.warmup, 'warmup', quick ? 0 : 1, 0),
+    quick,
+    only,
+    workloads: selectWorkloads(only, torch),
+    torch,
+    torchCuda,
+    python: values.python ?? 'python3',
+    ...(values['results-dir'] ? { resultsDir: values['results-dir'] } : {}),
+    keep: values.keep === true,
+    help: values.help === true,
+  };
+}

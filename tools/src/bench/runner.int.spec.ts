@@ -1,0 +1,67 @@
+// The runner with real (local, instant) commands: alternation, warm-up, priming, failures, RSS.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runWorkload, type Contender } from './runner.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'bench-runner-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('runWorkload', () => {
+  it('alternates the contenders round by round, counts only the runs after the warm-up, primes first', async () => {
+    const order = join(dir, 'order.txt');
+    await writeFile(order, '');
+    const contender = (id: string): Contender => ({
+      id,
+      label: id,
+      command: (run) => ({ argv: ['sh', '-c', `echo ${id}:${run} >> "${order}"`], cwd: dir }),
+    });
+    const result = await runWorkload(
+      { id: 'w', title: 'w', reference: 'a', notes: [], prime: true, contenders: [contender('a'), contender('b'), { ...contender('c'), skipped: 'not installed' }] },
+      { runs: 3, warmup: 1, python: 'python3', logPath: join(dir, 'log.txt'), progress: () => {} },
+    );
+    expect((await readFile(order, 'utf8')).trim().split('\n')).toEqual(['a:-1', 'b:-1', 'a:0', 'b:0', 'b:1', 'a:1', 'a:2', 'b:2', 'b:3', 'a:3']);
+    const [a, b, c] = result.contenders;
+    expect(a!.samples).toHaveLength(3);
+    expect(b!.samples).toHaveLength(3);
+    expect(c).toMatchObject({ skipped: 'not installed', samples: [] });
+    for (const s of a!.samples) {
+      expect(s.wallMs).toBeGreaterThan(0);
+      expect(s.maxRssKb).toBeGreaterThan(0);
+    }
+  });
+
+  it('reports a failing contender with its output and stops running it', async () => {
+    let runs = 0;
+    const result = await runWorkload(
+      {
+        id: 'w', title: 'w', reference: 'ok', notes: [],
+        contenders: [
+          { id: 'ok', label: 'ok', command: () => ({ argv: ['true'], cwd: dir }) },
+          { id: 'bad', label: 'bad', command: () => (runs++, { argv: ['sh', '-c', 'echo it broke >&2; exit 3'], cwd: dir }) },
+        ],
+      },
+      { runs: 2, warmup: 0, python: 'python3', logPath: join(dir, 'log2.txt'), progress: () => {} },
+    );
+    expect(runs).toBe(1);
+    expect(result.contenders[0]!.samples).toHaveLength(2);
+    expect(result.contenders[1]!.failed).toMatch(/exit code 3: [\s\S]*it broke/);
+  });
+
+  it('measures the peak RSS of the command, not of the wrapper', async () => {
+    const result = await runWorkload(
+      {
+        id: 'w', title: 'w', reference: 'big', notes: [],
+        contenders: [{ id: 'big', label: 'big', command: () => ({ argv: ['python3', '-c', 'b = bytearray(200 * 1024 * 1024); b[::4096] = b"x" * len(b[::4096])'], cwd: dir }) }],
+      },
+      { runs: 1, warmup: 0, python: 'python3', logPath: join(dir, 'log3.txt'), progress: () => {} },
+    );
+    expect(result.contenders[0]!.samples[0]!.maxRssKb).toBeGreaterThan(200 * 1024);
+  });
+});

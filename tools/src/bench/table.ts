@@ -1,0 +1,80 @@
+import type { BenchReport, ContenderResult, WorkloadResult } from './report.js';
+import { formatDuration, formatKib, formatRatio } from './stats.js';
+
+const HEADERS = ['contender', 'runs', 'min', 'median', 'max', 'ratio', 'peak RSS', 'RSS ratio'] as const;
+
+function row(c: ContenderResult, isReference: boolean): string[] {
+  const label = `${c.label}${isReference ? ' (ref)' : ''}`;
+  if (c.skipped) return [label, '–', 'skipped', '', '', '', '', ''];
+  if (!c.wall) return [label, '0', c.failed ? 'failed' : 'no runs', '', '', '', '', ''];
+  return [
+    label,
+    String(c.wall.n),
+    formatDuration(c.wall.min),
+    formatDuration(c.wall.median),
+    formatDuration(c.wall.max),
+    formatRatio(c.ratio),
+    c.rss ? formatKib(c.rss.max) : '–',
+    formatRatio(c.rssRatio),
+  ];
+}
+
+/** Why a contender has no or partial figures, and what it produced, as lines under the workload. */
+function footnotes(w: WorkloadResult): string[] {
+  const lines = w.notes.map((n) => `note: ${n}`);
+  for (const c of w.contenders) {
+    if (c.skipped) lines.push(`skipped ${c.label}: ${c.skipped}`);
+    if (c.failed) lines.push(`failed ${c.label}: ${c.failed.split('\n').slice(-6).join(' | ')}`);
+    if (c.detail) lines.push(`${c.label}: ${c.detail}`);
+  }
+  return lines;
+}
+
+/** Pad the cells of each column: the first left-aligned, the figures right-aligned. */
+function layout(rows: string[][]): string[] {
+  const widths = HEADERS.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) =>
+    r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd(),
+  );
+}
+
+/** The one table printed at the end of `npm run bench` (and reprinted from a results JSON). */
+export function renderTable(report: BenchReport): string {
+  const o = report.options;
+  const h = report.host;
+  const out: string[] = [];
+  out.push(
+    `nx-pex bench ${report.startedAt.slice(0, 10)} on ${h.hostname}: ${h.cpus} CPUs (${h.cpuModel}), ${formatKib(Math.round(h.memoryBytes / 1024))} RAM, ${h.platform}-${h.arch}, Node ${h.node}, Python ${h.python}`,
+  );
+  out.push(`${o.runs} counted runs per contender after ${o.warmup} warm-up round(s), contenders alternated round by round${o.quick ? ' (--quick: a smoke check, not figures to quote)' : ''}`);
+  const idx = report.index;
+  const where = idx.noIndex ? 'no index' : [idx.indexUrl, ...idx.extraIndexUrls].join(' + ');
+  out.push(`index: ${where}${idx.findLinks.length ? `; find-links: ${idx.findLinks.join(' ')}` : ''}`);
+  out.push(`reference tools: ${report.tools.map((t) => `${t.name} ${t.version}${t.installed ? '' : ' (NOT INSTALLED: skipped)'}`).join(', ') || 'none'}`);
+  out.push('ratio = median / median of the (ref) contender of the workload: below 1 is faster (or smaller). Peak RSS = largest process of the command\'s tree.');
+  const rows: string[][] = [[...HEADERS]];
+  const kinds: ('head' | 'row' | 'foot')[] = ['head'];
+  const extra = new Map<number, string[]>();
+  for (const w of report.workloads) {
+    rows.push([`${w.id}: ${w.title}`, '', '', '', '', '', '', '']);
+    kinds.push('head');
+    if (w.skipped) extra.set(rows.length - 1, [`skipped: ${w.skipped}`]);
+    for (const c of w.contenders) {
+      rows.push(row(c, c.id === w.reference));
+      kinds.push('row');
+    }
+    const notes = footnotes(w);
+    if (notes.length) extra.set(rows.length - 1, notes);
+  }
+  // Workload titles are long: measure the columns on the contender rows only.
+  const measured = layout(rows.map((r, i) => (kinds[i] === 'row' || i === 0 ? r : ['', '', '', '', '', '', '', ''])));
+  const width = Math.max(...measured.map((l) => l.length));
+  out.push('');
+  rows.forEach((r, i) => {
+    if (i === 0) out.push(`  ${measured[0]}`, '─'.repeat(width + 2));
+    else if (kinds[i] === 'head') out.push('', r[0]!);
+    else out.push(`  ${measured[i]}`);
+    for (const line of extra.get(i) ?? []) out.push(`    ${line}`);
+  });
+  return out.join('\n');
+}

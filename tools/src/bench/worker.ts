@@ -1,0 +1,46 @@
+// The library calls the bench measures, each in its own process (so its wall time and peak RSS are
+// those of one Node process doing that call): `node worker.js <resolve|build-pex> <spec.json>`.
+import { readFile, writeFile } from 'node:fs/promises';
+import { loadArchive, loadResolver } from './libraries.js';
+
+export interface ResolveSpec {
+  requirements: string[];
+  python: string;
+  /** Where to write the resolved `name==version` list (JSON array). */
+  out: string;
+}
+
+export interface BuildPexSpec {
+  wheels: { path: string; sha256: string }[];
+  sources: { archivePath: string; path: string }[];
+  entryPoint: string;
+  output: string;
+}
+
+async function resolve(spec: ResolveSpec): Promise<void> {
+  const r = await loadResolver();
+  const [index, target] = await Promise.all([r.loadIndexConfig(), r.inspectInterpreter(spec.python)]);
+  const lock = await r.resolveLock({ roots: { bench: spec.requirements }, index, targets: [target] });
+  const pins = lock.packages.map((p) => (p.version ? `${p.name}==${p.version}` : p.name)).sort();
+  await writeFile(spec.out, JSON.stringify(pins, null, 2));
+  process.stdout.write(`resolved ${pins.length} packages\n`);
+}
+
+async function buildPex(spec: BuildPexSpec): Promise<void> {
+  const a = await loadArchive();
+  const built = await a.buildPex({ outputPath: spec.output, wheels: spec.wheels, sources: spec.sources, entryPoint: spec.entryPoint });
+  process.stdout.write(`wrote ${built.path} (${built.size} bytes)\n`);
+}
+
+const [command, specPath] = process.argv.slice(2);
+if (!command || !specPath) {
+  process.stderr.write('usage: worker.js <resolve|build-pex> <spec.json>\n');
+  process.exit(2);
+}
+const spec: unknown = JSON.parse(await readFile(specPath, 'utf8'));
+if (command === 'resolve') await resolve(spec as ResolveSpec);
+else if (command === 'build-pex') await buildPex(spec as BuildPexSpec);
+else {
+  process.stderr.write(`worker.js: unknown command ${command}\n`);
+  process.exit(2);
+}

@@ -1,0 +1,451 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { WorkloadId } from './args.js';
+import { paths, type BenchContext } from './context.js';
+import { pexIndexFlags, pipIndexFlags, uvIndexFlags } from './index-flags.js';
+import { runStep, type Command } from './measure.js';
+import {
+  buildInfoFile, FLASK_PINS, RESOLVE_SET, SERVICE_MODULE, SERVICE_PROJECT, SERVICE_ROOT, TORCH_APP_MAIN,
+  TORCH_NON_NVIDIA_DEPS, TORCH_VERSION, writeServiceWorkspace,
+} from './projects.js';
+import type { Contender, Workload } from './runner.js';
+import { formatKib } from './stats.js';
+
+const fresh = async (dir: string) => {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+};
+
+const sizeOf = async (file: string) => `${formatKib(Math.round((await stat(file)).size / 1024))} written`;
+
+/** Shared, lazily prepared pieces (the service workspace, built pexes, the torch wheels). */
+export class Preparations {
+  private service?: Promise<{ srcDir: string; requirementsFile: string }>;
+  private startArtifacts?: Promise<StartArtifacts>;
+  private torch?: Promise<TorchWheels>;
+  private torchStart?: Promise<StartArtifacts>;
+  constructor(private readonly ctx: BenchContext) {}
+
+  serviceWorkspace() {
+    this.service ??= writeServiceWorkspace(this.ctx.workspaceDir);
+    return this.service;
+  }
+
+  flaskStart() {
+    this.startArtifacts ??= prepareFlaskStart(this.ctx, this);
+    return this.startArtifacts;
+  }
+
+  torchWheels() {
+    this.torch ??= downloadTorch(this.ctx);
+    return this.torch;
+  }
+
+  torchStartArtifacts() {
+    this.torchStart ??= prepareTorchStart(this.ctx, this);
+    return this.torchStart;
+  }
+}
+
+// ---------------------------------------------------------------- flask+requests builds (1, 2)
+
+interface BuildVariant {
+  /** Fresh caches before each run. */
+  cold: boolean;
+  /** Rewrite one source file before each run. */
+  change: boolean;
+  /** Add the Nx-cache-hit contender. */
+  nxCacheHit: boolean;
+}
+
+async function serviceBuildContenders(ctx: BenchContext, prep: Preparations, v: BuildVariant, tag: string): Promise<Contender[]> {
+  const { srcDir, requirementsFile } = await prep.serviceWorkspace();
+  const p = paths(ctx);
+  const dir = join(ctx.runDir, tag);
+  const ws = ctx.workspaceDir;
+  const cache = (who: string) => join(dir, `${who}-cache`);
+  const before = (who: string) => async (run: number) => {
+    if (v.cold) await fresh(cache(who));
+    if (v.change) await writeFile(buildInfoFile(srcDir), `BUILD = "${tag}-${who}-${run}"\n`);
+  };
+  const nxOut = join(ws, 'dist', SERVICE_ROOT, `${SERVICE_PROJECT}.pex`);
+  const nxEnv = (who: string) => ({ NX_PEX_CACHE_DIR: cache(who), NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true' });
+  const nxArgs = [p.nx, 'build', SERVICE_PROJECT, '--outputStyle=static', `--python=${ctx.python}`];
+  const cliOut = join(dir, 'nx-pex-cli', `${SERVICE_PROJECT}.pex`);
+  const pexOut = join(dir, 'pex', `${SERVICE_PROJECT}.pex`);
+  const contenders: Contender[] = [
+    {
+      id: 'nx-pex',
+      label: 'nx-pex CLI (buildProjectPex)',
+      before: before('nx-pex'),
+      command: () => ({
+        argv: [ctx.node, p.nxPexCli, 'build', SERVICE_ROOT, '--python', ctx.python, '--output', cliOut],
+        cwd: ws,
+        env: { NX_PEX_CACHE_DIR: cache('nx-pex') },
+      }),
+      describe: () => sizeOf(cliOut),
+    },
+    {
+      id: 'nx-build',
+      label: 'nx build --skip-nx-cache',
+      before: before('nx-build'),
+      command: () => ({ argv: [ctx.node, ...nxArgs, '--skip-nx-cache'], cwd: ws, env: nxEnv('nx-build') }),
+      describe: () => sizeOf(nxOut),
+    },
+  ];
+  if (v.nxCacheHit) {
+    contenders.push({
+      id: 'nx-cache-hit',
+      label: 'nx build (Nx cache hit)',
+      command: () => ({ argv: [ctx.node, ...nxArgs], cwd: ws, env: nxEnv('nx-build') }),
+    });
+  }
+  const pex = ctx.tools.pex;
+  contenders.push({
+    id: 'pex',
+    label: 'pex CLI',
+    ...(pex ? {} : { skipped: 'pex could not be installed (see reference tools)' }),
+    before: before('pex'),
+    command: () => ({
+      argv: [
+        pex ?? 'pex', '-r', requirementsFile, '-D', srcDir, '-m', SERVICE_MODULE, '-o', pexOut,
+        '--pex-root', cache('pex'), '--python-shebang', '#!/usr/bin/env python3', ...pexIndexFlags(ctx.index),
+      ],
+      cwd: ws,
+    }),
+    describe: () => sizeOf(pexOut),
+  });
+  return contenders;
+}
+
+const SERVICE_NOTE = `flask+requests service: ${FLASK_PINS.length} pinned requirements (${FLASK_PINS.slice(0, 2).join(', ')} and their dependencies), the same list and index for every contender; the project has no pylock.toml, so nx-pex resolves the pins on every build`;
+
+async function buildWorkload(ctx: BenchContext, prep: Preparations, id: WorkloadId): Promise<Workload> {
+  if (id === 'build-cold') {
+    return {
+      id, title: 'flask+requests: cold build (empty caches)', reference: 'pex', prime: false,
+      notes: [SERVICE_NOTE, 'a fresh NX_PEX_CACHE_DIR / PEX_ROOT before every run and --skip-nx-cache: every run downloads the wheels from the index (network time included)'],
+      contenders: await serviceBuildContenders(ctx, prep, { cold: true, change: false, nxCacheHit: false }, id),
+    };
+  }
+  if (id === 'build-noop') {
+    return {
+      id, title: 'flask+requests: no-op rebuild (warm caches, nothing changed)', reference: 'pex', prime: true,
+      notes: ['warm NX_PEX_CACHE_DIR / PEX_ROOT; without a lock nx-pex and pex both re-read the index pages of the pins; the Nx cache hit restores the pex from .nx/cache'],
+      contenders: await serviceBuildContenders(ctx, prep, { cold: false, change: false, nxCacheHit: true }, id),
+    };
+  }
+  return {
+    id, title: 'flask+requests: rebuild after one source file changed', reference: 'pex', prime: true,
+    notes: [`${SERVICE_MODULE}/build_info.py rewritten (untimed) before every run; warm caches`],
+    contenders: await serviceBuildContenders(ctx, prep, { cold: false, change: true, nxCacheHit: false }, id),
+  };
+}
+
+// ---------------------------------------------------------------- start-up (4)
+
+interface StartArtifacts {
+  nxPex: string;
+  pexZipapp?: string;
+  pexVenv?: string;
+  venvPython: string;
+  /** Where `python -m <module>` finds the code in the plain venv. */
+  venvCwd: string;
+  module: string;
+  skipped: Record<string, string>;
+}
+
+async function prepareFlaskStart(ctx: BenchContext, prep: Preparations): Promise<StartArtifacts> {
+  const { srcDir, requirementsFile } = await prep.serviceWorkspace();
+  await writeFile(buildInfoFile(srcDir), 'BUILD = "start"\n');
+  const p = paths(ctx);
+  const dir = join(ctx.runDir, 'start');
+  await mkdir(dir, { recursive: true });
+  ctx.progress('  building the flask pexes and the plain venv for the start-up workloads');
+  const nxPex = join(dir, 'nx-pex.pex');
+  await runStep({ argv: [ctx.node, p.nxPexCli, 'build', SERVICE_ROOT, '--python', ctx.python, '--output', nxPex], cwd: ctx.workspaceDir, env: { NX_PEX_CACHE_DIR: join(dir, 'nx-pex-cache') } }, ctx.logPath);
+  const skipped: Record<string, string> = {};
+  const out: StartArtifacts = { nxPex, venvPython: join(dir, 'venv', 'bin', 'python'), venvCwd: srcDir, module: SERVICE_MODULE, skipped };
+  if (ctx.tools.pex) {
+    const common = ['-r', requirementsFile, '-D', srcDir, '-m', SERVICE_MODULE, '--pex-root', join(dir, 'pex-build-root'), ...pexIndexFlags(ctx.index)];
+    out.pexZipapp = join(dir, 'pex-zipapp.pex');
+    out.pexVenv = join(dir, 'pex-venv.pex');
+    await runStep({ argv: [ctx.tools.pex, ...common, '-o', out.pexZipapp], cwd: dir }, ctx.logPath);
+    await runStep({ argv: [ctx.tools.pex, ...common, '--venv', '-o', out.pexVenv], cwd: dir }, ctx.logPath);
+  } else {
+    skipped['pex-zipapp'] = skipped['pex-venv'] = 'pex could not be installed (see reference tools)';
+  }
+  await runStep({ argv: [ctx.python, '-m', 'venv', join(dir, 'venv')], cwd: dir }, ctx.logPath);
+  await runStep({ argv: [out.venvPython, '-m', 'pip', 'install', '-q', '--disable-pip-version-check', '-r', requirementsFile, ...pipIndexFlags(ctx.index)], cwd: dir }, ctx.logPath);
+  return out;
+}
+
+function startContenders(ctx: BenchContext, a: StartArtifacts, tag: string, first: boolean): Contender[] {
+  const root = (who: string) => join(ctx.runDir, tag, `${who}-pex-root`);
+  const before = (who: string) => async () => {
+    if (first) await fresh(root(who));
+  };
+  const pexRun = (id: string, label: string, file: string | undefined): Contender => ({
+    id, label,
+    ...(file ? {} : { skipped: a.skipped[id] ?? 'not built' }),
+    before: before(id),
+    command: (): Command => ({ argv: [ctx.python, file ?? '-'], cwd: ctx.runDir, env: { PEX_ROOT: root(id) } }),
+  });
+  return [
+    pexRun('nx-pex', 'nx-pex pex', a.nxPex),
+    pexRun('pex-zipapp', 'pex (zipapp)', a.pexZipapp),
+    pexRun('pex-venv', 'pex --venv', a.pexVenv),
+    {
+      id: 'venv',
+      label: `plain venv (python -m ${a.module})`,
+      command: () => ({ argv: [a.venvPython, '-m', a.module], cwd: a.venvCwd }),
+    },
+  ];
+}
+
+async function startWorkload(ctx: BenchContext, prep: Preparations, id: WorkloadId): Promise<Workload> {
+  const torch = id.startsWith('torch');
+  const first = id.endsWith('first');
+  const a = torch ? await prep.torchStartArtifacts() : await prep.flaskStart();
+  const what = torch ? `torch ${TORCH_VERSION}: import torch, one tensor sum` : 'flask+requests service: import both, one request through flask\'s test client';
+  return {
+    id,
+    title: `${torch ? 'torch' : 'flask+requests'}: ${first ? 'first run (empty PEX_ROOT)' : 'warm start'}`,
+    reference: first ? 'pex-zipapp' : 'venv',
+    prime: !first,
+    notes: [
+      `${what}; every contender runs the same code on ${ctx.python.split('/').pop()} ${ctx.pythonVersion}`,
+      first
+        ? 'PEX_ROOT emptied before every run (extraction, and for pex --venv the venv creation, are timed); the plain venv is already installed (shown for scale)'
+        : 'PEX_ROOT already populated; the plain venv is the floor nx-pex aims to be within a few ms of',
+    ],
+    contenders: startContenders(ctx, a, id, first),
+  };
+}
+
+// ---------------------------------------------------------------- resolution (5)
+
+async function resolveWorkload(ctx: BenchContext, id: WorkloadId): Promise<Workload> {
+  const cold = id === 'resolve-cold';
+  const dir = join(ctx.runDir, id);
+  await mkdir(dir, { recursive: true });
+  const reqs = join(dir, 'requirements.in');
+  await writeFile(reqs, RESOLVE_SET.join('\n') + '\n');
+  const cache = (who: string) => join(dir, `${who}-cache`);
+  const before = (who: string) => async () => {
+    if (cold) await fresh(cache(who));
+  };
+  const out = (who: string) => join(dir, `${who}-out.txt`);
+  const specPath = join(dir, 'resolver-spec.json');
+  await writeFile(specPath, JSON.stringify({ requirements: RESOLVE_SET, python: ctx.python, out: out('resolver') }));
+  const { pip, uv } = ctx.tools;
+  const count = (n: number) => `${n} packages resolved`;
+  return {
+    id,
+    title: `resolution of a real set (${RESOLVE_SET.length} top-level requirements), ${cold ? 'cold (empty caches)' : 'warm caches'}`,
+    reference: 'pip',
+    prime: !cold,
+    notes: [
+      `set: ${RESOLVE_SET.join(' ')}; for CPython ${ctx.pythonVersion} on this platform, wheels only (--only-binary :all: for pip and uv: the resolver does not build sdists)`,
+      'resolution only: nx-pex = resolveLock (metadata via PEP 658 / range requests, no wheel downloads), pip = install --dry-run --report, uv = pip compile',
+    ],
+    contenders: [
+      {
+        id: 'resolver',
+        label: '@nx-pex/resolver resolveLock',
+        before: before('resolver'),
+        command: () => ({ argv: [ctx.node, paths(ctx).worker, 'resolve', specPath], cwd: dir, env: { NX_PEX_CACHE_DIR: cache('resolver') } }),
+        describe: async () => count((JSON.parse(await readFile(out('resolver'), 'utf8')) as string[]).length),
+      },
+      {
+        id: 'pip',
+        label: `pip install --dry-run --report`,
+        ...(pip ? {} : { skipped: 'pip could not be installed at the pinned version (see reference tools)' }),
+        before: before('pip'),
+        command: () => ({
+          argv: [
+            pip ?? 'pip', '-m', 'pip', 'install', '--dry-run', '--ignore-installed', '--only-binary=:all:', '--quiet',
+            '--disable-pip-version-check', '--report', out('pip'), '--cache-dir', cache('pip'), '-r', reqs, ...pipIndexFlags(ctx.index),
+          ],
+          cwd: dir,
+        }),
+        describe: async () => count((JSON.parse(await readFile(out('pip'), 'utf8')) as { install: unknown[] }).install.length),
+      },
+      {
+        id: 'uv',
+        label: 'uv pip compile',
+        ...(uv ? {} : { skipped: 'uv could not be installed (see reference tools)' }),
+        before: before('uv'),
+        command: () => ({
+          argv: [
+            uv ?? 'uv', 'pip', 'compile', reqs, '-o', out('uv'), '--quiet', '--no-config', '--no-header', '--only-binary', ':all:',
+            '--python', ctx.python, '--cache-dir', cache('uv'), ...uvIndexFlags(ctx.index),
+          ],
+          cwd: dir,
+        }),
+        describe: async () => count((await readFile(out('uv'), 'utf8')).split('\n').filter((l) => /^[A-Za-z0-9].*==/.test(l)).length),
+      },
+    ],
+  };
+}
+
+// ---------------------------------------------------------------- torch (3, 4)
+
+interface TorchWheels {
+  dir: string;
+  wheels: { path: string; sha256: string; pin: string }[];
+  bytes: number;
+  note: string;
+  /** The app's sources (one module). */
+  srcDir: string;
+}
+
+async function sha256(file: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+async function downloadTorch(ctx: BenchContext): Promise<TorchWheels> {
+  const dir = join(ctx.runDir, 'torch-wheels');
+  await mkdir(dir, { recursive: true });
+  const pip = ctx.tools.pip ?? ctx.tools.python;
+  const dl = ['-m', 'pip', 'download', '-q', '--disable-pip-version-check', '--only-binary=:all:', '-d', dir, ...pipIndexFlags(ctx.index)];
+  ctx.progress(`  downloading torch ${TORCH_VERSION} and its dependencies${ctx.torchCuda ? ' (with the nvidia-* CUDA wheels)' : ' (without the nvidia-* CUDA wheels)'}`);
+  if (ctx.torchCuda) {
+    await runStep({ argv: [pip, ...dl, `torch==${TORCH_VERSION}`], cwd: dir }, ctx.logPath);
+  } else {
+    await runStep({ argv: [pip, ...dl, '--no-deps', `torch==${TORCH_VERSION}`], cwd: dir }, ctx.logPath);
+    await runStep({ argv: [pip, ...dl, ...TORCH_NON_NVIDIA_DEPS], cwd: dir }, ctx.logPath);
+  }
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.whl')).sort();
+  const wheels = [];
+  let bytes = 0;
+  for (const f of files) {
+    const path = join(dir, f);
+    bytes += (await stat(path)).size;
+    const [name, version] = f.split('-');
+    wheels.push({ path, sha256: await sha256(path), pin: `${name}==${version}` });
+  }
+  const srcDir = join(ctx.runDir, 'torch-src');
+  await mkdir(join(srcDir, 'torch_app'), { recursive: true });
+  await writeFile(join(srcDir, 'torch_app', '__init__.py'), '');
+  await writeFile(join(srcDir, 'torch_app', '__main__.py'), TORCH_APP_MAIN);
+  const note = ctx.torchCuda
+    ? `torch ${TORCH_VERSION} from the public index with all its Linux x86_64 dependencies, nvidia-* CUDA wheels included (the CPU build's index is not used): ${wheels.length} wheels, ${formatKib(Math.round(bytes / 1024))}`
+    : `torch ${TORCH_VERSION} from the public index (a CUDA build: the CPU build's index is not used) plus its non-nvidia dependencies (${TORCH_NON_NVIDIA_DEPS.join(', ')}), the nvidia-* CUDA wheels left out: ${wheels.length} wheels, ${formatKib(Math.round(bytes / 1024))}`;
+  return { dir, wheels, bytes, note, srcDir };
+}
+
+async function torchBuildWorkload(ctx: BenchContext, prep: Preparations): Promise<Workload> {
+  const t = await prep.torchWheels();
+  const dir = join(ctx.runDir, 'torch-build');
+  await mkdir(dir, { recursive: true });
+  const nxOut = join(dir, 'nx-pex.pex');
+  const pexOut = join(dir, 'pex.pex');
+  const catOut = join(dir, 'cat.out');
+  const spec = join(dir, 'build-spec.json');
+  const sources = [
+    { archivePath: 'torch_app/__init__.py', path: join(t.srcDir, 'torch_app', '__init__.py') },
+    { archivePath: 'torch_app/__main__.py', path: join(t.srcDir, 'torch_app', '__main__.py') },
+  ];
+  await writeFile(spec, JSON.stringify({ wheels: t.wheels.map(({ path, sha256 }) => ({ path, sha256 })), sources, entryPoint: 'torch_app', output: nxOut }));
+  const pex = ctx.tools.pex;
+  return {
+    id: 'torch-build',
+    title: 'torch: build from warm caches',
+    reference: 'cat',
+    prime: true,
+    notes: [
+      t.note,
+      'nx-pex = buildPex over the downloaded wheels (installed-wheel cache warm); pex = --intransitive pins from --find-links of the same wheels, PEX_ROOT warm; cat = the wheels concatenated into one file (the floor)',
+    ],
+    contenders: [
+      {
+        id: 'nx-pex',
+        label: '@nx-pex/archive buildPex',
+        command: () => ({ argv: [ctx.node, paths(ctx).worker, 'build-pex', spec], cwd: dir, env: { NX_PEX_CACHE_DIR: join(dir, 'nx-pex-cache') } }),
+        describe: () => sizeOf(nxOut),
+      },
+      {
+        id: 'pex',
+        label: 'pex CLI',
+        ...(pex ? {} : { skipped: 'pex could not be installed (see reference tools)' }),
+        command: () => ({
+          argv: [
+            pex ?? 'pex', '--no-pypi', '--find-links', t.dir, '--intransitive', ...t.wheels.map((w) => w.pin),
+            '-D', t.srcDir, '-m', 'torch_app', '-o', pexOut, '--pex-root', join(dir, 'pex-root'),
+          ],
+          cwd: dir,
+        }),
+        describe: () => sizeOf(pexOut),
+      },
+      {
+        id: 'cat',
+        label: 'cat of the input wheels',
+        command: () => ({ argv: ['sh', '-c', 'out=$1; shift; cat "$@" > "$out"', 'sh', catOut, ...t.wheels.map((w) => w.path)], cwd: dir }),
+        describe: () => sizeOf(catOut),
+      },
+    ],
+  };
+}
+
+async function prepareTorchStart(ctx: BenchContext, prep: Preparations): Promise<StartArtifacts> {
+  const t = await prep.torchWheels();
+  const dir = join(ctx.runDir, 'torch-start');
+  await mkdir(dir, { recursive: true });
+  ctx.progress('  building the torch pexes and the plain venv for the start-up workloads');
+  const nxPex = join(dir, 'nx-pex.pex');
+  const spec = join(dir, 'build-spec.json');
+  const sources = ['__init__.py', '__main__.py'].map((f) => ({ archivePath: `torch_app/${f}`, path: join(t.srcDir, 'torch_app', f) }));
+  await writeFile(spec, JSON.stringify({ wheels: t.wheels.map(({ path, sha256 }) => ({ path, sha256 })), sources, entryPoint: 'torch_app', output: nxPex }));
+  await runStep({ argv: [ctx.node, paths(ctx).worker, 'build-pex', spec], cwd: dir, env: { NX_PEX_CACHE_DIR: join(dir, 'nx-pex-cache') } }, ctx.logPath);
+  const skipped: Record<string, string> = {};
+  const out: StartArtifacts = { nxPex, venvPython: join(dir, 'venv', 'bin', 'python'), venvCwd: t.srcDir, module: 'torch_app', skipped };
+  if (ctx.tools.pex) {
+    const common = ['--no-pypi', '--find-links', t.dir, '--intransitive', ...t.wheels.map((w) => w.pin), '-D', t.srcDir, '-m', 'torch_app', '--pex-root', join(dir, 'pex-build-root')];
+    out.pexZipapp = join(dir, 'pex-zipapp.pex');
+    out.pexVenv = join(dir, 'pex-venv.pex');
+    await runStep({ argv: [ctx.tools.pex, ...common, '-o', out.pexZipapp], cwd: dir, timeoutMs: 60 * 60_000 }, ctx.logPath);
+    await runStep({ argv: [ctx.tools.pex, ...common, '--venv', '-o', out.pexVenv], cwd: dir, timeoutMs: 60 * 60_000 }, ctx.logPath);
+  } else {
+    skipped['pex-zipapp'] = skipped['pex-venv'] = 'pex could not be installed (see reference tools)';
+  }
+  await runStep({ argv: [ctx.python, '-m', 'venv', join(dir, 'venv')], cwd: dir }, ctx.logPath);
+  await runStep({ argv: [out.venvPython, '-m', 'pip', 'install', '-q', '--disable-pip-version-check', '--no-deps', ...t.wheels.map((w) => w.path)], cwd: dir }, ctx.logPath);
+  return out;
+}
+
+// ---------------------------------------------------------------- dispatch
+
+export async function createWorkload(ctx: BenchContext, prep: Preparations, id: WorkloadId): Promise<Workload> {
+  switch (id) {
+    case 'build-cold':
+    case 'build-noop':
+    case 'build-change':
+      return buildWorkload(ctx, prep, id);
+    case 'start-warm':
+    case 'start-first':
+      return startWorkload(ctx, prep, id);
+    case 'resolve-cold':
+    case 'resolve-warm':
+      return resolveWorkload(ctx, id);
+    case 'torch-build':
+      return torchBuildWorkload(ctx, prep);
+    case 'torch-start-warm':
+    case 'torch-start-first':
+      if (!ctx.torchCuda) {
+        throw new SkipWorkload(
+          `import torch needs the nvidia-* CUDA wheels of the public index's torch (the CPU build's index is not reachable); run with --torch-cuda to include them (~3 GB more)`,
+        );
+      }
+      return startWorkload(ctx, prep, id);
+  }
+}
+
+/** A workload that cannot run here, with the reason to print. */
+export class SkipWorkload extends Error {
+  override readonly name = 'SkipWorkload';
+}
