@@ -6,6 +6,7 @@ import yauzl from 'yauzl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPex, readPexInfo, type BuildPexOptions, type WheelInput } from '../index.js';
 import { APP_SOURCES, greetWheel, shoutWheel, writeSources } from '../test-support/fixtures.js';
+import { allowsCPythonBelow } from './interpreter-constraints.js';
 
 let work: string;
 let wheels: WheelInput[];
@@ -193,5 +194,82 @@ describe('readPexInfo', () => {
   it('explains a file that is not a pex', async () => {
     await expect(readPexInfo(wheels[0]!.path)).rejects.toMatchObject({ code: 'NOT_A_PEX' });
     await expect(readPexInfo(join(work, 'src', 'app', 'main.py'))).rejects.toMatchObject({ code: 'NOT_A_PEX' });
+  });
+});
+
+describe('buildPex layouts and options', () => {
+  it.each(['packed', 'loose'] as const)('writes the %s layout deterministically, replacing whatever was at the path', async (layout) => {
+    const outputPath = join(work, `layouts-${layout}`, 'app');
+    const zipapp = await buildPex({ ...options, outputPath });
+    expect(zipapp.layout).toBe('zipapp');
+    const first = await buildPex({ ...options, outputPath, layout });
+    expect((await stat(outputPath)).isDirectory()).toBe(true);
+    const second = await buildPex({ ...options, outputPath, layout, wheels: [...wheels].reverse(), cacheDir: join(work, `cache-${layout}`) });
+    expect(second.sha256).toBe(first.sha256);
+    expect(second.size).toBe(first.size);
+    expect(await readdir(join(work, `layouts-${layout}`))).toEqual(['app']); // no temp or old directory left
+    const info = await readPexInfo(outputPath);
+    expect(info.pex_hash).toBe(zipapp.pexInfo.pex_hash);
+    const { mtime } = await stat(join(outputPath, 'PEX-INFO'));
+    expect(mtime.toISOString()).toBe('1980-01-01T00:00:00.000Z');
+    // and back to a single file
+    expect((await buildPex({ ...options, outputPath })).sha256).toBe(zipapp.sha256);
+  });
+
+  it('records the new PEX-INFO fields', async () => {
+    const built = await buildPex({
+      ...options,
+      entryPoint: undefined,
+      script: 'greet-cli',
+      injectArgs: ['--verbose'],
+      injectEnv: { MODE: 'prod' },
+      inheritPath: 'fallback',
+      stripPexEnv: false,
+      pexPath: ['other.pex'],
+      excluded: ['Shout>=1'],
+    });
+    expect(built.pexInfo).toMatchObject({
+      entry_point: null,
+      script: 'greet-cli',
+      inject_args: ['--verbose'],
+      inject_env: { MODE: 'prod' },
+      inherit_path: 'fallback',
+      strip_pex_env: false,
+      pex_path: ['other.pex'],
+      excluded: ['Shout>=1'],
+      distributions: { 'greet-1.0-py3-none-any.whl': wheels[0]!.sha256 },
+    });
+  });
+
+  it('checks that the script exists in a distribution and is not combined with an entry point', async () => {
+    await expect(buildPex({ ...options, entryPoint: undefined, script: 'nope' })).rejects.toMatchObject({
+      code: 'INVALID_ENTRY_POINT',
+      message: expect.stringContaining('available: greet-cli, greet-script'),
+    });
+    await expect(buildPex({ ...options, script: 'greet-cli' })).rejects.toMatchObject({ code: 'INVALID_ENTRY_POINT' });
+  });
+
+  it.each([
+    ['layout', { layout: 'zip' }],
+    ['inheritPath', { inheritPath: false }],
+    ['injectEnv', { injectEnv: { 'A=B': 'x' } }],
+    ['excluded', { excluded: ['>=1'] }],
+    ['pexPath', { pexPath: [''] }],
+  ])('rejects an invalid %s', async (_name, bad) => {
+    await expect(buildPex({ ...options, ...(bad as Partial<BuildPexOptions>) })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+  });
+});
+
+describe('allowsCPythonBelow', () => {
+  it.each([
+    [[], true],
+    [['>=3.8'], true],
+    [['>=3.13'], false],
+    [['==3.12.1'], true],
+    [['CPython>=3.13', 'PyPy>=3.9'], false],
+    [['>=3.9,<3.13', '>=3.14'], true],
+    [['~=3.13.0'], false],
+  ])('%j → %s', (constraints, expected) => {
+    expect(allowsCPythonBelow(constraints, 13)).toBe(expected);
   });
 });

@@ -11,7 +11,10 @@ import { FileSink } from './sink.js';
 import { deflatedEntry, ZipWriter } from './writer.js';
 
 const exec = promisify(execFile);
-const python = (await findPythons()).found.at(-1)?.path;
+const found = (await findPythons()).found;
+const python = found.at(-1)?.path;
+const python312 = found.find((each) => each.version === '3.12')?.path;
+let usedZip64 = false;
 const COUNT = 70_000;
 let work: string;
 let path: string;
@@ -29,6 +32,7 @@ beforeAll(async () => {
       await writer.add(deflatedEntry(`f/${index}`, Buffer.from(String(index)), 0o644));
     }
     await writer.finish();
+    usedZip64 = writer.zip64;
   } finally {
     await handle.close();
   }
@@ -51,4 +55,12 @@ it.skipIf(!python)('writes ZIP64 archives that python -m zipfile -t accepts and 
   const tested = await exec(python!, ['-m', 'zipfile', '-t', path]);
   expect(tested.stdout).toContain('Done testing');
   expect((await exec(python!, [path])).stdout).toBe('zip64 ok\n');
+});
+
+it('reports that it used ZIP64 (buildPex warns from this when CPython < 3.13 is allowed)', () => {
+  expect(usedZip64).toBe(true);
+});
+
+it.skipIf(!python312)('the warning is real: CPython 3.12 zipimport cannot run a ZIP64 zipapp', async () => {
+  await expect(exec(python312!, [path])).rejects.toMatchObject({ code: expect.any(Number) });
 });
