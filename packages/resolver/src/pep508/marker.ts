@@ -44,21 +44,26 @@ export class Marker {
 }
 
 // PEP 508 grammar, as packaging's `_parser`: marker = atom (BOOLOP atom)*; `and` binds tighter (see evaluate).
-function parseMarker(t: Tokenizer): MarkerNode[] {
-  const nodes: MarkerNode[] = [parseAtom(t)];
+function parseMarker(t: Tokenizer, depth = 0): MarkerNode[] {
+  const nodes: MarkerNode[] = [parseAtom(t, depth)];
   while (t.check('BOOLOP')) {
-    nodes.push(t.read() as 'and' | 'or', parseAtom(t));
+    nodes.push(t.read() as 'and' | 'or', parseAtom(t, depth));
   }
   return nodes;
 }
 
-function parseAtom(t: Tokenizer): MarkerNode {
+// Parsing and evaluation recurse once per parenthesis: bound the depth so hostile input gets
+// INVALID_MARKER instead of a stack overflow (real markers nest a few levels).
+const MAX_NESTING = 100;
+
+function parseAtom(t: Tokenizer, depth: number): MarkerNode {
   t.consume('WS');
   let node: MarkerNode;
   if (t.check('LEFT_PARENTHESIS')) {
+    if (depth >= MAX_NESTING) t.fail(`Parentheses nested deeper than ${MAX_NESTING} levels`);
     node = t.enclosed('LEFT_PARENTHESIS', 'RIGHT_PARENTHESIS', 'marker expression', () => {
       t.consume('WS');
-      const inner = parseMarker(t);
+      const inner = parseMarker(t, depth + 1);
       t.consume('WS');
       return inner;
     });
