@@ -147,7 +147,8 @@ export async function lockedArtifacts(
   const lock = (await readLock(workspaceRoot, lockFile))!;
   const wanted = projectRoots(project, all)[key] ?? [];
   const recorded = lock.nxPex?.roots ?? {};
-  const status = isLockCurrent({ ...lock, nxPex: { targets: lock.nxPex?.targets ?? [], roots: key in recorded ? { [key]: recorded[key]! } : {} } }, { [key]: wanted });
+  const status = isLockCurrent({ ...lock, nxPex: { targets: lock.nxPex?.targets ?? [], roots: key in recorded ? { [key]: recorded[key]! } : {} } }, { [key]: wanted }, lock.requiresPython);
+  // requires-python is the lock's business (all its projects at once): `lock --check` reports it.
   if (!status.current) {
     throw new PluginError('STALE_LOCK', `${lockFile} is out of date for ${key}: ${status.reasons.join('; ')}. Run \`nx run ${project.project}:lock\` and commit ${lockFile}.`);
   }

@@ -111,17 +111,20 @@ export function projectFromPyProject(file: string, text: string, options: NxPexP
 }
 
 export const createNodes: CreateNodes<NxPexPluginOptions> = [
-  '**/pyproject.toml',
+  // pylock.toml too: Nx re-runs createNodes only when a matched file changes, and whether a shared
+  // workspace lock exists changes the build target's inputs.
+  '**/{pyproject.toml,pylock.toml}',
   (files, options, context) => {
-    const texts = files.map((file): PyProjectFile => {
+    const pyprojects = files.filter((f) => posix.basename(f) === 'pyproject.toml');
+    const texts = pyprojects.map((file): PyProjectFile => {
       const dir = join(context.workspaceRoot, dirname(file));
       return [file, readFileSync(join(context.workspaceRoot, file), 'utf8'), existsSync(join(dir, 'tests')) || existsSync(join(dir, 'test'))];
     });
-    const facts: WorkspaceFacts = existsSync(join(context.workspaceRoot, 'pylock.toml'))
+    const facts: WorkspaceFacts = files.includes('pylock.toml')
       ? { lockHashCli: `node ${relative(context.workspaceRoot, packagePath('dist', 'cli', 'main.js')).split(sep).join('/')}` }
       : {};
     // Nx's advice for fast graphs: reuse results while the inputs (all pyprojects + options) are unchanged.
-    const key = createHash('sha256').update(JSON.stringify([texts, options ?? {}, facts, 2])).digest('hex');
+    const key = createHash('sha256').update(JSON.stringify([texts, options ?? {}, facts, 3])).digest('hex');
     const cache = new PluginCache<Array<readonly [string, CreateNodesResult]>>(join(workspaceDataDir(context.workspaceRoot), 'nx-pex-nodes.json'));
     const result = cache.get(key, () => inferFromPyProjects(texts, options ?? {}, facts));
     cache.save();
