@@ -78,13 +78,14 @@ const MULTI_PLATFORM: Service = {
   // fastcalc has only platform-specific wheels, one per CPython: the pex must carry one per target.
   dependencies: `greeting==1.0.0,fastcalc==1.0.0,${LIB}`,
   // By command name (each machine finds its own on PATH): no machine's path in the repository.
-  buildOptions: { pythons: [`python${OTHER_PYTHON?.version ?? ''}`] },
+  buildOptions: { pythons: ['python3', `python${OTHER_PYTHON?.version ?? ''}`] },
   exitCode: 5,
   expectedOutput: (tag) => `[gateway] Hello, gateway! (greeting 1.0.0) fastcalc 42 ${tag}`,
 };
 const SERVICES = [...ZIPAPPS, ...(HAS_LAYOUT ? [PACKED] : []), ...(MULTI_PLATFORM_MISSING ? [] : [MULTI_PLATFORM])];
 
-const pexPath = (s: Service): string => `dist/apps/${s.name}/${s.name}.pex`;
+/** Where the build writes it: a directory pex (packed, loose) has no .pex suffix. */
+const pexPath = (s: Service): string => `dist/apps/${s.name}/${s.name}${s.buildOptions?.layout && s.buildOptions.layout !== 'zipapp' ? '' : '.pex'}`;
 
 function mainPy(s: Service): string {
   const usesGreeting = s.dependencies.includes('greeting');
@@ -425,12 +426,12 @@ describe('CI caching of pexes: byte-identical across machines, restored from a s
 
     it("the build's hash inputs name none of them (and the clones' differing values did not change the hashes)", async () => {
       const needles = machineNeedles();
-      for (const s of SERVICES) {
-        const shown = await a.nx(['show', 'target', 'inputs', `${s.name}:build`, '--json']);
-        expectOk(shown);
-        const hits = needles.filter((n) => shown.stdout.includes(n));
-        expect(hits, shown.stdout).toEqual([]);
-        const inputs = JSON.parse(shown.stdout) as { files: string[]; environment: string[] };
+      const shown = await Promise.all(SERVICES.map((s) => a.nx(['show', 'target', 'inputs', `${s.name}:build`, '--json'])));
+      for (const result of shown) {
+        expectOk(result);
+        const hits = needles.filter((n) => result.stdout.includes(n));
+        expect(hits, result.stdout).toEqual([]);
+        const inputs = JSON.parse(result.stdout) as { files: string[]; environment: string[] };
         expect(inputs.environment).toContain('PIP_INDEX_URL');
         expect(inputs.files.every((f) => !f.startsWith('/')), inputs.files.join('\n')).toBe(true);
       }
