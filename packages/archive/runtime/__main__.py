@@ -4,6 +4,9 @@
 import os
 import sys
 
+# Filled in at build time: the sha256 of .bootstrap/, naming its byte-compiled copy in PEX_ROOT.
+BOOTSTRAP_HASH = None
+
 
 def __nx_pex_bootstrap():
     loader = globals().get("__loader__")
@@ -11,10 +14,25 @@ def __nx_pex_bootstrap():
     # path string, so the same string means the central directory is read only once.
     archive = getattr(loader, "archive", None)
     base = archive if archive else os.path.dirname(os.path.abspath(__file__))
-    sys.path.insert(0, os.path.join(base, ".bootstrap"))
+    # Warm path: the runtime byte-compiled under PEX_ROOT (code from a zip is compiled on every start).
+    # Same PEX_ROOT rule as nx_pex_runtime.pex_root, which cannot be imported before this choice.
+    root = os.environ.get("PEX_ROOT")
+    if root:
+        root = os.path.abspath(os.path.expanduser(root))
+    else:
+        cache = os.environ.get("NX_PEX_CACHE_DIR") or os.path.join(
+            os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "nx-pex"
+        )
+        root = os.path.join(cache, "pex_root")
+    cached = os.path.join(root, "bootstraps", BOOTSTRAP_HASH or "none")
+    if BOOTSTRAP_HASH and os.path.exists(os.path.join(cached, ".nx-pex-complete")):
+        sys.path.insert(0, cached)
+    else:
+        sys.path.insert(0, os.path.join(base, ".bootstrap"))
+        cached = None
     from nx_pex_runtime import boot
 
-    boot.boot(base, loader)
+    boot.boot(base, loader, BOOTSTRAP_HASH if cached is None else None)
 
 
 __nx_pex_bootstrap()

@@ -47,8 +47,10 @@ def _other_pex(path):
     return load(path, zipimport.zipimporter(path))
 
 
-def boot(base, loader):
+def boot(base, loader, uncached_bootstrap=None):
     info = load(base, loader)
+    if uncached_bootstrap:
+        extract.bootstrap(base, uncached_bootstrap)
     pex = os.path.abspath(base)
     constraints = info.get("interpreter_constraints") or []
     if constraints or _pex_env("PEX_PYTHON") or REEXEC_MARKER in os.environ:

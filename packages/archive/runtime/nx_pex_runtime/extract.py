@@ -24,6 +24,17 @@ def installed_wheel(base, name, sha256):
     return _ensure(base, os.path.join(pex_root(), "installed_wheels", sha256, name), prefix, prefix)
 
 
+def bootstrap(base, bootstrap_hash):
+    """Byte-compile the runtime into PEX_ROOT/bootstraps/<hash> for the next start (zipapp, packed)."""
+    if os.path.isdir(base):
+        packed = os.path.join(base, BOOTSTRAP_DIR)
+        if os.path.isfile(packed):
+            _ensure(packed, os.path.join(pex_root(), "bootstraps", bootstrap_hash), None, "")
+        return
+    prefix = BOOTSTRAP_DIR + "/"
+    _ensure(base, os.path.join(pex_root(), "bootstraps", bootstrap_hash), prefix, prefix)
+
+
 def user_code(base, code_hash):
     """The directory of the project's own sources (under PEX_ROOT/user_code/<code_hash> for a zipapp)."""
     if os.path.isdir(base):

@@ -3,7 +3,7 @@
  * and tools recognise them); only the features our runtime has are written.
  */
 export interface PexInfo {
-  /** sha256 of the runtime files (`__main__.py` and `.bootstrap/`). */
+  /** sha256 of the runtime package (`.bootstrap/`); names its byte-compiled copy in PEX_ROOT/bootstraps. */
   bootstrap_hash: string;
   build_properties: Record<string, string>;
   /** sha256 over the project's sources (names and contents); keys the extracted user code. */

@@ -77,6 +77,7 @@ describe.each(pythons.found.map((found): [string, FoundPython] => [found.full, f
     expect(first.code).toBe(0);
     expect(first.stderr).toMatch(/extracted .*installed_wheels/);
     expect(first.stderr).toMatch(/extracted .*user_code/);
+    expect(first.stderr).toMatch(/extracted .*bootstraps/); // the runtime, byte-compiled for the next start
     const tree = join(fresh, 'installed_wheels', greetSha256, 'greet-1.0-py3-none-any.whl', 'greet', '__init__.py');
     const before = await stat(tree);
     const second = await run(python.path, [pex.module], { env: { PEX_ROOT: fresh, PEX_VERBOSE: '1' } });

@@ -9,7 +9,8 @@ import type { Layout, PexContents, WrittenPex } from '../layout/contents.js';
 import { writeZipapp } from '../layout/zipapp.js';
 import type { PexInfo } from '../pex-info/pex-info.js';
 import { validatePexInfo } from '../pex-info/schema.js';
-import { BOOTSTRAP_DIR, loadRuntimeFiles } from '../bootstrap/runtime-files.js';
+import { BOOTSTRAP_DIR, loadRuntimeFiles, type RuntimeFile } from '../bootstrap/runtime-files.js';
+import { ArchiveError } from '../errors.js';
 import { contentHash } from './content-hash.js';
 import { checkEntryPoint, checkInterpreterConstraint, checkShebang } from './checks.js';
 import { allowsCPythonBelow } from './interpreter-constraints.js';
@@ -91,7 +92,8 @@ export async function buildPex(options: BuildPexOptions): Promise<BuiltPex> {
     options.onWarning?.(message);
   };
 
-  const [sources, runtime] = await Promise.all([loadSources(options.sources), loadRuntimeFiles()]);
+  const [sources, loadedRuntime] = await Promise.all([loadSources(options.sources), loadRuntimeFiles()]);
+  const { runtime, bootstrapHash } = withBootstrapHash(loadedRuntime);
   let installed = 0;
   const trees = await mapLimit(normalized.wheels, INSTALL_CONCURRENCY, async (wheel) => {
     const prepared = await prepareInstalledWheelTree(wheel, cacheDir);
@@ -108,7 +110,7 @@ export async function buildPex(options: BuildPexOptions): Promise<BuiltPex> {
 
   const pexInfo = validatePexInfo(
     withPexHash({
-      bootstrap_hash: contentHash(runtime),
+      bootstrap_hash: bootstrapHash,
       build_properties: { ...options.buildProperties },
       code_hash: contentHash(sources),
       distributions: Object.fromEntries(trees.map(({ tree }) => [tree.wheel, tree.sha256])),
@@ -155,6 +157,22 @@ export async function buildPex(options: BuildPexOptions): Promise<BuiltPex> {
     );
   }
   return { path: outputPath, size: written.size, sha256: written.sha256, pexInfo, layout: normalized.layout, warnings };
+}
+
+const HASH_PLACEHOLDER = 'BOOTSTRAP_HASH = None';
+
+/** Hash the runtime package and write the hash into `__main__.py`, which finds its byte-compiled copy by it. */
+function withBootstrapHash(runtime: RuntimeFile[]): { runtime: RuntimeFile[]; bootstrapHash: string } {
+  const bootstrapHash = contentHash(runtime.filter((file) => file.archivePath.startsWith(`${BOOTSTRAP_DIR}/`)));
+  const main = runtime.find((file) => file.archivePath === '__main__.py');
+  if (!main?.content.includes(HASH_PLACEHOLDER)) {
+    throw new ArchiveError('RUNTIME_MISSING', `the runtime's __main__.py lacks '${HASH_PLACEHOLDER}'; reinstall @nx-pex/archive.`);
+  }
+  const filled = Buffer.from(main.content.toString('utf8').replace(HASH_PLACEHOLDER, `BOOTSTRAP_HASH = "${bootstrapHash}"`));
+  return {
+    runtime: runtime.map((file) => (file === main ? { ...file, content: filled } : file)),
+    bootstrapHash,
+  };
 }
 
 function withPexHash(info: Omit<PexInfo, 'pex_hash'>): PexInfo {
