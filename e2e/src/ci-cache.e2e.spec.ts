@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { buildWheel, findPythons, startFixtureIndex, type FixtureIndex, type FoundPython } from '@nx-pex/tools';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectPex, membersTimedLikeTheBuild, pexDigest, pexFileDigests, timeNeedles } from './ci-cache/inspect.js';
 import { makeMachine, type Machine } from './ci-cache/machine.js';
 import {
@@ -13,6 +13,7 @@ import {
   makeTempDir,
   publishPackages,
   removeTempDir,
+  trackFailures,
   repoRoot,
   runCommand,
   startLocalRegistry,
@@ -208,19 +209,14 @@ describe('CI caching of pexes: byte-identical across machines, restored from a s
     });
   });
 
-  let failed = false;
-  beforeEach((context) => {
-    context.onTestFailed(() => {
-      failed = true;
-    });
-  });
+  const failed = trackFailures();
 
   afterAll(async () => {
     await index?.close();
     await remote?.close();
     await remoteB?.close();
     await registry?.stop();
-    if (failed && scratch) {
+    if (failed() && scratch) {
       process.stderr.write(`[e2e] a test failed: machines kept in ${scratch}, every command's output in ${ws?.logFile}\n`);
     } else {
       await ws?.dispose();

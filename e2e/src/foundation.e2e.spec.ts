@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { buildWheel, describeMissing, findPythons, startFixtureIndex, type FixtureIndex } from '@nx-pex/tools';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   baseEnv,
   createWorkspace,
@@ -11,6 +11,7 @@ import {
   makeTempDir,
   publishPackages,
   removeTempDir,
+  trackFailures,
   runCommand,
   startLocalRegistry,
   type LocalRegistry,
@@ -90,18 +91,13 @@ describe('nx-pex for a new user (fresh workspace from a local registry)', () => 
     });
   });
 
-  /** Set when a test fails: the workspace is then kept, and its path printed, for a post-mortem. */
-  let failed = false;
-  beforeEach((context) => {
-    context.onTestFailed(() => {
-      failed = true;
-    });
-  });
+  /** True once a test failed: the workspace is then kept, and its path printed, for a post-mortem. */
+  const failed = trackFailures();
 
   afterAll(async () => {
     await index?.close();
     await registry?.stop();
-    if (failed && ws) {
+    if (failed() && ws) {
       process.stderr.write(`[e2e] a test failed: workspace kept in ${ws.root}, every command's output in ${ws.logFile}\n`);
     } else {
       await ws?.dispose();

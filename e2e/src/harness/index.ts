@@ -6,4 +6,4 @@ export { PUBLISHED_PACKAGES, publishPackages } from './publish.js';
 export type { PublishedPackage, PublishOptions } from './publish.js';
 export { createWorkspace } from './workspace.js';
 export type { CreateWorkspaceOptions, Workspace, WorkspaceRunOptions } from './workspace.js';
-export { keepTempDirs, makeTempDir, removeTempDir } from './temp.js';
+export { keepTempDirs, makeTempDir, removeTempDir, trackFailures } from './temp.js';

@@ -1,3 +1,4 @@
+import { beforeEach } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,4 +19,18 @@ export async function removeTempDir(dir: string): Promise<void> {
     return;
   }
   await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+}
+
+/**
+ * Call inside a describe block: the returned function tells whether a test in it has failed so far
+ * (an afterAll then keeps the temp dirs for a post-mortem instead of removing them).
+ */
+export function trackFailures(): () => boolean {
+  let failed = false;
+  beforeEach((context) => {
+    context.onTestFailed(() => {
+      failed = true;
+    });
+  });
+  return () => failed;
 }
