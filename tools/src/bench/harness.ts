@@ -1,7 +1,7 @@
 // The harness of `npm run bench`: nx-pex against pex, pip, uv and a plain venv, measured in the same run.
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, hostname, tmpdir, totalmem } from 'node:os';
+import { cpus, hostname, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BenchUsageError, parseBenchArgs, USAGE, type BenchOptions } from './args.js';
@@ -36,6 +36,7 @@ export function emptyReport(options: BenchOptions, python: string, startedAt: Da
       memoryBytes: totalmem(),
       node: process.versions.node,
       python,
+      loadAverage: { start: loadavg()[0] ?? 0, end: loadavg()[0] ?? 0 },
     },
     options: { runs: options.runs, warmup: options.warmup, quick: options.quick, only: options.only, torch: options.torch, torchCuda: options.torchCuda },
     index: { indexUrl: '', extraIndexUrls: [], findLinks: [], noIndex: false },
@@ -102,6 +103,7 @@ export async function runBench(argv: string[]): Promise<number> {
   const prep = new Preparations(ctx);
   const save = async () => {
     report.finishedAt = new Date().toISOString();
+    report.host.loadAverage.end = loadavg()[0] ?? 0;
     await mkdir(resultsDir, { recursive: true });
     await writeFile(resultsFile, JSON.stringify(report, null, 2) + '\n');
   };

@@ -59,6 +59,8 @@ export interface BenchReport {
     memoryBytes: number;
     node: string;
     python: string;
+    /** os.loadavg() 1-minute figure when the run started and when it finished (other work on the machine skews timings). */
+    loadAverage: { start: number; end: number };
   };
   options: { runs: number; warmup: number; quick: boolean; only: string[]; torch: boolean; torchCuda: boolean };
   /** Where distributions came from (credentials stripped). */

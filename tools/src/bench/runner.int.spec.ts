@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 describe('runWorkload', () => {
-  it('alternates the contenders round by round, counts only the runs after the warm-up, primes first', async () => {
+  it('alternates the contenders round by round and counts only the runs after the warm-up', async () => {
     const order = join(dir, 'order.txt');
     await writeFile(order, '');
     const contender = (id: string): Contender => ({
@@ -26,7 +26,7 @@ describe('runWorkload', () => {
       { id: 'w', title: 'w', reference: 'a', notes: [], prime: true, contenders: [contender('a'), contender('b'), { ...contender('c'), skipped: 'not installed' }] },
       { runs: 3, warmup: 1, python: 'python3', logPath: join(dir, 'log.txt'), progress: () => {} },
     );
-    expect((await readFile(order, 'utf8')).trim().split('\n')).toEqual(['a:-1', 'b:-1', 'a:0', 'b:0', 'b:1', 'a:1', 'a:2', 'b:2', 'b:3', 'a:3']);
+    expect((await readFile(order, 'utf8')).trim().split('\n')).toEqual(['a:0', 'b:0', 'b:1', 'a:1', 'a:2', 'b:2', 'b:3', 'a:3']);
     const [a, b, c] = result.contenders;
     expect(a!.samples).toHaveLength(3);
     expect(b!.samples).toHaveLength(3);
@@ -35,6 +35,17 @@ describe('runWorkload', () => {
       expect(s.wallMs).toBeGreaterThan(0);
       expect(s.maxRssKb).toBeGreaterThan(0);
     }
+  });
+
+  it('primes a warm workload with one untimed run each when there is no warm-up round', async () => {
+    const order = join(dir, 'order2.txt');
+    await writeFile(order, '');
+    const result = await runWorkload(
+      { id: 'w', title: 'w', reference: 'a', notes: [], prime: true, contenders: [{ id: 'a', label: 'a', command: (run) => ({ argv: ['sh', '-c', `echo a:${run} >> "${order}"`], cwd: dir }) }] },
+      { runs: 2, warmup: 0, python: 'python3', logPath: join(dir, 'log4.txt'), progress: () => {} },
+    );
+    expect((await readFile(order, 'utf8')).trim().split('\n')).toEqual(['a:-1', 'a:0', 'a:1']);
+    expect(result.contenders[0]!.samples).toHaveLength(2);
   });
 
   it('reports a failing contender with its output and stops running it', async () => {

@@ -20,7 +20,7 @@ export interface Workload {
   reference: string;
   notes: string[];
   contenders: Contender[];
-  /** Run every contender once, untimed, before the rounds (warm its caches even with --warmup 0). */
+  /** Warm every contender's caches before the counted runs: the warm-up round does it, else (--warmup 0) one untimed run each. */
   prime?: boolean;
 }
 
@@ -45,7 +45,7 @@ export async function runWorkload(w: Workload, s: RunSettings): Promise<Workload
     ]),
   );
   const active = w.contenders.filter((c) => !c.skipped);
-  if (w.prime) {
+  if (w.prime && s.warmup === 0) {
     for (const c of active) {
       const res = results.get(c.id)!;
       try {

@@ -57,7 +57,7 @@ function report(workloads: WorkloadResult[]): BenchReport {
     schema: 1,
     startedAt: '2026-01-02T03:04:05.000Z',
     finishedAt: '2026-01-02T03:14:05.000Z',
-    host: { hostname: 'box', platform: 'linux', arch: 'x64', cpus: 2, cpuModel: 'cpu', memoryBytes: 2 ** 30, node: '24.0.0', python: '3.11.7' },
+    host: { hostname: 'box', platform: 'linux', arch: 'x64', cpus: 2, cpuModel: 'cpu', memoryBytes: 2 ** 30, node: '24.0.0', python: '3.11.7', loadAverage: { start: 0.5, end: 1.25 } },
     options: { runs: 3, warmup: 1, quick: false, only: [], torch: false, torchCuda: false },
     index: { indexUrl: 'https://example.invalid/simple/', extraIndexUrls: [], findLinks: ['/wheels'], noIndex: false },
     tools: [{ name: 'pex', version: '1.0', installed: true }, { name: 'uv', version: '0.1', installed: false, error: 'no wheel' }],
@@ -103,6 +103,7 @@ describe('finishWorkload and renderTable', () => {
     expect(text).toContain('skipped: needs --torch-cuda');
     expect(text).toContain('uv 0.1 (NOT INSTALLED: skipped)');
     expect(text).toContain('find-links: /wheels');
+    expect(text).toContain('load average 0.5 at start, 1.3 at end');
   });
 
   it('aligns the figure columns of every contender row', () => {

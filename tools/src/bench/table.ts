@@ -44,7 +44,7 @@ export function renderTable(report: BenchReport): string {
   const h = report.host;
   const out: string[] = [];
   out.push(
-    `nx-pex bench ${report.startedAt.slice(0, 10)} on ${h.hostname}: ${h.cpus} CPUs (${h.cpuModel}), ${formatKib(Math.round(h.memoryBytes / 1024))} RAM, ${h.platform}-${h.arch}, Node ${h.node}, Python ${h.python}`,
+    `nx-pex bench ${report.startedAt.slice(0, 10)} on ${h.hostname}: ${h.cpus} CPUs (${h.cpuModel}), ${formatKib(Math.round(h.memoryBytes / 1024))} RAM, ${h.platform}-${h.arch}, Node ${h.node}, Python ${h.python}; load average ${h.loadAverage.start.toFixed(1)} at start, ${h.loadAverage.end.toFixed(1)} at end`,
   );
   out.push(`${o.runs} counted runs per contender after ${o.warmup} warm-up round(s), contenders alternated round by round${o.quick ? ' (--quick: a smoke check, not figures to quote)' : ''}`);
   const idx = report.index;
