@@ -46,8 +46,18 @@ export class WheelCache {
     const hash = createHash('sha256');
     let size = 0;
     const out = createWriteStream(temp);
+    // A body that breaks off (truncated, reset) is a download failure, not a cache failure: say so.
+    const reading = { failed: false };
+    async function* read(): AsyncIterable<Uint8Array> {
+      try {
+        yield* body;
+      } catch (err) {
+        reading.failed = true;
+        throw err;
+      }
+    }
     try {
-      for await (const chunk of body) {
+      for await (const chunk of read()) {
         hash.update(chunk);
         size += chunk.length;
         onBytes(size);
@@ -55,9 +65,12 @@ export class WheelCache {
       }
       await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
     } catch (err) {
+      out.on('error', () => undefined); // writes still queued fail with ERR_STREAM_DESTROYED: expected, not a crash
       out.destroy();
       await rm(temp, { force: true });
-      throw err;
+      if (!reading.failed || err instanceof ResolverError) throw err;
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new ResolverError('INDEX_ERROR', `The download of ${describe} broke off after ${size} bytes (${reason}). Nothing was kept; retry, and check the index or proxy if it persists.`, { cause: err });
     }
     const sha256 = hash.digest('hex');
     if (expectedSha256 && sha256 !== expectedSha256) {

@@ -23,9 +23,14 @@ function toUrl(location: string): string {
   return pathToFileURL(isAbsolute(location) ? location : resolve(location)).toString();
 }
 
-async function readStream(body: AsyncIterable<Uint8Array>): Promise<string> {
+async function readStream(body: AsyncIterable<Uint8Array>, what: string): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(Buffer.from(chunk));
+  try {
+    for await (const chunk of body) chunks.push(Buffer.from(chunk));
+  } catch (err) {
+    // A page that breaks off (truncated, reset) is an index failure with a message, not a raw socket error.
+    throw new ResolverError('INDEX_ERROR', `Reading ${what} broke off (${err instanceof Error ? err.message : String(err)}). Check that the index is reachable, or retry later.`, { cause: err });
+  }
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -67,7 +72,7 @@ export class IndexClient {
       return text === undefined ? [] : parseSimpleHtml(text, pageUrl, source);
     }
     return this.http.get(pageUrl, ACCEPT, `the project page of ${name}`, async (res) => {
-      const text = await readStream(res.body);
+      const text = await readStream(res.body, `the project page of ${name} from ${source}`);
       return res.contentType.startsWith(PEP691_JSON) ? parseSimpleJson(text, pageUrl, source) : parseSimpleHtml(text, pageUrl, source);
     }, () => []);
   }
@@ -91,7 +96,7 @@ export class IndexClient {
       }
       return parseSimpleHtml(await readFile(path, 'utf8'), location, location);
     }
-    return this.http.get(location, 'text/html', 'the find-links page', async (res) => parseSimpleHtml(await readStream(res.body), location, redactUrl(location)));
+    return this.http.get(location, 'text/html', 'the find-links page', async (res) => parseSimpleHtml(await readStream(res.body, `the find-links page ${redactUrl(location)}`), location, redactUrl(location)));
   }
 }
 

@@ -12,9 +12,14 @@ import { parseCoreMetadata, type CoreMetadata } from './core-metadata.js';
 import { readWheelMetadata } from './wheel-metadata.js';
 import { readMetadataByRanges, UnsupportedZip, type ByteRange } from './zip-ranges.js';
 
-async function readAll(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
+async function readAll(body: AsyncIterable<Uint8Array>, what: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(Buffer.from(chunk));
+  try {
+    for await (const chunk of body) chunks.push(Buffer.from(chunk));
+  } catch (err) {
+    // A body that breaks off is an index failure (byRanges then falls back to a full download).
+    throw new ResolverError('INDEX_ERROR', `Reading ${what} broke off (${err instanceof Error ? err.message : String(err)}). Retry later.`, { cause: err });
+  }
   return Buffer.concat(chunks);
 }
 
@@ -86,7 +91,7 @@ export class MetadataSource {
 
   /** PEP 658: the metadata file is the distribution's URL plus `.metadata`; its hash is advertised. */
   private async pep658(url: string, hashes: Record<string, string>, describe: string): Promise<string> {
-    const data = await this.http.get(`${url}.metadata`, '*/*', `the metadata of ${describe}`, (res) => readAll(res.body));
+    const data = await this.http.get(`${url}.metadata`, '*/*', `the metadata of ${describe}`, (res) => readAll(res.body, `the metadata of ${describe}`));
     const expected = hashes.sha256;
     if (expected) {
       const actual = createHash('sha256').update(data).digest('hex');
@@ -106,7 +111,7 @@ export class MetadataSource {
           await res.discard();
           return undefined;
         }
-        return { start: Number(range[1]), data: await readAll(res.body), total: Number(range[3]) };
+        return { start: Number(range[1]), data: await readAll(res.body, `part of ${describe}`), total: Number(range[3]) };
       }, undefined, { range: start < 0 ? `bytes=${start}` : `bytes=${start}-${end ?? ''}` });
     try {
       const text = await readMetadataByRanges(fetchRange, project);
