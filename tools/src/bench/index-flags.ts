@@ -23,11 +23,5 @@ export function pexIndexFlags(c: IndexConfigLike): string[] {
   ];
 }
 
-export function uvIndexFlags(c: IndexConfigLike): string[] {
-  if (c.noIndex) return ['--no-index', ...c.findLinks.flatMap((f) => ['--find-links', f])];
-  return [
-    '--index-url', c.indexUrl,
-    ...c.extraIndexUrls.flatMap((u) => ['--extra-index-url', u]),
-    ...c.findLinks.flatMap((f) => ['--find-links', f]),
-  ];
-}
+/** `uv pip` takes pip's spelling of the same settings. */
+export const uvIndexFlags = pipIndexFlags;

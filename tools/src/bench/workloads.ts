@@ -18,6 +18,10 @@ const fresh = async (dir: string) => {
   await mkdir(dir, { recursive: true });
 };
 
+/** A contender of a reference tool that may not have been installed. */
+const needs = (exe: string | undefined, name: string): { skipped?: string } =>
+  exe ? {} : { skipped: `${name} could not be installed at its pinned version (see reference tools)` };
+
 const sizeOf = async (file: string) => `${formatKib(Math.round((await stat(file)).size / 1024))} written`;
 
 /** Shared, lazily prepared pieces (the service workspace, built pexes, the torch wheels). */
@@ -106,7 +110,7 @@ async function serviceBuildContenders(ctx: BenchContext, prep: Preparations, v: 
   contenders.push({
     id: 'pex',
     label: 'pex CLI',
-    ...(pex ? {} : { skipped: 'pex could not be installed (see reference tools)' }),
+    ...needs(pex, 'pex'),
     before: before('pex'),
     command: () => ({
       argv: [
@@ -157,29 +161,51 @@ interface StartArtifacts {
   skipped: Record<string, string>;
 }
 
+/**
+ * The four things the start-up workloads run: the nx-pex pex (built by `buildNxPex`), pex's zipapp
+ * and --venv pexes of the same requirements and code (`pexArgs`), and a plain venv (`venvInstall`:
+ * pip install arguments) that runs the code from `venvCwd` with `python -m <module>`.
+ */
+async function prepareStartSet(
+  ctx: BenchContext,
+  dir: string,
+  s: { buildNxPex: (output: string) => Command; pexArgs: string[]; venvInstall: string[]; venvCwd: string; module: string },
+): Promise<StartArtifacts> {
+  await mkdir(dir, { recursive: true });
+  const nxPex = join(dir, 'nx-pex.pex');
+  await runStep(s.buildNxPex(nxPex), ctx.logPath);
+  const skipped: Record<string, string> = {};
+  const out: StartArtifacts = { nxPex, venvPython: join(dir, 'venv', 'bin', 'python'), venvCwd: s.venvCwd, module: s.module, skipped };
+  if (ctx.tools.pex) {
+    const common = [...s.pexArgs, '-m', s.module, '--pex-root', join(dir, 'pex-build-root')];
+    out.pexZipapp = join(dir, 'pex-zipapp.pex');
+    out.pexVenv = join(dir, 'pex-venv.pex');
+    await runStep({ argv: [ctx.tools.pex, ...common, '-o', out.pexZipapp], cwd: dir, timeoutMs: 60 * 60_000 }, ctx.logPath);
+    await runStep({ argv: [ctx.tools.pex, ...common, '--venv', '-o', out.pexVenv], cwd: dir, timeoutMs: 60 * 60_000 }, ctx.logPath);
+  } else {
+    skipped['pex-zipapp'] = skipped['pex-venv'] = needs(undefined, 'pex').skipped!;
+  }
+  await runStep({ argv: [ctx.python, '-m', 'venv', join(dir, 'venv')], cwd: dir }, ctx.logPath);
+  await runStep({ argv: [out.venvPython, '-m', 'pip', 'install', '-q', '--disable-pip-version-check', ...s.venvInstall], cwd: dir }, ctx.logPath);
+  return out;
+}
+
 async function prepareFlaskStart(ctx: BenchContext, prep: Preparations): Promise<StartArtifacts> {
   const { srcDir, requirementsFile } = await prep.serviceWorkspace();
   await writeFile(buildInfoFile(srcDir), 'BUILD = "start"\n');
-  const p = paths(ctx);
   const dir = join(ctx.runDir, 'start');
-  await mkdir(dir, { recursive: true });
   ctx.progress('  building the flask pexes and the plain venv for the start-up workloads');
-  const nxPex = join(dir, 'nx-pex.pex');
-  await runStep({ argv: [ctx.node, p.nxPexCli, 'build', SERVICE_ROOT, '--python', ctx.python, '--output', nxPex], cwd: ctx.workspaceDir, env: { NX_PEX_CACHE_DIR: join(dir, 'nx-pex-cache') } }, ctx.logPath);
-  const skipped: Record<string, string> = {};
-  const out: StartArtifacts = { nxPex, venvPython: join(dir, 'venv', 'bin', 'python'), venvCwd: srcDir, module: SERVICE_MODULE, skipped };
-  if (ctx.tools.pex) {
-    const common = ['-r', requirementsFile, '-D', srcDir, '-m', SERVICE_MODULE, '--pex-root', join(dir, 'pex-build-root'), ...pexIndexFlags(ctx.index)];
-    out.pexZipapp = join(dir, 'pex-zipapp.pex');
-    out.pexVenv = join(dir, 'pex-venv.pex');
-    await runStep({ argv: [ctx.tools.pex, ...common, '-o', out.pexZipapp], cwd: dir }, ctx.logPath);
-    await runStep({ argv: [ctx.tools.pex, ...common, '--venv', '-o', out.pexVenv], cwd: dir }, ctx.logPath);
-  } else {
-    skipped['pex-zipapp'] = skipped['pex-venv'] = 'pex could not be installed (see reference tools)';
-  }
-  await runStep({ argv: [ctx.python, '-m', 'venv', join(dir, 'venv')], cwd: dir }, ctx.logPath);
-  await runStep({ argv: [out.venvPython, '-m', 'pip', 'install', '-q', '--disable-pip-version-check', '-r', requirementsFile, ...pipIndexFlags(ctx.index)], cwd: dir }, ctx.logPath);
-  return out;
+  return prepareStartSet(ctx, dir, {
+    buildNxPex: (output) => ({
+      argv: [ctx.node, paths(ctx).nxPexCli, 'build', SERVICE_ROOT, '--python', ctx.python, '--output', output],
+      cwd: ctx.workspaceDir,
+      env: { NX_PEX_CACHE_DIR: join(dir, 'nx-pex-cache') },
+    }),
+    pexArgs: ['-r', requirementsFile, '-D', srcDir, ...pexIndexFlags(ctx.index)],
+    venvInstall: ['-r', requirementsFile, ...pipIndexFlags(ctx.index)],
+    venvCwd: srcDir,
+    module: SERVICE_MODULE,
+  });
 }
 
 function startContenders(ctx: BenchContext, a: StartArtifacts, tag: string, first: boolean): Contender[] {
@@ -262,7 +288,7 @@ async function resolveWorkload(ctx: BenchContext, id: WorkloadId): Promise<Workl
       {
         id: 'pip',
         label: `pip install --dry-run --report`,
-        ...(pip ? {} : { skipped: 'pip could not be installed at the pinned version (see reference tools)' }),
+        ...needs(pip, 'pip'),
         before: before('pip'),
         command: () => ({
           argv: [
@@ -276,7 +302,7 @@ async function resolveWorkload(ctx: BenchContext, id: WorkloadId): Promise<Workl
       {
         id: 'uv',
         label: 'uv pip compile',
-        ...(uv ? {} : { skipped: 'uv could not be installed (see reference tools)' }),
+        ...needs(uv, 'uv'),
         before: before('uv'),
         command: () => ({
           argv: [
@@ -347,11 +373,7 @@ async function torchBuildWorkload(ctx: BenchContext, prep: Preparations): Promis
   const pexOut = join(dir, 'pex.pex');
   const catOut = join(dir, 'cat.out');
   const spec = join(dir, 'build-spec.json');
-  const sources = [
-    { archivePath: 'torch_app/__init__.py', path: join(t.srcDir, 'torch_app', '__init__.py') },
-    { archivePath: 'torch_app/__main__.py', path: join(t.srcDir, 'torch_app', '__main__.py') },
-  ];
-  await writeFile(spec, JSON.stringify({ wheels: t.wheels.map(({ path, sha256 }) => ({ path, sha256 })), sources, entryPoint: 'torch_app', output: nxOut }));
+  await writeTorchBuildSpec(t, spec, nxOut);
   const pex = ctx.tools.pex;
   return {
     id: 'torch-build',
@@ -372,11 +394,10 @@ async function torchBuildWorkload(ctx: BenchContext, prep: Preparations): Promis
       {
         id: 'pex',
         label: 'pex CLI',
-        ...(pex ? {} : { skipped: 'pex could not be installed (see reference tools)' }),
+        ...needs(pex, 'pex'),
         command: () => ({
           argv: [
-            pex ?? 'pex', '--no-pypi', '--find-links', t.dir, '--intransitive', ...t.wheels.map((w) => w.pin),
-            '-D', t.srcDir, '-m', 'torch_app', '-o', pexOut, '--pex-root', join(dir, 'pex-root'),
+            pex ?? 'pex', ...torchPexArgs(t), '-m', 'torch_app', '-o', pexOut, '--pex-root', join(dir, 'pex-root'),
           ],
           cwd: dir,
         }),
@@ -392,30 +413,31 @@ async function torchBuildWorkload(ctx: BenchContext, prep: Preparations): Promis
   };
 }
 
+/** The spec file of a buildPex call by the worker: the torch wheels, the app's two files, `torch_app` as entry point. */
+async function writeTorchBuildSpec(t: TorchWheels, spec: string, output: string): Promise<void> {
+  const sources = ['__init__.py', '__main__.py'].map((f) => ({ archivePath: `torch_app/${f}`, path: join(t.srcDir, 'torch_app', f) }));
+  await writeFile(spec, JSON.stringify({ wheels: t.wheels.map(({ path, sha256 }) => ({ path, sha256 })), sources, entryPoint: 'torch_app', output }));
+}
+
+/** pex's arguments for the same set: the pins, intransitive (no nvidia-* lookups), from the downloaded wheels only. */
+function torchPexArgs(t: TorchWheels): string[] {
+  return ['--no-pypi', '--find-links', t.dir, '--intransitive', ...t.wheels.map((w) => w.pin), '-D', t.srcDir];
+}
+
 async function prepareTorchStart(ctx: BenchContext, prep: Preparations): Promise<StartArtifacts> {
   const t = await prep.torchWheels();
   const dir = join(ctx.runDir, 'torch-start');
-  await mkdir(dir, { recursive: true });
   ctx.progress('  building the torch pexes and the plain venv for the start-up workloads');
-  const nxPex = join(dir, 'nx-pex.pex');
-  const spec = join(dir, 'build-spec.json');
-  const sources = ['__init__.py', '__main__.py'].map((f) => ({ archivePath: `torch_app/${f}`, path: join(t.srcDir, 'torch_app', f) }));
-  await writeFile(spec, JSON.stringify({ wheels: t.wheels.map(({ path, sha256 }) => ({ path, sha256 })), sources, entryPoint: 'torch_app', output: nxPex }));
-  await runStep({ argv: [ctx.node, paths(ctx).worker, 'build-pex', spec], cwd: dir, env: { NX_PEX_CACHE_DIR: join(dir, 'nx-pex-cache') } }, ctx.logPath);
-  const skipped: Record<string, string> = {};
-  const out: StartArtifacts = { nxPex, venvPython: join(dir, 'venv', 'bin', 'python'), venvCwd: t.srcDir, module: 'torch_app', skipped };
-  if (ctx.tools.pex) {
-    const common = ['--no-pypi', '--find-links', t.dir, '--intransitive', ...t.wheels.map((w) => w.pin), '-D', t.srcDir, '-m', 'torch_app', '--pex-root', join(dir, 'pex-build-root')];
-    out.pexZipapp = join(dir, 'pex-zipapp.pex');
-    out.pexVenv = join(dir, 'pex-venv.pex');
-    await runStep({ argv: [ctx.tools.pex, ...common, '-o', out.pexZipapp], cwd: dir, timeoutMs: 60 * 60_000 }, ctx.logPath);
-    await runStep({ argv: [ctx.tools.pex, ...common, '--venv', '-o', out.pexVenv], cwd: dir, timeoutMs: 60 * 60_000 }, ctx.logPath);
-  } else {
-    skipped['pex-zipapp'] = skipped['pex-venv'] = 'pex could not be installed (see reference tools)';
-  }
-  await runStep({ argv: [ctx.python, '-m', 'venv', join(dir, 'venv')], cwd: dir }, ctx.logPath);
-  await runStep({ argv: [out.venvPython, '-m', 'pip', 'install', '-q', '--disable-pip-version-check', '--no-deps', ...t.wheels.map((w) => w.path)], cwd: dir }, ctx.logPath);
-  return out;
+  const spec = join(ctx.runDir, 'torch-start-spec.json');
+  // prepareStartSet writes the nx-pex pex to <dir>/nx-pex.pex: the spec names it.
+  await writeTorchBuildSpec(t, spec, join(dir, 'nx-pex.pex'));
+  return prepareStartSet(ctx, dir, {
+    buildNxPex: () => ({ argv: [ctx.node, paths(ctx).worker, 'build-pex', spec], cwd: dir, env: { NX_PEX_CACHE_DIR: join(dir, 'nx-pex-cache') } }),
+    pexArgs: torchPexArgs(t),
+    venvInstall: ['--no-deps', ...t.wheels.map((w) => w.path)],
+    venvCwd: t.srcDir,
+    module: 'torch_app',
+  });
 }
 
 // ---------------------------------------------------------------- dispatch
