@@ -97,6 +97,10 @@ async function readMembers(zip: yauzl.ZipFile, filename: string): Promise<Map<st
         `${filename} has a member named '${name}': ${unsafe}. Refusing to install it; the wheel is malformed or hostile.`,
       );
     }
+    // UNIX st_mode in the high 16 bits: a symlink member would point anywhere once extracted; wheels hold files.
+    if (((entry.externalFileAttributes >>> 16) & 0o170000) === 0o120000) {
+      throw new ArchiveError('INVALID_WHEEL', `${filename} has a member '${name}' that is a symlink; wheels may only hold regular files. Refusing to install it; the wheel is malformed or hostile.`);
+    }
     if (name.endsWith('/')) continue; // directory entries carry no content
     if (members.has(name)) {
       throw new ArchiveError('INVALID_WHEEL', `${filename} has two members named '${name}'; the wheel is malformed.`);
