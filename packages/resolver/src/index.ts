@@ -24,3 +24,4 @@ export type {
 } from './lock/model.js';
 export { targetFromAbbreviatedPlatform, targetFromCompletePlatform } from './platform/foreign-target.js';
 export { macPlatforms } from './tags/macos.js';
+export { parseVersion, compareVersions, parseSpecifierSet, parseRequirement, evaluateMarker, supportedTags, type ParsedSpecifierSet, type TagTarget } from './api.js';

@@ -3,7 +3,8 @@ import { Version } from './version.js';
 
 // PEP 440 "Version specifiers". The version grammar per operator follows packaging's
 // `Specifier._regex`: `.*` and local labels only with ==/!=; `~=` needs two release segments;
-// `===` takes any string without whitespace.
+// `===` takes any non-empty string without whitespace (packaging ≥ 26 rejects `===` with nothing
+// after it; older packaging accepted it).
 const PRE = '(?:[-_.]?(?:alpha|beta|preview|pre|a|b|c|rc)[-_.]?[0-9]*)?';
 const POST = '(?:(?:-[0-9]+)|(?:[-_.]?(?:post|rev|r)[-_.]?[0-9]*))?';
 const DEV = '(?:[-_.]?dev[-_.]?[0-9]*)?';
@@ -12,7 +13,7 @@ const EPOCH = '(?:[0-9]+!)?';
 const RELEASE = `v?${EPOCH}[0-9]+(?:\\.[0-9]+)*`;
 /** Version grammar per operator (unanchored; packaging's `Specifier._version_regex_str`). Reused by the PEP 508 tokenizer. */
 export const SPECIFIER_VERSION_SOURCE: Record<Operator, string> = {
-  '===': '[^\\s;)]*',
+  '===': '[^\\s;)]+',
   '==': `${RELEASE}(?:\\.\\*|${PRE}${POST}${DEV}${LOCAL})`,
   '!=': `${RELEASE}(?:\\.\\*|${PRE}${POST}${DEV}${LOCAL})`,
   '~=': `v?${EPOCH}[0-9]+(?:\\.[0-9]+)+${PRE}${POST}${DEV}`,

@@ -1,13 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { oracles, runOracle } from '../testing/packaging-oracle.js';
-import { markerText, requirementText } from '../testing/pep508-arbitraries.js';
+import { acceptsEmptyArbitraryEquality, diffCases, EMPTY_ARBITRARY_EQUALITY, oracles, runOracle } from '../testing/packaging-oracle.js';
+import { EMPTY_OPERATOR_REQUIREMENTS, markerText, requirementText } from '../testing/pep508-arbitraries.js';
 import { Marker } from './marker.js';
 import { Requirement } from './requirement.js';
 
 // Differential tests against packaging.requirements / packaging.markers, one Python per batch.
 const [oracle] = await oracles();
 const SEED = Number(process.env.NX_PEX_FC_SEED ?? 508);
+const N = diffCases(16_000);
 const ENV = {
   python_version: '3.11', python_full_version: '3.11.7', os_name: 'posix', sys_platform: 'linux', platform_release: '6.5.0',
   platform_system: 'Linux', platform_version: '#1 SMP', platform_machine: 'x86_64', platform_python_implementation: 'CPython',
@@ -58,8 +59,11 @@ function evaluate(m: Marker): (boolean | 'error')[] {
 
 describe.runIf(oracle)('PEP 508 against packaging', () => {
   it('parses requirements and evaluates their markers like packaging', async () => {
-    const requirements = fc.sample(requirementText, { numRuns: 3000, seed: SEED });
-    const markers = fc.sample(markerText, { numRuns: 3000, seed: SEED + 1 });
+    const requirements = [...EMPTY_OPERATOR_REQUIREMENTS, ...fc.sample(requirementText, { numRuns: Math.round(N * 0.2), seed: SEED })];
+    const markers = fc.sample(markerText, { numRuns: Math.round(N * 0.2), seed: SEED + 1 });
+    // packaging < 26 accepted an empty `===` (and compared `=== ""` as a version); we follow packaging 26.
+    const oldPackaging = acceptsEmptyArbitraryEquality(oracle!);
+    const divergent = (s: string) => oldPackaging && (EMPTY_ARBITRARY_EQUALITY.test(s) || /===\s*extra\b/.test(s));
     const expected = await runOracle<{ requirements: unknown[]; markers: unknown[] }>(oracle!, SCRIPT, { env: ENV, extras: EXTRAS, requirements, markers });
     requirements.forEach((s, i) => {
       let actual: unknown;
@@ -69,7 +73,8 @@ describe.runIf(oracle)('PEP 508 against packaging', () => {
       } catch {
         actual = null;
       }
-      expect(actual, s).toEqual(expected.requirements[i]);
+      if (EMPTY_OPERATOR_REQUIREMENTS.includes(s)) expect(actual, s).toBeNull();
+      else if (!divergent(s)) expect(actual, s).toEqual(expected.requirements[i]);
     });
     markers.forEach((s, i) => {
       let actual: unknown;
@@ -78,9 +83,9 @@ describe.runIf(oracle)('PEP 508 against packaging', () => {
       } catch {
         actual = null;
       }
-      expect(actual, s).toEqual(expected.markers[i]);
+      if (!divergent(s)) expect(actual, s).toEqual(expected.markers[i]);
     });
-    expect(expected.requirements.filter(Boolean).length).toBeGreaterThan(500);
-    expect(expected.markers.filter(Boolean).length).toBeGreaterThan(1000);
+    expect(expected.requirements.filter(Boolean).length).toBeGreaterThan(requirements.length / 6);
+    expect(expected.markers.filter(Boolean).length).toBeGreaterThan(markers.length / 3);
   });
 });

@@ -16,7 +16,7 @@ export function cpythonTags(info: CpythonTagInputs): string[] {
   const nodot = `${major}${minor}`;
   const interpreter = `cp${nodot}`;
   const platforms = info.platforms;
-  const threading = info.abiFlags.includes('t');
+  const threading = major === 3 && minor >= 13 && info.abiFlags.includes('t');
   const out: string[] = [];
   const each = (python: string, abi: string) => {
     for (const p of platforms) out.push(`${python}-${abi}-${p}`);
@@ -27,8 +27,8 @@ export function cpythonTags(info: CpythonTagInputs): string[] {
   const abi3 = major >= 3 && (major > 3 || minor >= 2);
   if (abi3 && !threading) each(interpreter, 'abi3');
   each(interpreter, 'none');
-  if (abi3) {
-    // abi3 wheels built for older CPython 3.x load on newer ones.
+  if (abi3 && !threading) {
+    // abi3 wheels built for older CPython 3.x load on newer ones (not on free-threaded builds).
     for (let m = minor - 1; m > 1; m--) each(`cp${major}${m}`, 'abi3');
   }
 
@@ -44,11 +44,13 @@ function cpythonAbis(info: CpythonTagInputs): string[] {
   const [major, minor] = info.version;
   const nodot = `${major}${minor}`;
   const flags = info.abiFlags;
-  const threading = flags.includes('t') ? 't' : '';
+  // As packaging's `_cpython_abis`: each flag only exists in the versions that had it.
+  const atLeast = (m: number) => major > 3 || (major === 3 && minor >= m);
+  const threading = atLeast(13) && flags.includes('t') ? 't' : '';
   const debug = flags.includes('d') ? 'd' : '';
-  const old = major < 3 || (major === 3 && minor < 8);
+  const old = !atLeast(8);
   const pymalloc = old && flags.includes('m') ? 'm' : '';
-  const ucs4 = old && flags.includes('u') ? 'u' : '';
+  const ucs4 = !atLeast(3) && flags.includes('u') ? 'u' : '';
   const abis = [`cp${nodot}${threading}${debug}${pymalloc}${ucs4}`];
   // Debug builds (3.8+) also load normal extension modules.
   if (!old && debug) abis.push(`cp${nodot}${threading}`);

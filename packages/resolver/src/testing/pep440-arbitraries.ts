@@ -27,9 +27,10 @@ const junk = fc.constantFrom('', '', '', '', '*', '..', '+', '-', 'x', '!', ' 1'
 export const maybeInvalidVersion = fc.tuple(versionText, junk, fc.boolean()).map(([v, j, front]) => (front ? j + v : v + j));
 
 const operator = fc.constantFrom('==', '!=', '<=', '>=', '<', '>', '~=', '===');
-/** Specifiers (sometimes with `.*`), including ones packaging must reject. */
-export const specifierText = fc
-  .tuple(operator, fc.constantFrom('', ' '), versionText.map((v) => v.trim()), fc.constantFrom('', '', '', '.*'))
-  .map(([op, ws, v, star]) => `${op}${ws}${v}${star}`);
+/** Specifiers (sometimes with `.*`), including ones packaging must reject (`===` with nothing after it). */
+export const specifierText = fc.oneof(
+  { weight: 12, arbitrary: fc.tuple(operator, fc.constantFrom('', ' '), versionText.map((v) => v.trim()), fc.constantFrom('', '', '', '.*')).map(([op, ws, v, star]) => `${op}${ws}${v}${star}`) },
+  { weight: 1, arbitrary: fc.constantFrom('===', '=== ', '===foo', '===1.0-Local_x', '==', '>=', '~=1', '==*') },
+);
 
 export const specifierSetText = fc.array(specifierText, { minLength: 0, maxLength: 3 }).map((xs) => xs.join(', '));

@@ -37,3 +37,6 @@ export const markerText: fc.Arbitrary<string> = fc.letrec<{ expr: string }>((tie
 export const requirementText = fc
   .tuple(ws, name, ws, extras, ws, fc.oneof({ weight: 4, arbitrary: specs }, { weight: 1, arbitrary: fc.constantFrom('@ https://example.com/pkg-1.0.whl', '@https://x/y.tar.gz', '@ file:///tmp/a.whl') }), fc.oneof(fc.constant(''), markerText.map((m) => `; ${m}`), markerText.map((m) => ` ;${m}`)), ws)
   .map(([a, n, b, e, c, s, m, d]) => `${a}${n}${b}${e}${c}${s}${s.startsWith('@') && m ? ' ' : ''}${m}${d}`);
+
+/** Requirements packaging ≥ 26 rejects and earlier versions of our parser accepted. */
+export const EMPTY_OPERATOR_REQUIREMENTS = ['requests===', 'requests ===', 'requests===,', 'requests=== ', 'requests===;python_version>"3"', 'requests (===)', 'requests===,>1', 'requests>=1,==='];
