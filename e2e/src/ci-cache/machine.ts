@@ -1,4 +1,4 @@
-import { mkdir, readdir, symlink, utimes } from 'node:fs/promises';
+import { mkdir, readdir, rm, symlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { baseEnv, runCommand, runOrThrow, type RunResult } from '../harness/index.js';
 
@@ -76,8 +76,14 @@ export async function makeMachine(o: MachineOptions): Promise<Machine> {
   const clone = await umasked('git', ['clone', '--quiet', '--no-hardlinks', o.repo, root], o.dir);
   if (clone.exitCode !== 0) throw new Error(`git clone failed:\n${clone.output}`);
   if (o.sourceTime) await setTimes(root, o.sourceTime);
-  // node_modules as `npm ci` would install it from the same lockfile: the same files.
-  await runOrThrow('cp', ['-a', join(o.repo, 'node_modules'), join(root, 'node_modules')], env, { cwd: o.dir, logFile: o.logFile });
+  // node_modules as `npm ci` would install it from the same lockfile: the same files. Hard links
+  // (nothing writes there) keep it fast; a plain copy where they cannot be made.
+  const from = join(o.repo, 'node_modules');
+  const linked = await runCommand('cp', ['-al', from, join(root, 'node_modules')], env, { cwd: o.dir, logFile: o.logFile });
+  if (linked.exitCode !== 0) {
+    await rm(join(root, 'node_modules'), { recursive: true, force: true });
+    await runOrThrow('cp', ['-a', from, join(root, 'node_modules')], env, { cwd: o.dir, logFile: o.logFile });
+  }
   return {
     root,
     home,
