@@ -43,6 +43,14 @@ describe('inferFromPyProjects', () => {
     expect(project?.targets?.['test']?.executor).toBe('nx-pex:test');
   });
 
+  it('names nx-pex as the only external dependency when the workspace has a package manager lock', () => {
+    const withLock = inferFromPyProjects([['a/pyproject.toml', '[project]\nname = "a"\n', true]], {}, { hasNpmLock: true })[0]![1];
+    expect(withLock.projects?.['a']?.targets?.['build']?.inputs).toContainEqual({ externalDependencies: ['nx-pex'] });
+    expect(withLock.projects?.['a']?.targets?.['test']?.inputs).toContainEqual({ externalDependencies: ['nx-pex'] });
+    const without = inferFromPyProjects([['a/pyproject.toml', '[project]\nname = "a"\n']], {}, {})[0]![1];
+    expect(JSON.stringify(without.projects?.['a']?.targets?.['build']?.inputs)).not.toContain('externalDependencies');
+  });
+
   it('adds third-party requirements as pypi external nodes, not first-party ones', () => {
     const results = inferFromPyProjects([
       ['pyproject.toml', '[tool.ruff]\n'],

@@ -27,7 +27,15 @@ export interface NxPexPluginOptions {
 export interface WorkspaceFacts {
   /** How to run the nx-pex CLI from the workspace root, when a shared pylock.toml is there. */
   lockHashCli?: string;
+  /**
+   * The workspace has a package manager lock, so Nx's graph has an `npm:nx-pex` node: the targets
+   * then name it as their only external dependency. Without that, Nx hashes every external node,
+   * and the `pypi:*` nodes of unrelated projects would invalidate every Python build.
+   */
+  hasNpmLock?: boolean;
 }
+
+const NPM_LOCKS = ['package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lock', 'bun.lockb'];
 
 interface ParsedProject {
   root: string;
@@ -41,11 +49,11 @@ function targetsFor(p: ParsedProject, options: NxPexPluginOptions, facts: Worksp
   const lock = options.lockTargetName ?? 'lock';
   if (lock !== false) targets[lock] = lockTarget();
   const test = options.testTargetName ?? 'test';
-  if (test !== false && p.hasTests) targets[test] = testTarget();
+  if (test !== false && p.hasTests) targets[test] = testTarget(facts.hasNpmLock);
   if (p.pyproject.tool.type === 'lib') return targets;
   const build = options.buildTargetName ?? 'build';
   if (build !== false) {
-    targets[build] = buildTarget(facts.lockHashCli ? `${facts.lockHashCli} lock-hash ${p.root}` : undefined);
+    targets[build] = buildTarget(facts.lockHashCli ? `${facts.lockHashCli} lock-hash ${p.root}` : undefined, facts.hasNpmLock);
     const run = options.runTargetName ?? 'run';
     if (run !== false) targets[run] = runTarget(build, posix.join('dist', p.root, `${p.pyproject.name}.pex`));
   }
@@ -120,11 +128,11 @@ export const createNodes: CreateNodes<NxPexPluginOptions> = [
       const dir = join(context.workspaceRoot, dirname(file));
       return [file, readFileSync(join(context.workspaceRoot, file), 'utf8'), existsSync(join(dir, 'tests')) || existsSync(join(dir, 'test'))];
     });
-    const facts: WorkspaceFacts = files.includes('pylock.toml')
-      ? { lockHashCli: `node ${relative(context.workspaceRoot, packagePath('dist', 'cli', 'main.js')).split(sep).join('/')}` }
-      : {};
+    const facts: WorkspaceFacts = {};
+    if (files.includes('pylock.toml')) facts.lockHashCli = `node ${relative(context.workspaceRoot, packagePath('dist', 'cli', 'main.js')).split(sep).join('/')}`;
+    if (NPM_LOCKS.some((f) => existsSync(join(context.workspaceRoot, f)))) facts.hasNpmLock = true;
     // Nx's advice for fast graphs: reuse results while the inputs (all pyprojects + options) are unchanged.
-    const key = createHash('sha256').update(JSON.stringify([texts, options ?? {}, facts, 3])).digest('hex');
+    const key = createHash('sha256').update(JSON.stringify([texts, options ?? {}, facts, 4])).digest('hex');
     const cache = new PluginCache<Array<readonly [string, CreateNodesResult]>>(join(workspaceDataDir(context.workspaceRoot), 'nx-pex-nodes.json'));
     const result = cache.get(key, () => inferFromPyProjects(texts, options ?? {}, facts));
     cache.save();

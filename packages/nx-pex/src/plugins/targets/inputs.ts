@@ -19,3 +19,8 @@ export const sourcesNamedInput = [
 
 export const lockInputs = ['{projectRoot}/pylock.toml'];
 export const indexEnvInputs = INDEX_ENV_INPUTS.map((env) => ({ env }));
+
+/** The executor's package as the only external dependency (see WorkspaceFacts.hasNpmLock). */
+export function executorPackageInput(hasNpmLock: boolean | undefined) {
+  return hasNpmLock ? [{ externalDependencies: ['nx-pex'] }] : [];
+}

@@ -1,8 +1,8 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import { indexEnvInputs, lockInputs, SOURCES_INPUT } from './inputs.js';
+import { executorPackageInput, indexEnvInputs, lockInputs, SOURCES_INPUT } from './inputs.js';
 
 /** `test`: pytest in an environment built from the project's requirements and its test group; cached. */
-export function testTarget(): TargetConfiguration {
+export function testTarget(hasNpmLock?: boolean): TargetConfiguration {
   return {
     executor: 'nx-pex:test',
     cache: true,
@@ -15,6 +15,7 @@ export function testTarget(): TargetConfiguration {
       '{projectRoot}/pytest.ini',
       ...lockInputs,
       ...indexEnvInputs,
+      ...executorPackageInput(hasNpmLock),
     ],
     outputs: [],
     options: {},
