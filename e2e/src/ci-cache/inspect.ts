@@ -99,8 +99,9 @@ export function timeNeedles(since: Date, now = new Date()): string[] {
     needles.add(iso);
     needles.add(iso.replace(/-/g, ''));
   }
-  // 10-digit epoch seconds (and the milliseconds that start the same way), to 1000 s.
-  for (let t = since.getTime() - 1_000_000; t <= now.getTime() + 1_000_000; t += 500_000) {
+  // 10-digit epoch seconds (and the milliseconds that start the same way), to 1000 s: the prefixes of
+  // the build's window only (few needles: a 7-digit run can occur by chance in a hex digest).
+  for (let t = since.getTime() - 60_000; t <= now.getTime() + 60_000; t += 60_000) {
     needles.add(String(Math.floor(t / 1000)).slice(0, 7));
   }
   return [...needles];
