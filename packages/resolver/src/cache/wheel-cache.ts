@@ -66,7 +66,13 @@ export class WheelCache {
       await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
     } catch (err) {
       out.on('error', () => undefined); // writes still queued fail with ERR_STREAM_DESTROYED: expected, not a crash
-      out.destroy();
+      // Wait for the close: a stream destroyed before its file was opened still creates it afterwards.
+      if (!out.closed) {
+        await new Promise<void>((resolve) => {
+          out.once('close', () => resolve());
+          out.destroy();
+        });
+      }
       await rm(temp, { force: true });
       if (!reading.failed || err instanceof ResolverError) throw err;
       const reason = err instanceof Error ? err.message : String(err);
