@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { fetchArtifacts } from '../fetch/fetch-artifacts.js';
 import type { TargetInterpreter } from '../interpreter/inspect.js';
 import { fixtureSuite } from '../testing/fixture-suite.js';
-import { runs } from './fuzz.js';
+import { runs } from '../testing/reliability-fuzz.js';
 
 const target: TargetInterpreter = { implementation: 'cp', version: [3, 11, 7], tags: ['py3-none-any'], markers: { python_version: '3.11', sys_platform: 'linux' } };
 const suite = fixtureSuite('nx-pex-cache-', async (dir) => {

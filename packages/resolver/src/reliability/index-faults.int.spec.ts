@@ -13,7 +13,7 @@ import { fetchArtifacts } from '../fetch/fetch-artifacts.js';
 import type { LocalArtifact } from '../fetch/local-artifact.js';
 import type { TargetInterpreter } from '../interpreter/inspect.js';
 import { fixtureSuite } from '../testing/fixture-suite.js';
-import { LONG, runs } from './fuzz.js';
+import { LONG, runs } from '../testing/reliability-fuzz.js';
 
 const FAULTS = runs(60, 1000);
 const target: TargetInterpreter = { implementation: 'cp', version: [3, 11, 7], tags: ['py3-none-any'], markers: { python_version: '3.11', sys_platform: 'linux' } };

@@ -14,7 +14,7 @@ import { Marker } from '../pep508/marker.js';
 import { Requirement } from '../pep508/requirement.js';
 import { maybeInvalidVersion, specifierText, versionText } from '../testing/pep440-arbitraries.js';
 import { markerText, requirementText } from '../testing/pep508-arbitraries.js';
-import { anyText, FUZZ_TIMEOUT, fcParams, mutated, nested, runs, Tally } from './fuzz.js';
+import { anyText, FUZZ_TIMEOUT, fcParams, mutated, nested, runs, Tally } from '../testing/reliability-fuzz.js';
 
 const RUNS = runs(2_000, 200_000);
 const tally = new Tally();
