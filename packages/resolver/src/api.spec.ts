@@ -39,6 +39,8 @@ describe('functional API', () => {
     expect(parseSpecifierSet('>=1.0rc1').contains('1.0rc2')).toBe(true); // names a pre-release
     expect(parseSpecifierSet('>=1.0rc1').contains('1.0rc2', { prereleases: false })).toBe(false);
     expect(String(parseSpecifierSet('<2, >=1.0'))).toBe('<2,>=1.0');
+    // Equal clauses count once, as in packaging's frozenset (found by the 100k differential run).
+    expect(String(parseSpecifierSet('!=19 , <=3, != 19, ==1.0, ==1.0.0, ~=1.0, ~=1.0.0'))).toBe('!=19,<=3,==1.0,~=1.0,~=1.0.0');
     expect(code(() => parseSpecifierSet('>=1.0.*'))).toBe('INVALID_SPECIFIER');
     expect(code(() => parseSpecifierSet('==='))).toBe('INVALID_SPECIFIER');
   });

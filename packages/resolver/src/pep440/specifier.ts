@@ -164,16 +164,34 @@ function padRelease(left: string[], right: string[]): string[] {
   return [...left.slice(0, l), ...Array<string>(Math.max(0, r - l)).fill('0'), ...left.slice(l)];
 }
 
+/** packaging's `canonicalize_version`: normal form, trailing `.0`s of the release dropped; non-versions as written. */
+function canonicalKey(text: string, stripTrailingZero: boolean): string {
+  const v = Version.tryParse(text);
+  if (!v) return text;
+  let s = v.epoch !== 0n ? `${v.epoch}!` : '';
+  const release = v.release.join('.');
+  s += stripTrailingZero ? release.replace(/(\.0)+$/, '') : release;
+  return s + v.toString().slice(v.toString().indexOf('!') + 1).slice(release.length);
+}
+
 /** A comma-separated set of specifiers; a version must satisfy all of them. */
 export class SpecifierSet {
   readonly specifiers: readonly Specifier[];
 
   constructor(text = '') {
+    // As packaging (a frozenset): equal clauses (`!=19` and `!= 19`, `==1.0` and `==1.0.0`) count once.
+    const seen = new Set<string>();
     this.specifiers = text
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean)
-      .map((s) => new Specifier(s));
+      .map((s) => new Specifier(s))
+      .filter((s) => {
+        const key = `${s.operator}${canonicalKey(s.version, s.operator !== '~=')}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
   }
 
   static parse(text: string): SpecifierSet {
