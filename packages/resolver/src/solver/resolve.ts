@@ -79,6 +79,8 @@ export class Solver {
   private readonly releases = new Map<string, Release[]>();
   private readonly incompatibilities = new Map<string, Incompatibility[]>();
   private readonly pinned = new Set<string>();
+  /** Packages a requirement names a pre-release for (`>=1.0a1`): PEP 440 admits their pre-releases. */
+  private readonly prereleasesNamed = new Set<string>();
   private readonly order: string[] = [];
   private assignments: Assignment[] = [];
   private accumulated = new Map<string, Term>();
@@ -161,6 +163,7 @@ export class Solver {
         throw new ResolverError('INVALID_REQUIREMENT', `Direct URL requirements are not supported yet: ${JSON.stringify(r.source)} (required by ${labels[i]}). Put the wheel in a find-links directory and require it by name.`);
       }
       if (exactPin(r)) this.pinned.add(r.key);
+      if (r.specifier.prereleases) this.prereleasesNamed.add(r.key);
       const targets = [r.key, ...r.normalizedExtras.map((e) => `${r.key}[${e}]`)];
       for (const dep of targets) {
         const u = await this.universe(dep);
@@ -345,7 +348,9 @@ export class Solver {
     const want = pkg === base ? this.provider.preference?.(base) : this.decisions.get(base);
     const wanted = want === undefined ? undefined : Version.tryParse(want);
     const preferred = wanted ? usable.find((r) => r.version.compare(wanted) === 0) : undefined;
-    // PEP 440 "if necessary": a pre-release only when no final release is allowed.
+    // PEP 440: pre-releases when a requirement on the package names one (as pip: the newest
+    // allowed version), else only "if necessary" (no final release allowed).
+    if (this.prereleasesNamed.has(base)) return preferred ?? usable[0]!;
     return preferred ?? usable.find((r) => !r.version.isPrerelease) ?? usable[0]!;
   }
 

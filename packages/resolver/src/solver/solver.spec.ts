@@ -117,6 +117,15 @@ describe('PubGrub solver', () => {
     expect((await solve(db, ['y==2.0'])).picked).toEqual(['y 2.0']);
   });
 
+  it('takes the newest pre-release when a requirement names one (packse prerelease scenarios, as pip)', async () => {
+    const db: Db = { a: { '0.1.0': [], '0.2.0a1': [], '0.3.0': [], '1.0.0a1': [] }, c: { '0.1.0': [], '0.2.0': [], '0.2.0a1': [], '0.2.0a2': [], '0.3.0': [] } };
+    expect((await solve(db, ['a>=0.1.0a1'])).picked).toEqual(['a 1.0.0a1']);
+    expect((await solve(db, ['a>=0.1.0'])).picked).toEqual(['a 0.3.0']);
+    expect((await solve(db, ['c<=0.2.0a2'])).picked).toEqual(['c 0.2.0a2']);
+    // packaging: `<` / `>` never name pre-releases (uv picks 0.2.0a1 here; pip and we pick 0.1.0).
+    expect((await solve(db, ['c<0.2.0a2'])).picked).toEqual(['c 0.1.0']);
+  });
+
   it('honours Requires-Python from metadata and constraints', async () => {
     const db: Db = { x: { '1.0': [], '2.0': [[], '>=3.12'] }, s: { '1.0': [], '2.0': [] }, t: { '1.0': ['s'] } };
     expect((await solve(db, ['x'])).picked).toEqual(['x 1.0']);
