@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { buffer } from 'node:stream/consumers';
-import { ZipFile } from 'yazl';
 import { ToolsError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { isValidProjectName } from '../pep503/normalize.js';
@@ -9,6 +7,7 @@ import { entryPointsText, metadataText, wheelFileText } from './dist-info.js';
 import { distributionStem, wheelFilename } from './filename.js';
 import { recordText } from './record.js';
 import type { BuiltWheel, FileContent, WheelDataKey, WheelSpec } from './spec.js';
+import { zipMembers } from './zip.js';
 
 interface WheelMember {
   path: string;
@@ -22,7 +21,9 @@ const DATA_KEYS: readonly WheelDataKey[] = ['purelib', 'platlib', 'headers', 'da
 export async function buildWheel(spec: WheelSpec, outDir: string): Promise<BuiltWheel> {
   validateSpec(spec);
   const members = wheelMembers(spec);
-  const bytes = await zipMembers(members);
+  // Deterministic zip: DOS time 1980-01-02 00:00 (not the epoch itself, which yazl, used before, clamped
+  // in the time zone it was loaded in), no Info-ZIP UT field (UTC seconds vary by zone).
+  const bytes = zipMembers(members.map((m) => ({ path: m.path, content: m.content, mode: m.executable ? 0o100755 : 0o100644 })));
   const filename = wheelFilename(spec);
   const path = join(resolve(outDir), filename);
   await writeFileAtomic(path, bytes);
@@ -55,25 +56,6 @@ export function wheelMembers(spec: WheelSpec): WheelMember[] {
   const recordPath = `${distInfo}/RECORD`;
   sorted.push({ path: recordPath, content: toBytes(recordText(sorted, recordPath)), executable: false });
   return sorted;
-}
-
-async function zipMembers(members: WheelMember[]): Promise<Buffer> {
-  // Deterministic zip: yazl encodes the DOS time from the Date's local-time fields, so a Date built
-  // from local fields now (not at import: TZ may change) encodes 1980-01-02 00:00 in any time zone.
-  // One day past the DOS epoch: yazl clamps to a 1980-01-01 computed in the TZ it was loaded in,
-  // which a later TZ east of it would hit. The Info-ZIP UT field (UTC seconds) is off: it varies by zone.
-  const mtime = new Date(1980, 0, 2, 0, 0, 0);
-  const zip = new ZipFile();
-  const out = buffer(zip.outputStream);
-  for (const m of members)
-    zip.addBuffer(Buffer.from(m.content), m.path, {
-      mtime,
-      forceDosTimestamp: true,
-      mode: m.executable ? 0o100755 : 0o100644,
-      compress: true,
-    });
-  zip.end();
-  return out;
 }
 
 function validateSpec(spec: WheelSpec): void {
