@@ -8,6 +8,12 @@ let home: string;
 // Keep the machine's /etc/xdg out of the picture; /etc/pip.conf does not exist on test machines.
 const base = () => ({ XDG_CONFIG_DIRS: join(home, 'no-xdg') });
 
+/** loadIndexConfig without `cert`, which the machine's /etc/pip.conf may set (pip's `cert` is tested on its own). */
+async function loadWithoutCert(options: Parameters<typeof loadIndexConfig>[0]) {
+  const { cert: _cert, ...rest } = await loadIndexConfig(options);
+  return rest;
+}
+
 async function write(path: string, text: string) {
   await mkdir(join(path, '..'), { recursive: true });
   await writeFile(path, text);
@@ -22,7 +28,7 @@ afterEach(async () => {
 
 describe('loadIndexConfig', () => {
   it('defaults to PyPI', async () => {
-    expect(await loadIndexConfig({ env: base(), homeDir: home })).toEqual({
+    expect(await loadWithoutCert({ env: base(), homeDir: home })).toEqual({
       indexUrl: 'https://pypi.org/simple/', extraIndexUrls: [], findLinks: [], noIndex: false,
     });
   });
@@ -32,7 +38,7 @@ describe('loadIndexConfig', () => {
       '[global]', 'index-url = https://global.example/simple/', 'extra-index-url =', '  https://a.example/simple/', '  https://b.example/simple/',
       '# comment', '[install]', 'index_url: https://install.example/simple/', 'find-links = /wheels /more', 'no-index = yes', '',
     ].join('\n'));
-    expect(await loadIndexConfig({ env: base(), homeDir: home })).toEqual({
+    expect(await loadWithoutCert({ env: base(), homeDir: home })).toEqual({
       indexUrl: 'https://install.example/simple/',
       extraIndexUrls: ['https://a.example/simple/', 'https://b.example/simple/'],
       findLinks: ['/wheels', '/more'],
@@ -45,12 +51,12 @@ describe('loadIndexConfig', () => {
     await write(join(home, 'xdg', 'pip', 'pip.conf'), '[global]\nindex-url = https://xdg/simple/\n');
     await write(join(home, 'venv', 'pip.conf'), '[global]\nextra-index-url = https://venv/simple/\n');
     const env = { ...base(), XDG_CONFIG_HOME: join(home, 'xdg'), VIRTUAL_ENV: join(home, 'venv') };
-    expect(await loadIndexConfig({ env, homeDir: home })).toMatchObject({
+    expect(await loadWithoutCert({ env, homeDir: home })).toMatchObject({
       indexUrl: 'https://xdg/simple/', extraIndexUrls: ['https://venv/simple/'], findLinks: ['/legacy'],
     });
     await write(join(home, 'explicit.conf'), '[global]\nindex-url = https://explicit/simple/\n');
     // pip skips the user files when PIP_CONFIG_FILE exists.
-    expect(await loadIndexConfig({ env: { ...env, PIP_CONFIG_FILE: join(home, 'explicit.conf') }, homeDir: home })).toMatchObject({
+    expect(await loadWithoutCert({ env: { ...env, PIP_CONFIG_FILE: join(home, 'explicit.conf') }, homeDir: home })).toMatchObject({
       indexUrl: 'https://explicit/simple/', extraIndexUrls: ['https://venv/simple/'], findLinks: [],
     });
   });
@@ -58,7 +64,7 @@ describe('loadIndexConfig', () => {
   it('reads global files from XDG_CONFIG_DIRS below user files', async () => {
     await write(join(home, 'sys', 'pip', 'pip.conf'), '[global]\nindex-url = https://system/simple/\nno-index = true\n');
     await write(join(home, '.config', 'pip', 'pip.conf'), '[global]\nindex-url = https://user/simple/\n');
-    expect(await loadIndexConfig({ env: { XDG_CONFIG_DIRS: join(home, 'sys') }, homeDir: home })).toMatchObject({
+    expect(await loadWithoutCert({ env: { XDG_CONFIG_DIRS: join(home, 'sys') }, homeDir: home })).toMatchObject({
       indexUrl: 'https://user/simple/', noIndex: true,
     });
   });
@@ -72,8 +78,14 @@ describe('loadIndexConfig', () => {
       PIP_FIND_LINKS: '/a /b',
       PIP_NO_INDEX: 'false',
     };
-    expect(await loadIndexConfig({ env, homeDir: home })).toEqual({
+    expect(await loadWithoutCert({ env, homeDir: home })).toEqual({
       indexUrl: 'https://env/simple/', extraIndexUrls: ['https://x/simple/', 'https://y/simple/'], findLinks: ['/a', '/b'], noIndex: false,
     });
+  });
+
+  it('reads pip\'s cert from pip.conf, PIP_CERT winning', async () => {
+    await write(join(home, '.config', 'pip', 'pip.conf'), '[global]\ncert = /conf/ca.pem\n');
+    expect((await loadIndexConfig({ env: base(), homeDir: home })).cert).toBe('/conf/ca.pem');
+    expect((await loadIndexConfig({ env: { ...base(), PIP_CERT: '/env/ca.pem' }, homeDir: home })).cert).toBe('/env/ca.pem');
   });
 });

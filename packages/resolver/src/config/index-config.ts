@@ -9,6 +9,8 @@ export interface IndexConfig {
   extraIndexUrls: string[];
   findLinks: string[];
   noIndex: boolean;
+  /** pip's `cert` / PIP_CERT: a PEM CA bundle to trust for HTTPS instead of the defaults. */
+  cert?: string;
 }
 
 export const DEFAULT_INDEX_URL = 'https://pypi.org/simple/';
@@ -80,6 +82,9 @@ export async function loadIndexConfig(options: { env?: Env; homeDir?: string } =
       case 'no-index':
         config.noIndex = truthy(value);
         break;
+      case 'cert':
+        config.cert = value.trim();
+        break;
     }
   };
   for (const file of await configFiles(env, home)) {
@@ -95,6 +100,7 @@ export async function loadIndexConfig(options: { env?: Env; homeDir?: string } =
     ['PIP_EXTRA_INDEX_URL', 'extra-index-url'],
     ['PIP_FIND_LINKS', 'find-links'],
     ['PIP_NO_INDEX', 'no-index'],
+    ['PIP_CERT', 'cert'],
   ];
   for (const [variable, key] of fromEnv) {
     const value = env[variable];

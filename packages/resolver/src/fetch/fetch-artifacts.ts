@@ -1,7 +1,9 @@
 import type { IndexConfig } from '../config/index-config.js';
 import { defaultCacheDir } from '../cache/dir.js';
 import { ResolverError } from '../errors.js';
-import { HttpClient, type HttpOptions } from '../http/client.js';
+import { HttpClient, httpOptionsFor as httpOptions, type HttpOptions } from '../http/client.js';
+import { PageCache } from '../http/page-cache.js';
+import { join } from 'node:path';
 import { IndexClient } from '../index/client.js';
 import type { TargetInterpreter } from '../interpreter/inspect.js';
 import { Version } from '../pep440/version.js';
@@ -42,9 +44,9 @@ export class FetchSession {
   downloadsTotal = 0;
 
   constructor(private readonly options: FetchOptions) {
-    this.http = new HttpClient(options.http);
-    this.index = new IndexClient(this.http, options.index);
     const cacheDir = options.cacheDir ?? defaultCacheDir();
+    this.http = new HttpClient(httpOptions(options.http, options.index));
+    this.index = new IndexClient(this.http, options.index, new PageCache(join(cacheDir, 'http')));
     this.downloader = new Downloader(this.http, cacheDir, (project, bytes) =>
       this.progress({ phase: 'download', project, done: this.downloadsDone, total: this.downloadsTotal, bytes }));
     this.pythonVersion = Version.parse(options.target.version.join('.'));

@@ -1,6 +1,9 @@
-import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import { readFileSync } from 'node:fs';
+import { Agent, EnvHttpProxyAgent, interceptors, request, type Dispatcher } from 'undici';
+import type { IndexConfig } from '../config/index-config.js';
 import { ResolverError } from '../errors.js';
 import { Credentials, redactUrl } from './credentials.js';
+import { loadNetrc } from './netrc.js';
 
 export interface HttpOptions {
   /** Extra attempts after the first on 5xx, 429, resets and timeouts (default 3). */
@@ -9,6 +12,12 @@ export interface HttpOptions {
   backoffMs?: number;
   /** Per-request header and idle-body timeout in ms (default 30 000). */
   timeoutMs?: number;
+  /** `.netrc` file for hosts without credentials in their URL (default `$NETRC`, else `~/.netrc`); false: none. */
+  netrc?: string | false;
+  /** PEM text of the CA certificates to trust instead of Node's defaults (pip's `cert` / `PIP_CERT`). */
+  ca?: string;
+  /** Where HTTP_PROXY / HTTPS_PROXY / NO_PROXY (either case) and NETRC are read (default `process.env`). */
+  env?: Record<string, string | undefined>;
 }
 
 export interface HttpResponse {
@@ -18,6 +27,8 @@ export interface HttpResponse {
   contentLength?: number;
   /** `Content-Range` of a 206 answer. */
   contentRange?: string;
+  /** Response headers (lower-case names). */
+  headers: Record<string, string | string[] | undefined>;
   /** Drop the rest of the body (e.g. a 200 where a range was asked for). */
   discard(): Promise<void>;
 }
@@ -40,17 +51,22 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** HTTP GET with credentials, redirects, timeouts and bounded retries with exponential backoff. */
 export class HttpClient {
-  readonly credentials = new Credentials();
+  readonly credentials: Credentials;
   private readonly dispatcher: Dispatcher;
   private readonly retries: number;
   private readonly backoffMs: number;
 
   constructor(options: HttpOptions = {}) {
     const timeout = options.timeoutMs ?? 30_000;
+    const env = options.env ?? process.env;
+    this.credentials = new Credentials(loadNetrc(options.netrc, env));
     this.retries = options.retries ?? 3;
     this.backoffMs = options.backoffMs ?? 250;
-    this.dispatcher = new Agent({ connectTimeout: timeout, headersTimeout: timeout, bodyTimeout: timeout })
-      .compose(interceptors.redirect({ maxRedirections: 10 }));
+    const tls = options.ca ? { ca: options.ca } : {};
+    const base = { connectTimeout: timeout, headersTimeout: timeout, bodyTimeout: timeout, connect: { timeout, ...tls } };
+    const proxy = proxySettings(env);
+    const agent = proxy ? new EnvHttpProxyAgent({ ...base, ...proxy, requestTls: tls, proxyTls: tls }) : new Agent(base);
+    this.dispatcher = agent.compose(interceptors.redirect({ maxRedirections: 10 }));
   }
 
   /**
@@ -94,6 +110,7 @@ export class HttpClient {
           statusCode: res.statusCode,
           contentType: (Array.isArray(type) ? type[0] : type) ?? '',
           body: res.body,
+          headers: res.headers,
           discard: async () => {
             // Aborting emits an AbortError on the stream: expected here, not a failure.
             res.body.on('error', () => undefined);
@@ -103,7 +120,7 @@ export class HttpClient {
           ...(typeof range === 'string' ? { contentRange: range } : {}),
         });
       } catch (err) {
-        if (!isRetryable(err)) throw err;
+        if (!isRetryable(err)) throw tlsError(err, url, describe) ?? err;
         lastError = err;
       }
     }
@@ -121,4 +138,37 @@ function httpError(status: number, url: string, describe: string): ResolverError
     ? 'Check the credentials in the index URL (https://user:token@host/...) or your pip configuration.'
     : 'Check the index URL and the project name.';
   return new ResolverError('INDEX_ERROR', `HTTP ${status} fetching ${describe} from ${redactUrl(url)}. ${hint}`);
+}
+
+/** Proxy URLs from the environment (lower case wins, as curl and pip), or undefined when none is set. */
+function proxySettings(env: Record<string, string | undefined>): { httpProxy: string; httpsProxy: string; noProxy: string } | undefined {
+  const pick = (name: string) => env[name.toLowerCase()] ?? env[name.toUpperCase()] ?? '';
+  const httpProxy = pick('http_proxy');
+  const httpsProxy = pick('https_proxy') || httpProxy;
+  if (!httpProxy && !httpsProxy) return undefined;
+  return { httpProxy, httpsProxy, noProxy: pick('no_proxy') };
+}
+
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_UNTRUSTED', 'UNABLE_TO_GET_ISSUER_CERT',
+]);
+
+/** A certificate failure as an INDEX_ERROR that says how to trust the index's CA. */
+function tlsError(err: unknown, url: string, describe: string): ResolverError | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !TLS_CODES.has(code)) return undefined;
+  return new ResolverError('INDEX_ERROR', `TLS certificate of ${redactUrl(url)} was rejected while fetching ${describe} (${code}). If the index uses a private CA, point pip's \`cert\` option (pip.conf) or PIP_CERT at its PEM bundle.`, { cause: err });
+}
+
+/** `http` with the CA bundle of `index.cert` (pip's `cert`) unless `http.ca` is already set. */
+export function httpOptionsFor(http: HttpOptions | undefined, index: IndexConfig | undefined): HttpOptions {
+  if (!index?.cert || http?.ca) return http ?? {};
+  let ca: string;
+  try {
+    ca = readFileSync(index.cert, 'utf8');
+  } catch (err) {
+    throw new ResolverError('INVALID_CONFIG', `Cannot read the CA bundle ${index.cert} (pip's \`cert\` / PIP_CERT): ${(err as Error).message}. Fix the path or remove the setting.`, { cause: err });
+  }
+  return { ...http, ca };
 }

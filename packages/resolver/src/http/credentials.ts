@@ -1,3 +1,5 @@
+import { netrcFor, type NetrcEntry } from './netrc.js';
+
 /**
  * HTTP basic credentials from URL userinfo (`https://user:token@host/simple/`), as pip accepts them.
  * Credentials are kept per origin so files linked from an authenticated index get them too, and are
@@ -5,6 +7,9 @@
  */
 export class Credentials {
   private readonly byOrigin = new Map<string, string>();
+
+  /** `netrc`: entries used for hosts whose URLs carry no userinfo (as pip, through requests). */
+  constructor(private readonly netrc: readonly NetrcEntry[] = []) {}
 
   /** Remember the userinfo of `url` (if any) and return the URL without it. */
   register(url: string): string {
@@ -23,7 +28,10 @@ export class Credentials {
     if (parsed.username || parsed.password) {
       return `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64')}`;
     }
-    return this.byOrigin.get(parsed.origin);
+    const registered = this.byOrigin.get(parsed.origin);
+    if (registered) return registered;
+    const entry = netrcFor([...this.netrc], parsed.hostname);
+    return entry ? `Basic ${Buffer.from(`${entry.login}:${entry.password}`).toString('base64')}` : undefined;
   }
 }
 

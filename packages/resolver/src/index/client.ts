@@ -5,6 +5,7 @@ import type { IndexConfig } from '../config/index-config.js';
 import { ResolverError } from '../errors.js';
 import type { HttpClient } from '../http/client.js';
 import { redactUrl } from '../http/credentials.js';
+import type { PageCache } from '../http/page-cache.js';
 import { normalizeName } from '../names.js';
 import { parseSimpleHtml } from './html.js';
 import { PEP691_JSON, parseSimpleJson } from './json.js';
@@ -43,7 +44,8 @@ export class IndexClient {
   private readonly findLinks: string[];
   private findLinksFiles: Promise<IndexFile[]> | undefined;
 
-  constructor(private readonly http: HttpClient, config: IndexConfig) {
+  /** `pageCache`: HTTP caching of project pages (ETag / Cache-Control), e.g. under the run's cache dir. */
+  constructor(private readonly http: HttpClient, config: IndexConfig, private readonly pageCache?: PageCache) {
     // Register credentials once; from here on only credential-free URLs are handled.
     const register = (u: string) => this.http.credentials.register(u);
     this.indexes = config.noIndex ? [] : [config.indexUrl, ...config.extraIndexUrls].map(register);
@@ -71,10 +73,14 @@ export class IndexClient {
       const text = await readLocalPage(fileURLToPath(pageUrl));
       return text === undefined ? [] : parseSimpleHtml(text, pageUrl, source);
     }
-    return this.http.get(pageUrl, ACCEPT, `the project page of ${name}`, async (res) => {
-      const text = await readStream(res.body, `the project page of ${name} from ${source}`);
-      return res.contentType.startsWith(PEP691_JSON) ? parseSimpleJson(text, pageUrl, source) : parseSimpleHtml(text, pageUrl, source);
-    }, () => []);
+    const describe = `the project page of ${name}`;
+    const parse = (text: string, contentType: string) =>
+      contentType.startsWith(PEP691_JSON) ? parseSimpleJson(text, pageUrl, source) : parseSimpleHtml(text, pageUrl, source);
+    if (this.pageCache) {
+      const page = await this.pageCache.get(this.http, pageUrl, ACCEPT, describe, (res) => readStream(res.body, `${describe} from ${source}`));
+      return page ? parse(page.text, page.contentType) : [];
+    }
+    return this.http.get(pageUrl, ACCEPT, describe, async (res) => parse(await readStream(res.body, `${describe} from ${source}`), res.contentType), () => []);
   }
 
   private allFindLinks(): Promise<IndexFile[]> {

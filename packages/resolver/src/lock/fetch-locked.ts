@@ -4,7 +4,7 @@ import { Downloader } from '../fetch/downloader.js';
 import { mapLimit } from '../fetch/limit.js';
 import type { FetchProgress, LocalArtifact } from '../fetch/local-artifact.js';
 import { parseWheelFilename } from '../filename/wheel.js';
-import { HttpClient, type HttpOptions } from '../http/client.js';
+import { HttpClient, httpOptionsFor, type HttpOptions } from '../http/client.js';
 import { Version } from '../pep440/version.js';
 import type { LockedArtifact } from './model.js';
 
@@ -24,7 +24,7 @@ const CONCURRENCY = 8;
  * Results keep the input order.
  */
 export async function fetchLocked(artifacts: LockedArtifact[], options: FetchLockedOptions = {}): Promise<LocalArtifact[]> {
-  const http = new HttpClient(options.http);
+  const http = new HttpClient(httpOptionsFor(options.http, options.index));
   const { index } = options;
   if (index) for (const url of [index.indexUrl, ...index.extraIndexUrls, ...index.findLinks]) http.credentials.register(url);
   let done = 0;
