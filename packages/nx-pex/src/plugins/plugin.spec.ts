@@ -13,6 +13,8 @@ describe('projectFromPyProject', () => {
     expect(build?.cache).toBe(true);
     expect(build?.outputs).toEqual(['{workspaceRoot}/dist/{projectRoot}']);
     expect(build?.inputs).toEqual(expect.arrayContaining(['nxPexSources', '^nxPexSources', '{projectRoot}/pylock.toml', { env: 'PIP_INDEX_URL' }]));
+    // The interpreter's tags choose the wheels: they are part of the cache key.
+    expect(build?.inputs).toContainEqual({ runtime: expect.stringMatching(/^python3 -c .*cache_tag.*get_platform\(\).*libc_ver\(\)/) });
     const run = project?.targets?.['run'];
     expect(run?.dependsOn).toEqual(['build']);
     expect(run?.options).toEqual({ command: 'python3 dist/apps/svc/svc.pex', cwd: '{workspaceRoot}' });

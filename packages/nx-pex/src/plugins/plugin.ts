@@ -132,7 +132,7 @@ export const createNodes: CreateNodes<NxPexPluginOptions> = [
     if (files.includes('pylock.toml')) facts.lockHashCli = `node ${relative(context.workspaceRoot, packagePath('dist', 'cli', 'main.js')).split(sep).join('/')}`;
     if (NPM_LOCKS.some((f) => existsSync(join(context.workspaceRoot, f)))) facts.hasNpmLock = true;
     // Nx's advice for fast graphs: reuse results while the inputs (all pyprojects + options) are unchanged.
-    const key = createHash('sha256').update(JSON.stringify([texts, options ?? {}, facts, 4])).digest('hex');
+    const key = createHash('sha256').update(JSON.stringify([texts, options ?? {}, facts, 5])).digest('hex');
     const cache = new PluginCache<Array<readonly [string, CreateNodesResult]>>(join(workspaceDataDir(context.workspaceRoot), 'nx-pex-nodes.json'));
     const result = cache.get(key, () => inferFromPyProjects(texts, options ?? {}, facts));
     cache.save();

@@ -24,3 +24,11 @@ export const indexEnvInputs = INDEX_ENV_INPUTS.map((env) => ({ env }));
 export function executorPackageInput(hasNpmLock: boolean | undefined) {
   return hasNpmLock ? [{ externalDependencies: ['nx-pex'] }] : [];
 }
+
+/**
+ * The interpreter a build is made for decides which wheels go in (its tags: version, ABI, platform,
+ * glibc), so it is part of the cache key: two machines with different python3 never share a pex.
+ */
+export const interpreterInput = {
+  runtime: `python3 -c "import platform, sys, sysconfig; print(sys.implementation.cache_tag, getattr(sys, 'abiflags', ''), sysconfig.get_platform(), *platform.libc_ver())"`,
+};

@@ -1,5 +1,5 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import { executorPackageInput, indexEnvInputs, lockInputs, SOURCES_INPUT } from './inputs.js';
+import { executorPackageInput, indexEnvInputs, interpreterInput, lockInputs, SOURCES_INPUT } from './inputs.js';
 
 /** `test`: pytest in an environment built from the project's requirements and its test group; cached. */
 export function testTarget(hasNpmLock?: boolean): TargetConfiguration {
@@ -15,6 +15,7 @@ export function testTarget(hasNpmLock?: boolean): TargetConfiguration {
       '{projectRoot}/pytest.ini',
       ...lockInputs,
       ...indexEnvInputs,
+      interpreterInput,
       ...executorPackageInput(hasNpmLock),
     ],
     outputs: [],
