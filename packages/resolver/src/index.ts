@@ -25,3 +25,4 @@ export type {
 export { targetFromAbbreviatedPlatform, targetFromCompletePlatform } from './platform/foreign-target.js';
 export { macPlatforms } from './tags/macos.js';
 export { parseVersion, compareVersions, parseSpecifierSet, parseRequirement, evaluateMarker, supportedTags, type ParsedSpecifierSet, type TagTarget } from './api.js';
+export { importRequirementsTxt, importUvLock, type ImportRequirementsOptions } from './lock/import.js';

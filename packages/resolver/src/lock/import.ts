@@ -1,0 +1,221 @@
+import { parse as parseToml } from 'smol-toml';
+import { defaultCacheDir } from '../cache/dir.js';
+import type { IndexConfig } from '../config/index-config.js';
+import { ResolverError } from '../errors.js';
+import { parseSdistFilename } from '../filename/sdist.js';
+import { tryParseWheelFilename } from '../filename/wheel.js';
+import { HttpClient, httpOptionsFor, type HttpOptions } from '../http/client.js';
+import { redactUrl } from '../http/credentials.js';
+import { PageCache } from '../http/page-cache.js';
+import { IndexClient } from '../index/client.js';
+import { normalizeName } from '../names.js';
+import { Version } from '../pep440/version.js';
+import { Requirement } from '../pep508/requirement.js';
+import type { Lock, LockDependency, LockFile, LockPackage } from './model.js';
+import { canonicalRequirement } from './select.js';
+import { join } from 'node:path';
+
+function invalid(file: string, where: string, message: string): ResolverError {
+  return new ResolverError('INVALID_LOCK', `${file}${where ? `:${where}` : ''}: ${message}`);
+}
+
+// ---- requirements.txt ---------------------------------------------------------------------------
+
+export interface ImportRequirementsOptions {
+  /** Where the pinned files are looked up (their URLs are found by sha256 on the project pages). */
+  index: IndexConfig;
+  /** The nx-pex project whose roots the pins become (default "default"). */
+  project?: string;
+  cacheDir?: string;
+  http?: HttpOptions;
+}
+
+interface Pin { requirement: Requirement; hashes: string[]; line: number }
+
+/** Logical lines (continuations joined, comments dropped) with their first physical line number. */
+function logicalLines(text: string): { text: string; line: number }[] {
+  const out: { text: string; line: number }[] = [];
+  let current = '';
+  let start = 0;
+  text.split(/\r?\n/).forEach((raw, i) => {
+    // pip: a comment starts at `#` at line start or after whitespace.
+    const line = raw.replace(/(^|\s)#.*$/, '');
+    if (current === '') start = i + 1;
+    if (line.endsWith('\\')) {
+      current += line.slice(0, -1) + ' ';
+      return;
+    }
+    current += line;
+    if (current.trim()) out.push({ text: current.trim(), line: start });
+    current = '';
+  });
+  if (current.trim()) out.push({ text: current.trim(), line: start });
+  return out;
+}
+
+/** Pinned, hashed requirement lines (as `pip-compile --generate-hashes` / `pip freeze` + hashes write). */
+export function parseHashedRequirements(text: string, file: string): Pin[] {
+  const pins: Pin[] = [];
+  for (const { text: line, line: n } of logicalLines(text)) {
+    if (line.startsWith('-')) {
+      // Global options: index options are the caller's IndexConfig; includes are not followed.
+      if (/^(-r|--requirement|-c|--constraint)\b/.test(line)) {
+        throw invalid(file, String(n), `"${line}": nested requirement / constraint files are not followed; import each file or merge them.`);
+      }
+      continue;
+    }
+    const hashes: string[] = [];
+    const spec = line.replace(/\s--hash[=\s]\s*([a-z0-9]+):([0-9a-fA-F]+)/g, (_m, algo: string, digest: string) => {
+      if (algo === 'sha256') hashes.push(digest.toLowerCase());
+      return '';
+    }).trim();
+    if (/\s--?[a-z]/.test(` ${spec}`.replace(/;.*$/, ''))) {
+      throw invalid(file, String(n), `unsupported per-requirement option in "${line}" (only --hash is understood).`);
+    }
+    let requirement: Requirement;
+    try {
+      requirement = Requirement.parse(spec);
+    } catch (err) {
+      throw invalid(file, String(n), (err as Error).message);
+    }
+    const pin = requirement.specifier.specifiers;
+    if (requirement.url || pin.length !== 1 || !['==', '==='].includes(pin[0]!.operator) || pin[0]!.version.includes('*')) {
+      throw invalid(file, String(n), `${requirement.name} must be pinned with == to one version (got "${spec}"); regenerate with pip-compile --generate-hashes.`);
+    }
+    if (hashes.length === 0) {
+      throw invalid(file, String(n), `${requirement.name} has no --hash=sha256:… ; nx-pex locks verify every file by sha256 (pip-compile --generate-hashes).`);
+    }
+    pins.push({ requirement, hashes, line: n });
+  }
+  return pins;
+}
+
+/**
+ * A hashed requirements.txt (every line `name==version [; marker] --hash=sha256:…`) as a Lock:
+ * each pin becomes a root of `project` and a package whose wheels / sdist are the index files with
+ * those hashes (looked up on the project pages). The file is a closed set of pins, so entries record
+ * no dependencies: `selectFromLock` takes every root whose marker holds for the target.
+ */
+export async function importRequirementsTxt(text: string, file: string, options: ImportRequirementsOptions): Promise<Lock> {
+  const pins = parseHashedRequirements(text, file);
+  const project = options.project ?? 'default';
+  const http = new HttpClient(httpOptionsFor(options.http, options.index));
+  const client = new IndexClient(http, options.index, new PageCache(join(options.cacheDir ?? defaultCacheDir(), 'http')));
+  try {
+    const packages = await Promise.all(pins.map(async (pin): Promise<LockPackage> => {
+      const name = pin.requirement.key;
+      const version = Version.parse(pin.requirement.specifier.specifiers[0]!.version).toString();
+      const wanted = new Set(pin.hashes);
+      const files = (await client.projectFiles(name)).filter((f) => f.hashes.sha256 && wanted.has(f.hashes.sha256));
+      const wheels: LockFile[] = [];
+      let sdist: LockFile | undefined;
+      for (const f of files) {
+        const wheel = tryParseWheelFilename(f.filename);
+        const fileVersion = wheel?.version ?? parseSdistFilename(f.filename, name)?.version;
+        if (fileVersion === undefined || Version.tryParse(fileVersion)?.toString() !== version) continue;
+        const entry: LockFile = { name: f.filename, url: redactUrl(f.url), hashes: { sha256: f.hashes.sha256! } };
+        if (wheel) wheels.push(entry);
+        else sdist ??= entry;
+      }
+      if (wheels.length === 0 && !sdist) {
+        throw new ResolverError('NO_MATCHING_DISTRIBUTION', `${file}:${pin.line}: no file of ${name} ${version} on ${client.describeSources()} has one of the listed sha256 hashes. Check the index configuration, or regenerate the hashes.`);
+      }
+      wheels.sort((a, b) => a.name!.localeCompare(b.name!));
+      const marker = pin.requirement.marker?.toString();
+      return { name, version, ...(marker ? { marker } : {}), wheels, ...(sdist ? { sdist } : {}), dependencies: [] };
+    }));
+    return {
+      lockVersion: '1.0',
+      createdBy: 'nx-pex',
+      packages,
+      nxPex: { roots: { [project]: pins.map((p) => canonicalRequirement(p.requirement.toString())).sort() }, targets: [] },
+    };
+  } finally {
+    await http.close();
+  }
+}
+
+// ---- uv.lock ------------------------------------------------------------------------------------
+
+interface UvDependency { name: string; version?: string; marker?: string; extra?: string[] }
+interface UvFile { url?: string; path?: string; hash?: string; size?: number }
+interface UvPackage {
+  name: string;
+  version?: string;
+  source?: Record<string, string>;
+  dependencies?: UvDependency[];
+  'optional-dependencies'?: Record<string, UvDependency[]>;
+  sdist?: UvFile;
+  wheels?: UvFile[];
+  metadata?: { 'requires-dist'?: { name: string; specifier?: string; marker?: string; extras?: string[] }[] };
+}
+
+function uvRequirement(d: UvDependency, extra?: string): string {
+  let s = d.name;
+  if (d.extra?.length) s += `[${d.extra.join(',')}]`;
+  if (d.version) s += `==${d.version}`;
+  if (!extra) return d.marker ? `${s} ; ${d.marker}` : s;
+  return `${s} ; ${d.marker ? `(${d.marker}) and ` : ''}extra == "${extra}"`;
+}
+
+function uvFile(f: UvFile, file: string, where: string): LockFile {
+  const m = /^sha256:([0-9a-f]{64})$/i.exec(f.hash ?? '');
+  if (!m) throw invalid(file, '', `${where} has no sha256 hash (got ${JSON.stringify(f.hash ?? null)}); nx-pex verifies every file by sha256.`);
+  const url = f.url ?? f.path;
+  if (!url) throw invalid(file, '', `${where} has neither url nor path.`);
+  const name = decodeURIComponent(url.split(/[?#]/)[0]!.split('/').pop() ?? '');
+  return { name, ...(f.url ? { url: redactUrl(f.url) } : { path: f.path! }), ...(typeof f.size === 'number' ? { size: f.size } : {}), hashes: { sha256: m[1]!.toLowerCase() } };
+}
+
+/**
+ * A `uv.lock` as a Lock: registry packages with their wheels / sdist (url, sha256, size) and their
+ * dependencies as Requires-Dist (uv's markers and extras kept, so `selectFromLock` walks them per
+ * target); workspace members (editable / virtual / directory sources) become the projects, their
+ * dependencies the roots. Git and direct-URL sources are refused (INVALID_LOCK).
+ */
+export function importUvLock(text: string, file: string): Lock {
+  let doc: { version?: number; 'requires-python'?: string; package?: UvPackage[] };
+  try {
+    doc = parseToml(text) as typeof doc;
+  } catch (err) {
+    throw invalid(file, '', `not TOML (${(err as Error).message}).`);
+  }
+  if (typeof doc.version !== 'number') throw invalid(file, '', 'no top-level `version`: not a uv.lock.');
+  const packages: LockPackage[] = [];
+  const roots: Record<string, string[]> = {};
+  for (const [i, p] of (doc.package ?? []).entries()) {
+    const where = `package[${i}] (${p.name})`;
+    const source = p.source ?? {};
+    const deps = p.dependencies ?? [];
+    const requiresDist = [
+      ...deps.map((d) => uvRequirement(d)),
+      ...Object.entries(p['optional-dependencies'] ?? {}).flatMap(([extra, ds]) => ds.map((d) => uvRequirement(d, extra))),
+    ];
+    if ('editable' in source || 'virtual' in source || 'directory' in source) {
+      roots[normalizeName(p.name)] = deps.map((d) => canonicalRequirement(uvRequirement(d))).sort();
+      continue;
+    }
+    if (!('registry' in source) && !('path' in source)) {
+      throw invalid(file, '', `${where}: source ${JSON.stringify(source)} is not supported (registry and path sources only).`);
+    }
+    if (!p.version) throw invalid(file, '', `${where} has no version.`);
+    const wheels = (p.wheels ?? []).map((w, j) => uvFile(w, file, `${where}.wheels[${j}]`));
+    const dependencies: LockDependency[] = deps.map((d) => ({ name: normalizeName(d.name), ...(d.version ? { version: d.version } : {}) }));
+    packages.push({
+      name: normalizeName(p.name),
+      version: p.version,
+      ...('registry' in source ? { index: redactUrl(source.registry!) } : {}),
+      wheels,
+      ...(p.sdist ? { sdist: uvFile(p.sdist, file, `${where}.sdist`) } : {}),
+      dependencies,
+      nxPex: { requiresDist },
+    });
+  }
+  return {
+    lockVersion: '1.0',
+    createdBy: 'nx-pex',
+    ...(doc['requires-python'] ? { requiresPython: doc['requires-python'] } : {}),
+    packages,
+    nxPex: { roots, targets: [] },
+  };
+}
