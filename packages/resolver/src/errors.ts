@@ -20,7 +20,8 @@ export type ResolverErrorCode =
   | 'INVALID_LOCK'
   | 'LOCK_MISSING_PROJECT'
   | 'LOCK_OUTDATED'
-  | 'INVALID_PLATFORM';
+  | 'INVALID_PLATFORM'
+  | 'SDIST_BUILD_ERROR';
 
 export class ResolverError extends Error {
   readonly code: ResolverErrorCode;

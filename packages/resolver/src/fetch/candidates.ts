@@ -13,6 +13,8 @@ export interface Candidate {
   wheel?: WheelFilename;
   /** Index of the wheel's best tag in the target's tags (lower is better); undefined when incompatible or an sdist. */
   tagRank?: number;
+  /** An sdist to build a wheel from (PEP 517), standing in for a missing compatible wheel. */
+  build?: true;
 }
 
 /** All files of a project at one version: the best compatible wheel (if any) and what else exists. */
@@ -22,6 +24,8 @@ export interface Release {
   /** True when every file of this release is yanked (PEP 592). */
   yanked: boolean;
   hasSdist: boolean;
+  /** The release's sdist (a `.tar.gz` preferred), if any. */
+  sdist?: Candidate;
   /** Tags of wheels that exist but do not fit the target, for messages. */
   incompatibleWheels: string[];
 }
@@ -85,11 +89,13 @@ export function releasesOf(files: IndexFile[], project: string, tags: string[], 
   for (const { version, candidates } of byVersion.values()) {
     const wheels = candidates.filter((c) => c.wheel);
     const compatible = wheels.filter((c) => c.tagRank !== undefined).sort(preference);
+    const sdists = candidates.filter((c) => !c.wheel).sort((a, b) => Number(b.file.filename.endsWith('.tar.gz')) - Number(a.file.filename.endsWith('.tar.gz')));
     releases.push({
       version,
       ...(compatible[0] ? { best: compatible[0] } : {}),
       yanked: candidates.every((c) => c.file.yanked),
-      hasSdist: candidates.some((c) => !c.wheel),
+      hasSdist: sdists.length > 0,
+      ...(sdists[0] ? { sdist: sdists[0] } : {}),
       incompatibleWheels: wheels.filter((c) => c.tagRank === undefined).map((c) => c.file.filename),
     });
   }

@@ -32,23 +32,39 @@ export class Downloader {
     return pending;
   }
 
-  private async download(project: string, candidate: Candidate): Promise<LocalArtifact> {
+  /** The file of `candidate` in the cache (downloaded and verified once per run), without reading it. */
+  stored(project: string, candidate: Candidate): Promise<{ path: string; size: number; sha256: string }> {
+    const key = `raw ${candidate.file.url}`;
+    let pending = this.rawInFlight.get(key);
+    if (!pending) {
+      pending = this.store(project, candidate);
+      this.rawInFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  private readonly rawInFlight = new Map<string, Promise<{ path: string; size: number; sha256: string }>>();
+
+  private async store(project: string, candidate: Candidate): Promise<{ path: string; size: number; sha256: string }> {
     const { file } = candidate;
     const expected = file.hashes.sha256;
     const describe = `${file.filename} (${project}) from ${file.url}`;
-    let stored = expected ? await this.cache.lookup(expected, file.filename) : undefined;
-    let sha256 = expected ?? '';
-    if (!stored) {
-      const store = (body: AsyncIterable<Uint8Array>) =>
-        this.cache.store(file.filename, body, expected, (n) => this.onBytes(project, n), describe).catch((err: unknown) => {
-          throw err instanceof ResolverError ? err : cacheError(this.cache.root, err);
-        });
-      const result = file.url.startsWith('file:')
-        ? await store(openLocal(file.url, describe))
-        : await this.http.get(file.url, '*/*', describe, (res) => store(res.body));
-      stored = { path: result.path, size: result.size };
-      sha256 = result.sha256;
-    }
+    const hit = expected ? await this.cache.lookup(expected, file.filename) : undefined;
+    if (hit && expected) return { path: hit.path, size: hit.size, sha256: expected };
+    const store = (body: AsyncIterable<Uint8Array>) =>
+      this.cache.store(file.filename, body, expected, (n) => this.onBytes(project, n), describe).catch((err: unknown) => {
+        throw err instanceof ResolverError ? err : cacheError(this.cache.root, err);
+      });
+    const result = file.url.startsWith('file:')
+      ? await store(openLocal(file.url, describe))
+      : await this.http.get(file.url, '*/*', describe, (res) => store(res.body));
+    return { path: result.path, size: result.size, sha256: result.sha256 };
+  }
+
+  private async download(project: string, candidate: Candidate): Promise<LocalArtifact> {
+    const { file } = candidate;
+    const stored = await this.stored(project, candidate);
+    const sha256 = stored.sha256;
     const metadata = await readWheelMetadata(stored.path, project, file.filename);
     const requiresPython = metadata.requiresPython ?? file.requiresPython;
     return {

@@ -128,7 +128,7 @@ describe('fetchArtifacts over HTTP', () => {
   it('explains when only an sdist or incompatible wheels exist', async () => {
     const sdist = await rejection(fetch(['srconly==1.0']));
     expect(sdist.code).toBe('NO_COMPATIBLE_WHEEL');
-    expect(sdist.message).toMatch(/source distribution.*not supported yet/);
+    expect(sdist.message).toMatch(/source distribution.*sdistPython/);
     const win = await rejection(fetch(['winonly==1.0']));
     expect(win.code).toBe('NO_COMPATIBLE_WHEEL');
     expect(win.message).toContain('win_amd64');

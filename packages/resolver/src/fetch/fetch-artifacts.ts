@@ -10,7 +10,14 @@ import { Version } from '../pep440/version.js';
 import type { MarkerEnvironment } from '../pep508/marker.js';
 import { Requirement } from '../pep508/requirement.js';
 import { Solver, type Resolution } from '../solver/resolve.js';
-import { releasesOf, type Release } from './candidates.js';
+import { releasesOf, type Candidate, type Release } from './candidates.js';
+import { SdistBuilder } from '../build/sdist-builder.js';
+import { inspectInterpreter } from '../interpreter/inspect.js';
+import { parseWheelFilename } from '../filename/wheel.js';
+import { readWheelMetadata } from '../metadata/wheel-metadata.js';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { Downloader } from './downloader.js';
 import type { CoreMetadata } from '../metadata/core-metadata.js';
 import { MetadataSource } from '../metadata/metadata-source.js';
@@ -27,6 +34,11 @@ export interface FetchOptions {
   http?: HttpOptions;
   /** pip-style constraints (`-c`): they narrow a package when it is required, never add one. */
   constraints?: string[];
+  /**
+   * A Python to build sdists with (PEP 517, isolated; see `build/sdist-builder.ts`) when a release has
+   * no compatible wheel. Unset: such releases are NO_COMPATIBLE_WHEEL. Build requirements must have wheels.
+   */
+  sdistPython?: string;
 }
 
 const CONCURRENCY = 8;
@@ -51,13 +63,30 @@ export class FetchSession {
       this.progress({ phase: 'download', project, done: this.downloadsDone, total: this.downloadsTotal, bytes }));
     this.pythonVersion = Version.parse(options.target.version.join('.'));
     this.metadataSource = new MetadataSource(this.http, cacheDir, (c) => this.downloader.cachedPath(c));
+    if (options.sdistPython) {
+      const python = options.sdistPython;
+      let buildTarget: Promise<TargetInterpreter> | undefined;
+      this.builder = new SdistBuilder(python, cacheDir, async (requirements) => {
+        if (requirements.length === 0) return [];
+        buildTarget ??= inspectInterpreter(python);
+        // Build requirements as wheels for the build Python (no nested sdist builds).
+        const wheels = await fetchArtifacts({ requirements, index: options.index, target: await buildTarget, cacheDir, ...(options.http ? { http: options.http } : {}) });
+        return wheels.map((w) => w.path);
+      });
+    }
   }
+
+  private readonly builder: SdistBuilder | undefined;
 
   readonly metadataSource: MetadataSource;
 
   /** Core metadata of a release's best wheel without downloading it when the index or server allows. */
-  metadata(project: string, release: Release): Promise<CoreMetadata> {
+  async metadata(project: string, release: Release): Promise<CoreMetadata> {
     if (!release.best) throw noWheel(project, release, this);
+    if (release.best.build) {
+      const built = await this.download(project, release);
+      return readWheelMetadata(built.path, project, built.filename);
+    }
     return this.metadataSource.get(project, release.best, () => this.download(project, release));
   }
 
@@ -73,7 +102,10 @@ export class FetchSession {
       pending = this.index.projectFiles(project).then((files) => {
         this.pagesDone++;
         this.progress({ phase: 'index', project, done: this.pagesDone, total: this.pagesTotal });
-        return releasesOf(files, project, this.options.target.tags, this.pythonVersion);
+        const releases = releasesOf(files, project, this.options.target.tags, this.pythonVersion);
+        // With a build Python, an sdist stands in for a missing compatible wheel.
+        if (!this.builder) return releases;
+        return releases.map((r) => (r.best || !r.sdist ? r : { ...r, best: { ...r.sdist, build: true as const } }));
       });
       this.releases.set(project, pending);
     }
@@ -84,7 +116,7 @@ export class FetchSession {
 
   async download(project: string, release: Release): Promise<LocalArtifact> {
     if (!release.best) throw noWheel(project, release, this);
-    const artifact = await this.downloader.fetch(project, release.best);
+    const artifact = release.best.build ? await this.built(project, release.best) : await this.downloader.fetch(project, release.best);
     if (this.downloaded.has(artifact.url)) return artifact;
     this.downloaded.add(artifact.url);
     this.downloadsDone++;
@@ -93,9 +125,48 @@ export class FetchSession {
     return artifact;
   }
 
+  private readonly builds = new Map<string, Promise<LocalArtifact>>();
+
+  /** The wheel built from an sdist candidate (once per run; cached on disk by the sdist's sha256). */
+  private built(project: string, sdist: Candidate): Promise<LocalArtifact> {
+    let pending = this.builds.get(sdist.file.url);
+    if (!pending) {
+      pending = (async () => {
+        const stored = await this.downloader.stored(project, sdist);
+        const wheel = await this.builder!.build(stored.path, sdist.file.filename, stored.sha256);
+        const parsed = parseWheelFilename(wheel.filename);
+        if (!parsed.tags.some((t) => this.options.target.tags.includes(t))) {
+          throw new ResolverError('SDIST_BUILD_ERROR', `The wheel built from ${sdist.file.filename} (${wheel.filename}) does not fit the target (CPython ${this.pythonVersion}): build with the target's own Python.`);
+        }
+        const metadata = await readWheelMetadata(wheel.path, project, wheel.filename);
+        const info = await stat(wheel.path);
+        const requiresPython = metadata.requiresPython ?? sdist.file.requiresPython;
+        return {
+          name: parsed.name,
+          version: sdist.version.toString(),
+          filename: wheel.filename,
+          path: wheel.path,
+          sha256: await sha256File(wheel.path),
+          size: info.size,
+          url: sdist.file.url,
+          requiresDist: metadata.requiresDist,
+          ...(requiresPython ? { requiresPython } : {}),
+        };
+      })();
+      this.builds.set(sdist.file.url, pending);
+    }
+    return pending;
+  }
+
   async close(): Promise<void> {
     await this.http.close();
   }
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 export function noWheel(project: string, release: Release, session: FetchSession): ResolverError {
@@ -103,7 +174,7 @@ export function noWheel(project: string, release: Release, session: FetchSession
   if (release.incompatibleWheels.length) {
     return new ResolverError('NO_COMPATIBLE_WHEEL', `No wheel of ${project} ${release.version} fits the target interpreter (CPython ${session.pythonVersion}). Available wheels: ${release.incompatibleWheels.join(', ')} (from ${where}). Pick another version or target another interpreter/platform.`);
   }
-  return new ResolverError('NO_COMPATIBLE_WHEEL', `${project} ${release.version} is only available as a source distribution (from ${where}); building sdists is not supported yet. Pick a version with a wheel, or build a wheel and add its directory to find-links.`);
+  return new ResolverError('NO_COMPATIBLE_WHEEL', `${project} ${release.version} is only available as a source distribution (from ${where}); sdists are built only when a build Python is given (sdistPython). Pick a version with a wheel, pass sdistPython, or build a wheel and add its directory to find-links.`);
 }
 
 /** PEP 508 environment of the target; a hand-built target without markers gets what its version implies. */
