@@ -1,0 +1,74 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findPythons, isolatedPipEnv } from '@nx-pex/tools';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_INDEX_URL, loadIndexConfig, type IndexConfig } from '../config/index-config.js';
+import { inspectInterpreter, type TargetInterpreter } from '../interpreter/inspect.js';
+import { normalizeName } from '../names.js';
+import { resolveLock } from './resolve-lock.js';
+
+// Opt-in (NX_PEX_REAL_WORLD=1; needs the public index): resolveLock against pypi.org for CPython 3.11,
+// compared with `pip install --dry-run --report - --ignore-installed` of the same requirements.
+// NX_PEX_REAL_WORLD_REPORT: write the comparison as JSON.
+const ENABLED = process.env.NX_PEX_REAL_WORLD === '1';
+const python = ENABLED ? (await findPythons()).found.find((p) => p.version === '3.11') : undefined;
+
+const CASES: Record<string, string[]> = {
+  flask: ['flask'],
+  'fastapi+uvicorn': ['fastapi', 'uvicorn[standard]'],
+  django: ['django'],
+  pandas: ['pandas'],
+  black: ['black'],
+  boto3: ['boto3'],
+  sqlalchemy: ['sqlalchemy'],
+};
+
+function pipResolve(pythonPath: string, requirements: string[]): Promise<Record<string, string>> {
+  const args = ['-m', 'pip', 'install', '--dry-run', '--quiet', '--report', '-', '--ignore-installed', '--index-url', DEFAULT_INDEX_URL, ...requirements];
+  return new Promise((resolve, reject) => {
+    execFile(pythonPath, args, { env: isolatedPipEnv(), maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      if (err) {
+        reject(new Error(`pip failed: ${stderr}`));
+        return;
+      }
+      const report = JSON.parse(stdout) as { install: { metadata: { name: string; version: string } }[] };
+      resolve(Object.fromEntries(report.install.map((i) => [normalizeName(i.metadata.name), i.metadata.version])));
+    });
+  });
+}
+
+describe.runIf(ENABLED)('real-world resolutions against pip (pypi.org, CPython 3.11)', () => {
+  let work: string;
+  let target: TargetInterpreter;
+  let index: IndexConfig;
+  const report: Record<string, unknown> = {};
+
+  beforeAll(async () => {
+    if (!python) throw new Error('NX_PEX_REAL_WORLD needs a CPython 3.11 (pyenv or python3.11 on PATH).');
+    work = await mkdtemp(join(tmpdir(), 'nx-pex-real-'));
+    target = await inspectInterpreter(python.path);
+    // The public index only, with the machine's CA bundle setting (pip's cert / PIP_CERT) if any.
+    const { cert } = await loadIndexConfig();
+    index = { indexUrl: DEFAULT_INDEX_URL, extraIndexUrls: [], findLinks: [], noIndex: false, ...(cert ? { cert } : {}) };
+  });
+  afterAll(async () => {
+    if (process.env.NX_PEX_REAL_WORLD_REPORT) await writeFile(process.env.NX_PEX_REAL_WORLD_REPORT, JSON.stringify(report, null, 2));
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  for (const [name, requirements] of Object.entries(CASES)) {
+    it(`${name}: the same versions as pip`, async () => {
+      const started = performance.now();
+      const lock = await resolveLock({ roots: { app: requirements }, index, targets: [target], cacheDir: join(work, 'cache') });
+      const ms = Math.round(performance.now() - started);
+      const ours = Object.fromEntries(lock.packages.map((p) => [p.name, p.version ?? '']));
+      const pips = await pipResolve(python!.path, requirements);
+      const names = [...new Set([...Object.keys(ours), ...Object.keys(pips)])].sort();
+      const differences = names.filter((n) => ours[n] !== pips[n]).map((n) => `${n}: nx-pex ${ours[n] ?? '-'}, pip ${pips[n] ?? '-'}`);
+      report[name] = { packages: names.length, nxPexMs: ms, differences };
+      expect(differences).toEqual([]);
+    }, 300_000);
+  }
+});
