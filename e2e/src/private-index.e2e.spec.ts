@@ -1,6 +1,6 @@
 // A private index with auth: the real pypiserver (pip-installed into a temp venv) behind an htpasswd
 // file, serving fixture wheels. `nx-pex lock` and `build` (the built CLI) work with the credentials in
-// the index URL, fail clearly without them (naming the index, not the credentials), and the
+// the index URL or in ~/.netrc, fail clearly without them (naming the index, not the credentials), and the
 // credentials appear in none of pylock.toml, the pex / PEX-INFO, the output, or the artifact cache.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -111,9 +111,7 @@ describe('private index with auth (pypiserver + htpasswd)', () => {
     expect(leaks('build output', build.out)).toEqual([]);
   });
 
-  // .netrc support in the resolver is being added by another engineer and has not landed (the resolver
-  // README lists `.netrc` under "Not yet"); enable this once it has.
-  it.skip('with the credentials in ~/.netrc (temp HOME) and a bare index URL: the build works', async () => {
+  it('with the credentials in ~/.netrc (temp HOME) and a bare index URL: the build works', async () => {
     await rm(join(tmp, 'cache'), { recursive: true, force: true });
     writeFileSync(join(tmp, 'home', '.netrc'), `machine 127.0.0.1\n  login ${USER}\n  password ${PASSWORD}\n`, { mode: 0o600 });
     const build = await cli(['build', 'apps/svc', '--output', 'netrc/svc.pex'], { PIP_INDEX_URL: server.url, NETRC: join(tmp, 'home', '.netrc') });
