@@ -95,16 +95,23 @@ def _extract(archive, selects, prefix, work):
     import shutil
 
     os.makedirs(work)
-    real_work = os.path.realpath(work)
+    # `work` is new and only this loop writes into it (directories and regular files, never a
+    # symlink), so a lexical check is enough to keep every member inside it; no realpath (one lstat
+    # per path component per member) and one makedirs per directory: linear in the member count.
+    inside = os.path.normpath(work) + os.sep
+    made = set()
     for info in archive.infolist():
         name = info.filename
         if name.endswith("/") or not selects(name):
             continue
         relative = name[len(prefix):]
-        destination = os.path.realpath(os.path.join(work, relative))
-        if not destination.startswith(real_work + os.sep):
+        destination = os.path.normpath(os.path.join(work, relative))
+        if not destination.startswith(inside):
             raise RuntimeError("refusing to extract %r outside %s" % (name, work))
-        os.makedirs(os.path.dirname(destination), exist_ok=True)
+        parent = os.path.dirname(destination)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
         with archive.open(info) as source, open(destination, "wb") as sink:
             if relative.startswith("bin/"):
                 first_line = source.readline()

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, open, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeDirectoryAtomic } from '../fs/atomic.js';
+import { RangeReader } from '../fs/range-reader.js';
 import { compareNames } from '../pex/content-hash.js';
 import { readTreeEntry } from '../wheel/tree-member.js';
 import { deflatedEntry } from '../zip/writer.js';
@@ -61,13 +62,13 @@ export async function writeDirectoryPex(
     if (layout === 'loose') {
       for (const file of contents.bootstrap) await put(`${BOOTSTRAP_DIR}/${file.path}`, file.content, file.mode);
       for (const { tree, path } of contents.trees) {
-        const handle = await open(path, 'r');
+        const reader = await RangeReader.open(path);
         try {
           for (const entry of tree.entries) {
-            await put(`${DEPS_DIR}/${tree.wheel}/${entry.path}`, await readTreeEntry(handle, entry, tree.wheel), entry.mode);
+            await put(`${DEPS_DIR}/${tree.wheel}/${entry.path}`, await readTreeEntry(reader, entry, tree.wheel), entry.mode);
           }
         } finally {
-          await handle.close();
+          await reader.close();
         }
       }
     } else {

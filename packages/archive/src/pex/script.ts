@@ -1,6 +1,6 @@
-import { open } from 'node:fs/promises';
 import { ArchiveError } from '../errors.js';
 import type { InstalledWheelTree } from '../wheel/installed-wheel-tree.js';
+import { RangeReader } from '../fs/range-reader.js';
 import { readTreeEntry } from '../wheel/tree-member.js';
 
 export interface TreeOnDisk {
@@ -31,12 +31,12 @@ export async function availableScripts(trees: TreeOnDisk[]): Promise<Set<string>
     }
     const entryPoints = tree.entries.find((entry) => /^[^/]+\.dist-info\/entry_points\.txt$/.test(entry.path));
     if (entryPoints === undefined) continue;
-    const handle = await open(path, 'r');
+    const reader = await RangeReader.open(path);
     try {
-      const text = (await readTreeEntry(handle, entryPoints, tree.wheel)).toString('utf8');
+      const text = (await readTreeEntry(reader, entryPoints, tree.wheel)).toString('utf8');
       for (const name of entryPointNames(text, 'console_scripts')) names.add(name);
     } finally {
-      await handle.close();
+      await reader.close();
     }
   }
   return names;

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Readable } from 'node:stream';
-import { crc32 } from 'node:zlib';
-import yauzl from 'yauzl';
+import { Readable } from 'node:stream';
+import { createInflateRaw, crc32, inflateRawSync } from 'node:zlib';
 import { ArchiveError } from '../errors.js';
+import { RangeReader } from '../fs/range-reader.js';
+import { dataStart, readCentralDirectory, ZipFormatError, type CentralEntry } from '../zip/central-directory.js';
 import { sha256File } from './hash.js';
 import { INSTALLED_WHEEL_TREE_FORMAT, type InstalledWheelTree, type TreeEntry } from './installed-wheel-tree.js';
 import { placeMember } from './layout.js';
@@ -17,34 +17,39 @@ export interface WheelFile {
   sha256: string;
 }
 
+/** Members up to these sizes are inflated in one synchronous call; larger ones are streamed (bounded memory). */
+const INFLATE_AT_ONCE_COMPRESSED = 1 << 20;
+const INFLATE_AT_ONCE_SIZE = 16 << 20;
+
 /**
  * Install a wheel (PEP 427) into an `InstalledWheelTree`: check the file's sha256, check every
- * member against RECORD (hash and size), lay the members out, and remember where each member's
- * compressed bytes sit so the pex writer can copy them raw.
+ * member against RECORD (hash and size) and its ZIP CRC, lay the members out, and remember where
+ * each member's compressed bytes sit so the pex writer can copy them raw. The members are read in
+ * file order through one read-ahead window, so the cost is a sequential read of the wheel.
  */
 export async function installWheel(wheel: WheelFile): Promise<InstalledWheelTree> {
   const filename = basename(wheel.path);
   const { distribution, version } = parseWheelFilename(filename);
-  const [wheelSize, sha256] = await Promise.all([fileSize(wheel.path), sha256File(wheel.path)]);
+  const sha256 = await sha256File(wheel.path);
   if (sha256 !== wheel.sha256.toLowerCase()) {
     throw new ArchiveError(
       'HASH_MISMATCH',
       `${wheel.path} has sha256 ${sha256}, but ${wheel.sha256} was expected; the file is corrupt or not the locked artifact. Delete it and fetch it again.`,
     );
   }
-  const zip = await openWheel(wheel.path, filename);
+  const reader = await RangeReader.open(wheel.path);
   try {
-    const members = await readMembers(zip, filename);
+    const members = checkMembers(await zipRead(filename, () => readCentralDirectory(reader)), filename);
     const distInfoDir = findDistInfoDir([...members.keys()], filename, `${distribution}-${version}`);
-    const record = await readRecord(zip, members, distInfoDir, filename);
+    const record = await readRecord(reader, members, distInfoDir, filename);
     const dataDir = `${distInfoDir.slice(0, -'.dist-info'.length)}.data`;
-    const entries: TreeEntry[] = [];
+    const pending: { entry: CentralEntry; placement: { path: string; isScript: boolean }; row: RecordRow | undefined }[] = [];
     const placed = new Map<string, string>();
     for (const [name, entry] of members) {
       const row = record.get(name);
       if (!row) {
         if (isRecordExempt(name, distInfoDir)) {
-          entries.push(await describe(zip, entry, name, { path: name, isScript: false }));
+          pending.push({ entry, placement: { path: name, isScript: false }, row: undefined });
           continue;
         }
         throw new ArchiveError(
@@ -61,35 +66,41 @@ export async function installWheel(wheel: WheelFile): Promise<InstalledWheelTree
         );
       }
       placed.set(placement.path, name);
-      const described = await describe(zip, entry, name, placement);
-      await verifyMember(zip, entry, described, row, filename);
+      pending.push({ entry, placement, row });
+    }
+    // File order: the window reads the wheel once, front to back.
+    pending.sort((a, b) => a.entry.localHeaderOffset - b.entry.localHeaderOffset);
+    const entries: TreeEntry[] = [];
+    for (const { entry, placement, row } of pending) {
+      const start = await zipRead(filename, () => dataStart(reader, entry));
+      const described = describe(entry, placement, start);
+      if (row) await verifyMember(reader, described, row, filename);
       entries.push(described);
     }
     entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    return { format: INSTALLED_WHEEL_TREE_FORMAT, wheel: filename, sha256, wheelSize, entries };
+    return { format: INSTALLED_WHEEL_TREE_FORMAT, wheel: filename, sha256, wheelSize: reader.size, entries };
   } finally {
-    zip.close();
+    await reader.close();
   }
 }
 
-async function fileSize(path: string): Promise<number> {
-  return (await stat(path)).size;
-}
-
-async function openWheel(path: string, filename: string): Promise<yauzl.ZipFile> {
+async function zipRead<T>(filename: string, read: () => Promise<T>): Promise<T> {
   try {
-    return await yauzl.openPromise(path, { lazyEntries: true, decodeStrings: false, autoClose: false });
+    return await read();
   } catch (error) {
-    throw new ArchiveError('INVALID_WHEEL', `${filename} is not a readable zip file (${String(error)}); re-download it.`, {
+    if (!(error instanceof ZipFormatError) && !(error instanceof RangeError)) throw error;
+    throw new ArchiveError('INVALID_WHEEL', `${filename} is not a readable zip file (${error.message}); re-download it.`, {
       cause: error,
     });
   }
 }
 
-async function readMembers(zip: yauzl.ZipFile, filename: string): Promise<Map<string, yauzl.Entry>> {
-  const members = new Map<string, yauzl.Entry>();
-  for await (const entry of zip.eachEntry()) {
-    const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, false);
+function checkMembers(central: CentralEntry[], filename: string): Map<string, CentralEntry> {
+  const members = new Map<string, CentralEntry>();
+  for (const entry of central) {
+    // A backslash is a separator to some extractors: read it as one, so '..\\x' is caught as a traversal.
+    const name = entry.name.replace(/\\/g, '/');
+    entry.name = name;
     const unsafe = unsafeMemberNameReason(name);
     if (unsafe !== undefined) {
       throw new ArchiveError(
@@ -98,20 +109,20 @@ async function readMembers(zip: yauzl.ZipFile, filename: string): Promise<Map<st
       );
     }
     // UNIX st_mode in the high 16 bits: a symlink member would point anywhere once extracted; wheels hold files.
-    if (((entry.externalFileAttributes >>> 16) & 0o170000) === 0o120000) {
+    if (((entry.externalAttributes >>> 16) & 0o170000) === 0o120000) {
       throw new ArchiveError('INVALID_WHEEL', `${filename} has a member '${name}' that is a symlink; wheels may only hold regular files. Refusing to install it; the wheel is malformed or hostile.`);
     }
     if (name.endsWith('/')) continue; // directory entries carry no content
     if (members.has(name)) {
       throw new ArchiveError('INVALID_WHEEL', `${filename} has two members named '${name}'; the wheel is malformed.`);
     }
-    if (entry.isEncrypted()) {
+    if (entry.flags & 1) {
       throw new ArchiveError('INVALID_WHEEL', `member '${name}' of ${filename} is encrypted; wheels cannot be.`);
     }
-    if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
+    if (entry.method !== 0 && entry.method !== 8) {
       throw new ArchiveError(
         'UNSUPPORTED_COMPRESSION',
-        `member '${name}' of ${filename} uses ZIP compression method ${entry.compressionMethod}; only stored (0) and deflated (8) are supported. Rebuild the wheel with a standard build backend.`,
+        `member '${name}' of ${filename} uses ZIP compression method ${entry.method}; only stored (0) and deflated (8) are supported. Rebuild the wheel with a standard build backend.`,
       );
     }
     members.set(name, entry);
@@ -123,8 +134,9 @@ async function readMembers(zip: yauzl.ZipFile, filename: string): Promise<Map<st
 function findDistInfoDir(names: string[], filename: string, expectedStem: string): string {
   const dirs = new Set<string>();
   for (const name of names) {
-    const top = name.split('/')[0] ?? '';
-    if (name.includes('/') && top.endsWith('.dist-info')) dirs.add(top);
+    const slash = name.indexOf('/');
+    const top = name.slice(0, slash);
+    if (slash > 0 && top.endsWith('.dist-info')) dirs.add(top);
   }
   const candidates = [...dirs];
   const normalise = (stem: string): string => stem.toLowerCase().replace(/[-_.]+/g, '_');
@@ -140,8 +152,8 @@ function findDistInfoDir(names: string[], filename: string, expectedStem: string
 }
 
 async function readRecord(
-  zip: yauzl.ZipFile,
-  members: Map<string, yauzl.Entry>,
+  reader: RangeReader,
+  members: Map<string, CentralEntry>,
   distInfoDir: string,
   filename: string,
 ): Promise<Map<string, RecordRow>> {
@@ -152,60 +164,92 @@ async function readRecord(
       `${filename} has no ${distInfoDir}/RECORD, so its contents cannot be verified; rebuild the wheel.`,
     );
   }
+  const start = await zipRead(filename, () => dataStart(reader, entry));
+  const described = describe(entry, { path: entry.name, isScript: false }, start);
   const chunks: Buffer[] = [];
-  for await (const chunk of await zip.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
+  const { size, crc } = await inflateMember(reader, described, entry.size, filename, (chunk) => chunks.push(chunk));
+  checkZipFields(described, size, crc, filename);
   return parseRecord(Buffer.concat(chunks).toString('utf8'), filename);
 }
 
-async function describe(
-  zip: yauzl.ZipFile,
-  entry: yauzl.Entry,
-  member: string,
-  placement: { path: string; isScript: boolean },
-): Promise<TreeEntry> {
-  const { fileDataStart } = await zip.readLocalFileHeaderPromise(entry, { minimal: true });
-  const executable = placement.isScript || ((entry.externalFileAttributes >>> 16) & 0o111) !== 0;
+function describe(entry: CentralEntry, placement: { path: string; isScript: boolean }, start: number): TreeEntry {
+  const executable = placement.isScript || ((entry.externalAttributes >>> 16) & 0o111) !== 0;
   return {
     path: placement.path,
-    member,
-    method: entry.compressionMethod as 0 | 8,
+    member: entry.name,
+    method: entry.method as 0 | 8,
     crc32: entry.crc32,
     compressedSize: entry.compressedSize,
-    size: entry.uncompressedSize,
-    dataStart: fileDataStart,
+    size: entry.size,
+    dataStart: start,
     mode: executable ? 0o755 : 0o644,
   };
 }
 
-/** Decompress the member once to check RECORD's hash and size and the ZIP CRC we will copy into the pex. */
-async function verifyMember(
-  zip: yauzl.ZipFile,
-  entry: yauzl.Entry,
-  described: TreeEntry,
-  row: RecordRow,
-  filename: string,
-): Promise<void> {
-  // yauzl 3.4's openReadStreamLowLevelPromise calls the wrong method, so wrap the callback form.
-  const stream = await new Promise<Readable>((resolve, reject) => {
-    zip.openReadStreamLowLevel(
-      described.dataStart,
-      entry.compressedSize,
-      0,
-      entry.compressedSize,
-      entry.compressionMethod === 8,
-      entry.uncompressedSize,
-      (error, readable) => (error ? reject(error) : resolve(readable)),
-    );
-  });
+/** Decompress the member once to check RECORD's hash and size and the ZIP CRC and size we will copy into the pex. */
+async function verifyMember(reader: RangeReader, described: TreeEntry, row: RecordRow, filename: string): Promise<void> {
   const hash = createHash(row.algorithm);
+  const { size, crc } = await inflateMember(reader, described, row.size, filename, (chunk) => hash.update(chunk));
+  const digest = size > row.size ? undefined : hash.digest();
+  if (size !== row.size || digest === undefined || !digest.equals(row.digest)) {
+    throw new ArchiveError(
+      'RECORD_MISMATCH',
+      `member '${described.member}' of ${filename} does not match RECORD (expected ${row.algorithm} ${row.digest.toString('base64url')} and ${row.size} bytes, found ${digest === undefined ? `more than ${row.size} bytes` : `${digest.toString('base64url')} and ${size} bytes`}); the wheel is corrupt or was altered. Rebuild or re-download it.`,
+    );
+  }
+  checkZipFields(described, size, crc, filename);
+}
+
+function checkZipFields(described: TreeEntry, size: number, crc: number, filename: string): void {
+  if (size !== described.size) {
+    throw new ArchiveError(
+      'INVALID_WHEEL',
+      `member '${described.member}' of ${filename} holds ${size} bytes, but the zip directory says ${described.size}; the wheel is corrupt or hostile. Re-download it.`,
+    );
+  }
+  if (crc >>> 0 !== described.crc32 >>> 0) {
+    throw new ArchiveError(
+      'INVALID_WHEEL',
+      `member '${described.member}' of ${filename} has a wrong ZIP CRC-32; the wheel is corrupt. Re-download it.`,
+    );
+  }
+}
+
+/**
+ * Feed the member's content to `sink`, stopping once it passes `limit` bytes (a member that
+ * inflates beyond what RECORD allows is never held whole: the returned size is then > limit).
+ */
+async function inflateMember(
+  reader: RangeReader,
+  described: TreeEntry,
+  limit: number,
+  filename: string,
+  sink: (chunk: Buffer) => void,
+): Promise<{ size: number; crc: number }> {
   let size = 0;
   let crc = 0;
+  const take = (chunk: Buffer): boolean => {
+    const kept = size + chunk.length > limit + 1 ? chunk.subarray(0, limit + 1 - size) : chunk;
+    sink(kept);
+    crc = crc32(kept, crc);
+    size += kept.length;
+    return size <= limit;
+  };
+  const raw = reader.chunks(described.dataStart, described.compressedSize);
   try {
-    for await (const chunk of stream) {
-      const bytes = chunk as Buffer;
-      hash.update(bytes);
-      crc = crc32(bytes, crc);
-      size += bytes.length;
+    if (described.method === 0) {
+      for await (const chunk of raw) if (!take(chunk)) break;
+    } else if (described.compressedSize <= INFLATE_AT_ONCE_COMPRESSED && limit <= INFLATE_AT_ONCE_SIZE) {
+      const compressed = await reader.read(described.dataStart, described.compressedSize);
+      take(inflateAtMost(compressed, limit + 1));
+    } else {
+      const inflate = Readable.from(raw).pipe(createInflateRaw());
+      for await (const chunk of inflate) {
+        if (!take(chunk as Buffer)) {
+          inflate.destroy();
+          break;
+        }
+      }
     }
   } catch (error) {
     throw new ArchiveError(
@@ -214,17 +258,15 @@ async function verifyMember(
       { cause: error },
     );
   }
-  const digest = hash.digest();
-  if (size !== row.size || !digest.equals(row.digest)) {
-    throw new ArchiveError(
-      'RECORD_MISMATCH',
-      `member '${described.member}' of ${filename} does not match RECORD (expected ${row.algorithm} ${row.digest.toString('base64url')} and ${row.size} bytes, found ${digest.toString('base64url')} and ${size} bytes); the wheel is corrupt or was altered. Rebuild or re-download it.`,
-    );
-  }
-  if (crc >>> 0 !== entry.crc32 >>> 0) {
-    throw new ArchiveError(
-      'INVALID_WHEEL',
-      `member '${described.member}' of ${filename} has a wrong ZIP CRC-32; the wheel is corrupt. Re-download it.`,
-    );
+  return { size, crc };
+}
+
+/** Inflate at once, but never more than `max` bytes (a bomb stops there; the caller sees the excess). */
+function inflateAtMost(compressed: Buffer, max: number): Buffer {
+  try {
+    return inflateRawSync(compressed, { maxOutputLength: max });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') throw error;
+    return Buffer.alloc(max);
   }
 }

@@ -41,6 +41,13 @@ describe('RECORD', () => {
     ]);
   });
 
+  it('parses quote-free csv (the bulk path) the same way', () => {
+    const text = 'a,b,c\r\nlast,,\n\nx\ry';
+    const rows = [['a', 'b', 'c'], ['last', '', ''], ['x'], ['y']];
+    expect(parseCsv(text)).toEqual(rows);
+    expect(parseCsv(`${text}\n"q"`)).toEqual([...rows, ['q']]);
+  });
+
   it('decodes urlsafe base64 digests and skips RECORD itself', () => {
     const rows = parseRecord('m.py,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0\nd.dist-info/RECORD,,\n', 'w.whl');
     expect([...rows.keys()]).toEqual(['m.py']);

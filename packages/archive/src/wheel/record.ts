@@ -20,6 +20,13 @@ export function isRecordExempt(memberName: string, distInfoDir: string): boolean
 
 /** RECORD is written by Python's csv module (default dialect): comma-separated, '"' quoting, '""' escapes. */
 export function parseCsv(text: string): string[][] {
+  // Without quotes every line is a row and every comma a separator: the common case, done in bulk.
+  if (!text.includes('"')) {
+    return text
+      .split(/\r\n|\n|\r/)
+      .filter((line) => line.length > 0)
+      .map((line) => line.split(','));
+  }
   const rows: string[][] = [];
   let row: string[] = [];
   let field = '';

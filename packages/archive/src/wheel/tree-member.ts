@@ -1,20 +1,14 @@
-import type { FileHandle } from 'node:fs/promises';
 import { crc32, inflateRawSync } from 'node:zlib';
 import { ArchiveError } from '../errors.js';
+import type { RangeReader } from '../fs/range-reader.js';
 import type { TreeEntry } from './installed-wheel-tree.js';
 
 /** The decompressed bytes of one installed-tree entry, read from its raw range in the wheel and CRC-checked. */
-export async function readTreeEntry(wheel: FileHandle, entry: TreeEntry, wheelName: string): Promise<Buffer> {
-  const raw = Buffer.allocUnsafe(entry.compressedSize);
-  let read = 0;
-  while (read < raw.length) {
-    const { bytesRead } = await wheel.read(raw, read, raw.length - read, entry.dataStart + read);
-    if (bytesRead === 0) break;
-    read += bytesRead;
-  }
+export async function readTreeEntry(wheel: RangeReader, entry: TreeEntry, wheelName: string): Promise<Buffer> {
   let content: Buffer | undefined;
   try {
-    content = read === raw.length ? (entry.method === 8 ? inflateRawSync(raw) : raw) : undefined;
+    const raw = await wheel.read(entry.dataStart, entry.compressedSize);
+    content = entry.method === 8 ? inflateRawSync(raw, { maxOutputLength: Math.max(entry.size, 1) }) : raw;
   } catch {
     content = undefined;
   }

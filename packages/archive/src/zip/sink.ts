@@ -1,8 +1,8 @@
 import type { Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
+import type { RangeReader } from '../fs/range-reader.js';
 
-const BUFFER_LIMIT = 1 << 20;
-const COPY_CHUNK = 4 << 20;
+const BUFFER_LIMIT = 4 << 20;
 
 /**
  * Sequential, buffered writes to a file handle, tracking the absolute position (ZIP offsets are
@@ -30,15 +30,8 @@ export class FileSink {
   }
 
   /** Copy `length` bytes from `source` at `start` verbatim (the raw copy of pre-compressed data). */
-  async copyRange(source: FileHandle, start: number, length: number): Promise<void> {
-    let copied = 0;
-    while (copied < length) {
-      const chunk = Buffer.allocUnsafe(Math.min(COPY_CHUNK, length - copied));
-      const { bytesRead } = await source.read(chunk, 0, chunk.length, start + copied);
-      if (bytesRead === 0) throw new Error(`unexpected end of file at byte ${start + copied}`);
-      await this.write(bytesRead === chunk.length ? chunk : chunk.subarray(0, bytesRead));
-      copied += bytesRead;
-    }
+  async copyRange(source: RangeReader, start: number, length: number): Promise<void> {
+    for await (const chunk of source.chunks(start, length)) await this.write(chunk);
   }
 
   async flush(): Promise<void> {

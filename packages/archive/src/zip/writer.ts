@@ -1,4 +1,3 @@
-import { open, type FileHandle } from 'node:fs/promises';
 import { crc32, deflateRawSync } from 'node:zlib';
 import {
   centralDirectoryHeader,
@@ -9,6 +8,7 @@ import {
   type CompressionMethod,
   type EntryHeaderFields,
 } from './records.js';
+import { RangeReader } from '../fs/range-reader.js';
 import type { FileSink } from './sink.js';
 
 /** Where an entry's (already compressed) bytes come from. */
@@ -55,7 +55,7 @@ export class ZipWriter {
   #count = 0;
   #zip64 = false;
   /** Entries are sorted, so one wheel's members are contiguous: keep only the current source open. */
-  #source: { path: string; handle: FileHandle } | undefined;
+  #source: RangeReader | undefined;
 
   constructor(sink: FileSink) {
     this.#sink = sink;
@@ -108,14 +108,13 @@ export class ZipWriter {
   async close(): Promise<void> {
     const source = this.#source;
     this.#source = undefined;
-    await source?.handle.close();
+    await source?.close();
   }
 
-  async #openSource(path: string): Promise<FileHandle> {
-    if (this.#source?.path === path) return this.#source.handle;
+  async #openSource(path: string): Promise<RangeReader> {
+    if (this.#source?.path === path) return this.#source;
     await this.close();
-    const handle = await open(path, 'r');
-    this.#source = { path, handle };
-    return handle;
+    this.#source = await RangeReader.open(path);
+    return this.#source;
   }
 }
