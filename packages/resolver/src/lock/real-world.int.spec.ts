@@ -1,12 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findPythons, isolatedPipEnv } from '@nx-pex/tools';
+import { findPythons } from '@nx-pex/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_INDEX_URL, loadIndexConfig, type IndexConfig } from '../config/index-config.js';
 import { inspectInterpreter, type TargetInterpreter } from '../interpreter/inspect.js';
-import { normalizeName } from '../names.js';
+import { pipDryRun } from '../testing/pip-report.js';
 import { resolveLock } from './resolve-lock.js';
 
 // Opt-in (NX_PEX_REAL_WORLD=1; needs the public index): resolveLock against pypi.org for CPython 3.11,
@@ -24,20 +23,6 @@ const CASES: Record<string, string[]> = {
   boto3: ['boto3'],
   sqlalchemy: ['sqlalchemy'],
 };
-
-function pipResolve(pythonPath: string, requirements: string[]): Promise<Record<string, string>> {
-  const args = ['-m', 'pip', 'install', '--dry-run', '--quiet', '--report', '-', '--ignore-installed', '--index-url', DEFAULT_INDEX_URL, ...requirements];
-  return new Promise((resolve, reject) => {
-    execFile(pythonPath, args, { env: isolatedPipEnv(), maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      if (err) {
-        reject(new Error(`pip failed: ${stderr}`));
-        return;
-      }
-      const report = JSON.parse(stdout) as { install: { metadata: { name: string; version: string } }[] };
-      resolve(Object.fromEntries(report.install.map((i) => [normalizeName(i.metadata.name), i.metadata.version])));
-    });
-  });
-}
 
 describe.runIf(ENABLED)('real-world resolutions against pip (pypi.org, CPython 3.11)', () => {
   let work: string;
@@ -64,7 +49,8 @@ describe.runIf(ENABLED)('real-world resolutions against pip (pypi.org, CPython 3
       const lock = await resolveLock({ roots: { app: requirements }, index, targets: [target], cacheDir: join(work, 'cache') });
       const ms = Math.round(performance.now() - started);
       const ours = Object.fromEntries(lock.packages.map((p) => [p.name, p.version ?? '']));
-      const pips = await pipResolve(python!.path, requirements);
+      const pips = await pipDryRun(python!.path, ['--index-url', DEFAULT_INDEX_URL, ...requirements]);
+      if (!pips) throw new Error(`pip found no solution for ${requirements.join(' ')}`);
       const names = [...new Set([...Object.keys(ours), ...Object.keys(pips)])].sort();
       const differences = names.filter((n) => ours[n] !== pips[n]).map((n) => `${n}: nx-pex ${ours[n] ?? '-'}, pip ${pips[n] ?? '-'}`);
       report[name] = { packages: names.length, nxPexMs: ms, differences };

@@ -1,12 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findPythons, isolatedPipEnv, startFixtureIndex, type FixtureIndex } from '@nx-pex/tools';
+import { findPythons, startFixtureIndex, type FixtureIndex } from '@nx-pex/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResolverError } from '../errors.js';
 import { resolveLock } from '../lock/resolve-lock.js';
 import { normalizeName } from '../names.js';
+import { pipDryRun } from '../testing/pip-report.js';
 import { scenarioTarget, writeScenarioDistributions, type PackseScenario } from '../testing/packse-scenarios.js';
 
 // Opt-in (NX_PEX_PACKSE=1, run by `npm run packse -w @nx-pex/resolver`): packse's scenarios, from
@@ -51,22 +51,6 @@ const KNOWN: Record<string, { reason: string; pip?: true }> = {
 const UNSATISFIABLE = new Set(['RESOLUTION_CONFLICT', 'NO_MATCHING_DISTRIBUTION', 'NO_COMPATIBLE_WHEEL', 'INVALID_CONFIG']);
 
 interface Outcome { name: string; pass: boolean; detail: string; got?: Record<string, string>; known?: string; pip?: string }
-
-/** pip's resolution (name → version) of the roots for the Python version, or undefined when pip finds none. */
-function pipResolve(python: string, indexUrl: string, pythonVersion: string, requirements: string[]): Promise<Record<string, string> | undefined> {
-  const args = ['-m', 'pip', 'install', '--dry-run', '--quiet', '--report', '-', '--ignore-installed', '--index-url', indexUrl, '--python-version', pythonVersion, '--only-binary', ':all:', ...requirements];
-  return new Promise((resolve, reject) => {
-    execFile(python, args, { env: isolatedPipEnv(), maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      if (err) {
-        if (/ResolutionImpossible|No matching distribution|Could not find a version/.test(stderr)) resolve(undefined);
-        else reject(new Error(`pip failed: ${stderr}`));
-        return;
-      }
-      const report = JSON.parse(stdout) as { install: { metadata: { name: string; version: string } }[] };
-      resolve(Object.fromEntries(report.install.map((i) => [normalizeName(i.metadata.name), i.metadata.version])));
-    });
-  });
-}
 
 describe.runIf(ENABLED)('packse scenarios', () => {
   let work: string;
@@ -130,7 +114,7 @@ describe.runIf(ENABLED)('packse scenarios', () => {
       if (known) o.known = known.reason;
       if (known?.pip && pip) {
         const python = (s.resolver_options.python ?? s.environment.python).split('.').slice(0, 2).join('.');
-        const theirs = await pipResolve(pip.path, server.url, python, s.root.requires.map((r) => r.requirement));
+        const theirs = await pipDryRun(pip.path, ['--index-url', server.url, '--python-version', python, '--only-binary', ':all:', ...s.root.requires.map((r) => r.requirement)]);
         o.pip = theirs ? JSON.stringify(theirs) : 'no solution';
         if (JSON.stringify(Object.entries(theirs ?? {}).sort()) !== JSON.stringify(Object.entries(o.got ?? {}).sort())) pipDisagrees.push(`${s.name}: pip ${o.pip}, nx-pex ${o.detail}`);
       }
