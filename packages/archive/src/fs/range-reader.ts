@@ -16,6 +16,8 @@ export class RangeReader {
   #window: Buffer = Buffer.alloc(0);
   #windowStart = 0;
   #next = MIN_WINDOW;
+  /** The window after the current one, read ahead while the caller works on this one (sequential reads only). */
+  #ahead: { start: number; length: number; bytes: Promise<Buffer> } | undefined;
 
   private constructor(path: string, handle: FileHandle, size: number) {
     this.path = path;
@@ -43,9 +45,24 @@ export class RangeReader {
     if (length > MAX_WINDOW) return this.#readExact(start, length);
     const sequential = offset >= 0 && offset <= this.#window.length;
     this.#next = sequential ? Math.min(this.#next * 2, MAX_WINDOW) : MIN_WINDOW;
-    this.#window = await this.#readExact(start, Math.min(Math.max(this.#next, length), this.size - start));
-    this.#windowStart = start;
-    return this.#window.subarray(0, length);
+    const ahead = this.#ahead;
+    this.#ahead = undefined;
+    if (ahead && ahead.start <= start && start + length <= ahead.start + ahead.length) {
+      this.#window = await ahead.bytes;
+      this.#windowStart = ahead.start;
+    } else {
+      await ahead?.bytes.catch(() => undefined); // never leave a read running on a handle we may close
+      this.#window = await this.#readExact(start, Math.min(Math.max(this.#next, length), this.size - start));
+      this.#windowStart = start;
+    }
+    const end = this.#windowStart + this.#window.length;
+    if (sequential && this.#next === MAX_WINDOW && end < this.size) {
+      const aheadLength = Math.min(MAX_WINDOW, this.size - end);
+      const bytes = this.#readExact(end, aheadLength);
+      bytes.catch(() => undefined); // reported when (if) it is used
+      this.#ahead = { start: end, length: aheadLength, bytes };
+    }
+    return this.#window.subarray(start - this.#windowStart, start - this.#windowStart + length);
   }
 
   /** `length` bytes at `start` in pieces of at most `MAX_WINDOW` bytes (bounded memory for big members). */
@@ -59,6 +76,8 @@ export class RangeReader {
 
   async close(): Promise<void> {
     this.#window = Buffer.alloc(0);
+    await this.#ahead?.bytes.catch(() => undefined);
+    this.#ahead = undefined;
     await this.#handle.close();
   }
 

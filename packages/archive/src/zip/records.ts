@@ -33,7 +33,8 @@ export interface EntryHeaderFields {
 }
 
 function needsUtf8Flag(name: Buffer): boolean {
-  return name.some((byte) => byte >= 0x80);
+  for (let index = 0; index < name.length; index++) if ((name[index] as number) >= 0x80) return true;
+  return false;
 }
 
 function writeUInt64(buffer: Buffer, value: number, offset: number): void {

@@ -13,6 +13,9 @@ export class FileSink {
   #hash: Hash | undefined;
   #pending: Buffer[] = [];
   #pendingBytes = 0;
+  /** Bytes handed to the file so far (its write position). */
+  #written = 0;
+  #inFlight: Promise<void> = Promise.resolve();
   position = 0;
 
   /** `hash`, when given, sees every byte written (the output's sha256 without re-reading it). */
@@ -34,11 +37,46 @@ export class FileSink {
     for await (const chunk of source.chunks(start, length)) await this.write(chunk);
   }
 
+  /**
+   * Hand the pending bytes to the file. One write stays in flight while the caller reads the next
+   * bytes (reads and writes overlap); `drain()` waits for it. Positional writes keep the order.
+   */
   async flush(): Promise<void> {
+    await this.#inFlight;
     if (this.#pendingBytes === 0) return;
     const chunks = this.#pending;
+    const at = this.#written;
+    this.#written += this.#pendingBytes;
     this.#pending = [];
     this.#pendingBytes = 0;
-    await this.#handle.writev(chunks);
+    this.#inFlight = writeAll(this.#handle, chunks, at);
+    this.#inFlight.catch(() => undefined); // seen by the next flush()/drain(), not an unhandled rejection
+  }
+
+  /** Flush and wait until every byte is written. */
+  async drain(): Promise<void> {
+    await this.flush();
+    await this.#inFlight;
+  }
+}
+
+/** writev may write less than asked: write the rest until done. */
+async function writeAll(handle: FileHandle, chunks: Buffer[], at: number): Promise<void> {
+  let position = at;
+  let rest = chunks;
+  while (rest.length > 0) {
+    const { bytesWritten } = await handle.writev(rest, position);
+    position += bytesWritten;
+    let skip = bytesWritten;
+    const next: Buffer[] = [];
+    for (const chunk of rest) {
+      if (skip >= chunk.length) {
+        skip -= chunk.length;
+        continue;
+      }
+      next.push(skip > 0 ? chunk.subarray(skip) : chunk);
+      skip = 0;
+    }
+    rest = next;
   }
 }

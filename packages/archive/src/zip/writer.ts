@@ -93,7 +93,7 @@ export class ZipWriter {
       const location = { entryCount: this.#count, size, offset };
       if (needsZip64End(location)) this.#zip64 = true;
       await this.#sink.write(endOfCentralDirectory(location));
-      await this.#sink.flush();
+      await this.#sink.drain();
     } finally {
       await this.close();
     }
