@@ -1,8 +1,27 @@
-/** Options of the `nx-pex:lock` executor (mirrors schema.json). */
+/* Generated from schema.json by packages/nx-pex/scripts/gen-types.mjs: do not edit by hand. */
+
+/**
+ * Resolve the project's requirements (with those of its first-party dependencies, its [tool.nx-pex] extras and its test/dev dependency groups) and write pylock.toml (PEP 751).
+ */
 export interface LockExecutorOptions {
+  /**
+   * Do not resolve or write: fail when the lock no longer matches the requirements (for CI).
+   */
   check?: boolean;
+  /**
+   * Interpreters the lock must serve (each gets a compatible wheel of every package it needs). Default: python3 on PATH.
+   */
   pythons?: string[];
+  /**
+   * Write the workspace's shared pylock.toml (serving every project without its own lock) instead of the project's. A shared pylock.toml at the workspace root is used whenever it exists.
+   */
   workspace?: boolean;
+  /**
+   * Also lock for interpreters not on this machine, in pex's abbreviated notation (e.g. linux_x86_64-cp-311-cp311).
+   */
   platforms?: string[];
+  /**
+   * Also lock for the interpreters described by these complete platform files (relative to the workspace root).
+   */
   completePlatforms?: string[];
 }
