@@ -117,6 +117,7 @@ export class FetchSession {
   async download(project: string, release: Release): Promise<LocalArtifact> {
     if (!release.best) throw noWheel(project, release, this);
     const artifact = release.best.build ? await this.built(project, release.best) : await this.downloader.fetch(project, release.best);
+    await this.metadataSource.confirm(artifact.sha256);
     if (this.downloaded.has(artifact.url)) return artifact;
     this.downloaded.add(artifact.url);
     this.downloadsDone++;

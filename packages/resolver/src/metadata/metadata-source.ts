@@ -37,6 +37,12 @@ export type MetadataOrigin = 'metadata-cache' | 'wheel-cache' | 'local-file' | '
 export class MetadataSource {
   private readonly inFlight = new Map<string, Promise<CoreMetadata>>();
   private readonly noRangeOrigins = new Set<string>();
+  /**
+   * Metadata read from the index (PEP 658 or ranges) waits here, keyed by the wheel sha256 the index
+   * advertised, until a wheel with that sha256 is verified: only then is it cached on disk, so an index
+   * that lies about a hash cannot leave metadata under a sha256 the wheel does not have.
+   */
+  private readonly unconfirmed = new Map<string, string>();
   readonly origins: MetadataOrigin[] = [];
 
   constructor(
@@ -80,7 +86,7 @@ export class MetadataSource {
       const artifact = await download();
       return this.found('download', { requiresDist: artifact.requiresDist, providesExtra: [], ...(artifact.requiresPython ? { requiresPython: artifact.requiresPython } : {}) });
     }
-    if (sha256) await this.store(sha256, text);
+    if (sha256) this.unconfirmed.set(sha256, text);
     return this.found(origin, parseCoreMetadata(text));
   }
 
@@ -121,6 +127,14 @@ export class MetadataSource {
       if (err instanceof UnsupportedZip || (err instanceof ResolverError && err.code === 'INDEX_ERROR')) return undefined;
       throw err;
     }
+  }
+
+  /** A wheel with this sha256 was downloaded and verified: its metadata read earlier may now be cached. */
+  async confirm(sha256: string): Promise<void> {
+    const text = this.unconfirmed.get(sha256);
+    if (text === undefined) return;
+    this.unconfirmed.delete(sha256);
+    await this.store(sha256, text);
   }
 
   private async store(sha256: string, text: string): Promise<void> {

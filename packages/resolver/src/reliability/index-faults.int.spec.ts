@@ -172,10 +172,9 @@ describe('index faults', () => {
     expect(await once({ wrongContentLength: { [gamma]: 1 } })).toBeUndefined();
   });
 
-  // Known gap (resolver metadata cache): metadata read by PEP 658 / range requests is stored under the
-  // sha256 the index advertises before any byte of the wheel is checked, so an index that lies about a
-  // hash leaves an entry saying "the wheel with sha256 X has this metadata" for a file that is not X.
-  it.fails('does not cache metadata under an advertised sha256 the wheel does not have', async () => {
+  // Metadata read by PEP 658 / range requests is cached on disk only once a wheel with the advertised
+  // sha256 is verified: an index that lies about a hash leaves no entry for a file that is not X.
+  it('does not cache metadata under an advertised sha256 the wheel does not have', async () => {
     const beta = 'beta-2.0-py3-none-any.whl';
     const error = await once({ wrongSha256: [beta] });
     expect((error as ResolverError).code).toBe('HASH_MISMATCH');
