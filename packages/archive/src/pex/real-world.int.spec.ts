@@ -54,7 +54,12 @@ async function download(python: FoundPython, dir: string): Promise<WheelInput[]>
   return Promise.all(names.map(async (name) => ({ path: join(dir, name), sha256: createHash('sha256').update(await readFile(join(dir, name))).digest('hex') })));
 }
 
-describe.skipIf(!ENABLED).each(pythons.map((python): [string, FoundPython] => [python.full, python]))('CPython %s, real wheels', (_full, python) => {
+// Disabled, one skipped case stands for the suite (reported as skipped, not as an empty file).
+const cases: [string, FoundPython][] = ENABLED
+  ? pythons.map((python) => [python.full, python])
+  : [['(set NX_PEX_REAL_WORLD=1 on Linux)', { version: '', full: '', path: '' }]];
+
+describe.skipIf(!ENABLED).each(cases)('CPython %s, real wheels', (_full, python) => {
   let wheels: WheelInput[] = [];
   beforeAll(async () => {
     const dir = join(work, python.version, 'wheels');
