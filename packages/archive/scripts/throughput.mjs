@@ -15,7 +15,7 @@
 // written), as on a build machine whose wheel cache is warm.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,6 +99,9 @@ async function phase(name, work, wheels) {
 
 /** Run one phase in a fresh process: its peak RSS is its own. */
 function child(name, work, wheels) {
+  // Each phase starts alike: the previous outputs gone and their dirty pages written back.
+  for (const output of ['copy.bin', 'cold.pex', 'warm.pex']) rmSync(join(work, output), { recursive: true, force: true });
+  spawnSync('sync');
   const result = spawnSync(
     process.execPath,
     [...(args['cpu-prof'] && name !== 'generate' ? ['--cpu-prof', `--cpu-prof-dir=${join(work, 'profiles')}`] : []), fileURLToPath(import.meta.url), `--phase=${name}`, `--work=${work}`, `--layout=${LAYOUT}`, `--mb=${MB}`, `--wheels=${WHEELS}`],
