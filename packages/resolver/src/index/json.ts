@@ -12,6 +12,7 @@ interface JsonFile {
   yanked?: unknown;
   'core-metadata'?: unknown;
   'dist-info-metadata'?: unknown;
+  size?: unknown;
 }
 
 function hashMap(value: unknown): Record<string, string> {
@@ -45,6 +46,7 @@ export function parseSimpleJson(text: string, pageUrl: string, source: string): 
       url: url.toString(),
       hashes: hashMap(f.hashes),
       ...(typeof f['requires-python'] === 'string' && f['requires-python'] ? { requiresPython: f['requires-python'] } : {}),
+      ...(typeof f.size === 'number' && Number.isSafeInteger(f.size) && f.size >= 0 ? { size: f.size } : {}),
       yanked: typeof f.yanked === 'string' ? f.yanked || true : f.yanked === true,
       coreMetadata: metadata === undefined || metadata === false ? false : { hashes: hashMap(metadata) },
       source,

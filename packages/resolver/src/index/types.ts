@@ -7,6 +7,8 @@ export interface IndexFile {
   hashes: Record<string, string>;
   /** PEP 503 `data-requires-python` / PEP 691 `requires-python`. */
   requiresPython?: string;
+  /** PEP 700 `size` in bytes (PEP 691 JSON pages only). */
+  size?: number;
   /** PEP 592: false, or true / the reason when yanked. */
   yanked: boolean | string;
   /** PEP 658/714: whether `<url>.metadata` serves the core metadata, and its hashes. */

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildWheel, findPythons } from '@nx-pex/tools';
 import { parse as parseToml } from 'smol-toml';
@@ -78,6 +79,28 @@ describe('resolveLock', () => {
       'app-1.0-py3-none-any.whl', 'core-2.0-py3-none-any.whl', 'fast-1.0-py3-none-any.whl', 'split-2.0-py3-none-any.whl',
     ]);
     expect(selectFromLock(lock, 'other', cp312).map((a) => a.filename)).toEqual(['tool-1.1-py3-none-any.whl']);
+  });
+
+  it('records size and sha256 from the index (PEP 691 / PEP 700) without downloading a wheel', async () => {
+    suite.server.requests.length = 0;
+    const lock = await lockFor();
+    expect(suite.server.requests.filter((r) => r.path.endsWith('.whl'))).toEqual([]);
+    for (const w of lock.packages.flatMap((p) => p.wheels)) {
+      const data = await readFile(join(suite.work, 'wheels', w.name!));
+      expect([w.size, w.hashes.sha256]).toEqual([data.length, createHash('sha256').update(data).digest('hex')]);
+    }
+  });
+
+  it('downloads the wheels to measure them when the source lists no size or sha256 (find-links directory)', async () => {
+    const index = { ...suite.index(), noIndex: true, findLinks: [join(suite.work, 'wheels')] };
+    const lock = await lockFor({ index });
+    const wheels = lock.packages.flatMap((p) => p.wheels);
+    expect(wheels.length).toBeGreaterThan(0);
+    for (const w of wheels) {
+      const data = await readFile(join(suite.work, 'wheels', w.name!));
+      expect([w.size, w.hashes.sha256]).toEqual([data.length, createHash('sha256').update(data).digest('hex')]);
+    }
+    expect((await readdir(join(suite.cacheDir, 'wheels', 'sha256'))).length).toBeGreaterThan(0);
   });
 
   it('keeps preferred versions while they satisfy, and moves when they no longer do', async () => {

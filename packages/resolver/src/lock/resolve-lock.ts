@@ -1,6 +1,8 @@
 import type { IndexConfig } from '../config/index-config.js';
 import { ResolverError } from '../errors.js';
-import { downloadAll, FetchSession, markerEnvironment, parseRequirement, solveWith } from '../fetch/fetch-artifacts.js';
+import type { Release } from '../fetch/candidates.js';
+import { FetchSession, markerEnvironment, parseRequirement, solveWith } from '../fetch/fetch-artifacts.js';
+import { mapLimit } from '../fetch/limit.js';
 import type { FetchProgress, LocalArtifact } from '../fetch/local-artifact.js';
 import type { HttpOptions } from '../http/client.js';
 import { redactUrl } from '../http/credentials.js';
@@ -29,9 +31,12 @@ export interface ResolveLockOptions {
   constraints?: string[];
 }
 
+/** What the lock records of a chosen wheel (no local path: the wheel need not be downloaded). */
+type LockedWheel = Pick<LocalArtifact, 'version' | 'filename' | 'url' | 'sha256' | 'size' | 'requiresDist' | 'requiresPython'>;
+
 /** What one target's resolution contributes to a lock entry. */
 interface Resolved {
-  artifact: LocalArtifact;
+  artifact: LockedWheel;
   index?: string;
   /** Names this package depends on in this target (markers and requested extras applied). */
   dependencies: string[];
@@ -91,6 +96,30 @@ function validateRoots(roots: LockRoots): void {
   }
 }
 
+/**
+ * The lock's record of a chosen wheel. When the index lists both its sha256 and its size (PEP 691 +
+ * PEP 700), they are recorded as listed and the wheel is not downloaded (its metadata was already read
+ * for the resolution; `fetchLocked` verifies the sha256 when the wheel is fetched); otherwise, and for
+ * wheels built from sdists, the wheel is downloaded and measured.
+ */
+async function lockedWheel(session: FetchSession, name: string, release: Release): Promise<LockedWheel> {
+  const best = release.best;
+  const sha256 = best?.file.hashes.sha256;
+  const size = best?.file.size;
+  if (!best || best.build || !sha256 || size === undefined) return session.download(name, release);
+  const metadata = await session.metadata(name, release);
+  const requiresPython = metadata.requiresPython ?? best.file.requiresPython;
+  return {
+    version: best.version.toString(),
+    filename: best.file.filename,
+    url: best.file.url,
+    sha256,
+    size,
+    requiresDist: metadata.requiresDist,
+    ...(requiresPython ? { requiresPython } : {}),
+  };
+}
+
 /** Resolve every project's roots together for one target: one version per package across the projects. */
 async function resolveTarget(
   options: ResolveLockOptions,
@@ -119,7 +148,7 @@ async function resolveTarget(
   try {
     const { decisions, extras } = await solveWith(session, env, roots, labels, preference, options.constraints);
     const names = [...decisions.keys()];
-    const artifacts = await downloadAll(session, decisions, names);
+    const artifacts = await mapLimit(names, 8, (name) => lockedWheel(session, name, decisions.get(name)!));
     const resolved = new Map<string, Resolved>();
     names.forEach((name, i) => {
       const artifact = artifacts[i]!;

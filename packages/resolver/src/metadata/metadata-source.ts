@@ -29,7 +29,8 @@ export type MetadataOrigin = 'metadata-cache' | 'wheel-cache' | 'local-file' | '
 /**
  * A wheel's core metadata for resolution, as cheaply as possible:
  * 1. the metadata cache (`<cache>/metadata/sha256/<aa>/<wheel sha256>.metadata`),
- * 2. the wheel itself when it is local (file:// or already in the wheel cache),
+ * 2. the wheel itself when it is local (file://), the PEP 658 metadata cache (keyed by the metadata
+ *    file's own advertised sha256), or the wheel when already in the wheel cache,
  * 3. PEP 658 / PEP 714 `<url>.metadata` when the index advertises it (hash-checked),
  * 4. METADATA read from the wheel by HTTP range requests on its central directory,
  * 5. a full download, when the server ignores Range (remembered per origin) or the archive is odd.
@@ -65,12 +66,34 @@ export class MetadataSource {
     return join(this.cacheRoot, 'metadata', 'sha256', sha256.slice(0, 2), `${sha256}.metadata`);
   }
 
+  /**
+   * PEP 658 metadata files content-addressed by their own sha256 (the one the index advertises for
+   * `<url>.metadata`): `<cache>/pep658-metadata/sha256/<aa>/<sha256>.metadata`. An entry is only used
+   * when its bytes still hash to its name, so it never vouches for anything but itself: warm
+   * resolutions reuse metadata without downloading wheels and without trusting the wheel hash.
+   */
+  private pep658Path(sha256: string): string {
+    return join(this.cacheRoot, 'pep658-metadata', 'sha256', sha256.slice(0, 2), `${sha256}.metadata`);
+  }
+
+  private async readPep658(sha256: string): Promise<string | undefined> {
+    const data = await readFile(this.pep658Path(sha256)).catch(() => undefined);
+    if (!data || createHash('sha256').update(data).digest('hex') !== sha256) return undefined;
+    return data.toString('utf8');
+  }
+
   private async load(project: string, candidate: Candidate, download: () => Promise<LocalArtifact>): Promise<CoreMetadata> {
     const { file } = candidate;
     const sha256 = file.hashes.sha256;
     const cached = sha256 ? await readFile(this.cachePath(sha256), 'utf8').catch(() => undefined) : undefined;
     if (cached !== undefined) return this.found('metadata-cache', parseCoreMetadata(cached));
     if (file.url.startsWith('file:')) return this.found('local-file', await readWheelMetadata(fileURLToPath(file.url), project, file.filename));
+    const metadataSha256 = file.coreMetadata ? file.coreMetadata.hashes.sha256 : undefined;
+    const stored = metadataSha256 ? await this.readPep658(metadataSha256) : undefined;
+    if (stored !== undefined) {
+      if (sha256) this.unconfirmed.set(sha256, stored);
+      return this.found('metadata-cache', parseCoreMetadata(stored));
+    }
     const local = await this.cachedWheel(candidate);
     if (local) return this.found('wheel-cache', await readWheelMetadata(local, project, file.filename));
     const describe = `${file.filename} (${project}) from ${redactUrl(file.url)}`;
@@ -78,6 +101,7 @@ export class MetadataSource {
     let origin: MetadataOrigin = 'pep658';
     if (file.coreMetadata) {
       text = await this.pep658(file.url, file.coreMetadata.hashes, describe);
+      if (metadataSha256) await this.store(this.pep658Path(metadataSha256), text);
     } else if (!this.noRangeOrigins.has(new URL(file.url).origin)) {
       origin = 'range';
       text = await this.byRanges(file.url, project, describe);
@@ -134,11 +158,10 @@ export class MetadataSource {
     const text = this.unconfirmed.get(sha256);
     if (text === undefined) return;
     this.unconfirmed.delete(sha256);
-    await this.store(sha256, text);
+    await this.store(this.cachePath(sha256), text);
   }
 
-  private async store(sha256: string, text: string): Promise<void> {
-    const path = this.cachePath(sha256);
+  private async store(path: string, text: string): Promise<void> {
     try {
       await mkdir(dirname(path), { recursive: true });
       const temp = tempPathFor(path);
