@@ -232,6 +232,7 @@ export function solveWith(
     releases: (name) => session.releasesOf(name),
     prefetch: (name) => void session.releasesOf(name).catch(() => undefined),
     metadata: (name, release) => session.metadata(name, release),
+    prefetchMetadata: (name, release) => (release.best && !release.best.build ? session.metadata(name, release) : undefined),
     noWheel: (name, release) => noWheel(name, release, session),
     describeSources: () => session.index.describeSources(),
     ...(preference ? { preference } : {}),

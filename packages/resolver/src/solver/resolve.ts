@@ -14,6 +14,13 @@ export interface Provider {
   metadata(name: string, release: Release): Promise<{ requiresDist: string[]; requiresPython?: string }>;
   /** Start fetching a project page early (optional). */
   prefetch?(name: string): void;
+  /**
+   * Start reading a release's metadata early (optional): the solver guesses the release it will
+   * probably choose for each requirement as soon as its page is known, and follows the guess's own
+   * requirements, so pages and metadata of the whole tree load in parallel instead of one decision at
+   * a time. Undefined when the provider would rather not (e.g. the release must be built).
+   */
+  prefetchMetadata?(name: string, release: Release): Promise<{ requiresDist: string[] }> | undefined;
   /** A NO_COMPATIBLE_WHEEL error for a release that has no usable wheel. */
   noWheel(name: string, release: Release): ResolverError;
   /** Where we looked, for messages. */
@@ -156,7 +163,7 @@ export class Solver {
 
   /** Add "pkg==version requires r" for each requirement (and its base package for extras). */
   private async addDependencies(pkg: string, version: string, requirements: Requirement[], labels: string[]): Promise<Incompatibility[]> {
-    for (const r of requirements) this.provider.prefetch?.(r.key);
+    for (const r of requirements) this.speculate(r);
     const added: Incompatibility[] = [];
     for (const [i, r] of requirements.entries()) {
       if (r.url) {
@@ -178,6 +185,37 @@ export class Solver {
       }
     }
     return added;
+  }
+
+  /** Requirements (`name[extras]`) already followed by `speculate`. */
+  private readonly speculated = new Set<string>();
+
+  /**
+   * Prefetch the page of `r`'s project and, with `prefetchMetadata`, the metadata of the release the
+   * solver would likely pick for it (newest allowed, preferred first), then the same for that
+   * release's requirements. Only warms caches: decisions still await the provider as usual.
+   */
+  private speculate(r: Requirement): void {
+    this.provider.prefetch?.(r.key);
+    if (!this.provider.prefetchMetadata) return;
+    const extras = [...r.normalizedExtras].sort();
+    const key = `${r.key}[${extras.join(',')}]`;
+    if (this.speculated.has(key)) return;
+    this.speculated.add(key);
+    void (async () => {
+      const releases = await this.provider.releases(r.key);
+      const allowed = releases.filter((rel) => rel.best && !rel.yanked && r.specifier.contains(rel.version.toString(), true));
+      const want = Version.tryParse(this.provider.preference?.(r.key) ?? '');
+      const guess = (want && allowed.find((rel) => rel.version.compare(want) === 0))
+        ?? allowed.find((rel) => !rel.version.isPrerelease) ?? allowed[0];
+      if (!guess) return;
+      const metadata = await this.provider.prefetchMetadata?.(r.key, guess);
+      if (!metadata) return;
+      for (const text of metadata.requiresDist) {
+        const dep = Requirement.parse(text);
+        if (!dep.url && dep.appliesTo(this.env, ['', ...extras])) this.speculate(dep);
+      }
+    })().catch(() => undefined); // a failed guess costs nothing: the solver asks again when it decides
   }
 
   // ---- partial solution ----------------------------------------------------------------------
