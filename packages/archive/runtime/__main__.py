@@ -25,7 +25,7 @@ def __nx_pex_bootstrap():
         )
         root = os.path.join(cache, "pex_root")
     cached = os.path.join(root, "bootstraps", BOOTSTRAP_HASH or "none")
-    if BOOTSTRAP_HASH and os.path.exists(os.path.join(cached, ".nx-pex-complete")):
+    if BOOTSTRAP_HASH and __nx_pex_intact(cached):
         sys.path.insert(0, cached)
     else:
         sys.path.insert(0, os.path.join(base, ".bootstrap"))
@@ -33,6 +33,29 @@ def __nx_pex_bootstrap():
     from nx_pex_runtime import boot
 
     boot.boot(base, loader, BOOTSTRAP_HASH if cached is None else None)
+
+
+def __nx_pex_intact(directory):
+    # The completion-marker check of nx_pex_runtime.extract (`_changed`), inlined because the runtime
+    # cannot be imported before this choice: every listed file still has its extracted size and mtime.
+    # A damaged copy is not used; boot then rebuilds it from the pex.
+    try:
+        with open(os.path.join(directory, ".nx-pex-complete")) as handle:
+            lines = handle.read().split("\n")
+    except OSError:
+        return False
+    if lines[0] != "nx-pex extraction 1":
+        return False
+    for line in lines[1:]:
+        if line:
+            size, mtime, relative = line.split(" ", 2)
+            try:
+                st = os.stat(os.path.join(directory, relative))
+            except OSError:
+                return False
+            if st.st_size != int(size) or st.st_mtime_ns != int(mtime):
+                return False
+    return True
 
 
 __nx_pex_bootstrap()

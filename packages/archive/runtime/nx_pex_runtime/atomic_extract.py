@@ -50,8 +50,9 @@ def extract_once(archive, target, selects, prefix, marker):
     try:
         _extract(_open_zip(archive), _selector(selects, prefix), prefix, work)
         _byte_compile(work, target)
+        manifest = _manifest(work)
         with open(os.path.join(work, marker), "w") as handle:
-            handle.write("complete\n")
+            handle.write(manifest)
         try:
             os.rename(work, target)
             log.verbose("extracted %s" % target)
@@ -63,6 +64,33 @@ def extract_once(archive, target, selects, prefix, marker):
         if os.path.isdir(work):
             shutil.rmtree(work, ignore_errors=True)
     return target
+
+
+def _manifest(work):
+    """The marker's text: every extracted file (bytecode caches aside) with its size and mtime."""
+    from .extract import MANIFEST_HEADER
+
+    lines = [MANIFEST_HEADER]
+    for directory, subdirs, files in os.walk(work):
+        subdirs[:] = [d for d in subdirs if d != "__pycache__"]
+        for name in files:
+            path = os.path.join(directory, name)
+            st = os.lstat(path)
+            lines.append("%d %d %s" % (st.st_size, st.st_mtime_ns, os.path.relpath(path, work)))
+    return "\n".join(lines) + "\n"
+
+
+def discard_damaged(target, why):
+    """Move a completed but damaged `target` aside (atomic: one racing process wins) and delete it."""
+    import shutil
+
+    aside = "%s.%d.%s.damaged" % (target, os.getpid(), os.urandom(4).hex())
+    try:
+        os.rename(target, aside)
+    except OSError:
+        return  # another process moved it first
+    sys.stderr.write("nx-pex: warning: %s was damaged (%s); extracting it again\n" % (target, why))
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 def _discard_incomplete(target, marker, shutil):

@@ -1,6 +1,8 @@
 """Where the pex's distributions and code live on disk. A zipapp's (and a packed pex's) parts are
-extracted once into PEX_ROOT; a loose pex's are used in place. The warm path is one stat of a
-completion marker per directory; extraction itself is in atomic_extract (cold path only)."""
+extracted once into PEX_ROOT; a loose pex's are used in place. The warm path reads each directory's
+completion marker, which lists every file with its size and mtime as extracted, and stats them: a
+file truncated, rewritten or removed since then makes the directory be extracted again, so a damaged
+extraction is never trusted for good. Extraction itself is in atomic_extract (cold path only)."""
 import os
 
 from .pex_root import pex_root
@@ -10,6 +12,8 @@ BOOTSTRAP_DIR = ".bootstrap"
 RESERVED_FILES = ("__main__.py", "PEX-INFO", "pex", ".bootstrap", ".deps")
 # Written last into a fully extracted (and byte-compiled) directory, before it is renamed into place.
 MARKER = ".nx-pex-complete"
+# First line of the marker; the others are "<size> <mtime_ns> <relative path>" per extracted file.
+MANIFEST_HEADER = "nx-pex extraction 1"
 
 
 def installed_wheel(base, name, sha256):
@@ -47,8 +51,37 @@ def _is_user_code(member):
 
 
 def _ensure(archive, target, selects, prefix):
-    if os.path.exists(os.path.join(target, MARKER)):  # warm path: one stat
-        return target
-    from .atomic_extract import extract_once
+    try:
+        with open(os.path.join(target, MARKER)) as handle:
+            manifest = handle.read()
+    except OSError:
+        manifest = None
+    if manifest is not None:
+        changed = _changed(target, manifest)
+        if changed is None:  # warm path
+            return target
+    from .atomic_extract import discard_damaged, extract_once
 
+    if manifest is not None:
+        discard_damaged(target, changed)
     return extract_once(archive, target, selects, prefix, MARKER)
+
+
+def _changed(target, manifest):
+    """None when every file listed in the marker still has its size and mtime; else what changed."""
+    lines = manifest.split("\n")
+    if lines[0] != MANIFEST_HEADER:
+        return "its completion marker was written by an older nx-pex"
+    stat = os.stat
+    join = os.path.join
+    for line in lines[1:]:
+        if not line:
+            continue
+        size, mtime, relative = line.split(" ", 2)
+        try:
+            st = stat(join(target, relative))
+        except OSError:
+            return "%s is missing" % relative
+        if st.st_size != int(size) or st.st_mtime_ns != int(mtime):
+            return "%s changed after it was extracted" % relative
+    return None
