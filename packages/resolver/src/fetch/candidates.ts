@@ -77,9 +77,16 @@ export function releasesOf(files: IndexFile[], project: string, tags: string[], 
   const name = normalizeName(project);
   const tagIndex = new Map(tags.map((t, i) => [t.toLowerCase(), i] as const));
   const byVersion = new Map<string, { version: Version; candidates: Candidate[] }>();
+  // Many files share a requires-python string: evaluate each distinct one once.
+  const allowedBy = new Map<string | undefined, boolean>();
+  const allowed = (requiresPython: string | undefined) => {
+    let ok = allowedBy.get(requiresPython);
+    if (ok === undefined) allowedBy.set(requiresPython, (ok = pythonAllowed(requiresPython, pythonVersion)));
+    return ok;
+  };
   for (const file of files) {
     const candidate = classify(file, name, tagIndex);
-    if (!candidate || !pythonAllowed(file.requiresPython, pythonVersion)) continue;
+    if (!candidate || !allowed(file.requiresPython)) continue;
     const key = candidate.version.toString();
     const entry = byVersion.get(key) ?? { version: candidate.version, candidates: [] };
     entry.candidates.push(candidate);

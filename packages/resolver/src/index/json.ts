@@ -23,6 +23,22 @@ function hashMap(value: unknown): Record<string, string> {
   return out;
 }
 
+// An absolute https URL that WHATWG URL parsing leaves as it is (lower-case host, no port, query,
+// fragment, percent-escape or dot segment): most index pages list thousands of these, and taking
+// them as they are saves a URL parse each.
+const PLAIN_URL = /^https:\/\/[a-z0-9-]+(?:\.[a-z0-9-]+)*\/[A-Za-z0-9_~+=,@!$&'()*;:./-]*$/;
+const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
+
+function plainUrl(text: string): string | undefined {
+  return PLAIN_URL.test(text) && !DOT_SEGMENT.test(text) && !text.includes('//', 8) ? text : undefined;
+}
+
+function resolveUrl(text: string, pageUrl: string): string {
+  const url = new URL(text, pageUrl);
+  url.hash = '';
+  return url.toString();
+}
+
 /** Parse a PEP 691 JSON project page. */
 export function parseSimpleJson(text: string, pageUrl: string, source: string): IndexFile[] {
   let doc: { meta?: { 'api-version'?: unknown }; files?: unknown };
@@ -38,12 +54,11 @@ export function parseSimpleJson(text: string, pageUrl: string, source: string): 
   const files: IndexFile[] = [];
   for (const f of Array.isArray(doc.files) ? (doc.files as JsonFile[]) : []) {
     if (typeof f.url !== 'string') continue;
-    const url = new URL(f.url, pageUrl);
-    url.hash = '';
+    const url = plainUrl(f.url) ?? resolveUrl(f.url, pageUrl);
     const metadata = f['core-metadata'] ?? f['dist-info-metadata'];
     files.push({
-      filename: typeof f.filename === 'string' ? f.filename : filenameOf(url),
-      url: url.toString(),
+      filename: typeof f.filename === 'string' ? f.filename : filenameOf(new URL(url)),
+      url,
       hashes: hashMap(f.hashes),
       ...(typeof f['requires-python'] === 'string' && f['requires-python'] ? { requiresPython: f['requires-python'] } : {}),
       ...(typeof f.size === 'number' && Number.isSafeInteger(f.size) && f.size >= 0 ? { size: f.size } : {}),

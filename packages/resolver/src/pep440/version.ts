@@ -30,6 +30,9 @@ const PRE_LABELS: Record<string, PreReleaseLabel> = {
   a: 'a', alpha: 'a', b: 'b', beta: 'b', c: 'rc', rc: 'rc', pre: 'rc', preview: 'rc',
 };
 
+const MEMO_LIMIT = 50_000;
+const memo = new Map<string, Version | undefined>();
+
 /** A PEP 440 version: parsed, normalised, totally ordered. Numbers are bigint (no size limit in PEP 440). */
 export class Version {
   readonly epoch: bigint;
@@ -57,6 +60,16 @@ export class Version {
   }
 
   static tryParse(text: string): Version | undefined {
+    // Versions are immutable: the same string (a release listed by many files, a key compared by
+    // many specifiers) parses once. Bounded so a long-lived process does not grow without end.
+    if (memo.has(text)) return memo.get(text);
+    const parsed = Version.parseUncached(text);
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(text, parsed);
+    return parsed;
+  }
+
+  private static parseUncached(text: string): Version | undefined {
     const m = VERSION_PATTERN.exec(text);
     const g = m?.groups;
     if (!g) return undefined;
@@ -112,6 +125,12 @@ export class Version {
 
   /** The PEP 440 normal form, e.g. "1.0a1.post2.dev3+ubuntu.1". */
   toString(): string {
+    return (this.#normal ??= this.format());
+  }
+
+  #normal: string | undefined;
+
+  private format(): string {
     let s = this.epoch !== 0n ? `${this.epoch}!` : '';
     s += this.release.join('.');
     if (this.pre) s += `${this.pre[0]}${this.pre[1]}`;

@@ -138,14 +138,27 @@ function compare(node: { lhs: Value; op: MarkerOp; rhs: Value }, env: MarkerEnvi
   return evaluateOp(lhs, node.op, rhs, source);
 }
 
+// `op rhs` as a PEP 440 specifier, or null when it is not one (e.g. `== 'win32'`): memoised, as
+// the same few comparisons are evaluated for every Requires-Dist line and a failed parse throws.
+const specifiers = new Map<string, Specifier | null>();
+
+function specifierOf(text: string): Specifier | undefined {
+  let spec = specifiers.get(text);
+  if (spec === undefined) {
+    try {
+      spec = new Specifier(text);
+    } catch {
+      spec = null;
+    }
+    if (specifiers.size >= 10_000) specifiers.clear();
+    specifiers.set(text, spec);
+  }
+  return spec ?? undefined;
+}
+
 function evaluateOp(lhs: string, op: MarkerOp, rhs: string, source: string): boolean {
   // PEP 508: when the right side is a valid version specifier, compare as PEP 440 versions.
-  let spec: Specifier | undefined;
-  try {
-    spec = new Specifier(`${op}${rhs}`);
-  } catch {
-    spec = undefined;
-  }
+  const spec = specifierOf(`${op}${rhs}`);
   if (spec) {
     const version = Version.tryParse(lhs);
     if (version) return spec.contains(version, true);
