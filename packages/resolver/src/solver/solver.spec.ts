@@ -146,3 +146,30 @@ describe('PubGrub solver', () => {
     expect(metadataCalls).toEqual(['b 1.0']);
   });
 });
+
+describe('speculative metadata prefetch', () => {
+  it('prefetches the likely release of every requirement down the tree; a wrong guess does not change the decisions', async () => {
+    // app needs lib (newest 2.0) and pin; pin rules lib 2.0 out, so the guess lib 2.0 is wrong.
+    const db: Db = {
+      app: { '1.0': ['lib', 'pin', 'win; sys_platform == "win32"'] },
+      lib: { '1.0': ['base'], '2.0': ['extra'] },
+      pin: { '1.0': ['lib<2'] },
+      base: { '1.0': [] },
+      extra: { '1.0': [] },
+      win: { '1.0': [] },
+    };
+    const { p } = provider(db);
+    const prefetched: string[] = [];
+    p.prefetchMetadata = (name, release) => {
+      prefetched.push(`${name} ${release.version}`);
+      return p.metadata(name, release);
+    };
+    const solver = new Solver(p, env);
+    const { decisions } = await solver.resolve([Requirement.parse('app')]);
+    expect([...decisions].map(([n, r]) => `${n} ${r.version}`).sort()).toEqual(['app 1.0', 'base 1.0', 'lib 1.0', 'pin 1.0']);
+    // Let the remaining guesses settle, then check what was read ahead: the wrong guess lib 2.0 and
+    // its requirement extra, and base once lib 1.0 was decided; markers applied (no win).
+    await new Promise((r) => setTimeout(r, 0));
+    expect(prefetched.sort()).toEqual(['app 1.0', 'base 1.0', 'extra 1.0', 'lib 2.0', 'pin 1.0']);
+  });
+});
