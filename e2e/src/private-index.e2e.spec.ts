@@ -4,9 +4,9 @@
 // credentials appear in none of pylock.toml, the pex / PEX-INFO, the output, or the artifact cache.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { buildWheel } from '@nx-pex/tools';
+import { buildWheel, credentialForms, findSecrets, findSecretsInTree } from '@nx-pex/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDir, repoRoot } from './harness/index.js';
 import { startPypiServer, type PypiServer } from './harness/pypiserver.js';
@@ -14,7 +14,7 @@ import { startPypiServer, type PypiServer } from './harness/pypiserver.js';
 const CLI = join(repoRoot, 'packages', 'nx-pex', 'dist', 'cli', 'main.js');
 const USER = 'deploy-bot';
 const PASSWORD = 'pr1v@te:index/pw';
-const needles = [USER, PASSWORD, encodeURIComponent(PASSWORD), Buffer.from(`${USER}:${PASSWORD}`).toString('base64')];
+const needles = credentialForms(USER, PASSWORD);
 
 let tmp: string;
 let ws: string;
@@ -29,21 +29,6 @@ function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | n
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.on('close', (code) => resolve({ code, out }));
   });
-}
-
-function leaks(where: string, data: Buffer | string): string[] {
-  const text = Buffer.isBuffer(data) ? data.toString('latin1') : data;
-  return needles.filter((n) => text.includes(n)).map((n) => `${JSON.stringify(n)} in ${where}`);
-}
-
-async function treeLeaks(root: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const entry of await readdir(root, { withFileTypes: true, recursive: true })) {
-    const path = join(entry.parentPath, entry.name);
-    found.push(...leaks(`the name ${path}`, path));
-    if (entry.isFile()) found.push(...leaks(path, await readFile(path)));
-  }
-  return found;
 }
 
 beforeAll(async () => {
@@ -78,7 +63,7 @@ describe('private index with auth (pypiserver + htpasswd)', () => {
     expect(failed.out).toContain('HTTP 401');
     expect(failed.out).toContain(server.host);
     expect(failed.out).toMatch(/credentials/i);
-    expect(leaks('the failed build', failed.out)).toEqual([]);
+    expect(findSecrets(needles, 'the failed build', failed.out)).toEqual([]);
   });
 
   it('with the credentials in the index URL: lock, build and run work, and the credentials leak nowhere', async () => {
@@ -95,12 +80,12 @@ describe('private index with auth (pypiserver + htpasswd)', () => {
     const lockText = await readFile(join(ws, 'apps/svc/pylock.toml'), 'utf8');
     expect(lockText).toContain(server.host);
     expect([
-      ...leaks('pylock.toml', lockText),
-      ...leaks('svc.pex', await readFile(pex)),
-      ...leaks('inspect (PEX-INFO)', inspect.out),
-      ...leaks('lock output', lock.out),
-      ...leaks('build output', build.out),
-      ...(await treeLeaks(join(tmp, 'cache'))),
+      ...findSecrets(needles, 'pylock.toml', lockText),
+      ...findSecrets(needles, 'svc.pex', await readFile(pex)),
+      ...findSecrets(needles, 'inspect (PEX-INFO)', inspect.out),
+      ...findSecrets(needles, 'lock output', lock.out),
+      ...findSecrets(needles, 'build output', build.out),
+      ...(await findSecretsInTree(needles, join(tmp, 'cache'))),
     ]).toEqual([]);
   });
 
@@ -108,7 +93,7 @@ describe('private index with auth (pypiserver + htpasswd)', () => {
     await rm(join(tmp, 'cache'), { recursive: true, force: true });
     const build = await cli(['build', 'apps/svc', '--output', 'again/svc.pex'], { PIP_INDEX_URL: server.urlWithCredentials });
     expect(build.code, build.out).toBe(0);
-    expect(leaks('build output', build.out)).toEqual([]);
+    expect(findSecrets(needles, 'build output', build.out)).toEqual([]);
   });
 
   it('with the credentials in ~/.netrc (temp HOME) and a bare index URL: the build works', async () => {
@@ -116,7 +101,7 @@ describe('private index with auth (pypiserver + htpasswd)', () => {
     writeFileSync(join(tmp, 'home', '.netrc'), `machine 127.0.0.1\n  login ${USER}\n  password ${PASSWORD}\n`, { mode: 0o600 });
     const build = await cli(['build', 'apps/svc', '--output', 'netrc/svc.pex'], { PIP_INDEX_URL: server.url, NETRC: join(tmp, 'home', '.netrc') });
     expect(build.code, build.out).toBe(0);
-    expect(leaks('build output', build.out)).toEqual([]);
-    expect(await treeLeaks(join(tmp, 'cache'))).toEqual([]);
+    expect(findSecrets(needles, 'build output', build.out)).toEqual([]);
+    expect(await findSecretsInTree(needles, join(tmp, 'cache'))).toEqual([]);
   });
 });

@@ -4,17 +4,17 @@
 // The user name, the password, their percent-encoded and base64 (Basic auth) forms are grepped for.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildWheel, startFixtureIndex, type FixtureIndex } from '@nx-pex/tools';
+import { buildWheel, credentialForms, findSecrets, findSecretsInTree, startFixtureIndex, type FixtureIndex } from '@nx-pex/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'cli', 'main.js');
 const USER = 'ci-robot-7q';
 const PASSWORD = 's3cr3t/p@ss:w0rd%x';
-const needles = [USER, PASSWORD, encodeURIComponent(PASSWORD), Buffer.from(`${USER}:${PASSWORD}`).toString('base64'), Buffer.from(`${USER}:${encodeURIComponent(PASSWORD)}`).toString('base64')];
+const needles = credentialForms(USER, PASSWORD);
 
 let tmp: string;
 let ws: string;
@@ -33,22 +33,6 @@ function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: 
       resolve({ code, out });
     });
   });
-}
-
-/** Every needle found in `text`, as "needle in where". */
-function leaks(where: string, data: Buffer | string): string[] {
-  const text = Buffer.isBuffer(data) ? data.toString('latin1') : data;
-  return needles.filter((n) => text.includes(n)).map((n) => `${JSON.stringify(n)} in ${where}`);
-}
-
-async function treeLeaks(root: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const entry of await readdir(root, { withFileTypes: true, recursive: true })) {
-    const path = join(entry.parentPath, entry.name);
-    found.push(...leaks(`the name ${path}`, path));
-    if (entry.isFile()) found.push(...leaks(path, await readFile(path)));
-  }
-  return found;
 }
 
 const withAuth = (url: string) => url.replace('http://', `http://${USER}:${encodeURIComponent(PASSWORD)}@`);
@@ -92,12 +76,12 @@ describe('index credentials never leak', () => {
     const lockText = await readFile(join(ws, 'apps/svc/pylock.toml'), 'utf8');
     expect(lockText).toContain(`${index.root}files/colorful-1.2.0-py3-none-any.whl`);
     const found = [
-      ...leaks('pylock.toml', lockText),
-      ...leaks('svc.pex', await readFile(join(ws, 'dist/apps/svc/svc.pex'))),
-      ...leaks('inspect (PEX-INFO)', inspect.out),
-      ...transcripts.flatMap((t, i) => leaks(`transcript ${i}`, t)),
-      ...(await treeLeaks(join(tmp, 'cache'))),
-      ...(await treeLeaks(join(ws, 'dist'))),
+      ...findSecrets(needles, 'pylock.toml', lockText),
+      ...findSecrets(needles, 'svc.pex', await readFile(join(ws, 'dist/apps/svc/svc.pex'))),
+      ...findSecrets(needles, 'inspect (PEX-INFO)', inspect.out),
+      ...transcripts.flatMap((t, i) => findSecrets(needles, `transcript ${i}`, t)),
+      ...(await findSecretsInTree(needles, join(tmp, 'cache'))),
+      ...(await findSecretsInTree(needles, join(ws, 'dist'))),
     ];
     expect(found).toEqual([]);
   });
@@ -116,7 +100,7 @@ describe('index credentials never leak', () => {
       index.setFaults({});
       expect(failed.code, `${what}: ${failed.out}`).toBe(1);
       expect(failed.out, what).toMatch(/127\.0\.0\.1/);
-      expect(leaks(what, failed.out)).toEqual([]);
+      expect(findSecrets(needles, what, failed.out)).toEqual([]);
     }
   });
 });
