@@ -50,7 +50,9 @@ function classify(file: IndexFile, project: string, tagIndex: Map<string, number
       const rank = tagIndex.get(tag);
       if (rank !== undefined && (tagRank === undefined || rank < tagRank)) tagRank = rank;
     }
-    return { file, version, wheel, ...(tagRank !== undefined ? { tagRank } : {}) };
+    const candidate: Candidate = { file, version, wheel };
+    if (tagRank !== undefined) candidate.tagRank = tagRank;
+    return candidate;
   }
   const sdist = parseSdistFilename(file.filename, project);
   const version = sdist && Version.tryParse(sdist.version);

@@ -18,7 +18,10 @@ interface JsonFile {
 function hashMap(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k.toLowerCase()] = v.toLowerCase();
+    for (const k in value) {
+      const v = (value as Record<string, unknown>)[k];
+      if (Object.hasOwn(value, k) && typeof v === 'string') out[k.toLowerCase()] = v.toLowerCase();
+    }
   }
   return out;
 }
@@ -56,16 +59,19 @@ export function parseSimpleJson(text: string, pageUrl: string, source: string): 
     if (typeof f.url !== 'string') continue;
     const url = plainUrl(f.url) ?? resolveUrl(f.url, pageUrl);
     const metadata = f['core-metadata'] ?? f['dist-info-metadata'];
-    files.push({
+    // Plain assignments rather than conditional spreads: pages list thousands of files.
+    const file: IndexFile = {
       filename: typeof f.filename === 'string' ? f.filename : filenameOf(new URL(url)),
       url,
       hashes: hashMap(f.hashes),
-      ...(typeof f['requires-python'] === 'string' && f['requires-python'] ? { requiresPython: f['requires-python'] } : {}),
-      ...(typeof f.size === 'number' && Number.isSafeInteger(f.size) && f.size >= 0 ? { size: f.size } : {}),
       yanked: typeof f.yanked === 'string' ? f.yanked || true : f.yanked === true,
       coreMetadata: metadata === undefined || metadata === false ? false : { hashes: hashMap(metadata) },
       source,
-    });
+    };
+    const requiresPython = f['requires-python'];
+    if (typeof requiresPython === 'string' && requiresPython) file.requiresPython = requiresPython;
+    if (typeof f.size === 'number' && Number.isSafeInteger(f.size) && f.size >= 0) file.size = f.size;
+    files.push(file);
   }
   return files;
 }
