@@ -5,8 +5,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { buildWheel, credentialForms, findSecrets, findSecretsInTree } from '@nx-pex/tools';
+import { join } from 'node:path';
+import { buildWheel, credentialForms, findSecrets, findSecretsInTree, writeTree } from '@nx-pex/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDir, repoRoot } from './harness/index.js';
 import { startPypiServer, type PypiServer } from './harness/pypiserver.js';
@@ -38,15 +38,12 @@ beforeAll(async () => {
   await buildWheel({ name: 'tinting', version: '1.0', modules: { 'tinting/__init__.py': 'def tint(s):\n    return s.upper()\n' } }, packages);
   server = await startPypiServer({ workDir: tmp, packagesDir: packages, user: USER, password: PASSWORD });
   ws = join(tmp, 'ws');
-  for (const [file, text] of Object.entries({
+  writeTree(ws, {
     'nx.json': '{}',
     'apps/svc/pyproject.toml': '[project]\nname = "svc"\nversion = "0.1.0"\ndependencies = ["colorful==1.2.0"]\n[project.scripts]\nsvc = "svc.main:main"\n',
     'apps/svc/src/svc/__init__.py': '',
     'apps/svc/src/svc/main.py': 'from colorful import paint\n\ndef main():\n    print(paint("private"))\n',
-  })) {
-    mkdirSync(dirname(join(ws, file)), { recursive: true });
-    writeFileSync(join(ws, file), text);
-  }
+  });
   baseEnv = { ...process.env, PIP_FIND_LINKS: '', PIP_EXTRA_INDEX_URL: '', PIP_CONFIG_FILE: join(tmp, 'no-pip.conf'), NX_PEX_CACHE_DIR: join(tmp, 'cache'), HOME: join(tmp, 'home'), CI: '1' };
   mkdirSync(join(tmp, 'home'));
 });

@@ -1,17 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWheel, startFixtureIndex, type FixtureIndex } from '@nx-pex/tools';
+import { buildWheel, startFixtureIndex, type FixtureIndex, writeTree } from '@nx-pex/tools';
 import { runCli } from './cli.js';
-
-function write(root: string, files: Record<string, string>): void {
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, file)), { recursive: true });
-    writeFileSync(join(root, file), text);
-  }
-}
 
 function io(cwd: string) {
   const out: string[] = [];
@@ -38,7 +31,7 @@ describe('nx-pex CLI', () => {
     process.env['PIP_CONFIG_FILE'] = join(tmp, 'no-pip.conf');
     process.env['NX_PEX_CACHE_DIR'] = join(tmp, 'cache');
     ws = join(tmp, 'ws');
-    write(ws, {
+    writeTree(ws, {
       'nx.json': '{}',
       'apps/svc/pyproject.toml': '[project]\nname = "svc"\nversion = "0.1.0"\ndependencies = ["shout-lib"]\n[project.scripts]\nsvc = "svc.main:main"\n',
       'apps/svc/src/svc/__init__.py': '',
@@ -112,7 +105,7 @@ describe('nx-pex CLI', () => {
   });
 
   it('builds a multi-platform pex: the local build and a cross build, the runtime picks the local one', async () => {
-    write(ws, {
+    writeTree(ws, {
       'apps/multi/pyproject.toml': '[project]\nname = "multi"\nversion = "0.1.0"\ndependencies = ["fastthing==1.0"]\n[tool.nx-pex]\nentry-point = "multi"\n',
       'apps/multi/src/multi/__init__.py': '',
       'apps/multi/src/multi/__main__.py': 'import fastthing\nprint(fastthing.BUILD)\n',

@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTreeWithEmptyWorkspace } from 'nx/src/devkit-testing-exports.js';
 import pythonAppGenerator from './python-app/python-app.js';
 import pythonLibGenerator from './python-lib/python-lib.js';
 import { snapshot } from './utils/testing.js';
+import { writeTree } from '@nx-pex/tools';
 
 // The generated projects' own tests pass under a real Python with pytest: the templates are real code.
 const python = process.env['NX_PEX_TEST_PYTHON'] ?? 'python3';
@@ -28,10 +29,7 @@ describe.skipIf(!hasPytest)(`generated projects under ${python} -m pytest`, () =
     const tree = createTreeWithEmptyWorkspace();
     await pythonAppGenerator(tree, { name: 'my-service', skipFormat: true });
     await pythonLibGenerator(tree, { name: 'text.utils', skipFormat: true });
-    for (const [path, content] of Object.entries(snapshot(tree))) {
-      mkdirSync(dirname(join(root, path)), { recursive: true });
-      writeFileSync(join(root, path), content);
-    }
+    writeTree(root, snapshot(tree));
     const app = pytest(join(root, 'apps/my-service'));
     expect(app.output).toMatch(/2 passed/);
     expect(app.status).toBe(0);

@@ -4,12 +4,12 @@
 // Default: 10 kills; NX_PEX_LONG=1: 200.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildWheel, startFixtureIndex, type FixtureIndex } from '@nx-pex/tools';
+import { buildWheel, startFixtureIndex, type FixtureIndex, writeTree } from '@nx-pex/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const LONG = process.env['NX_PEX_LONG'] === '1';
@@ -86,10 +86,7 @@ beforeAll(async () => {
     'apps/svc/src/svc/__init__.py': '',
     'apps/svc/src/svc/main.py': 'def main():\n    print("ok")\n',
   };
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(ws, file)), { recursive: true });
-    writeFileSync(join(ws, file), text);
-  }
+  writeTree(ws, files);
   env = { ...process.env, PIP_INDEX_URL: index.url, PIP_FIND_LINKS: '', PIP_CONFIG_FILE: join(tmp, 'no-pip.conf'), NX_PEX_CACHE_DIR: cache, CI: '1' };
   // The reference: a cold build with a scratch cache; its duration bounds the random kill points.
   const started = Date.now();

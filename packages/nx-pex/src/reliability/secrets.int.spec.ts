@@ -3,12 +3,12 @@
 // inspect, error messages of a failing build, or the artifact cache (file names and contents).
 // The user name, the password, their percent-encoded and base64 (Basic auth) forms are grepped for.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildWheel, credentialForms, findSecrets, findSecretsInTree, startFixtureIndex, type FixtureIndex } from '@nx-pex/tools';
+import { buildWheel, credentialForms, findSecrets, findSecretsInTree, startFixtureIndex, type FixtureIndex, writeTree } from '@nx-pex/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'cli', 'main.js');
@@ -44,15 +44,12 @@ beforeAll(async () => {
   await buildWheel({ name: 'colorful', version: '1.2.0', modules: { 'colorful/__init__.py': 'X = 1\n' } }, wheels);
   index = await startFixtureIndex({ wheelsDir: wheels, absoluteUrls: true });
   ws = join(tmp, 'ws');
-  for (const [file, text] of Object.entries({
+  writeTree(ws, {
     'nx.json': '{}',
     'apps/svc/pyproject.toml': '[project]\nname = "svc"\nversion = "0.1.0"\ndependencies = ["colorful==1.2.0"]\n[project.scripts]\nsvc = "svc.main:main"\n',
     'apps/svc/src/svc/__init__.py': '',
     'apps/svc/src/svc/main.py': 'def main():\n    print("ok")\n',
-  })) {
-    mkdirSync(dirname(join(ws, file)), { recursive: true });
-    writeFileSync(join(ws, file), text);
-  }
+  });
   env = { ...process.env, PIP_INDEX_URL: withAuth(index.url), PIP_EXTRA_INDEX_URL: withAuth(`${index.root}extra/simple/`), PIP_FIND_LINKS: '', PIP_CONFIG_FILE: join(tmp, 'no-pip.conf'), NX_PEX_CACHE_DIR: join(tmp, 'cache'), CI: '1' };
 });
 

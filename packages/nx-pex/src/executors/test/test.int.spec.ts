@@ -2,13 +2,13 @@
 // wheels from a pyenv CPython that has pytest installed, served by the fixture index, resolved by the
 // executor into a pex without entry point, and run with `python <pex> -m pytest` in the project dir.
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { devNull, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ExecutorContext } from '@nx/devkit';
-import { findPythons, startFixtureIndex, wheelFromInstalled, type FixtureIndex, type FoundPython } from '@nx-pex/tools';
+import { findPythons, startFixtureIndex, wheelFromInstalled, type FixtureIndex, type FoundPython, writeTree } from '@nx-pex/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import testExecutor from './test.impl.js';
 
@@ -99,10 +99,7 @@ suite(`nx-pex:test executor with pytest rebuilt from ${python?.path ?? 'a CPytho
     }
     files['apps/good/tests/test_from_pex.py'] = FROM_PEX;
     files['apps/bad/tests/test_wrong.py'] = FAILING;
-    for (const [file, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(ws, file)), { recursive: true });
-      writeFileSync(join(ws, file), text);
-    }
+    writeTree(ws, files);
 
     for (const k of ENV_KEYS) savedEnv.set(k, process.env[k]);
     delete process.env['PIP_EXTRA_INDEX_URL'];
