@@ -7,7 +7,7 @@ import { findPyProjectRoots, findProject, loadPythonProjects } from '../core/wor
 import type { PexExecutorOptions } from '../executors/pex/schema.js';
 import { lockProject, projectLockHash } from '../core/lock.js';
 import { describeLock } from '../executors/lock/lock.impl.js';
-import { PluginError } from '../utils/errors.js';
+import { describeError, PluginError } from '../utils/errors.js';
 
 export interface Io {
   out(text: string): void;
@@ -166,7 +166,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     }
   } catch (e) {
     const err = e as Error & { code?: string };
-    io.err(`nx-pex: ${err.code ? `[${err.code}] ` : ''}${err.message}`);
+    io.err(describeError(e));
     if (err.code === 'CLI_USAGE' || err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') io.err(USAGE);
     return err.code === 'CLI_USAGE' || err.code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
   }

@@ -18,7 +18,7 @@ import {
 } from '@nx-pex/resolver';
 import type { PythonProject } from '../graph/python-workspace.js';
 import { PluginError } from '../utils/errors.js';
-import { firstPartyClosure, thirdPartyRequirements } from './workspace.js';
+import { firstPartyClosure, thirdPartyRequirements, withDependencyGroups } from './workspace.js';
 import { resolveTargets } from './targets.js';
 
 export const LOCK_FILE = 'pylock.toml';
@@ -38,11 +38,7 @@ export function projectRoots(project: PythonProject, all: readonly PythonProject
   const runtime = thirdPartyRequirements(firstPartyClosure(project, all));
   const roots: LockRoots = { [project.project]: runtime };
   const groups = TEST_GROUPS.filter((g) => g in project.pyproject.dependencyGroups);
-  if (groups.length > 0) {
-    const test = [...runtime];
-    for (const g of groups) for (const r of project.pyproject.dependencyGroups[g]!) if (!test.includes(r)) test.push(r);
-    roots[testRootsKey(project.project)] = test;
-  }
+  if (groups.length > 0) roots[testRootsKey(project.project)] = withDependencyGroups(project, runtime, groups);
   return roots;
 }
 

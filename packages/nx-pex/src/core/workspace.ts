@@ -81,6 +81,23 @@ export function thirdPartyRequirements(closure: readonly PythonProject[]): strin
   return out;
 }
 
+/**
+ * `runtime` plus the requirements of the project's PEP 735 dependency groups `groups`, each once.
+ * A group the project does not define is an error naming the file and the groups it has.
+ */
+export function withDependencyGroups(project: PythonProject, runtime: readonly string[], groups: readonly string[]): string[] {
+  const defined = project.pyproject.dependencyGroups;
+  const out = [...runtime];
+  for (const group of groups) {
+    const reqs = defined[group];
+    if (!reqs) {
+      throw new PluginError('UNKNOWN_DEPENDENCY_GROUP', `${project.root}/pyproject.toml has no [dependency-groups] ${group} (defined: ${Object.keys(defined).join(', ') || 'none'})`);
+    }
+    for (const r of reqs) if (!out.includes(r)) out.push(r);
+  }
+  return out;
+}
+
 export function findProject(projects: readonly PythonProject[], root: string): PythonProject {
   const p = projects.find((q) => posix.normalize(q.root) === posix.normalize(toPosix(root)));
   if (!p) throw new PluginError('INVALID_PYPROJECT', `${posix.join(toPosix(root), 'pyproject.toml')} is missing or has no [project] table (PEP 621)`);

@@ -7,3 +7,9 @@ export class PluginError extends Error {
     this.code = code;
   }
 }
+
+/** How nx-pex reports any failure, from the executors and the CLI alike: `nx-pex: [CODE] message`. */
+export function describeError(e: unknown): string {
+  const err = e as Error & { code?: string };
+  return `nx-pex: ${err.code ? `[${err.code}] ` : ''}${err.message ?? String(e)}`;
+}

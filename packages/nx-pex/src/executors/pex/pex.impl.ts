@@ -2,14 +2,14 @@ import type { ExecutorContext } from '@nx/devkit';
 import { logger } from '@nx/devkit';
 import { buildProjectPex, describeBuild } from '../../core/build.js';
 import { findProject, loadPythonProjects } from '../../core/workspace.js';
-import { PluginError } from '../../utils/errors.js';
+import { describeError, PluginError } from '../../utils/errors.js';
 import type { PexExecutorOptions } from './schema.js';
 
 /** Reports an error the way every executor of the plugin does: code, message, stack only when verbose. */
 export function reportFailure(e: unknown): { success: false } {
-  const err = e as Error & { code?: string };
-  logger.error(`nx-pex: ${err.code ? `[${err.code}] ` : ''}${err.message}`);
-  if (process.env['NX_VERBOSE_LOGGING'] === 'true' && err.stack) logger.error(err.stack);
+  logger.error(describeError(e));
+  const stack = (e as Error).stack;
+  if (process.env['NX_VERBOSE_LOGGING'] === 'true' && stack) logger.error(stack);
   return { success: false };
 }
 

@@ -6,7 +6,7 @@ import { buildPex } from '@nx-pex/archive';
 import { fetchArtifacts, inspectInterpreter, loadIndexConfig } from '@nx-pex/resolver';
 import { projectArtifacts, projectSources } from '../../core/build.js';
 import { TEST_GROUPS, testRootsKey } from '../../core/lock.js';
-import { firstPartyClosure, thirdPartyRequirements } from '../../core/workspace.js';
+import { firstPartyClosure, thirdPartyRequirements, withDependencyGroups } from '../../core/workspace.js';
 import type { PythonProject } from '../../graph/python-workspace.js';
 import { PluginError } from '../../utils/errors.js';
 import { workspaceDataDir } from '../../utils/plugin-cache.js';
@@ -16,16 +16,8 @@ import type { TestExecutorOptions } from './schema.js';
 
 /** Requirements of the test environment: the closure's third-party requirements plus the chosen groups. */
 export function testRequirements(project: PythonProject, closure: readonly PythonProject[], groups?: string[]): string[] {
-  const defined = project.pyproject.dependencyGroups;
-  const chosen = groups ?? TEST_GROUPS.filter((g) => g in defined);
-  const out = thirdPartyRequirements(closure);
-  for (const group of chosen) {
-    const reqs = defined[group];
-    if (!reqs) {
-      throw new PluginError('UNKNOWN_DEPENDENCY_GROUP', `${project.root}/pyproject.toml has no [dependency-groups] ${group} (defined: ${Object.keys(defined).join(', ') || 'none'})`);
-    }
-    for (const r of reqs) if (!out.includes(r)) out.push(r);
-  }
+  const chosen = groups ?? TEST_GROUPS.filter((g) => g in project.pyproject.dependencyGroups);
+  const out = withDependencyGroups(project, thirdPartyRequirements(closure), chosen);
   if (chosen.length === 0) {
     logger.warn(`nx-pex: ${project.pyproject.name} defines no "test" or "dev" dependency group: pytest must come from its dependencies.`);
   }
