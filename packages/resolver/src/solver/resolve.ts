@@ -4,6 +4,7 @@ import { pythonAllowed } from '../fetch/candidates.js';
 import { Version } from '../pep440/version.js';
 import type { MarkerEnvironment } from '../pep508/marker.js';
 import { Requirement } from '../pep508/requirement.js';
+import { BATCH_PREFETCH, BatchPrefetcher } from './batch-prefetch.js';
 import { anything, intersect, isDisjoint, isSubset, negate, positive, Universe, type Term } from './term.js';
 
 /** What the solver needs from the outside world (index pages and wheel metadata). */
@@ -27,6 +28,14 @@ export interface Provider {
   describeSources(): string;
   /** A version to try first when it is allowed (a locked or already chosen version), like uv/pip-tools. */
   preference?(name: string): string | undefined;
+}
+
+export interface SolverOptions {
+  /**
+   * Releases whose metadata is read ahead once the solver walks down a package's versions (also the
+   * most such reads in flight); 0 turns batch prefetch off. Needs `prefetchMetadata`.
+   */
+  batchPrefetch?: number;
 }
 
 export interface Resolution {
@@ -96,9 +105,18 @@ export class Solver {
   private steps = 0;
   private roots: Requirement[] = [];
   private rootLabels: string[] = [];
+  private readonly batch: BatchPrefetcher | undefined;
 
-  constructor(private readonly provider: Provider, private readonly env: MarkerEnvironment, private readonly constraints: Requirement[] = []) {
+  constructor(
+    private readonly provider: Provider,
+    private readonly env: MarkerEnvironment,
+    private readonly constraints: Requirement[] = [],
+    options: SolverOptions = {},
+  ) {
     this.python = Version.tryParse(env.python_full_version ?? '');
+    const read = provider.prefetchMetadata?.bind(provider);
+    const window = options.batchPrefetch ?? BATCH_PREFETCH;
+    this.batch = read && window > 0 ? new BatchPrefetcher(read, window) : undefined;
   }
 
   /** `labels[i]` names who asked for `roots[i]` in messages (default: "the request"). */
@@ -350,8 +368,9 @@ export class Solver {
       this.add({ terms: [positive(pkg, allowed)], cause: { kind: 'no-versions', ...(withoutWheel ? { error: this.provider.noWheel(base, withoutWheel) } : {}) } });
       return pkg;
     }
-    const release = this.choose(pkg, base, usable);
-    return this.decideVersion(pkg, base, extra, release.version.toString(), release);
+    const [release, ...next] = this.preferenceOrder(pkg, base, usable);
+    if (!extra) this.batch?.tryVersion(base, release!, next, this.releases.get(base) ?? []);
+    return this.decideVersion(pkg, base, extra, release!.version.toString(), release);
   }
 
   /** Add the dependencies of pkg==version, then decide it unless one of them is already ruled out. */
@@ -381,15 +400,21 @@ export class Solver {
     return pkg;
   }
 
-  /** Preferred version, else the base's decided version (for extras), else newest final, else newest pre-release. */
-  private choose(pkg: string, base: string, usable: Release[]): Release {
+  /**
+   * The usable releases in the order they are tried: the preferred version (for an extra, the base's
+   * decided version), then newest final, then newest pre-release. PEP 440: pre-releases when a
+   * requirement on the package names one (as pip: the newest allowed version first), else only "if
+   * necessary" (no final release allowed).
+   */
+  private preferenceOrder(pkg: string, base: string, usable: Release[]): Release[] {
     const want = pkg === base ? this.provider.preference?.(base) : this.decisions.get(base);
     const wanted = want === undefined ? undefined : Version.tryParse(want);
     const preferred = wanted ? usable.find((r) => r.version.compare(wanted) === 0) : undefined;
-    // PEP 440: pre-releases when a requirement on the package names one (as pip: the newest
-    // allowed version), else only "if necessary" (no final release allowed).
-    if (this.prereleasesNamed.has(base)) return preferred ?? usable[0]!;
-    return preferred ?? usable.find((r) => !r.version.isPrerelease) ?? usable[0]!;
+    const rest = usable.filter((r) => r !== preferred);
+    const ordered = this.prereleasesNamed.has(base)
+      ? rest
+      : [...rest.filter((r) => !r.version.isPrerelease), ...rest.filter((r) => r.version.isPrerelease)];
+    return preferred ? [preferred, ...ordered] : ordered;
   }
 
   private solution(): Resolution {

@@ -3,6 +3,7 @@ import { ResolverError } from '../errors.js';
 import type { Release } from '../fetch/candidates.js';
 import { Version } from '../pep440/version.js';
 import { Requirement } from '../pep508/requirement.js';
+import { BatchPrefetcher } from './batch-prefetch.js';
 import { Solver, type Provider } from './resolve.js';
 
 /** name → version → [Requires-Dist, Requires-Python?]; `!` before a version = no wheel, `~` = yanked. */
@@ -171,5 +172,106 @@ describe('speculative metadata prefetch', () => {
     // its requirement extra, and base once lib 1.0 was decided; markers applied (no win).
     await new Promise((r) => setTimeout(r, 0));
     expect(prefetched.sort()).toEqual(['app 1.0', 'base 1.0', 'extra 1.0', 'lib 2.0', 'pin 1.0']);
+  });
+});
+
+describe('batch metadata prefetch while backtracking', () => {
+  // a has N releases; a==v needs b==v; the request pins b to an old version, so the solver walks
+  // down a's releases one by one until it reaches that version (the boto3/botocore shape).
+  const N = 100;
+  const PINNED_B = 4;
+  const walkDb = (): Db => {
+    const a: Db[string] = {};
+    const b: Db[string] = {};
+    for (let i = 1; i <= N; i++) {
+      a[`${i}.0`] = [`b==${i}.0`];
+      b[`${i}.0`] = [];
+    }
+    return { a, b, c: { '1.0': ['a'] } };
+  };
+  const roots = ['c', `b==${PINNED_B}.0`];
+
+  /**
+   * Metadata reads answer only when the test releases them, all at once: one release = one round
+   * trip of a latency-bound index. Reads of the same release share one answer, as the provider's
+   * metadata source does. Returns the decisions, the solver's own metadata calls, and the rounds.
+   */
+  async function gated(batchPrefetch: number) {
+    const { p } = provider(walkDb());
+    const answer = p.metadata.bind(p);
+    const metadataCalls: string[] = [];
+    const reads = new Map<string, Promise<{ requiresDist: string[] }>>();
+    let waiting: (() => void)[] = [];
+    let inFlight = 0;
+    let peak = 0;
+    const read = (name: string, release: Release) => {
+      const key = `${name} ${release.version}`;
+      let pending = reads.get(key);
+      if (!pending) {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        pending = new Promise<void>((r) => waiting.push(r)).then(() => {
+          inFlight--;
+          return answer(name, release);
+        });
+        reads.set(key, pending);
+      }
+      return pending;
+    };
+    p.metadata = async (name, release) => {
+      metadataCalls.push(`${name} ${release.version}`);
+      return read(name, release);
+    };
+    p.prefetchMetadata = read;
+    const solver = new Solver(p, env, [], { batchPrefetch });
+    let done = false;
+    const result = solver.resolve(roots.map((r) => Requirement.parse(r))).finally(() => (done = true));
+    let rounds = 0;
+    for (;;) {
+      await new Promise((r) => setImmediate(r));
+      if (done) break;
+      expect(waiting.length, 'the solver waits for something that is never read').toBeGreaterThan(0);
+      rounds++;
+      const release = waiting;
+      waiting = [];
+      release.forEach((r) => r());
+    }
+    const { decisions } = await result;
+    return { picked: [...decisions].map(([n, r]) => `${n} ${r.version}`), metadataCalls, rounds, peak };
+  }
+
+  it('makes the same decisions, through the same metadata calls, with and without batch prefetch', async () => {
+    const without = await gated(0);
+    const withBatch = await gated(16);
+    expect(without.picked).toEqual(['c 1.0', 'b 4.0', 'a 4.0']);
+    expect(withBatch.picked).toEqual(without.picked);
+    expect(withBatch.metadataCalls).toEqual(without.metadataCalls);
+    // The walk went through every release of a from the newest down to the pinned one.
+    expect(without.metadataCalls.filter((c) => c.startsWith('a '))).toHaveLength(N - PINNED_B + 1);
+  });
+
+  it('walks N releases in about N/k round trips with k reads in flight at most', async () => {
+    const walk = N - PINNED_B + 1;
+    const without = await gated(0);
+    expect(without.rounds).toBeGreaterThanOrEqual(walk);
+    for (const k of [8, 16]) {
+      const withBatch = await gated(k);
+      // The first two versions are read one at a time (the walk is noticed at the second); from
+      // then on each round answers the k reads started in the round before.
+      expect(withBatch.rounds).toBeLessThanOrEqual(Math.ceil(walk / k) + 4);
+      expect(withBatch.peak).toBeLessThanOrEqual(k + 3); // + the solver's own read and the speculative guesses
+    }
+  });
+
+  it('reads older releases when the allowed set has no next candidate (a pinned dependency), and never a yanked one', async () => {
+    const { p } = provider({ a: { '1.0': [], '~2.0': [], '3.0': [], '4.0': [] } });
+    const read: string[] = [];
+    const prefetcher = new BatchPrefetcher((name, release) => (read.push(`${name} ${release.version}`), Promise.resolve()), 2);
+    const all = await p.releases('a');
+    const v = (s: string) => all.find((r) => r.version.toString() === s)!;
+    prefetcher.tryVersion('a', v('4.0'), [v('3.0')], all);
+    expect(read).toEqual([]); // one version tried: no walk yet
+    prefetcher.tryVersion('a', v('3.0'), [], all);
+    expect(read).toEqual(['a 1.0']);
   });
 });
