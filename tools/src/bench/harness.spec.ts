@@ -48,8 +48,8 @@ describe('results JSON', () => {
         reference: 'pex',
         notes: [],
         contenders: [
-          { id: 'nx-pex', label: 'nx-pex', samples: [{ wallMs: 10, maxRssKb: 1000 }, { wallMs: 12, maxRssKb: 1100 }] },
-          { id: 'pex', label: 'pex', samples: [{ wallMs: 20, maxRssKb: 500 }, { wallMs: 22, maxRssKb: 500 }] },
+          { id: 'nx-pex', label: 'nx-pex', samples: [{ wallMs: 10, cpuMs: 8, maxRssKb: 1000 }, { wallMs: 12, cpuMs: 9, maxRssKb: 1100 }] },
+          { id: 'pex', label: 'pex', samples: [{ wallMs: 20, cpuMs: 34, maxRssKb: 500 }, { wallMs: 22, cpuMs: 34, maxRssKb: 500 }] },
         ],
       }),
     );
@@ -58,7 +58,7 @@ describe('results JSON', () => {
     expect(parsed).toMatchObject({
       schema: 1,
       options: { runs: 2, warmup: 0, quick: true, only: ['build-noop'] },
-      workloads: [{ id: 'build-noop', reference: 'pex', contenders: [{ id: 'nx-pex', wall: { n: 2, median: 11 }, ratio: 0.5238095238095238 }, { id: 'pex', ratio: 1 }] }],
+      workloads: [{ id: 'build-noop', reference: 'pex', contenders: [{ id: 'nx-pex', wall: { n: 2, median: 11 }, cpu: { median: 8.5 }, ratio: 0.5238095238095238, cpuRatio: 0.25 }, { id: 'pex', ratio: 1 }] }],
     });
     expect(validateReport({ schema: 2, workloads: [{}] })).toEqual(expect.arrayContaining(['schema must be 1', 'workloads[0] needs id, reference and contenders']));
   });

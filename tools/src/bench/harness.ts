@@ -111,8 +111,10 @@ export async function runBench(argv: string[]): Promise<number> {
     for (const id of options.workloads) {
       progress(`bench: ${id}`);
       let result: WorkloadResult;
+      let load = loadavg()[0] ?? 0;
       try {
         const workload = await createWorkload(ctx, prep, id);
+        load = loadavg()[0] ?? 0; // after the (untimed) preparation, as the runs start
         result = finishWorkload(
           await runWorkload(workload, { runs: options.runs, warmup: options.warmup, python: py.executable, logPath, progress }),
         );
@@ -121,7 +123,7 @@ export async function runBench(argv: string[]): Promise<number> {
         progress(`bench: ${id} skipped: ${why}`);
         result = { id, title: id, reference: '', notes: [], contenders: [], skipped: why };
       }
-      report.workloads.push(result);
+      report.workloads.push({ ...result, loadAverage: load });
       await save();
     }
   } finally {

@@ -17,9 +17,11 @@ export interface Measured extends Sample {
 
 /**
  * Runs the command as a child of a small Python wrapper that times it with perf_counter and reads
- * getrusage(RUSAGE_CHILDREN).ru_maxrss after it ends: the peak RSS of the largest process of the
- * command's tree that was waited for (KiB on Linux), the same figure as GNU time's %M, without
- * depending on /usr/bin/time being installed. The wrapper's own start-up is outside the timed span.
+ * getrusage(RUSAGE_CHILDREN) after it ends: user + system CPU time of the command's whole process tree
+ * (every descendant that was waited for: pip under pex, Nx's task processes, uv's threads), and
+ * ru_maxrss, the peak RSS of the largest process of that tree (KiB on Linux), the same figures as GNU
+ * time's %U+%S and %M, without depending on /usr/bin/time being installed. The wrapper's own start-up
+ * is outside both.
  * The command's stdout and stderr go to `logPath`.
  */
 const WRAPPER = String.raw`
@@ -41,7 +43,7 @@ with open(spec["log"], "ab") as log:
         code = 127
     wall = time.perf_counter() - t0
 ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(json.dumps({"wallMs": wall * 1000.0, "maxRssKb": ru.ru_maxrss, "exitCode": code}))
+print(json.dumps({"wallMs": wall * 1000.0, "cpuMs": (ru.ru_utime + ru.ru_stime) * 1000.0, "maxRssKb": ru.ru_maxrss, "exitCode": code}))
 `;
 
 export function childEnv(overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {

@@ -3,6 +3,8 @@ import { summarize, ratio, type Summary } from './stats.js';
 /** One measured execution of a command. */
 export interface Sample {
   wallMs: number;
+  /** User + system CPU time of the command's process tree (the descendants that were waited for). */
+  cpuMs: number;
   /** Peak resident set size of the largest process of the command's tree, KiB (getrusage). */
   maxRssKb: number;
 }
@@ -15,9 +17,12 @@ export interface ContenderResult {
   command?: string;
   samples: Sample[];
   wall?: Summary;
+  cpu?: Summary;
   rss?: Summary;
-  /** median(this) / median(reference contender). */
+  /** median(this) / median(reference contender), wall time. */
   ratio?: number;
+  /** The same for CPU time. */
+  cpuRatio?: number;
   rssRatio?: number;
   /** Why it was not measured (a reference tool that could not be installed, a missing prerequisite). */
   skipped?: string;
@@ -35,6 +40,8 @@ export interface WorkloadResult {
   notes: string[];
   contenders: ContenderResult[];
   skipped?: string;
+  /** os.loadavg() 1-minute figure when the workload started (the machine may be shared). */
+  loadAverage?: number;
 }
 
 export interface ReferenceTool {
@@ -73,16 +80,18 @@ export interface BenchReport {
 export function finishWorkload(w: WorkloadResult): WorkloadResult {
   const contenders = w.contenders.map((c) => {
     const wall = summarize(c.samples.map((s) => s.wallMs));
+    const cpu = summarize(c.samples.map((s) => s.cpuMs));
     const rss = summarize(c.samples.map((s) => s.maxRssKb));
-    return { ...c, ...(wall ? { wall } : {}), ...(rss ? { rss } : {}) };
+    return { ...c, ...(wall ? { wall } : {}), ...(cpu ? { cpu } : {}), ...(rss ? { rss } : {}) };
   });
   const ref = contenders.find((c) => c.id === w.reference);
   return {
     ...w,
     contenders: contenders.map((c) => {
       const r = ratio(c.wall, ref?.wall);
+      const cr = ratio(c.cpu, ref?.cpu);
       const rr = ratio(c.rss, ref?.rss);
-      return { ...c, ...(r !== undefined ? { ratio: r } : {}), ...(rr !== undefined ? { rssRatio: rr } : {}) };
+      return { ...c, ...(r !== undefined ? { ratio: r } : {}), ...(cr !== undefined ? { cpuRatio: cr } : {}), ...(rr !== undefined ? { rssRatio: rr } : {}) };
     }),
   };
 }

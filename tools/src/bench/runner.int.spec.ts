@@ -75,4 +75,33 @@ describe('runWorkload', () => {
     );
     expect(result.contenders[0]!.samples[0]!.maxRssKb).toBeGreaterThan(200 * 1024);
   });
+
+  it('counts the CPU time of the whole process tree (a grandchild\'s work too)', async () => {
+    const busy = 'import subprocess, sys; subprocess.run([sys.executable, "-c", "x = 0\\nfor i in range(3_000_000): x += i"], check=True)';
+    const result = await runWorkload(
+      {
+        id: 'w', title: 'w', reference: 'idle', notes: [],
+        contenders: [
+          { id: 'idle', label: 'idle', command: () => ({ argv: ['python3', '-c', 'import subprocess, sys; subprocess.run([sys.executable, "-c", "pass"], check=True)'], cwd: dir }) },
+          { id: 'busy', label: 'busy', command: () => ({ argv: ['python3', '-c', busy], cwd: dir }) },
+        ],
+      },
+      { runs: 1, warmup: 0, python: 'python3', logPath: join(dir, 'log5.txt'), progress: () => {} },
+    );
+    const [idle, busyResult] = result.contenders;
+    expect(idle!.samples[0]!.cpuMs).toBeGreaterThan(0);
+    // The loop runs in the grandchild: only a tree-wide figure sees it.
+    expect(busyResult!.samples[0]!.cpuMs).toBeGreaterThan(idle!.samples[0]!.cpuMs);
+  });
+
+  it('caps the counted runs of a long workload and skips its warm-up round', async () => {
+    const order = join(dir, 'order3.txt');
+    await writeFile(order, '');
+    const result = await runWorkload(
+      { id: 'w', title: 'w', reference: 'a', notes: [], maxRuns: 1, contenders: [{ id: 'a', label: 'a', command: (run) => ({ argv: ['sh', '-c', `echo a:${run} >> "${order}"`], cwd: dir }) }] },
+      { runs: 5, warmup: 1, python: 'python3', logPath: join(dir, 'log6.txt'), progress: () => {} },
+    );
+    expect((await readFile(order, 'utf8')).trim().split('\n')).toEqual(['a:0']);
+    expect(result.contenders[0]!.samples).toHaveLength(1);
+  });
 });

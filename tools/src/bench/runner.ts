@@ -22,6 +22,8 @@ export interface Workload {
   contenders: Contender[];
   /** Warm every contender's caches before the counted runs: the warm-up round does it, else (--warmup 0) one untimed run each. */
   prime?: boolean;
+  /** At most this many counted runs and no warm-up round (workloads that take minutes per run). */
+  maxRuns?: number;
 }
 
 export interface RunSettings {
@@ -45,7 +47,9 @@ export async function runWorkload(w: Workload, s: RunSettings): Promise<Workload
     ]),
   );
   const active = w.contenders.filter((c) => !c.skipped);
-  if (w.prime && s.warmup === 0) {
+  const warmup = w.maxRuns === undefined ? s.warmup : 0;
+  const runs = w.maxRuns === undefined ? s.runs : Math.min(s.runs, w.maxRuns);
+  if (w.prime && warmup === 0) {
     for (const c of active) {
       const res = results.get(c.id)!;
       try {
@@ -58,13 +62,13 @@ export async function runWorkload(w: Workload, s: RunSettings): Promise<Workload
       }
     }
   }
-  const rounds = s.warmup + s.runs;
+  const rounds = warmup + runs;
   for (let round = 0; round < rounds; round++) {
     const live = active.filter((c) => !results.get(c.id)!.failed);
     const order = live.map((_, i) => live[(i + round) % live.length]!);
     for (const c of order) {
       const res = results.get(c.id)!;
-      const counted = round >= s.warmup;
+      const counted = round >= warmup;
       try {
         await c.before?.(round);
         const cmd = c.command(round);
@@ -73,9 +77,9 @@ export async function runWorkload(w: Workload, s: RunSettings): Promise<Workload
         if (m.exitCode !== 0) {
           res.failed = `exit code ${m.exitCode}: ${await logTail(s.logPath)}`;
         } else if (counted) {
-          res.samples.push({ wallMs: m.wallMs, maxRssKb: m.maxRssKb });
+          res.samples.push({ wallMs: m.wallMs, cpuMs: m.cpuMs, maxRssKb: m.maxRssKb });
         }
-        s.progress(`  ${w.id} ${counted ? `run ${round - s.warmup + 1}/${s.runs}` : 'warm-up'} ${c.label}: ${m.exitCode === 0 ? `${(m.wallMs / 1000).toFixed(2)} s, ${Math.round(m.maxRssKb / 1024)} MiB` : 'FAILED'}`);
+        s.progress(`  ${w.id} ${counted ? `run ${round - warmup + 1}/${runs}` : 'warm-up'} ${c.label}: ${m.exitCode === 0 ? `${(m.wallMs / 1000).toFixed(2)} s, ${(m.cpuMs / 1000).toFixed(2)} s CPU, ${Math.round(m.maxRssKb / 1024)} MiB` : 'FAILED'}`);
       } catch (e) {
         res.failed = (e as Error).message;
         s.progress(`  ${w.id} ${c.label}: FAILED: ${res.failed}`);

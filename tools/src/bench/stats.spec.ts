@@ -71,9 +71,10 @@ describe('finishWorkload and renderTable', () => {
     title: 'no-op rebuild',
     reference: 'pex',
     notes: ['same pins for everyone'],
+    loadAverage: 3.25,
     contenders: [
-      { id: 'nx-pex', label: 'nx-pex', samples: [1000, 3000, 2000].map((wallMs) => ({ wallMs, maxRssKb: 100 * 1024 })), detail: '1.3 MiB written' },
-      { id: 'pex', label: 'pex CLI', samples: [8000, 8000, 8000].map((wallMs) => ({ wallMs, maxRssKb: 50 * 1024 })) },
+      { id: 'nx-pex', label: 'nx-pex', samples: [1000, 3000, 2000].map((wallMs) => ({ wallMs, cpuMs: wallMs / 2, maxRssKb: 100 * 1024 })), detail: '1.3 MiB written' },
+      { id: 'pex', label: 'pex CLI', samples: [8000, 8000, 8000].map((wallMs) => ({ wallMs, cpuMs: 2000, maxRssKb: 50 * 1024 })) },
       { id: 'uv', label: 'uv', samples: [], skipped: 'uv could not be installed' },
       { id: 'nx', label: 'nx build', samples: [], failed: 'exit code 1: boom' },
     ],
@@ -83,6 +84,8 @@ describe('finishWorkload and renderTable', () => {
     const [nxPex, pex, uv] = w.contenders;
     expect(nxPex!.wall).toEqual({ n: 3, min: 1000, median: 2000, max: 3000 });
     expect(nxPex!.ratio).toBe(0.25);
+    expect(nxPex!.cpu?.median).toBe(1000);
+    expect(nxPex!.cpuRatio).toBe(0.5);
     expect(nxPex!.rssRatio).toBe(2);
     expect(pex!.ratio).toBe(1);
     expect(uv!.wall).toBeUndefined();
@@ -93,7 +96,7 @@ describe('finishWorkload and renderTable', () => {
     const text = renderTable(report([w, { id: 'torch-start-warm', title: 'torch-start-warm', reference: '', notes: [], contenders: [], skipped: 'needs --torch-cuda' }]));
     const lines = text.split('\n');
     const row = (label: string) => lines.find((l) => l.startsWith(`  ${label}`))!;
-    expect(row('nx-pex ').split(/\s{2,}/).filter(Boolean)).toEqual(['nx-pex', '3', '1.00 s', '2.00 s', '3.00 s', '0.25×', '100 MiB', '2.00×']);
+    expect(row('nx-pex ').split(/\s{2,}/).filter(Boolean)).toEqual(['nx-pex', '3', '1.00 s', '2.00 s', '3.00 s', '0.25×', '1.00 s', '0.50×', '100 MiB', '2.00×']);
     expect(row('pex CLI (ref)')).toContain('1.00×');
     expect(row('uv ')).toContain('skipped');
     expect(text).toContain('skipped uv: uv could not be installed');
@@ -104,6 +107,7 @@ describe('finishWorkload and renderTable', () => {
     expect(text).toContain('uv 0.1 (NOT INSTALLED: skipped)');
     expect(text).toContain('find-links: /wheels');
     expect(text).toContain('load average 0.5 at start, 1.3 at end');
+    expect(text).toContain('build-noop: no-op rebuild [load average 3.3]');
   });
 
   it('aligns the figure columns of every contender row', () => {

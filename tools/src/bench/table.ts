@@ -1,12 +1,13 @@
 import type { BenchReport, ContenderResult, WorkloadResult } from './report.js';
 import { formatDuration, formatKib, formatRatio } from './stats.js';
 
-const HEADERS = ['contender', 'runs', 'min', 'median', 'max', 'ratio', 'peak RSS', 'RSS ratio'] as const;
+const HEADERS = ['contender', 'runs', 'min', 'median', 'max', 'ratio', 'CPU', 'CPU ratio', 'peak RSS', 'RSS ratio'] as const;
+const EMPTY = HEADERS.map(() => '');
 
 function row(c: ContenderResult, isReference: boolean): string[] {
   const label = `${c.label}${isReference ? ' (ref)' : ''}`;
-  if (c.skipped) return [label, '–', 'skipped', '', '', '', '', ''];
-  if (!c.wall) return [label, '0', c.failed ? 'failed' : 'no runs', '', '', '', '', ''];
+  if (c.skipped) return [label, '–', 'skipped', ...EMPTY.slice(3)];
+  if (!c.wall) return [label, '0', c.failed ? 'failed' : 'no runs', ...EMPTY.slice(3)];
   return [
     label,
     String(c.wall.n),
@@ -14,6 +15,8 @@ function row(c: ContenderResult, isReference: boolean): string[] {
     formatDuration(c.wall.median),
     formatDuration(c.wall.max),
     formatRatio(c.ratio),
+    c.cpu ? formatDuration(c.cpu.median) : '–',
+    formatRatio(c.cpuRatio),
     c.rss ? formatKib(c.rss.max) : '–',
     formatRatio(c.rssRatio),
   ];
@@ -51,12 +54,13 @@ export function renderTable(report: BenchReport): string {
   const where = idx.noIndex ? 'no index' : [idx.indexUrl, ...idx.extraIndexUrls].join(' + ');
   out.push(`index: ${where}${idx.findLinks.length ? `; find-links: ${idx.findLinks.join(' ')}` : ''}`);
   out.push(`reference tools: ${report.tools.map((t) => `${t.name} ${t.version}${t.installed ? '' : ' (NOT INSTALLED: skipped)'}`).join(', ') || 'none'}`);
-  out.push('ratio = median / median of the (ref) contender of the workload: below 1 is faster (or smaller). Peak RSS = largest process of the command\'s tree.');
+  out.push('ratio = median wall time / that of the (ref) contender of the workload: below 1 is faster (or smaller). CPU = median user+system time of the command\'s process tree, CPU ratio the same against the ref. Peak RSS = largest process of the tree.');
   const rows: string[][] = [[...HEADERS]];
   const kinds: ('head' | 'row' | 'foot')[] = ['head'];
   const extra = new Map<number, string[]>();
   for (const w of report.workloads) {
-    rows.push([`${w.id}: ${w.title}`, '', '', '', '', '', '', '']);
+    const load = w.loadAverage === undefined ? '' : ` [load average ${w.loadAverage.toFixed(1)}]`;
+    rows.push([`${w.id}: ${w.title}${load}`, ...EMPTY.slice(1)]);
     kinds.push('head');
     if (w.skipped) extra.set(rows.length - 1, [`skipped: ${w.skipped}`]);
     for (const c of w.contenders) {
@@ -67,7 +71,7 @@ export function renderTable(report: BenchReport): string {
     if (notes.length) extra.set(rows.length - 1, notes);
   }
   // Workload titles are long: measure the columns on the contender rows only.
-  const measured = layout(rows.map((r, i) => (kinds[i] === 'row' || i === 0 ? r : ['', '', '', '', '', '', '', ''])));
+  const measured = layout(rows.map((r, i) => (kinds[i] === 'row' || i === 0 ? r : EMPTY)));
   const width = Math.max(...measured.map((l) => l.length));
   out.push('');
   rows.forEach((r, i) => {
