@@ -1,27 +1,35 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import { ResolverError } from '../errors.js';
 import { commit, tempPathFor } from './atomic.js';
+import { pathInside } from './paths.js';
 
 /** Content-addressed wheel cache: `<root>/wheels/sha256/<aa>/<sha256>/<filename>`. */
 export class WheelCache {
   constructor(readonly root: string) {}
 
+  /** The entry's path; the filename (from an index or a lock) must stay one component inside the cache. */
   pathFor(sha256: string, filename: string): string {
-    return join(this.root, 'wheels', 'sha256', sha256.slice(0, 2), sha256, filename);
+    return pathInside(this.root, ['wheels', 'sha256', sha256.slice(0, 2), sha256, filename]);
   }
 
   /**
    * The cached file when present and intact. A corrupt entry (content no longer hashes to its
-   * address) is deleted, so the caller downloads it again instead of trusting it forever.
+   * address) is deleted, so the caller downloads it again instead of trusting it forever; one
+   * deleted meanwhile (another process cleaning the cache) is a miss.
    */
   async lookup(sha256: string, filename: string): Promise<{ path: string; size: number } | undefined> {
     const path = this.pathFor(sha256, filename);
     const info = await stat(path).catch(() => undefined);
     if (!info?.isFile()) return undefined;
-    if ((await sha256File(path)) !== sha256) {
+    const actual = await sha256File(path).catch((err: unknown) => {
+      if (isMissing(err)) return undefined;
+      throw err;
+    });
+    if (actual === undefined) return undefined;
+    if (actual !== sha256) {
       await rm(path, { force: true });
       return undefined;
     }
@@ -30,7 +38,8 @@ export class WheelCache {
 
   /**
    * Stream `body` into the cache, hashing as it goes. With `expectedSha256`, a mismatch throws
-   * HASH_MISMATCH and keeps nothing. Returns the final path, digest and size.
+   * HASH_MISMATCH and keeps nothing; more than `maxBytes` stops the download (INDEX_ERROR). The temp
+   * file is removed on every failure. Returns the final path, digest and size.
    */
   async store(
     filename: string,
@@ -38,14 +47,24 @@ export class WheelCache {
     expectedSha256: string | undefined,
     onBytes: (n: number) => void,
     describe: string,
+    maxBytes = Infinity,
   ): Promise<{ path: string; sha256: string; size: number }> {
-    const staging = join(this.root, 'wheels', 'sha256', 'tmp', filename);
+    const staging = pathInside(this.root, ['wheels', 'sha256', 'tmp', filename]);
     const besideFinal = expectedSha256 ? this.pathFor(expectedSha256, filename) : staging;
-    await mkdir(join(besideFinal, '..'), { recursive: true });
     const temp = tempPathFor(besideFinal);
     const hash = createHash('sha256');
     let size = 0;
+    try {
+      await mkdir(dirname(besideFinal), { recursive: true });
+    } catch (err) {
+      throw cacheError(this.root, err, besideFinal);
+    }
     const out = createWriteStream(temp);
+    // An open or write failure (ENOSPC, EACCES, the directory removed) is kept and thrown below, not left unhandled.
+    let writeError: unknown;
+    out.on('error', (err) => {
+      writeError ??= err;
+    });
     // A body that breaks off (truncated, reset) is a download failure, not a cache failure: say so.
     const reading = { failed: false };
     async function* read(): AsyncIterable<Uint8Array> {
@@ -60,12 +79,19 @@ export class WheelCache {
       for await (const chunk of read()) {
         hash.update(chunk);
         size += chunk.length;
+        if (size > maxBytes) {
+          throw new ResolverError('INDEX_ERROR', `The download of ${describe} goes on past ${maxBytes} bytes, more than its recorded size allows. Nothing was kept; the index, the lock's size or the file is wrong.`);
+        }
         onBytes(size);
-        if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', r));
+        if (writeError) throw writeError;
+        if (!out.write(chunk)) await new Promise<void>((r) => {
+          out.once('drain', r);
+          out.once('error', () => r());
+        });
       }
       await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      if (writeError) throw writeError;
     } catch (err) {
-      out.on('error', () => undefined); // writes still queued fail with ERR_STREAM_DESTROYED: expected, not a crash
       // Wait for the close: a stream destroyed before its file was opened still creates it afterwards.
       if (!out.closed) {
         await new Promise<void>((resolve) => {
@@ -74,7 +100,8 @@ export class WheelCache {
         });
       }
       await rm(temp, { force: true });
-      if (!reading.failed || err instanceof ResolverError) throw err;
+      if (err instanceof ResolverError) throw err;
+      if (!reading.failed) throw cacheError(this.root, err, temp);
       const reason = err instanceof Error ? err.message : String(err);
       throw new ResolverError('INDEX_ERROR', `The download of ${describe} broke off after ${size} bytes (${reason}). Nothing was kept; retry, and check the index or proxy if it persists.`, { cause: err });
     }
@@ -84,8 +111,13 @@ export class WheelCache {
       throw new ResolverError('HASH_MISMATCH', `Hash mismatch for ${describe}: the index says sha256=${expectedSha256} but the downloaded file has sha256=${sha256}. Nothing was kept. The file or the index may have been tampered with or corrupted in transit; retry, and report it to the index owner if it persists.`);
     }
     const finalPath = this.pathFor(sha256, filename);
-    await mkdir(join(finalPath, '..'), { recursive: true });
-    await commit(temp, finalPath);
+    try {
+      await mkdir(dirname(finalPath), { recursive: true });
+      await commit(temp, finalPath);
+    } catch (err) {
+      await rm(temp, { force: true });
+      throw cacheError(this.root, err, finalPath);
+    }
     return { path: finalPath, sha256, size };
   }
 }
@@ -96,8 +128,33 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Wrap a storage failure in an actionable error. */
-export function cacheError(root: string, err: unknown): ResolverError {
-  const reason = err instanceof Error ? err.message : String(err);
-  return new ResolverError('CACHE_ERROR', `Could not write to the artifact cache at ${root} (${reason}). Check permissions and free space, or set NX_PEX_CACHE_DIR to another directory.`, { cause: err });
+/** The file or a directory on its path is gone (e.g. the cache was cleaned while a build ran). */
+export function isMissing(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === 'ENOENT') return true;
+  }
+  return false;
 }
+
+/**
+ * A storage failure as a one-line CACHE_ERROR naming the file, the cache and the setting that moves
+ * it (ENOSPC, EACCES, EROFS…). The cause keeps the raw error.
+ */
+export function cacheError(root: string, err: unknown, file?: string): ResolverError {
+  if (err instanceof ResolverError) return err;
+  const code = (err as { code?: unknown } | null)?.code;
+  const reason = typeof code === 'string' ? HINTS[code] ?? code : err instanceof Error ? err.message.split('\n')[0] : String(err);
+  const where = file ? `${file} in the artifact cache ${root}` : `the artifact cache ${root}`;
+  return new ResolverError('CACHE_ERROR', `Could not write ${where}: ${reason}. Free space or fix permissions, or point NX_PEX_CACHE_DIR (or the cacheDir option) at another directory.`, { cause: err });
+}
+
+const HINTS: Record<string, string> = {
+  ENOSPC: 'no space left on the device (ENOSPC)',
+  EDQUOT: 'disk quota exceeded (EDQUOT)',
+  EACCES: 'permission denied (EACCES)',
+  EPERM: 'operation not permitted (EPERM)',
+  EROFS: 'read-only file system (EROFS)',
+  ENOTDIR: 'a part of the path is a file, not a directory (ENOTDIR)',
+  EEXIST: 'a part of the path exists and is not a directory (EEXIST)',
+  ENOENT: 'the directory disappeared while writing (ENOENT)',
+};

@@ -1,11 +1,19 @@
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { cacheError, WheelCache } from '../cache/wheel-cache.js';
+import { isMissing, WheelCache } from '../cache/wheel-cache.js';
+import { debug } from '../debug.js';
 import { ResolverError } from '../errors.js';
 import type { HttpClient } from '../http/client.js';
+import { displayUrl } from '../http/urls.js';
 import { readWheelMetadata } from '../metadata/wheel-metadata.js';
 import type { Candidate } from './candidates.js';
 import type { LocalArtifact } from './local-artifact.js';
+
+// Slack over a recorded size before a download is cut off (one read chunk).
+const SIZE_MARGIN = 64 * 1024;
+// Attempts when cache files keep disappearing under a build.
+const MISSING_ATTEMPTS = 3;
 
 /** Downloads wheels into the content-addressed cache (once per URL per run) and reads their metadata. */
 export class Downloader {
@@ -46,33 +54,70 @@ export class Downloader {
   private readonly rawInFlight = new Map<string, Promise<{ path: string; size: number; sha256: string }>>();
 
   private async store(project: string, candidate: Candidate): Promise<{ path: string; size: number; sha256: string }> {
+    return this.retryMissing(candidate.file.filename, () => this.storeOnce(project, candidate));
+  }
+
+  private async storeOnce(project: string, candidate: Candidate): Promise<{ path: string; size: number; sha256: string }> {
     const { file } = candidate;
     const expected = file.hashes.sha256;
-    const describe = `${file.filename} (${project}) from ${file.url}`;
+    const describe = `${file.filename} (${project}) from ${displayUrl(file.url)}`;
     const hit = expected ? await this.cache.lookup(expected, file.filename) : undefined;
     if (hit && expected) return { path: hit.path, size: hit.size, sha256: expected };
-    const store = (body: AsyncIterable<Uint8Array>) =>
-      this.cache.store(file.filename, body, expected, (n) => this.onBytes(project, n), describe).catch((err: unknown) => {
-        throw err instanceof ResolverError ? err : cacheError(this.cache.root, err);
-      });
+    // The recorded (lock) or advertised (PEP 700) size bounds the download; a little slack so the
+    // message says "too large" rather than a bare hash mismatch when an index rounds.
+    const recorded = file.size === undefined ? Infinity : file.size + SIZE_MARGIN;
+    const store = (body: AsyncIterable<Uint8Array>, maxBytes: number) =>
+      this.cache.store(file.filename, body, expected, (n) => this.onBytes(project, n), describe, maxBytes);
     const result = file.url.startsWith('file:')
-      ? await store(openLocal(file.url, describe))
-      : await this.http.get(file.url, '*/*', describe, (res) => store(res.body));
+      ? await openLocal(file.url, describe).then(({ body, size }) => store(body, Math.min(recorded, size + SIZE_MARGIN)))
+      : await this.http.get(file.url, '*/*', describe, async (res) => {
+        if (res.contentLength !== undefined && res.contentLength > recorded) {
+          await res.discard();
+          throw new ResolverError('INDEX_ERROR', `${describe} is ${res.contentLength} bytes, but its recorded size is ${file.size}. Nothing was downloaded; the index or the lock is wrong.`);
+        }
+        return store(res.body, recorded);
+      });
     return { path: result.path, size: result.size, sha256: result.sha256 };
+  }
+
+  /**
+   * Run `work` again when a cache file or directory it used was deleted meanwhile (another process
+   * cleaning the cache during a build): re-fetch rather than fail with a raw ENOENT.
+   */
+  private async retryMissing<T>(filename: string, work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (err) {
+        const fromCache = !(err instanceof ResolverError) || err.code === 'CACHE_ERROR' || err.code === 'METADATA_ERROR';
+        if (!fromCache || !isMissing(err)) throw err;
+        if (attempt >= MISSING_ATTEMPTS) {
+          throw new ResolverError('CACHE_ERROR', `${filename} was deleted from the artifact cache ${this.cache.root} while in use, ${attempt} times in a row. Is another process cleaning the cache (NX_PEX_CACHE_DIR)? Retry when it is done.`, { cause: err });
+        }
+        debug('%s disappeared from the cache while in use; fetching it again', filename);
+      }
+    }
   }
 
   private async download(project: string, candidate: Candidate): Promise<LocalArtifact> {
     const { file } = candidate;
-    const stored = await this.stored(project, candidate);
-    const sha256 = stored.sha256;
-    const metadata = await readWheelMetadata(stored.path, project, file.filename);
+    const key = `raw ${file.url}`;
+    const { stored, metadata } = await this.retryMissing(file.filename, async () => {
+      const stored = await this.stored(project, candidate);
+      try {
+        return { stored, metadata: await readWheelMetadata(stored.path, project, file.filename) };
+      } catch (err) {
+        if (isMissing(err)) this.rawInFlight.delete(key); // fetch it again, not the memo of the deleted file
+        throw err;
+      }
+    });
     const requiresPython = metadata.requiresPython ?? file.requiresPython;
     return {
       name: candidate.wheel?.name ?? project,
       version: candidate.version.toString(),
       filename: file.filename,
       path: stored.path,
-      sha256,
+      sha256: stored.sha256,
       size: stored.size,
       url: file.url,
       requiresDist: metadata.requiresDist,
@@ -81,10 +126,24 @@ export class Downloader {
   }
 }
 
-async function* openLocal(url: string, describe: string): AsyncIterable<Uint8Array> {
-  try {
-    yield* createReadStream(fileURLToPath(url));
-  } catch (err) {
-    throw new ResolverError('INDEX_ERROR', `Could not read ${describe}: ${(err as Error).message}. Check the file index / find-links directory.`, { cause: err });
+/**
+ * A file:// distribution as a stream with its size. Only a regular file is read: a FIFO or a device
+ * (/dev/zero) named by a lock or a local index would never end.
+ */
+async function openLocal(url: string, describe: string): Promise<{ body: AsyncIterable<Uint8Array>; size: number }> {
+  const path = fileURLToPath(url);
+  const info = await stat(path).catch((err: unknown) => {
+    throw new ResolverError('INDEX_ERROR', `Could not read ${describe}: ${(err as Error).message}. Check the file index / find-links directory or the lock.`, { cause: err });
+  });
+  if (!info.isFile()) {
+    throw new ResolverError('INDEX_ERROR', `${describe} is not a regular file (a directory, device or pipe). Point the index, find-links or lock at the distribution file itself.`);
   }
+  async function* body(): AsyncIterable<Uint8Array> {
+    try {
+      yield* createReadStream(path);
+    } catch (err) {
+      throw new ResolverError('INDEX_ERROR', `Could not read ${describe}: ${(err as Error).message}. Check the file index / find-links directory.`, { cause: err });
+    }
+  }
+  return { body: body(), size: info.size };
 }

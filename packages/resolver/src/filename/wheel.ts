@@ -1,5 +1,7 @@
 import { ResolverError } from '../errors.js';
 import { normalizeName } from '../names.js';
+import { Version } from '../pep440/version.js';
+import { pathComponentProblem } from './component.js';
 
 /**
  * A parsed wheel filename (PEP 427 / binary distribution format):
@@ -19,19 +21,42 @@ export interface WheelFilename {
   tags: string[];
 }
 
+// PEP 427 (binary distribution format, "escaping and Unicode"): the name is the PEP 508 name with
+// runs of `-_.` replaced by `_`; we accept any PEP 508 name without `-`.
+const NAME_PART = /^[A-Za-z0-9](?:[A-Za-z0-9._]*[A-Za-z0-9])?$/;
+// A PEP 440 version has no `-` once normalised; these are the characters Version.parse accepts there.
+const VERSION_PART = /^[A-Za-z0-9.!+_]+$/;
+// PEP 427: the build tag starts with a digit.
+const BUILD_PART = /^(\d+)([A-Za-z0-9._]*)$/;
+// PEP 425: tags are alphanumeric with `_` (sysconfig's platform with `-`/`.` replaced); `.` joins a compressed set.
+const TAG_PART = /^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*$/;
+
 export function parseWheelFilename(filename: string): WheelFilename {
   const parsed = tryParseWheelFilename(filename);
   if (!parsed) {
-    throw new ResolverError('INVALID_FILENAME', `Invalid wheel filename ${JSON.stringify(filename)}: expected "{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl" (PEP 427).`);
+    throw new ResolverError('INVALID_FILENAME', `Invalid wheel filename ${JSON.stringify(filename.slice(0, 300))}: ${wheelFilenameProblem(filename)} (PEP 427: "{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl").`);
   }
   return parsed;
 }
 
-export function tryParseWheelFilename(filename: string): WheelFilename | undefined {
-  if (!filename.toLowerCase().endsWith('.whl')) return undefined;
+/** Why `filename` is not a PEP 427 wheel filename, or undefined when it is one. */
+export function wheelFilenameProblem(filename: string): string | undefined {
+  const component = pathComponentProblem(filename);
+  if (component) return `it ${component}`;
+  if (!filename.endsWith('.whl')) return 'it does not end in .whl';
   const parts = filename.slice(0, -4).split('-');
-  if (parts.length !== 5 && parts.length !== 6) return undefined;
-  if (parts.some((p) => p === '')) return undefined;
+  if (parts.length !== 5 && parts.length !== 6) return `it has ${parts.length} dash-separated parts, not 5 or 6`;
+  const [dist, version] = parts as [string, string];
+  if (!NAME_PART.test(dist)) return `the name ${JSON.stringify(dist)} is not a PEP 508 name`;
+  if (!VERSION_PART.test(version) || !Version.tryParse(version)) return `the version ${JSON.stringify(version)} is not a PEP 440 version`;
+  if (parts.length === 6 && !BUILD_PART.test(parts[2] as string)) return `the build tag ${JSON.stringify(parts[2])} does not start with a digit`;
+  for (const tag of parts.slice(-3)) if (!TAG_PART.test(tag)) return `the tag ${JSON.stringify(tag)} is not a PEP 425 tag`;
+  return undefined;
+}
+
+export function tryParseWheelFilename(filename: string): WheelFilename | undefined {
+  if (wheelFilenameProblem(filename) !== undefined) return undefined;
+  const parts = filename.slice(0, -4).split('-');
   const [dist, version] = parts as [string, string];
   const [py, abi, plat] = parts.slice(-3) as [string, string, string];
   const result: WheelFilename = {
@@ -44,9 +69,8 @@ export function tryParseWheelFilename(filename: string): WheelFilename | undefin
     tags: [],
   };
   if (parts.length === 6) {
-    // PEP 427: the build tag must start with a digit; it sorts as (number, rest).
-    const m = /^(\d+)(.*)$/.exec(parts[2] as string);
-    if (!m) return undefined;
+    // PEP 427: the build tag sorts as (number, rest).
+    const m = BUILD_PART.exec(parts[2] as string)!;
     result.build = { number: Number(m[1]), tag: m[2] as string };
   }
   for (const p of result.pythonTags) {

@@ -1,22 +1,25 @@
 import { readFileSync } from 'node:fs';
-import { Agent, EnvHttpProxyAgent, interceptors, request, type Dispatcher } from 'undici';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import type { IndexConfig } from '../config/index-config.js';
 import { ResolverError } from '../errors.js';
 import { Credentials, redactUrl } from './credentials.js';
 import { loadNetrc } from './netrc.js';
+import { describeLimit, httpLimits, SETTINGS, type HttpLimits } from './settings.js';
+import { displayUrl, urlProblem } from './urls.js';
 
-export interface HttpOptions {
+export interface HttpOptions extends Partial<HttpLimits> {
   /** Extra attempts after the first on 5xx, 429, resets and timeouts (default 3). */
   retries?: number;
   /** First backoff delay in ms, doubled each attempt (default 250). */
   backoffMs?: number;
-  /** Per-request header and idle-body timeout in ms (default 30 000). */
+  /** Connect, header and idle-body timeout in ms (default 30 000); `deadlineMs` / `pageDeadlineMs` bound the whole request. */
   timeoutMs?: number;
   /** `.netrc` file for hosts without credentials in their URL (default `$NETRC`, else `~/.netrc`); false: none. */
   netrc?: string | false;
   /** PEM text of the CA certificates to trust instead of Node's defaults (pip's `cert` / `PIP_CERT`). */
   ca?: string;
-  /** Where HTTP_PROXY / HTTPS_PROXY / NO_PROXY (either case) and NETRC are read (default `process.env`). */
+  /** Where HTTP_PROXY / HTTPS_PROXY / NO_PROXY (either case), NETRC and the NX_PEX_* limits are read (default `process.env`). */
   env?: Record<string, string | undefined>;
 }
 
@@ -29,8 +32,18 @@ export interface HttpResponse {
   contentRange?: string;
   /** Response headers (lower-case names). */
   headers: Record<string, string | string[] | undefined>;
+  /** The URL that answered, after redirects, without credentials: relative links resolve against it (as pip does). */
+  url: string;
   /** Drop the rest of the body (e.g. a 200 where a range was asked for). */
   discard(): Promise<void>;
+}
+
+export interface GetOptions<T> {
+  /** A 404 is this answer (PEP 503: the index has no such project), not an error. */
+  onNotFound?: () => T;
+  headers?: Record<string, string>;
+  /** `page` (project pages, find-links pages, metadata): the page deadline; `file` (default): the download deadline. */
+  kind?: 'page' | 'file';
 }
 
 /** Thrown inside the retry loop for conditions worth another attempt. */
@@ -55,11 +68,14 @@ function isRetryable(err: unknown): boolean {
   return false;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// pip (requests) follows up to 30 redirects; an index needs one or two (name normalisation, a CDN).
+const MAX_REDIRECTS = 10;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-/** HTTP GET with credentials, redirects, timeouts and bounded retries with exponential backoff. */
+/** HTTP GET with credentials, redirects, timeouts, a total deadline and bounded retries with exponential backoff. */
 export class HttpClient {
   readonly credentials: Credentials;
+  readonly limits: HttpLimits;
   private readonly dispatcher: Dispatcher;
   private readonly retries: number;
   private readonly backoffMs: number;
@@ -67,49 +83,44 @@ export class HttpClient {
   constructor(options: HttpOptions = {}) {
     const timeout = options.timeoutMs ?? 30_000;
     const env = options.env ?? process.env;
+    this.limits = httpLimits(options, env);
     this.credentials = new Credentials(loadNetrc(options.netrc, env));
     this.retries = options.retries ?? 3;
     this.backoffMs = options.backoffMs ?? 250;
     const tls = options.ca ? { ca: options.ca } : {};
     const base = { connectTimeout: timeout, headersTimeout: timeout, bodyTimeout: timeout, connect: { timeout, ...tls } };
     const proxy = proxySettings(env);
-    const agent = proxy ? new EnvHttpProxyAgent({ ...base, ...proxy, requestTls: tls, proxyTls: tls }) : new Agent(base);
-    this.dispatcher = agent.compose(interceptors.redirect({ maxRedirections: 10 }));
+    // Redirects are followed here, not by undici, so the final URL is known and loops are named.
+    this.dispatcher = proxy ? new EnvHttpProxyAgent({ ...base, ...proxy, requestTls: tls, proxyTls: tls }) : new Agent(base);
   }
 
   /**
    * GET `url` and hand the response to `consume`; a retryable failure anywhere (status or body
-   * stream) re-runs the whole request. `describe` says what was being fetched, for error messages.
-   * With `onNotFound`, a 404 is an answer (PEP 503: the index has no such project), not an error.
+   * stream) re-runs the whole request, within one total deadline (`kind`). `describe` says what was
+   * being fetched, for error messages.
    */
-  async get<T>(
-    url: string,
-    accept: string,
-    describe: string,
-    consume: (res: HttpResponse) => Promise<T>,
-    onNotFound?: () => T,
-    extraHeaders: Record<string, string> = {},
-  ): Promise<T> {
-    const headers: Record<string, string> = { ...extraHeaders, accept, 'user-agent': 'nx-pex-resolver' };
-    const auth = this.credentials.authorization(url);
-    if (auth) headers.authorization = auth;
-    const target = redactUrl(url);
+  async get<T>(url: string, accept: string, describe: string, consume: (res: HttpResponse) => Promise<T>, options: GetOptions<T> = {}): Promise<T> {
+    const invalid = urlProblem(url, ['http:', 'https:']);
+    if (invalid) throw new ResolverError('INDEX_ERROR', `Cannot fetch ${describe}: ${displayUrl(url)} ${invalid}. Fix the index URL, find-links or the lock entry it came from.`);
+    const headers: Record<string, string> = { ...options.headers, accept, 'user-agent': 'nx-pex-resolver' };
+    const deadlineKey = options.kind === 'page' ? 'pageDeadlineMs' : 'deadlineMs';
+    const signal = AbortSignal.timeout(this.limits[deadlineKey]);
     let lastError: unknown;
     for (let attempt = 0; attempt <= this.retries; attempt++) {
-      if (attempt > 0) await sleep(this.backoffMs * 2 ** (attempt - 1));
       try {
-        const res = await request(target, { method: 'GET', headers, dispatcher: this.dispatcher });
+        if (attempt > 0) await sleep(this.backoffMs * 2 ** (attempt - 1), undefined, { signal });
+        const { res, finalUrl } = await this.follow(url, headers, describe, signal);
         if (res.statusCode >= 500 || res.statusCode === 429) {
           await res.body.dump();
           throw new Retryable(`HTTP ${res.statusCode}`);
         }
-        if (res.statusCode === 404 && onNotFound) {
+        if (res.statusCode === 404 && options.onNotFound) {
           await res.body.dump();
-          return onNotFound();
+          return options.onNotFound();
         }
         if (res.statusCode >= 400) {
           await res.body.dump();
-          throw httpError(res.statusCode, url, describe);
+          throw httpError(res.statusCode, finalUrl, describe);
         }
         const type = res.headers['content-type'];
         const length = Number(res.headers['content-length']);
@@ -119,6 +130,7 @@ export class HttpClient {
           contentType: (Array.isArray(type) ? type[0] : type) ?? '',
           body: res.body,
           headers: res.headers,
+          url: finalUrl,
           discard: async () => {
             // Aborting emits an AbortError on the stream: expected here, not a failure.
             res.body.on('error', () => undefined);
@@ -128,12 +140,45 @@ export class HttpClient {
           ...(typeof range === 'string' ? { contentRange: range } : {}),
         });
       } catch (err) {
+        if (signal.aborted) {
+          throw new ResolverError('INDEX_ERROR', `Gave up on ${describe} from ${displayUrl(url)}: not done within ${describeLimit(deadlineKey, this.limits[deadlineKey])}, the total time allowed per request. The server is stalled or too slow; retry later or raise ${SETTINGS[deadlineKey].env}.`, { cause: err });
+        }
         if (!isRetryable(err)) throw tlsError(err, url, describe) ?? err;
         lastError = err;
       }
     }
     const reason = lastError instanceof Error ? lastError.message : String(lastError);
-    throw new ResolverError('INDEX_ERROR', `Could not fetch ${describe} from ${redactUrl(url)} after ${this.retries + 1} attempts (${reason}). Check that the index is reachable, or retry later.`, { cause: lastError });
+    throw new ResolverError('INDEX_ERROR', `Could not fetch ${describe} from ${displayUrl(url)} after ${this.retries + 1} attempts (${reason}). Check that the index is reachable, or retry later.`, { cause: lastError });
+  }
+
+  /** One GET, following redirects (credentials per hop's origin); a loop or more than MAX_REDIRECTS is an INDEX_ERROR saying so. */
+  private async follow(url: string, base: Record<string, string>, describe: string, signal: AbortSignal): Promise<{ res: Dispatcher.ResponseData; finalUrl: string }> {
+    const chain = [redactUrl(url)];
+    let current = url;
+    for (;;) {
+      const headers = { ...base };
+      const auth = this.credentials.authorization(current);
+      if (auth) headers.authorization = auth;
+      const res = await request(redactUrl(current), { method: 'GET', headers, dispatcher: this.dispatcher, signal });
+      if (!REDIRECTS.has(res.statusCode)) return { res, finalUrl: redactUrl(current) };
+      await res.body.dump();
+      const location = res.headers.location;
+      const redirect = (problem: string) =>
+        new ResolverError('INDEX_ERROR', `${describe}: ${displayUrl(url)} ${problem}. Fix the index URL or the server's redirects.`);
+      let next: string;
+      try {
+        next = new URL(String(Array.isArray(location) ? location[0] : location ?? ''), current).toString();
+      } catch {
+        throw redirect(`answered HTTP ${res.statusCode} without a usable Location`);
+      }
+      const problem = urlProblem(next, ['http:', 'https:']);
+      if (problem) throw redirect(`redirects to ${displayUrl(next)}, which ${problem}`);
+      const shown = redactUrl(next);
+      if (chain.includes(shown)) throw redirect(`is a redirect loop (${[...chain, shown].map(displayUrl).join(' → ')})`);
+      chain.push(shown);
+      if (chain.length > MAX_REDIRECTS + 1) throw redirect(`redirected more than ${MAX_REDIRECTS} times (last to ${displayUrl(next)})`);
+      current = next;
+    }
   }
 
   async close(): Promise<void> {
@@ -145,7 +190,7 @@ function httpError(status: number, url: string, describe: string): ResolverError
   const hint = status === 401 || status === 403
     ? 'Check the credentials in the index URL (https://user:token@host/...) or your pip configuration.'
     : 'Check the index URL and the project name.';
-  return new ResolverError('INDEX_ERROR', `HTTP ${status} fetching ${describe} from ${redactUrl(url)}. ${hint}`);
+  return new ResolverError('INDEX_ERROR', `HTTP ${status} fetching ${describe} from ${displayUrl(url)}. ${hint}`);
 }
 
 /** Proxy URLs from the environment (lower case wins, as curl and pip), or undefined when none is set. */
@@ -166,7 +211,7 @@ const TLS_CODES = new Set([
 function tlsError(err: unknown, url: string, describe: string): ResolverError | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !TLS_CODES.has(code)) return undefined;
-  return new ResolverError('INDEX_ERROR', `TLS certificate of ${redactUrl(url)} was rejected while fetching ${describe} (${code}). If the index uses a private CA, point pip's \`cert\` option (pip.conf) or PIP_CERT at its PEM bundle.`, { cause: err });
+  return new ResolverError('INDEX_ERROR', `TLS certificate of ${displayUrl(url)} was rejected while fetching ${describe} (${code}). If the index uses a private CA, point pip's \`cert\` option (pip.conf) or PIP_CERT at its PEM bundle.`, { cause: err });
 }
 
 /** `http` with the CA bundle of `index.cert` (pip's `cert`) unless `http.ca` is already set. */

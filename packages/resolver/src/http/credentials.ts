@@ -46,7 +46,9 @@ function tryUrl(url: string): URL | undefined {
 /** `url` without userinfo; safe to print. Non-URLs (local paths) are returned unchanged. */
 export function redactUrl(url: string): string {
   const parsed = tryUrl(url);
-  if (!parsed || (!parsed.username && !parsed.password)) return url;
+  // Not a valid URL (a bad port, say) may still carry `user:token@`: cut it by shape.
+  if (!parsed) return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1');
+  if (!parsed.username && !parsed.password) return url;
   parsed.username = '';
   parsed.password = '';
   return parsed.toString();

@@ -1,13 +1,17 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { commit, tempPathFor } from '../cache/atomic.js';
+import { pathInside } from '../cache/paths.js';
+import { cacheError } from '../cache/wheel-cache.js';
 import type { HttpClient, HttpResponse } from './client.js';
 import { redactUrl } from './credentials.js';
 
 /** A cached index page: the body with what is needed to reuse (max-age) or revalidate (ETag / Last-Modified) it. */
 interface Entry {
   url: string;
+  /** The URL that answered after redirects (credential-free): links on the page are relative to it. */
+  finalUrl?: string;
   accept: string;
   contentType: string;
   text: string;
@@ -20,6 +24,8 @@ interface Entry {
 export interface CachedPage {
   text: string;
   contentType: string;
+  /** The URL that answered after redirects (credential-free). */
+  url: string;
 }
 
 /**
@@ -33,29 +39,37 @@ export class PageCache {
 
   private path(url: string, accept: string): string {
     const key = createHash('sha256').update(`${redactUrl(url)}\n${accept}`).digest('hex');
-    return join(this.dir, key.slice(0, 2), `${key}.json`);
+    return pathInside(this.dir, [key.slice(0, 2), `${key}.json`]);
   }
 
   private async read(path: string): Promise<Entry | undefined> {
     try {
-      return JSON.parse(await readFile(path, 'utf8')) as Entry;
+      const entry = JSON.parse(await readFile(path, 'utf8')) as Partial<Entry> | null;
+      // A damaged or foreign entry is a miss, never a crash.
+      const ok = typeof entry?.text === 'string' && typeof entry.contentType === 'string' && typeof entry.url === 'string' && typeof entry.freshUntil === 'number';
+      return ok ? (entry as Entry) : undefined;
     } catch {
       return undefined; // absent or damaged: fetch anew
     }
   }
 
   private async write(path: string, entry: Entry): Promise<void> {
-    await mkdir(join(path, '..'), { recursive: true });
     const temp = tempPathFor(path);
-    await writeFile(temp, JSON.stringify(entry));
-    await commit(temp, path);
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(temp, JSON.stringify(entry));
+      await commit(temp, path);
+    } catch (err) {
+      await rm(temp, { force: true });
+      throw cacheError(this.dir, err, path);
+    }
   }
 
   /** GET `url` through the cache; `read` turns a 200 body into text. Undefined when the server says 404. */
   async get(http: HttpClient, url: string, accept: string, describe: string, read: (res: HttpResponse) => Promise<string>): Promise<CachedPage | undefined> {
     const path = this.path(url, accept);
     const cached = await this.read(path);
-    if (cached && cached.freshUntil > this.now()) return cached;
+    if (cached && cached.freshUntil > this.now()) return page(cached);
     const conditional: Record<string, string> = {};
     if (cached?.etag) conditional['if-none-match'] = cached.etag;
     if (cached?.lastModified) conditional['if-modified-since'] = cached.lastModified;
@@ -63,16 +77,20 @@ export class PageCache {
       const policy = cachePolicy(res.headers, this.now());
       if (res.statusCode === 304 && cached) {
         await res.discard();
-        const renewed: Entry = { ...cached, freshUntil: policy.freshUntil, ...validators(res.headers, cached) };
+        const renewed: Entry = { ...cached, finalUrl: res.url, freshUntil: policy.freshUntil, ...validators(res.headers, cached) };
         if (policy.store) await this.write(path, renewed);
-        return renewed;
+        return page(renewed);
       }
       const text = await read(res);
-      const entry: Entry = { url: redactUrl(url), accept, contentType: res.contentType, text, freshUntil: policy.freshUntil, ...validators(res.headers) };
+      const entry: Entry = { url: redactUrl(url), finalUrl: res.url, accept, contentType: res.contentType, text, freshUntil: policy.freshUntil, ...validators(res.headers) };
       if (policy.store && (entry.freshUntil > 0 || entry.etag || entry.lastModified)) await this.write(path, entry);
-      return entry;
-    }, () => undefined, conditional);
+      return page(entry);
+    }, { onNotFound: () => undefined, headers: conditional, kind: 'page' });
   }
+}
+
+function page(entry: Entry): CachedPage {
+  return { text: entry.text, contentType: entry.contentType, url: entry.finalUrl ?? entry.url };
 }
 
 function header(headers: HttpResponse['headers'], name: string): string | undefined {

@@ -1,11 +1,16 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { IndexConfig } from '../config/index-config.js';
 import { ResolverError } from '../errors.js';
-import type { HttpClient } from '../http/client.js';
+import { readBody } from '../http/body.js';
+import type { HttpClient, HttpResponse } from '../http/client.js';
 import { redactUrl } from '../http/credentials.js';
 import type { PageCache } from '../http/page-cache.js';
+import { describeLimit, SETTINGS } from '../http/settings.js';
+import { checkSettingUrl, displayUrl } from '../http/urls.js';
+import { acceptFiles, type SkippedLink } from './accept.js';
 import { normalizeName } from '../names.js';
 import { parseSimpleHtml } from './html.js';
 import { PEP691_JSON, parseSimpleJson } from './json.js';
@@ -24,15 +29,12 @@ function toUrl(location: string): string {
   return pathToFileURL(isAbsolute(location) ? location : resolve(location)).toString();
 }
 
-async function readStream(body: AsyncIterable<Uint8Array>, what: string): Promise<string> {
-  const chunks: Buffer[] = [];
-  try {
-    for await (const chunk of body) chunks.push(Buffer.from(chunk));
-  } catch (err) {
-    // A page that breaks off (truncated, reset) is an index failure with a message, not a raw socket error.
-    throw new ResolverError('INDEX_ERROR', `Reading ${what} broke off (${err instanceof Error ? err.message : String(err)}). Check that the index is reachable, or retry later.`, { cause: err });
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/** A project or find-links page's text, refused past `maxBytes` (HttpLimits.maxPageBytes) with the setting to raise. */
+async function readPage(body: AsyncIterable<Uint8Array>, what: string, url: string, maxBytes: number, contentLength?: number): Promise<string> {
+  const tooLarge = (limit: number) =>
+    new ResolverError('INDEX_ERROR', `${what} at ${displayUrl(url)} is larger than ${describeLimit('maxPageBytes', limit)}. Check the index URL, or raise ${SETTINGS.maxPageBytes.env} if the page is really that large.`);
+  if (contentLength !== undefined && contentLength > maxBytes) throw tooLarge(maxBytes);
+  return (await readBody(body, `${what} from ${displayUrl(url)}`, maxBytes, tooLarge)).toString('utf8');
 }
 
 /**
@@ -43,13 +45,16 @@ export class IndexClient {
   private readonly indexes: string[];
   private readonly findLinks: string[];
   private findLinksFiles: Promise<IndexFile[]> | undefined;
+  /** Links the pages listed that were not usable (bad filename, URL or hash), with the reason. */
+  readonly skipped: SkippedLink[] = [];
 
   /** `pageCache`: HTTP caching of project pages (ETag / Cache-Control), e.g. under the run's cache dir. */
   constructor(private readonly http: HttpClient, config: IndexConfig, private readonly pageCache?: PageCache) {
     // Register credentials once; from here on only credential-free URLs are handled.
     const register = (u: string) => this.http.credentials.register(u);
-    this.indexes = config.noIndex ? [] : [config.indexUrl, ...config.extraIndexUrls].map(register);
-    this.findLinks = config.findLinks.map(toUrl).map(register);
+    const indexes = config.noIndex ? [] : [checkSettingUrl(config.indexUrl, 'index-url (pip.conf / PIP_INDEX_URL)'), ...config.extraIndexUrls.map((u) => checkSettingUrl(u, 'extra-index-url (pip.conf / PIP_EXTRA_INDEX_URL)'))];
+    this.indexes = indexes.map(register);
+    this.findLinks = config.findLinks.map((f) => checkSettingUrl(toUrl(f), 'find-links (pip.conf / PIP_FIND_LINKS)')).map(register);
   }
 
   /** Credential-free descriptions of every source, for messages. */
@@ -69,18 +74,25 @@ export class IndexClient {
     // PEP 503: the project page is `<index>/<normalized name>/`.
     const pageUrl = `${index.endsWith('/') ? index : `${index}/`}${name}/`;
     const source = redactUrl(pageUrl);
-    if (pageUrl.startsWith('file:')) {
-      const text = await readLocalPage(fileURLToPath(pageUrl));
-      return text === undefined ? [] : parseSimpleHtml(text, pageUrl, source);
-    }
     const describe = `the project page of ${name}`;
-    const parse = (text: string, contentType: string) =>
-      contentType.startsWith(PEP691_JSON) ? parseSimpleJson(text, pageUrl, source) : parseSimpleHtml(text, pageUrl, source);
-    if (this.pageCache) {
-      const page = await this.pageCache.get(this.http, pageUrl, ACCEPT, describe, (res) => readStream(res.body, `${describe} from ${source}`));
-      return page ? parse(page.text, page.contentType) : [];
+    const max = this.http.limits.maxPageBytes;
+    if (pageUrl.startsWith('file:')) {
+      const text = await readLocalPage(fileURLToPath(pageUrl), describe, max);
+      return text === undefined ? [] : this.accept(parseSimpleHtml(text, pageUrl, source), pageUrl);
     }
-    return this.http.get(pageUrl, ACCEPT, describe, async (res) => parse(await readStream(res.body, `${describe} from ${source}`), res.contentType), () => []);
+    // Relative links resolve against the URL that answered, after redirects (as pip does).
+    const parse = (text: string, contentType: string, finalUrl: string) =>
+      this.accept(contentType.startsWith(PEP691_JSON) ? parseSimpleJson(text, finalUrl, source) : parseSimpleHtml(text, finalUrl, source), finalUrl);
+    const read = (res: HttpResponse) => readPage(res.body, describe, res.url, max, res.contentLength);
+    if (this.pageCache) {
+      const page = await this.pageCache.get(this.http, pageUrl, ACCEPT, describe, read);
+      return page ? parse(page.text, page.contentType, page.url) : [];
+    }
+    return this.http.get(pageUrl, ACCEPT, describe, async (res) => parse(await read(res), res.contentType, res.url), { onNotFound: () => [], kind: 'page' });
+  }
+
+  private accept(files: IndexFile[], pageUrl: string): IndexFile[] {
+    return acceptFiles(files, pageUrl, this.skipped);
   }
 
   private allFindLinks(): Promise<IndexFile[]> {
@@ -89,6 +101,7 @@ export class IndexClient {
   }
 
   private async findLinksEntry(location: string): Promise<IndexFile[]> {
+    const max = this.http.limits.maxPageBytes;
     if (location.startsWith('file:')) {
       const path = fileURLToPath(location);
       const info = await stat(path).catch(() => undefined);
@@ -98,17 +111,24 @@ export class IndexClient {
       if (info.isDirectory()) {
         // pip: a find-links directory offers every file in it.
         const names = (await readdir(path)).sort();
-        return names.map((n) => ({ filename: n, url: pathToFileURL(join(path, n)).toString(), hashes: {}, yanked: false, coreMetadata: false, source: location }));
+        return this.accept(names.map((n) => ({ filename: n, url: pathToFileURL(join(path, n)).toString(), hashes: {}, yanked: false, coreMetadata: false, source: location })), location);
       }
-      return parseSimpleHtml(await readFile(path, 'utf8'), location, location);
+      const text = await readLocalPage(path, 'the find-links page', max);
+      return text === undefined ? [] : this.accept(parseSimpleHtml(text, location, location), location);
     }
-    return this.http.get(location, 'text/html', 'the find-links page', async (res) => parseSimpleHtml(await readStream(res.body, `the find-links page ${redactUrl(location)}`), location, redactUrl(location)));
+    const describe = 'the find-links page';
+    return this.http.get(location, 'text/html', describe, async (res) =>
+      this.accept(parseSimpleHtml(await readPage(res.body, describe, res.url, max, res.contentLength), res.url, redactUrl(location)), res.url), { kind: 'page' });
   }
 }
 
-/** A file:// project page is `index.html` inside the project directory (as pip reads it). */
-async function readLocalPage(path: string): Promise<string | undefined> {
+/** A file:// page (a project directory's `index.html`, as pip reads it, or a find-links file), at most `maxBytes`. */
+async function readLocalPage(path: string, what: string, maxBytes: number): Promise<string | undefined> {
   const info = await stat(path).catch(() => undefined);
   if (!info) return undefined;
-  return readFile(info.isDirectory() ? join(path, 'index.html') : path, 'utf8').catch(() => undefined);
+  const file = info.isDirectory() ? join(path, 'index.html') : path;
+  const page = await stat(file).catch(() => undefined);
+  if (!page?.isFile()) return undefined;
+  const url = pathToFileURL(file).toString();
+  return readPage(createReadStream(file), what, url, maxBytes, page.size);
 }

@@ -2,14 +2,29 @@ import type { IndexFile } from './types.js';
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
 
-/** Decode the HTML character references index pages use (`&gt;=3.8`, `&#x27;`). */
+// Python's html.unescape (which pip's HTML parser applies): references to C1 controls 0x80–0x9F mean
+// the windows-1252 character; out of range, surrogates and 0 give U+FFFD; some code points vanish.
+const WINDOWS_1252 = '\u20ac\x81\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\x8d\u017d\x8f\x90\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\x9d\u017e\u0178';
+
+function invalidCodePoint(n: number): boolean {
+  return (n >= 0x1 && n <= 0x8) || n === 0xb || (n >= 0xe && n <= 0x1f) || (n >= 0x7f && n <= 0x9f) || (n >= 0xfdd0 && n <= 0xfdef) || (n & 0xfffe) === 0xfffe;
+}
+
+/** A numeric character reference as Python's `html.unescape` decodes it (never throws). */
+function numericReference(code: number): string {
+  if (code === 0) return '\ufffd';
+  if (code === 0x0d) return '\r';
+  if (code >= 0x80 && code <= 0x9f) return WINDOWS_1252[code - 0x80] as string;
+  if (!(code <= 0x10ffff) || (code >= 0xd800 && code <= 0xdfff)) return '\ufffd';
+  if (invalidCodePoint(code)) return '';
+  return String.fromCodePoint(code);
+}
+
+/** Decode the HTML character references index pages use (`&gt;=3.8`, `&#x27;`, `&#99999999999;` → U+FFFD). */
 export function unescapeHtml(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, ref: string) => {
-    if (ref[0] === '#') {
-      const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      return Number.isFinite(code) ? String.fromCodePoint(code) : whole;
-    }
-    return ENTITIES[ref.toLowerCase()] ?? whole;
+  return text.replace(/&(?:#([xX])([0-9a-fA-F]+);?|#([0-9]+);?|([a-zA-Z]+);)/g, (whole, x?: string, hex?: string, dec?: string, name?: string) => {
+    if (name !== undefined) return ENTITIES[name.toLowerCase()] ?? whole;
+    return numericReference(x ? parseInt(hex as string, 16) : parseInt(dec as string, 10));
   });
 }
 

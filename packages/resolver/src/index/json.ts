@@ -36,8 +36,9 @@ function plainUrl(text: string): string | undefined {
   return PLAIN_URL.test(text) && !DOT_SEGMENT.test(text) && !text.includes('//', 8) ? text : undefined;
 }
 
-function resolveUrl(text: string, pageUrl: string): string {
-  const url = new URL(text, pageUrl);
+function resolveUrl(text: string, pageUrl: string): string | undefined {
+  const url = URL.parse(text, pageUrl);
+  if (!url) return undefined;
   url.hash = '';
   return url.toString();
 }
@@ -58,6 +59,7 @@ export function parseSimpleJson(text: string, pageUrl: string, source: string): 
   for (const f of Array.isArray(doc.files) ? (doc.files as JsonFile[]) : []) {
     if (typeof f.url !== 'string') continue;
     const url = plainUrl(f.url) ?? resolveUrl(f.url, pageUrl);
+    if (url === undefined) continue; // not a URL: pip skips such a file too
     const metadata = f['core-metadata'] ?? f['dist-info-metadata'];
     // Plain assignments rather than conditional spreads: pages list thousands of files.
     const file: IndexFile = {

@@ -1,26 +1,25 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { commit, tempPathFor } from '../cache/atomic.js';
+import { pathInside } from '../cache/paths.js';
+import { isMissing } from '../cache/wheel-cache.js';
 import { ResolverError } from '../errors.js';
 import type { Candidate } from '../fetch/candidates.js';
 import type { LocalArtifact } from '../fetch/local-artifact.js';
 import type { HttpClient } from '../http/client.js';
-import { redactUrl } from '../http/credentials.js';
+import { readBody } from '../http/body.js';
+import { describeLimit, SETTINGS } from '../http/settings.js';
+import { displayUrl } from '../http/urls.js';
 import { parseCoreMetadata, type CoreMetadata } from './core-metadata.js';
 import { readWheelMetadata } from './wheel-metadata.js';
 import { readMetadataByRanges, UnsupportedZip, type ByteRange } from './zip-ranges.js';
 
-async function readAll(body: AsyncIterable<Uint8Array>, what: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  try {
-    for await (const chunk of body) chunks.push(Buffer.from(chunk));
-  } catch (err) {
-    // A body that breaks off is an index failure (byRanges then falls back to a full download).
-    throw new ResolverError('INDEX_ERROR', `Reading ${what} broke off (${err instanceof Error ? err.message : String(err)}). Retry later.`, { cause: err });
-  }
-  return Buffer.concat(chunks);
+/** A metadata file or range answer, at most the page limit (HttpLimits.maxPageBytes). */
+function readAll(body: AsyncIterable<Uint8Array>, what: string, maxBytes: number): Promise<Buffer> {
+  return readBody(body, what, maxBytes, (limit) =>
+    new ResolverError('INDEX_ERROR', `${what} is larger than ${describeLimit('maxPageBytes', limit)}. The index is wrong or hostile; raise ${SETTINGS.maxPageBytes.env} only if you trust it.`));
 }
 
 /** Where a wheel's metadata came from (for tests and progress). */
@@ -63,7 +62,7 @@ export class MetadataSource {
   }
 
   private cachePath(sha256: string): string {
-    return join(this.cacheRoot, 'metadata', 'sha256', sha256.slice(0, 2), `${sha256}.metadata`);
+    return pathInside(this.cacheRoot, ['metadata', 'sha256', sha256.slice(0, 2), `${sha256}.metadata`]);
   }
 
   /**
@@ -73,7 +72,7 @@ export class MetadataSource {
    * resolutions reuse metadata without downloading wheels and without trusting the wheel hash.
    */
   private pep658Path(sha256: string): string {
-    return join(this.cacheRoot, 'pep658-metadata', 'sha256', sha256.slice(0, 2), `${sha256}.metadata`);
+    return pathInside(this.cacheRoot, ['pep658-metadata', 'sha256', sha256.slice(0, 2), `${sha256}.metadata`]);
   }
 
   private async readPep658(sha256: string): Promise<string | undefined> {
@@ -95,8 +94,13 @@ export class MetadataSource {
       return this.found('metadata-cache', parseCoreMetadata(stored));
     }
     const local = await this.cachedWheel(candidate);
-    if (local) return this.found('wheel-cache', await readWheelMetadata(local, project, file.filename));
-    const describe = `${file.filename} (${project}) from ${redactUrl(file.url)}`;
+    // A cached wheel deleted meanwhile (the cache cleaned during a build) is a miss, not an error.
+    const fromCache = local ? await readWheelMetadata(local, project, file.filename).catch((err: unknown) => {
+      if (isMissing(err)) return undefined;
+      throw err;
+    }) : undefined;
+    if (fromCache) return this.found('wheel-cache', fromCache);
+    const describe = `${file.filename} (${project}) from ${displayUrl(file.url)}`;
     let text: string | undefined;
     let origin: MetadataOrigin = 'pep658';
     if (file.coreMetadata) {
@@ -121,7 +125,8 @@ export class MetadataSource {
 
   /** PEP 658: the metadata file is the distribution's URL plus `.metadata`; its hash is advertised. */
   private async pep658(url: string, hashes: Record<string, string>, describe: string): Promise<string> {
-    const data = await this.http.get(`${url}.metadata`, '*/*', `the metadata of ${describe}`, (res) => readAll(res.body, `the metadata of ${describe}`));
+    const max = this.http.limits.maxPageBytes;
+    const data = await this.http.get(`${url}.metadata`, '*/*', `the metadata of ${describe}`, (res) => readAll(res.body, `the metadata of ${describe}`, max), { kind: 'page' });
     const expected = hashes.sha256;
     if (expected) {
       const actual = createHash('sha256').update(data).digest('hex');
@@ -141,8 +146,8 @@ export class MetadataSource {
           await res.discard();
           return undefined;
         }
-        return { start: Number(range[1]), data: await readAll(res.body, `part of ${describe}`), total: Number(range[3]) };
-      }, undefined, { range: start < 0 ? `bytes=${start}` : `bytes=${start}-${end ?? ''}` });
+        return { start: Number(range[1]), data: await readAll(res.body, `part of ${describe}`, this.http.limits.maxPageBytes), total: Number(range[3]) };
+      }, { headers: { range: start < 0 ? `bytes=${start}` : `bytes=${start}-${end ?? ''}` }, kind: 'page' });
     try {
       const text = await readMetadataByRanges(fetchRange, project);
       if (text === undefined) this.noRangeOrigins.add(new URL(url).origin);

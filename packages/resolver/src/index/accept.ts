@@ -1,0 +1,47 @@
+import { debug } from '../debug.js';
+import { distributionFilenameProblem } from '../filename/validate.js';
+import { displayUrl, urlProblem, type Scheme } from '../http/urls.js';
+import type { IndexFile } from './types.js';
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/** A link an index page listed and nx-pex ignored, with the reason. */
+export interface SkippedLink {
+  filename: string;
+  url: string;
+  reason: string;
+}
+
+/** Why `file`, listed on a page at `pageUrl`, is not usable, or undefined when it is. */
+export function linkProblem(file: IndexFile, pageUrl: string): string | undefined {
+  const filename = distributionFilenameProblem(file.filename);
+  if (filename) return `the filename ${filename}`;
+  // A remote page may only link remote files; only a local index or find-links may name local files.
+  const schemes: Scheme[] = pageUrl.startsWith('file:') ? ['http:', 'https:', 'file:'] : ['http:', 'https:'];
+  const url = urlProblem(file.url, schemes);
+  if (url) return `the URL ${url}`;
+  const sha256 = file.hashes.sha256;
+  if (sha256 !== undefined && !SHA256.test(sha256)) return 'its sha256 is not 64 hex digits';
+  const metadata = file.coreMetadata ? file.coreMetadata.hashes.sha256 : undefined;
+  if (metadata !== undefined && !SHA256.test(metadata)) return 'the sha256 of its metadata file (PEP 658) is not 64 hex digits';
+  return undefined;
+}
+
+/**
+ * The usable files of a page. As pip does with links it cannot use, the others are skipped (not an
+ * error): each is logged (`NODE_DEBUG=nx-pex`) and added to `skipped`.
+ */
+export function acceptFiles(files: IndexFile[], pageUrl: string, skipped: SkippedLink[]): IndexFile[] {
+  const usable: IndexFile[] = [];
+  for (const file of files) {
+    const reason = linkProblem(file, pageUrl);
+    if (reason === undefined) {
+      usable.push(file);
+      continue;
+    }
+    const shown = { filename: JSON.stringify(file.filename.slice(0, 200)), url: displayUrl(file.url) };
+    skipped.push({ filename: file.filename, url: shown.url, reason });
+    debug('Skipping link %s (%s) on %s: %s', shown.filename, shown.url, displayUrl(pageUrl), reason);
+  }
+  return usable;
+}
