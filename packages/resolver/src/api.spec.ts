@@ -33,7 +33,8 @@ describe('functional API', () => {
   it('parseSpecifierSet.contains honours { prereleases }', () => {
     const s = parseSpecifierSet('>=1.0, <2');
     expect(s.contains('1.5')).toBe(true);
-    expect(s.contains('1.5rc1')).toBe(false);
+    expect(s.contains('1.5rc1')).toBe(true); // packaging ≥ 26: unset admits a single pre-release
+    expect(s.contains('1.5rc1', { prereleases: false })).toBe(false);
     expect(s.contains('1.5rc1', { prereleases: true })).toBe(true);
     expect(s.contains(parseVersion('2.0'))).toBe(false);
     expect(parseSpecifierSet('>=1.0rc1').contains('1.0rc2')).toBe(true); // names a pre-release

@@ -40,7 +40,14 @@ describe('SpecifierSet', () => {
     expect(new SpecifierSet('>1.7').contains('1.7.post1')).toBe(false);
     expect(new SpecifierSet('>1.7').contains('1.7+local')).toBe(false);
     expect(new SpecifierSet('<1.7').contains('1.7rc1', true)).toBe(false);
-    expect(new SpecifierSet('<1.7rc2').contains('1.7rc1')).toBe(false);
+    expect(new SpecifierSet('<1.7rc2').contains('1.7rc1', false)).toBe(false);
+    // packaging ≥ 26: `<V` is `< V.dev0` with V's post part kept; `>V.postN` starts at V.post(N+1).dev0.
+    expect(new SpecifierSet('<3.r3').contains('3rc', true)).toBe(true);
+    expect(new SpecifierSet('<3.post3').contains('3.post3.dev1', true)).toBe(false);
+    expect(new SpecifierSet('>1.0.post1').contains('1.0.post2+local')).toBe(true);
+    expect(new SpecifierSet('>1.0a1').contains('1.0.post1')).toBe(true);
+    expect(new SpecifierSet('>1.0a1').contains('1.0a1.post1')).toBe(false);
+    expect(new SpecifierSet('>1.0.dev1').contains('1.0.post1.dev1')).toBe(true);
   });
 
   it('matches prefixes, local versions and compatible releases', () => {
@@ -54,12 +61,21 @@ describe('SpecifierSet', () => {
     expect(new SpecifierSet('===1.0').contains('1.0.0')).toBe(false);
   });
 
-  it('admits pre-releases only when asked or named', () => {
-    expect(new SpecifierSet('>=1.0').contains('2.0b1')).toBe(false);
-    expect(new SpecifierSet('>=1.0').contains('2.0b1', true)).toBe(true);
+  it('admits a pre-release unless told not to (packaging ≥ 26: one version has no alternatives)', () => {
+    expect(new SpecifierSet('>=1.0').contains('2.0b1')).toBe(true);
+    expect(new SpecifierSet('>=1.0').contains('2.0b1', false)).toBe(false);
     expect(new SpecifierSet('>=1.0b1').contains('2.0b1')).toBe(true);
-    expect(new SpecifierSet('').contains('2.0b1')).toBe(false);
+    expect(new SpecifierSet('').contains('2.0b1')).toBe(true);
+    expect(new SpecifierSet('').contains('2.0b1', false)).toBe(false);
     expect(new SpecifierSet('').contains('2.0')).toBe(true);
+  });
+
+  it('says whether a clause names a pre-release as packaging ≥ 26 (what the solver asks)', () => {
+    expect(new SpecifierSet('>=1.0').prereleases).toBe(false);
+    expect(new SpecifierSet('<2.0a2').prereleases).toBe(true);
+    expect(new SpecifierSet('!=2.0a2').prereleases).toBe(false);
+    expect(new SpecifierSet('>=1.0, ~=2.0rc1').prereleases).toBe(true);
+    expect(new SpecifierSet('').prereleases).toBeUndefined();
   });
 
   it('rejects invalid specifiers', () => {

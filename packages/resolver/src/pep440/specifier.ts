@@ -50,17 +50,31 @@ export class Specifier {
     return `${this.operator}${this.version}`;
   }
 
-  /** PEP 440: a specifier that names a pre-release (with an inclusive operator) admits pre-releases. */
-  get prereleases(): boolean {
-    if (!['==', '>=', '<=', '~=', '==='].includes(this.operator)) return false;
-    const text = this.operator === '==' && this.version.endsWith('.*') ? this.version.slice(0, -2) : this.version;
-    return Version.tryParse(text)?.isPrerelease ?? false;
+  /**
+   * Whether the clause names a pre-release, as packaging ≥ 26 (`Specifier.prereleases`): every
+   * operator but `!=` and `==V.*` whose version is a pre-release (`<2.0a1` too); `===` with a
+   * non-version is unknown (undefined). The solver uses it as pip does: such a requirement lets
+   * pre-releases be chosen although final releases are allowed.
+   */
+  get prereleases(): boolean | undefined {
+    if (this.operator === '!=' || (this.operator === '==' && this.version.endsWith('.*'))) return false;
+    return Version.tryParse(this.version)?.isPrerelease;
   }
 
+  /**
+   * packaging ≥ 26: with `prereleases` unset a pre-release is admitted (one version has no
+   * alternatives, so PEP 440's "only if necessary" lets it in); only `false` rejects it.
+   */
   contains(item: Version, prereleases?: boolean): boolean {
-    const allowPre = prereleases ?? this.prereleases;
-    if (item.isPrerelease && !allowPre) return false;
+    if (prereleases === false && item.isPrerelease) return false;
     return this.matches(item);
+  }
+
+  /** `contains` for a marker's environment value (PEP 508): `===` compares the text as written; a non-version never matches. */
+  containsText(text: string): boolean {
+    if (this.operator === '===') return text.toLowerCase() === this.version.toLowerCase();
+    const version = Version.tryParse(text);
+    return version !== undefined && this.matches(version);
   }
 
   /** The operator's comparison alone, without the pre-release gate. */
@@ -80,7 +94,7 @@ export class Specifier {
       case '>':
         return greaterThan(v, Version.parse(spec));
       case '~=':
-        return compatible(v, spec);
+        return compatible(v, Version.parse(spec));
       case '===':
         // PEP 440 arbitrary equality: plain case-insensitive string comparison.
         return v.toString().toLowerCase() === spec.toLowerCase();
@@ -101,32 +115,33 @@ function equal(v: Version, spec: string): boolean {
   return (target.local ? v : v.withoutLocal()).equals(target);
 }
 
-/** PEP 440: `<V` excludes pre-releases of V unless V is itself a pre-release. */
+/**
+ * PEP 440: `<V` excludes pre-releases of V unless V is itself a pre-release. As packaging ≥ 26,
+ * that means `< V.dev0` (V's post part kept), so `<3.post3` admits 3rc1 and 3.dev1.
+ */
 function lessThan(v: Version, spec: Version): boolean {
-  if (v.compare(spec) >= 0) return false;
-  if (!spec.isPrerelease && v.isPrerelease && v.baseVersion.equals(spec.baseVersion)) return false;
-  return true;
+  const bound = spec.isPrerelease ? spec : spec.replace({ dev: 0n, local: undefined });
+  return v.compare(bound) < 0;
 }
 
-/** PEP 440: `>V` excludes post-releases and local versions of V unless V is itself a post-release. */
+/**
+ * PEP 440: `>V` excludes post-releases (and local versions) of V unless V is itself a post-release.
+ * As packaging ≥ 26: `>V.devN` starts at V.dev(N+1); `>V.postN` at V.post(N+1).dev0; otherwise
+ * every version sharing V's release and pre-release part (V+local, V.postN…) is excluded.
+ */
 function greaterThan(v: Version, spec: Version): boolean {
+  if (spec.dev !== undefined) return v.compare(spec.replace({ dev: spec.dev + 1n, local: undefined })) >= 0;
+  if (spec.post !== undefined) return v.compare(spec.replace({ post: spec.post + 1n, dev: 0n, local: undefined })) >= 0;
   if (v.compare(spec) <= 0) return false;
-  if (!spec.isPostrelease && v.isPostrelease && v.baseVersion.equals(spec.baseVersion)) return false;
-  if (v.local !== undefined && v.baseVersion.equals(spec.baseVersion)) return false;
-  return true;
+  const samePre = v.pre?.[0] === spec.pre?.[0] && v.pre?.[1] === spec.pre?.[1];
+  return !(samePre && v.baseVersion.equals(spec.baseVersion));
 }
 
-/** PEP 440: `~=V.N` means `>=V.N, ==V.*` (drop the last release segment and any suffix). */
-function compatible(v: Version, spec: string): boolean {
-  const parts = splitVersion(spec);
-  const release: string[] = [];
-  for (const p of parts) {
-    if (['dev', 'a', 'b', 'rc', 'post'].some((s) => p.startsWith(s))) break;
-    release.push(p);
-  }
-  const [epoch, ...rest] = release.slice(0, -1);
-  const prefix = `${epoch}!${rest.join('.')}.*`;
-  return v.withoutLocal().compare(Version.parse(spec)) >= 0 && equal(v, prefix);
+/** PEP 440: `~=V.N` means `>=V.N, ==V.*`: from V up to (not including) the next prefix's first dev release. */
+function compatible(v: Version, spec: Version): boolean {
+  const prefix = spec.release.slice(0, -1);
+  prefix[prefix.length - 1]! += 1n;
+  return v.compare(spec) >= 0 && v.compare(Version.parse(`${spec.epoch}!${prefix.join('.')}.dev0`)) < 0;
 }
 
 /** packaging's `canonicalize_version(strip_trailing_zero=False)` without local. */
@@ -198,17 +213,21 @@ export class SpecifierSet {
     return new SpecifierSet(text);
   }
 
-  /** PEP 440: pre-releases are admitted when any clause names one. */
+  /** True when a clause names a pre-release (see `Specifier.prereleases`); undefined for an empty set. */
   get prereleases(): boolean | undefined {
     if (this.specifiers.length === 0) return undefined;
     return this.specifiers.some((s) => s.prereleases);
   }
 
+  /**
+   * Whether one version is in the set. As packaging ≥ 26, `prereleases` unset admits a pre-release
+   * (a single version has no alternatives); `false` rejects it. Choosing among candidates (prefer
+   * final releases unless a clause names a pre-release) is the solver's job, not this one's.
+   */
   contains(item: Version | string, prereleases?: boolean): boolean {
     const v = typeof item === 'string' ? Version.parse(item) : item;
-    const allowPre = prereleases ?? this.prereleases;
-    if (!allowPre && v.isPrerelease) return false;
-    return this.specifiers.every((s) => s.contains(v, allowPre));
+    if (prereleases === false && v.isPrerelease) return false; // also for an empty set
+    return this.specifiers.every((s) => s.matches(v));
   }
 
   toString(): string {

@@ -20,9 +20,9 @@ export type LocalSegment = bigint | string;
 interface VersionParts {
   epoch: bigint;
   release: bigint[];
-  pre?: [PreReleaseLabel, bigint];
-  post?: bigint;
-  dev?: bigint;
+  pre?: [PreReleaseLabel, bigint] | undefined;
+  post?: bigint | undefined;
+  dev?: bigint | undefined;
   local?: LocalSegment[] | undefined;
 }
 
@@ -105,6 +105,11 @@ export class Version {
   /** The version without its local label, as a Version. */
   withoutLocal(): Version {
     return this.local === undefined ? this : new Version({ ...this.parts(), local: undefined });
+  }
+
+  /** This version with some parts replaced (`undefined` removes a part), e.g. `V.dev0` for `<V`. */
+  replace(changes: Partial<Pick<VersionParts, 'post' | 'dev' | 'local'>>): Version {
+    return new Version({ ...this.parts(), ...changes });
   }
 
   /** The version with only epoch and release (PEP 440 "base version"). */

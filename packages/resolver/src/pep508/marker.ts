@@ -1,7 +1,6 @@
 import { ResolverError } from '../errors.js';
 import { normalizeName } from '../names.js';
 import { Specifier } from '../pep440/specifier.js';
-import { Version } from '../pep440/version.js';
 import { Tokenizer } from './tokenizer.js';
 
 /** A PEP 508 environment: marker variable → value (`extra` may be set for extras evaluation). */
@@ -30,7 +29,7 @@ export class Marker {
 
   /** Evaluate; `extra` defaults to "" (packaging's behaviour when no extra is being installed). */
   evaluate(environment: MarkerEnvironment): boolean {
-    return evaluateNodes(this.nodes, { extra: '', ...environment }, this.source);
+    return evaluateNodes(this.nodes, prepareEnvironment(environment), this.source);
   }
 
   /** True when the marker mentions the `extra` variable. */
@@ -75,7 +74,7 @@ function parseAtom(t: Tokenizer, depth: number): MarkerNode {
     t.consume('WS');
     const rhs = parseValue(t);
     t.consume('WS');
-    node = { lhs, op, rhs };
+    node = normalizeExtraLiteral({ lhs, op, rhs });
   }
   t.consume('WS');
   return node;
@@ -87,8 +86,65 @@ function parseValue(t: Tokenizer): Value {
     // PEP 508: `python_implementation` is the legacy spelling of `platform_python_implementation`.
     return { variable: name === 'python_implementation' ? 'platform_python_implementation' : name };
   }
-  if (t.check('QUOTED_STRING')) return { literal: t.read().slice(1, -1) };
+  if (t.check('QUOTED_STRING')) {
+    const at = t.position;
+    const literal = pythonString(t.read());
+    return literal === undefined ? t.fail('Invalid quoted string', at) : { literal };
+  }
   return t.fail('Expected a marker variable or quoted string');
+}
+
+// Python's str.isprintable(): false for controls, format, surrogates, private use, unassigned and separators but ' '.
+const NOT_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
+const SIMPLE_ESCAPES: Record<string, string> = { '\n': '', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+
+/**
+ * The value of a quoted marker string, as packaging ≥ 26 (`ast.literal_eval` of the quoted text when
+ * it has a backslash or a non-printable character): Python escapes are decoded, a raw line break or
+ * NUL is an error (undefined). `\N{name}` needs Unicode's name table: rejected (README).
+ */
+function pythonString(quoted: string): string | undefined {
+  const body = quoted.slice(1, -1);
+  if (!body.includes('\\') && !NOT_PRINTABLE.test(body.replace(/ /g, 'x'))) return body;
+  let out = '';
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (c === '\n' || c === '\r' || c === '\0') return undefined;
+    if (c !== '\\') {
+      out += c;
+      continue;
+    }
+    const e = body[++i];
+    if (e === undefined) return undefined; // the backslash escapes the closing quote
+    if (e === '\r') {
+      if (body[i + 1] === '\n') i++; // a backslash continues the string over the line break
+      continue;
+    }
+    const simple = SIMPLE_ESCAPES[e];
+    if (simple !== undefined) {
+      out += simple;
+      continue;
+    }
+    if (e >= '0' && e <= '7') {
+      const digits = /^[0-7]{1,3}/.exec(body.slice(i))![0];
+      out += String.fromCodePoint(Number.parseInt(digits, 8));
+      i += digits.length - 1;
+      continue;
+    }
+    const width = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
+    if (width > 0) {
+      const hex = body.slice(i + 1, i + 1 + width);
+      if (!new RegExp(`^[0-9a-fA-F]{${width}}$`).test(hex)) return undefined;
+      const code = Number.parseInt(hex, 16);
+      if (code > 0x10ffff) return undefined;
+      out += String.fromCodePoint(code);
+      i += width;
+      continue;
+    }
+    if (e === 'N') return undefined;
+    out += `\\${e}`; // Python keeps an unknown escape as written (with a SyntaxWarning)
+  }
+  return out;
 }
 
 function parseOp(t: Tokenizer): MarkerOp {
@@ -118,24 +174,38 @@ function evaluateNodes(nodes: MarkerNode[], env: MarkerEnvironment, source: stri
   return groups.some((g) => g.every(Boolean));
 }
 
+// packaging ≥ 26 (`MARKERS_REQUIRING_VERSION`): only these are compared as PEP 440 versions.
+const VERSION_VARIABLES = new Set(['implementation_version', 'platform_release', 'python_full_version', 'python_version']);
+
+/** As packaging's `Marker.evaluate`: `extra` normalised (PEP 685), a `python_full_version` ending in `+` made PEP 440 (`+local`). */
+function prepareEnvironment(environment: MarkerEnvironment): MarkerEnvironment {
+  const env: MarkerEnvironment = { ...environment, extra: environment.extra ? normalizeName(environment.extra) : '' };
+  if (env.python_full_version?.endsWith('+')) env.python_full_version += 'local';
+  return env;
+}
+
+/** PEP 685: the literal compared with `extra` is normalised once, at parse time (as packaging). */
+function normalizeExtraLiteral(node: { lhs: Value; op: MarkerOp; rhs: Value }): { lhs: Value; op: MarkerOp; rhs: Value } {
+  const { lhs, rhs } = node;
+  if ('variable' in lhs && lhs.variable === 'extra' && 'literal' in rhs) return { ...node, rhs: { literal: normalizeName(rhs.literal) } };
+  if ('variable' in rhs && rhs.variable === 'extra' && 'literal' in lhs) return { ...node, lhs: { literal: normalizeName(lhs.literal) } };
+  return node;
+}
+
 function compare(node: { lhs: Value; op: MarkerOp; rhs: Value }, env: MarkerEnvironment, source: string): boolean {
-  const key = 'variable' in node.lhs ? node.lhs.variable : 'variable' in node.rhs ? node.rhs.variable : undefined;
-  const resolve = (v: Value) => {
-    if ('literal' in v) return v.literal;
-    const value = env[v.variable];
+  const lookup = (variable: string) => {
+    const value = env[variable];
     if (value === undefined) {
-      throw new ResolverError('INVALID_MARKER', `Marker ${JSON.stringify(source)} uses ${v.variable}, which the target environment does not define.`);
+      throw new ResolverError('INVALID_MARKER', `Marker ${JSON.stringify(source)} uses ${variable}, which the target environment does not define.`);
     }
     return value;
   };
-  let lhs = resolve(node.lhs);
-  let rhs = resolve(node.rhs);
-  // PEP 685: extra names compare normalised.
-  if (key === 'extra') {
-    lhs = normalizeName(lhs);
-    rhs = normalizeName(rhs);
-  }
-  return evaluateOp(lhs, node.op, rhs, source);
+  // As packaging: the environment key is the left variable, else the right side (a variable, or a
+  // literal naming one); the other side is taken as written, even when it is a variable.
+  const text = (v: Value) => ('variable' in v ? v.variable : v.literal);
+  if ('variable' in node.lhs) return evaluateOp(node.lhs.variable, lookup(node.lhs.variable), node.op, text(node.rhs), source);
+  const key = text(node.rhs);
+  return evaluateOp(key, node.lhs.literal, node.op, lookup(key), source);
 }
 
 // `op rhs` as a PEP 440 specifier, or null when it is not one (e.g. `== 'win32'`): memoised, as
@@ -156,24 +226,21 @@ function specifierOf(text: string): Specifier | undefined {
   return spec ?? undefined;
 }
 
-function evaluateOp(lhs: string, op: MarkerOp, rhs: string, source: string): boolean {
-  // PEP 508: when the right side is a valid version specifier, compare as PEP 440 versions.
-  const spec = specifierOf(`${op}${rhs}`);
-  if (spec) {
-    const version = Version.tryParse(lhs);
-    if (version) return spec.contains(version, true);
-    // As packaging: a version comparison with a non-version on the left is an error, not a string compare.
-    throw new ResolverError('INVALID_MARKER', `Marker ${JSON.stringify(source)} compares ${JSON.stringify(lhs)}, which is not a PEP 440 version, with ${op}${rhs}. Compare a version-valued variable (python_version, python_full_version, implementation_version).`);
+function evaluateOp(key: string, lhs: string, op: MarkerOp, rhs: string, source: string): boolean {
+  // PEP 508: a version-valued variable compares as PEP 440 when `op rhs` is a valid specifier;
+  // a value that is not a version then matches nothing (packaging ≥ 26: `platform_release >= "5.10"`
+  // with "6.1.0-18-amd64" is false, not an error).
+  if (VERSION_VARIABLES.has(key)) {
+    const spec = specifierOf(`${op}${rhs}`);
+    if (spec) return spec.containsText(lhs);
   }
+  // Otherwise strings; packaging ≥ 26 defines only equality for the ordering operators.
   switch (op) {
     case 'in': return rhs.includes(lhs);
     case 'not in': return !rhs.includes(lhs);
-    case '==': return lhs === rhs;
+    case '==': case '<=': case '>=': return lhs === rhs;
     case '!=': return lhs !== rhs;
-    case '<': return lhs < rhs;
-    case '<=': return lhs <= rhs;
-    case '>': return lhs > rhs;
-    case '>=': return lhs >= rhs;
+    case '<': case '>': return false;
   }
   throw new ResolverError('INVALID_MARKER', `Marker ${JSON.stringify(source)} compares ${JSON.stringify(lhs)} ${op} ${JSON.stringify(rhs)}, which PEP 508 does not define. Use a version on the right of ${op}.`);
 }

@@ -39,7 +39,24 @@ describe('Marker', () => {
     expect(Marker.parse('(sys_platform == "win32" or os_name == "posix") and platform_machine == "arm64"').evaluate(env)).toBe(false);
   });
 
-  it('rejects a version comparison with a non-version (as packaging does)', () => {
-    expect(() => Marker.parse('sys_platform >= "3"').evaluate(env)).toThrow(ResolverError);
+  it('compares as packaging ≥ 26: versions only for version variables, a non-version value matches no version clause', () => {
+    const debian = { ...env, platform_release: '6.1.0-18-amd64' };
+    expect(Marker.parse('platform_release >= "5.10"').evaluate(debian)).toBe(false);
+    expect(Marker.parse('platform_release != "5.10"').evaluate(debian)).toBe(false);
+    expect(Marker.parse('platform_release === "6.1.0-18-AMD64"').evaluate(debian)).toBe(true);
+    expect(Marker.parse('"amd64" in platform_release').evaluate(debian)).toBe(true);
+    expect(Marker.parse('sys_platform >= "3"').evaluate(env)).toBe(false);
+    expect(Marker.parse('sys_platform <= "linux"').evaluate(env)).toBe(true);
+    expect(Marker.parse('sys_platform < "zzz"').evaluate(env)).toBe(false);
+    expect(Marker.parse('python_version < "foo"').evaluate(env)).toBe(false);
+    expect(() => Marker.parse('sys_platform ~= "3.1"').evaluate(env)).toThrow(ResolverError);
+    expect(() => Marker.parse('python_version ~= "3"').evaluate(env)).toThrow(ResolverError);
+  });
+
+  it('reads quoted strings as Python does (escapes decoded; a raw line break is an error)', () => {
+    expect(Marker.parse('sys_platform == "lin\\x75x"').evaluate(env)).toBe(true);
+    expect(Marker.parse('sys_platform == "lin\\u0075x"').evaluate(env)).toBe(true);
+    expect(() => Marker.parse('sys_platform == "lin\nux"')).toThrow(ResolverError);
+    expect(() => Marker.parse('sys_platform == "linux\\"')).toThrow(ResolverError);
   });
 });

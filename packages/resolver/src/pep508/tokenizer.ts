@@ -1,7 +1,8 @@
 import { ResolverError, type ResolverErrorCode } from '../errors.js';
 import { SPECIFIER_VERSION_SOURCE, type Operator } from '../pep440/specifier.js';
 
-// The token rules of packaging's PEP 508 parser (`packaging._tokenizer.DEFAULT_RULES`).
+// The token rules of packaging's PEP 508 parser (`packaging._tokenizer.DEFAULT_RULES`, packaging 26: `extras` and
+// `dependency_groups` are PEP 751 lock-file variables).
 // Sticky regexes so `\b` sees the character before the position, as Python's `match(s, pos)` does.
 const SPECIFIER_OPERATORS: Operator[] = ['~=', '==', '!=', '<=', '>=', '<', '>', '==='];
 const RULES = {
@@ -16,7 +17,7 @@ const RULES = {
   BOOLOP: /\b(?:or|and)\b/y,
   IN: /\bin\b/y,
   NOT: /\bnot\b/y,
-  VARIABLE: /\b(?:python_version|python_full_version|os[._]name|sys[._]platform|platform_(?:release|system)|platform[._](?:version|machine|python_implementation)|python_implementation|implementation_(?:name|version)|extra)\b/y,
+  VARIABLE: /\b(?:python_version|python_full_version|os[._]name|sys[._]platform|platform_(?:release|system)|platform[._](?:version|machine|python_implementation)|python_implementation|implementation_(?:name|version)|extras?|dependency_groups)\b/y,
   // Python tries the operators in this order and backtracks into the next one when the version fails.
   SPECIFIER: new RegExp(SPECIFIER_OPERATORS.map((op) => `(?:${op}\\s*(?:${SPECIFIER_VERSION_SOURCE[op]}))`).join('|'), 'iy'),
   AT: /@/y,
