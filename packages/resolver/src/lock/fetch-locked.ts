@@ -34,7 +34,8 @@ export async function fetchLocked(artifacts: LockedArtifact[], options: FetchLoc
   try {
     return await mapLimit(artifacts, CONCURRENCY, async (a) => {
       const local = await downloader.fetch(a.name, {
-        file: { filename: a.filename, url: http.credentials.register(a.url), hashes: { sha256: a.sha256 }, yanked: false, coreMetadata: false, source: 'the lock' },
+        // The lock's size bounds the download (a source that never ends is cut off).
+        file: { filename: a.filename, url: http.credentials.register(a.url), hashes: { sha256: a.sha256 }, yanked: false, coreMetadata: false, source: 'the lock', ...(a.size !== undefined ? { size: a.size } : {}) },
         version: Version.parse(a.version),
         wheel: parseWheelFilename(a.filename),
       });

@@ -2,6 +2,7 @@ import { parse as parseToml } from 'smol-toml';
 import { defaultCacheDir } from '../cache/dir.js';
 import type { IndexConfig } from '../config/index-config.js';
 import { ResolverError } from '../errors.js';
+import { lockedFilename, lockedFileProblem } from '../filename/locked.js';
 import { parseSdistFilename } from '../filename/sdist.js';
 import { tryParseWheelFilename } from '../filename/wheel.js';
 import { HttpClient, httpOptionsFor, type HttpOptions } from '../http/client.js';
@@ -163,7 +164,9 @@ function uvFile(f: UvFile, file: string, where: string): LockFile {
   if (!m) throw invalid(file, '', `${where} has no sha256 hash (got ${JSON.stringify(f.hash ?? null)}); nx-pex verifies every file by sha256.`);
   const url = f.url ?? f.path;
   if (!url) throw invalid(file, '', `${where} has neither url nor path.`);
-  const name = decodeURIComponent(url.split(/[?#]/)[0]!.split('/').pop() ?? '');
+  const name = lockedFilename({ url })!;
+  const problem = lockedFileProblem({ name, ...(f.url ? { url: f.url } : {}) }, where.endsWith('sdist') ? 'sdist' : 'wheel');
+  if (problem) throw invalid(file, '', `${where} ${problem}.`);
   return { name, ...(f.url ? { url: redactUrl(f.url) } : { path: f.path! }), ...(typeof f.size === 'number' ? { size: f.size } : {}), hashes: { sha256: m[1]!.toLowerCase() } };
 }
 

@@ -1,5 +1,7 @@
 import { parse as parseToml } from 'smol-toml';
 import { ResolverError } from '../errors.js';
+import { lockedFileProblem } from '../filename/locked.js';
+import { checkSettingUrl } from '../http/urls.js';
 import { isValidName, normalizeName } from '../names.js';
 import { SpecifierSet } from '../pep440/specifier.js';
 import { Version } from '../pep440/version.js';
@@ -52,7 +54,7 @@ class Reader {
   }
 }
 
-function readFile(r: Reader, value: unknown, field: string): LockFile {
+function readFile(r: Reader, value: unknown, field: string, kind: 'wheel' | 'sdist', pkg: string): LockFile {
   const t = r.table(value, field);
   const hashes = r.table(t.hashes, `${field}.hashes`);
   const hashEntries = Object.entries(hashes).map(([alg, digest]) => {
@@ -73,13 +75,17 @@ function readFile(r: Reader, value: unknown, field: string): LockFile {
     if (typeof t.size !== 'number' || !Number.isSafeInteger(t.size) || t.size < 0) r.fail(`${field}.size`, 'must be a non-negative integer');
     size = t.size;
   }
-  return {
+  const file: LockFile = {
     ...(name !== undefined ? { name } : {}),
     ...(url !== undefined ? { url } : {}),
     ...(path !== undefined ? { path } : {}),
     ...(size !== undefined ? { size } : {}),
     hashes: Object.fromEntries(hashEntries),
   };
+  // Names and URLs from a lock become paths and requests: the same checks as for an index (issue 11).
+  const problem = lockedFileProblem(file, kind);
+  if (problem) r.fail(`${field} (package ${pkg})`, problem);
+  return file;
 }
 
 function readDependency(r: Reader, value: unknown, field: string): LockDependency {
@@ -101,9 +107,9 @@ function readPackage(r: Reader, value: unknown, field: string): LockPackage {
   if (t.dependencies !== undefined) {
     pkg.dependencies = r.array(t.dependencies, `${field}.dependencies`).map((d, i) => readDependency(r, d, `${field}.dependencies[${i}]`));
   }
-  if (t.index !== undefined) pkg.index = r.string(t.index, `${field}.index`);
-  if (t.wheels !== undefined) pkg.wheels = r.array(t.wheels, `${field}.wheels`).map((w, i) => readFile(r, w, `${field}.wheels[${i}]`));
-  if (t.sdist !== undefined) pkg.sdist = readFile(r, t.sdist, `${field}.sdist`);
+  if (t.index !== undefined) pkg.index = r.checked(t.index, `${field}.index`, `index URL (package ${pkg.name})`, (u) => checkSettingUrl(u, `${field}.index`, ['http:', 'https:', 'file:']));
+  if (t.wheels !== undefined) pkg.wheels = r.array(t.wheels, `${field}.wheels`).map((w, i) => readFile(r, w, `${field}.wheels[${i}]`, 'wheel', pkg.name));
+  if (t.sdist !== undefined) pkg.sdist = readFile(r, t.sdist, `${field}.sdist`, 'sdist', pkg.name);
   const tool = t.tool === undefined ? undefined : r.table(t.tool, `${field}.tool`);
   if (tool?.['nx-pex'] !== undefined) {
     const own = r.table(tool['nx-pex'], `${field}.tool.nx-pex`);

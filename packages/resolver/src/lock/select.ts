@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ResolverError } from '../errors.js';
 import { markerEnvironment } from '../fetch/fetch-artifacts.js';
+import { lockedFilename } from '../filename/locked.js';
 import { tryParseWheelFilename } from '../filename/wheel.js';
 import type { TargetInterpreter } from '../interpreter/inspect.js';
 import { SpecifierSet } from '../pep440/specifier.js';
@@ -93,13 +94,7 @@ export function walkLock(lock: Lock, roots: readonly string[], env: MarkerEnviro
   return order;
 }
 
-function filenameOf(file: LockFile): string | undefined {
-  if (file.name !== undefined) return file.name;
-  const source = file.url ?? file.path;
-  if (source === undefined) return undefined;
-  const last = source.split(/[?#]/)[0]!.split('/').pop() ?? '';
-  return decodeURIComponent(last);
-}
+const filenameOf = (file: LockFile): string | undefined => lockedFilename(file);
 
 /** The wheel of `pkg` with the best tag for `tags` (earliest), then the highest build number. */
 function bestWheel(pkg: LockPackage, tagIndex: Map<string, number>): { file: LockFile; filename: string } | undefined {
