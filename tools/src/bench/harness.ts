@@ -69,7 +69,10 @@ export async function runBench(argv: string[]): Promise<number> {
   const resultsFile = join(resultsDir, resultFileName(started, hostname()));
   const stamp = started.toISOString().replace(/[:.]/g, '-');
   const runDir = await mkdtemp(join(tmpdir(), 'nx-pex-bench-'));
-  const workspaceDir = join(REPO_ROOT, 'tmp', 'bench', `ws-${stamp}`);
+  // The workspaces of this run (the service's, the scale ones) side by side under one directory of
+  // the repo's tmp/, so that nx and nx-pex resolve from the repo's node_modules.
+  const benchDir = join(REPO_ROOT, 'tmp', 'bench', `ws-${stamp}`);
+  const workspaceDir = join(benchDir, 'service');
   const logPath = join(tmpdir(), `nx-pex-bench-${stamp}.log`);
   progress(`bench: workloads ${options.workloads.join(', ')}; ${options.runs} runs + ${options.warmup} warm-up; log ${logPath}`);
 
@@ -129,10 +132,10 @@ export async function runBench(argv: string[]): Promise<number> {
   } finally {
     if (!options.keep) {
       await rm(runDir, { recursive: true, force: true });
-      await rm(workspaceDir, { recursive: true, force: true });
+      await rm(benchDir, { recursive: true, force: true });
     }
   }
   await save();
-  process.stdout.write(`${renderTable(report)}\n\nresults: ${resultsFile}\nlog: ${logPath}${options.keep ? `\nkept: ${runDir} and ${workspaceDir}` : ''}\n`);
+  process.stdout.write(`${renderTable(report)}\n\nresults: ${resultsFile}\nlog: ${logPath}${options.keep ? `\nkept: ${runDir} and ${benchDir}` : ''}\n`);
   return 0;
 }

@@ -38,6 +38,23 @@ export const RESOLVE_SET = [
   'pyyaml',
 ];
 
+/**
+ * A backtracking-heavy real set: aiobotocore 2.5.4 pins botocore to >=1.31.17,<1.31.18, while boto3
+ * (unpinned) requires the botocore of its own release day. The newest boto3 conflicts, and so does
+ * every release back to 1.28.17, the first whose botocore range admits 1.31.17: the solver walks
+ * ~800 boto3 releases (803 on 2026-12-02, one more each working day), reading the metadata of each.
+ * It is the shape that makes pip backtrack for minutes in real projects (s3fs / aiobotocore with
+ * boto3), and every resolver reaches the same answer (boto3 1.28.17).
+ */
+export const BACKTRACK_SET = ['boto3', 'aiobotocore==2.5.4'];
+
+/**
+ * Leaf distributions (no requirements of their own on Linux) pinned to the versions of FLASK_PINS:
+ * the scale workspaces' projects each take a few of them, so their locks need no resolution work
+ * beyond reading these pages, and the builds measure nx-pex and Nx, not the index.
+ */
+export const SCALE_PINS = FLASK_PINS.filter((p) => /^(blinker|certifi|charset-normalizer|click|idna|itsdangerous|markupsafe|urllib3)==/.test(p));
+
 /** torch's own requirements on Linux x86_64 without the nvidia-* CUDA wheels (torch 2.9.1 METADATA). */
 export const TORCH_VERSION = '2.9.1';
 export const TORCH_NON_NVIDIA_DEPS = [
@@ -103,23 +120,73 @@ async function write(path: string, text: string): Promise<void> {
   await writeFile(path, text);
 }
 
-/** An Nx workspace with the nx-pex plugin and the service; nx and nx-pex resolve from the repo above it. */
-export async function writeServiceWorkspace(ws: string): Promise<{ srcDir: string; requirementsFile: string }> {
-  await write(join(ws, 'package.json'), JSON.stringify({ name: 'nx-pex-bench-workspace', private: true }, null, 2) + '\n');
+/** package.json and nx.json of a bench workspace (the nx-pex plugin, no daemon); nx and nx-pex resolve from the repo above it. */
+async function writeWorkspaceFiles(ws: string, name: string): Promise<void> {
+  await write(join(ws, 'package.json'), JSON.stringify({ name, private: true }, null, 2) + '\n');
   await write(
     join(ws, 'nx.json'),
     JSON.stringify({ plugins: [{ plugin: 'nx-pex', options: { buildTargetName: 'build' } }], useDaemonProcess: false, analytics: false }, null, 2) + '\n',
   );
-  const deps = FLASK_PINS.map((p) => `  "${p}",`).join('\n');
-  await write(
-    join(ws, SERVICE_ROOT, 'pyproject.toml'),
-    `[project]\nname = "${SERVICE_PROJECT}"\nversion = "0.1.0"\nrequires-python = ">=3.10"\ndependencies = [\n${deps}\n]\n`,
-  );
-  const srcDir = join(ws, SERVICE_ROOT, 'src');
-  for (const [name, text] of Object.entries(SERVICE_FILES)) await write(join(srcDir, SERVICE_MODULE, name), text);
+}
+
+/** A pyproject.toml with pinned dependencies. */
+function pyproject(name: string, pins: readonly string[]): string {
+  const deps = pins.map((p) => `  "${p}",`).join('\n');
+  return `[project]\nname = "${name}"\nversion = "0.1.0"\nrequires-python = ">=3.10"\ndependencies = [\n${deps}\n]\n`;
+}
+
+/**
+ * An Nx workspace with the service twice: `apps/bench-service` without a lock (nx-pex resolves the
+ * pins on every build) and `apps/bench-service-locked`, the same code and pins, whose pylock.toml
+ * the bench writes with `nx-pex lock` (builds read it, and so does `pex --pylock`).
+ */
+export async function writeServiceWorkspace(ws: string): Promise<{ srcDir: string; requirementsFile: string; locked: { root: string; srcDir: string; lockFile: string } }> {
+  await writeWorkspaceFiles(ws, 'nx-pex-bench-workspace');
+  const service = async (name: string, root: string) => {
+    await write(join(ws, root, 'pyproject.toml'), pyproject(name, FLASK_PINS));
+    const srcDir = join(ws, root, 'src');
+    for (const [file, text] of Object.entries(SERVICE_FILES)) await write(join(srcDir, SERVICE_MODULE, file), text);
+    return srcDir;
+  };
+  const srcDir = await service(SERVICE_PROJECT, SERVICE_ROOT);
+  const lockedSrc = await service(LOCKED_SERVICE_PROJECT, LOCKED_SERVICE_ROOT);
   const requirementsFile = join(ws, 'requirements.txt');
   await write(requirementsFile, FLASK_PINS.join('\n') + '\n');
-  return { srcDir, requirementsFile };
+  return { srcDir, requirementsFile, locked: { root: LOCKED_SERVICE_ROOT, srcDir: lockedSrc, lockFile: join(ws, LOCKED_SERVICE_ROOT, 'pylock.toml') } };
+}
+
+export const LOCKED_SERVICE_PROJECT = 'bench-service-locked';
+export const LOCKED_SERVICE_ROOT = 'apps/bench-service-locked';
+
+/** The pins of scale project `i`: 2 to 4 of SCALE_PINS, a different mix for neighbouring projects. */
+export function scaleProjectPins(i: number): string[] {
+  const n = SCALE_PINS.length;
+  const count = 2 + (i % 3);
+  return Array.from({ length: count }, (_, k) => SCALE_PINS[(i * 3 + k * 2) % n]!).filter((p, k, all) => all.indexOf(p) === k).sort();
+}
+
+/** `p000`, `p001`, …: the scale workspace's project names (also their directories under apps/). */
+export const scaleProjectName = (i: number) => `p${String(i).padStart(3, '0')}`;
+
+/**
+ * A workspace of `count` small Python apps (a module with a __main__.py that imports its pins), each
+ * depending on a few of SCALE_PINS. Locks are written by the bench (shared or per project).
+ */
+export async function writeScaleWorkspace(ws: string, count: number): Promise<string[]> {
+  await writeWorkspaceFiles(ws, `nx-pex-bench-scale-${count}`);
+  const roots: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const name = scaleProjectName(i);
+    const root = `apps/${name}`;
+    const pins = scaleProjectPins(i);
+    await write(join(ws, root, 'pyproject.toml'), pyproject(name, pins));
+    // The import names of these distributions are their names with '-' → '_'.
+    const modules = pins.map((p) => p.split('==')[0]!.replace(/-/g, '_'));
+    await write(join(ws, root, 'src', name, '__init__.py'), '');
+    await write(join(ws, root, 'src', name, '__main__.py'), `${modules.map((m) => `import ${m}`).join('\n')}\n\nprint("${name}")\n`);
+    roots.push(root);
+  }
+  return roots;
 }
 
 /** The one source file the "rebuild after a change" workload rewrites before each run. */

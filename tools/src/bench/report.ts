@@ -42,6 +42,8 @@ export interface WorkloadResult {
   skipped?: string;
   /** os.loadavg() 1-minute figure when the workload started (the machine may be shared). */
   loadAverage?: number;
+  /** Medians are also reported divided by this count (per project of a workspace). */
+  perUnit?: { count: number; unit: string };
 }
 
 export interface ReferenceTool {

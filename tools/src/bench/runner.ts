@@ -24,6 +24,8 @@ export interface Workload {
   prime?: boolean;
   /** At most this many counted runs and no warm-up round (workloads that take minutes per run). */
   maxRuns?: number;
+  /** The figures divided by this count are printed too (e.g. per project of a workspace). */
+  perUnit?: { count: number; unit: string };
 }
 
 export interface RunSettings {
@@ -96,5 +98,9 @@ export async function runWorkload(w: Workload, s: RunSettings): Promise<Workload
       res.detail = `(could not describe the output: ${(e as Error).message})`;
     }
   }
-  return { id: w.id, title: w.title, reference: w.reference, notes: w.notes, contenders: w.contenders.map((c) => results.get(c.id)!) };
+  return {
+    id: w.id, title: w.title, reference: w.reference, notes: w.notes,
+    ...(w.perUnit ? { perUnit: w.perUnit } : {}),
+    contenders: w.contenders.map((c) => results.get(c.id)!),
+  };
 }

@@ -108,6 +108,7 @@ describe('finishWorkload and renderTable', () => {
     expect(text).toContain('find-links: /wheels');
     expect(text).toContain('load average 0.5 at start, 1.3 at end');
     expect(text).toContain('build-noop: no-op rebuild [load average 3.3]');
+    expect(renderTable(report([{ ...w, perUnit: { count: 4, unit: 'project' } }]))).toContain('nx-pex: per project (median / 4): 500 ms wall, 250 ms CPU');
   });
 
   it('aligns the figure columns of every contender row', () => {

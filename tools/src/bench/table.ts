@@ -29,6 +29,10 @@ function footnotes(w: WorkloadResult): string[] {
     if (c.skipped) lines.push(`skipped ${c.label}: ${c.skipped}`);
     if (c.failed) lines.push(`failed ${c.label}: ${c.failed.split('\n').slice(-6).join(' | ')}`);
     if (c.detail) lines.push(`${c.label}: ${c.detail}`);
+    if (w.perUnit && c.wall && c.cpu) {
+      const { count, unit } = w.perUnit;
+      lines.push(`${c.label}: per ${unit} (median / ${count}): ${formatDuration(c.wall.median / count)} wall, ${formatDuration(c.cpu.median / count)} CPU`);
+    }
   }
   return lines;
 }

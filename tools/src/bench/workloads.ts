@@ -3,14 +3,15 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkloadId } from './args.js';
-import { paths, type BenchContext } from './context.js';
+import { nxEnv, paths, type BenchContext } from './context.js';
 import { pexIndexFlags, pipIndexFlags, uvIndexFlags } from './index-flags.js';
 import { runStep, type Command } from './measure.js';
 import {
-  buildInfoFile, FLASK_PINS, RESOLVE_SET, SERVICE_MODULE, SERVICE_PROJECT, SERVICE_ROOT, TORCH_APP_MAIN,
-  TORCH_NON_NVIDIA_DEPS, TORCH_VERSION, writeServiceWorkspace,
+  BACKTRACK_SET, buildInfoFile, FLASK_PINS, LOCKED_SERVICE_PROJECT, LOCKED_SERVICE_ROOT, RESOLVE_SET, SERVICE_MODULE, SERVICE_PROJECT,
+  SERVICE_ROOT, TORCH_APP_MAIN, TORCH_NON_NVIDIA_DEPS, TORCH_VERSION, writeServiceWorkspace,
 } from './projects.js';
 import type { Contender, Workload } from './runner.js';
+import { scaleWorkload, ScaleWorkspaces } from './scale.js';
 import { formatKib } from './stats.js';
 
 const fresh = async (dir: string) => {
@@ -26,15 +27,34 @@ const sizeOf = async (file: string) => `${formatKib(Math.round((await stat(file)
 
 /** Shared, lazily prepared pieces (the service workspace, built pexes, the torch wheels). */
 export class Preparations {
-  private service?: Promise<{ srcDir: string; requirementsFile: string }>;
+  private service?: ReturnType<typeof writeServiceWorkspace>;
+  private lock?: Promise<string>;
   private startArtifacts?: Promise<StartArtifacts>;
   private torch?: Promise<TorchWheels>;
   private torchStart?: Promise<StartArtifacts>;
-  constructor(private readonly ctx: BenchContext) {}
+  readonly scale: ScaleWorkspaces;
+  constructor(private readonly ctx: BenchContext) {
+    this.scale = new ScaleWorkspaces(ctx);
+  }
 
   serviceWorkspace() {
     this.service ??= writeServiceWorkspace(this.ctx.workspaceDir);
     return this.service;
+  }
+
+  /** The locked service's pylock.toml, written once by `nx-pex lock` (the resolver, not timed). */
+  serviceLock() {
+    this.lock ??= (async () => {
+      const { locked } = await this.serviceWorkspace();
+      this.ctx.progress(`  writing ${locked.root}/pylock.toml with nx-pex lock`);
+      await runStep({
+        argv: [this.ctx.node, paths(this.ctx).nxPexCli, 'lock', locked.root, '--python', this.ctx.python],
+        cwd: this.ctx.workspaceDir,
+        env: { NX_PEX_CACHE_DIR: join(this.ctx.runDir, 'lock-cache') },
+      }, this.ctx.logPath);
+      return locked.lockFile;
+    })();
+    return this.lock;
   }
 
   flaskStart() {
@@ -56,6 +76,8 @@ export class Preparations {
 // ---------------------------------------------------------------- flask+requests builds (1, 2)
 
 interface BuildVariant {
+  /** Build the locked copy of the service (pylock.toml; pex --pylock) instead of resolving the pins. */
+  locked: boolean;
   /** Fresh caches before each run. */
   cold: boolean;
   /** Rewrite one source file before each run. */
@@ -65,7 +87,11 @@ interface BuildVariant {
 }
 
 async function serviceBuildContenders(ctx: BenchContext, prep: Preparations, v: BuildVariant, tag: string): Promise<Contender[]> {
-  const { srcDir, requirementsFile } = await prep.serviceWorkspace();
+  const service = await prep.serviceWorkspace();
+  const lockFile = v.locked ? await prep.serviceLock() : undefined;
+  const srcDir = v.locked ? service.locked.srcDir : service.srcDir;
+  const [project, root] = v.locked ? [LOCKED_SERVICE_PROJECT, LOCKED_SERVICE_ROOT] : [SERVICE_PROJECT, SERVICE_ROOT];
+  const lockNote = v.locked ? ', pylock.toml' : '';
   const p = paths(ctx);
   const dir = join(ctx.runDir, tag);
   const ws = ctx.workspaceDir;
@@ -74,18 +100,17 @@ async function serviceBuildContenders(ctx: BenchContext, prep: Preparations, v: 
     if (v.cold) await fresh(cache(who));
     if (v.change) await writeFile(buildInfoFile(srcDir), `BUILD = "${tag}-${who}-${run}"\n`);
   };
-  const nxOut = join(ws, 'dist', SERVICE_ROOT, `${SERVICE_PROJECT}.pex`);
-  const nxEnv = (who: string) => ({ NX_PEX_CACHE_DIR: cache(who), NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true' });
-  const nxArgs = [p.nx, 'build', SERVICE_PROJECT, '--outputStyle=static', `--python=${ctx.python}`];
-  const cliOut = join(dir, 'nx-pex-cli', `${SERVICE_PROJECT}.pex`);
-  const pexOut = join(dir, 'pex', `${SERVICE_PROJECT}.pex`);
+  const nxOut = join(ws, 'dist', root, `${project}.pex`);
+  const nxArgs = [p.nx, 'build', project, '--outputStyle=static', `--python=${ctx.python}`];
+  const cliOut = join(dir, 'nx-pex-cli', `${project}.pex`);
+  const pexOut = join(dir, 'pex', `${project}.pex`);
   const contenders: Contender[] = [
     {
       id: 'nx-pex',
-      label: 'nx-pex CLI (buildProjectPex)',
+      label: `nx-pex CLI (buildProjectPex${lockNote})`,
       before: before('nx-pex'),
       command: () => ({
-        argv: [ctx.node, p.nxPexCli, 'build', SERVICE_ROOT, '--python', ctx.python, '--output', cliOut],
+        argv: [ctx.node, p.nxPexCli, 'build', root, '--python', ctx.python, '--output', cliOut],
         cwd: ws,
         env: { NX_PEX_CACHE_DIR: cache('nx-pex') },
       }),
@@ -93,9 +118,9 @@ async function serviceBuildContenders(ctx: BenchContext, prep: Preparations, v: 
     },
     {
       id: 'nx-build',
-      label: 'nx build --skip-nx-cache',
+      label: `nx build --skip-nx-cache${v.locked ? ' (pylock.toml)' : ''}`,
       before: before('nx-build'),
-      command: () => ({ argv: [ctx.node, ...nxArgs, '--skip-nx-cache'], cwd: ws, env: nxEnv('nx-build') }),
+      command: () => ({ argv: [ctx.node, ...nxArgs, '--skip-nx-cache'], cwd: ws, env: nxEnv(cache('nx-build')) }),
       describe: () => sizeOf(nxOut),
     },
   ];
@@ -103,19 +128,21 @@ async function serviceBuildContenders(ctx: BenchContext, prep: Preparations, v: 
     contenders.push({
       id: 'nx-cache-hit',
       label: 'nx build (Nx cache hit)',
-      command: () => ({ argv: [ctx.node, ...nxArgs], cwd: ws, env: nxEnv('nx-build') }),
+      command: () => ({ argv: [ctx.node, ...nxArgs], cwd: ws, env: nxEnv(cache('nx-build')) }),
     });
   }
   const pex = ctx.tools.pex;
+  // pex's best configuration for each: from the same pylock.toml (no pip, no index pages), else the pins.
+  const inputs = lockFile ? ['--pylock', lockFile] : ['-r', service.requirementsFile, ...pexIndexFlags(ctx.index)];
   contenders.push({
     id: 'pex',
-    label: 'pex CLI',
+    label: lockFile ? 'pex --pylock' : 'pex CLI',
     ...needs(pex, 'pex'),
     before: before('pex'),
     command: () => ({
       argv: [
-        pex ?? 'pex', '-r', requirementsFile, '-D', srcDir, '-m', SERVICE_MODULE, '-o', pexOut,
-        '--pex-root', cache('pex'), '--python-shebang', '#!/usr/bin/env python3', ...pexIndexFlags(ctx.index),
+        pex ?? 'pex', ...inputs, '-D', srcDir, '-m', SERVICE_MODULE, '-o', pexOut,
+        '--pex-root', cache('pex'), '--python-shebang', '#!/usr/bin/env python3',
       ],
       cwd: ws,
     }),
@@ -126,25 +153,38 @@ async function serviceBuildContenders(ctx: BenchContext, prep: Preparations, v: 
 
 const SERVICE_NOTE = `flask+requests service: ${FLASK_PINS.length} pinned requirements (${FLASK_PINS.slice(0, 2).join(', ')} and their dependencies), the same list and index for every contender; the project has no pylock.toml, so nx-pex resolves the pins on every build`;
 
+const LOCK_NOTE = `flask+requests service with a pylock.toml (written once by nx-pex lock, ${FLASK_PINS.length} packages): nx-pex builds from it without resolving, pex reads the same file with --pylock (pex's fastest way to build a known set: no pip resolve, no index pages); warm NX_PEX_CACHE_DIR / PEX_ROOT`;
+
 async function buildWorkload(ctx: BenchContext, prep: Preparations, id: WorkloadId): Promise<Workload> {
   if (id === 'build-cold') {
     return {
       id, title: 'flask+requests: cold build (empty caches)', reference: 'pex', prime: false,
       notes: [SERVICE_NOTE, 'a fresh NX_PEX_CACHE_DIR / PEX_ROOT before every run and --skip-nx-cache: every run downloads the wheels from the index (network time included)'],
-      contenders: await serviceBuildContenders(ctx, prep, { cold: true, change: false, nxCacheHit: false }, id),
+      contenders: await serviceBuildContenders(ctx, prep, { locked: false, cold: true, change: false, nxCacheHit: false }, id),
     };
   }
   if (id === 'build-noop') {
     return {
       id, title: 'flask+requests: no-op rebuild (warm caches, nothing changed)', reference: 'pex', prime: true,
       notes: ['warm NX_PEX_CACHE_DIR / PEX_ROOT; without a lock nx-pex and pex both re-read the index pages of the pins; the Nx cache hit restores the pex from .nx/cache'],
-      contenders: await serviceBuildContenders(ctx, prep, { cold: false, change: false, nxCacheHit: true }, id),
+      contenders: await serviceBuildContenders(ctx, prep, { locked: false, cold: false, change: false, nxCacheHit: true }, id),
     };
   }
+  if (id === 'build-change') {
+    return {
+      id, title: 'flask+requests: rebuild after one source file changed', reference: 'pex', prime: true,
+      notes: [`${SERVICE_MODULE}/build_info.py rewritten (untimed) before every run; warm caches`],
+      contenders: await serviceBuildContenders(ctx, prep, { locked: false, cold: false, change: true, nxCacheHit: false }, id),
+    };
+  }
+  const change = id === 'build-lock-change';
   return {
-    id, title: 'flask+requests: rebuild after one source file changed', reference: 'pex', prime: true,
-    notes: [`${SERVICE_MODULE}/build_info.py rewritten (untimed) before every run; warm caches`],
-    contenders: await serviceBuildContenders(ctx, prep, { cold: false, change: true, nxCacheHit: false }, id),
+    id,
+    title: `flask+requests with pylock.toml: ${change ? 'rebuild after one source file changed' : 'no-op rebuild (nothing changed)'}, vs pex --pylock`,
+    reference: 'pex',
+    prime: true,
+    notes: [LOCK_NOTE, change ? `${SERVICE_MODULE}/build_info.py rewritten (untimed) before every run` : 'nothing changed between runs; the Nx cache hit restores the pex from .nx/cache'],
+    contenders: await serviceBuildContenders(ctx, prep, { locked: true, cold: false, change, nxCacheHit: !change }, id),
   };
 }
 
@@ -254,27 +294,33 @@ async function startWorkload(ctx: BenchContext, prep: Preparations, id: Workload
 // ---------------------------------------------------------------- resolution (5)
 
 async function resolveWorkload(ctx: BenchContext, id: WorkloadId): Promise<Workload> {
-  const cold = id === 'resolve-cold';
+  const cold = id.endsWith('-cold');
+  const backtrack = id.startsWith('resolve-backtrack');
+  const set = backtrack ? BACKTRACK_SET : RESOLVE_SET;
   const dir = join(ctx.runDir, id);
   await mkdir(dir, { recursive: true });
   const reqs = join(dir, 'requirements.in');
-  await writeFile(reqs, RESOLVE_SET.join('\n') + '\n');
+  await writeFile(reqs, set.join('\n') + '\n');
   const cache = (who: string) => join(dir, `${who}-cache`);
   const before = (who: string) => async () => {
     if (cold) await fresh(cache(who));
   };
   const out = (who: string) => join(dir, `${who}-out.txt`);
   const specPath = join(dir, 'resolver-spec.json');
-  await writeFile(specPath, JSON.stringify({ requirements: RESOLVE_SET, python: ctx.python, out: out('resolver') }));
+  await writeFile(specPath, JSON.stringify({ requirements: set, python: ctx.python, out: out('resolver') }));
   const { pip, uv } = ctx.tools;
   const count = (n: number) => `${n} packages resolved`;
   return {
     id,
-    title: `resolution of a real set (${RESOLVE_SET.length} top-level requirements), ${cold ? 'cold (empty caches)' : 'warm caches'}`,
-    reference: 'pip',
+    title: backtrack
+      ? `backtracking-heavy resolution (${set.join(' + ')}: ~800 boto3 releases walked), ${cold ? 'cold (empty caches)' : 'warm caches'}, vs uv`
+      : `resolution of a real set (${set.length} top-level requirements), ${cold ? 'cold (empty caches)' : 'warm caches'}`,
+    // uv is the fastest peer; the backtracking rows compare against it (the issue's goal: within 2× of uv).
+    reference: backtrack ? 'uv' : 'pip',
     prime: !cold,
     notes: [
-      `set: ${RESOLVE_SET.join(' ')}; for CPython ${ctx.pythonVersion} on this platform, wheels only (--only-binary :all: for pip and uv: the resolver does not build sdists)`,
+      `set: ${set.join(' ')}; for CPython ${ctx.pythonVersion} on this platform, wheels only (--only-binary :all: for pip and uv: the resolver does not build sdists)`,
+      ...(backtrack ? ['aiobotocore 2.5.4 pins botocore <1.31.18, so every boto3 newer than 1.28.17 conflicts: each resolver reads the metadata of every boto3 release it rejects (see bench/README.md)'] : []),
       'resolution only: nx-pex = resolveLock (metadata via PEP 658 / range requests, no wheel downloads), pip = install --dry-run --report, uv = pip compile',
     ],
     contenders: [
@@ -313,6 +359,22 @@ async function resolveWorkload(ctx: BenchContext, id: WorkloadId): Promise<Workl
         }),
         describe: async () => count((await readFile(out('uv'), 'utf8')).split('\n').filter((l) => /^[A-Za-z0-9].*==/.test(l)).length),
       },
+    ],
+  };
+}
+
+// ---------------------------------------------------------------- CLI start-up
+
+async function cliWorkload(ctx: BenchContext): Promise<Workload> {
+  return {
+    id: 'cli-help',
+    title: 'nx-pex help: loading the CLI (module loading only), vs a bare Node start',
+    reference: 'node',
+    prime: true,
+    notes: [`the same Node (${process.version}) runs both; nx-pex help prints its usage and exits: what every nx-pex command and executor pays before doing anything`],
+    contenders: [
+      { id: 'nx-pex', label: 'nx-pex help', command: () => ({ argv: [ctx.node, paths(ctx).nxPexCli, 'help'], cwd: ctx.runDir }) },
+      { id: 'node', label: 'node -e 0', command: () => ({ argv: [ctx.node, '-e', '0'], cwd: ctx.runDir }) },
     ],
   };
 }
@@ -444,16 +506,29 @@ async function prepareTorchStart(ctx: BenchContext, prep: Preparations): Promise
 
 export async function createWorkload(ctx: BenchContext, prep: Preparations, id: WorkloadId): Promise<Workload> {
   switch (id) {
+    case 'cli-help':
+      return cliWorkload(ctx);
     case 'build-cold':
     case 'build-noop':
     case 'build-change':
+    case 'build-lock-noop':
+    case 'build-lock-change':
       return buildWorkload(ctx, prep, id);
     case 'start-warm':
     case 'start-first':
       return startWorkload(ctx, prep, id);
     case 'resolve-cold':
     case 'resolve-warm':
+    case 'resolve-backtrack-cold':
+    case 'resolve-backtrack-warm':
       return resolveWorkload(ctx, id);
+    case 'scale-1-cached':
+    case 'scale-30-cached':
+    case 'scale-100-cached':
+    case 'scale-1-cold':
+    case 'scale-30-cold':
+    case 'scale-100-cold':
+      return scaleWorkload(ctx, prep.scale, id);
     case 'torch-build':
       return torchBuildWorkload(ctx, prep);
     case 'torch-start-warm':
