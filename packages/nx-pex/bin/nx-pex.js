@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+// The `nx-pex` command. A committed file (not dist/) so that npm links it into node_modules/.bin
+// on install even before the package is built; it checks the Node.js version and the build first.
+import { existsSync } from 'node:fs';
+
+const dist = new URL('../dist/', import.meta.url);
+if (!existsSync(new URL('cli/main.js', dist))) {
+  process.stderr.write(`nx-pex: [NOT_BUILT] ${new URL('cli/main.js', dist).pathname} is missing: run \`npm run build\` in the repository first.\n`);
+  process.exit(1);
+}
+const { nodeVersionProblem } = await import(new URL('utils/node-version.js', dist).href);
+const { readFileSync } = await import('node:fs');
+const engines = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).engines?.node ?? '';
+const problem = nodeVersionProblem(process.versions.node, engines);
+if (problem) {
+  process.stderr.write(`nx-pex: [UNSUPPORTED_NODE] ${problem}\n`);
+  process.exit(1);
+}
+await import(new URL('cli/main.js', dist).href);
