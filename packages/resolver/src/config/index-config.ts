@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { checkSettingUrl } from '../http/urls.js';
 import { parseIni } from './ini.js';
 
 /** Where to look for distributions, in pip's words. */
@@ -66,18 +67,20 @@ export async function loadIndexConfig(options: { env?: Env; homeDir?: string } =
   const env = options.env ?? process.env;
   const home = options.homeDir ?? env.HOME ?? homedir();
   const config: IndexConfig = { indexUrl: DEFAULT_INDEX_URL, extraIndexUrls: [], findLinks: [], noIndex: false };
-  const apply = (key: string, value: string) => {
+  // `where` names the setting for messages: `index-url in /etc/pip.conf`, `PIP_INDEX_URL`.
+  const apply = (key: string, value: string, where: string) => {
     switch (optionName(key)) {
       case 'index-url':
       case 'i':
-        config.indexUrl = value.trim();
+        config.indexUrl = checkSettingUrl(value.trim(), where);
         break;
       case 'extra-index-url':
-        config.extraIndexUrls = words(value);
+        config.extraIndexUrls = words(value).map((u) => checkSettingUrl(u, where));
         break;
       case 'find-links':
       case 'f':
-        config.findLinks = words(value);
+        // A find-links entry may also be a local path; only what looks like a URL is checked as one.
+        config.findLinks = words(value).map((u) => (/^[a-z][a-z0-9+.-]*:/i.test(u) && !/^[a-z]:[\\/]/i.test(u) ? checkSettingUrl(u, where) : u));
         break;
       case 'no-index':
         config.noIndex = truthy(value);
@@ -92,7 +95,7 @@ export async function loadIndexConfig(options: { env?: Env; homeDir?: string } =
     if (text === undefined) continue;
     const sections = parseIni(text);
     for (const name of ['global', 'install']) {
-      for (const [key, value] of sections.get(name) ?? []) apply(key, value);
+      for (const [key, value] of sections.get(name) ?? []) apply(key, value, `${key} ([${name}] in ${file})`);
     }
   }
   const fromEnv: [string, string][] = [
@@ -104,7 +107,7 @@ export async function loadIndexConfig(options: { env?: Env; homeDir?: string } =
   ];
   for (const [variable, key] of fromEnv) {
     const value = env[variable];
-    if (value !== undefined && value !== '') apply(key, value);
+    if (value !== undefined && value !== '') apply(key, value, variable);
   }
   return config;
 }

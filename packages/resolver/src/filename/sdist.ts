@@ -47,8 +47,8 @@ export function parseSdistFilename(filename: string, project: string): SdistFile
 /** Why `filename` is not `{name}-{version}.{archive}` with a PEP 508 name and a PEP 440 version; undefined when it is. */
 export function sdistFilenameProblem(filename: string): string | undefined {
   const component = pathComponentProblem(filename);
-  if (component) return `it ${component}`;
+  if (component) return component;
   const stem = stemOf(filename);
-  if (stem === undefined) return `it is not "{name}-{version}" followed by ${SDIST_SUFFIXES.join(', ')}`;
-  return splits(stem).next().done ? 'it does not split into a PEP 508 name and a PEP 440 version' : undefined;
+  if (stem === undefined) return `is not "{name}-{version}" followed by ${SDIST_SUFFIXES.join(', ')}`;
+  return splits(stem).next().done ? 'does not split into a PEP 508 name and a PEP 440 version' : undefined;
 }

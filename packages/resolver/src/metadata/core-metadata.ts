@@ -1,3 +1,5 @@
+import { isValidName } from '../names.js';
+
 /**
  * Core metadata (METADATA / PKG-INFO, "email header" format per the Core Metadata spec):
  * headers until the first blank line, continuation lines start with whitespace.
@@ -28,7 +30,8 @@ export function parseCoreMetadata(text: string): CoreMetadata {
   const name = one('name');
   const version = one('version');
   const requiresPython = one('requires-python');
-  if (name) result.name = name;
+  // A Name that is not a PEP 508 name is not used as one (it could reach a path or a URL).
+  if (name && isValidName(name)) result.name = name;
   if (version) result.version = version;
   if (requiresPython) result.requiresPython = requiresPython;
   return result;
