@@ -6,7 +6,7 @@ import { SpecifierSet } from './specifier.js';
 import { Version } from './version.js';
 
 // Differential tests against packaging.version / packaging.specifiers (the pinned release from the
-// index, see packaging-oracle.ts), batched: one Python per 25k cases. Cases per run: differentialCases()
+// index, see packaging-oracle.ts), batched: one Python per 100k cases. Cases per run: differentialCases()
 // (100k; NX_PEX_LONG=1: 1M; NX_PEX_DIFF_CASES) shared out as 30% version parses, 20% comparisons,
 // 50% (specifier set, version) pairs, each asked with prereleases unset, true and false.
 const oracle = await currentPackaging();

@@ -1,91 +1,134 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { acceptsEmptyArbitraryEquality, diffCases, EMPTY_ARBITRARY_EQUALITY, oracles, runOracle } from '../testing/packaging-oracle.js';
+import { currentPackaging, describeOracle, differentialCases, Disagreements, runOracleBatched } from '../testing/packaging-oracle.js';
 import { EMPTY_OPERATOR_REQUIREMENTS, markerText, requirementText } from '../testing/pep508-arbitraries.js';
-import { Marker } from './marker.js';
+import { Marker, type MarkerEnvironment } from './marker.js';
 import { Requirement } from './requirement.js';
 
-// Differential tests against packaging.requirements / packaging.markers, one Python per batch.
-const [oracle] = await oracles();
+// Differential tests against packaging.requirements / packaging.markers (the pinned release from the
+// index, see packaging-oracle.ts), one Python per 100k inputs. Cases per run: differentialCases()
+// (100k; NX_PEX_LONG=1: 1M; NX_PEX_DIFF_CASES), half markers and half requirements; every marker is
+// evaluated in each environment below with each extra.
+const oracle = await currentPackaging();
 const SEED = Number(process.env.NX_PEX_FC_SEED ?? 508);
-const N = diffCases(16_000);
-const ENV = {
+const N = differentialCases();
+const TIMEOUT = Math.max(120_000, N * 3);
+
+const LINUX = {
   python_version: '3.11', python_full_version: '3.11.7', os_name: 'posix', sys_platform: 'linux', platform_release: '6.5.0',
   platform_system: 'Linux', platform_version: '#1 SMP', platform_machine: 'x86_64', platform_python_implementation: 'CPython',
   implementation_name: 'cpython', implementation_version: '3.11.7',
 };
-const EXTRAS = ['', 'security', 'foo-bar'];
+/** Odd but real: a Debian kernel release and an untagged CPython build (`3.13.0+`), neither a PEP 440 version. */
+const DEBIAN = { ...LINUX, platform_release: '6.1.0-18-amd64', platform_version: '#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)', python_version: '3.13', python_full_version: '3.13.0+', implementation_version: '3.13.0' };
+const WINDOWS = {
+  python_version: '3.13', python_full_version: '3.13.1', os_name: 'nt', sys_platform: 'win32', platform_release: '11',
+  platform_system: 'Windows', platform_version: '10.0.22631', platform_machine: 'AMD64', platform_python_implementation: 'CPython',
+  implementation_name: 'cpython', implementation_version: '3.13.1',
+};
+/** What `platform` reports when it cannot tell: empty strings. */
+const EMPTY = Object.fromEntries(Object.keys(LINUX).map((k) => [k, ''])) as Record<keyof typeof LINUX, string>;
+const ENVS: MarkerEnvironment[] = [LINUX, DEBIAN, WINDOWS, EMPTY];
+const EXTRAS = ['', 'security', 'Foo.Bar'];
 
-const SCRIPT = `
+const PRELUDE = `
 from pip._vendor.packaging.requirements import Requirement, InvalidRequirement
 from pip._vendor.packaging.markers import Marker, InvalidMarker
 from pip._vendor.packaging.specifiers import InvalidSpecifier
-data = json.load(sys.stdin)
-env, extras = data["env"], data["extras"]
-def evaluate(m):
+ENVS = ${JSON.stringify(ENVS)}
+EXTRAS = ${JSON.stringify(EXTRAS)}
+import pip._vendor.packaging.markers as markers
+# packaging >= 26.4: prepare each environment once (what evaluate() does on every call).
+prepared = hasattr(markers, "prepare_environment")
+PREPARED = [[markers.prepare_environment(dict(env, extra=e)) if prepared else dict(env, extra=e) for e in EXTRAS] for env in ENVS]
+def evaluate(m, n):
     out = []
-    for e in extras:
-        try:
-            out.append(m.evaluate(dict(env, extra=e)))
-        except Exception:
-            out.append("error")
+    for envs in PREPARED[:n]:
+        for env in envs:
+            try:
+                out.append(m.evaluate_prepared(env) if prepared else m.evaluate(env))
+            except Exception:
+                out.append("error")
     return out
-reqs = []
-for s in data["requirements"]:
+`;
+
+const MARKER_SCRIPT = `${PRELUDE}
+out = []
+for s in json.load(sys.stdin):
+    try:
+        out.append(evaluate(Marker(s), len(ENVS)))
+    except InvalidMarker:
+        out.append(None)
+print(json.dumps(out))
+`;
+
+const REQUIREMENT_SCRIPT = `${PRELUDE}
+out = []
+for s in json.load(sys.stdin):
     try:
         r = Requirement(s)
     except (InvalidRequirement, InvalidSpecifier):
-        reqs.append(None)
+        out.append(None)
         continue
-    reqs.append([r.name, sorted(r.extras), str(r.specifier), r.url, evaluate(r.marker) if r.marker else None])
-markers = []
-for s in data["markers"]:
-    try:
-        markers.append(evaluate(Marker(s)))
-    except InvalidMarker:
-        markers.append(None)
-print(json.dumps({"requirements": reqs, "markers": markers}))
+    out.append([r.name, sorted(r.extras), str(r.specifier), r.url, evaluate(r.marker, 2) if r.marker else None])
+print(json.dumps(out))
 `;
 
-function evaluate(m: Marker): (boolean | 'error')[] {
-  return EXTRAS.map((extra) => {
+function evaluate(m: Marker, envs: MarkerEnvironment[]): (boolean | 'error')[] {
+  return envs.flatMap((env) => EXTRAS.map((extra) => {
     try {
-      return m.evaluate({ ...ENV, extra });
+      return m.evaluate({ ...env, extra });
     } catch {
-      return 'error';
+      return 'error' as const;
     }
-  });
+  }));
 }
 
-describe.runIf(oracle)('PEP 508 against packaging', () => {
-  it('parses requirements and evaluates their markers like packaging', async () => {
-    const requirements = [...EMPTY_OPERATOR_REQUIREMENTS, ...fc.sample(requirementText, { numRuns: Math.round(N * 0.2), seed: SEED })];
-    const markers = fc.sample(markerText, { numRuns: Math.round(N * 0.2), seed: SEED + 1 });
-    // packaging < 26 accepted an empty `===` (and compared `=== ""` as a version); we follow packaging 26.
-    const oldPackaging = acceptsEmptyArbitraryEquality(oracle!);
-    const divergent = (s: string) => oldPackaging && (EMPTY_ARBITRARY_EQUALITY.test(s) || /===\s*extra\b/.test(s));
-    const expected = await runOracle<{ requirements: unknown[]; markers: unknown[] }>(oracle!, SCRIPT, { env: ENV, extras: EXTRAS, requirements, markers });
-    requirements.forEach((s, i) => {
-      let actual: unknown;
+function log(line: string): void {
+  console.log(`[pep508 differential] ${line}`);
+}
+
+describe(`PEP 508 against ${describeOracle(oracle)}`, () => {
+  log(`comparing against ${describeOracle(oracle)}; ${N} cases`);
+
+  it(`parses markers and evaluates them in ${ENVS.length} environments × ${EXTRAS.length} extras like packaging`, async () => {
+    const markers = fc.sample(markerText, { numRuns: Math.round(N * 0.5), seed: SEED + 1 });
+    const answers = runOracleBatched<string, unknown>(oracle, MARKER_SCRIPT, markers); // runs beside ours
+    const actual = markers.map((s) => {
+      try {
+        return evaluate(Marker.parse(s), ENVS);
+      } catch {
+        return null;
+      }
+    });
+    const expected = await answers;
+    const diff = new Disagreements();
+    markers.forEach((s, i) => diff.check(s, actual[i], expected[i]));
+    const valid = expected.filter(Boolean).length;
+    log(`${diff.summary('markers')} (${valid} valid, ${valid * ENVS.length * EXTRAS.length} evaluations)`);
+    expect(diff.count, diff.summary('markers')).toBe(0);
+    expect(valid).toBeGreaterThan(markers.length / 3);
+    // The odd environments are exercised: some markers evaluate differently there.
+    const differs = expected.filter((row) => Array.isArray(row) && JSON.stringify(row.slice(0, 3)) !== JSON.stringify(row.slice(3, 6))).length;
+    expect(differs).toBeGreaterThan(markers.length / 200);
+  }, TIMEOUT);
+
+  it('parses requirements (name, extras, specifier, URL, marker) like packaging', async () => {
+    const requirements = [...EMPTY_OPERATOR_REQUIREMENTS, ...fc.sample(requirementText, { numRuns: Math.round(N * 0.5), seed: SEED })];
+    const answers = runOracleBatched<string, unknown>(oracle, REQUIREMENT_SCRIPT, requirements); // runs beside ours
+    const actual = requirements.map((s) => {
       try {
         const r = Requirement.parse(s);
-        actual = [r.name, [...r.extras].sort(), r.specifier.toString(), r.url ?? null, r.marker ? evaluate(r.marker) : null];
+        return [r.name, [...r.extras].sort(), r.specifier.toString(), r.url ?? null, r.marker ? evaluate(r.marker, ENVS.slice(0, 2)) : null];
       } catch {
-        actual = null;
+        return null;
       }
-      if (EMPTY_OPERATOR_REQUIREMENTS.includes(s)) expect(actual, s).toBeNull();
-      else if (!divergent(s)) expect(actual, s).toEqual(expected.requirements[i]);
     });
-    markers.forEach((s, i) => {
-      let actual: unknown;
-      try {
-        actual = evaluate(Marker.parse(s));
-      } catch {
-        actual = null;
-      }
-      if (!divergent(s)) expect(actual, s).toEqual(expected.markers[i]);
-    });
-    expect(expected.requirements.filter(Boolean).length).toBeGreaterThan(requirements.length / 6);
-    expect(expected.markers.filter(Boolean).length).toBeGreaterThan(markers.length / 3);
-  });
+    const expected = await answers;
+    const diff = new Disagreements();
+    requirements.forEach((s, i) => diff.check(s, actual[i], expected[i]));
+    log(diff.summary('requirements'));
+    expect(diff.count, diff.summary('requirements')).toBe(0);
+    expect(expected.filter(Boolean).length).toBeGreaterThan(requirements.length / 6);
+  }, TIMEOUT);
 });

@@ -99,9 +99,31 @@ function parseExtras(t: Tokenizer): string[] {
   });
 }
 
+/**
+ * As packaging ≥ 26 (`_try_parse_specifier_set`): the rest of the list read by SpecifierSet in one
+ * pass (so `===` takes a clause up to its comma), accepted when every comma separates two clauses
+ * (one trailing comma allowed); else undefined and the clause-by-clause grammar decides.
+ */
+function specifierList(t: Tokenizer): string | undefined {
+  if (!t.check('SPECIFIER_LIST')) return undefined;
+  const text = t.peek();
+  if (!text) return undefined;
+  try {
+    new SpecifierSet(text);
+  } catch {
+    return undefined;
+  }
+  const clauses = text.split(',').filter((s) => s.trim()).length;
+  const commas = text.split(',').length - 1;
+  if (clauses !== commas + 1 && !(clauses > 0 && clauses === commas && text.trimEnd().endsWith(','))) return undefined;
+  return t.read();
+}
+
 function parseSpecifier(t: Tokenizer): string {
   return t.enclosed('LEFT_PARENTHESIS', 'RIGHT_PARENTHESIS', 'version specifier', () => {
     t.consume('WS');
+    const list = specifierList(t);
+    if (list !== undefined) return list;
     let text = '';
     while (t.check('SPECIFIER')) {
       text += t.read();

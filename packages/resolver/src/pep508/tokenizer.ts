@@ -20,6 +20,8 @@ const RULES = {
   VARIABLE: /\b(?:python_version|python_full_version|os[._]name|sys[._]platform|platform_(?:release|system)|platform[._](?:version|machine|python_implementation)|python_implementation|implementation_(?:name|version)|extras?|dependency_groups)\b/y,
   // Python tries the operators in this order and backtracks into the next one when the version fails.
   SPECIFIER: new RegExp(SPECIFIER_OPERATORS.map((op) => `(?:${op}\\s*(?:${SPECIFIER_VERSION_SOURCE[op]}))`).join('|'), 'iy'),
+  // packaging ≥ 26: a whole specifier list (printable ASCII and tabs) ending at `;`, `)` or the end, for SpecifierSet in one pass.
+  SPECIFIER_LIST: /[\t\x20-\x28\x2a-\x3a\x3c-\x7e]*(?=[;)]|$)/y,
   AT: /@/y,
   URL: /[^ \t]+/y,
   IDENTIFIER: /\b[a-zA-Z0-9][a-zA-Z0-9._-]*\b/y,
@@ -44,6 +46,12 @@ export class Tokenizer {
     const m = re.exec(this.source);
     this.matched = m ? { name, text: m[0] } : undefined;
     return m !== null;
+  }
+
+  /** The text the last successful `check` matched, without consuming it. */
+  peek(): string {
+    if (!this.matched) throw new Error('Tokenizer.peek() without a successful check()');
+    return this.matched.text;
   }
 
   read(): string {

@@ -166,7 +166,8 @@ export const EMPTY_ARBITRARY_EQUALITY = /===\s*(?:$|[,;)]|""|'')/;
 
 /** Run `script` in the oracle's Python with `input` as JSON on stdin; parse its stdout as JSON. One process per batch. */
 export function runOracle<T>(oracle: Oracle, script: string, input: unknown = null): Promise<T> {
-  const prelude = `import sys, json\nsys.path.insert(0, ${JSON.stringify(oracle.sitePackages)})\n`;
+  // Warnings off: quoted marker strings with unknown escapes make Python warn once per input.
+  const prelude = `import sys, json, warnings\nwarnings.simplefilter("ignore")\nsys.path.insert(0, ${JSON.stringify(oracle.sitePackages)})\n`;
   if (oracle.standalone) script = script.replaceAll('pip._vendor.packaging', 'packaging');
   return new Promise((resolve, reject) => {
     const child = execFile(oracle.python.path, ['-c', prelude + script], { maxBuffer: 1 << 30 }, (err, stdout, stderr) => {
@@ -181,7 +182,7 @@ export function runOracle<T>(oracle: Oracle, script: string, input: unknown = nu
  * Run `script` over `inputs` in batches (one Python process per batch, bounded memory) and
  * concatenate the per-input answers; the script reads a JSON list and prints a list of equal length.
  */
-export async function runOracleBatched<I, O>(oracle: Oracle, script: string, inputs: readonly I[], batch = 25_000): Promise<O[]> {
+export async function runOracleBatched<I, O>(oracle: Oracle, script: string, inputs: readonly I[], batch = 100_000): Promise<O[]> {
   const out: O[] = [];
   for (let i = 0; i < inputs.length; i += batch) {
     const chunk = inputs.slice(i, i + batch);

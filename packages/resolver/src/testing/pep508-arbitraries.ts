@@ -16,14 +16,24 @@ const specs = fc.array(specifierText, { minLength: 0, maxLength: 3 }).chain((xs)
     return paren && body ? `(${body})` : body;
   }));
 
-const variable = fc.constantFrom('python_version', 'python_full_version', 'os_name', 'os.name', 'sys_platform', 'sys.platform', 'platform_release', 'platform_system', 'platform_machine', 'platform.machine', 'platform_python_implementation', 'python_implementation', 'implementation_name', 'implementation_version', 'extra');
+const variable = fc.constantFrom('python_version', 'python_full_version', 'os_name', 'os.name', 'sys_platform', 'sys.platform', 'platform_release', 'platform_system', 'platform_version', 'platform.version', 'platform_machine', 'platform.machine', 'platform_python_implementation', 'python_implementation', 'implementation_name', 'implementation_version', 'extra', 'extras', 'dependency_groups');
+// Values real environments have that are not PEP 440 versions, and quoted-string corner cases
+// (Python escapes, a raw tab or line break, a trailing backslash).
+const oddLiteral = fc.constantFrom('6.1.0-18-amd64', '5.10', '10.0.22631', '#1 SMP PREEMPT_DYNAMIC', '23.4.0', ' 3.8', '3.8 ', '3.11.7+', 'Foo.Bar', 'foo-bar', 'SECURITY', 'python_version', 'extra', 'lin\\x75x', '\\u0033.11', 'a\\tb', '\\d', '3\\', 'a\tb', 'a\nb', '\\101', '\\x4', '\\U00000033');
 const literal = fc.oneof(
   versionText.map((v) => v.trim()),
   fc.constantFrom('3.8', '3.11', '3', '3.11.7', 'linux', 'win32', 'posix', 'x86_64', 'CPython', 'cpython', 'Foo_Bar', 'security', 'foo.bar', 'lin', 'Linux', ''),
+  oddLiteral,
 ).chain((v) => fc.constantFrom(`"${v}"`, `'${v}'`));
 const op = fc.constantFrom('==', '!=', '<', '<=', '>', '>=', '~=', '===', 'in', 'not in', 'not  in');
-const comparison = fc.tuple(variable, ws, op, ws, literal, fc.boolean()).map(([v, w1, o, w2, l, flip]) =>
-  flip ? `${l}${w1 || ' '}${o}${w2 || ' '}${v}` : `${v}${w1 || ' '}${o}${w2 || ' '}${l}`);
+const side = fc.oneof({ weight: 1, arbitrary: variable }, { weight: 1, arbitrary: literal });
+const comparison = fc.oneof(
+  { weight: 10, arbitrary: fc.tuple(variable, ws, op, ws, literal, fc.boolean()).map(([v, w1, o, w2, l, flip]) =>
+    flip ? `${l}${w1 || ' '}${o}${w2 || ' '}${v}` : `${v}${w1 || ' '}${o}${w2 || ' '}${l}`) },
+  // Two variables or two literals: PEP 508 allows them; packaging takes the right side as written
+  // (a variable's name) or, after a literal, as the name of the variable to look up.
+  { weight: 1, arbitrary: fc.tuple(side, op, side).map(([a, o, b]) => `${a} ${o} ${b}`) },
+);
 
 /** Marker expressions with and/or nesting and parentheses. */
 export const markerText: fc.Arbitrary<string> = fc.letrec<{ expr: string }>((tie) => ({
