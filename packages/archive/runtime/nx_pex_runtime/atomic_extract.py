@@ -7,7 +7,6 @@ import stat
 import sys
 
 from . import log
-from .pex_root import writable_parent
 
 # PEP 427: scripts start with '#!python' (or '#!pythonw'); point them at an interpreter on PATH,
 # because one extracted tree is shared by every interpreter that runs the pex.
@@ -35,8 +34,7 @@ def _selector(selects, prefix):
 
 
 def extract_once(archive, target, selects, prefix, marker):
-    """Extract the members of zip `archive` that `selects` picks (minus `prefix`) to `target`, unless done."""
-    target = writable_parent(target)
+    """Extract the members of zip `archive` that `selects` picks (minus `prefix`) to `target` (whose parent exists), unless done."""
     marker_path = os.path.join(target, marker)
     if os.path.exists(marker_path):
         return target

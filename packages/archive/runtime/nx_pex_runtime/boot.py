@@ -21,21 +21,43 @@ def _flag(name):
     return (_pex_env(name) or "0").lower() in _TRUE
 
 
-def _activate(base, info, ignore_errors):
-    """The installed-wheel directories of the pex at `base` that suit this interpreter."""
-    chosen, unsatisfied = distributions.select(info.get("distributions") or {})
-    if unsatisfied:
-        from . import tags
+def _checked(base, info):
+    """PEX-INFO names that become paths (distributions, code_hash) must be wheel file names and sha256s."""
+    from .names import is_sha256, is_wheel_filename
 
-        described = "; ".join("%s (builds: %s)" % (project, ", ".join(names)) for project, names in unsatisfied)
-        if not ignore_errors:
-            log.die(
-                "%s has no build compatible with %s %s for: %s. Rebuild the pex with a wheel for this platform, "
-                "or set PEX_IGNORE_ERRORS=1 to run without them"
-                % (base, tags.interpreter_name(), ".".join(map(str, sys.version_info[:3])), described)
-            )
-        log.warn("no compatible build, continuing without: %s" % described)
-    return [extract.installed_wheel(base, name, sha) for name, sha in chosen]
+    found = info.get("distributions") or {}
+    for name in found:
+        if not is_wheel_filename(name) or not is_sha256(found[name]):
+            log.die("the PEX-INFO of %s lists distribution %r: %r; expected a wheel file name (PEP 427) and its sha256. Rebuild the pex" % (base, name, found[name]))
+    if not is_sha256(info.get("code_hash")):
+        log.die("the PEX-INFO of %s has code_hash %r, not a sha256; rebuild the pex" % (base, info.get("code_hash")))
+    return found
+
+
+def _activate(pexes, ignore_errors, constraints, pex, reexeced):
+    """The installed-wheel directories of [(base, PEX-INFO)] that suit this interpreter. When some project
+    has no build for it, another interpreter that has one is looked for and re-executed, as pex does."""
+    chosen, unsatisfied, wheels = [], [], []
+    for base, info in pexes:
+        found = _checked(base, info)
+        picked, missing = distributions.select(found)
+        chosen += [(base, name, sha) for name, sha in picked]
+        unsatisfied += missing
+        wheels += found
+    if not unsatisfied:
+        return [extract.installed_wheel(base, name, sha) for base, name, sha in chosen]
+    described = "; ".join("%s (builds: %s)" % (project, ", ".join(names)) for project, names in unsatisfied)
+    if not ignore_errors:
+        from . import interpreter, tags
+
+        tried = interpreter.select_for_distributions(constraints, sorted(set(wheels)), [p for p, _ in unsatisfied], pex, reexeced)
+        log.die(
+            "%s has no build compatible with %s %s for: %s; tried: %s. Rebuild the pex with a wheel for this platform, "
+            "point PEX_PYTHON or PEX_PYTHON_PATH at an interpreter it was built for, or set PEX_IGNORE_ERRORS=1 to run without them"
+            % (pex, tags.interpreter_name(), ".".join(map(str, sys.version_info[:3])), described, "; ".join(tried))
+        )
+    log.warn("no compatible build, continuing without: %s" % described)
+    return [extract.installed_wheel(base, name, sha) for base, name, sha in chosen]
 
 
 def _other_pex(path):
@@ -53,10 +75,13 @@ def boot(base, loader, uncached_bootstrap=None):
         extract.bootstrap(base, uncached_bootstrap)
     pex = os.path.abspath(base)
     constraints = info.get("interpreter_constraints") or []
-    if constraints or _pex_env("PEX_PYTHON") or REEXEC_MARKER in os.environ:
+    if _flag("PEX_IGNORE_INTERPRETER_CONSTRAINTS"):
+        constraints = []
+    reexeced = os.environ.pop(REEXEC_MARKER, None)
+    if constraints or _pex_env("PEX_PYTHON"):
         from . import interpreter
 
-        interpreter.select(constraints, _flag("PEX_IGNORE_INTERPRETER_CONSTRAINTS"), pex)
+        interpreter.select(constraints, False, pex, reexeced)
 
     # Read PEX_* before strip_pex_env removes them (pex semantics: the entry point does not see them).
     interpreter_mode = _flag("PEX_INTERPRETER")
@@ -69,14 +94,14 @@ def boot(base, loader, uncached_bootstrap=None):
     ignore_errors = _flag("PEX_IGNORE_ERRORS")
     tools = _flag("PEX_TOOLS")
 
-    dep_dirs = _activate(base, info, ignore_errors)
     here = os.path.dirname(pex)
     others = [os.path.join(here, entry) for entry in info.get("pex_path") or []]
     others += [os.path.abspath(entry) for entry in (_pex_env("PEX_PATH") or "").split(os.pathsep) if entry]
     for other in others:
         if not os.path.exists(other):
             log.die("pex_path entry %s does not exist" % other)
-        dep_dirs += _activate(other, _other_pex(other), ignore_errors)
+    pexes = [(base, info)] + [(other, _other_pex(other)) for other in others]
+    dep_dirs = _activate(pexes, ignore_errors, constraints, pex, reexeced)
     code_dir = extract.user_code(base, info["code_hash"])
 
     if tools:
@@ -110,11 +135,11 @@ def boot(base, loader, uncached_bootstrap=None):
         return
     sys.argv[1:1] = inject_args
     if script_override:
-        entry_points.run_script(script_override, dep_dirs)
+        entry_points.run_script(script_override, [code_dir] + dep_dirs)
     elif module_override:
-        entry_points.run_entry_point(module_override)
+        entry_points.run_entry_point(module_override, "PEX_MODULE")
     elif info.get("script"):
-        entry_points.run_script(info["script"], dep_dirs)
+        entry_points.run_script(info["script"], [code_dir] + dep_dirs)
     elif info.get("entry_point"):
         entry_points.run_entry_point(info["entry_point"])
     else:

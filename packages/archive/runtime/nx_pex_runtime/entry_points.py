@@ -3,11 +3,20 @@ console script of a dependency (PEX_SCRIPT), or the interpreter itself (no entry
 import os
 import sys
 
+# Imported now: after isolation, sys.path no longer holds the runtime, so no runtime import may be lazy here.
+from . import log
+from .names import SCRIPT_GRAMMAR, is_script_name, object_reference
 
-def run_entry_point(entry_point):
+SCRIPT_GROUPS = ("console_scripts", "gui_scripts")
+
+
+def run_entry_point(entry_point, what="entry point"):
     """`pkg.mod` runs as __main__ (runpy); `pkg.mod:func` exits with func()'s return value, as console scripts do."""
-    module_name, _, attribute = entry_point.partition(":")
-    if not attribute:
+    reference = object_reference(entry_point)
+    if reference is None:
+        log.die("%s %r is neither 'package.module' nor 'package.module:function'" % (what, entry_point))
+    module_name, attributes = reference
+    if not attributes:
         import runpy
 
         runpy.run_module(module_name, run_name="__main__", alter_sys=True)
@@ -15,54 +24,74 @@ def run_entry_point(entry_point):
     import importlib
 
     target = importlib.import_module(module_name)
-    for part in attribute.split("."):
+    for part in attributes:
         target = getattr(target, part)
     sys.exit(target())
 
 
-def run_script(name, dep_dirs):
-    """PEX_SCRIPT: a console_scripts entry point of a dependency, else a script from a wheel's .data/scripts."""
-    for dep in dep_dirs:
-        entry_point = _console_script(dep, name)
-        if entry_point:
-            sys.argv[0] = name
-            run_entry_point(entry_point)
-            return
-    for dep in dep_dirs:
-        path = os.path.join(dep, "bin", name)
+def run_script(name, dirs):
+    """PEX_SCRIPT: a console_scripts entry point of a distribution (the project's own first), else a
+    script from a wheel's .data/scripts."""
+    if not is_script_name(name):
+        log.die("script %r is not a script name (%s)" % (name, SCRIPT_GRAMMAR))
+    for directory in dirs:
+        for script in scripts(directory, ("console_scripts",)):
+            if script.name == name:
+                sys.argv[0] = name
+                run_entry_point(script.value)
+                return
+    for directory in dirs:
+        path = os.path.join(directory, "bin", name)
         if os.path.isfile(path):
             import runpy
 
             sys.argv[0] = path
             runpy.run_path(path, run_name="__main__")
             return
-    from .log import die
-
-    die("no console script or script named %r in this pex's distributions" % name)
+    log.die("no console script or script named %r in this pex's distributions" % name)
 
 
-def console_scripts(dep):
-    """[(name, "module:attr")] of the console_scripts in a distribution's entry_points.txt."""
+class Script(object):
+    """A console/gui script entry point that passed the checks of `names`."""
+
+    __slots__ = ("name", "value", "module", "attributes", "distribution")
+
+    def __init__(self, name, value, module, attributes, distribution):
+        self.name, self.value, self.module, self.attributes, self.distribution = name, value, module, attributes, distribution
+
+
+def scripts(directory, groups=SCRIPT_GROUPS):
+    """The valid [Script]s of the `groups` in the entry_points.txt of each dist-info in `directory`.
+
+    Names and values come from a wheel (untrusted): an entry whose name is not one safe path component
+    or whose value is not a `module:attr` object reference is skipped with a warning naming it."""
     found = []
-    for entry in sorted(os.listdir(dep)):
+    for entry in sorted(os.listdir(directory)):
         if not entry.endswith(".dist-info"):
             continue
-        path = os.path.join(dep, entry, "entry_points.txt")
-        if os.path.isfile(path):
-            with open(path, encoding="utf-8") as handle:
-                found.extend(_section_items(handle.read(), "console_scripts"))
+        path = os.path.join(directory, entry, "entry_points.txt")
+        if not os.path.isfile(path):
+            continue
+        with open(path, "rb") as handle:
+            text = handle.read().decode("utf-8", "replace")
+        for group in groups:
+            for name, value in _section_items(text, group):
+                reference = object_reference(value)
+                if not is_script_name(name):
+                    _skip(entry, group, name, value, "the name is not one safe file name (%s)" % SCRIPT_GRAMMAR)
+                elif reference is None or not reference[1]:
+                    _skip(entry, group, name, value, "the value is not a 'module:attribute' object reference")
+                else:
+                    found.append(Script(name, value, reference[0], reference[1], entry))
     return found
 
 
-def _console_script(dep, name):
-    for key, value in console_scripts(dep):
-        if key == name:
-            return value
-    return None
+def _skip(dist_info, group, name, value, why):
+    log.warn("skipping %s entry %r = %r of %s: %s" % (group, name, value, dist_info[: -len(".dist-info")], why))
 
 
 def _section_items(text, section):
-    # entry_points.txt is INI (PyPA entry points spec): [section] then `name = module:attr [extras]`.
+    # entry_points.txt is INI (PyPA entry points spec): [section] then `name = value`.
     items = []
     current = None
     for raw in text.splitlines():
@@ -73,7 +102,7 @@ def _section_items(text, section):
             current = line[1:-1].strip()
         elif current == section and "=" in line:
             key, _, value = line.partition("=")
-            items.append((key.strip(), value.split("[")[0].strip()))
+            items.append((key.strip(), value.strip()))
     return items
 
 
@@ -91,9 +120,7 @@ def run_interpreter(argv):
         sys.argv = argv
         _exec_as_main(sys.stdin.read(), "<stdin>")
     elif argv and argv[0].startswith("-"):
-        from .log import die
-
-        die("unsupported interpreter option %r (supported: -c, -m, a file, '-')" % argv[0], 2)
+        log.die("unsupported interpreter option %r (supported: -c, -m, a file, '-')" % argv[0], 2)
     elif argv:
         sys.argv = argv
         runpy.run_path(argv[0], run_name="__main__")

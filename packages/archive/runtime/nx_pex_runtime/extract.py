@@ -51,20 +51,33 @@ def _is_user_code(member):
 
 
 def _ensure(archive, target, selects, prefix):
+    state = _state(target)
+    if state is None:  # warm path
+        return target
+    from .atomic_extract import discard_damaged, extract_once
+    from .pex_root import writable_parent
+
+    usable = writable_parent(target)
+    if usable != target:  # PEX_ROOT is not writable: the same check under the private fallback
+        target, state = usable, _state(usable)
+        if state is None:
+            return target
+    if state is not _NO_MARKER:
+        discard_damaged(target, state)
+    return extract_once(archive, target, selects, prefix, MARKER)
+
+
+_NO_MARKER = object()
+
+
+def _state(target):
+    """None when `target` is complete and intact; _NO_MARKER when it has no marker; else what changed."""
     try:
         with open(os.path.join(target, MARKER)) as handle:
             manifest = handle.read()
     except OSError:
-        manifest = None
-    if manifest is not None:
-        changed = _changed(target, manifest)
-        if changed is None:  # warm path
-            return target
-    from .atomic_extract import discard_damaged, extract_once
-
-    if manifest is not None:
-        discard_damaged(target, changed)
-    return extract_once(archive, target, selects, prefix, MARKER)
+        return _NO_MARKER
+    return _changed(target, manifest)
 
 
 def _changed(target, manifest):

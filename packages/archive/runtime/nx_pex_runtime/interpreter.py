@@ -70,9 +70,15 @@ def satisfies(constraint, implementation, version):
 
 from .boot import REEXEC_MARKER
 
+# Prints "<implementation> <version>", then, given the runtime's directory and wheel file names, the
+# projects with no build for this interpreter (using the runtime's own selection, so both agree).
 _PROBE = (
     "import sys; impl = getattr(sys, 'implementation', None); "
-    "sys.stdout.write('%s %d.%d.%d' % ((impl.name if impl else 'cpython',) + tuple(sys.version_info[:3])))"
+    "out = '%s %d.%d.%d' % ((impl.name if impl else 'cpython',) + tuple(sys.version_info[:3]))\n"
+    "if len(sys.argv) > 1:\n"
+    "    sys.path.insert(0, sys.argv[1]); from nx_pex_runtime import distributions\n"
+    "    out += ' ' + (','.join(p for p, _ in distributions.select(dict.fromkeys(sys.argv[2:], ''))[1]) or '-')\n"
+    "sys.stdout.write(out)"
 )
 
 
@@ -89,17 +95,21 @@ def _fits(constraints, identity):
     return not constraints or any(satisfies(constraint, identity[0], identity[1]) for constraint in constraints)
 
 
-def _probe(path):
-    """(implementation, version) of the interpreter at `path`, or None when it does not run."""
+def _probe(path, wheels=None):
+    """(implementation, version, [projects without a build]) of the interpreter at `path`, or None when it does not run."""
     import subprocess
 
+    argv = [path, "-s", "-E", "-B", "-c", _PROBE]
+    if wheels is not None:
+        # The directory this runtime was imported from (the pex's .bootstrap or its cached copy).
+        argv += [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))] + list(wheels)
     try:
-        output = subprocess.run(
-            [path, "-s", "-c", _PROBE], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=30
-        ).stdout.decode("ascii", "replace")
-        name, version = output.split()
-        return _IMPLEMENTATIONS.get(name, name), tuple(int(part) for part in version.split("."))
-    except (OSError, ValueError, subprocess.SubprocessError):
+        output = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=30).stdout.decode("ascii", "replace")
+        fields = output.split()
+        name, version = fields[0], tuple(int(part) for part in fields[1].split("."))
+        missing = [] if wheels is None or fields[2] == "-" else fields[2].split(",")
+        return _IMPLEMENTATIONS.get(name, name), version, missing
+    except (OSError, ValueError, IndexError, subprocess.SubprocessError):
         return None
 
 
@@ -160,7 +170,26 @@ def _same_interpreter(path):
         return False
 
 
-def select(constraints, ignore_constraints, pex):
+def _pex_python(tried):
+    """PEX_PYTHON resolved (a path, or a name on PEX_PYTHON_PATH then PATH), or None; '' when unset."""
+    pex_python = os.environ.get("PEX_PYTHON")
+    if not pex_python:
+        return ""
+    path_entries = os.environ.get("PATH", "").split(os.pathsep)
+    python_path = [entry for entry in os.environ.get("PEX_PYTHON_PATH", "").split(os.pathsep) if entry]
+    chosen = pex_python if os.sep in pex_python else _named(pex_python, python_path + path_entries)
+    if not chosen:
+        tried.append("%s (PEX_PYTHON: not found on PEX_PYTHON_PATH or PATH)" % pex_python)
+    return chosen
+
+
+def _search_order():
+    """pex's order when PEX_PYTHON is not set: PEX_PYTHON_PATH (files or directories), then PATH."""
+    python_path = [entry for entry in os.environ.get("PEX_PYTHON_PATH", "").split(os.pathsep) if entry]
+    return _search_path(python_path) + _search_path(os.environ.get("PATH", "").split(os.pathsep))
+
+
+def select(constraints, ignore_constraints, pex, reexeced=None):
     """Make sure a suitable interpreter runs the pex: the running one, or re-exec one that matches.
 
     pex's order: PEX_PYTHON (a path or a name), else the running interpreter when it matches, else the
@@ -169,28 +198,48 @@ def select(constraints, ignore_constraints, pex):
     if ignore_constraints:
         constraints = []
     running = _running()
-    reexeced = os.environ.pop(REEXEC_MARKER, None)
-    path_entries = os.environ.get("PATH", "").split(os.pathsep)
-    python_path = [entry for entry in os.environ.get("PEX_PYTHON_PATH", "").split(os.pathsep) if entry]
-    pex_python = os.environ.get("PEX_PYTHON")
     tried = []
-    if pex_python:
-        chosen = pex_python if os.sep in pex_python else _named(pex_python, python_path + path_entries)
-        if chosen and _same_interpreter(chosen):
-            if _fits(constraints, running):
-                return
-            candidates = []
-        else:
-            candidates = [chosen] if chosen else []
-            if not chosen:
-                tried.append("%s (PEX_PYTHON: not found on PEX_PYTHON_PATH or PATH)" % pex_python)
-    elif _fits(constraints, running):
-        return
+    chosen = _pex_python(tried)
+    if chosen == "":
+        if _fits(constraints, running):
+            return
+        candidates = _search_order()
+    elif chosen and _same_interpreter(chosen):
+        if _fits(constraints, running):
+            return
+        candidates = []
     else:
-        candidates = _search_path(python_path) + _search_path(path_entries)
-    if reexeced:
-        candidates = []  # we were re-executed for a match that did not hold: never loop
+        candidates = [chosen] if chosen else []
     tried.insert(0, "%s (%s, running)" % (sys.executable, _describe(running)))
+    _reexec_first(candidates, tried, constraints, None, pex, reexeced)
+    from .log import die
+
+    wanted = " or ".join(repr(c) for c in constraints) if constraints else "PEX_PYTHON"
+    die(
+        "this pex needs an interpreter matching %s; tried: %s. Install a matching Python, point PEX_PYTHON or "
+        "PEX_PYTHON_PATH at one, or set PEX_IGNORE_INTERPRETER_CONSTRAINTS=1"
+        % (wanted, "; ".join(tried))
+    )
+
+
+def select_for_distributions(constraints, wheels, unsatisfied, pex, reexeced=None):
+    """The running interpreter has no build of some projects: re-exec the first interpreter (PEX_PYTHON,
+    else PEX_PYTHON_PATH, then PATH) that fits the constraints and has a build of every project, as pex
+    does; return the list of what was tried when there is none (the caller reports it)."""
+    tried = []
+    chosen = _pex_python(tried)
+    candidates = _search_order() if chosen == "" else [chosen] if chosen and not _same_interpreter(chosen) else []
+    tried.insert(0, "%s (%s, running: no build of %s)" % (sys.executable, _describe(_running()), ", ".join(unsatisfied)))
+    _reexec_first(candidates, tried, constraints, wheels, pex, reexeced)
+    return tried
+
+
+def _reexec_first(candidates, tried, constraints, wheels, pex, reexeced):
+    """Probe `candidates` in order and re-exec the first that fits (and, given `wheels`, has a build of
+    each project). Never after a re-exec: a match that did not hold must not loop."""
+    if reexeced:
+        tried.append("not searching again after re-executing with %s" % reexeced)
+        return
     seen = {os.path.realpath(sys.executable)}
     for candidate in candidates:
         real = os.path.realpath(candidate)
@@ -201,21 +250,17 @@ def select(constraints, ignore_constraints, pex):
         if named and constraints and not any(_fits(constraints, ("CPython", named + (patch,))) for patch in range(100)):
             tried.append("%s (named for %s, skipped)" % (candidate, ".".join(map(str, named))))
             continue
-        identity = _probe(candidate)
-        if identity is None:
+        probed = _probe(candidate, wheels)
+        if probed is None:
             tried.append("%s (does not run)" % candidate)
             continue
-        tried.append("%s (%s)" % (candidate, _describe(identity)))
-        if _fits(constraints, identity):
+        identity, missing = probed[:2], probed[2]
+        if not _fits(constraints, identity):
+            tried.append("%s (%s)" % (candidate, _describe(identity)))
+        elif missing:
+            tried.append("%s (%s: no build of %s)" % (candidate, _describe(identity), ", ".join(missing)))
+        else:
             _reexec(candidate, pex)
-    from .log import die
-
-    wanted = " or ".join(repr(c) for c in constraints) if constraints else "PEX_PYTHON"
-    die(
-        "this pex needs an interpreter matching %s; tried: %s. Install a matching Python, point PEX_PYTHON or "
-        "PEX_PYTHON_PATH at one, or set PEX_IGNORE_INTERPRETER_CONSTRAINTS=1"
-        % (wanted, "; ".join(tried))
-    )
 
 
 def _reexec(python, pex):

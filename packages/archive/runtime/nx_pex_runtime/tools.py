@@ -58,20 +58,19 @@ def _venv(options, info, code_dir, dep_dirs):
             sys.stderr.write("nx-pex: error: %s exists, is not empty and is not a venv; pass --force to use it\n" % directory)
             return 1
         venv.EnvBuilder(with_pip=False, symlinks=os.name != "nt").create(directory)
-    bin_dir = os.path.join(directory, "Scripts" if os.name == "nt" else "bin")
-    python = os.path.join(bin_dir, "python")
-    site_packages = os.path.join(directory, "lib", "python%d.%d" % sys.version_info[:2], "site-packages")
-    copied = {}
+    target = _Venv(directory)
     if scope in ("deps", "all"):
         for dep in dep_dirs:
-            _install_distribution(dep, directory, site_packages, bin_dir, python, copied)
+            _install_distribution(dep, target)
     if scope in ("srcs", "all"):
-        _copy_tree(code_dir, site_packages, copied, "the pex's sources", skip_top=_PEX_ROOT_FILES)
-        _write_launchers(directory, python, info)
+        target.copy_tree(code_dir, target.site_packages, "the pex's sources", skip_top=_PEX_ROOT_FILES)
+        # The project's own dist-info (first-party projects) brings its console scripts, as pip's install would.
+        _write_console_scripts(code_dir, target, "the pex's sources")
+        _write_launchers(target, info)
     if compile_:
         import compileall
 
-        compileall.compile_dir(site_packages, quiet=2, workers=1)
+        compileall.compile_dir(target.site_packages, quiet=2, workers=1)
     sys.stdout.write("%s\n" % directory)
     return 0
 
@@ -79,35 +78,74 @@ def _venv(options, info, code_dir, dep_dirs):
 _PEX_ROOT_FILES = ("PEX-INFO", "__main__.py", "pex", ".bootstrap", ".deps", ".nx-pex-complete")
 
 
-def _copy_file(source, destination, copied, owner):
-    import shutil
+class _Venv(object):
+    """The venv being filled. Every path written is checked to stay inside it after resolution (a
+    symlink such as bin/python, or one planted in a reused venv, is never written through)."""
 
-    previous = copied.get(destination)
-    if previous is not None and previous != owner:
-        with open(source, "rb") as a, open(destination, "rb") as b:
-            if a.read() != b.read():
-                raise SystemExit(
-                    "nx-pex: error: %s and %s both provide %s with different contents" % (previous, owner, destination)
-                )
-        return
-    os.makedirs(os.path.dirname(destination), exist_ok=True)
-    shutil.copy2(source, destination)
-    copied[destination] = owner
+    def __init__(self, directory):
+        self.directory = directory
+        self.real = os.path.realpath(directory)
+        self.bin_dir = os.path.join(directory, "Scripts" if os.name == "nt" else "bin")
+        self.python = os.path.join(self.bin_dir, "python")
+        self.site_packages = os.path.join(directory, "lib", "python%d.%d" % sys.version_info[:2], "site-packages")
+        self.copied = {}
+
+    def outside(self, path):
+        """Why `path` may not be written (it resolves outside the venv), or None."""
+        real = os.path.realpath(path)
+        if real == self.real or real.startswith(self.real + os.sep):
+            return None
+        return "%s resolves to %s, outside %s" % (os.path.relpath(path, self.directory), real, self.directory)
+
+    def checked(self, path, owner):
+        why = self.outside(path)
+        if why:
+            raise SystemExit("nx-pex: error: refusing to write a file of %s: %s" % (owner, why))
+        return path
+
+    def copy_file(self, source, destination, owner):
+        import shutil
+
+        previous = self.copied.get(destination)
+        if previous is not None and previous != owner:
+            with open(source, "rb") as a, open(destination, "rb") as b:
+                if a.read() != b.read():
+                    raise SystemExit(
+                        "nx-pex: error: %s and %s both provide %s with different contents" % (previous, owner, destination)
+                    )
+            return
+        os.makedirs(self.checked(os.path.dirname(destination), owner), exist_ok=True)
+        self.checked(destination, owner)
+        shutil.copy2(source, destination)
+        self.copied[destination] = owner
+
+    def copy_tree(self, source_dir, destination_dir, owner, skip_top=()):
+        for root, dirs, files in os.walk(source_dir):
+            relative_root = os.path.relpath(root, source_dir)
+            if relative_root == ".":
+                dirs[:] = [name for name in dirs if name not in skip_top]
+                files = [name for name in files if name not in skip_top]
+            dirs[:] = [name for name in dirs if name != "__pycache__"]
+            for name in files:
+                relative = os.path.normpath(os.path.join(relative_root, name))
+                self.copy_file(os.path.join(root, name), os.path.join(destination_dir, relative), owner)
+
+    def write_executable(self, name, content, owner):
+        """bin/<name>, written to a temp file and renamed (so an existing symlink is replaced, not followed).
+        Returns why it was not written, or None."""
+        path = os.path.join(self.bin_dir, name)
+        why = self.outside(path)
+        if why:
+            return why
+        work = "%s.%d.tmp" % (path, os.getpid())
+        with open(work, "wb") as handle:
+            handle.write(content)
+        os.chmod(work, 0o755)
+        os.replace(work, path)
+        return None
 
 
-def _copy_tree(source_dir, destination_dir, copied, owner, skip_top=()):
-    for root, dirs, files in os.walk(source_dir):
-        relative_root = os.path.relpath(root, source_dir)
-        if relative_root == ".":
-            dirs[:] = [name for name in dirs if name not in skip_top]
-            files = [name for name in files if name not in skip_top]
-        dirs[:] = [name for name in dirs if name != "__pycache__"]
-        for name in files:
-            relative = os.path.normpath(os.path.join(relative_root, name))
-            _copy_file(os.path.join(root, name), os.path.join(destination_dir, relative), copied, owner)
-
-
-def _install_distribution(dep, prefix, site_packages, bin_dir, python, copied):
+def _install_distribution(dep, target):
     """PEP 427 install of an installed-wheel tree into the venv: libs to site-packages, scripts to bin,
     `.data/data` to the prefix, `.data/headers` to include/site/pythonX.Y/<dist>, console scripts generated."""
     owner = os.path.basename(dep)
@@ -118,43 +156,48 @@ def _install_distribution(dep, prefix, site_packages, bin_dir, python, copied):
         if entry.endswith(".data") and os.path.isdir(path):
             data = os.path.join(path, "data")
             if os.path.isdir(data):
-                _copy_tree(data, prefix, copied, owner)
+                target.copy_tree(data, target.directory, owner)
             headers = os.path.join(path, "headers")
             if os.path.isdir(headers):
                 distribution = entry[: -len(".data")].split("-")[0]
-                include = os.path.join(prefix, "include", "site", "python%d.%d" % sys.version_info[:2], distribution)
-                _copy_tree(headers, include, copied, owner)
+                include = os.path.join(target.directory, "include", "site", "python%d.%d" % sys.version_info[:2], distribution)
+                target.copy_tree(headers, include, owner)
             continue
         if os.path.isdir(path):
-            _copy_tree(path, os.path.join(site_packages, entry), copied, owner)
+            target.copy_tree(path, os.path.join(target.site_packages, entry), owner)
         else:
-            _copy_file(path, os.path.join(site_packages, entry), copied, owner)
+            target.copy_file(path, os.path.join(target.site_packages, entry), owner)
     scripts = os.path.join(dep, "bin")
     if os.path.isdir(scripts):
         for name in sorted(os.listdir(scripts)):
             with open(os.path.join(scripts, name), "rb") as handle:
                 first, rest = handle.readline(), handle.read()
             if first.startswith(b"#!") and b"python" in first:
-                first = b"#!" + python.encode() + b"\n"
-            _write_executable(os.path.join(bin_dir, name), first + rest)
-    from .entry_points import console_scripts
+                first = b"#!" + target.python.encode() + b"\n"
+            _write_script(target, name, first + rest, owner)
+    _write_console_scripts(dep, target, owner)
 
-    for name, target in console_scripts(dep):
-        module, _, attribute = target.partition(":")
-        script = (
+
+def _write_console_scripts(directory, target, owner):
+    from .entry_points import scripts
+
+    for script in scripts(directory):
+        first, rest = script.attributes[0], script.attributes[1:]
+        call = "_entry%s()" % "".join("." + part for part in rest)
+        content = (
             "#!%s\n# generated by nx-pex from %s\nimport sys\nfrom %s import %s as _entry\n"
-            "if __name__ == '__main__':\n    sys.argv[0] = %r\n    sys.exit(_entry())\n"
-            % (python, owner, module, attribute.split(".")[0], name)
+            "if __name__ == '__main__':\n    sys.argv[0] = %r\n    sys.exit(%s)\n"
+            % (target.python, script.distribution, script.module, first, script.name, call)
         )
-        if "." in attribute:
-            script = script.replace("sys.exit(_entry())", "sys.exit(_entry.%s())" % attribute.split(".", 1)[1])
-        _write_executable(os.path.join(bin_dir, name), script.encode())
+        _write_script(target, script.name, content.encode(), owner)
 
 
-def _write_executable(path, content):
-    with open(path, "wb") as handle:
-        handle.write(content)
-    os.chmod(path, 0o755)
+def _write_script(target, name, content, owner):
+    why = target.write_executable(name, content, owner)
+    if why:
+        from .log import warn
+
+        warn("skipping script %r of %s: %s" % (name, owner, why))
 
 
 _LAUNCHER = """import os, runpy, sys
@@ -184,14 +227,25 @@ else:
 """
 
 
-def _write_launchers(directory, python, info):
+def _write_launchers(target, info):
     """`DIR/pex` (executable) and `DIR/__main__.py` run the pex's entry point, as pex's venv tool does."""
+    from .names import SCRIPT_GRAMMAR, is_script_name, object_reference
+
+    script, entry_point = info.get("script"), info.get("entry_point")
+    if script is not None and not is_script_name(script):
+        raise SystemExit("nx-pex: error: PEX-INFO script %r is not a script name (%s)" % (script, SCRIPT_GRAMMAR))
+    if entry_point is not None and object_reference(entry_point) is None:
+        raise SystemExit("nx-pex: error: PEX-INFO entry_point %r is not an object reference (module or module:attribute)" % (entry_point,))
     body = _LAUNCHER % {
         "entry_point": info.get("entry_point"),
         "script": info.get("script"),
         "inject_env": dict(info.get("inject_env") or {}),
         "inject_args": list(info.get("inject_args") or []),
     }
-    with open(os.path.join(directory, "__main__.py"), "w") as handle:
+    main = target.checked(os.path.join(target.directory, "__main__.py"), "the pex")
+    with open(main, "w") as handle:
         handle.write(body)
-    _write_executable(os.path.join(directory, "pex"), ("#!%s -sE\n" % python + body).encode())
+    launcher = target.checked(os.path.join(target.directory, "pex"), "the pex")
+    with open(launcher, "w") as handle:
+        handle.write("#!%s -sE\n" % target.python + body)
+    os.chmod(launcher, 0o755)

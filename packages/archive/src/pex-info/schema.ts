@@ -1,6 +1,11 @@
 import { Ajv, type JSONSchemaType, type ValidateFunction } from 'ajv';
 import { ArchiveError } from '../errors.js';
 import type { PexInfo } from './pex-info.js';
+import { SCRIPT_NAME_GRAMMAR } from '../entry-points/grammar.js';
+
+import { WHEEL_FILENAME_PART } from '../wheel/filename.js';
+
+const WHEEL_FILENAME_PATTERN = `^${WHEEL_FILENAME_PART}(?:-${WHEEL_FILENAME_PART}){4,5}\\.whl$`;
 
 const stringMap = {
   type: 'object',
@@ -30,7 +35,8 @@ const schema: JSONSchemaType<PexInfo> = {
     bootstrap_hash: { type: 'string' },
     build_properties: stringMap,
     code_hash: { type: 'string' },
-    distributions: { ...stringMap, propertyNames: { pattern: '^[^/\\\\]+\\.whl$' } },
+    // Keys become paths (.deps/<wheel>, installed_wheels/<sha>/<wheel>): a PEP 427 file name, one path component.
+    distributions: { ...stringMap, propertyNames: { pattern: WHEEL_FILENAME_PATTERN } },
     emit_warnings: { type: 'boolean' },
     entry_point: { type: 'string', nullable: true, pattern: '^[^:\\s]+(:[^:\\s]+)?$' },
     excluded: { type: 'array', nullable: true, items: { type: 'string' } },
@@ -41,7 +47,7 @@ const schema: JSONSchemaType<PexInfo> = {
     pex_hash: { type: 'string' },
     pex_path: { type: 'array', items: { type: 'string' } },
     requirements: { type: 'array', items: { type: 'string' } },
-    script: { type: 'string', nullable: true, pattern: '^[^\\s/\\\\]+$' },
+    script: { type: 'string', nullable: true, pattern: `^${SCRIPT_NAME_GRAMMAR}$` },
     strip_pex_env: { type: 'boolean' },
     venv: { type: 'boolean' },
   },

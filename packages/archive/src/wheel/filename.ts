@@ -11,9 +11,17 @@ export interface WheelFilename {
   platformTag: string;
 }
 
+/**
+ * The characters of a PEP 427 file name part (versions bring '+' and '!', compressed tag sets '.');
+ * no part starts with '.', so the name is one path component that is never '.' or '..'. The runtime's
+ * names.is_wheel_filename applies the same rule to PEX-INFO.
+ */
+export const WHEEL_FILENAME_PART = '[A-Za-z0-9_+!][A-Za-z0-9_.+!]*';
+const PART = new RegExp(`^${WHEEL_FILENAME_PART}$`);
+
 export function parseWheelFilename(filename: string): WheelFilename {
   const parts = filename.endsWith('.whl') ? filename.slice(0, -'.whl'.length).split('-') : [];
-  if ((parts.length !== 5 && parts.length !== 6) || parts.some((part) => part.length === 0) || filename.includes('/')) {
+  if ((parts.length !== 5 && parts.length !== 6) || parts.some((part) => !PART.test(part)) || filename.length > 255) {
     throw new ArchiveError(
       'INVALID_WHEEL',
       `'${filename}' is not a wheel file name (PEP 427: {distribution}-{version}(-{build})?-{python}-{abi}-{platform}.whl); pass the wheel under its original file name`,
