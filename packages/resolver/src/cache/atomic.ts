@@ -15,7 +15,12 @@ export async function commit(temp: string, finalPath: string): Promise<void> {
   try {
     await rename(temp, finalPath);
   } catch (err) {
-    await rm(temp, { force: true });
+    await removeTemp(temp);
     throw err;
   }
+}
+
+/** Remove a temp file on a failure path; a failure to remove it (ENOTDIR, EACCES) must not hide the first error. */
+export async function removeTemp(temp: string): Promise<void> {
+  await rm(temp, { force: true }).catch(() => undefined);
 }

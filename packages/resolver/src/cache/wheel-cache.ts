@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ResolverError } from '../errors.js';
-import { commit, tempPathFor } from './atomic.js';
+import { commit, removeTemp, tempPathFor } from './atomic.js';
 import { pathInside } from './paths.js';
 
 /** Content-addressed wheel cache: `<root>/wheels/sha256/<aa>/<sha256>/<filename>`. */
@@ -99,7 +99,7 @@ export class WheelCache {
           out.destroy();
         });
       }
-      await rm(temp, { force: true });
+      await removeTemp(temp);
       if (err instanceof ResolverError) throw err;
       if (!reading.failed) throw cacheError(this.root, err, temp);
       const reason = err instanceof Error ? err.message : String(err);
@@ -107,7 +107,7 @@ export class WheelCache {
     }
     const sha256 = hash.digest('hex');
     if (expectedSha256 && sha256 !== expectedSha256) {
-      await rm(temp, { force: true });
+      await removeTemp(temp);
       throw new ResolverError('HASH_MISMATCH', `Hash mismatch for ${describe}: the index says sha256=${expectedSha256} but the downloaded file has sha256=${sha256}. Nothing was kept. The file or the index may have been tampered with or corrupted in transit; retry, and report it to the index owner if it persists.`);
     }
     const finalPath = this.pathFor(sha256, filename);
@@ -115,7 +115,7 @@ export class WheelCache {
       await mkdir(dirname(finalPath), { recursive: true });
       await commit(temp, finalPath);
     } catch (err) {
-      await rm(temp, { force: true });
+      await removeTemp(temp);
       throw cacheError(this.root, err, finalPath);
     }
     return { path: finalPath, sha256, size };

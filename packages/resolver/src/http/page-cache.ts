@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { commit, tempPathFor } from '../cache/atomic.js';
+import { commit, removeTemp, tempPathFor } from '../cache/atomic.js';
 import { pathInside } from '../cache/paths.js';
 import { cacheError } from '../cache/wheel-cache.js';
 import type { HttpClient, HttpResponse } from './client.js';
@@ -60,7 +60,7 @@ export class PageCache {
       await writeFile(temp, JSON.stringify(entry));
       await commit(temp, path);
     } catch (err) {
-      await rm(temp, { force: true });
+      await removeTemp(temp);
       throw cacheError(this.dir, err, path);
     }
   }
