@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The `nx-pex` command. A committed file (not dist/) so that npm links it into node_modules/.bin
 // on install even before the package is built; it checks the Node.js version and the build first.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import process from 'node:process';
+import { URL } from 'node:url';
 
 const dist = new URL('../dist/', import.meta.url);
 if (!existsSync(new URL('cli/main.js', dist))) {
@@ -9,7 +11,6 @@ if (!existsSync(new URL('cli/main.js', dist))) {
   process.exit(1);
 }
 const { nodeVersionProblem } = await import(new URL('utils/node-version.js', dist).href);
-const { readFileSync } = await import('node:fs');
 const engines = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).engines?.node ?? '';
 const problem = nodeVersionProblem(process.versions.node, engines);
 if (problem) {

@@ -46,6 +46,29 @@ describe('nx-pex CLI', () => {
     await index?.close();
   });
 
+  it('builds with the options Nx would give the target (project.json), beside a broken project', async () => {
+    writeTree(ws, {
+      'apps/cfg/pyproject.toml': '[project]\nname = "cfg"\nversion = "0.1.0"\n',
+      'apps/cfg/src/cfg/__init__.py': '',
+      'apps/cfg/src/cfg/__main__.py': 'print("hello world (the generated kind)")\n',
+      'apps/cfg/src/cfg/real.py': 'def main():\n    print("from project.json")\n',
+      'apps/cfg/project.json': JSON.stringify({ name: 'cfg', targets: { build: { options: { entryPoint: 'cfg.real:main', layout: 'packed', outputPath: '{workspaceRoot}/out/{projectName}.pex' } } } }),
+      'apps/broken/pyproject.toml': '[project\nname = "broken"\n',
+    });
+    const { io: cliIo, out, err } = io(ws);
+    const code = await runCli(['build', 'apps/cfg'], cliIo);
+    expect(code, err.join('\n')).toBe(0);
+    expect(out[0]).toBe(join(ws, 'out/cfg.pex'));
+    expect(err.join('\n')).toMatch(/wrote out\/cfg.pex \(packed,/);
+    // A packed pex is a directory that python3 runs.
+    const run = spawnSync('python3', [out[0]!], { encoding: 'utf8' });
+    expect(run.stdout.trim()).toBe('from project.json');
+
+    const broken = io(ws);
+    expect(await runCli(['build', 'apps/broken'], broken.io)).toBe(1);
+    expect(broken.err.join('\n')).toMatch(/^nx-pex: \[INVALID_PYPROJECT\] apps\/broken\/pyproject.toml:1:\d+: not valid TOML: .*Fix the file/);
+  });
+
   it('builds an app with its first-party lib and the lib\'s third-party requirement', async () => {
     const { io: cliIo, out, err } = io(ws);
     const code = await runCli(['build', 'apps/svc'], cliIo);

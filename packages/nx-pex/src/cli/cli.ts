@@ -3,23 +3,33 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readPexInfo } from '@nx-pex/archive';
 import { buildProjectPex, describeBuild } from '../core/build.js';
-import { findPyProjectRoots, findProject, loadPythonProjects } from '../core/workspace.js';
+import { describeLock, lockProject, projectLockHash } from '../core/lock.js';
+import { defaultOutputPath } from '../core/output-path.js';
+import { BuildProgress, progressMode } from '../core/progress.js';
+import { configuredTargetOptions } from '../core/project-config.js';
+import { findPyProjectRoots, findProject, loadPythonWorkspace } from '../core/workspace.js';
+import type { LockExecutorOptions } from '../executors/lock/schema.js';
 import type { PexExecutorOptions } from '../executors/pex/schema.js';
-import { lockProject, projectLockHash } from '../core/lock.js';
-import { describeLock } from '../executors/lock/lock.impl.js';
 import { describeError, PluginError } from '../utils/errors.js';
 
 export interface Io {
   out(text: string): void;
   err(text: string): void;
   cwd: string;
+  /** Raw writes to stderr (no newline added), for the in-place progress line; only with errIsTTY. */
+  errWrite?(text: string): void;
+  /** Is stderr (where progress goes) a terminal? */
+  errIsTTY?: boolean;
+  env?: NodeJS.ProcessEnv;
 }
 
 const USAGE = `usage: nx-pex <command> [options]
 
 commands:
-  build <project-dir>    build the project's .pex (same as its Nx build target)
-      --output <path>        where to write it (default dist/<project-dir>/<name>.pex under the workspace root)
+  build <project-dir>    build the project's .pex (same as its Nx build target, with the options
+                         nx.json targetDefaults and the project's project.json give it)
+      --configuration <c>    use that configuration of the build target
+      --output <path>        where to write it (default: the target's outputPath, else dist/<project-dir>/<name>.pex)
       --entry-point <ep>     module or module:function
       --python <path>        an interpreter to build for (repeatable: a multi-platform pex; default python3)
       --platform <p>         also build for a platform not on this machine, e.g. macosx_11_0_arm64-cp-312-cp312 (repeatable)
@@ -28,7 +38,8 @@ commands:
       --shebang <line>       the pex's first line
       --source-root <dir>    relative to the project (default src, or the project root)
       --workspace-root <dir> default: the nearest directory up with nx.json or .git
-  lock <project-dir>     resolve and write the pylock.toml that serves the project (same as its lock target)
+  lock <project-dir>     resolve and write the pylock.toml that serves the project (same as its lock target,
+                         with its project.json options)
       --check                do not resolve: exit 1 when the lock is stale
       --python <path>        an interpreter the lock must serve (repeatable; default python3)
       --workspace            write the workspace's shared pylock.toml
@@ -49,8 +60,9 @@ export function findWorkspaceRoot(start: string): string {
 
 type CliValues = Record<string, string | boolean | string[] | undefined>;
 
-function buildOptions(values: CliValues, workspaceRoot: string, cwd: string): PexExecutorOptions {
-  const options: PexExecutorOptions = {};
+/** The build target's configured options, overridden by the flags given. */
+function buildOptions(values: CliValues, workspaceRoot: string, cwd: string, configured: PexExecutorOptions): PexExecutorOptions {
+  const options: PexExecutorOptions = { ...configured };
   const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
   const list = (k: string) => (Array.isArray(values[k]) ? (values[k] as string[]) : undefined);
   const output = str('output');
@@ -75,8 +87,10 @@ function buildOptions(values: CliValues, workspaceRoot: string, cwd: string): Pe
   return options;
 }
 
-function stderrLog(io: Io) {
-  return { info: (m: string) => io.err(m), warn: (m: string) => io.err(m) };
+function stderrProgress(io: Io): BuildProgress {
+  // The CLI prints its result (a path) on stdout: progress and notes go to stderr.
+  const raw = io.errIsTTY ? io.errWrite : undefined;
+  return new BuildProgress(progressMode(io.env ?? process.env, Boolean(raw)), { write: raw ?? ((text) => io.err(text.replace(/\n$/, ''))) });
 }
 
 /** The project at the one positional directory, and every Python project of its workspace. */
@@ -85,8 +99,8 @@ async function locateProject(positionals: string[], workspaceRootOption: string 
   const projectDir = resolve(cwd, positionals[0]!);
   const workspaceRoot = workspaceRootOption ? resolve(cwd, workspaceRootOption) : findWorkspaceRoot(projectDir);
   const roots = await findPyProjectRoots(workspaceRoot);
-  const projects = await loadPythonProjects(workspaceRoot, roots.map((r) => [undefined, r] as [undefined, string]));
-  return { workspaceRoot, project: findProject(projects, relative(workspaceRoot, projectDir) || '.'), projects };
+  const ws = await loadPythonWorkspace(workspaceRoot, roots.map((r) => [undefined, r] as [undefined, string]));
+  return { workspaceRoot, project: findProject(ws, relative(workspaceRoot, projectDir) || '.'), projects: ws.projects };
 }
 
 /** The same JSON with object keys sorted at every level (PEX-INFO is written that way too). */
@@ -116,13 +130,22 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
             layout: { type: 'string' },
             shebang: { type: 'string' },
             'source-root': { type: 'string' },
+            configuration: { type: 'string' },
             'workspace-root': { type: 'string' },
           },
         });
         const { workspaceRoot, project, projects } = await locateProject(positionals, values['workspace-root'], io.cwd, 'build');
-        const result = await buildProjectPex({ workspaceRoot, project, projects, options: buildOptions(values, workspaceRoot, io.cwd), log: stderrLog(io) });
-        io.err(describeBuild(result));
-        io.out(join(workspaceRoot, result.options.outputPath));
+        const configured = configuredTargetOptions(workspaceRoot, { root: project.root, name: project.project }, 'nx-pex:pex', {
+          pluginNameKey: 'buildTargetName', defaultName: 'build', inferred: { outputPath: defaultOutputPath(project.root, project.pyproject.name) },
+        }, values.configuration);
+        const progress = stderrProgress(io);
+        try {
+          const result = await buildProjectPex({ workspaceRoot, project, projects, options: buildOptions(values, workspaceRoot, io.cwd, configured.options as PexExecutorOptions), progress });
+          progress.finish(describeBuild(result));
+          io.out(resolve(workspaceRoot, result.model.outputPath));
+        } finally {
+          progress.finish();
+        }
         return 0;
       }
       case 'lock': {
@@ -137,8 +160,12 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
           },
         });
         const { workspaceRoot, project, projects } = await locateProject(positionals, values['workspace-root'], io.cwd, 'lock');
-        const check = Boolean(values.check);
-        const outcome = await lockProject({ workspaceRoot, project, projects, check, workspace: Boolean(values.workspace), ...(values.python ? { pythons: values.python } : {}) });
+        const configured = configuredTargetOptions(workspaceRoot, { root: project.root, name: project.project }, 'nx-pex:lock', {
+          pluginNameKey: 'lockTargetName', defaultName: 'lock', inferred: {},
+        }).options as LockExecutorOptions;
+        const check = Boolean(values.check ?? configured.check);
+        const workspace = Boolean(values.workspace ?? configured.workspace);
+        const outcome = await lockProject({ workspaceRoot, project, projects, ...configured, check, workspace, ...(values.python ? { pythons: values.python } : {}) });
         io.err(describeLock(outcome, check));
         return check && !outcome.current ? 1 : 0;
       }

@@ -1,120 +1,107 @@
-import { existsSync } from 'node:fs';
-import { minimatch } from 'minimatch';
-import { join } from 'node:path';
 import { buildPex, type BuiltPex } from '@nx-pex/archive';
 import { fetchArtifacts, loadIndexConfig, type FetchProgress, type IndexConfig, type LocalArtifact, type TargetInterpreter } from '@nx-pex/resolver';
+import { join } from 'node:path';
 import { lockedArtifacts } from './lock.js';
+import { pexTargetModel, type PexTargetModel } from './model.js';
+import { BuildProgress, type ProgressEvent } from './progress.js';
+import { collectProjectSources, excludeSources, type SourceEntry } from './sources.js';
 import { resolveTargets } from './targets.js';
 import type { PythonProject } from '../graph/python-workspace.js';
-import { moduleName } from '../pyproject/pyproject.js';
-import { normalizeOptions, type NormalizedPexOptions } from '../executors/pex/normalize-options.js';
 import type { PexExecutorOptions } from '../executors/pex/schema.js';
-import { collectSources, type SourceEntry } from '../executors/pex/sources.js';
-import { createProgress } from '../executors/pex/progress.js';
-import { firstPartyClosure, thirdPartyRequirements } from './workspace.js';
-
-export interface Log {
-  info(message: string): void;
-  warn(message: string): void;
-}
 
 export interface BuildRequest {
   workspaceRoot: string;
   project: PythonProject;
   /** Every Python project of the workspace (to find first-party dependencies). */
   projects: readonly PythonProject[];
+  /** The build target's options as Nx merged them (or as the CLI read them). */
   options: PexExecutorOptions;
-  log: Log;
+  progress: BuildProgress;
 }
 
 export interface BuildResult extends BuiltPex {
-  options: NormalizedPexOptions;
+  model: PexTargetModel;
   artifacts: LocalArtifact[];
   sources: SourceEntry[];
-  bundled: string[];
+  /** Set when no lock served the build: it resolved from the index now. */
+  notHermetic: boolean;
 }
 
-/** A project's own importable files: its source root's contents (src/ layout) or its packages (flat layout). */
-export async function projectSources(workspaceRoot: string, project: PythonProject, sourceRoot?: string): Promise<SourceEntry[]> {
-  const dir = join(workspaceRoot, project.root);
-  if (sourceRoot !== undefined) return collectSources(join(dir, sourceRoot), false);
-  const src = join(dir, 'src');
-  return existsSync(src) ? collectSources(src, false) : collectSources(dir, true);
+/** Resolver progress → the build's progress line. */
+export function fetchProgress(progress: BuildProgress): (p: FetchProgress) => void {
+  return (p) => progress.update({ phase: p.phase === 'index' ? 'resolving' : 'downloading', done: p.done, total: p.total, current: p.project, ...(p.bytes !== undefined ? { bytes: p.bytes } : {}) });
 }
 
-/** Sources minus those matching an `exclude` glob (matched against their path inside the pex). */
-export function excludeSources(sources: SourceEntry[], patterns: string[]): SourceEntry[] {
-  if (patterns.length === 0) return sources;
-  return sources.filter((s) => !patterns.some((p) => minimatch(s.archivePath, p, { dot: true })));
+export interface ArtifactsRequest {
+  workspaceRoot: string;
+  project: PythonProject;
+  projects: readonly PythonProject[];
+  lockFile: string | undefined;
+  /** The roots key in the lock (the project, or its test environment). */
+  lockKey: string;
+  requirements: string[];
+  targets: readonly TargetInterpreter[];
+  index: IndexConfig;
+  progress: BuildProgress;
 }
 
 /**
- * The wheels for a project's environment: from its lock when one serves it (offline when cached),
- * else resolved now from the index, which the log says is not hermetic.
+ * The wheels for an environment, all targets together (a multi-platform pex carries the wheels of
+ * every target; the runtime activates the matching ones): from the lock when one serves the project
+ * (offline when cached), else resolved now from the index — which `hermetic: false` reports.
  */
-export async function projectArtifacts(
-  req: Pick<BuildRequest, 'workspaceRoot' | 'project' | 'projects' | 'log'>,
-  requirements: string[],
-  target: TargetInterpreter,
-  index: IndexConfig,
-  lockKey: string,
-  onProgress?: (p: FetchProgress) => void,
-): Promise<LocalArtifact[]> {
-  const locked = await lockedArtifacts(req.workspaceRoot, req.project, req.projects, target, index, lockKey);
-  if (locked) return locked;
-  if (requirements.length > 0) {
-    req.log.warn(`nx-pex: no pylock.toml serves ${req.project.project}: resolving now, so this build is not hermetic (\`nx run ${req.project.project}:lock\` writes one).`);
+export async function environmentArtifacts(req: ArtifactsRequest): Promise<{ artifacts: LocalArtifact[]; hermetic: boolean }> {
+  const onProgress = fetchProgress(req.progress);
+  const artifacts = new Map<string, LocalArtifact>();
+  for (const target of req.targets) {
+    const locked = await lockedArtifacts(req.workspaceRoot, req.lockFile, req.project, req.projects, target, req.index, req.lockKey, onProgress);
+    const found = locked ?? (await fetchArtifacts({ requirements: req.requirements, index: req.index, target, onProgress }));
+    for (const a of found) artifacts.set(a.sha256, a);
   }
-  return fetchArtifacts({ requirements, index, target, ...(onProgress ? { onProgress } : {}) });
+  return { artifacts: [...artifacts.values()], hermetic: req.lockFile !== undefined || req.requirements.length === 0 };
+}
+
+/** The warning a build without a lock gives (once per build, in its summary). */
+export function notHermeticNote(project: string): string {
+  return `not hermetic: no pylock.toml serves ${project}, its requirements were resolved now (\`nx run ${project}:lock\` writes one)`;
 }
 
 /**
  * Build the pex of a project: its sources and those of the first-party projects it depends on, and
- * the wheels of their third-party requirements for the target interpreter.
+ * the wheels of their third-party requirements for the target interpreters.
  */
 export async function buildProjectPex(req: BuildRequest): Promise<BuildResult> {
-  const { workspaceRoot, project, log } = req;
-  const projectDir = join(workspaceRoot, project.root);
-  const hasSrcDir = req.options.sourceRoot === undefined && existsSync(join(projectDir, 'src'));
-  const sourceDir = join(projectDir, req.options.sourceRoot ?? (hasSrcDir ? 'src' : '.'));
-  const closure = firstPartyClosure(project, req.projects);
-  const opts = normalizeOptions(req.options, {
-    projectRoot: project.root,
-    pyproject: project.pyproject,
-    hasSrcDir,
-    hasMainModule: existsSync(join(sourceDir, moduleName(project.pyproject.name), '__main__.py')),
+  const { workspaceRoot, project, progress } = req;
+  const model = pexTargetModel(workspaceRoot, project, req.projects, req.options);
+  const [index, targets] = await Promise.all([loadIndexConfig(), resolveTargets(workspaceRoot, model.targets)]);
+  const { artifacts, hermetic } = await environmentArtifacts({
+    workspaceRoot, project, projects: req.projects, lockFile: model.lockFile, lockKey: project.project,
+    requirements: model.requirements, targets, index, progress,
   });
-  const requirements = thirdPartyRequirements(closure);
-  const progress = createProgress(log);
-  const onProgress = (p: FetchProgress) => progress(`${p.phase === 'index' ? 'resolving' : 'downloading'} ${p.project}`, p.done, p.total);
-
-  const index = await loadIndexConfig();
-  // A multi-platform pex carries the wheels of every target; the runtime activates the matching build.
-  const artifacts = new Map<string, LocalArtifact>();
-  for (const target of await resolveTargets(workspaceRoot, opts.targets)) {
-    for (const a of await projectArtifacts(req, requirements, target, index, project.project, onProgress)) artifacts.set(a.sha256, a);
-  }
-  const sources: SourceEntry[] = [];
-  for (const p of closure) sources.push(...(await projectSources(workspaceRoot, p, p === project ? req.options.sourceRoot : undefined)));
-  const kept = excludeSources(sources, opts.exclude);
+  const sources = excludeSources(await collectProjectSources(workspaceRoot, model.sourceDirs), model.exclude);
+  const installOrWrite = (p: { phase: 'install' | 'write'; done: number; total: number; detail?: string }): ProgressEvent =>
+    ({ phase: p.phase === 'install' ? 'installing' : 'writing', done: p.done, total: p.total, ...(p.detail ? { current: p.detail } : {}) });
   const built = await buildPex({
-    outputPath: join(workspaceRoot, opts.outputPath),
-    layout: opts.layout,
-    wheels: [...artifacts.values()].map((a) => ({ path: a.path, sha256: a.sha256 })),
-    sources: kept,
-    ...(opts.entryPoint ? { entryPoint: opts.entryPoint } : {}),
-    ...(opts.script ? { script: opts.script } : {}),
-    requirements,
-    interpreterConstraints: opts.interpreterConstraints,
-    shebang: opts.shebang,
-    ...opts.runtime,
-    onWarning: (m) => log.warn(`nx-pex: ${m}`),
-    onProgress: (p) => progress(p.phase === 'install' ? 'installing wheels' : 'writing pex', p.done, p.total),
+    outputPath: join(workspaceRoot, model.outputPath),
+    layout: model.layout,
+    wheels: artifacts.map((a) => ({ path: a.path, sha256: a.sha256 })),
+    sources,
+    ...(model.entryPoint ? { entryPoint: model.entryPoint } : {}),
+    ...(model.script ? { script: model.script } : {}),
+    requirements: model.requirements,
+    interpreterConstraints: model.interpreterConstraints,
+    shebang: model.shebang,
+    ...model.runtime,
+    onWarning: (m) => progress.warn(`nx-pex: ${m}`),
+    onProgress: (p) => progress.update(installOrWrite(p)),
   });
-  return { ...built, options: opts, artifacts: [...artifacts.values()], sources: kept, bundled: closure.slice(1).map((p) => p.project) };
+  return { ...built, model, artifacts, sources, notHermetic: !hermetic };
 }
 
+/** The one line a build leaves: what it wrote, and whether it is hermetic. */
 export function describeBuild(result: BuildResult): string {
-  const libs = result.bundled.length > 0 ? `, first-party: ${result.bundled.join(', ')}` : '';
-  return `nx-pex: wrote ${result.options.outputPath} (${result.size} bytes, ${result.artifacts.length} distributions, ${result.sources.length} source files${libs}, sha256 ${result.sha256})`;
+  const { model } = result;
+  const libs = model.bundled.length > 0 ? `, first-party: ${model.bundled.join(', ')}` : '';
+  const note = result.notHermetic ? `; ${notHermeticNote(model.project)}` : '';
+  return `nx-pex: wrote ${model.outputPath} (${model.layout}, ${result.size} bytes, ${result.artifacts.length} distributions, ${result.sources.length} source files${libs}, sha256 ${result.sha256})${note}`;
 }

@@ -10,6 +10,7 @@ import {
   parseLock,
   resolveLock,
   selectFromLock,
+  type FetchProgress,
   type IndexConfig,
   type LocalArtifact,
   type Lock,
@@ -132,15 +133,17 @@ export async function lockProject(req: LockRequest): Promise<LockOutcome> {
  */
 export async function lockedArtifacts(
   workspaceRoot: string,
+  lockFile: string | undefined,
   project: PythonProject,
   all: readonly PythonProject[],
   target: TargetInterpreter,
   index: IndexConfig,
   key: string = project.project,
+  onProgress?: (p: FetchProgress) => void,
 ): Promise<LocalArtifact[] | undefined> {
-  const lockFile = lockFileOf(workspaceRoot, project);
   if (!lockFile) return undefined;
-  const lock = (await readLock(workspaceRoot, lockFile))!;
+  const lock = await readLock(workspaceRoot, lockFile);
+  if (!lock) return undefined;
   const wanted = projectRoots(project, all)[key] ?? [];
   const recorded = lock.nxPex?.roots ?? {};
   const status = isLockCurrent({ ...lock, nxPex: { targets: lock.nxPex?.targets ?? [], roots: key in recorded ? { [key]: recorded[key]! } : {} } }, { [key]: wanted }, lock.requiresPython);
@@ -148,7 +151,7 @@ export async function lockedArtifacts(
   if (!status.current) {
     throw new PluginError('STALE_LOCK', `${lockFile} is out of date for ${key}: ${status.reasons.join('; ')}. Run \`nx run ${project.project}:lock\` and commit ${lockFile}.`);
   }
-  return fetchLocked(selectFromLock(lock, key, target), { index });
+  return fetchLocked(selectFromLock(lock, key, target), { index, ...(onProgress ? { onProgress } : {}) });
 }
 
 /** sha256 of the project's part of its lock (its Nx build input), or "" without a lock. */
@@ -156,4 +159,14 @@ export async function projectLockHash(workspaceRoot: string, project: PythonProj
   const lockFile = lockFileOf(workspaceRoot, project);
   const lock = lockFile ? await readLock(workspaceRoot, lockFile) : undefined;
   return lock ? lockSubsetHash(lock, project.project) : '';
+}
+
+/** The line a lock run leaves (the executor and the CLI alike). */
+export function describeLock(outcome: LockOutcome, check: boolean): string {
+  if (check) {
+    return outcome.current
+      ? `nx-pex: ${outcome.lockFile} is up to date`
+      : `nx-pex: ${outcome.lockFile} is out of date: ${outcome.reasons.join('; ')}`;
+  }
+  return `nx-pex: ${outcome.changed ? 'wrote' : 'unchanged'} ${outcome.lockFile} (${outcome.packages} packages)`;
 }

@@ -23,16 +23,31 @@ export async function findPyProjectRoots(workspaceRoot: string): Promise<string[
   return roots.sort();
 }
 
+/**
+ * The Python projects of a workspace, and the pyproject.toml files that could not be read: those fail
+ * their own project's tasks, never the others'.
+ */
+export interface PythonWorkspace {
+  projects: PythonProject[];
+  /** Project root → why its pyproject.toml is unusable (the file:line message and the fix). */
+  broken: Map<string, PluginError>;
+}
+
 /** The Python projects at these roots (those whose pyproject.toml has a [project] table). */
-export async function loadPythonProjects(workspaceRoot: string, roots: Iterable<[name: string | undefined, root: string]>): Promise<PythonProject[]> {
-  const out: PythonProject[] = [];
+export async function loadPythonWorkspace(workspaceRoot: string, roots: Iterable<[name: string | undefined, root: string]>): Promise<PythonWorkspace> {
+  const ws: PythonWorkspace = { projects: [], broken: new Map() };
   for (const [name, root] of roots) {
     const file = join(workspaceRoot, root, 'pyproject.toml');
     if (!existsSync(file)) continue;
-    const p = pythonProject(name ?? '', root, await readFile(file, 'utf8'), []);
-    if (p) out.push(name ? p : { ...p, project: p.pyproject.name });
+    try {
+      const p = pythonProject(name ?? '', root, await readFile(file, 'utf8'), []);
+      if (p) ws.projects.push(name ? p : { ...p, project: p.pyproject.name });
+    } catch (e) {
+      if (!(e instanceof PluginError)) throw e;
+      ws.broken.set(posix.normalize(toPosix(root)), e);
+    }
   }
-  return out;
+  return ws;
 }
 
 /** The project followed by every first-party project it depends on, transitively (each once). */
@@ -98,10 +113,14 @@ export function withDependencyGroups(project: PythonProject, runtime: readonly s
   return out;
 }
 
-export function findProject(projects: readonly PythonProject[], root: string): PythonProject {
-  const p = projects.find((q) => posix.normalize(q.root) === posix.normalize(toPosix(root)));
-  if (!p) throw new PluginError('INVALID_PYPROJECT', `${posix.join(toPosix(root), 'pyproject.toml')} is missing or has no [project] table (PEP 621)`);
-  return p;
+/** The project at `root`; its own pyproject.toml error when that file is unusable. */
+export function findProject(ws: PythonWorkspace, root: string): PythonProject {
+  const at = posix.normalize(toPosix(root));
+  const p = ws.projects.find((q) => posix.normalize(q.root) === at);
+  if (p) return p;
+  const broken = ws.broken.get(at);
+  if (broken) throw broken;
+  throw new PluginError('INVALID_PYPROJECT', `${posix.join(at, 'pyproject.toml')} is missing or has no [project] table (PEP 621)`);
 }
 
 function toPosix(p: string): string {

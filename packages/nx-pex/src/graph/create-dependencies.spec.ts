@@ -51,4 +51,32 @@ describe('createDependencies', () => {
     const again = await createDependencies(undefined, context);
     expect(again.some((d) => d.source === 'svc' && d.target === 'util')).toBe(true);
   });
+
+  it('skips a project whose pyproject.toml is broken and keeps the edges of the others', async () => {
+    const files: Record<string, string> = {
+      'apps/svc/pyproject.toml': '[project]\nname = "svc"\ndependencies = ["my-lib"]\n',
+      'apps/svc/src/svc/__main__.py': 'import my_lib\n',
+      'apps/bad/pyproject.toml': '[project\nname = "bad"\n',
+      'apps/bad2/pyproject.toml': '[project]\nname = "bad2"\ndependencies = ["my-lib", "x>=>1"]\n',
+      'libs/my-lib/pyproject.toml': '[project]\nname = "my-lib"\n',
+      'libs/my-lib/src/my_lib/__init__.py': '',
+    };
+    const root = workspace(files);
+    const projectFileMap: Record<string, { file: string; hash: string }[]> = {};
+    const roots: Record<string, string> = { svc: 'apps/svc', bad: 'apps/bad', bad2: 'apps/bad2', 'my-lib': 'libs/my-lib' };
+    for (const file of Object.keys(files)) {
+      const project = Object.keys(roots).find((p) => file.startsWith(`${roots[p]}/`))!;
+      (projectFileMap[project] ??= []).push({ file, hash: `b-${file}` });
+    }
+    const context = {
+      workspaceRoot: root,
+      projects: Object.fromEntries(Object.entries(roots).map(([p, r]) => [p, { root: r }])),
+      externalNodes: {},
+      fileMap: { projectFileMap, nonProjectFiles: [] },
+      filesToProcess: { projectFileMap: {}, nonProjectFiles: [] },
+      nxJsonConfiguration: {},
+    } as unknown as CreateDependenciesContext;
+    const deps = await createDependencies(undefined, context);
+    expect(deps.map((d) => `${d.source} -> ${d.target}`).sort()).toEqual(['svc -> my-lib', 'svc -> my-lib']);
+  });
 });

@@ -3,12 +3,23 @@ import { join, posix } from 'node:path';
 import { DependencyType, type CreateDependencies, type RawProjectGraphDependency } from '@nx/devkit';
 import { normalizeName, parseRequirement } from '../pyproject/pyproject.js';
 import { PluginCache, workspaceDataDir } from '../utils/plugin-cache.js';
+import { PluginError } from '../utils/errors.js';
 import { importedModules } from './imports.js';
 import { externalNodeName } from './external-nodes.js';
 import { firstPartyDependencies, indexProjects, pythonProject, type PythonProject } from './python-workspace.js';
 
 export function requirementName(requirement: string, file = 'pyproject.toml'): string {
   return normalizeName(parseRequirement(requirement, file).name);
+}
+
+/** A project's PythonProject, or undefined when its pyproject.toml is unusable: createNodes gave it failing targets, it has no edges. */
+function readProject(workspaceRoot: string, name: string, root: string, files: ReadonlyArray<{ file: string }>): PythonProject | undefined {
+  try {
+    return pythonProject(name, root, readFileSync(join(workspaceRoot, root, 'pyproject.toml'), 'utf8'), files.map((f) => f.file));
+  } catch (e) {
+    if (e instanceof PluginError) return undefined;
+    throw e;
+  }
 }
 
 /**
@@ -25,8 +36,7 @@ export const createDependencies: CreateDependencies = (_options, context) => {
     const files = context.fileMap.projectFileMap[name] ?? [];
     const pyprojectFile = posix.join(config.root, 'pyproject.toml');
     if (!files.some((f) => f.file === pyprojectFile)) continue;
-    const text = readFileSync(join(context.workspaceRoot, pyprojectFile), 'utf8');
-    const p = pythonProject(name, config.root, text, files.map((f) => f.file));
+    const p = readProject(context.workspaceRoot, name, config.root, files);
     if (!p) continue;
     projects.push(p);
     filesOf.set(name, files);

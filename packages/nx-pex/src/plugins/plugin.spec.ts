@@ -11,13 +11,17 @@ describe('projectFromPyProject', () => {
     const build = project?.targets?.['build'];
     expect(build?.executor).toBe('nx-pex:pex');
     expect(build?.cache).toBe(true);
-    expect(build?.outputs).toEqual(['{workspaceRoot}/dist/{projectRoot}']);
+    // Outputs follow the options: a custom outputPath (project.json) is what Nx caches and restores.
+    expect(build?.outputs).toEqual(['{options.outputPath}']);
+    expect(build?.options).toEqual({ outputPath: 'dist/apps/svc/svc.pex' });
     expect(build?.inputs).toEqual(expect.arrayContaining(['nxPexSources', '^nxPexSources', '{projectRoot}/pylock.toml', { env: 'PIP_INDEX_URL' }]));
     // The interpreter's tags choose the wheels: they are part of the cache key.
     expect(build?.inputs).toContainEqual({ runtime: expect.stringMatching(/^python3 -c .*cache_tag.*get_platform\(\).*libc_ver\(\)/) });
     const run = project?.targets?.['run'];
     expect(run?.dependsOn).toEqual(['build']);
-    expect(run?.options).toEqual({ command: 'python3 dist/apps/svc/svc.pex', cwd: '{workspaceRoot}' });
+    // The run executor reads the build target's merged options: any outputPath, any layout.
+    expect(run?.executor).toBe('nx-pex:run');
+    expect(run?.options).toEqual({ buildTarget: 'build' });
   });
 
   it('honours target names, false to turn a target off, and library type', () => {
@@ -66,5 +70,28 @@ describe('inferFromPyProjects', () => {
       { type: 'pypi', name: 'pypi:flask', data: { version: '>=3', packageName: 'flask' } },
       { type: 'pypi', name: 'pypi:attrs', data: { version: '*', packageName: 'attrs' } },
     ]);
+  });
+});
+
+describe('a broken pyproject.toml', () => {
+  const healthy = ['apps/ok/pyproject.toml', '[project]\nname = "ok"\ndependencies = ["attrs"]\n'] as const;
+
+  it('keeps the other projects and gives the broken one targets that say what is wrong (TOML error)', () => {
+    const results = inferFromPyProjects([['apps/bad/pyproject.toml', '[project\nname = "bad"\n'], healthy]);
+    const ok = results[1]![1];
+    expect(ok.projects?.['apps/ok']?.targets?.['build']?.executor).toBe('nx-pex:pex');
+    expect(Object.keys(ok.externalNodes ?? {})).toEqual(['pypi:attrs']);
+    const bad = results[0]![1].projects?.['apps/bad'];
+    expect(bad?.name).toBe('bad');
+    expect(Object.keys(bad?.targets ?? {}).sort()).toEqual(['build', 'lock', 'run']);
+    expect(bad?.targets?.['build']?.metadata?.description).toMatch(/\[INVALID_PYPROJECT\] apps\/bad\/pyproject.toml:1:\d+: not valid TOML.*Fix the file/);
+  });
+
+  it('names a project with a bad requirement after [project] name, and its targets carry the line', () => {
+    const results = inferFromPyProjects([['libs/x/pyproject.toml', '[project]\nname = "my-x"\ndependencies = ["flask>=>3"]\n'], healthy]);
+    const bad = results[0]![1].projects?.['libs/x'];
+    expect(bad?.name).toBe('my-x');
+    expect(bad?.targets?.['lock']?.metadata?.description).toMatch(/\[INVALID_REQUIREMENT\] libs\/x\/pyproject.toml:3: \[project\] dependencies: Invalid requirement "flask>=>3"/);
+    expect(results[1]![1].projects?.['apps/ok']?.name).toBe('ok');
   });
 });

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, posix, relative, sep } from 'node:path';
 import type { CreateNodes, CreateNodesResult, ProjectConfiguration, ProjectGraphExternalNode, TargetConfiguration } from '@nx/devkit';
-import { normalizeName, parsePyProject, parseRequirement, type PyProject } from '../pyproject/pyproject.js';
+import { normalizeName, parsePyProject, parseRequirement, projectNameHint, type PyProject } from '../pyproject/pyproject.js';
+import { defaultOutputPath } from '../core/output-path.js';
+import { PluginError } from '../utils/errors.js';
 import { externalNode } from '../graph/external-nodes.js';
 import { PluginCache, workspaceDataDir } from '../utils/plugin-cache.js';
 import { buildTarget } from './targets/build.js';
@@ -44,6 +46,13 @@ interface ParsedProject {
   hasTests: boolean;
 }
 
+/** A pyproject.toml that cannot be used: its project still appears, and its tasks fail with `error`. */
+interface BrokenProject {
+  root: string;
+  name: string;
+  error: PluginError;
+}
+
 function targetsFor(p: ParsedProject, options: NxPexPluginOptions, facts: WorkspaceFacts): Record<string, TargetConfiguration> {
   const targets: Record<string, TargetConfiguration> = {};
   const lock = options.lockTargetName ?? 'lock';
@@ -53,9 +62,9 @@ function targetsFor(p: ParsedProject, options: NxPexPluginOptions, facts: Worksp
   if (p.pyproject.tool.type === 'lib') return targets;
   const build = options.buildTargetName ?? 'build';
   if (build !== false) {
-    targets[build] = buildTarget(facts.lockHashCli ? `${facts.lockHashCli} lock-hash ${p.root}` : undefined, facts.hasNpmLock);
+    targets[build] = buildTarget(defaultOutputPath(p.root, p.pyproject.name), facts.lockHashCli ? `${facts.lockHashCli} lock-hash ${p.root}` : undefined, facts.hasNpmLock);
     const run = options.runTargetName ?? 'run';
-    if (run !== false) targets[run] = runTarget(build, posix.join('dist', p.root, `${p.pyproject.name}.pex`));
+    if (run !== false) targets[run] = runTarget(build);
   }
   return targets;
 }
@@ -68,6 +77,18 @@ function projectConfig(p: ParsedProject, options: NxPexPluginOptions, facts: Wor
     targets: targetsFor(p, options, facts),
     tags: ['lang:python'],
   };
+}
+
+/**
+ * A broken project keeps its place in the graph with the targets of an app; their executors read the
+ * same file and fail with the same file:line message, so only this project's tasks fail.
+ */
+function brokenProjectConfig(b: BrokenProject, options: NxPexPluginOptions, facts: WorkspaceFacts): Omit<ProjectConfiguration, 'root'> {
+  const pyproject: PyProject = { name: b.name, dependencies: [], scripts: {}, optionalDependencies: {}, dependencyGroups: {}, uvSources: {}, tool: {} };
+  const targets = targetsFor({ root: b.root, pyproject, hasTests: false }, options, facts);
+  const description = `nx-pex cannot use this project: [${b.error.code}] ${b.error.message}`;
+  for (const t of Object.values(targets)) t.metadata = { ...t.metadata, description };
+  return { name: b.name, projectType: 'application', namedInputs: { [SOURCES_INPUT]: sourcesNamedInput }, targets, tags: ['lang:python'] };
 }
 
 /**
@@ -94,21 +115,32 @@ function externalNodes(projects: ParsedProject[]): Record<string, ProjectGraphEx
 /** A pyproject.toml as createNodes sees it: path, text, and whether a tests/ or test/ directory is beside it. */
 export type PyProjectFile = readonly [file: string, text: string, hasTestsDir?: boolean];
 
+/** One file's project: parsed, broken (its own error, never the workspace's), or none (no [project] table). */
+function parseOne([file, text, hasTestsDir]: PyProjectFile): ParsedProject | BrokenProject | undefined {
+  const root = dirname(file);
+  try {
+    const pyproject = parsePyProject(text, file);
+    if (!pyproject) return undefined;
+    const hasTests = Boolean(hasTestsDir) || 'test' in pyproject.dependencyGroups || 'dev' in pyproject.dependencyGroups;
+    return { root, pyproject, hasTests };
+  } catch (e) {
+    if (!(e instanceof PluginError)) throw e;
+    return { root, name: projectNameHint(text, root), error: e };
+  }
+}
+
 /** Pure: the projects and external nodes inferred from pyproject.toml files. */
 export function inferFromPyProjects(files: ReadonlyArray<PyProjectFile>, options: NxPexPluginOptions = {}, facts: WorkspaceFacts = {}): Array<readonly [string, CreateNodesResult]> {
-  const parsed: Array<readonly [string, ParsedProject | undefined]> = files.map(([file, text, hasTestsDir]) => {
-    const pyproject = parsePyProject(text, file);
-    if (!pyproject) return [file, undefined] as const;
-    const hasTests = Boolean(hasTestsDir) || 'test' in pyproject.dependencyGroups || 'dev' in pyproject.dependencyGroups;
-    return [file, { root: dirname(file), pyproject, hasTests }] as const;
-  });
-  const projects = parsed.flatMap(([, p]) => (p ? [p] : []));
+  const parsed = files.map((f) => [f[0], parseOne(f)] as const);
+  const projects = parsed.flatMap(([, p]) => (p && 'pyproject' in p ? [p] : []));
   const external = externalNodes(projects);
+  const first = parsed.findIndex(([, p]) => p !== undefined && 'pyproject' in p);
   return parsed.map(([file, p], i) => {
     if (!p) return [file, {}] as const;
+    const config = 'pyproject' in p ? projectConfig(p, options, facts) : brokenProjectConfig(p, options, facts);
+    const result: CreateNodesResult = { projects: { [p.root]: config } };
     // External nodes ride along with the first project; Nx merges them across results.
-    const result: CreateNodesResult = { projects: { [p.root]: projectConfig(p, options, facts) } };
-    if (i === parsed.findIndex(([, q]) => q !== undefined) && Object.keys(external).length > 0) result.externalNodes = external;
+    if (i === first && Object.keys(external).length > 0) result.externalNodes = external;
     return [file, result] as const;
   });
 }

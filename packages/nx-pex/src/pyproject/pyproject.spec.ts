@@ -45,7 +45,14 @@ extras = ["fast"]
   });
 
   it('names the file and position of invalid TOML', () => {
-    expect(() => parsePyProject('[project\nname = "x"', 'libs/a/pyproject.toml')).toThrow(/libs\/a\/pyproject.toml \(line 1, column \d+\): not valid TOML/);
+    expect(() => parsePyProject('[project\nname = "x"', 'libs/a/pyproject.toml')).toThrow(/^libs\/a\/pyproject.toml:1:\d+: not valid TOML: .*Fix the file/);
+  });
+
+  it('names the file and line of a requirement that is not PEP 508, and its table', () => {
+    const text = '[project]\nname = "x"\ndependencies = [\n  "requests",\n  "flask>=>3",\n]\n[dependency-groups]\ntest = ["py test"]\n';
+    expect(() => parsePyProject(text, 'apps/x/pyproject.toml')).toThrow(/^apps\/x\/pyproject.toml:5: \[project\] dependencies: Invalid requirement "flask>=>3"/);
+    const group = text.replace('"flask>=>3"', '"flask>=3"');
+    expect(() => parsePyProject(group, 'apps/x/pyproject.toml')).toThrow(/^apps\/x\/pyproject.toml:8: \[dependency-groups\] test: Invalid requirement "py test"/);
   });
 
   it('names the field that has the wrong type', () => {

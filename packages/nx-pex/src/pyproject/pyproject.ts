@@ -57,8 +57,11 @@ export function parsePyProject(text: string, file: string): PyProject | undefine
   try {
     doc = parse(text) as Table;
   } catch (e) {
-    const where = e instanceof TomlError ? ` (line ${e.line}, column ${e.column})` : '';
-    throw new PluginError('INVALID_PYPROJECT', `${file}${where}: not valid TOML: ${(e as Error).message.split('\n')[0]}`);
+    const where = e instanceof TomlError ? `:${e.line}:${e.column}` : '';
+    throw new PluginError(
+      'INVALID_PYPROJECT',
+      `${file}${where}: not valid TOML: ${(e as Error).message.split('\n')[0]}. Fix the file (TOML 1.0, https://toml.io/en/v1.0.0); other projects are not affected.`,
+    );
   }
   const project = doc['project'];
   if (project === undefined) return undefined;
@@ -124,6 +127,9 @@ export function parsePyProject(text: string, file: string): PyProject | undefine
     uvSources,
     tool,
   };
+  checkRequirements(text, file, '[project] dependencies', result.dependencies);
+  for (const [extra, reqs] of Object.entries(optionalDependencies)) checkRequirements(text, file, `[project.optional-dependencies] ${extra}`, reqs);
+  for (const [group, reqs] of Object.entries(dependencyGroups)) checkRequirements(text, file, `[dependency-groups] ${group}`, reqs);
   const version = optionalString(project['version'], `${file}: [project] version`);
   if (version !== undefined) result.version = version;
   const requiresPython = optionalString(project['requires-python'], `${file}: [project] requires-python`);
@@ -149,6 +155,46 @@ export function normalizeName(name: string): string {
 /** The import name a project's package conventionally has (`my-service` → `my_service`). */
 export function moduleName(projectName: string): string {
   return normalizeName(projectName).replace(/-/g, '_');
+}
+
+/** 1-based line of the first TOML string literal holding `value` in `text`, or undefined. */
+function lineOf(text: string, value: string): number | undefined {
+  for (const quoted of [JSON.stringify(value), `'${value}'`]) {
+    const at = text.indexOf(quoted);
+    if (at >= 0) return text.slice(0, at).split('\n').length;
+  }
+  return undefined;
+}
+
+/** Every requirement string of a table must be PEP 508: a bad one is reported at its line, with the fix. */
+function checkRequirements(text: string, file: string, table: string, requirements: readonly string[]): void {
+  for (const req of requirements) {
+    try {
+      Requirement.parse(req);
+    } catch (e) {
+      const line = lineOf(text, req);
+      throw new PluginError(
+        'INVALID_REQUIREMENT',
+        `${file}${line ? `:${line}` : ''}: ${table}: ${(e as Error).message}`,
+      );
+    }
+  }
+}
+
+/**
+ * The name a project has even when its pyproject.toml cannot be used: `[project] name` when the TOML
+ * parses and has one, else the directory's name.
+ */
+export function projectNameHint(text: string, root: string): string {
+  try {
+    const doc = parse(text) as Table;
+    const name = isTable(doc['project']) ? doc['project']['name'] : undefined;
+    if (typeof name === 'string' && name.trim() !== '') return name;
+  } catch {
+    // not TOML: fall back to the directory's name
+  }
+  const base = root.split('/').filter(Boolean).pop();
+  return base && base !== '.' ? base : 'workspace-root';
 }
 
 /** A PEP 508 requirement from `file`; a bad one fails naming the file and the string. */

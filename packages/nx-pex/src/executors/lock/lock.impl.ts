@@ -1,18 +1,11 @@
+import '../../utils/require-node.js';
 import type { ExecutorContext } from '@nx/devkit';
 import { logger } from '@nx/devkit';
-import { lockProject, type LockOutcome } from '../../core/lock.js';
-import { projectsOf, reportFailure } from '../pex/pex.impl.js';
+import { describeLock, lockProject } from '../../core/lock.js';
+import { projectsOf, reportFailure } from '../../nx/executor-context.js';
 import type { LockExecutorOptions } from './schema.js';
 
-export function describeLock(outcome: LockOutcome, check: boolean): string {
-  if (check) {
-    return outcome.current
-      ? `nx-pex: ${outcome.lockFile} is up to date`
-      : `nx-pex: ${outcome.lockFile} is out of date: ${outcome.reasons.join('; ')}`;
-  }
-  return `nx-pex: ${outcome.changed ? 'wrote' : 'unchanged'} ${outcome.lockFile} (${outcome.packages} packages)`;
-}
-
+/** `nx-pex:lock`: writes (or, with `check`, verifies) the pylock.toml that serves the project. */
 export default async function lockExecutor(options: LockExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   try {
     const { project, projects } = await projectsOf(context);

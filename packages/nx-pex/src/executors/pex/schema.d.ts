@@ -13,7 +13,7 @@ export interface PexExecutorOptions {
    */
   script?: string;
   /**
-   * Where to write the .pex, relative to the workspace root. Default: dist/{projectRoot}/{name}.pex.
+   * Where to write the pex, relative to the workspace root: a file (zipapp) or a directory of that name (packed, loose) that python3 runs alike. The inferred target sets dist/{projectRoot}/{name}.pex; its outputs follow this option, so another path is cached and restored by Nx too.
    */
   outputPath?: string;
   /**

@@ -101,7 +101,7 @@ describe('configuration generator', () => {
     const badPython = UV_PROJECT.replace('">=3.11"', '"3.11"');
     const tree = withProject({ 'd/pyproject.toml': dynamic, 'r/pyproject.toml': badReq, 'v/pyproject.toml': badPython, 'x/pyproject.toml': '[project\n' });
     await expect(configurationGenerator(tree, { project: 'd', skipFormat: true })).rejects.toThrow(/d\/pyproject.toml: \[project\] dependencies are dynamic/);
-    await expect(configurationGenerator(tree, { project: 'r', skipFormat: true })).rejects.toThrow(/r\/pyproject.toml: \[project\] dependencies: Invalid requirement "fastapi>=>0.110"/);
+    await expect(configurationGenerator(tree, { project: 'r', skipFormat: true })).rejects.toThrow(/r\/pyproject.toml:\d+: \[project\] dependencies: Invalid requirement "fastapi>=>0.110"/);
     await expect(configurationGenerator(tree, { project: 'v', skipFormat: true })).rejects.toThrow(/v\/pyproject.toml: \[project\] requires-python: Invalid version specifier "3.11"/);
     await expect(configurationGenerator(tree, { project: 'x', skipFormat: true })).rejects.toThrow(/x\/pyproject.toml: not valid TOML/);
   });

@@ -1,3 +1,4 @@
+import '../../utils/require-node.js';
 import { formatFiles, readNxJson, updateNxJson, type NxJsonConfiguration, type TargetConfiguration, type Tree } from '@nx/devkit';
 import { checkNxVersion, workspaceNxVersion } from './nx-version.js';
 import type { InitGeneratorSchema } from './schema.js';

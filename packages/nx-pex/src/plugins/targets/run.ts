@@ -1,11 +1,14 @@
 import type { TargetConfiguration } from '@nx/devkit';
 
-/** `run`: runs the built pex with python3; arguments after `--` go to the pex. */
-export function runTarget(buildTargetName: string, pexPath: string): TargetConfiguration {
+/**
+ * `run`: runs what the build target wrote, at the path its options give (outputPath, any layout);
+ * arguments after `--` go to the pex.
+ */
+export function runTarget(buildTargetName: string): TargetConfiguration {
   return {
-    executor: 'nx:run-commands',
+    executor: 'nx-pex:run',
     dependsOn: [buildTargetName],
-    options: { command: `python3 ${pexPath}`, cwd: '{workspaceRoot}' },
-    metadata: { technologies: ['python'], description: 'Run the built .pex (arguments after -- are passed to it)' },
+    options: { buildTarget: buildTargetName },
+    metadata: { technologies: ['python'], description: 'Run the built pex (arguments after -- are passed to it)' },
   };
 }

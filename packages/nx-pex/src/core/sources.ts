@@ -1,5 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join, posix } from 'node:path';
+import { minimatch } from 'minimatch';
+import type { SourceDir } from './model.js';
 
 export interface SourceEntry {
   /** Posix path inside the pex. */
@@ -50,4 +52,17 @@ export async function collectSources(sourceRoot: string, flat: boolean): Promise
     }
   }
   return out.sort((a, b) => (a.archivePath < b.archivePath ? -1 : a.archivePath > b.archivePath ? 1 : 0));
+}
+
+/** The sources of every directory of a model, in order (a project's, then its bundled projects'). */
+export async function collectProjectSources(workspaceRoot: string, dirs: readonly SourceDir[]): Promise<SourceEntry[]> {
+  const out: SourceEntry[] = [];
+  for (const d of dirs) out.push(...(await collectSources(join(workspaceRoot, d.dir), d.flat)));
+  return out;
+}
+
+/** Sources minus those matching an `exclude` glob (matched against their path inside the pex). */
+export function excludeSources(sources: SourceEntry[], patterns: readonly string[]): SourceEntry[] {
+  if (patterns.length === 0) return sources;
+  return sources.filter((s) => !patterns.some((p) => minimatch(s.archivePath, p, { dot: true })));
 }

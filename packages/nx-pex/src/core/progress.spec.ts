@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { BuildProgress, formatBytes, progressMode } from './progress.js';
+
+function recorder(mode: 'live' | 'lines' | 'quiet', clock = { t: 0 }) {
+  const chunks: string[] = [];
+  const progress = new BuildProgress(mode, { write: (t) => chunks.push(t) }, 100, () => clock.t);
+  return { progress, chunks, clock };
+}
+
+/** What a terminal shows once the text is drawn: \r returns to the line's start, ESC[2K erases it. */
+function screen(text: string): string[] {
+  const erase = '\r\u001b[2K';
+  const lines: string[] = [''];
+  for (const [i, chunk] of text.split(erase).entries()) {
+    if (i > 0) lines[lines.length - 1] = '';
+    const [first, ...rest] = chunk.split('\n');
+    lines[lines.length - 1] += first;
+    lines.push(...rest);
+  }
+  return lines.filter((l, i) => l !== '' || i < lines.length - 1);
+}
+
+describe('progressMode', () => {
+  it('live on a terminal, lines without one, quiet in CI unless verbose', () => {
+    expect(progressMode({}, true)).toBe('live');
+    expect(progressMode({}, false)).toBe('lines');
+    expect(progressMode({ CI: 'true' }, true)).toBe('quiet');
+    expect(progressMode({ CI: '1' }, false)).toBe('quiet');
+    expect(progressMode({ CI: 'false' }, false)).toBe('lines');
+    expect(progressMode({ CI: 'true', NX_VERBOSE_LOGGING: 'true' }, false)).toBe('lines');
+  });
+});
+
+describe('BuildProgress', () => {
+  it('on a terminal: one line redrawn in place with counts, bytes and the package, erased at the end, then the summary', () => {
+    const { progress, chunks, clock } = recorder('live');
+    progress.update({ phase: 'resolving', done: 1, total: 3, current: 'flask' });
+    for (let i = 1; i <= 9; i++) {
+      clock.t += 150;
+      progress.update({ phase: 'downloading', done: i, total: 9, current: `pkg${i}`, bytes: 1024 * 1024 });
+    }
+    expect(chunks.join('')).toContain('nx-pex: downloading 5/9 · 5.0 MiB · pkg5');
+    expect(chunks.every((c) => !c.includes('\n'))).toBe(true); // no scrolling lines
+    progress.finish('nx-pex: wrote dist/apps/a/a.pex');
+    expect(screen(chunks.join(''))).toEqual(['nx-pex: wrote dist/apps/a/a.pex']);
+  });
+
+  it('redraws at most once per interval within a phase (the bytes Nx stores stay few)', () => {
+    const { progress, chunks } = recorder('live');
+    for (let i = 1; i <= 500; i++) progress.update({ phase: 'installing', done: i, total: 500, current: `w${i}` });
+    expect(chunks.length).toBe(1);
+  });
+
+  it('without a terminal: one plain line per finished phase, never per package', () => {
+    const { progress, chunks } = recorder('lines');
+    for (let i = 1; i <= 9; i++) progress.update({ phase: 'downloading', done: i, total: 9, current: `p${i}`, bytes: 2048 });
+    for (let i = 1; i <= 9; i++) progress.update({ phase: 'installing', done: i, total: 9 });
+    progress.finish('done');
+    expect(chunks).toEqual(['nx-pex: downloaded 9 distributions (18.0 KiB)\n', 'nx-pex: installed 9 wheels\n', 'done\n']);
+  });
+
+  it('quiet: only warnings and the summary', () => {
+    const { progress, chunks } = recorder('quiet');
+    progress.update({ phase: 'downloading', done: 1, total: 1, bytes: 10 });
+    progress.warn('w');
+    progress.finish('summary');
+    expect(chunks).toEqual(['w\n', 'summary\n']);
+  });
+
+  it('prints a warning once per build, however many interpreters repeat it, above the live line', () => {
+    const { progress, chunks } = recorder('live');
+    progress.update({ phase: 'downloading', done: 1, total: 2, current: 'a' });
+    progress.warn('nx-pex: careful');
+    progress.warn('nx-pex: careful');
+    progress.finish('end');
+    expect(screen(chunks.join(''))).toEqual(['nx-pex: careful', 'end']);
+  });
+
+  it('formats sizes in binary units', () => {
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatBytes(3 * 1024 ** 3)).toBe('3.0 GiB');
+  });
+});

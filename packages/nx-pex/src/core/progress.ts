@@ -1,0 +1,136 @@
+/**
+ * Build progress the way uv shows it: on a terminal, one status line redrawn in place (phase, counts,
+ * bytes, current package) and erased at the end, so that only the summary stays on screen — and
+ * when Nx replays a cached task's output, the redraws end erased too; without a terminal, one plain
+ * line per finished phase; in CI (the `CI` variable) nothing but the summary, unless verbose.
+ * Warnings are printed once per build, however many interpreters the build serves.
+ */
+
+export type ProgressMode = 'live' | 'lines' | 'quiet';
+
+export type Phase = 'resolving' | 'downloading' | 'installing' | 'writing';
+
+export interface ProgressEvent {
+  phase: Phase;
+  done: number;
+  total: number;
+  /** The package being worked on. */
+  current?: string;
+  /** Size of the artifact that just completed (downloads). */
+  bytes?: number;
+}
+
+export interface ProgressOutput {
+  /** Writes raw text (no newline added). */
+  write(text: string): void;
+}
+
+/** NX_VERBOSE_LOGGING shows progress everywhere; CI hides it; a terminal gets the live line. */
+export function progressMode(env: NodeJS.ProcessEnv, isTTY: boolean): ProgressMode {
+  const verbose = env['NX_VERBOSE_LOGGING'] === 'true';
+  if (!verbose && isCI(env)) return 'quiet';
+  return isTTY ? 'live' : 'lines';
+}
+
+function isCI(env: NodeJS.ProcessEnv): boolean {
+  const ci = env['CI'];
+  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
+}
+
+/** 1234567 → "1.2 MiB" (binary units, as uv). */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let value = n;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${n} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+const PAST: Record<Phase, string> = { resolving: 'resolved', downloading: 'downloaded', installing: 'installed', writing: 'wrote' };
+const NOUN: Record<Phase, string> = { resolving: 'projects', downloading: 'distributions', installing: 'wheels', writing: 'files' };
+
+// ESC [ 2K erases the whole line; \r returns to its start (ECMA-48).
+const ERASE_LINE = '\r\x1b[2K';
+
+export class BuildProgress {
+  private phase: Phase | undefined;
+  private done = 0;
+  private total = 0;
+  private current: string | undefined;
+  private bytes = 0;
+  private shown = '';
+  private lastDraw = Number.NEGATIVE_INFINITY;
+  private readonly warned = new Set<string>();
+
+  constructor(
+    private readonly mode: ProgressMode,
+    private readonly out: ProgressOutput,
+    /** Milliseconds between two redraws of the live line (a phase change always redraws). */
+    private readonly minIntervalMs = 100,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  update(e: ProgressEvent): void {
+    if (this.phase !== e.phase) {
+      this.endPhase();
+      this.phase = e.phase;
+      this.done = 0;
+      this.bytes = 0;
+      this.lastDraw = Number.NEGATIVE_INFINITY;
+    }
+    if (e.done > this.done && e.bytes !== undefined) this.bytes += e.bytes;
+    this.done = Math.max(this.done, e.done);
+    this.total = Math.max(e.total, this.done);
+    if (e.current !== undefined) this.current = e.current;
+    if (this.mode === 'live' && this.now() - this.lastDraw >= this.minIntervalMs) this.draw();
+  }
+
+  /** A warning, once per build whatever the number of interpreters, above the live line. */
+  warn(message: string): void {
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    this.clear();
+    this.out.write(`${message}\n`);
+    if (this.mode === 'live' && this.phase) this.draw();
+  }
+
+  /** Ends the progress: the live line is erased, then the summary (always shown). */
+  finish(summary?: string): void {
+    this.endPhase();
+    this.phase = undefined;
+    if (summary !== undefined) this.out.write(`${summary}\n`);
+  }
+
+  private statusLine(): string {
+    const parts = [`nx-pex: ${this.phase} ${this.done}/${this.total}`];
+    if (this.bytes > 0) parts.push(formatBytes(this.bytes));
+    if (this.current) parts.push(this.current);
+    return parts.join(' · ');
+  }
+
+  private draw(): void {
+    const line = this.statusLine();
+    if (line === this.shown) return;
+    this.out.write(`${ERASE_LINE}${line}`);
+    this.shown = line;
+    this.lastDraw = this.now();
+  }
+
+  private clear(): void {
+    if (this.mode === 'live' && this.shown) this.out.write(ERASE_LINE);
+    this.shown = '';
+  }
+
+  private endPhase(): void {
+    if (!this.phase) return;
+    if (this.mode === 'live') this.clear();
+    if (this.mode === 'lines' && this.done > 0) {
+      const size = this.bytes > 0 ? ` (${formatBytes(this.bytes)})` : '';
+      this.out.write(`nx-pex: ${PAST[this.phase]} ${this.done} ${NOUN[this.phase]}${size}\n`);
+    }
+    this.current = undefined;
+  }
+}
