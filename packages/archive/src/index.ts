@@ -1,6 +1,7 @@
 export { buildPex } from './pex/build.js';
 export type { BuildPexOptions, BuiltPex, ProgressEvent, WheelInput } from './pex/build.js';
 export type { SourceFile } from './pex/sources.js';
+export type { ProjectDistribution } from './project/dist-info.js';
 export type { Layout } from './layout/contents.js';
 export type { InheritPath } from './pex/options.js';
 export { readPexInfo } from './pex-info/read.js';

@@ -16,7 +16,8 @@ import { checkEntryPoint, checkInterpreterConstraint, checkShebang } from './che
 import { allowsCPythonBelow } from './interpreter-constraints.js';
 import { normalizeOptions, type InheritPath } from './options.js';
 import { checkScript } from './script.js';
-import { loadSources, type SourceFile } from './sources.js';
+import { loadSources, type LoadedSource, type SourceFile } from './sources.js';
+import { projectDistInfos, type ProjectDistInfo, type ProjectDistribution } from '../project/dist-info.js';
 
 export interface WheelInput {
   /** A wheel file on disk; its file name (PEP 427) is basename(path). */
@@ -59,6 +60,11 @@ export interface BuildPexOptions {
   excluded?: string[];
   /** Other pexes whose distributions join this one's at run time (PEX-INFO `pex_path`). */
   pexPath?: string[];
+  /**
+   * First-party projects in the pex: each gets a `<name>-<version>.dist-info` at the pex root (METADATA,
+   * entry_points.txt, INSTALLER, RECORD), so importlib.metadata and the venv tool see it.
+   */
+  projects?: ProjectDistribution[];
   /** Called for each warning (also returned in `BuiltPex.warnings`). */
   onWarning?: (message: string) => void;
 }
@@ -92,7 +98,9 @@ export async function buildPex(options: BuildPexOptions): Promise<BuiltPex> {
     options.onWarning?.(message);
   };
 
-  const [sources, loadedRuntime] = await Promise.all([loadSources(options.sources), loadRuntimeFiles()]);
+  const distInfos = projectDistInfos(options.projects ?? []);
+  const [loadedSources, loadedRuntime] = await Promise.all([loadSources(options.sources), loadRuntimeFiles()]);
+  const sources = withDistInfos(loadedSources, distInfos);
   const { runtime, bootstrapHash } = withBootstrapHash(loadedRuntime);
   let installed = 0;
   const trees = await mapLimit(normalized.wheels, INSTALL_CONCURRENCY, async (wheel) => {
@@ -106,7 +114,7 @@ export async function buildPex(options: BuildPexOptions): Promise<BuiltPex> {
     });
     return { tree: prepared.tree, path: wheel.path };
   });
-  if (options.script !== undefined) await checkScript(options.script, trees);
+  if (options.script !== undefined) await checkScript(options.script, trees, distInfos.flatMap((info) => info.consoleScripts));
 
   const pexInfo = validatePexInfo(
     withPexHash({
@@ -157,6 +165,20 @@ export async function buildPex(options: BuildPexOptions): Promise<BuiltPex> {
     );
   }
   return { path: outputPath, size: written.size, sha256: written.sha256, pexInfo, layout: normalized.layout, warnings };
+}
+
+/** The projects' dist-info files join the sources (so code_hash covers them); a source may not be inside one. */
+function withDistInfos(sources: LoadedSource[], distInfos: ProjectDistInfo[]): LoadedSource[] {
+  for (const { directory } of distInfos) {
+    const clash = sources.find((source) => source.archivePath.startsWith(`${directory}/`));
+    if (clash !== undefined) {
+      throw new ArchiveError(
+        'PATH_CONFLICT',
+        `source archivePath '${clash.archivePath}' is inside ${directory}/, which buildPex writes for the project; leave the dist-info out of the sources.`,
+      );
+    }
+  }
+  return [...sources, ...distInfos.flatMap(({ files }) => files.map((file) => ({ archivePath: file.path, content: file.content, mode: 0o644 })))];
 }
 
 const HASH_PLACEHOLDER = 'BOOTSTRAP_HASH = None';

@@ -32,16 +32,17 @@ export async function availableScripts(trees: TreeOnDisk[]): Promise<Set<string>
 }
 
 /** A `script` must be offered by one of the distributions, as pex requires. */
-export async function checkScript(script: string, trees: TreeOnDisk[]): Promise<void> {
+export async function checkScript(script: string, trees: TreeOnDisk[], projectScripts: readonly string[] = []): Promise<void> {
   if (!isScriptName(script)) {
     throw new ArchiveError('INVALID_ENTRY_POINT', `script '${script}' is not a script name (${SCRIPT_NAME_GRAMMAR}); fix the script option.`);
   }
   const available = await availableScripts(trees);
+  for (const name of projectScripts) available.add(name);
   if (!available.has(script)) {
     const offered = [...available].sort();
     throw new ArchiveError(
       'INVALID_ENTRY_POINT',
-      `script '${script}' is not a console script or .data/scripts script of any distribution in the pex (${offered.length > 0 ? `available: ${offered.join(', ')}` : 'none offer scripts'}); fix the script option or add the distribution that provides it.`,
+      `script '${script}' is not a console script or .data/scripts script of any distribution in the pex or of its projects (${offered.length > 0 ? `available: ${offered.join(', ')}` : 'none offer scripts'}); fix the script option or add the distribution that provides it.`,
     );
   }
 }
