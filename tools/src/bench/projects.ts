@@ -129,10 +129,11 @@ async function writeWorkspaceFiles(ws: string, name: string): Promise<void> {
   );
 }
 
-/** A pyproject.toml with pinned dependencies. */
-function pyproject(name: string, pins: readonly string[]): string {
+/** A pyproject.toml with pinned dependencies; `entryPoint` when the module is not named after the project. */
+function pyproject(name: string, pins: readonly string[], entryPoint?: string): string {
   const deps = pins.map((p) => `  "${p}",`).join('\n');
-  return `[project]\nname = "${name}"\nversion = "0.1.0"\nrequires-python = ">=3.10"\ndependencies = [\n${deps}\n]\n`;
+  const tool = entryPoint ? `\n[tool.nx-pex]\nentry-point = "${entryPoint}"\n` : '';
+  return `[project]\nname = "${name}"\nversion = "0.1.0"\nrequires-python = ">=3.10"\ndependencies = [\n${deps}\n]\n${tool}`;
 }
 
 /**
@@ -143,7 +144,7 @@ function pyproject(name: string, pins: readonly string[]): string {
 export async function writeServiceWorkspace(ws: string): Promise<{ srcDir: string; requirementsFile: string; locked: { root: string; srcDir: string; lockFile: string } }> {
   await writeWorkspaceFiles(ws, 'nx-pex-bench-workspace');
   const service = async (name: string, root: string) => {
-    await write(join(ws, root, 'pyproject.toml'), pyproject(name, FLASK_PINS));
+    await write(join(ws, root, 'pyproject.toml'), pyproject(name, FLASK_PINS, name === SERVICE_PROJECT ? undefined : SERVICE_MODULE));
     const srcDir = join(ws, root, 'src');
     for (const [file, text] of Object.entries(SERVICE_FILES)) await write(join(srcDir, SERVICE_MODULE, file), text);
     return srcDir;

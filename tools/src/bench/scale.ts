@@ -87,7 +87,7 @@ export async function scaleWorkload(ctx: BenchContext, workspaces: ScaleWorkspac
     ...(maxRuns !== undefined ? { maxRuns } : {}),
     perUnit: { count, unit: 'project' },
     notes: [
-      `generated workspace: ${count} apps, each a module importing 2–4 of ${SCALE_PINS.map((p) => p.split('==')[0]).join(', ')} (pinned as in the flask set); the same projects locked two ways: one pylock.toml at the workspace root (nx-pex lock --workspace), or one per project`,
+      `generated workspace: ${count} app${count === 1 ? '' : 's'}, each a module importing 2–4 of ${SCALE_PINS.map((p) => p.split('==')[0]).join(', ')} (pinned as in the flask set); the same projects locked two ways: one pylock.toml at the workspace root (nx-pex lock --workspace), or one per project`,
       cold
         ? 'every run: a fresh NX_PEX_CACHE_DIR and --skip-nx-cache, so every project is built and its wheels downloaded (network time included); Nx\'s default parallelism'
         : 'Nx cache warm from the warm-up run, nothing changed: the time is Nx computing the project graph and task hashes (nx-pex createNodes and its lock-hash input) and restoring outputs',
