@@ -29,6 +29,12 @@ describe('progressMode', () => {
     expect(progressMode({ CI: 'false' }, false)).toBe('lines');
     expect(progressMode({ CI: 'true', NX_VERBOSE_LOGGING: 'true' }, false)).toBe('lines');
   });
+
+  it('an Nx task without a terminal prints only its result: Nx replays stored output on cache hits', () => {
+    expect(progressMode({}, false, true)).toBe('quiet');
+    expect(progressMode({}, true, true)).toBe('live');
+    expect(progressMode({ NX_VERBOSE_LOGGING: 'true' }, false, true)).toBe('lines');
+  });
 });
 
 describe('BuildProgress', () => {

@@ -2,7 +2,8 @@
  * Build progress the way uv shows it: on a terminal, one status line redrawn in place (phase, counts,
  * bytes, current package) and erased at the end, so that only the summary stays on screen — and
  * when Nx replays a cached task's output, the redraws end erased too; without a terminal, one plain
- * line per finished phase; in CI (the `CI` variable) nothing but the summary, unless verbose.
+ * line per finished phase (the CLI; an Nx task prints only its result, see progressMode); in CI (the
+ * `CI` variable) nothing but the summary, unless verbose.
  * Warnings are printed once per build, however many interpreters the build serves.
  */
 
@@ -25,11 +26,17 @@ export interface ProgressOutput {
   write(text: string): void;
 }
 
-/** NX_VERBOSE_LOGGING shows progress everywhere; CI hides it; a terminal gets the live line. */
-export function progressMode(env: NodeJS.ProcessEnv, isTTY: boolean): ProgressMode {
+/**
+ * NX_VERBOSE_LOGGING shows progress everywhere; CI hides it; a terminal gets the live line. `underNx`:
+ * the output is a task's, which Nx stores and replays on every cache hit — plain lines there would be
+ * replayed, so without a terminal a task prints only its result (the live line ends erased).
+ */
+export function progressMode(env: NodeJS.ProcessEnv, isTTY: boolean, underNx = false): ProgressMode {
   const verbose = env['NX_VERBOSE_LOGGING'] === 'true';
-  if (!verbose && isCI(env)) return 'quiet';
-  return isTTY ? 'live' : 'lines';
+  if (verbose) return isTTY ? 'live' : 'lines';
+  if (isCI(env)) return 'quiet';
+  if (isTTY) return 'live';
+  return underNx ? 'quiet' : 'lines';
 }
 
 function isCI(env: NodeJS.ProcessEnv): boolean {

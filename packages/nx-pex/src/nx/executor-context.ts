@@ -31,7 +31,7 @@ export function targetOptionsOf(context: ExecutorContext, target: string): Recor
   return { ...(t.options ?? {}), ...(configuration ?? {}) };
 }
 
-/** Progress for a task: on Nx's terminal (stdout), as the environment allows. */
+/** Progress for a task: on Nx's terminal (stdout), as the environment allows; Nx stores what a task prints. */
 export function taskProgress(): BuildProgress {
-  return new BuildProgress(progressMode(process.env, Boolean(process.stdout.isTTY)), { write: (text) => process.stdout.write(text) });
+  return new BuildProgress(progressMode(process.env, Boolean(process.stdout.isTTY), true), { write: (text) => process.stdout.write(text) });
 }
