@@ -121,6 +121,9 @@ export function formatLock(lock: Lock): string {
   let out = line('lock-version', tomlString(lock.lockVersion));
   if (lock.environments) out += line('environments', stringArray([...new Set(lock.environments)].sort(byText), lock.environments.length > 1));
   if (lock.requiresPython !== undefined) out += line('requires-python', tomlString(lock.requiresPython));
+  if (lock.extras) out += line('extras', stringArray([...new Set(lock.extras)].sort(byText), false));
+  if (lock.dependencyGroups) out += line('dependency-groups', stringArray([...new Set(lock.dependencyGroups)].sort(byText), false));
+  if (lock.defaultGroups) out += line('default-groups', stringArray([...new Set(lock.defaultGroups)].sort(byText), false));
   out += line('created-by', tomlString(lock.createdBy));
   // `packages` is required; with no entry it must be written as a key before any table.
   if (lock.packages.length === 0) out += line('packages', '[]');
@@ -129,6 +132,13 @@ export function formatLock(lock: Lock): string {
     out += '\n[tool.nx-pex.roots]\n';
     for (const project of Object.keys(lock.nxPex.roots).sort(byText)) {
       out += line(project, stringArray([...lock.nxPex.roots[project]!].sort(byText), true));
+    }
+    for (const [key, sets] of [['groups', lock.nxPex.groups], ['extras', lock.nxPex.extras]] as const) {
+      for (const project of Object.keys(sets ?? {}).sort(byText)) {
+        out += `\n[tool.nx-pex.${key}.${tomlKey(project)}]\n`;
+        const named = sets![project]!;
+        for (const name of Object.keys(named).sort(byText)) out += line(name, stringArray([...named[name]!].sort(byText), true));
+      }
     }
     for (const target of lock.nxPex.targets) out += formatTarget(target);
   }

@@ -116,18 +116,18 @@ describe('formatLock / parseLock', () => {
 
   it.each([
     ['not toml [', /pylock\.toml is not valid TOML/],
-    ['created-by = "x"\npackages = []', /pylock\.toml: lock-version must be a string/],
+    ['created-by = "x"\npackages = []', /pylock\.toml: lock-version is required/],
     ['lock-version = "2.0"\ncreated-by = "x"\npackages = []', /lock-version is "2\.0"; only 1\.x/],
-    ['lock-version = "1.0"\npackages = []', /created-by must be a string/],
-    ['lock-version = "1.0"\ncreated-by = "x"', /packages must be an array/],
-    ['lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nversion = "1"', /packages\[0\]\.name must be a string/],
-    ['lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "-bad"', /packages\[0\]\.name is not a valid project name/],
+    ['lock-version = "1.0"\npackages = []', /created-by is required/],
+    ['lock-version = "1.0"\ncreated-by = "x"', /packages is required/],
+    ['lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nversion = "1"', /packages\[0\]\.name is required/],
+    ['lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "-bad"', /packages\[0\]\.name is not a valid name/],
     ['lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\nversion = "one"', /packages\[0\]\.version is not a valid PEP 440 version/],
     ['lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\nmarker = "python_version >"', /packages\[0\]\.marker is not a valid PEP 508 marker/],
-    ['lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\nwheels = [{ url = "u", hashes = {} }]', /packages\[0\]\.wheels\[0\]\.hashes must hold at least one hash/],
-    ['lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\nwheels = [{ url = "u", hashes = { sha256 = "abc" } }]', /wheels\[0\]\.hashes\.sha256 must be 64 hex digits/],
+    ['lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\nwheels = [{ url = "https://x/a-1-py3-none-any.whl", hashes = {} }]', /packages\[0\]\.wheels\[0\]\.hashes must hold at least one hash/],
+    ['lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\nwheels = [{ url = "https://x/a-1-py3-none-any.whl", hashes = { sha256 = "abc" } }]', /wheels\[0\]\.hashes\.sha256 must be 64 hex digits/],
     ['lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\nwheels = [{ hashes = { sha256 = "' + sha('a') + '" } }]', /wheels\[0\] needs a url or a path/],
-    ['lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\nwheels = [{ url = "u", size = -1, hashes = { md5 = "ab" } }]', /wheels\[0\]\.size must be a non-negative integer/],
+    ['lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\nwheels = [{ url = "https://x/a-1-py3-none-any.whl", size = -1, hashes = { md5 = "' + "ab".repeat(16) + '" } }]', /wheels\[0\]\.size must be a non-negative integer/],
     ['lock-version = "1.0"\ncreated-by = "x"\npackages = []\n[tool.nx-pex.roots]\napi = ["requests >="]', /tool\.nx-pex\.roots\.api\[0\] is not a valid PEP 508 requirement/],
     ['lock-version = "1.0"\ncreated-by = "x"\npackages = []\n[[tool.nx-pex.targets]]\npython = "3.11"', /tool\.nx-pex\.targets\[0\]\.markers must be a table/],
   ])('rejects %j', (text, message) => {
@@ -139,7 +139,7 @@ describe('formatLock / parseLock', () => {
   it('reads a lock written by another tool (no [tool.nx-pex], unknown keys, upload-time)', () => {
     const text = [
       'lock-version = "1.0"', 'created-by = "uv"', 'requires-python = ">=3.9"', 'extras = []',
-      '[[packages]]', 'name = "Charset_Normalizer"', 'version = "3.4.0"', 'dependencies = [{ name = "idna" }]',
+      '[[packages]]', 'name = "charset-normalizer"', 'version = "3.4.0"', 'dependencies = [{ name = "idna" }]',
       'wheels = [{ url = "https://x/charset_normalizer-3.4.0-py3-none-any.whl", upload-time = 2024-10-09T07:40:20Z, size = 3, hashes = { sha256 = "' + sha('c') + '" } }]',
       '[[packages]]', 'name = "idna"', 'version = "3.10"', 'wheels = [{ url = "https://x/idna-3.10-py3-none-any.whl", hashes = { SHA256 = "' + sha('D') + '" } }]',
     ].join('\n');

@@ -1,8 +1,9 @@
 /**
  * The PEP 751 `pylock.toml` model (https://packaging.python.org/en/latest/specifications/pylock-toml/),
  * with TOML keys in camelCase (`requires-python` → `requiresPython`). `formatLock` / `parseLock`
- * map between the two. Only what nx-pex writes or reads is modelled: `vcs`, `directory` and
- * `archive` sources, `attestation-identities`, `upload-time` and other tools' tables are not kept.
+ * map between the two. `vcs`, `directory` and `archive` sources are kept as `direct` (nx-pex does
+ * not install them: selection refuses vcs/archive and skips local directories, which are workspace
+ * projects it builds itself); `attestation-identities`, `upload-time` and other tools' tables are not kept.
  */
 
 /** `[tool.nx-pex]`: what the lock was made from and for. */
@@ -11,6 +12,15 @@ export interface NxPexLockTable {
   roots: LockRoots;
   /** The interpreters the lock was resolved for. */
   targets: LockTarget[];
+  /** Project → PEP 735 dependency group → its requirements (canonical, sorted): installed on request only. */
+  groups?: LockRequirementSets;
+  /** Project → extra (`[project.optional-dependencies]`) → its requirements: installed on request only. */
+  extras?: LockRequirementSets;
+}
+
+/** Named requirement sets (dependency groups or extras) of each project. */
+export interface LockRequirementSets {
+  [project: string]: Record<string, string[]>;
 }
 
 /** Requirement strings of each project that uses this lock (a shared workspace lock serves several). */
@@ -24,7 +34,8 @@ export interface LockTarget {
   python: string;
   /** The target's most preferred compatibility tag (for humans: which platform). */
   tag?: string;
-  /** PEP 508 marker environment of the target, used to walk the lock offline. */
+  /** PEP 508 marker environment of the target, used to walk the lock offline; without the
+   * machine-specific `platform_release` / `platform_version` (they select no wheel). */
   markers: Record<string, string>;
 }
 
@@ -50,6 +61,13 @@ export interface NxPexPackageTable {
   requiresDist: string[];
 }
 
+/** A `vcs`, `directory` or `archive` source (PEP 751), kept so selection can say why it is not installed. */
+export interface LockDirectSource {
+  kind: 'vcs' | 'directory' | 'archive';
+  url?: string;
+  path?: string;
+}
+
 export interface LockPackage {
   /** PEP 503 normalised name. */
   name: string;
@@ -62,6 +80,7 @@ export interface LockPackage {
   index?: string;
   wheels: LockFile[];
   sdist?: LockFile;
+  direct?: LockDirectSource;
   nxPex?: NxPexPackageTable;
 }
 
@@ -71,6 +90,12 @@ export interface Lock {
   /** Markers of the environments the lock is made for (one per target). */
   environments?: string[];
   requiresPython?: string;
+  /** PEP 751 `extras`: the extras the lock can install (set for the `extras` marker variable). */
+  extras?: string[];
+  /** PEP 751 `dependency-groups`: the groups the lock can install (`dependency_groups` marker variable). */
+  dependencyGroups?: string[];
+  /** PEP 751 `default-groups`: the groups installed when none is requested. */
+  defaultGroups?: string[];
   createdBy: string;
   packages: LockPackage[];
   /** `[tool.nx-pex]`; absent in locks written by other tools. */

@@ -11,7 +11,8 @@ import { SpecifierSet } from '../pep440/specifier.js';
 import { Version } from '../pep440/version.js';
 import type { MarkerEnvironment } from '../pep508/marker.js';
 import { Requirement } from '../pep508/requirement.js';
-import type { Lock, LockDependency, LockFile, LockPackage, LockRoots, LockTarget } from './model.js';
+import { normalizeName } from '../names.js';
+import type { Lock, LockDependency, LockFile, LockPackage, LockRequirementSets, LockRoots, LockTarget } from './model.js';
 import { canonicalRequirement } from './select.js';
 
 export interface ResolveLockOptions {
@@ -29,7 +30,19 @@ export interface ResolveLockOptions {
   http?: HttpOptions;
   /** pip-style constraints: narrow a package when it is required, never add one. */
   constraints?: string[];
+  /**
+   * Project → PEP 735 dependency group → its requirements. Resolved together with the roots (one
+   * version per package); a package only a group needs gets the PEP 751 marker
+   * `'<group>' in dependency_groups`, so no installer puts it into a production install.
+   */
+  dependencyGroups?: LockRequirementSets;
+  /** Project → extra → its requirements; extra-only packages get `'<extra>' in extras`. */
+  extras?: LockRequirementSets;
 }
+
+// Marker variables that describe the build machine's kernel, not what selects a wheel: a lock records
+// neither, so re-locking on another machine of the same platform gives the same bytes.
+const MACHINE_SPECIFIC = new Set(['platform_release', 'platform_version']);
 
 /** What the lock records of a chosen wheel (no local path: the wheel need not be downloaded). */
 type LockedWheel = Pick<LocalArtifact, 'version' | 'filename' | 'url' | 'sha256' | 'size' | 'requiresDist' | 'requiresPython'>;
@@ -40,6 +53,8 @@ interface Resolved {
   index?: string;
   /** Names this package depends on in this target (markers and requested extras applied). */
   dependencies: string[];
+  /** '' when the runtime roots need it, else the PEP 751 marker of the groups / extras that do. */
+  condition: string;
 }
 
 /** A lock entry being assembled from one or more targets' resolutions. */
@@ -50,7 +65,8 @@ interface Entry {
   requiresPython?: string;
   index?: string;
   wheels: Map<string, LockFile>;
-  targets: Set<number>;
+  /** Target index → the condition (see Resolved.condition) under which that target needs it. */
+  targets: Map<number, string>;
   dependencies: Map<string, LockDependency>;
 }
 
@@ -120,6 +136,93 @@ async function lockedWheel(session: FetchSession, name: string, release: Release
   };
 }
 
+const canonicalList = (list: readonly string[]) => [...new Set(list.map(canonicalRequirement))].sort();
+
+/** Group / extra names normalised (PEP 735 / PEP 685), requirements canonical. */
+function canonicalSets(sets: LockRequirementSets | undefined): LockRequirementSets {
+  const out: LockRequirementSets = {};
+  for (const project of Object.keys(sets ?? {}).sort()) {
+    const named: Record<string, string[]> = {};
+    for (const [name, list] of Object.entries(sets![project]!)) named[normalizeName(name)] = canonicalList([...(named[normalizeName(name)] ?? []), ...list]);
+    out[project] = named;
+  }
+  return out;
+}
+
+/** A named set of requirements the lock is resolved for: runtime roots, or a group / extra of a project. */
+interface RequirementSet {
+  label: string;
+  /** '' for runtime roots; else the PEP 751 marker clause that requests this set. */
+  condition: string;
+  requirements: Requirement[];
+}
+
+function requirementSets(options: ResolveLockOptions): RequirementSet[] {
+  const sets: RequirementSet[] = [];
+  for (const project of Object.keys(options.roots).sort()) {
+    sets.push({ label: `project ${project}`, condition: '', requirements: options.roots[project]!.map((t) => Requirement.parse(t)) });
+  }
+  for (const [kind, variable, all] of [['group', 'dependency_groups', options.dependencyGroups], ['extra', 'extras', options.extras]] as const) {
+    for (const project of Object.keys(all ?? {}).sort()) {
+      for (const name of Object.keys(all![project]!).sort()) {
+        sets.push({ label: `project ${project} ${kind} ${name}`, condition: `'${normalizeName(name)}' in ${variable}`, requirements: all![project]![name]!.map((t) => Requirement.parse(t)) });
+      }
+    }
+  }
+  return sets;
+}
+
+/** The packages a set's requirements reach in `env` (each package's extras followed only as requested on that path). */
+function reach(requirements: readonly Requirement[], env: MarkerEnvironment, requiresDist: Map<string, Requirement[]>): Set<string> {
+  const seen = new Map<string, Set<string>>();
+  const queue = requirements.filter((r) => r.appliesTo(env)).map((r) => ({ key: r.key, extras: r.normalizedExtras }));
+  while (queue.length) {
+    const { key, extras } = queue.shift()!;
+    const deps = requiresDist.get(key);
+    if (!deps) continue;
+    const known = seen.get(key) ?? new Set<string>();
+    seen.set(key, known);
+    const fresh = ['', ...extras].filter((e) => !known.has(e));
+    if (!fresh.length) continue;
+    for (const e of fresh) known.add(e);
+    for (const d of deps) if (d.appliesTo(env, fresh)) queue.push({ key: d.key, extras: d.normalizedExtras });
+  }
+  return new Set(seen.keys());
+}
+
+/** Package → '' when runtime roots reach it, else the `or` of the group / extra clauses that do. */
+function packageConditions(sets: readonly RequirementSet[], env: MarkerEnvironment, requiresDist: Map<string, Requirement[]>): Map<string, string> {
+  const clauses = new Map<string, Set<string>>();
+  for (const set of sets) {
+    for (const name of reach(set.requirements, env, requiresDist)) {
+      const known = clauses.get(name) ?? new Set<string>();
+      clauses.set(name, known);
+      known.add(set.condition);
+    }
+  }
+  return new Map([...clauses].map(([name, c]) => [name, c.has('') ? '' : [...c].sort().join(' or ')]));
+}
+
+/**
+ * An entry's marker: the targets that need it (all of them → no target clause), each with the
+ * groups / extras it is needed for (none → no clause), e.g.
+ * `'test' in dependency_groups` or `(python_version == '3.12' and …) and ('dev' in dependency_groups)`.
+ */
+function entryMarker(byTarget: Map<number, string>, targetMarkers: readonly string[]): string | undefined {
+  const byCondition = new Map<string, number[]>();
+  for (const [i, condition] of [...byTarget].sort((a, b) => a[0] - b[0])) byCondition.set(condition, [...(byCondition.get(condition) ?? []), i]);
+  const wrap = (m: string, many: boolean) => (many ? `(${m})` : m);
+  const terms = [...byCondition].sort((a, b) => a[1][0]! - b[1][0]!).map(([condition, indices]) => {
+    const all = indices.length === targetMarkers.length;
+    const targetPart = all ? '' : indices.map((i) => wrap(targetMarkers[i]!, indices.length > 1)).join(' or ');
+    if (!condition) return targetPart;
+    if (!targetPart) return condition;
+    return `${wrap(targetPart, true)} and (${condition})`;
+  });
+  if (terms.some((t) => t === '')) return undefined;
+  return terms.length === 1 ? terms[0] : terms.map((t) => `(${t})`).join(' or ');
+}
+
 /** Resolve every project's roots together for one target: one version per package across the projects. */
 async function resolveTarget(
   options: ResolveLockOptions,
@@ -129,12 +232,12 @@ async function resolveTarget(
   const env = markerEnvironment(target);
   const roots: Requirement[] = [];
   const labels: string[] = [];
-  for (const project of Object.keys(options.roots).sort()) {
-    for (const text of options.roots[project]!) {
-      const r = Requirement.parse(text);
+  const sets = requirementSets(options);
+  for (const set of sets) {
+    for (const r of set.requirements) {
       if (!r.appliesTo(env)) continue;
       roots.push(r);
-      labels.push(`project ${project}`);
+      labels.push(set.label);
     }
   }
   const session = new FetchSession({
@@ -149,6 +252,8 @@ async function resolveTarget(
     const { decisions, extras } = await solveWith(session, env, roots, labels, preference, options.constraints);
     const names = [...decisions.keys()];
     const artifacts = await mapLimit(names, 8, (name) => lockedWheel(session, name, decisions.get(name)!));
+    const requiresDist = new Map(names.map((name, i) => [name, artifacts[i]!.requiresDist.map((t) => Requirement.parse(t))]));
+    const conditions = packageConditions(sets, env, requiresDist);
     const resolved = new Map<string, Resolved>();
     names.forEach((name, i) => {
       const artifact = artifacts[i]!;
@@ -156,7 +261,7 @@ async function resolveTarget(
       const dependencies = artifact.requiresDist.map((t) => Requirement.parse(t))
         .filter((d) => d.appliesTo(env, requested) && decisions.has(d.key)).map((d) => d.key);
       const index = indexBase(decisions.get(name)!.best!.file.source, name);
-      resolved.set(name, { artifact, dependencies, ...(index ? { index } : {}) });
+      resolved.set(name, { artifact, dependencies, condition: conditions.get(name) ?? '', ...(index ? { index } : {}) });
     });
     return resolved;
   } finally {
@@ -178,6 +283,11 @@ export async function resolveLock(options: ResolveLockOptions): Promise<Lock> {
     throw new ResolverError('INVALID_CONFIG', 'resolveLock needs at least one target interpreter (for example the result of inspectInterpreter("python3")).');
   }
   validateRoots(options.roots);
+  for (const [kind, sets] of [['group', options.dependencyGroups], ['extra', options.extras]] as const) {
+    for (const [project, named] of Object.entries(sets ?? {})) {
+      for (const [name, list] of Object.entries(named)) validateRoots({ [`${project} (${kind} ${name})`]: list });
+    }
+  }
   const targets = [...options.targets].sort(compareTargets);
   if (options.requiresPython !== undefined) {
     const range = new SpecifierSet(options.requiresPython);
@@ -194,7 +304,7 @@ export async function resolveLock(options: ResolveLockOptions): Promise<Lock> {
   for (const [i, target] of targets.entries()) {
     const resolved = await resolveTarget(options, target, (name) => chosen.get(name) ?? preferred.get(name));
     perTarget.push(resolved);
-    for (const [name, { artifact, index }] of resolved) {
+    for (const [name, { artifact, index, condition }] of resolved) {
       if (!chosen.has(name)) chosen.set(name, artifact.version);
       const key = `${name}@${artifact.version}`;
       let entry = entries.get(key);
@@ -206,12 +316,12 @@ export async function resolveLock(options: ResolveLockOptions): Promise<Lock> {
           ...(artifact.requiresPython !== undefined ? { requiresPython: artifact.requiresPython } : {}),
           ...(index ? { index } : {}),
           wheels: new Map(),
-          targets: new Set(),
+          targets: new Map(),
           dependencies: new Map(),
         };
         entries.set(key, entry);
       }
-      entry.targets.add(i);
+      entry.targets.set(i, condition);
       entry.wheels.set(artifact.filename, { name: artifact.filename, url: artifact.url, size: artifact.size, hashes: { sha256: artifact.sha256 } });
     }
   }
@@ -228,8 +338,7 @@ export async function resolveLock(options: ResolveLockOptions): Promise<Lock> {
   const envs = targets.map(markerEnvironment);
   const markers = envs.map(targetMarker);
   const packages: LockPackage[] = [...entries.values()].map((e) => {
-    const marker = e.targets.size === targets.length ? undefined
-      : [...e.targets].sort().map((i) => (e.targets.size > 1 ? `(${markers[i]})` : markers[i])).join(' or ');
+    const marker = entryMarker(e.targets, markers);
     return {
       name: e.name,
       version: e.version,
@@ -241,16 +350,34 @@ export async function resolveLock(options: ResolveLockOptions): Promise<Lock> {
       nxPex: { requiresDist: e.requiresDist },
     };
   });
-  const lockTargets: LockTarget[] = targets.map((t, i) => ({ python: t.version.join('.'), ...(t.tags[0] ? { tag: t.tags[0] } : {}), markers: envs[i]! }));
+  const lockTargets: LockTarget[] = targets.map((t, i) => ({
+    python: t.version.join('.'),
+    ...(t.tags[0] ? { tag: t.tags[0] } : {}),
+    markers: Object.fromEntries(Object.entries(envs[i]!).filter(([k]) => !MACHINE_SPECIFIC.has(k))),
+  }));
   const roots: LockRoots = {};
-  for (const project of Object.keys(options.roots).sort()) roots[project] = [...new Set(options.roots[project]!.map(canonicalRequirement))].sort();
+  for (const project of Object.keys(options.roots).sort()) roots[project] = canonicalList(options.roots[project]!);
+  const groups = canonicalSets(options.dependencyGroups);
+  const extras = canonicalSets(options.extras);
   const environments = [...new Set(markers)].filter(Boolean);
+  const names = (sets: LockRequirementSets) => [...new Set(Object.values(sets).flatMap((named) => Object.keys(named)))].sort();
   return {
     lockVersion: '1.0',
     ...(environments.length ? { environments } : {}),
     ...(options.requiresPython !== undefined ? { requiresPython: options.requiresPython } : {}),
+    // PEP 751: written even when empty, so every installer reads the same request model. Nothing is a
+    // default group: runtime packages carry no group marker, and an installer that treats "no group
+    // requested" as the empty set (pex) installs the same as one that uses default-groups (pip, uv).
+    extras: names(extras),
+    dependencyGroups: names(groups),
+    defaultGroups: [],
     createdBy: 'nx-pex',
     packages,
-    nxPex: { roots, targets: lockTargets },
+    nxPex: {
+      roots,
+      targets: lockTargets,
+      ...(Object.keys(groups).length ? { groups } : {}),
+      ...(Object.keys(extras).length ? { extras } : {}),
+    },
   };
 }
