@@ -53,7 +53,7 @@ function parseMarker(t: Tokenizer, depth = 0): MarkerNode[] {
 
 // Parsing and evaluation recurse once per parenthesis: bound the depth so hostile input gets
 // INVALID_MARKER instead of a stack overflow (real markers nest a few levels).
-const MAX_NESTING = 100;
+const MAX_NESTING = 200; // packaging ≥ 26 (`_MAX_MARKER_NESTING`, as CPython's parser)
 
 function parseAtom(t: Tokenizer, depth: number): MarkerNode {
   t.consume('WS');
