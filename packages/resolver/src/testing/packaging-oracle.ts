@@ -156,14 +156,6 @@ function vendoredOracles(): Promise<Oracle[]> {
   });
 }
 
-/** packaging ≥ 26 rejects `===` with an empty version; older packaging accepted it (we follow 26). */
-export function acceptsEmptyArbitraryEquality(oracle: Oracle): boolean {
-  return !newer(oracle.packagingVersion, '25.999');
-}
-
-/** Inputs with an empty `===` clause (or `=== ""` in a marker): where packaging < 26 and we differ. */
-export const EMPTY_ARBITRARY_EQUALITY = /===\s*(?:$|[,;)]|""|'')/;
-
 /** Run `script` in the oracle's Python with `input` as JSON on stdin; parse its stdout as JSON. One process per batch. */
 export function runOracle<T>(oracle: Oracle, script: string, input: unknown = null): Promise<T> {
   // Warnings off: quoted marker strings with unknown escapes make Python warn once per input.
