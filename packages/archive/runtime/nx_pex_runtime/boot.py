@@ -35,11 +35,10 @@ def _checked(base, info):
 
 
 def _activate(pexes, ignore_errors, constraints, pex, reexeced):
-    """The installed-wheel directories of [(base, PEX-INFO)] that suit this interpreter. When some project
+    """The installed-wheel directories of [(base, PEX-INFO, checked distributions)] that suit this interpreter. When some project
     has no build for it, another interpreter that has one is looked for and re-executed, as pex does."""
     chosen, unsatisfied, wheels = [], [], []
-    for base, info in pexes:
-        found = _checked(base, info)
+    for base, _info, found in pexes:
         picked, missing = distributions.select(found)
         chosen += [(base, name, sha) for name, sha in picked]
         unsatisfied += missing
@@ -78,10 +77,21 @@ def boot(base, loader, uncached_bootstrap=None):
     if _flag("PEX_IGNORE_INTERPRETER_CONSTRAINTS"):
         constraints = []
     reexeced = os.environ.pop(REEXEC_MARKER, None)
+    here = os.path.dirname(pex)
+    others = [os.path.join(here, entry) for entry in info.get("pex_path") or []]
+    others += [os.path.abspath(entry) for entry in (_pex_env("PEX_PATH") or "").split(os.pathsep) if entry]
+    for other in others:
+        if not os.path.exists(other):
+            log.die("pex_path entry %s does not exist" % other)
+    pexes = [(base, info, _checked(base, info))]
+    for other in others:
+        other_info = _other_pex(other)
+        pexes.append((other, other_info, _checked(other, other_info)))
     if constraints or _pex_env("PEX_PYTHON"):
         from . import interpreter
 
-        interpreter.select(constraints, False, pex, reexeced)
+        # An interpreter re-executed for the constraints must also have a build of every project.
+        interpreter.select(constraints, False, pex, reexeced, sorted({name for _, _, found in pexes for name in found}))
 
     # Read PEX_* before strip_pex_env removes them (pex semantics: the entry point does not see them).
     interpreter_mode = _flag("PEX_INTERPRETER")
@@ -94,13 +104,6 @@ def boot(base, loader, uncached_bootstrap=None):
     ignore_errors = _flag("PEX_IGNORE_ERRORS")
     tools = _flag("PEX_TOOLS")
 
-    here = os.path.dirname(pex)
-    others = [os.path.join(here, entry) for entry in info.get("pex_path") or []]
-    others += [os.path.abspath(entry) for entry in (_pex_env("PEX_PATH") or "").split(os.pathsep) if entry]
-    for other in others:
-        if not os.path.exists(other):
-            log.die("pex_path entry %s does not exist" % other)
-    pexes = [(base, info)] + [(other, _other_pex(other)) for other in others]
     dep_dirs = _activate(pexes, ignore_errors, constraints, pex, reexeced)
     code_dir = extract.user_code(base, info["code_hash"])
 

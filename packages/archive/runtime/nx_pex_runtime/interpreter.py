@@ -189,11 +189,12 @@ def _search_order():
     return _search_path(python_path) + _search_path(os.environ.get("PATH", "").split(os.pathsep))
 
 
-def select(constraints, ignore_constraints, pex, reexeced=None):
+def select(constraints, ignore_constraints, pex, reexeced=None, wheels=None):
     """Make sure a suitable interpreter runs the pex: the running one, or re-exec one that matches.
 
     pex's order: PEX_PYTHON (a path or a name), else the running interpreter when it matches, else the
     first matching interpreter on PEX_PYTHON_PATH, then on PATH. Returns only when the running one fits.
+    Given the pex's `wheels`, a candidate must also have a build of every project.
     """
     if ignore_constraints:
         constraints = []
@@ -211,14 +212,18 @@ def select(constraints, ignore_constraints, pex, reexeced=None):
     else:
         candidates = [chosen] if chosen else []
     tried.insert(0, "%s (%s, running)" % (sys.executable, _describe(running)))
-    _reexec_first(candidates, tried, constraints, None, pex, reexeced)
+    _reexec_first(candidates, tried, constraints, wheels, pex, reexeced)
     from .log import die
 
-    wanted = " or ".join(repr(c) for c in constraints) if constraints else "PEX_PYTHON"
+    if not constraints:
+        die(
+            "this pex cannot run under PEX_PYTHON=%s; tried: %s. Unset PEX_PYTHON or point it at an interpreter "
+            "the pex was built for" % (os.environ.get("PEX_PYTHON"), "; ".join(tried))
+        )
     die(
         "this pex needs an interpreter matching %s; tried: %s. Install a matching Python, point PEX_PYTHON or "
         "PEX_PYTHON_PATH at one, or set PEX_IGNORE_INTERPRETER_CONSTRAINTS=1"
-        % (wanted, "; ".join(tried))
+        % (" or ".join(repr(c) for c in constraints), "; ".join(tried))
     )
 
 

@@ -20,6 +20,7 @@ const enough = pythons.found.length >= 3;
 let work: string;
 let twoPythons: string;
 let oneForeign: string;
+let constrained: string;
 /** Directories for PATH / PEX_PYTHON_PATH holding `python3.X` links to chosen interpreters only. */
 const dirs: Record<string, string> = {};
 
@@ -52,7 +53,9 @@ beforeAll(async () => {
   const base = { sources, entryPoint: 'app.main', cacheDir: join(work, 'cache') };
   twoPythons = (await buildPex({ ...base, outputPath: join(work, 'two.pex'), wheels: natives })).path;
   oneForeign = (await buildPex({ ...base, outputPath: join(work, 'one.pex'), wheels: [natives[0]!] })).path;
+  constrained = (await buildPex({ ...base, outputPath: join(work, 'constrained.pex'), wheels: natives, interpreterConstraints: [`CPython!=${third!.version}.*`] })).path;
   dirs['both'] = await pathOf('both', [first!, second!, third!]);
+  dirs['middle-first'] = await pathOf('middle-first', [first!, ...pythons.found.slice(2, -1)]);
   dirs['none'] = await pathOf('none', pythons.found.slice(2));
 });
 afterAll(async () => {
@@ -82,6 +85,14 @@ describe.skipIf(!enough)(`a pex built for two CPythons, run by a third`, () => {
     expect([result.code, result.stdout]).toEqual([0, `${first!.version} ${cp(first!)} ['d']\n`]);
   });
 
+  it.skipIf(pythons.found.length < 4)('re-executes for interpreter constraints only an interpreter that also has the builds', async () => {
+    const middle = pythons.found.at(-2)!;
+    const result = await run(third!.path, [constrained, 'e'], env({ PATH: dirs['middle-first']! }));
+    expect([result.code, result.stdout]).toEqual([0, `${first!.version} ${cp(first!)} ['e']\n`]);
+    expect(result.stderr).toContain(`re-executing with ${join(dirs['middle-first']!, `python${first!.version}`)}`);
+    expect(result.stderr).not.toContain(`re-executing with ${join(dirs['middle-first']!, `python${middle.version}`)}`);
+  });
+
   it('fails when no interpreter has a build, listing each one tried and why', async () => {
     const result = await run(third!.path, [twoPythons], env({ PATH: dirs['none']! }));
     expect(result.code).toBe(1);
@@ -96,9 +107,11 @@ describe.skipIf(!enough)(`a pex built for two CPythons, run by a third`, () => {
     expect(lines[0]).toContain('point PEX_PYTHON or PEX_PYTHON_PATH at an interpreter it was built for, or set PEX_IGNORE_ERRORS=1');
   });
 
-  it('does not search when PEX_PYTHON names an interpreter without a build', async () => {
+  it('does not search further (nor re-execute) when PEX_PYTHON names an interpreter without a build', async () => {
     const result = await run(first!.path, [twoPythons], env({ PATH: dirs['both']!, PEX_PYTHON: third!.path }));
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`tried: ${third!.path} (CPython ${third!.full}, running: no build of native); not searching again after re-executing with ${third!.path}`);
+    expect(result.stderr).toBe(
+      `nx-pex: error: this pex cannot run under PEX_PYTHON=${third!.path}; tried: ${first!.path} (CPython ${first!.full}, running); ${third!.path} (CPython ${third!.full}: no build of native). Unset PEX_PYTHON or point it at an interpreter the pex was built for\n`,
+    );
   });
 });
