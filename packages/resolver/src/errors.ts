@@ -21,7 +21,9 @@ export type ResolverErrorCode =
   | 'LOCK_MISSING_PROJECT'
   | 'LOCK_OUTDATED'
   | 'INVALID_PLATFORM'
-  | 'SDIST_BUILD_ERROR';
+  | 'SDIST_BUILD_ERROR'
+  | 'SDIST_NEEDS_PYTHON'
+  | 'PROJECT_BUILD_ERROR';
 
 export class ResolverError extends Error {
   readonly code: ResolverErrorCode;

@@ -11,13 +11,11 @@ import type { MarkerEnvironment } from '../pep508/marker.js';
 import { Requirement } from '../pep508/requirement.js';
 import { Solver, type Resolution } from '../solver/resolve.js';
 import { releasesOf, type Candidate, type Release } from './candidates.js';
-import { SdistBuilder } from '../build/sdist-builder.js';
+import { SdistBuilder, type BuildRequirementsFetcher } from '../build/sdist-builder.js';
+import { sdistNeedsPython } from '../build/messages.js';
 import { inspectInterpreter } from '../interpreter/inspect.js';
 import { parseWheelFilename } from '../filename/wheel.js';
 import { readWheelMetadata } from '../metadata/wheel-metadata.js';
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { Downloader } from './downloader.js';
 import type { CoreMetadata } from '../metadata/core-metadata.js';
 import { MetadataSource } from '../metadata/metadata-source.js';
@@ -35,10 +33,33 @@ export interface FetchOptions {
   /** pip-style constraints (`-c`): they narrow a package when it is required, never add one. */
   constraints?: string[];
   /**
-   * A Python to build sdists with (PEP 517, isolated; see `build/sdist-builder.ts`) when a release has
-   * no compatible wheel. Unset: such releases are NO_COMPATIBLE_WHEEL. Build requirements must have wheels.
+   * Build a release that has no compatible wheel from its sdist (PEP 517, isolated; see
+   * `build/sdist-builder.ts`) with the target's own interpreter (`target.python`). A target without
+   * one (a foreign platform) cannot build: such a release is SDIST_NEEDS_PYTHON, naming the package.
+   * Unset/false: such releases are NO_COMPATIBLE_WHEEL. Build requirements must have wheels.
    */
+  buildSdists?: boolean;
+  /** The interpreter to build sdists with instead of `target.python` (implies `buildSdists`); it must fit the target. */
   sdistPython?: string;
+}
+
+/** The interpreter sdists are built with for these options, if any. */
+export function sdistPythonOf(options: Pick<FetchOptions, 'buildSdists' | 'sdistPython' | 'target'>): string | undefined {
+  return options.sdistPython ?? (options.buildSdists ? options.target.python : undefined);
+}
+
+/**
+ * Fetches build requirements as wheels for the build interpreter `python` (inspected once; no nested
+ * sdist builds), from the same index and cache as the build itself.
+ */
+export function buildRequirementsFetcher(python: string, options: { index: IndexConfig; cacheDir: string; http?: HttpOptions | undefined }): BuildRequirementsFetcher {
+  let buildTarget: Promise<TargetInterpreter> | undefined;
+  return async (requirements) => {
+    if (requirements.length === 0) return [];
+    buildTarget ??= inspectInterpreter(python);
+    const wheels = await fetchArtifacts({ requirements, index: options.index, target: await buildTarget, cacheDir: options.cacheDir, ...(options.http ? { http: options.http } : {}) });
+    return wheels.map((w) => w.path);
+  };
 }
 
 const CONCURRENCY = 8;
@@ -63,17 +84,17 @@ export class FetchSession {
       this.progress({ phase: 'download', project, done: this.downloadsDone, total: this.downloadsTotal, bytes }));
     this.pythonVersion = Version.parse(options.target.version.join('.'));
     this.metadataSource = new MetadataSource(this.http, cacheDir, (c) => this.downloader.cachedPath(c));
-    if (options.sdistPython) {
-      const python = options.sdistPython;
-      let buildTarget: Promise<TargetInterpreter> | undefined;
-      this.builder = new SdistBuilder(python, cacheDir, async (requirements) => {
-        if (requirements.length === 0) return [];
-        buildTarget ??= inspectInterpreter(python);
-        // Build requirements as wheels for the build Python (no nested sdist builds).
-        const wheels = await fetchArtifacts({ requirements, index: options.index, target: await buildTarget, cacheDir, ...(options.http ? { http: options.http } : {}) });
-        return wheels.map((w) => w.path);
-      });
-    }
+    const python = sdistPythonOf(options);
+    if (python) this.builder = new SdistBuilder(python, cacheDir, buildRequirementsFetcher(python, { index: options.index, cacheDir, http: options.http }));
+    this.sdistsWanted = options.buildSdists === true || python !== undefined;
+  }
+
+  /** True when sdists should be built (even if the target has no interpreter to build them with). */
+  readonly sdistsWanted: boolean;
+
+  /** The target, for messages. */
+  get target(): TargetInterpreter {
+    return this.options.target;
   }
 
   private readonly builder: SdistBuilder | undefined;
@@ -128,31 +149,31 @@ export class FetchSession {
 
   private readonly builds = new Map<string, Promise<LocalArtifact>>();
 
+  /** The verified sdist of a candidate in the download cache (its sha256 and size as recorded in a lock). */
+  sdistFile(project: string, sdist: Candidate): Promise<{ path: string; size: number; sha256: string }> {
+    return this.downloader.stored(project, sdist);
+  }
+
   /** The wheel built from an sdist candidate (once per run; cached on disk by the sdist's sha256). */
   private built(project: string, sdist: Candidate): Promise<LocalArtifact> {
     let pending = this.builds.get(sdist.file.url);
     if (!pending) {
       pending = (async () => {
-        const stored = await this.downloader.stored(project, sdist);
-        const wheel = await this.builder!.build(stored.path, sdist.file.filename, stored.sha256);
-        const parsed = parseWheelFilename(wheel.filename);
-        if (!parsed.tags.some((t) => this.options.target.tags.includes(t))) {
-          throw new ResolverError('SDIST_BUILD_ERROR', `The wheel built from ${sdist.file.filename} (${wheel.filename}) does not fit the target (CPython ${this.pythonVersion}): build with the target's own Python.`);
-        }
-        const metadata = await readWheelMetadata(wheel.path, project, wheel.filename);
-        const info = await stat(wheel.path);
-        const requiresPython = metadata.requiresPython ?? sdist.file.requiresPython;
-        return {
-          name: parsed.name,
+        const stored = await this.sdistFile(project, sdist);
+        const artifact = await this.builder!.artifact({
+          name: project,
           version: sdist.version.toString(),
-          filename: wheel.filename,
-          path: wheel.path,
-          sha256: await sha256File(wheel.path),
-          size: info.size,
+          path: stored.path,
+          filename: sdist.file.filename,
+          sha256: stored.sha256,
           url: sdist.file.url,
-          requiresDist: metadata.requiresDist,
-          ...(requiresPython ? { requiresPython } : {}),
-        };
+          ...(sdist.file.requiresPython ? { requiresPython: sdist.file.requiresPython } : {}),
+        });
+        const parsed = parseWheelFilename(artifact.filename);
+        if (!parsed.tags.some((t) => this.options.target.tags.includes(t))) {
+          throw new ResolverError('SDIST_BUILD_ERROR', `The wheel built from ${sdist.file.filename} (${artifact.filename}) with ${this.builder!.python} does not fit the target (CPython ${this.pythonVersion}): build with the target's own interpreter.`);
+        }
+        return artifact;
       })();
       this.builds.set(sdist.file.url, pending);
     }
@@ -164,18 +185,13 @@ export class FetchSession {
   }
 }
 
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
 export function noWheel(project: string, release: Release, session: FetchSession): ResolverError {
   const where = session.index.describeSources();
   if (release.incompatibleWheels.length) {
     return new ResolverError('NO_COMPATIBLE_WHEEL', `No wheel of ${project} ${release.version} fits the target interpreter (CPython ${session.pythonVersion}). Available wheels: ${release.incompatibleWheels.join(', ')} (from ${where}). Pick another version or target another interpreter/platform.`);
   }
-  return new ResolverError('NO_COMPATIBLE_WHEEL', `${project} ${release.version} is only available as a source distribution (from ${where}); sdists are built only when a build Python is given (sdistPython). Pick a version with a wheel, pass sdistPython, or build a wheel and add its directory to find-links.`);
+  if (session.sdistsWanted) return sdistNeedsPython(`${project} ${release.version}`, session.target, where);
+  return new ResolverError('NO_COMPATIBLE_WHEEL', `${project} ${release.version} is only available as a source distribution (from ${where}), and building sdists is turned off for this resolve. Turn sdist builds on, pick a version with a wheel, or build a wheel and add its directory to find-links.`);
 }
 
 /** PEP 508 environment of the target; a hand-built target without markers gets what its version implies. */
