@@ -29,11 +29,16 @@ def is_script_name(name):
     )
 
 
-def _dotted(text):
-    import keyword
+# keyword.kwlist of CPython 3.8-3.13 (soft keywords such as `match` are valid names), inlined so the
+# warm path does not import `keyword`.
+_KEYWORDS = frozenset(
+    "False None True and as assert async await break class continue def del elif else except finally for from "
+    "global if import in is lambda nonlocal not or pass raise return try while with yield".split()
+)
 
-    parts = text.split(".")
-    return all(part.isidentifier() and not keyword.iskeyword(part) for part in parts)
+
+def _dotted(text):
+    return all(part.isidentifier() and part not in _KEYWORDS for part in text.split("."))
 
 
 def object_reference(value):
