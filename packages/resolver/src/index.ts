@@ -17,12 +17,13 @@ export { resolveLock, type ResolveLockOptions } from './lock/resolve-lock.js';
 export { fetchLocked, type FetchLockedOptions } from './lock/fetch-locked.js';
 export { formatLock } from './lock/format.js';
 export { parseLock } from './lock/parse.js';
-export { isLockCurrent } from './lock/current.js';
-export { selectFromLock, lockSubsetHash } from './lock/select.js';
+export { validatePylock, type PylockProblem } from './lock/validate.js';
+export { isLockCurrent, type LockCheckOptions, type LockStatus } from './lock/current.js';
+export { selectFromLock, lockSubsetHash, hasNxPexRoots, type LockSelection } from './lock/select.js';
 export type {
-  Lock, LockPackage, LockFile, LockDependency, LockRoots, LockTarget, LockedArtifact, NxPexLockTable, NxPexPackageTable,
+  Lock, LockPackage, LockFile, LockDependency, LockDirectSource, LockRoots, LockRequirementSets, LockTarget, LockedArtifact, NxPexLockTable, NxPexPackageTable,
 } from './lock/model.js';
 export { targetFromAbbreviatedPlatform, targetFromCompletePlatform } from './platform/foreign-target.js';
 export { macPlatforms } from './tags/macos.js';
 export { parseVersion, compareVersions, parseSpecifierSet, parseRequirement, evaluateMarker, supportedTags, type ParsedSpecifierSet, type TagTarget } from './api.js';
-export { importRequirementsTxt, importUvLock, type ImportRequirementsOptions } from './lock/import.js';
+export { importRequirementsTxt, importUvLock, isUvLockCurrent, type ImportRequirementsOptions, type UvLockProject } from './lock/import.js';

@@ -1,6 +1,29 @@
+import { markerEnvironment } from '../fetch/fetch-artifacts.js';
+import type { TargetInterpreter } from '../interpreter/inspect.js';
+import { normalizeName } from '../names.js';
 import { SpecifierSet } from '../pep440/specifier.js';
-import type { Lock, LockRoots } from './model.js';
-import { canonicalRequirement } from './select.js';
+import { Requirement } from '../pep508/requirement.js';
+import { lockMarkerHolds } from './lock-markers.js';
+import type { Lock, LockRequirementSets, LockRoots } from './model.js';
+import { canonicalRequirement, hasNxPexRoots } from './select.js';
+
+/** What a lock is checked against besides the roots: the projects' groups and extras, and (foreign locks) the targets. */
+export interface LockCheckOptions {
+  /** Project → dependency group → requirements, as given to resolveLock. */
+  dependencyGroups?: LockRequirementSets;
+  /** Project → extra → requirements, as given to resolveLock. */
+  extras?: LockRequirementSets;
+  /** Interpreters the builds use: a foreign lock's `environments` must cover each. */
+  targets?: TargetInterpreter[];
+}
+
+export interface LockStatus {
+  current: boolean;
+  /** Why it is stale (empty when current). */
+  reasons: string[];
+  /** What the check could not verify for this lock (a foreign lock records less than nx-pex's own). */
+  unchecked: string[];
+}
 
 function canonicalSet(requirements: readonly string[]): Set<string> {
   return new Set(requirements.map(canonicalRequirement));
@@ -10,36 +33,107 @@ function canonicalSpecifiers(text: string | undefined): string {
   return text === undefined ? '' : new SpecifierSet(text).toString();
 }
 
-/**
- * Offline check for `lock --check`: do the roots recorded in the lock equal `roots` (every project
- * that uses the lock, compared as canonical requirements, order-insensitive), and requires-python?
- * Versions are not re-resolved: a lock made from the same inputs is current.
- */
-export function isLockCurrent(lock: Lock, roots: LockRoots, requiresPython?: string): { current: boolean; reasons: string[] } {
-  const reasons: string[] = [];
-  const recorded = lock.nxPex?.roots;
-  if (!recorded) {
-    reasons.push(`the lock has no [tool.nx-pex] roots (it was created by ${lock.createdBy}), so nx-pex cannot tell what it was made from`);
-    return { current: false, reasons };
+function compareRequirements(label: string, want: readonly string[], have: readonly string[], reasons: string[]): void {
+  const w = canonicalSet(want);
+  const h = canonicalSet(have);
+  const added = [...w].filter((r) => !h.has(r)).sort();
+  const removed = [...h].filter((r) => !w.has(r)).sort();
+  if (added.length) reasons.push(`${label} now requires ${added.join(', ')}`);
+  if (removed.length) reasons.push(`${label} no longer requires ${removed.join(', ')}`);
+}
+
+function compareSets(kind: 'dependency group' | 'extra', want: LockRequirementSets | undefined, have: LockRequirementSets | undefined, projects: readonly string[], reasons: string[]): void {
+  for (const project of projects) {
+    const w = Object.fromEntries(Object.entries(want?.[project] ?? {}).map(([n, l]) => [normalizeName(n), l]));
+    const h = have?.[project] ?? {};
+    for (const name of [...new Set([...Object.keys(w), ...Object.keys(h)])].sort()) {
+      if (!(name in h)) reasons.push(`project ${project} has the ${kind} ${name}, which is not in the lock`);
+      else if (!(name in w)) reasons.push(`the lock has the ${kind} ${name} of project ${project}, which the project no longer defines`);
+      else compareRequirements(`project ${project} (${kind} ${name})`, w[name]!, h[name]!, reasons);
+    }
   }
-  for (const project of Object.keys(roots).sort()) {
+}
+
+/**
+ * A lock written by another tool (pip lock, uv export, pex3 lock export) against what it records:
+ * requires-python, environments (against `targets`), and each of the projects' requirements present
+ * at a satisfying version for some recorded environment.
+ */
+function checkForeign(lock: Lock, roots: LockRoots, requiresPython: string | undefined, options: LockCheckOptions): LockStatus {
+  const reasons: string[] = [];
+  const unchecked = [
+    `whether a resolution today would pick the same versions (${lock.createdBy} records the result, not its inputs)`,
+    'the requirements of the locked packages themselves (no Requires-Dist is recorded), so a missing transitive dependency shows only at run time',
+    'the extras named in the projects\' requirements',
+  ];
+  if (lock.requiresPython === undefined) unchecked.push('requires-python (the lock records none)');
+  else if (requiresPython !== undefined && canonicalSpecifiers(requiresPython) !== canonicalSpecifiers(lock.requiresPython)) {
+    reasons.push(`requires-python is ${JSON.stringify(requiresPython)} but the lock was made for ${JSON.stringify(lock.requiresPython)}`);
+  }
+  const targets = options.targets ?? [];
+  const envs = targets.map(markerEnvironment);
+  if (!lock.environments?.length) unchecked.push('the platforms it serves (the lock records no environments)');
+  else {
+    targets.forEach((t, i) => {
+      if (!lock.environments!.some((m) => lockMarkerHolds(m, envs[i]))) reasons.push(`the lock's environments do not include CPython ${t.version.join('.')} (${t.tags[0] ?? 'no tags'})`);
+    });
+  }
+  if (!targets.length) unchecked.push('requirement markers (no target given: every requirement is looked for)');
+  const groups = new Set([...(lock.dependencyGroups ?? []), ...(lock.defaultGroups ?? [])].map(normalizeName));
+  const extras = new Set((lock.extras ?? []).map(normalizeName));
+  const check = (label: string, text: string) => {
+    const r = Requirement.parse(text);
+    const applies = envs.length ? envs.filter((env) => r.appliesTo(env)) : [undefined];
+    if (applies.length === 0) return;
+    const found = lock.packages.filter((p) => p.name === r.key);
+    const ok = found.filter((p) => p.version === undefined || r.specifier.contains(p.version, true));
+    if (found.length === 0) reasons.push(`${label} requires ${r.toString()}, which the lock does not have`);
+    else if (ok.length === 0) reasons.push(`${label} requires ${r.toString()} but the lock has ${found.map((p) => p.version).join(', ')}`);
+  };
+  for (const project of Object.keys(roots).sort()) for (const text of roots[project]!) check(`project ${project}`, text);
+  for (const [kind, sets, declared] of [['dependency group', options.dependencyGroups, groups], ['extra', options.extras, extras]] as const) {
+    for (const project of Object.keys(sets ?? {}).sort()) {
+      for (const [name, list] of Object.entries(sets![project]!)) {
+        if (!declared.has(normalizeName(name))) {
+          unchecked.push(`the ${kind} ${name} of project ${project} (the lock does not declare it; ${lock.createdBy} may have merged it into the default install)`);
+          continue;
+        }
+        for (const text of list) check(`project ${project} (${kind} ${name})`, text);
+      }
+    }
+  }
+  return { current: reasons.length === 0, reasons, unchecked };
+}
+
+/**
+ * Offline check for `lock --check` and builds: is the lock current for `roots` (every project that
+ * uses the lock) and requires-python?
+ * - nx-pex's own lock: the recorded roots (canonical, order-insensitive), dependency groups and
+ *   extras must equal the given ones. Versions are not re-resolved: a lock made from the same inputs
+ *   is current.
+ * - another tool's lock: see `checkForeign`; `unchecked` lists what it cannot tell.
+ */
+export function isLockCurrent(lock: Lock, roots: LockRoots, requiresPython?: string, options: LockCheckOptions = {}): LockStatus {
+  if (!hasNxPexRoots(lock)) return checkForeign(lock, roots, requiresPython, options);
+  const reasons: string[] = [];
+  const recorded = lock.nxPex!.roots;
+  const projects = Object.keys(roots).sort();
+  for (const project of projects) {
     const locked = recorded[project];
     if (!locked) {
       reasons.push(`project ${project} is not in the lock`);
       continue;
     }
-    const want = canonicalSet(roots[project]!);
-    const have = canonicalSet(locked);
-    const added = [...want].filter((r) => !have.has(r)).sort();
-    const removed = [...have].filter((r) => !want.has(r)).sort();
-    if (added.length) reasons.push(`project ${project} now requires ${added.join(', ')}`);
-    if (removed.length) reasons.push(`project ${project} no longer requires ${removed.join(', ')}`);
+    compareRequirements(`project ${project}`, roots[project]!, locked, reasons);
   }
   for (const project of Object.keys(recorded).sort()) {
     if (!(project in roots)) reasons.push(`project ${project} is in the lock but no longer uses it`);
   }
+  const present = projects.filter((p) => p in recorded);
+  compareSets('dependency group', options.dependencyGroups, lock.nxPex!.groups, present, reasons);
+  compareSets('extra', options.extras, lock.nxPex!.extras, present, reasons);
   if (canonicalSpecifiers(requiresPython) !== canonicalSpecifiers(lock.requiresPython)) {
     reasons.push(`requires-python is ${requiresPython === undefined ? 'unset' : JSON.stringify(requiresPython)} but the lock was made for ${lock.requiresPython === undefined ? 'any Python' : JSON.stringify(lock.requiresPython)}`);
   }
-  return { current: reasons.length === 0, reasons };
+  return { current: reasons.length === 0, reasons, unchecked: [] };
 }

@@ -12,7 +12,8 @@ import { IndexClient } from '../index/client.js';
 import { normalizeName } from '../names.js';
 import { Version } from '../pep440/version.js';
 import { Requirement } from '../pep508/requirement.js';
-import type { Lock, LockDependency, LockFile, LockPackage } from './model.js';
+import type { Lock, LockDependency, LockFile, LockPackage, LockRequirementSets } from './model.js';
+import { isLockCurrent, type LockStatus } from './current.js';
 import { canonicalRequirement } from './select.js';
 import { join } from 'node:path';
 
@@ -25,8 +26,15 @@ function invalid(file: string, where: string, message: string): ResolverError {
 export interface ImportRequirementsOptions {
   /** Where the pinned files are looked up (their URLs are found by sha256 on the project pages). */
   index: IndexConfig;
-  /** The nx-pex project whose roots the pins become (default "default"). */
+  /** The nx-pex project the lock serves (default "default"). */
   project?: string;
+  /**
+   * The project's own requirements (pyproject `[project] dependencies`): they become the lock's roots,
+   * and each must be satisfied by a pin (LOCK_OUTDATED otherwise). Without them every pin is a root.
+   */
+  requirements?: string[];
+  /** The project's requires-python, recorded as the lock's. */
+  requiresPython?: string;
   cacheDir?: string;
   http?: HttpOptions;
 }
@@ -93,9 +101,10 @@ export function parseHashedRequirements(text: string, file: string): Pin[] {
 
 /**
  * A hashed requirements.txt (every line `name==version [; marker] --hash=sha256:…`) as a Lock:
- * each pin becomes a root of `project` and a package whose wheels / sdist are the index files with
- * those hashes (looked up on the project pages). The file is a closed set of pins, so entries record
- * no dependencies: `selectFromLock` takes every root whose marker holds for the target.
+ * each pin becomes a package whose wheels / sdist are the index files with those hashes (looked up on
+ * the project pages); the project's own `requirements` are the roots. The file is a closed set of pins,
+ * so entries record no dependencies: `selectFromLock` takes every pin whose marker holds for the
+ * target, after checking that each root has one.
  */
 export async function importRequirementsTxt(text: string, file: string, options: ImportRequirementsOptions): Promise<Lock> {
   const pins = parseHashedRequirements(text, file);
@@ -123,13 +132,22 @@ export async function importRequirementsTxt(text: string, file: string, options:
       }
       wheels.sort((a, b) => a.name!.localeCompare(b.name!));
       const marker = pin.requirement.marker?.toString();
-      return { name, version, ...(marker ? { marker } : {}), wheels, ...(sdist ? { sdist } : {}), dependencies: [] };
+      return { name, version, ...(marker ? { marker } : {}), wheels, ...(sdist ? { sdist } : {}) };
     }));
+    const roots = options.requirements ?? pins.map((p) => p.requirement.toString());
+    for (const text of roots) {
+      const r = Requirement.parse(text);
+      const pinned = packages.filter((p) => p.name === r.key);
+      if (r.url || !pinned.some((p) => r.specifier.contains(p.version!, true))) {
+        throw new ResolverError('LOCK_OUTDATED', `${file}: project ${project} requires ${r.toString()} but ${pinned.length ? `the file pins ${r.key}==${pinned.map((p) => p.version).join(', ')}` : `the file does not pin ${r.key}`}. Regenerate it (pip-compile --generate-hashes).`);
+      }
+    }
     return {
       lockVersion: '1.0',
+      ...(options.requiresPython !== undefined ? { requiresPython: options.requiresPython } : {}),
       createdBy: 'nx-pex',
       packages,
-      nxPex: { roots: { [project]: pins.map((p) => canonicalRequirement(p.requirement.toString())).sort() }, targets: [] },
+      nxPex: { roots: { [project]: [...new Set(roots.map(canonicalRequirement))].sort() }, targets: [] },
     };
   } finally {
     await http.close();
@@ -140,15 +158,18 @@ export async function importRequirementsTxt(text: string, file: string, options:
 
 interface UvDependency { name: string; version?: string; marker?: string; extra?: string[] }
 interface UvFile { url?: string; path?: string; hash?: string; size?: number }
+/** `[package.metadata]` requirement: what pyproject.toml says (specifiers kept), as uv records it. */
+interface UvRequirement { name: string; specifier?: string; marker?: string; extras?: string[]; url?: string }
 interface UvPackage {
   name: string;
   version?: string;
   source?: Record<string, string>;
   dependencies?: UvDependency[];
   'optional-dependencies'?: Record<string, UvDependency[]>;
+  'dev-dependencies'?: Record<string, UvDependency[]>;
   sdist?: UvFile;
   wheels?: UvFile[];
-  metadata?: { 'requires-dist'?: { name: string; specifier?: string; marker?: string; extras?: string[] }[] };
+  metadata?: { 'requires-dist'?: UvRequirement[]; 'requires-dev'?: Record<string, UvRequirement[]> };
 }
 
 function uvRequirement(d: UvDependency, extra?: string): string {
@@ -170,11 +191,34 @@ function uvFile(f: UvFile, file: string, where: string): LockFile {
   return { name, ...(f.url ? { url: redactUrl(f.url) } : { path: f.path! }), ...(typeof f.size === 'number' ? { size: f.size } : {}), hashes: { sha256: m[1]!.toLowerCase() } };
 }
 
+// uv writes an extra's requirements into requires-dist with `extra == '<name>'` joined by `and`.
+const EXTRA_CLAUSE = /^(?:(.*?)\s+and\s+)?extra\s*==\s*(["'])([^"']+)\2(?:\s+and\s+(.*))?$/;
+
+/** A `[package.metadata]` requirement as PEP 508 text, and the extra it belongs to (none for a runtime requirement). */
+function metadataRequirement(r: UvRequirement): { text: string; extra?: string } {
+  let s = r.name;
+  if (r.extras?.length) s += `[${r.extras.join(',')}]`;
+  if (r.url) s += ` @ ${r.url}`;
+  else if (r.specifier) s += r.specifier;
+  let marker = r.marker;
+  let extra: string | undefined;
+  const m = marker === undefined ? null : EXTRA_CLAUSE.exec(marker);
+  if (m && !/\bextra\b/.test(`${m[1] ?? ''} ${m[4] ?? ''}`) && !/\bor\b/.test(marker!)) {
+    extra = normalizeName(m[3]!);
+    marker = [m[1], m[4]].filter(Boolean).join(' and ') || undefined;
+  }
+  return { text: marker ? `${s}${r.url ? ' ' : ''} ; ${marker}` : s, ...(extra ? { extra } : {}) };
+}
+
 /**
  * A `uv.lock` as a Lock: registry packages with their wheels / sdist (url, sha256, size) and their
  * dependencies as Requires-Dist (uv's markers and extras kept, so `selectFromLock` walks them per
- * target); workspace members (editable / virtual / directory sources) become the projects, their
- * dependencies the roots. Git and direct-URL sources are refused (INVALID_LOCK).
+ * target); workspace members (editable / virtual / directory sources) become the projects. A
+ * member's roots, extras and dependency groups are its `[package.metadata]` requires-dist and
+ * requires-dev — pyproject.toml's requirements with their version specifiers — so `isLockCurrent`
+ * against the project's pyproject tells whether the uv.lock is stale (as `uv lock --check`); a
+ * uv.lock without metadata falls back to the member's resolved dependencies. Git and direct-URL
+ * sources are refused (INVALID_LOCK).
  */
 export function importUvLock(text: string, file: string): Lock {
   let doc: { version?: number; 'requires-python'?: string; package?: UvPackage[] };
@@ -186,6 +230,8 @@ export function importUvLock(text: string, file: string): Lock {
   if (typeof doc.version !== 'number') throw invalid(file, '', 'no top-level `version`: not a uv.lock.');
   const packages: LockPackage[] = [];
   const roots: Record<string, string[]> = {};
+  const groups: LockRequirementSets = {};
+  const extras: LockRequirementSets = {};
   for (const [i, p] of (doc.package ?? []).entries()) {
     const where = `package[${i}] (${p.name})`;
     const source = p.source ?? {};
@@ -195,7 +241,19 @@ export function importUvLock(text: string, file: string): Lock {
       ...Object.entries(p['optional-dependencies'] ?? {}).flatMap(([extra, ds]) => ds.map((d) => uvRequirement(d, extra))),
     ];
     if ('editable' in source || 'virtual' in source || 'directory' in source) {
-      roots[normalizeName(p.name)] = deps.map((d) => canonicalRequirement(uvRequirement(d))).sort();
+      const member = normalizeName(p.name);
+      const metadata = p.metadata?.['requires-dist'];
+      if (metadata) {
+        const parsed = metadata.map(metadataRequirement);
+        roots[member] = [...new Set(parsed.filter((r) => !r.extra).map((r) => canonicalRequirement(r.text)))].sort();
+        for (const r of parsed.filter((q) => q.extra)) ((extras[member] ??= {})[r.extra!] ??= []).push(canonicalRequirement(r.text));
+      } else {
+        roots[member] = deps.map((d) => canonicalRequirement(uvRequirement(d))).sort();
+      }
+      const dev = p.metadata?.['requires-dev'] ?? Object.fromEntries(Object.entries(p['dev-dependencies'] ?? {}).map(([g, ds]) => [g, ds.map((d) => ({ name: d.name, ...(d.marker ? { marker: d.marker } : {}), ...(d.extra ? { extras: d.extra } : {}) }))]));
+      for (const [group, list] of Object.entries(dev)) {
+        (groups[member] ??= {})[normalizeName(group)] = [...new Set(list.map((r) => canonicalRequirement(metadataRequirement(r).text)))].sort();
+      }
       continue;
     }
     if (!('registry' in source) && !('path' in source)) {
@@ -214,11 +272,65 @@ export function importUvLock(text: string, file: string): Lock {
       nxPex: { requiresDist },
     });
   }
+  for (const sets of Object.values(extras)) for (const name of Object.keys(sets)) sets[name] = [...new Set(sets[name])].sort();
   return {
     lockVersion: '1.0',
     createdBy: 'nx-pex',
     ...(doc['requires-python'] ? { requiresPython: doc['requires-python'] } : {}),
     packages,
-    nxPex: { roots, targets: [] },
+    nxPex: {
+      roots,
+      targets: [],
+      ...(Object.keys(groups).length ? { groups } : {}),
+      ...(Object.keys(extras).length ? { extras } : {}),
+    },
   };
+}
+
+/** A project as its pyproject.toml states it, for checking a uv.lock beside it. */
+export interface UvLockProject {
+  /** `[project] name`. */
+  name: string;
+  /** `[project] dependencies`. */
+  requirements: string[];
+  /** `[project] requires-python`. */
+  requiresPython?: string;
+  /** `[dependency-groups]`: group → requirements (include-group already expanded). */
+  dependencyGroups?: Record<string, string[]>;
+  /** `[project.optional-dependencies]`: extra → requirements. */
+  extras?: Record<string, string[]>;
+}
+
+// uv rewrites marker quotes ("linux" → 'linux'): compare requirement text with one quote style.
+const quoteInsensitive = (list: readonly string[]) => list.map((t) => canonicalRequirement(t).replace(/"/g, "'"));
+const quoteInsensitiveSets = (sets: Record<string, string[]> | undefined) =>
+  Object.fromEntries(Object.entries(sets ?? {}).map(([k, l]) => [normalizeName(k), quoteInsensitive(l)]));
+
+/**
+ * Is a uv.lock current for the project beside it (as `uv lock --check` would say)? Compares the
+ * member's recorded requirements, extras and dependency groups (pyproject's text, as uv stores it)
+ * and requires-python with `project`. Marker spellings that uv rewrites beyond quotes (e.g.
+ * `python_version` → `python_full_version`) read as a change: re-running `uv lock` clears it.
+ */
+export function isUvLockCurrent(text: string, file: string, project: UvLockProject): LockStatus {
+  const lock = importUvLock(text, file);
+  const member = normalizeName(project.name);
+  const table = lock.nxPex!;
+  if (!(member in table.roots)) {
+    return { current: false, reasons: [`${file} has no workspace member ${project.name} (it has ${Object.keys(table.roots).sort().join(', ') || 'none'}); run \`uv lock\``], unchecked: [] };
+  }
+  const only: Lock = {
+    ...lock,
+    nxPex: {
+      roots: { [member]: quoteInsensitive(table.roots[member]!) },
+      targets: [],
+      groups: { [member]: quoteInsensitiveSets(table.groups?.[member]) },
+      extras: { [member]: quoteInsensitiveSets(table.extras?.[member]) },
+    },
+  };
+  const status = isLockCurrent(only, { [member]: quoteInsensitive(project.requirements) }, project.requiresPython, {
+    dependencyGroups: { [member]: quoteInsensitiveSets(project.dependencyGroups) },
+    extras: { [member]: quoteInsensitiveSets(project.extras) },
+  });
+  return { ...status, reasons: status.reasons.map((r) => `${file} is out of date (run \`uv lock\`): ${r}`) };
 }
