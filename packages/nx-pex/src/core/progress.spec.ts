@@ -14,7 +14,7 @@ function screen(text: string): string[] {
   for (const [i, chunk] of text.split(erase).entries()) {
     if (i > 0) lines[lines.length - 1] = '';
     const [first, ...rest] = chunk.split('\n');
-    lines[lines.length - 1] += first;
+    lines[lines.length - 1] = `${lines[lines.length - 1] ?? ''}${first ?? ''}`;
     lines.push(...rest);
   }
   return lines.filter((l, i) => l !== '' || i < lines.length - 1);

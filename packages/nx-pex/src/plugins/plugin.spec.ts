@@ -70,6 +70,10 @@ describe('inferFromPyProjects', () => {
       { type: 'pypi', name: 'pypi:flask', data: { version: '>=3', packageName: 'flask' } },
       { type: 'pypi', name: 'pypi:attrs', data: { version: '*', packageName: 'attrs' } },
     ]);
+    // Each project's configuration names its own: the Nx 22–23 daemon refreshes external nodes only
+    // when a project configuration changes, so an added requirement must change one.
+    expect(results[1]![1].projects?.['apps/svc']?.metadata?.['nxPex']).toEqual({ requirements: ['pypi:flask@>=3', 'pypi:requests@2.34.2'] });
+    expect(results[2]![1].projects?.['libs/my-lib']?.metadata?.['nxPex']).toEqual({ requirements: ['pypi:attrs@*'] });
   });
 });
 

@@ -69,13 +69,21 @@ function targetsFor(p: ParsedProject, options: NxPexPluginOptions, facts: Worksp
   return targets;
 }
 
-function projectConfig(p: ParsedProject, options: NxPexPluginOptions, facts: WorkspaceFacts): Omit<ProjectConfiguration, 'root'> {
+/**
+ * `requirements`: the project's third-party external nodes (`pypi:name@version`). Besides showing in
+ * `nx show project`, they make a project's configuration change whenever its external nodes do: the
+ * Nx 22–23 daemon refreshes the external nodes createNodes returns only when some project's
+ * configuration hash changes, so an added requirement never reached its graph (Nx 24 takes them on
+ * every recomputation).
+ */
+function projectConfig(p: ParsedProject, requirements: string[], options: NxPexPluginOptions, facts: WorkspaceFacts): Omit<ProjectConfiguration, 'root'> {
   return {
     name: p.pyproject.name,
     projectType: p.pyproject.tool.type === 'lib' ? 'library' : 'application',
     namedInputs: { [SOURCES_INPUT]: sourcesNamedInput },
     targets: targetsFor(p, options, facts),
     tags: ['lang:python'],
+    metadata: { technologies: ['python'], nxPex: { requirements } },
   };
 }
 
@@ -92,13 +100,16 @@ function brokenProjectConfig(b: BrokenProject, options: NxPexPluginOptions, fact
 }
 
 /**
- * Third-party requirements of all Python projects, as external nodes. The version is the pinned one
- * for `==` pins, else the specifier as written (there is no lock to say more yet).
+ * Third-party requirements of all Python projects, as external nodes, and which of them each project
+ * requires. The version is the pinned one for `==` pins, else the specifier as written (there is no
+ * lock to say more yet).
  */
-function externalNodes(projects: ParsedProject[]): Record<string, ProjectGraphExternalNode> {
+function externalNodes(projects: ParsedProject[]): { nodes: Record<string, ProjectGraphExternalNode>; byProject: Map<ParsedProject, string[]> } {
   const firstParty = new Set(projects.map((p) => normalizeName(p.pyproject.name)));
   const nodes: Record<string, ProjectGraphExternalNode> = {};
+  const byProject = new Map<ParsedProject, string[]>();
   for (const p of projects) {
+    const own: string[] = [];
     for (const text of p.pyproject.dependencies) {
       const req = parseRequirement(text, posix.join(p.root, 'pyproject.toml'));
       const name = normalizeName(req.name);
@@ -107,9 +118,11 @@ function externalNodes(projects: ParsedProject[]): Record<string, ProjectGraphEx
       const pin = /^===?([^,]+)$/.exec(specifier)?.[1];
       const node = externalNode(name, pin ?? (specifier || '*'));
       nodes[node.name] = node;
+      own.push(`${node.name}@${node.data.version}`);
     }
+    byProject.set(p, own.sort());
   }
-  return nodes;
+  return { nodes, byProject };
 }
 
 /** A pyproject.toml as createNodes sees it: path, text, and whether a tests/ or test/ directory is beside it. */
@@ -137,10 +150,10 @@ export function inferFromPyProjects(files: ReadonlyArray<PyProjectFile>, options
   const first = parsed.findIndex(([, p]) => p !== undefined && 'pyproject' in p);
   return parsed.map(([file, p], i) => {
     if (!p) return [file, {}] as const;
-    const config = 'pyproject' in p ? projectConfig(p, options, facts) : brokenProjectConfig(p, options, facts);
+    const config = 'pyproject' in p ? projectConfig(p, external.byProject.get(p) ?? [], options, facts) : brokenProjectConfig(p, options, facts);
     const result: CreateNodesResult = { projects: { [p.root]: config } };
     // External nodes ride along with the first project; Nx merges them across results.
-    if (i === first && Object.keys(external).length > 0) result.externalNodes = external;
+    if (i === first && Object.keys(external.nodes).length > 0) result.externalNodes = external.nodes;
     return [file, result] as const;
   });
 }
@@ -164,7 +177,7 @@ export const createNodes: CreateNodes<NxPexPluginOptions> = [
     if (files.includes('pylock.toml')) facts.lockHashCli = `node ${relative(context.workspaceRoot, packagePath('dist', 'cli', 'main.js')).split(sep).join('/')}`;
     if (NPM_LOCKS.some((f) => existsSync(join(context.workspaceRoot, f)))) facts.hasNpmLock = true;
     // Nx's advice for fast graphs: reuse results while the inputs (all pyprojects + options) are unchanged.
-    const key = createHash('sha256').update(JSON.stringify([texts, options ?? {}, facts, 5])).digest('hex');
+    const key = createHash('sha256').update(JSON.stringify([texts, options ?? {}, facts, 6])).digest('hex');
     const cache = new PluginCache<Array<readonly [string, CreateNodesResult]>>(join(workspaceDataDir(context.workspaceRoot), 'nx-pex-nodes.json'));
     const result = cache.get(key, () => inferFromPyProjects(texts, options ?? {}, facts));
     cache.save();
