@@ -98,4 +98,14 @@ describe('a broken pyproject.toml', () => {
     expect(bad?.targets?.['lock']?.metadata?.description).toMatch(/\[INVALID_REQUIREMENT\] libs\/x\/pyproject.toml:3: \[project\] dependencies: Invalid requirement "flask>=>3"/);
     expect(results[1]![1].projects?.['apps/ok']?.name).toBe('ok');
   });
+
+  it('never lets a broken project take a name another project has, and ignores broken files without [project]', () => {
+    const results = inferFromPyProjects([
+      ['apps/api/pyproject.toml', '[project]\nname = "api"\n'],
+      ['libs/api/pyproject.toml', '[project\nname = "api"\n'],
+      ['tools/api/pyproject.toml', '[project]\nname = "api"\ndependencies = ["x>=>1"]\n'],
+      ['pyproject.toml', '[tool.ruff\nline-length = 1\n'],
+    ]);
+    expect(results.map(([, r]) => Object.values(r.projects ?? {})[0]?.name)).toEqual(['api', 'libs-api', 'tools-api', undefined]);
+  });
 });

@@ -138,13 +138,26 @@ function parseOne([file, text, hasTestsDir]: PyProjectFile): ParsedProject | Bro
     return { root, pyproject, hasTests };
   } catch (e) {
     if (!(e instanceof PluginError)) throw e;
+    // A file without a [project] header (e.g. tool settings only) is no project, broken or not.
+    if (!/^[ \t]*\[[ \t]*project\b/m.test(text)) return undefined;
     return { root, name: projectNameHint(text, root), error: e };
+  }
+}
+
+/** A broken project's name must not collide with another's (Nx would then refuse the whole graph): else its root, dashed. */
+function uniqueNames(parsed: ReadonlyArray<ParsedProject | BrokenProject | undefined>): void {
+  const taken = new Set(parsed.flatMap((p) => (p && 'pyproject' in p ? [p.pyproject.name] : [])));
+  for (const p of parsed) {
+    if (!p || 'pyproject' in p) continue;
+    if (taken.has(p.name)) p.name = p.root.split('/').join('-');
+    taken.add(p.name);
   }
 }
 
 /** Pure: the projects and external nodes inferred from pyproject.toml files. */
 export function inferFromPyProjects(files: ReadonlyArray<PyProjectFile>, options: NxPexPluginOptions = {}, facts: WorkspaceFacts = {}): Array<readonly [string, CreateNodesResult]> {
   const parsed = files.map((f) => [f[0], parseOne(f)] as const);
+  uniqueNames(parsed.map(([, p]) => p));
   const projects = parsed.flatMap(([, p]) => (p && 'pyproject' in p ? [p] : []));
   const external = externalNodes(projects);
   const first = parsed.findIndex(([, p]) => p !== undefined && 'pyproject' in p);
