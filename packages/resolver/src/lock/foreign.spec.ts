@@ -122,6 +122,9 @@ describe('PEP 751 selection with extras and dependency groups', () => {
     expect(names(self)).toEqual(['not-test 1.0', 'web 1.0']);
     const vcs = parseLock(`${text}\n[[packages]]\nname = "gitdep"\nvcs = { type = "git", url = "https://example.com/x.git", commit-id = "abc" }`, 'pylock.toml');
     expect(error(() => names(vcs)).message).toMatch(/gitdep from a vcs source/);
+    // Direct sources are kept through formatLock (lockSubsetHash and round trips see them).
+    expect(formatLock(vcs)).toContain('vcs = { type = "git", url = "https://example.com/x.git", commit-id = "abc" }');
+    expect(formatLock(parseLock(formatLock(self), 'pylock.toml'))).toBe(formatLock(self));
   });
 });
 

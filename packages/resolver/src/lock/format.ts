@@ -1,6 +1,6 @@
 import { redactUrl } from '../http/credentials.js';
 import { Version } from '../pep440/version.js';
-import type { Lock, LockDependency, LockFile, LockPackage, LockTarget } from './model.js';
+import type { Lock, LockDependency, LockDirectSource, LockFile, LockPackage, LockTarget } from './model.js';
 
 // A deterministic TOML writer for pylock.toml: keys in the order PEP 751 lists them, packages and
 // arrays sorted, inline tables for files, and every URL stripped of credentials.
@@ -56,6 +56,21 @@ function fileTable(file: LockFile): string {
   ]);
 }
 
+function directTable(d: LockDirectSource): string {
+  const str = (v: string | undefined) => (v === undefined ? undefined : tomlString(v));
+  return inlineTable([
+    ['type', str(d.type)],
+    ['url', d.url === undefined ? undefined : tomlString(redactUrl(d.url))],
+    ['path', str(d.path)],
+    ['requested-revision', str(d.requestedRevision)],
+    ['commit-id', str(d.commitId)],
+    ['subdirectory', str(d.subdirectory)],
+    ['editable', d.editable === undefined ? undefined : String(d.editable)],
+    ['size', d.size],
+    ['hashes', d.hashes === undefined ? undefined : stringTable(d.hashes)],
+  ]);
+}
+
 function fileKey(file: LockFile): string {
   return file.name ?? file.url ?? file.path ?? '';
 }
@@ -94,6 +109,7 @@ function formatPackage(pkg: LockPackage): string {
     out += line('dependencies', tableArray(deps));
   }
   if (pkg.index !== undefined) out += line('index', tomlString(redactUrl(pkg.index)));
+  if (pkg.direct) out += line(pkg.direct.kind, directTable(pkg.direct));
   if (pkg.sdist) out += line('sdist', fileTable(pkg.sdist));
   if (pkg.wheels.length) {
     out += line('wheels', tableArray([...pkg.wheels].sort((a, b) => byText(fileKey(a), fileKey(b))).map(fileTable)));

@@ -9,6 +9,7 @@ import { fetchLocked } from './fetch-locked.js';
 import { formatLock } from './format.js';
 import { importRequirementsTxt, importUvLock } from './import.js';
 import { parseLock } from './parse.js';
+import { isLockCurrent } from './current.js';
 import { selectFromLock } from './select.js';
 
 const built: Record<string, BuiltWheel> = {};
@@ -57,6 +58,19 @@ describe('importRequirementsTxt', () => {
     expect(selectFromLock(again, 'app', windows).map((a) => a.filename).sort()).toEqual([built.greet!.filename, built.nativeWin!.filename].sort());
     const local = await fetchLocked(onLinux, { cacheDir: suite.cacheDir });
     expect(local.map((l) => l.sha256).sort()).toEqual(onLinux.map((a) => a.sha256).sort());
+  });
+
+  it('with the project\'s own requirements: only they are roots, requires-python is recorded, the pins are a closed set', async () => {
+    const lock = await importRequirementsTxt(text, 'requirements.txt', { index: suite.index(), project: 'app', cacheDir: suite.cacheDir, requirements: ['greet>=1', 'native'], requiresPython: '>=3.12' });
+    expect(lock.nxPex?.roots).toEqual({ app: ['greet>=1', 'native'] });
+    expect(lock.requiresPython).toBe('>=3.12');
+    const again = parseLock(formatLock(lock), 'pylock.toml');
+    // colour is not a root: it is installed because it is pinned and its marker holds.
+    expect(selectFromLock(again, 'app', linux).map((a) => a.name)).toEqual(['greet', 'native', 'colour']);
+    expect(isLockCurrent(again, { app: ['native', 'greet>=1'] }, '>=3.12').current).toBe(true);
+    const stale = await rejection(importRequirementsTxt(text, 'requirements.txt', { index: suite.index(), cacheDir: suite.cacheDir, requirements: ['greet>=2'] }));
+    expect(stale.code).toBe('LOCK_OUTDATED');
+    expect(stale.message).toMatch(/requirements\.txt: project default requires greet>=2 but the file pins greet==1\.0/);
   });
 
   it('refuses unpinned, unhashed, nested and unknown-hash lines with file:line', async () => {

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,7 +13,20 @@ import { fetchLocked } from './fetch-locked.js';
 import { formatLock } from './format.js';
 import { parseLock } from './parse.js';
 import { resolveLock, type ResolveLockOptions } from './resolve-lock.js';
-import { selectFromLock } from './select.js';
+import { isLockCurrent } from './current.js';
+import { selectFromLock, type LockSelection } from './select.js';
+import { validatePylock } from './validate.js';
+
+const readFileSyncUtf8 = (file: string) => readFileSync(file, 'utf8');
+/** A CPython whose packaging has `packaging.pylock` (packaging >= 25.1), or undefined. */
+const pylockPython = findPythons().then((r) => r.found.map((p) => p.path).find((path) => {
+  try {
+    execFileSync(path, ['-c', 'import packaging.pylock, tomllib'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}));
 
 const linux = { implementation_name: 'cpython', platform_python_implementation: 'CPython', sys_platform: 'linux', platform_machine: 'x86_64', os_name: 'posix' };
 const cp311: TargetInterpreter = {
@@ -181,5 +195,75 @@ describe('pylock.toml read by Python', () => {
     await writeFile(file, text);
     const json = execFileSync(py.path, ['-c', 'import json, sys, tomllib; print(json.dumps(tomllib.load(open(sys.argv[1], "rb"))))', file], { encoding: 'utf8' });
     expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(parseToml(text))));
+  });
+});
+
+describe('dependency groups and extras (PEP 751 markers)', () => {
+  const withGroups = () => lockFor({
+    roots: { app: ['app'], other: ['tool'] },
+    dependencyGroups: { app: { Test: ['low', 'tool==1.1'] } },
+    extras: { other: { fast: ['fast'] } },
+  });
+
+  it('marks group-only and extra-only packages, declares the names, and selects them only on request', async () => {
+    const lock = await withGroups();
+    const text = formatLock(lock);
+    expect(validatePylock(parseToml(text))).toEqual([]);
+    expect(text).toContain('extras = ["fast"]\ndependency-groups = ["test"]\ndefault-groups = []\n');
+    const marker = (name: string) => lock.packages.filter((p) => p.name === name).map((p) => p.marker ?? '*');
+    expect(marker('low')).toEqual(["'test' in dependency_groups"]);
+    // fast: 3.12 needs it at runtime (app), 3.11 only for the extra.
+    const t311 = "python_version == '3.11' and implementation_name == 'cpython' and sys_platform == 'linux' and platform_machine == 'x86_64'";
+    const t312 = t311.replace('3.11', '3.12');
+    expect(marker('fast')).toEqual([`((${t311}) and ('fast' in extras)) or (${t312})`]);
+    expect(marker('tool')).toEqual(['*']);
+    expect(lock.nxPex!.groups).toEqual({ app: { test: ['low', 'tool==1.1'] } });
+    const back = parseLock(text, 'pylock.toml');
+    expect(selectFromLock(back, 'app', cp311).map((a) => a.name)).toEqual(['app', 'core', 'split']);
+    expect(selectFromLock(back, 'app', cp311, { dependencyGroups: ['test'] }).map((a) => a.name)).toEqual(['app', 'low', 'tool', 'core', 'split']);
+    expect(selectFromLock(back, 'other', cp311, { extras: ['fast'] }).map((a) => a.name)).toEqual(['tool', 'fast']);
+    expect(() => selectFromLock(back, 'other', cp311, { dependencyGroups: ['test'] })).toThrow(/no dependency group test for project other/);
+    expect(isLockCurrent(back, { app: ['app'], other: ['tool'] }, undefined, { dependencyGroups: { app: { test: ['low', 'tool==1.1'] } }, extras: { other: { fast: ['fast'] } } }).current).toBe(true);
+    expect(isLockCurrent(back, { app: ['app'], other: ['tool'] }, undefined, { dependencyGroups: { app: { test: ['low'] } }, extras: { other: { fast: ['fast'] } } }).reasons)
+      .toEqual(['project app (dependency group test) no longer requires tool==1.1']);
+  });
+
+  it('re-locking with another kernel gives the same bytes (no platform_release / platform_version)', async () => {
+    const kernel = (t: TargetInterpreter, release: string, version: string): TargetInterpreter => ({ ...t, markers: { ...t.markers, platform_release: release, platform_version: version } });
+    const a = formatLock(await lockFor({ targets: [kernel(cp311, '6.1.0-18-amd64', '#1 SMP Debian 6.1.76-1'), kernel(cp312, '6.1.0-18-amd64', '#1 SMP Debian 6.1.76-1')] }));
+    const b = formatLock(await lockFor({ targets: [kernel(cp311, '5.15.0-91-generic', '#101-Ubuntu SMP'), kernel(cp312, '5.15.0-91-generic', '#101-Ubuntu SMP')] }));
+    expect(a).toBe(b);
+    expect(a).not.toMatch(/platform_release|platform_version/);
+  });
+
+  it('packaging.pylock (the PEP 751 reference) validates our lock and selects the same wheels', async (ctx) => {
+    const py = await pylockPython;
+    if (!py) return ctx.skip();
+    const file = join(suite.work, 'pylock.groups.toml');
+    await writeFile(file, formatLock(await withGroups()));
+    const env = { ...cp311.markers, implementation_version: '3.11.7', os_name: 'posix', platform_system: 'Linux', platform_release: '', platform_version: '' };
+    const script = [
+      'import json, sys, tomllib',
+      'from packaging.pylock import Pylock',
+      'from packaging.tags import Tag',
+      'lock = Pylock.from_dict(tomllib.load(open(sys.argv[1], "rb")))',
+      'env = json.loads(sys.argv[2]); tags = [Tag(*t.split("-")) for t in json.loads(sys.argv[3])]',
+      'out = {}',
+      'for key, groups, extras in (("default", None, None), ("test", ["test"], None), ("fast", None, ["fast"])):',
+      '    out[key] = sorted(w.filename for _, w in lock.select(environment=env, tags=tags, dependency_groups=groups, extras=extras))',
+      'print(json.dumps(out))',
+    ].join('\n');
+    const theirs = JSON.parse(execFileSync(py, ['-c', script, file, JSON.stringify(env), JSON.stringify(cp311.tags)], { encoding: 'utf8' })) as Record<string, string[]>;
+    // A shared lock installs every project's runtime packages for a foreign installer: compare with
+    // the union of both projects' selections, the group / extra requested where the project has it.
+    const lock = parseLock(readFileSyncUtf8(file), 'pylock.toml');
+    const ours = (app: LockSelection, other: LockSelection) => [...new Set([
+      ...selectFromLock(lock, 'app', cp311, app), ...selectFromLock(lock, 'other', cp311, other),
+    ].map((a) => a.filename))].sort();
+    expect(theirs.default).toEqual(ours({}, {}));
+    expect(theirs.test).toEqual(ours({ dependencyGroups: ['test'] }, {}));
+    expect(theirs.fast).toEqual(ours({}, { extras: ['fast'] }));
+    expect(theirs.test).toContain('low-1.0-py3-none-any.whl');
+    expect(theirs.default).not.toContain('low-1.0-py3-none-any.whl');
   });
 });

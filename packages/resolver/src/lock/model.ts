@@ -66,6 +66,16 @@ export interface LockDirectSource {
   kind: 'vcs' | 'directory' | 'archive';
   url?: string;
   path?: string;
+  /** vcs: `type`, `requested-revision`, `commit-id`. */
+  type?: string;
+  requestedRevision?: string;
+  commitId?: string;
+  subdirectory?: string;
+  /** directory: `editable`. */
+  editable?: boolean;
+  /** archive: `size`, `hashes`. */
+  size?: number;
+  hashes?: Record<string, string>;
 }
 
 export interface LockPackage {

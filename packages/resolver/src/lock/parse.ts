@@ -31,7 +31,20 @@ function readFile(t: Table): LockFile {
 function readDirect(t: Table): LockDirectSource | undefined {
   for (const kind of ['vcs', 'directory', 'archive'] as const) {
     const source = t[kind] as Table | undefined;
-    if (source) return { kind, ...optional('url', source.url as string | undefined), ...optional('path', source.path as string | undefined) };
+    if (!source) continue;
+    const text = (key: string) => (typeof source[key] === 'string' ? (source[key] as string) : undefined);
+    return {
+      kind,
+      ...optional('url', text('url')),
+      ...optional('path', text('path')),
+      ...optional('type', text('type')),
+      ...optional('requestedRevision', text('requested-revision')),
+      ...optional('commitId', text('commit-id')),
+      ...optional('subdirectory', text('subdirectory')),
+      ...optional('editable', typeof source.editable === 'boolean' ? source.editable : undefined),
+      ...optional('size', typeof source.size === 'number' ? source.size : undefined),
+      ...optional('hashes', source.hashes === undefined ? undefined : readFile({ hashes: source.hashes }).hashes),
+    };
   }
   return undefined;
 }
@@ -96,7 +109,7 @@ class NxPexReader {
     const markers = this.table(t.markers, `${field}.markers`);
     for (const [k, v] of Object.entries(markers)) if (typeof v !== 'string') this.problems.push({ field: `${field}.markers.${k}`, problem: 'must be a string' });
     if (typeof t.python !== 'string') this.problems.push({ field: `${field}.python`, problem: 'must be a Python version string' });
-    return { python: String(t.python), ...optional('tag', typeof t.tag === 'string' ? t.tag : undefined), markers: markers as Record<string, string> };
+    return { python: typeof t.python === 'string' ? t.python : '', ...optional('tag', typeof t.tag === 'string' ? t.tag : undefined), markers: markers as Record<string, string> };
   }
 
   lockTable(value: unknown): NxPexLockTable {

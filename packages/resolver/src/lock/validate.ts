@@ -99,9 +99,25 @@ class Checker {
     }
   }
 
-  /** `url` / `path` (one of them), `size`, `upload-time` and `hashes` of an archive, sdist or wheel. */
-  file(t: Table, field: string, hashed: boolean): void {
-    this.grammar(t.url, `${field}.url`, 'URL', (u) => checkSettingUrl(u, `${field}.url`, ['http:', 'https:', 'file:']));
+  /** A URL: http(s) or file, absolute; the reason never repeats credentials (checkSettingUrl redacts). */
+  url(value: unknown, field: string): void {
+    if (value === undefined) return;
+    const u = this.string(value, field);
+    if (u === undefined) return;
+    try {
+      checkSettingUrl(u, field, ['http:', 'https:', 'file:']);
+    } catch (err) {
+      this.add(field, `is not a usable URL: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * `url` / `path` (one of them), `size`, `upload-time` and `hashes` of an archive, sdist or wheel
+   * (whose url lockedFileProblem checks, with the filename).
+   */
+  file(t: Table, field: string, hashed: boolean, checkUrl = true): void {
+    if (checkUrl) this.url(t.url, `${field}.url`);
+    else this.string(t.url ?? '', `${field}.url`);
     this.grammar(t.path, `${field}.path`, 'path', () => undefined);
     if (t.url === undefined && t.path === undefined) this.add(field, 'needs a url or a path');
     this.nonNegativeInteger(t.size, `${field}.size`);
@@ -115,7 +131,7 @@ function distribution(c: Checker, value: unknown, field: string, kind: 'wheel' |
   const t = c.table(value, field);
   if (!t) return;
   c.grammar(t.name, `${field}.name`, 'filename', () => undefined);
-  c.file(t, field, true);
+  c.file(t, field, true, false);
   const ref = {
     ...(typeof t.name === 'string' ? { name: t.name } : {}),
     ...(typeof t.url === 'string' ? { url: t.url } : {}),
@@ -144,7 +160,7 @@ function packageEntry(c: Checker, value: unknown, field: string): void {
   const version = c.grammar(t.version, `${field}.version`, 'PEP 440 version', (s) => Version.parse(s));
   c.grammar(t.marker, `${field}.marker`, 'PEP 508 marker', (s) => Marker.parse(s));
   c.grammar(t['requires-python'], `${field}.requires-python`, 'PEP 440 specifier set', (s) => new SpecifierSet(s));
-  c.grammar(t.index, `${field}.index`, 'index URL', (u) => checkSettingUrl(u, `${field}.index`, ['http:', 'https:', 'file:']));
+  c.url(t.index, `${field}.index`);
   if (t.dependencies !== undefined) {
     c.array(t.dependencies, `${field}.dependencies`)?.forEach((d, i) => {
       const dt = c.table(d, `${field}.dependencies[${i}]`);
@@ -158,7 +174,8 @@ function packageEntry(c: Checker, value: unknown, field: string): void {
   }
   // PEP 751: a package comes from exactly one of vcs, directory, archive — or from sdist and/or wheels.
   const direct = (['vcs', 'directory', 'archive'] as const).filter((k) => t[k] !== undefined);
-  const distributions = t.sdist !== undefined || t.wheels !== undefined;
+  // As packaging.pylock: an empty `wheels` array is no source.
+  const distributions = t.sdist !== undefined || (Array.isArray(t.wheels) && t.wheels.length > 0);
   if (direct.length > 1) c.add(field, `has ${direct.join(' and ')}; a package has one source`);
   if (direct.length > 0 && distributions) c.add(field, `has ${direct[0]} and sdist/wheels; a package has one source`);
   if (direct.length === 0 && !distributions) c.add(field, 'has no source (vcs, directory, archive, sdist or wheels)');
