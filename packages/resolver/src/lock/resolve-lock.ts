@@ -38,6 +38,12 @@ export interface ResolveLockOptions {
   dependencyGroups?: LockRequirementSets;
   /** Project → extra → its requirements; extra-only packages get `'<extra>' in extras`. */
   extras?: LockRequirementSets;
+  /**
+   * Build a release with no compatible wheel from its sdist with each target's own interpreter
+   * (`target.python`; see fetchArtifacts). The lock records the sdist (PEP 751 `sdist`), not the
+   * built wheel: `fetchLocked` with `sdistPython` reuses the wheel cached by the sdist's sha256.
+   */
+  buildSdists?: boolean;
 }
 
 // Marker variables that describe the build machine's kernel, not what selects a wheel: a lock records
@@ -45,7 +51,10 @@ export interface ResolveLockOptions {
 const MACHINE_SPECIFIC = new Set(['platform_release', 'platform_version']);
 
 /** What the lock records of a chosen wheel (no local path: the wheel need not be downloaded). */
-type LockedWheel = Pick<LocalArtifact, 'version' | 'filename' | 'url' | 'sha256' | 'size' | 'requiresDist' | 'requiresPython'>;
+type LockedWheel = Pick<LocalArtifact, 'version' | 'filename' | 'url' | 'sha256' | 'size' | 'requiresDist' | 'requiresPython'> & {
+  /** Set when the wheel was built from this sdist: the lock records the sdist instead. */
+  sdist?: LockFile;
+};
 
 /** What one target's resolution contributes to a lock entry. */
 interface Resolved {
@@ -65,6 +74,7 @@ interface Entry {
   requiresPython?: string;
   index?: string;
   wheels: Map<string, LockFile>;
+  sdist?: LockFile;
   /** Target index → the condition (see Resolved.condition) under which that target needs it. */
   targets: Map<number, string>;
   dependencies: Map<string, LockDependency>;
@@ -115,14 +125,18 @@ function validateRoots(roots: LockRoots): void {
 /**
  * The lock's record of a chosen wheel. When the index lists both its sha256 and its size (PEP 691 +
  * PEP 700), they are recorded as listed and the wheel is not downloaded (its metadata was already read
- * for the resolution; `fetchLocked` verifies the sha256 when the wheel is fetched); otherwise, and for
- * wheels built from sdists, the wheel is downloaded and measured.
+ * for the resolution; `fetchLocked` verifies the sha256 when the wheel is fetched); otherwise the wheel
+ * is downloaded and measured. A wheel built from an sdist is recorded as that sdist (PEP 751 `sdist`).
  */
 async function lockedWheel(session: FetchSession, name: string, release: Release): Promise<LockedWheel> {
   const best = release.best;
   const sha256 = best?.file.hashes.sha256;
   const size = best?.file.size;
-  if (!best || best.build || !sha256 || size === undefined) return session.download(name, release);
+  if (best?.build) {
+    const [built, sdist] = await Promise.all([session.download(name, release), session.sdistFile(name, best)]);
+    return { ...built, sdist: { name: best.file.filename, url: best.file.url, size: sdist.size, hashes: { sha256: sdist.sha256 } } };
+  }
+  if (!best || !sha256 || size === undefined) return session.download(name, release);
   const metadata = await session.metadata(name, release);
   const requiresPython = metadata.requiresPython ?? best.file.requiresPython;
   return {
@@ -247,6 +261,7 @@ async function resolveTarget(
     ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.http ? { http: options.http } : {}),
+    ...(options.buildSdists ? { buildSdists: true } : {}),
   });
   try {
     const { decisions, extras } = await solveWith(session, env, roots, labels, preference, options.constraints);
@@ -322,7 +337,8 @@ export async function resolveLock(options: ResolveLockOptions): Promise<Lock> {
         entries.set(key, entry);
       }
       entry.targets.set(i, condition);
-      entry.wheels.set(artifact.filename, { name: artifact.filename, url: artifact.url, size: artifact.size, hashes: { sha256: artifact.sha256 } });
+      if (artifact.sdist) entry.sdist = artifact.sdist;
+      else entry.wheels.set(artifact.filename, { name: artifact.filename, url: artifact.url, size: artifact.size, hashes: { sha256: artifact.sha256 } });
     }
   }
   // Informational PEP 751 `dependencies`: the entries each package pulled in, per target.
@@ -347,6 +363,7 @@ export async function resolveLock(options: ResolveLockOptions): Promise<Lock> {
       ...(e.dependencies.size ? { dependencies: [...e.dependencies.values()] } : {}),
       ...(e.index ? { index: e.index } : {}),
       wheels: [...e.wheels.values()],
+      ...(e.sdist ? { sdist: e.sdist } : {}),
       nxPex: { requiresDist: e.requiresDist },
     };
   });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ResolverError } from '../errors.js';
 import { markerEnvironment } from '../fetch/fetch-artifacts.js';
 import { lockedFilename } from '../filename/locked.js';
+import { parseSdistFilename } from '../filename/sdist.js';
 import { tryParseWheelFilename } from '../filename/wheel.js';
 import type { TargetInterpreter } from '../interpreter/inspect.js';
 import { SpecifierSet } from '../pep440/specifier.js';
@@ -231,12 +232,23 @@ function foreignEntries(lock: Lock, env: MarkerEnvironment, context: LockFileCon
   return chosen.filter((p) => p.direct?.kind !== 'directory');
 }
 
+/**
+ * PEP 751: with no compatible wheel an installer may build the `sdist`. Selected only when the lock
+ * records its url and a filename that parses (the artifact's `.tar.gz` filename tells `fetchLocked`
+ * to build it).
+ */
+function lockedSdist(pkg: LockPackage): { filename: string; file: LockFile } | undefined {
+  const filename = pkg.sdist ? filenameOf(pkg.sdist) : undefined;
+  if (!pkg.sdist?.url || !filename || !parseSdistFilename(filename, pkg.name)) return undefined;
+  return { filename, file: pkg.sdist };
+}
+
 function artifactFor(pkg: LockPackage, target: TargetInterpreter, tagIndex: Map<string, number>, project: string): LockedArtifact {
   const python = target.version.join('.');
   if (pkg.requiresPython && !new SpecifierSet(pkg.requiresPython).contains(python, true)) {
     fail('NO_COMPATIBLE_WHEEL', `The lock's ${describeEntry(pkg)} requires Python ${pkg.requiresPython} but the target is ${describeTarget(target)}. Re-lock for this interpreter (\`nx run ${project}:lock\`).`);
   }
-  const chosen = bestWheel(pkg, tagIndex);
+  const chosen = bestWheel(pkg, tagIndex) ?? lockedSdist(pkg);
   if (!chosen) {
     const held = pkg.wheels.map(filenameOf).filter(Boolean).join(', ') || (pkg.sdist ? 'only an sdist' : 'no files');
     fail('NO_COMPATIBLE_WHEEL', `The lock has no wheel of ${describeEntry(pkg)} for ${describeTarget(target)} (it holds ${held}). Add this interpreter to the lock's targets and re-lock (\`nx run ${project}:lock\`).`);
@@ -247,7 +259,7 @@ function artifactFor(pkg: LockPackage, target: TargetInterpreter, tagIndex: Map<
   }
   return {
     name: pkg.name,
-    version: pkg.version ?? tryParseWheelFilename(chosen.filename)!.version,
+    version: pkg.version ?? tryParseWheelFilename(chosen.filename)?.version ?? parseSdistFilename(chosen.filename, pkg.name)!.version,
     filename: chosen.filename,
     url: chosen.file.url!,
     sha256,
