@@ -27,3 +27,5 @@ export { targetFromAbbreviatedPlatform, targetFromCompletePlatform } from './pla
 export { macPlatforms } from './tags/macos.js';
 export { parseVersion, compareVersions, parseSpecifierSet, parseRequirement, evaluateMarker, supportedTags, type ParsedSpecifierSet, type TagTarget } from './api.js';
 export { importRequirementsTxt, importUvLock, isUvLockCurrent, type ImportRequirementsOptions, type UvLockProject } from './lock/import.js';
+export { buildBackendReason } from './build/needs-backend.js';
+export { buildProjectWheel, type BuildProjectWheelOptions, type ProjectWheel } from './build/project-wheel.js';
