@@ -5,7 +5,7 @@ import { Version } from '../pep440/version.js';
 import type { MarkerEnvironment } from '../pep508/marker.js';
 import { Requirement } from '../pep508/requirement.js';
 import { BATCH_PREFETCH, BatchPrefetcher } from './batch-prefetch.js';
-import { anything, intersect, isDisjoint, isSubset, negate, positive, Universe, type Term } from './term.js';
+import { anything, has, intersect, isDisjoint, isSubset, negate, notSelected, positive, size, Universe, versionsOf, type Term } from './term.js';
 
 /** What the solver needs from the outside world (index pages and wheel metadata). */
 export interface Provider {
@@ -123,7 +123,7 @@ export class Solver {
   async resolve(roots: Requirement[], labels: (string | undefined)[] = []): Promise<Resolution> {
     this.universes.set(ROOT, new Universe([Version.parse('0')]));
     this.require(ROOT);
-    this.add({ terms: [{ pkg: ROOT, versions: new Set(), none: true }], cause: { kind: 'root' } });
+    this.add({ terms: [notSelected(ROOT, this.u(ROOT))], cause: { kind: 'root' } });
     this.roots = roots;
     this.rootLabels = roots.map((_, i) => labels[i] ?? 'the request');
     let next: string | undefined = ROOT;
@@ -155,7 +155,7 @@ export class Solver {
         if (c.key !== base) continue;
         // A constraint only narrows a package that is required: "X outside C" is incompatible.
         const outside = u.keys.filter((k) => !c.specifier.contains(k, true));
-        if (outside.length) this.add({ terms: [positive(pkg, outside)], cause: { kind: 'constraint', requirement: c.toString() } });
+        if (outside.length) this.add({ terms: [positive(pkg, outside, u)], cause: { kind: 'constraint', requirement: c.toString() } });
       }
     }
     return u;
@@ -163,7 +163,7 @@ export class Solver {
 
   /** A term that allows every outcome always holds: it says nothing, so it is dropped. */
   private normalize(terms: Term[]): Term[] {
-    return terms.filter((t) => !(t.none && t.versions.size === this.u(t.pkg).keys.length));
+    return terms.filter((t) => !(t.none && size(t) === t.universe.keys.length));
   }
 
   private add(incompatibility: Incompatibility): void {
@@ -193,9 +193,9 @@ export class Solver {
       for (const dep of targets) {
         const u = await this.universe(dep);
         this.require(dep);
-        const allowed = positive(dep, u.keys.filter((k) => r.specifier.contains(k, true)));
+        const allowed = positive(dep, u.keys.filter((k) => r.specifier.contains(k, true)), u);
         const incompatibility: Incompatibility = {
-          terms: [positive(pkg, [version]), negate(allowed, u)],
+          terms: [positive(pkg, [version], this.u(pkg)), negate(allowed)],
           cause: { kind: 'dependency', from: labels[i]!, requirement: r.toString(), pkg: dep },
         };
         this.add(incompatibility);
@@ -245,7 +245,7 @@ export class Solver {
   private assign(a: Assignment): void {
     this.assignments.push(a);
     this.accumulated.set(a.term.pkg, intersect(this.termOf(a.term.pkg), a.term));
-    if (a.decision) this.decisions.set(a.term.pkg, [...a.term.versions][0]!);
+    if (a.decision) this.decisions.set(a.term.pkg, versionsOf(a.term)[0]!);
   }
 
   private backtrack(level: number): void {
@@ -297,7 +297,7 @@ export class Solver {
       }
     }
     if (!unsatisfied) return 'conflict';
-    this.assign({ term: negate(unsatisfied, this.u(unsatisfied.pkg)), level: this.decisions.size, decision: false, cause: incompatibility });
+    this.assign({ term: negate(unsatisfied), level: this.decisions.size, decision: false, cause: incompatibility });
     return unsatisfied.pkg;
   }
 
@@ -344,9 +344,8 @@ export class Solver {
       const put = (t: Term) => merged.set(t.pkg, merged.has(t.pkg) ? intersect(merged.get(t.pkg)!, t) : t);
       for (const t of incompatibility.terms) if (t.pkg !== satisfier.term.pkg) put(t);
       for (const t of cause.terms) if (t.pkg !== satisfier.term.pkg) put(t);
-      const u = this.u(satisfier.term.pkg);
-      const difference = intersect(satisfier.term, negate(term, u));
-      if (difference.versions.size || difference.none) put(negate(difference, u));
+      const difference = intersect(satisfier.term, negate(term));
+      if (difference.none || size(difference) > 0) put(negate(difference));
       incompatibility = { terms: this.normalize([...merged.values()]), cause: { kind: 'derived', left: incompatibility, right: cause } };
       learned = true;
     }
@@ -359,13 +358,13 @@ export class Solver {
     const pkg = this.order.find((p) => !this.decisions.has(p) && this.accumulated.has(p) && !this.termOf(p).none);
     if (pkg === undefined) return undefined;
     const [base, extra] = splitExtra(pkg);
-    const allowed = this.termOf(pkg).versions;
+    const allowed = this.termOf(pkg);
     if (pkg === ROOT) return this.decideVersion(pkg, base, undefined, '0', undefined);
-    const releases = (this.releases.get(base) ?? []).filter((r) => allowed.has(r.version.toString()));
+    const releases = (this.releases.get(base) ?? []).filter((r) => has(allowed, r.version.toString()));
     const usable = extra ? releases : releases.filter((r) => r.best && (!r.yanked || this.pinned.has(base)));
     if (usable.length === 0) {
       const withoutWheel = releases.find((r) => !r.best);
-      this.add({ terms: [positive(pkg, allowed)], cause: { kind: 'no-versions', ...(withoutWheel ? { error: this.provider.noWheel(base, withoutWheel) } : {}) } });
+      this.add({ terms: [{ ...allowed, none: false }], cause: { kind: 'no-versions', ...(withoutWheel ? { error: this.provider.noWheel(base, withoutWheel) } : {}) } });
       return pkg;
     }
     const [release, ...next] = this.preferenceOrder(pkg, base, usable);
@@ -387,14 +386,14 @@ export class Solver {
     } else {
       const { requiresDist, requiresPython } = await this.provider.metadata(base, release!);
       if (this.python && requiresPython && !pythonAllowed(requiresPython, this.python)) {
-        this.add({ terms: [positive(pkg, [version])], cause: { kind: 'requires-python', version, requiresPython } });
+        this.add({ terms: [positive(pkg, [version], this.u(pkg))], cause: { kind: 'requires-python', version, requiresPython } });
         return pkg;
       }
       const deps = requiresDist.map((t) => Requirement.parse(t)).filter((r) => r.appliesTo(this.env, ['']));
       incompatibilities = await this.addDependencies(pkg, version, deps, deps.map(() => `${pkg} ${version}`));
     }
     // PubGrub: do not decide when a dependency of this version is already ruled out; propagation will.
-    const decision: Assignment = { term: positive(pkg, [version]), level: this.decisions.size + 1, decision: true };
+    const decision: Assignment = { term: positive(pkg, [version], this.u(pkg)), level: this.decisions.size + 1, decision: true };
     const blocked = incompatibilities.some((i) => i.terms.every((t) => t.pkg === pkg ? isSubset(decision.term, t) : this.relation(t) === 'satisfied'));
     if (!blocked) this.assign(decision);
     return pkg;
@@ -482,8 +481,7 @@ export class Solver {
   }
 
   private show(t: Term): string {
-    const set = t.none ? negate(t, this.u(t.pkg)) : t;
-    return `${t.pkg} ${this.u(t.pkg).describe(set.versions)}`;
+    return `${t.pkg} ${t.universe.describe(t.none ? negate(t) : t)}`;
   }
 
   private describe(i: Incompatibility): string {

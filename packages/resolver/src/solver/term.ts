@@ -5,10 +5,16 @@ import type { Version } from '../pep440/version.js';
  * A term is the set of outcomes it allows for one package: some versions, plus (`none`) the outcome
  * "not selected". A positive term `X ∈ S` is `{ S, none: false }`; its negation `not X ∈ S` is
  * `{ U \ S, none: true }`. With finite sets, intersection, negation and subset are exact.
+ *
+ * The version set is a bitset over the universe (bit i = the i-th oldest release): a package such as
+ * botocore has thousands of releases, and a backtracking walk checks terms against the partial
+ * solution millions of times, so set operations must cost words, not versions.
  */
 export interface Term {
   readonly pkg: string;
-  readonly versions: ReadonlySet<string>;
+  readonly universe: Universe;
+  /** Bit i set = `universe.keys[i]` is allowed. Never mutated once the term exists. */
+  readonly bits: Uint32Array;
   readonly none: boolean;
 }
 
@@ -16,23 +22,40 @@ export interface Term {
 export class Universe {
   readonly keys: string[];
   readonly index: Map<string, number>;
+  /** 32-bit words of a version set. */
+  readonly words: number;
+  private readonly full: Uint32Array;
 
   constructor(readonly versions: Version[]) {
     this.keys = versions.map((v) => v.toString());
     this.index = new Map(this.keys.map((k, i) => [k, i]));
+    this.words = (this.keys.length + 31) >>> 5;
+    this.full = this.bitsOf(this.keys);
   }
 
-  all(): Set<string> {
-    return new Set(this.keys);
+  /** The bitset of `keys` (keys outside the universe are ignored). */
+  bitsOf(keys: Iterable<string>): Uint32Array {
+    const bits = new Uint32Array(this.words);
+    for (const k of keys) {
+      const i = this.index.get(k);
+      if (i !== undefined) bits[i >>> 5]! |= 1 << (i & 31);
+    }
+    return bits;
   }
 
-  /** A readable PEP 440-ish description of a subset (runs of consecutive known versions). */
-  describe(set: ReadonlySet<string>): string {
-    if (set.size === 0) return '(no version)';
-    if (set.size === this.keys.length) return '(any version)';
+  /** Every version (shared: callers never mutate term bits). */
+  allBits(): Uint32Array {
+    return this.full;
+  }
+
+  /** A readable PEP 440-ish description of a term's versions (runs of consecutive known versions). */
+  describe(t: Term): string {
+    const count = size(t);
+    if (count === 0) return '(no version)';
+    if (count === this.keys.length) return '(any version)';
     const runs: [number, number][] = [];
     this.keys.forEach((k, i) => {
-      if (!set.has(k)) return;
+      if (!hasBit(t.bits, i)) return;
       const last = runs[runs.length - 1];
       if (last && last[1] === i - 1) last[1] = i;
       else runs.push([i, i]);
@@ -47,27 +70,66 @@ export class Universe {
   }
 }
 
-export function positive(pkg: string, versions: Iterable<string>): Term {
-  return { pkg, versions: new Set(versions), none: false };
+const hasBit = (bits: Uint32Array, i: number) => (bits[i >>> 5]! & (1 << (i & 31))) !== 0;
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
-export function negate(t: Term, universe: Universe): Term {
-  return { pkg: t.pkg, versions: new Set(universe.keys.filter((k) => !t.versions.has(k))), none: !t.none };
+export function positive(pkg: string, versions: Iterable<string>, universe: Universe): Term {
+  return { pkg, universe, bits: universe.bitsOf(versions), none: false };
+}
+
+/** "pkg is not selected" and nothing else. */
+export function notSelected(pkg: string, universe: Universe): Term {
+  return { pkg, universe, bits: new Uint32Array(universe.words), none: true };
+}
+
+export function negate(t: Term): Term {
+  const full = t.universe.allBits();
+  const bits = new Uint32Array(t.bits.length);
+  for (let w = 0; w < bits.length; w++) bits[w] = ~t.bits[w]! & full[w]!;
+  return { pkg: t.pkg, universe: t.universe, bits, none: !t.none };
 }
 
 export function intersect(a: Term, b: Term): Term {
-  return { pkg: a.pkg, versions: new Set([...a.versions].filter((v) => b.versions.has(v))), none: a.none && b.none };
+  const bits = new Uint32Array(a.bits.length);
+  for (let w = 0; w < bits.length; w++) bits[w] = a.bits[w]! & b.bits[w]!;
+  return { pkg: a.pkg, universe: a.universe, bits, none: a.none && b.none };
 }
 
 export function isSubset(a: Term, b: Term): boolean {
-  return (!a.none || b.none) && [...a.versions].every((v) => b.versions.has(v));
+  if (a.none && !b.none) return false;
+  for (let w = 0; w < a.bits.length; w++) if ((a.bits[w]! & ~b.bits[w]!) !== 0) return false;
+  return true;
 }
 
 export function isDisjoint(a: Term, b: Term): boolean {
-  return !(a.none && b.none) && ![...a.versions].some((v) => b.versions.has(v));
+  if (a.none && b.none) return false;
+  for (let w = 0; w < a.bits.length; w++) if ((a.bits[w]! & b.bits[w]!) !== 0) return false;
+  return true;
 }
 
 /** Every outcome: what the partial solution says about a package it has not mentioned. */
 export function anything(pkg: string, universe: Universe): Term {
-  return { pkg, versions: universe.all(), none: true };
+  return { pkg, universe, bits: universe.allBits(), none: true };
+}
+
+/** How many versions the term allows. */
+export function size(t: Term): number {
+  let n = 0;
+  for (let w = 0; w < t.bits.length; w++) n += popcount(t.bits[w]!);
+  return n;
+}
+
+export function has(t: Term, version: string): boolean {
+  const i = t.universe.index.get(version);
+  return i !== undefined && hasBit(t.bits, i);
+}
+
+/** The versions the term allows, oldest first. */
+export function versionsOf(t: Term): string[] {
+  return t.universe.keys.filter((_, i) => hasBit(t.bits, i));
 }
