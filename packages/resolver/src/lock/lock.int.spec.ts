@@ -14,7 +14,7 @@ import { formatLock } from './format.js';
 import { parseLock } from './parse.js';
 import { resolveLock, type ResolveLockOptions } from './resolve-lock.js';
 import { isLockCurrent } from './current.js';
-import { selectFromLock, type LockSelection } from './select.js';
+import { lockSubsetHash, selectFromLock, type LockSelection } from './select.js';
 import { validatePylock } from './validate.js';
 
 const readFileSyncUtf8 = (file: string) => readFileSync(file, 'utf8');
@@ -224,6 +224,12 @@ describe('dependency groups and extras (PEP 751 markers)', () => {
     expect(selectFromLock(back, 'other', cp311, { extras: ['fast'] }).map((a) => a.name)).toEqual(['tool', 'fast']);
     expect(() => selectFromLock(back, 'other', cp311, { dependencyGroups: ['test'] })).toThrow(/no dependency group test for project other/);
     expect(isLockCurrent(back, { app: ['app'], other: ['tool'] }, undefined, { dependencyGroups: { app: { test: ['low', 'tool==1.1'] } }, extras: { other: { fast: ['fast'] } } }).current).toBe(true);
+    // The runtime part's hash ignores the test group; the test request's hash covers it.
+    const runtimeHash = lockSubsetHash(back, 'app');
+    const testHash = lockSubsetHash(back, 'app', { dependencyGroups: ['test'] });
+    back.packages.find((p) => p.name === 'low')!.wheels[0]!.hashes.sha256 = 'e'.repeat(64);
+    expect(lockSubsetHash(back, 'app')).toBe(runtimeHash);
+    expect(lockSubsetHash(back, 'app', { dependencyGroups: ['test'] })).not.toBe(testHash);
     expect(isLockCurrent(back, { app: ['app'], other: ['tool'] }, undefined, { dependencyGroups: { app: { test: ['low'] } }, extras: { other: { fast: ['fast'] } } }).reasons)
       .toEqual(['project app (dependency group test) no longer requires tool==1.1']);
   });

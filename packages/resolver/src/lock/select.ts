@@ -301,22 +301,27 @@ export function recordedEnvironment(target: LockTarget): MarkerEnvironment {
 }
 
 /**
- * sha256 (hex) of the canonical text of `project`'s part of the lock: its roots, dependency groups
- * and extras, the targets, and every entry reachable from them on any recorded target (all their
- * files). Unrelated projects' changes to a shared lock leave it unchanged. A lock from another tool
- * has no per-project part: the whole lock (canonical text) is hashed.
+ * sha256 (hex) of the canonical text of `project`'s part of the lock for a request (default: the
+ * runtime install): its roots and the requested dependency groups / extras, the targets, and every
+ * entry reachable from them on any recorded target (all their files). Unrelated projects' changes to
+ * a shared lock, and changes to groups not requested (test tools for a production build), leave it
+ * unchanged. A lock from another tool has no per-project part: the whole lock (canonical text) is hashed.
  */
-export function lockSubsetHash(lock: Lock, project: string): string {
+export function lockSubsetHash(lock: Lock, project: string, request: Pick<LockSelection, 'dependencyGroups' | 'extras'> = {}): string {
   if (!hasNxPexRoots(lock)) return createHash('sha256').update(formatLock(lock)).digest('hex');
   const roots = rootsOf(lock, project);
-  const groups = lock.nxPex?.groups?.[project];
-  const extras = lock.nxPex?.extras?.[project];
-  const all = [...roots, ...Object.values(groups ?? {}).flat(), ...Object.values(extras ?? {}).flat()];
-  const context = lockFileContext(Object.keys(extras ?? {}), Object.keys(groups ?? {}));
+  const pick = (kind: 'groups' | 'extras', names: readonly string[]) => {
+    const all = setRequirements(lock, project, kind, names);
+    const named = Object.fromEntries(names.map((n) => [normalizeName(n), lock.nxPex![kind]![project]![normalizeName(n)]!]));
+    return { all, named };
+  };
+  const groups = pick('groups', request.dependencyGroups ?? []);
+  const extras = pick('extras', request.extras ?? []);
+  const context = lockFileContext(request.extras ?? [], request.dependencyGroups ?? []);
   const targets = lock.nxPex?.targets ?? [];
   const envs: (MarkerEnvironment | undefined)[] = targets.length ? targets.map(recordedEnvironment) : [undefined];
   const subset = new Set<LockPackage>();
-  for (const env of envs) for (const pkg of walkLock(lock, all, env, project, context)) subset.add(pkg);
+  for (const env of envs) for (const pkg of walkLock(lock, [...roots, ...groups.all, ...extras.all], env, project, context)) subset.add(pkg);
   const text = formatLock({
     lockVersion: lock.lockVersion,
     createdBy: lock.createdBy,
@@ -325,8 +330,8 @@ export function lockSubsetHash(lock: Lock, project: string): string {
     nxPex: {
       roots: { [project]: roots },
       targets,
-      ...(groups ? { groups: { [project]: groups } } : {}),
-      ...(extras ? { extras: { [project]: extras } } : {}),
+      ...(Object.keys(groups.named).length ? { groups: { [project]: groups.named } } : {}),
+      ...(Object.keys(extras.named).length ? { extras: { [project]: extras.named } } : {}),
     },
   });
   return createHash('sha256').update(text).digest('hex');
