@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { join, relative, resolve, isAbsolute, sep } from 'node:path';
+import { delimiter, join, relative, resolve, isAbsolute, sep } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { ResolverError, type ResolverErrorCode } from '../errors.js';
 import { tryParseWheelFilename } from '../filename/wheel.js';
@@ -9,8 +9,10 @@ import { tryParseWheelFilename } from '../filename/wheel.js';
  * One PEP 517 `build_wheel` run, shared by sdist builds (`sdist-builder.ts`) and first-party project
  * builds (`project-wheel.ts`): a fresh `python -m venv --without-pip` of the build Python, the build
  * requirements (`[build-system] requires`, then the backend's `get_requires_for_build_wheel`)
- * resolved by this resolver as wheels and put on `sys.path` by a small shim (pure-Python wheels
- * import from their zip), then `build_wheel` with the source tree as the working directory.
+ * resolved by this resolver as wheels and installed into it by a small shim (unpacked as PEP 427
+ * says: `.data/purelib|platlib` into site-packages, `.data/scripts` and console scripts into bin, so
+ * namespace packages, `.pth` files, extension modules and tools such as cmake work as under pip),
+ * then `build_wheel` with the source tree as the working directory and the venv's bin first on PATH.
  */
 
 /** Resolve and fetch build requirements as wheels for the build Python; returns their paths. */
@@ -28,8 +30,56 @@ export interface BuildSubject {
 // The shim runs inside the build venv: config as JSON in argv[1], result JSON written to cfg["result"]
 // (stdout belongs to the backend).
 const SHIM = `
-import importlib, json, os, sys
+import configparser, importlib, json, os, shutil, sys, sysconfig, zipfile
 cfg = json.loads(sys.argv[1])
+
+def install(wheels):
+    # PEP 427: unpack root into site-packages, <name>.data/<key>/ into the scheme's directory.
+    paths = sysconfig.get_paths()
+    site, scripts = paths["purelib"], paths["scripts"]
+    for wheel in wheels:
+        with zipfile.ZipFile(wheel) as z:
+            for info in z.infolist():
+                parts = info.filename.split("/")
+                if info.filename.startswith("/") or ".." in parts or "\\\\" in info.filename:
+                    raise SystemExit("unsafe member %r in %s" % (info.filename, wheel))
+                if info.filename.endswith("/"):
+                    continue
+                kind = parts[1] if parts[0].endswith(".data") and len(parts) > 2 else None
+                if kind is None:
+                    target = os.path.join(site, *parts)
+                elif kind in ("purelib", "platlib", "scripts"):
+                    target = os.path.join(scripts if kind == "scripts" else site, *parts[2:])
+                else:
+                    continue  # headers, data: not needed to build
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                data = z.read(info)
+                if kind == "scripts" and data.startswith(b"#!python"):
+                    data = b"#!" + sys.executable.encode() + data[len(b"#!python"):]
+                with open(target, "wb") as f:
+                    f.write(data)
+                if kind == "scripts" or (info.external_attr >> 16) & 0o111:
+                    os.chmod(target, 0o755)
+            for name in z.namelist():
+                if not name.endswith(".dist-info/entry_points.txt") or name.count("/") != 1:
+                    continue
+                points = configparser.ConfigParser(delimiters=("=",), interpolation=None)
+                points.optionxform = str
+                points.read_string(z.read(name).decode("utf-8"))
+                if not points.has_section("console_scripts"):
+                    continue
+                for script, ref in points.items("console_scripts"):
+                    module, _, attr = ref.replace(" ", "").partition(":")
+                    if not script or "/" in script or script.startswith("."):
+                        continue
+                    path = os.path.join(scripts, script)
+                    with open(path, "w") as f:
+                        f.write("#!%s\\nimport importlib, sys\\nobj = importlib.import_module(%r)\\nfor a in %r:\\n    obj = getattr(obj, a)\\nsys.exit(obj())\\n" % (sys.executable, module, [a for a in attr.split(".") if a]))
+                    os.chmod(path, 0o755)
+
+if cfg["step"] == "install":
+    install(cfg["wheels"])
+    sys.exit(0)
 sys.path[:0] = cfg["path"]
 os.chdir(cfg["src"])
 name, _, attrs = cfg["backend"].partition(":")
@@ -50,10 +100,12 @@ with open(cfg["result"], "w") as f:
 const SOURCE_DATE_EPOCH = '315532800';
 
 /** Run a command; a failure is a ResolverError of `subject` with the tail of the command's output. */
-export function runBuildCommand(command: string, args: string[], subject: BuildSubject, step: string, cwd?: string): Promise<string> {
-  const env = { ...process.env, SOURCE_DATE_EPOCH: process.env.SOURCE_DATE_EPOCH ?? SOURCE_DATE_EPOCH };
+export function runBuildCommand(command: string, args: string[], subject: BuildSubject, step: string, binDir?: string): Promise<string> {
+  const env: NodeJS.ProcessEnv = { ...process.env, SOURCE_DATE_EPOCH: process.env.SOURCE_DATE_EPOCH ?? SOURCE_DATE_EPOCH };
+  // Tools the build requirements install (cmake, ninja, cython) come first, as in pip's build isolation.
+  if (binDir) env.PATH = process.env.PATH ? `${binDir}${delimiter}${process.env.PATH}` : binDir;
   return new Promise((resolvePromise, reject) => {
-    execFile(command, args, { maxBuffer: 64 << 20, env, ...(cwd ? { cwd } : {}) }, (err, stdout, stderr) => {
+    execFile(command, args, { maxBuffer: 64 << 20, env }, (err, stdout, stderr) => {
       if (!err) {
         resolvePromise(stdout);
         return;
@@ -141,27 +193,34 @@ export async function buildWheelIsolated(options: {
   const { python, src, system, work, fetchRequirements, subject } = options;
   const venv = join(work, 'env');
   await runBuildCommand(python, ['-m', 'venv', '--without-pip', venv], subject, 'creating the build environment');
-  const venvPython = join(venv, 'bin', 'python');
+  const bin = join(venv, 'bin');
+  const venvPython = join(bin, 'python');
   const shim = join(work, 'shim.py');
   await writeFile(shim, SHIM);
   const out = join(work, 'out');
-  const step = async (name: 'requires' | 'build', paths: string[]): Promise<unknown> => {
+  // -I: no user site, no PYTHON* variables; the venv holds only the build requirements.
+  const shimRun = (cfg: Record<string, unknown>, what: string) => runBuildCommand(venvPython, ['-I', shim, JSON.stringify(cfg)], subject, what, bin);
+  const installed = new Set<string>();
+  const install = async (requirements: string[]) => {
+    const wheels = (await fetchRequirements(requirements)).filter((w) => !installed.has(w));
+    for (const w of wheels) installed.add(w);
+    if (wheels.length) await shimRun({ step: 'install', wheels }, `installing the build requirements ${requirements.join(', ')}`);
+  };
+  const step = async (name: 'requires' | 'build'): Promise<unknown> => {
     const result = join(work, `${name}.json`);
-    const cfg = { path: [...system.backendPath, ...paths], src, backend: system.backend, step: name, out, result };
-    // -I: no user site, no PYTHON* variables; the venv has nothing installed.
     const what = name === 'requires' ? `${system.backend} get_requires_for_build_wheel` : `${system.backend} build_wheel`;
-    await runBuildCommand(venvPython, ['-I', shim, JSON.stringify(cfg)], subject, what);
+    await shimRun({ path: system.backendPath, src, backend: system.backend, step: name, out, result }, what);
     return JSON.parse(await readFile(result, 'utf8')) as unknown;
   };
-  let paths = await fetchRequirements(system.requires);
-  const extra = await step('requires', paths);
+  await install(system.requires);
+  const extra = await step('requires');
   const extraList = strings(extra);
   if (!extraList) {
     throw new ResolverError(subject.code, `${subject.describe}: get_requires_for_build_wheel of ${system.backend} returned ${JSON.stringify(extra).slice(0, 200)}, not a list of strings.`);
   }
-  if (extraList.length) paths = await fetchRequirements([...system.requires, ...extraList]);
+  if (extraList.length) await install([...system.requires, ...extraList]);
   await mkdir(out);
-  const built = await step('build', paths);
+  const built = await step('build');
   // PEP 517: build_wheel returns the basename of the wheel it wrote into the output directory.
   if (typeof built !== 'string' || !tryParseWheelFilename(built) || !(await stat(join(out, built)).then((s) => s.isFile(), () => false))) {
     throw new ResolverError(subject.code, `${subject.describe}: build_wheel of ${system.backend} returned ${JSON.stringify(built).slice(0, 200)}, not the name of a wheel it wrote.`);

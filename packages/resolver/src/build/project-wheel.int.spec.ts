@@ -12,8 +12,8 @@ import { buildBackendReason } from './needs-backend.js';
 import { buildProjectWheel } from './project-wheel.js';
 
 // First-party projects built with their own PEP 517 backend (in-tree, backend-path): `vcsproj` takes
-// its version from `git describe` through its build requirement `vcshelper` (a wheel on the fixture
-// index; a stand-in for hatch-vcs) and generates vcsproj/_version.py; `dynproj` has
+// its version from `git describe` through the console script of its build requirement `vcshelper` (a
+// wheel on the fixture index; a stand-in for hatch-vcs) and generates vcsproj/_version.py; `dynproj` has
 // dynamic = ["version"] read from its sources and asks for `colour` via get_requires_for_build_wheel.
 // Each backend logs "start"/"end" per build.
 const { found } = await findPythons();
@@ -26,14 +26,18 @@ def version_from_git():
     if r.returncode:
         raise LookupError("vcshelper was unable to detect version: " + r.stderr.strip())
     return r.stdout.strip().lstrip("v")
+
+def cli():
+    print(version_from_git())
 `;
 
 const VCS_BACKEND = (log: string) => `${WRITE_WHEEL}
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
-    import vcshelper
+    import subprocess, vcstools.helper
     with open(${JSON.stringify(log)}, "a") as f:
         f.write("start\\n")
-    version = vcshelper.version_from_git()
+    # The build requirement's console script, found on PATH (as cmake or cython would be).
+    version = subprocess.check_output(["vcs-describe"], universal_newlines=True).strip()
     with open("vcsproj/__init__.py") as f:
         init = f.read()
     files = {"vcsproj/__init__.py": init, "vcsproj/_version.py": "__version__ = %r\\n" % version}
@@ -90,7 +94,8 @@ const suite = fixtureSuite('nx-pex-project-build-', async (wheels) => {
   const work = join(wheels, '..');
   vcsLog = join(work, 'vcs.log');
   dynLog = join(work, 'dyn.log');
-  await buildWheel({ name: 'vcshelper', version: '1.0', modules: { 'vcshelper/__init__.py': VCSHELPER } }, wheels);
+  // `vcstools` is a PEP 420 namespace package (no __init__.py: importable only once installed, not from a zip).
+  await buildWheel({ name: 'vcshelper', version: '1.0', modules: { 'vcstools/helper.py': VCSHELPER }, consoleScripts: { 'vcs-describe': 'vcstools.helper:cli' } }, wheels);
   await buildWheel({ name: 'colour', version: '0.5', modules: { 'colour/__init__.py': '' } }, wheels);
   // A monorepo-like checkout: the project lives below the repository root, tagged v1.2.3.
   repo = join(work, 'repo');
