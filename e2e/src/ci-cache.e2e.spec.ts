@@ -85,8 +85,8 @@ const MULTI_PLATFORM: Service = {
 };
 const SERVICES = [...ZIPAPPS, ...(HAS_LAYOUT ? [PACKED] : []), ...(MULTI_PLATFORM_MISSING ? [] : [MULTI_PLATFORM])];
 
-/** Where the build writes it: a directory pex (packed, loose) has no .pex suffix. */
-const pexPath = (s: Service): string => `dist/apps/${s.name}/${s.name}${s.buildOptions?.layout && s.buildOptions.layout !== 'zipapp' ? '' : '.pex'}`;
+/** Where the build writes it: `<name>.pex`, a file or (packed, loose) a directory of that name. */
+const pexPath = (s: Service): string => `dist/apps/${s.name}/${s.name}.pex`;
 
 function mainPy(s: Service): string {
   const usesGreeting = s.dependencies.includes('greeting');

@@ -155,7 +155,7 @@ describe('nx-pex for a new user (fresh workspace from a local registry)', () => 
     expectOk(shown);
     const project = JSON.parse(shown.stdout) as {
       root: string;
-      targets: Record<string, { executor?: string; cache?: boolean; inputs?: unknown[]; outputs?: string[] }>;
+      targets: Record<string, { executor?: string; cache?: boolean; inputs?: unknown[]; outputs?: string[]; options?: Record<string, unknown> }>;
     };
     expect(project.root).toBe(`apps/${APP}`);
     const build = project.targets.build;
@@ -165,7 +165,8 @@ describe('nx-pex for a new user (fresh workspace from a local registry)', () => 
     expect(build?.inputs?.length ?? 0).toBeGreaterThan(0);
     expect(build?.outputs?.length ?? 0).toBeGreaterThan(0);
     // The declared outputs must cover the pex, or Nx would not restore it from its cache.
-    const outputs = (build?.outputs ?? []).map((o) => o.replace('{workspaceRoot}/', '').replace('{projectRoot}', project.root));
+    const outputs = (build?.outputs ?? []).map((o) =>
+      o.replace('{workspaceRoot}/', '').replace('{projectRoot}', project.root).replace('{options.outputPath}', String(build?.options?.['outputPath'])));
     expect(outputs.some((o) => PEX === o || PEX.startsWith(`${o.replace(/\/$/, '')}/`)), outputs.join(', ')).toBe(true);
   });
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildWheel, startFixtureIndex, type FixtureIndex } from '@nx-pex/tools';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -198,5 +199,101 @@ describe('nx-pex graph, affected and locks (an app, a lib and an unrelated app)'
     const refused = await ws.nx(['run', `${APP_B}:build`, '--skip-nx-cache']);
     expect(refused.exitCode).not.toBe(0);
     expect(refused.stdout + refused.stderr).toMatch(/STALE_LOCK.*pylock\.toml is out of date for svc-b.*nx run svc-b:lock/s);
+  });
+
+  // The tests below reuse this workspace. svc-b goes back to what its lock says first.
+  it('a custom outputPath and the packed layout (project.json): cached, restored after rm -rf, and `run` runs it', async () => {
+    const pyproject = ws.path('apps', APP_B, 'pyproject.toml');
+    await ws.writeFile(`apps/${APP_B}/pyproject.toml`, (await readFile(pyproject, 'utf8')).replace('greeting==1.0.0', 'greeting==1.1.0'));
+    await ws.writeFile(`apps/${APP_B}/project.json`, JSON.stringify({ name: APP_B, targets: { build: { options: { outputPath: 'out/{projectName}.pex', layout: 'packed' } } } }));
+    const shown = expectOk(await ws.nx(['show', 'project', APP_B, '--json']));
+    const build = (JSON.parse(shown.stdout) as { targets: Record<string, { outputs?: string[]; options?: Record<string, unknown> }> }).targets['build'];
+    expect(build?.outputs).toEqual(['{options.outputPath}']);
+    expect(build?.options?.['outputPath']).toBe(`out/${APP_B}.pex`);
+
+    const first = expectOk(await ws.nx(['build', APP_B, '--outputStyle=static']));
+    expect(first.output).toContain(`nx-pex: wrote out/${APP_B}.pex (packed,`);
+    // Without a terminal an Nx task prints its result only: nothing of the progress is stored.
+    expect(first.output).not.toMatch(/nx-pex: (resolving|downloading|installing|writing|downloaded|installed)\b/);
+    expect(existsSync(ws.path('out', `${APP_B}.pex`, '__main__.py'))).toBe(true);
+
+    await rm(ws.path('out'), { recursive: true, force: true });
+    const restored = expectOk(await ws.nx(['build', APP_B, '--outputStyle=static']));
+    expect(restored.output).toMatch(/\[local cache\]|existing outputs match the cache/);
+    expect(existsSync(ws.path('out', `${APP_B}.pex`, '__main__.py'))).toBe(true);
+
+    const run = expectOk(await ws.nx(['run', `${APP_B}:run`, '--outputStyle=static']));
+    expect(run.output).toContain('Hello, svc-b! (greeting 1.1.0)');
+    await rm(ws.path('apps', APP_B, 'project.json'));
+  });
+
+  it('a broken pyproject.toml and a bad requirement fail only their own project\'s tasks, with file:line', async () => {
+    await ws.writeFile('apps/broken/pyproject.toml', '[project\nname = "broken"\n');
+    await ws.writeFile('apps/badreq/pyproject.toml', '[project]\nname = "badreq"\ndependencies = ["greeting>=>1"]\n');
+    await ws.writeFile('tools/js-tool/project.json', JSON.stringify({ name: 'js-tool', targets: { hello: { command: 'node -e "console.log(\'js ok\')"' } } }));
+    try {
+      const projects = expectOk(await ws.nx(['show', 'projects', '--json']));
+      expect(JSON.parse(projects.stdout)).toEqual(expect.arrayContaining([APP_A, APP_B, LIB, 'broken', 'badreq', 'js-tool']));
+      expect(expectOk(await ws.nx(['run', 'js-tool:hello'])).output).toContain('js ok');
+      const ok = expectOk(await ws.nx(['build', APP_A, '--outputStyle=static']));
+      expect(ok.output).toContain(`nx run ${APP_A}:build`);
+
+      const broken = await ws.nx(['build', 'broken', '--outputStyle=static']);
+      expect(broken.exitCode).not.toBe(0);
+      expect(broken.output).toMatch(/nx-pex: \[INVALID_PYPROJECT\] apps\/broken\/pyproject\.toml:1:\d+: not valid TOML: .*Fix the file/);
+      const badreq = await ws.nx(['build', 'badreq', '--outputStyle=static']);
+      expect(badreq.exitCode).not.toBe(0);
+      expect(badreq.output).toMatch(/nx-pex: \[INVALID_REQUIREMENT\] apps\/badreq\/pyproject\.toml:3: \[project\] dependencies: Invalid requirement "greeting>=>1"/);
+    } finally {
+      for (const dir of ['apps/broken', 'apps/badreq', 'tools']) await rm(ws.path(dir), { recursive: true, force: true });
+    }
+  });
+
+  it('with the daemon on (NX_DAEMON=true), an added and a removed requirement show in the graph without `nx reset`', async () => {
+    const daemon = { env: { NX_DAEMON: 'true' } };
+    // The graph as Nx computes it (graph --file leaves external nodes out).
+    await ws.writeFile('pypi-edges.cjs', `const { createProjectGraphAsync } = require('@nx/devkit');
+createProjectGraphAsync({ exitOnError: true }).then((g) => {
+  console.log(JSON.stringify({ nodes: Object.keys(g.externalNodes ?? {}).filter((n) => n.startsWith('pypi:')).sort(), edges: (g.dependencies['${APP_B}'] ?? []).map((d) => d.target).filter((t) => t.startsWith('pypi:')).sort() }));
+  process.exit(0);
+});
+`);
+    const graph = async () => JSON.parse(expectOk(await ws.run('node', ['pypi-edges.cjs'], daemon)).stdout.trim().split('\n').pop()!) as { nodes: string[]; edges: string[] };
+    const pyproject = ws.path('apps', APP_B, 'pyproject.toml');
+    const original = await readFile(pyproject, 'utf8');
+    try {
+      expect((await graph()).edges).toEqual(['pypi:greeting']);
+      await ws.writeFile(`apps/${APP_B}/pyproject.toml`, original.replace('"greeting==1.1.0"', '"greeting==1.1.0", "brand-new-dep>=1"'));
+      const added = await graph();
+      expect(added.nodes).toContain('pypi:brand-new-dep');
+      expect(added.edges).toEqual(['pypi:brand-new-dep', 'pypi:greeting']);
+      await ws.writeFile(`apps/${APP_B}/pyproject.toml`, original);
+      const removed = await graph();
+      expect(removed.edges).toEqual(['pypi:greeting']);
+      expect(removed.nodes).not.toContain('pypi:brand-new-dep');
+    } finally {
+      await ws.writeFile(`apps/${APP_B}/pyproject.toml`, original);
+      await ws.nx(['daemon', '--stop'], daemon);
+      await rm(ws.path('pypi-edges.cjs'), { force: true });
+    }
+  });
+
+  it('on a Node older than engines.node the plugin stops at load with one line naming the version needed', async () => {
+    // process.versions.node made to read 20.19.0 before anything loads.
+    await ws.writeFile('old-node.mjs', "Object.defineProperty(process.versions, 'node', { value: '20.19.0' });\n");
+    const oldNode = { env: { NODE_OPTIONS: `--import=${ws.path('old-node.mjs')}` } };
+    const line = 'nx-pex needs Node.js >=22.19.0 (this is 20.19.0): install a newer Node.js (e.g. the current LTS) and run nx again.';
+    try {
+      const nx = await ws.nx(['show', 'projects'], oldNode);
+      expect(nx.exitCode).not.toBe(0);
+      expect(nx.output).toContain(line);
+      expect(nx.output).not.toContain("reading 'bind'");
+      const cli = await ws.run('node', [ws.path('node_modules', '.bin', 'nx-pex'), 'help'], oldNode);
+      expect(cli.exitCode).toBe(1);
+      expect(cli.stderr.trim()).toBe(`nx-pex: [UNSUPPORTED_NODE] ${line}`);
+    } finally {
+      await rm(ws.path('old-node.mjs'), { force: true });
+    }
+    expect(expectOk(await ws.run('npx', ['nx-pex', 'help'])).stdout).toContain('usage: nx-pex');
   });
 });
