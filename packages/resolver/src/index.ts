@@ -18,7 +18,7 @@ export { fetchLocked, type FetchLockedOptions } from './lock/fetch-locked.js';
 export { formatLock } from './lock/format.js';
 export { parseLock } from './lock/parse.js';
 export { validatePylock, type PylockProblem } from './lock/validate.js';
-export { isLockCurrent, type LockCheckOptions, type LockStatus } from './lock/current.js';
+export { isLockCurrent, isProjectLockCurrent, type LockCheckOptions, type LockStatus, type ProjectLockInputs } from './lock/current.js';
 export { selectFromLock, lockSubsetHash, hasNxPexRoots, type LockSelection } from './lock/select.js';
 export type {
   Lock, LockPackage, LockFile, LockDependency, LockDirectSource, LockRoots, LockRequirementSets, LockTarget, LockedArtifact, NxPexLockTable, NxPexPackageTable,

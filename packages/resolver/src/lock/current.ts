@@ -137,3 +137,44 @@ export function isLockCurrent(lock: Lock, roots: LockRoots, requiresPython?: str
   }
   return { current: reasons.length === 0, reasons, unchecked: [] };
 }
+
+/** One project's inputs, as given to resolveLock for it. */
+export interface ProjectLockInputs {
+  /** Its runtime requirements (the roots). */
+  requirements: string[];
+  /** Its dependency groups (group → requirements) locked with it. */
+  dependencyGroups?: Record<string, string[]>;
+  /** Its extras (extra → requirements) locked with it. */
+  extras?: Record<string, string[]>;
+  /** Its requires-python: compared with a foreign lock's (nx-pex's shared lock is `lock --check`'s business). */
+  requiresPython?: string;
+  /** The interpreters its builds use: a foreign lock's environments must cover them. */
+  targets?: TargetInterpreter[];
+}
+
+/**
+ * For a build: is the lock current for this one project? nx-pex's lock: the project's recorded
+ * roots, groups and extras (other projects sharing the lock are not looked at). Another tool's lock:
+ * as isLockCurrent, with `unchecked` saying what cannot be told.
+ */
+export function isProjectLockCurrent(lock: Lock, project: string, inputs: ProjectLockInputs): LockStatus {
+  const sets = {
+    ...(inputs.dependencyGroups ? { dependencyGroups: { [project]: inputs.dependencyGroups } } : {}),
+    ...(inputs.extras ? { extras: { [project]: inputs.extras } } : {}),
+    ...(inputs.targets ? { targets: inputs.targets } : {}),
+  };
+  if (!hasNxPexRoots(lock)) return checkForeign(lock, { [project]: inputs.requirements }, inputs.requiresPython, sets);
+  const table = lock.nxPex!;
+  if (!(project in table.roots)) return { current: false, reasons: [`project ${project} is not in the lock`], unchecked: [] };
+  const only = (all: LockRequirementSets | undefined) => (all?.[project] ? { [project]: all[project] } : undefined);
+  const mine: Lock = {
+    ...lock,
+    nxPex: {
+      roots: { [project]: table.roots[project]! },
+      targets: table.targets,
+      ...(only(table.groups) ? { groups: only(table.groups)! } : {}),
+      ...(only(table.extras) ? { extras: only(table.extras)! } : {}),
+    },
+  };
+  return isLockCurrent(mine, { [project]: inputs.requirements }, lock.requiresPython, sets);
+}

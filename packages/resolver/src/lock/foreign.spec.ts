@@ -4,7 +4,7 @@ import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { ResolverError } from '../errors.js';
 import { targetFromAbbreviatedPlatform } from '../platform/foreign-target.js';
-import { isLockCurrent } from './current.js';
+import { isLockCurrent, isProjectLockCurrent } from './current.js';
 import { formatLock } from './format.js';
 import { importUvLock, isUvLockCurrent } from './import.js';
 import { lockMarkerHolds, lockFileContext } from './lock-markers.js';
@@ -152,6 +152,11 @@ describe('staleness of a foreign lock', () => {
     ]);
   });
 
+  it('isProjectLockCurrent gives a build the same answer for its project', () => {
+    expect(isProjectLockCurrent(uv, 'svc', { requirements, requiresPython: '>=3.9', targets: [linux311] }).current).toBe(true);
+    expect(isProjectLockCurrent(uv, 'svc', { requirements: ['core>=2'], targets: [linux311] }).reasons).toEqual(['project svc requires core>=2 but the lock has 1.0']);
+  });
+
   it('a requirement whose marker excludes every target is not looked for', () => {
     expect(isLockCurrent(uv, { svc: [...requirements, 'winonly; sys_platform == "win32"'] }, '>=3.9', { targets: [linux311] }).current).toBe(true);
   });
@@ -176,6 +181,25 @@ describe('uv.lock beside pyproject.toml', () => {
     expect(names(lock, linux311)).toEqual(['app-dep 1.0', 'core 1.0']);
     expect(names(lock, linux312, { extras: ['fancy'], dependencyGroups: ['test'] })).toEqual(['app-dep 1.0', 'core 1.0', 'extra-thing 1.0', 'fast 1.0', 'iniconfig-fake 1.0', 'pytest-fake 1.0', 'speedy 1.0']);
     expect(isUvLockCurrent(text, 'uv.lock', project)).toEqual({ current: true, reasons: [], unchecked: [] });
+  });
+
+  it('a uv workspace: a member requiring another member gets that member\'s requirements (markers and-ed)', () => {
+    const file = (name: string) => `wheels = [{ url = "https://files.example/${name}-1.0-py3-none-any.whl", hash = "sha256:${'ab'.repeat(32)}", size = 1 }]`;
+    const workspace = [
+      'version = 1', 'requires-python = ">=3.9"',
+      '[[package]]', 'name = "svc"', 'version = "0.1"', 'source = { editable = "apps/svc" }', 'dependencies = [{ name = "lib-a" }]',
+      '[package.metadata]', 'requires-dist = [{ name = "lib-a", editable = "libs/a", marker = "sys_platform == \'linux\'" }, { name = "core", specifier = "<2" }]',
+      '[[package]]', 'name = "lib-a"', 'version = "0.1"', 'source = { editable = "libs/a" }', 'dependencies = [{ name = "app-dep" }]',
+      '[package.metadata]', 'requires-dist = [{ name = "app-dep", specifier = ">=1" }]',
+      '[[package]]', 'name = "app-dep"', 'version = "1.0"', 'source = { registry = "https://pypi.org/simple" }', 'dependencies = [{ name = "core" }]', file('app_dep'),
+      '[[package]]', 'name = "core"', 'version = "1.0"', 'source = { registry = "https://pypi.org/simple" }', file('core'),
+    ].join('\n');
+    const lock = importUvLock(workspace, 'uv.lock');
+    expect(lock.nxPex!.roots).toEqual({ 'lib-a': ['app-dep>=1'], svc: ['app-dep>=1; sys_platform == \'linux\'', 'core<2'] });
+    expect(names(lock, linux311)).toEqual(['app-dep 1.0', 'core 1.0']);
+    expect(names(lock, windows312)).toEqual(['core 1.0']);
+    // Staleness compares what svc's own pyproject says (lib-a, not lib-a's requirements).
+    expect(isUvLockCurrent(workspace, 'uv.lock', { name: 'svc', requirements: ['lib-a; sys_platform == "linux"', 'core<2'], requiresPython: '>=3.9' }).current).toBe(true);
   });
 
   it('a stale uv.lock says so', () => {

@@ -221,6 +221,55 @@ function metadataRequirement(r: UvRequirement): { text: string; extra?: string }
  * sources are refused (INVALID_LOCK).
  */
 export function importUvLock(text: string, file: string): Lock {
+  return readUvLock(text, file).lock;
+}
+
+/** What a uv workspace member's pyproject says: its requirements, extras and groups (canonical). */
+interface MemberRecord {
+  roots: Record<string, string[]>;
+  groups: LockRequirementSets;
+  extras: LockRequirementSets;
+}
+
+/** A requirement text with `outer` (a marker) and-ed to its own marker. */
+function withMarker(requirement: Requirement, outer: string | undefined): string {
+  let s = requirement.key;
+  const extras = requirement.normalizedExtras;
+  if (extras.length) s += `[${extras.join(',')}]`;
+  if (requirement.url) s += ` @ ${requirement.url} `;
+  else s += requirement.specifier.toString();
+  const inner = requirement.marker?.toString();
+  const marker = inner && outer ? `(${outer}) and (${inner})` : inner ?? outer;
+  return marker ? `${s}; ${marker}` : s;
+}
+
+/**
+ * A member's requirements with those naming other workspace members replaced by what those members
+ * require (their runtime requirements and the extras asked for, transitively, markers and-ed): the
+ * lock holds no entry for a member, nx-pex builds it from the workspace.
+ */
+function expandMembers(list: readonly string[], members: MemberRecord, seen: ReadonlySet<string> = new Set()): string[] {
+  const out = new Set<string>();
+  for (const text of list) {
+    const r = Requirement.parse(text);
+    if (!(r.key in members.roots)) {
+      out.add(canonicalRequirement(text));
+      continue;
+    }
+    if (seen.has(r.key)) continue;
+    const next = new Set([...seen, r.key]);
+    const inner = [...members.roots[r.key]!, ...r.normalizedExtras.flatMap((e) => members.extras[r.key]?.[e] ?? [])];
+    for (const t of expandMembers(inner, members, next)) out.add(canonicalRequirement(withMarker(Requirement.parse(t), r.marker?.toString())));
+  }
+  return [...out].sort();
+}
+
+function expandSets(sets: LockRequirementSets, members: MemberRecord): LockRequirementSets {
+  return Object.fromEntries(Object.entries(sets).map(([member, named]) => [member, Object.fromEntries(Object.entries(named).map(([n, l]) => [n, expandMembers(l, members, new Set([member]))]))]));
+}
+
+/** The uv.lock as a Lock (members expanded) and what each member records of its pyproject. */
+function readUvLock(text: string, file: string): { lock: Lock; recorded: MemberRecord } {
   let doc: { version?: number; 'requires-python'?: string; package?: UvPackage[] };
   try {
     doc = parseToml(text) as typeof doc;
@@ -273,18 +322,25 @@ export function importUvLock(text: string, file: string): Lock {
     });
   }
   for (const sets of Object.values(extras)) for (const name of Object.keys(sets)) sets[name] = [...new Set(sets[name])].sort();
-  return {
+  const recorded: MemberRecord = { roots, groups, extras };
+  const expanded = {
+    roots: Object.fromEntries(Object.entries(roots).map(([m, l]) => [m, expandMembers(l, recorded, new Set([m]))])),
+    groups: expandSets(groups, recorded),
+    extras: expandSets(extras, recorded),
+  };
+  const lock: Lock = {
     lockVersion: '1.0',
     createdBy: 'nx-pex',
     ...(doc['requires-python'] ? { requiresPython: doc['requires-python'] } : {}),
     packages,
     nxPex: {
-      roots,
+      roots: expanded.roots,
       targets: [],
-      ...(Object.keys(groups).length ? { groups } : {}),
-      ...(Object.keys(extras).length ? { extras } : {}),
+      ...(Object.keys(groups).length ? { groups: expanded.groups } : {}),
+      ...(Object.keys(extras).length ? { extras: expanded.extras } : {}),
     },
   };
+  return { lock, recorded };
 }
 
 /** A project as its pyproject.toml states it, for checking a uv.lock beside it. */
@@ -313,9 +369,8 @@ const quoteInsensitiveSets = (sets: Record<string, string[]> | undefined) =>
  * `python_version` → `python_full_version`) read as a change: re-running `uv lock` clears it.
  */
 export function isUvLockCurrent(text: string, file: string, project: UvLockProject): LockStatus {
-  const lock = importUvLock(text, file);
+  const { lock, recorded: table } = readUvLock(text, file);
   const member = normalizeName(project.name);
-  const table = lock.nxPex!;
   if (!(member in table.roots)) {
     return { current: false, reasons: [`${file} has no workspace member ${project.name} (it has ${Object.keys(table.roots).sort().join(', ') || 'none'}); run \`uv lock\``], unchecked: [] };
   }

@@ -13,7 +13,7 @@ import { fetchLocked } from './fetch-locked.js';
 import { formatLock } from './format.js';
 import { parseLock } from './parse.js';
 import { resolveLock, type ResolveLockOptions } from './resolve-lock.js';
-import { isLockCurrent } from './current.js';
+import { isLockCurrent, isProjectLockCurrent } from './current.js';
 import { lockSubsetHash, selectFromLock, type LockSelection } from './select.js';
 import { validatePylock } from './validate.js';
 
@@ -224,6 +224,11 @@ describe('dependency groups and extras (PEP 751 markers)', () => {
     expect(selectFromLock(back, 'other', cp311, { extras: ['fast'] }).map((a) => a.name)).toEqual(['tool', 'fast']);
     expect(() => selectFromLock(back, 'other', cp311, { dependencyGroups: ['test'] })).toThrow(/no dependency group test for project other/);
     expect(isLockCurrent(back, { app: ['app'], other: ['tool'] }, undefined, { dependencyGroups: { app: { test: ['low', 'tool==1.1'] } }, extras: { other: { fast: ['fast'] } } }).current).toBe(true);
+    // A build checks its own project only: the other project's inputs do not matter.
+    expect(isProjectLockCurrent(back, 'app', { requirements: ['app'], dependencyGroups: { test: ['tool==1.1', 'low'] } })).toEqual({ current: true, reasons: [], unchecked: [] });
+    expect(isProjectLockCurrent(back, 'app', { requirements: ['app', 'core'], dependencyGroups: { test: ['low', 'tool==1.1'] } }).reasons).toEqual(['project app now requires core']);
+    expect(isProjectLockCurrent(back, 'app', { requirements: ['app'] }).reasons).toEqual(['the lock has the dependency group test of project app, which the project no longer defines']);
+    expect(isProjectLockCurrent(back, 'nope', { requirements: [] }).reasons).toEqual(['project nope is not in the lock']);
     // The runtime part's hash ignores the test group; the test request's hash covers it.
     const runtimeHash = lockSubsetHash(back, 'app');
     const testHash = lockSubsetHash(back, 'app', { dependencyGroups: ['test'] });
