@@ -163,7 +163,7 @@ async function buildOnce(options: BuildProjectWheelOptions, cacheDir: string, in
     const won = await cachedWheel(dir);
     if (won) return { wheel: won, cached: true, backend: system.backend };
     return withScratch(pathInside(cacheDir, ['projects']), async (work) => {
-      const fetchRequirements = buildRequirementsFetcher(options.python, { index: options.index, cacheDir, http: options.http });
+      const fetchRequirements = buildRequirementsFetcher(options.python, { index: options.index, cacheDir, http: options.http }, () => interpreter.target());
       const built = await buildWheelIsolated({ python: interpreter.python, src, system, work, fetchRequirements, subject });
       return { wheel: await publishWheel(work, built.path, dir), cached: false, backend: system.backend };
     });

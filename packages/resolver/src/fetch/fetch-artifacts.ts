@@ -52,11 +52,15 @@ export function sdistPythonOf(options: Pick<FetchOptions, 'buildSdists' | 'sdist
  * Fetches build requirements as wheels for the build interpreter `python` (inspected once; no nested
  * sdist builds), from the same index and cache as the build itself.
  */
-export function buildRequirementsFetcher(python: string, options: { index: IndexConfig; cacheDir: string; http?: HttpOptions | undefined }): BuildRequirementsFetcher {
+export function buildRequirementsFetcher(
+  python: string,
+  options: { index: IndexConfig; cacheDir: string; http?: HttpOptions | undefined },
+  inspected: () => Promise<TargetInterpreter> = () => inspectInterpreter(python),
+): BuildRequirementsFetcher {
   let buildTarget: Promise<TargetInterpreter> | undefined;
   return async (requirements) => {
     if (requirements.length === 0) return [];
-    buildTarget ??= inspectInterpreter(python);
+    buildTarget ??= inspected();
     const wheels = await fetchArtifacts({ requirements, index: options.index, target: await buildTarget, cacheDir: options.cacheDir, ...(options.http ? { http: options.http } : {}) });
     return wheels.map((w) => w.path);
   };

@@ -3,8 +3,8 @@ import type { IndexConfig } from '../config/index-config.js';
 import { Downloader } from '../fetch/downloader.js';
 import { mapLimit } from '../fetch/limit.js';
 import type { FetchProgress, LocalArtifact } from '../fetch/local-artifact.js';
-import { parseSdistFilename } from '../filename/sdist.js';
-import { tryParseWheelFilename } from '../filename/wheel.js';
+import { parseSdistFilename, sdistFilenameProblem } from '../filename/sdist.js';
+import { parseWheelFilename } from '../filename/wheel.js';
 import { ResolverError } from '../errors.js';
 import { SdistBuilder } from '../build/sdist-builder.js';
 import { sdistNeedsPython } from '../build/messages.js';
@@ -45,7 +45,6 @@ export async function fetchLocked(artifacts: LockedArtifact[], options: FetchLoc
   if (index) for (const url of [index.indexUrl, ...index.extraIndexUrls, ...index.findLinks]) http.credentials.register(url);
   let builder: SdistBuilder | undefined;
   const buildLocked = async (a: LockedArtifact, file: IndexFile): Promise<LocalArtifact> => {
-    if (!parseSdistFilename(a.filename, a.name)) throw new ResolverError('INVALID_LOCK', `The lock's ${a.name} ${a.version} names ${JSON.stringify(a.filename.slice(0, 200))}, neither a wheel nor an sdist of ${a.name}. Re-lock.`);
     if (!options.sdistPython) throw sdistNeedsPython(`${a.name} ${a.version} (${a.filename} in the lock)`, undefined);
     if (!index) throw new ResolverError('INVALID_CONFIG', `fetchLocked needs the index configuration (index) to fetch the build requirements of ${a.filename}.`);
     const stored = await downloader.stored(a.name, { file, version: Version.parse(a.version) });
@@ -61,10 +60,10 @@ export async function fetchLocked(artifacts: LockedArtifact[], options: FetchLoc
     return await mapLimit(artifacts, CONCURRENCY, async (a) => {
       // The lock's size bounds the download (a source that never ends is cut off).
       const file: IndexFile = { filename: a.filename, url: http.credentials.register(a.url), hashes: { sha256: a.sha256 }, yanked: false, coreMetadata: false, source: 'the lock', ...(a.size !== undefined ? { size: a.size } : {}) };
-      const wheel = tryParseWheelFilename(a.filename);
-      const local = wheel
-        ? await downloader.fetch(a.name, { file, version: Version.parse(a.version), wheel })
-        : await buildLocked(a, file);
+      // A locked sdist is built; anything else must be a wheel filename (INVALID_FILENAME otherwise).
+      const local = !sdistFilenameProblem(a.filename) && parseSdistFilename(a.filename, a.name)
+        ? await buildLocked(a, file)
+        : await downloader.fetch(a.name, { file, version: Version.parse(a.version), wheel: parseWheelFilename(a.filename) });
       options.onProgress?.({ phase: 'download', project: a.name, done: ++done, total, bytes: local.size });
       return local;
     });
