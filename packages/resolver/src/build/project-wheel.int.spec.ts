@@ -38,9 +38,10 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
         f.write("start\\n")
     # The build requirement's console script, found on PATH (as cmake or cython would be).
     version = subprocess.check_output(["vcs-describe"], universal_newlines=True).strip()
+    banner = subprocess.check_output(["vcs-banner"], universal_newlines=True).strip()
     with open("vcsproj/__init__.py") as f:
         init = f.read()
-    files = {"vcsproj/__init__.py": init, "vcsproj/_version.py": "__version__ = %r\\n" % version}
+    files = {"vcsproj/__init__.py": init, "vcsproj/_version.py": "__version__ = %r\\nBANNER = %r\\n" % (version, banner)}
     name = write_wheel(wheel_directory, "vcsproj", version, files, ["colour>=0.1"])
     with open(${JSON.stringify(log)}, "a") as f:
         f.write("end\\n")
@@ -95,7 +96,7 @@ const suite = fixtureSuite('nx-pex-project-build-', async (wheels) => {
   vcsLog = join(work, 'vcs.log');
   dynLog = join(work, 'dyn.log');
   // `vcstools` is a PEP 420 namespace package (no __init__.py: importable only once installed, not from a zip).
-  await buildWheel({ name: 'vcshelper', version: '1.0', modules: { 'vcstools/helper.py': VCSHELPER }, consoleScripts: { 'vcs-describe': 'vcstools.helper:cli' } }, wheels);
+  await buildWheel({ name: 'vcshelper', version: '1.0', modules: { 'vcstools/helper.py': VCSHELPER }, consoleScripts: { 'vcs-describe': 'vcstools.helper:cli' }, scripts: { 'vcs-banner': '#!python\nprint("built by vcshelper")\n' } }, wheels);
   await buildWheel({ name: 'colour', version: '0.5', modules: { 'colour/__init__.py': '' } }, wheels);
   // A monorepo-like checkout: the project lives below the repository root, tagged v1.2.3.
   repo = join(work, 'repo');
@@ -119,6 +120,8 @@ describe.runIf(python)('first-party project builds with their backend (PEP 517)'
     expect(built.path).toBe(join(suite.cacheDir, 'projects', 'aa', hash('a'), tag, built.filename));
     // The file the backend generated is importable, and importlib.metadata sees the version.
     expect(run('import vcsproj, importlib.metadata as m; print(vcsproj.__version__, m.version("vcsproj"))', built.path)).toBe('1.2.3 1.2.3');
+    // A .data/scripts script of a build requirement ran on PATH with its #!python rewritten.
+    expect(run('import vcsproj._version as v; print(v.BANNER)', built.path)).toBe('built by vcshelper');
     // Same inputs hash: the cached wheel, no backend run.
     const again = await buildProjectWheel(options);
     expect(again).toMatchObject({ path: built.path, sha256: built.sha256, cached: true });
