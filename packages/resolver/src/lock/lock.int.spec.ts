@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { buildWheel, findPythons } from '@nx-pex/tools';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
+import { pylockPython } from '../testing/pylock-python.js';
 import { ResolverError } from '../errors.js';
 import { fixtureSuite } from '../testing/fixture-suite.js';
 import type { TargetInterpreter } from '../interpreter/inspect.js';
@@ -16,17 +17,6 @@ import { resolveLock, type ResolveLockOptions } from './resolve-lock.js';
 import { isLockCurrent, isProjectLockCurrent } from './current.js';
 import { lockSubsetHash, selectFromLock, type LockSelection } from './select.js';
 import { validatePylock } from './validate.js';
-
-const readFileSyncUtf8 = (file: string) => readFileSync(file, 'utf8');
-/** A CPython whose packaging has `packaging.pylock` (packaging >= 25.1), or undefined. */
-const pylockPython = findPythons().then((r) => r.found.map((p) => p.path).find((path) => {
-  try {
-    execFileSync(path, ['-c', 'import packaging.pylock, tomllib'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}));
 
 const linux = { implementation_name: 'cpython', platform_python_implementation: 'CPython', sys_platform: 'linux', platform_machine: 'x86_64', os_name: 'posix' };
 const cp311: TargetInterpreter = {
@@ -267,7 +257,7 @@ describe('dependency groups and extras (PEP 751 markers)', () => {
     const theirs = JSON.parse(execFileSync(py, ['-c', script, file, JSON.stringify(env), JSON.stringify(cp311.tags)], { encoding: 'utf8' })) as Record<string, string[]>;
     // A shared lock installs every project's runtime packages for a foreign installer: compare with
     // the union of both projects' selections, the group / extra requested where the project has it.
-    const lock = parseLock(readFileSyncUtf8(file), 'pylock.toml');
+    const lock = parseLock(readFileSync(file, 'utf8'), 'pylock.toml');
     const ours = (app: LockSelection, other: LockSelection) => [...new Set([
       ...selectFromLock(lock, 'app', cp311, app), ...selectFromLock(lock, 'other', cp311, other),
     ].map((a) => a.filename))].sort();

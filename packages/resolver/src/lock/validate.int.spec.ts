@@ -1,24 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findPythons } from '@nx-pex/tools';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
+import { pylockPython } from '../testing/pylock-python.js';
 import { validatePylock } from './validate.js';
 
 // Differential against packaging.pylock (packaging >= 25.1; the PEP 751 reference validator): every
 // document it rejects, validatePylock rejects too (ours is never laxer). The corpus: the pip/uv/pex
 // fixtures and a lock in nx-pex's shape, and every single mutation of them (a key deleted, a value
 // replaced by a value of another type or an invalid string).
-const pylockPython = findPythons().then((r) => r.found.map((p) => p.path).find((path) => {
-  try {
-    execFileSync(path, ['-c', 'import packaging.pylock'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}));
-
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 const fixture = (name: string) => parseToml(readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8')) as unknown as Json;
 
