@@ -198,11 +198,11 @@ function foreignEntries(lock: Lock, env: MarkerEnvironment, context: LockFileCon
   if (request.requirements && lock.packages.some((p) => p.dependencies !== undefined)) {
     chosen = [];
     const seen = new Set<LockPackage>();
-    const queue: { name: string; accepts: (p: LockPackage) => boolean; by: string }[] = [];
+    const queue: { name: string; accepts: (p: LockPackage) => boolean }[] = [];
     for (const text of request.requirements) {
       const r = Requirement.parse(text);
       if (!r.appliesTo(env)) continue;
-      queue.push({ name: r.key, accepts: (p) => p.version === undefined || r.specifier.contains(p.version, true), by: `project ${project} (${text})` });
+      queue.push({ name: r.key, accepts: (p) => p.version === undefined || r.specifier.contains(p.version, true) });
       if (!byName(r.key).some(queue.at(-1)!.accepts)) {
         fail('LOCK_OUTDATED', `The lock has no package satisfying ${text} (required by project ${project}) for this target. The lock is out of date: regenerate it with the tool that wrote it (${lock.createdBy}).`);
       }
@@ -213,7 +213,7 @@ function foreignEntries(lock: Lock, env: MarkerEnvironment, context: LockFileCon
         if (seen.has(p)) continue;
         seen.add(p);
         chosen.push(p);
-        for (const d of p.dependencies ?? []) queue.push({ name: d.name, accepts: (q) => d.version === undefined || q.version === undefined || Version.parse(q.version).compare(Version.parse(d.version)) === 0, by: describeEntry(p) });
+        for (const d of p.dependencies ?? []) queue.push({ name: d.name, accepts: (q) => d.version === undefined || q.version === undefined || Version.parse(q.version).compare(Version.parse(d.version)) === 0 });
       }
     }
   } else {
