@@ -42,15 +42,12 @@ export async function sha256File(path: string): Promise<string> {
 
 export class SdistBuilder {
   private readonly inFlight = new Map<string, Promise<BuiltWheel>>();
-  private readonly interpreter: BuildInterpreter;
 
   constructor(
-    python: string,
+    private readonly interpreter: BuildInterpreter,
     private readonly cacheDir: string,
     private readonly fetchRequirements: BuildRequirementsFetcher,
-  ) {
-    this.interpreter = new BuildInterpreter(python);
-  }
+  ) {}
 
   get python(): string {
     return this.interpreter.python;

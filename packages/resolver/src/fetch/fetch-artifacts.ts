@@ -13,6 +13,7 @@ import { Solver, type Resolution } from '../solver/resolve.js';
 import { releasesOf, type Candidate, type Release } from './candidates.js';
 import { SdistBuilder, type BuildRequirementsFetcher } from '../build/sdist-builder.js';
 import { sdistNeedsPython } from '../build/messages.js';
+import { BuildInterpreter } from '../build/built-cache.js';
 import { inspectInterpreter } from '../interpreter/inspect.js';
 import { parseWheelFilename } from '../filename/wheel.js';
 import { readWheelMetadata } from '../metadata/wheel-metadata.js';
@@ -46,6 +47,12 @@ export interface FetchOptions {
 /** The interpreter sdists are built with for these options, if any. */
 export function sdistPythonOf(options: Pick<FetchOptions, 'buildSdists' | 'sdistPython' | 'target'>): string | undefined {
   return options.sdistPython ?? (options.buildSdists ? options.target.python : undefined);
+}
+
+/** An sdist builder for `python` whose build requirements come from `options.index` (one inspection of `python`). */
+export function sdistBuilder(python: string, options: { index: IndexConfig; cacheDir: string; http?: HttpOptions | undefined }): SdistBuilder {
+  const interpreter = new BuildInterpreter(python);
+  return new SdistBuilder(interpreter, options.cacheDir, buildRequirementsFetcher(python, options, () => interpreter.target()));
 }
 
 /**
@@ -89,7 +96,7 @@ export class FetchSession {
     this.pythonVersion = Version.parse(options.target.version.join('.'));
     this.metadataSource = new MetadataSource(this.http, cacheDir, (c) => this.downloader.cachedPath(c));
     const python = sdistPythonOf(options);
-    if (python) this.builder = new SdistBuilder(python, cacheDir, buildRequirementsFetcher(python, { index: options.index, cacheDir, http: options.http }));
+    if (python) this.builder = sdistBuilder(python, { index: options.index, cacheDir, http: options.http });
     this.sdistsWanted = options.buildSdists === true || python !== undefined;
   }
 
