@@ -1,80 +1,29 @@
 """Selects an interpreter for PEX-INFO interpreter_constraints (pex semantics: each
 constraint is a PEP 440 specifier set, optionally prefixed by an implementation such as `CPython`;
-the interpreter must satisfy at least one). Only the release numbers are compared, which is exact for
-interpreter versions (they carry no epochs or local versions)."""
+the interpreter must satisfy at least one). Constraints are evaluated as PEP 440 interval sets (specifiers.py),
+with the interpreter's full version (3.13.0rc1 for a release candidate)."""
 import os
 import sys
 
-_OPERATORS = ("===", "~=", "==", "!=", "<=", ">=", "<", ">")
+from .specifiers import allows_series, contains
+
 _IMPLEMENTATIONS = {"cpython": "CPython", "pypy": "PyPy"}
+# sys.version_info's release level as a PEP 440 pre-release tag (3.13.0rc1).
+_LEVELS = {"alpha": "a", "beta": "b", "candidate": "rc"}
 
 
-def _release(text):
-    numbers = []
-    for part in text.split("."):
-        digits = ""
-        for char in part:
-            if not char.isdigit():
-                break
-            digits += char
-        if not digits:
-            break
-        numbers.append(int(digits))
-        if len(digits) != len(part):
-            break  # a pre/post/dev suffix ends the release segment
-    return tuple(numbers)
-
-
-def _padded(left, right):
-    width = max(len(left), len(right))
-    return left + (0,) * (width - len(left)), right + (0,) * (width - len(right))
-
-
-def _matches(operator, spec, version, version_text):
-    if operator == "===":
-        return version_text == spec
-    if spec.endswith(".*"):  # PEP 440 prefix matching, only for == and !=
-        prefix = _release(spec[:-2])
-        same = (version + (0,) * len(prefix))[: len(prefix)] == prefix
-        return same if operator == "==" else not same
-    target = _release(spec)
-    if operator == "~=":  # PEP 440: ~=V.N means >=V.N, ==V.*
-        return _matches(">=", spec, version, version_text) and _matches("==", ".".join(map(str, target[:-1])) + ".*", version, version_text)
-    mine, theirs = _padded(version, target)
-    return {
-        "==": mine == theirs,
-        "!=": mine != theirs,
-        "<=": mine <= theirs,
-        ">=": mine >= theirs,
-        "<": mine < theirs,
-        ">": mine > theirs,
-    }[operator]
-
-
-def satisfies(constraint, implementation, version):
-    """Whether `implementation` (e.g. 'CPython') at `version` (a tuple) satisfies one constraint string."""
-    text = constraint.strip()
-    name = ""
-    while text and text[0].isalpha():
-        name += text[0]
-        text = text[1:]
-    if name and name.lower() != implementation.lower():
-        return False
-    version_text = ".".join(map(str, version))
-    for clause in filter(None, (part.strip() for part in text.split(","))):
-        operator = next((op for op in _OPERATORS if clause.startswith(op)), None)
-        if operator is None or not _matches(operator, clause[len(operator):].strip(), version, version_text):
-            return False
-    return True
+def version_text(info):
+    """The PEP 440 version of an interpreter from its sys.version_info."""
+    return "%d.%d.%d" % tuple(info[:3]) + ("%s%d" % (_LEVELS[info[3]], info[4]) if info[3] in _LEVELS else "")
 
 
 from .boot import REEXEC_MARKER
 
-# Prints "<implementation> <version>", then, given the runtime's directory and wheel file names, the
+# Prints "<implementation> <major.minor.micro.releaselevel.serial>", then, given the runtime's directory and wheel file names, the
 # projects with no build for this interpreter (using the runtime's own selection, so both agree).
 _PROBE = (
     "import sys; impl = getattr(sys, 'implementation', None); "
-    "out = '%s %d.%d.%d' % ((impl.name if impl else 'cpython',) + tuple(sys.version_info[:3]))\n"
+    "out = '%s %s' % (impl.name if impl else 'cpython', '.'.join(map(str, sys.version_info[:5])))\n"
     "if len(sys.argv) > 1:\n"
     "    sys.path.insert(0, sys.argv[1]); from nx_pex_runtime import distributions\n"
     "    out += ' ' + (','.join(p for p, _ in distributions.select(dict.fromkeys(sys.argv[2:], ''))[1]) or '-')\n"
@@ -84,15 +33,15 @@ _PROBE = (
 
 def _running():
     implementation = _IMPLEMENTATIONS.get(sys.implementation.name, sys.implementation.name)
-    return implementation, tuple(sys.version_info[:3])
+    return implementation, version_text(sys.version_info)
 
 
 def _describe(identity):
-    return "%s %s" % (identity[0], ".".join(map(str, identity[1])))
+    return "%s %s" % identity
 
 
 def _fits(constraints, identity):
-    return not constraints or any(satisfies(constraint, identity[0], identity[1]) for constraint in constraints)
+    return not constraints or any(contains(constraint, identity[0], identity[1]) for constraint in constraints)
 
 
 def _probe(path, wheels=None):
@@ -106,7 +55,8 @@ def _probe(path, wheels=None):
     try:
         output = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=30).stdout.decode("ascii", "replace")
         fields = output.split()
-        name, version = fields[0], tuple(int(part) for part in fields[1].split("."))
+        major, minor, micro, level, serial = fields[1].split(".")
+        name, version = fields[0], version_text((int(major), int(minor), int(micro), level, int(serial)))
         missing = [] if wheels is None or fields[2] == "-" else fields[2].split(",")
         return _IMPLEMENTATIONS.get(name, name), version, missing
     except (OSError, ValueError, IndexError, subprocess.SubprocessError):
@@ -252,7 +202,7 @@ def _reexec_first(candidates, tried, constraints, wheels, pex, reexeced):
             continue
         seen.add(real)
         named = _version_from_name(os.path.basename(candidate))
-        if named and constraints and not any(_fits(constraints, ("CPython", named + (patch,))) for patch in range(100)):
+        if named and constraints and not any(allows_series(constraint, "CPython", named[0], named[1]) for constraint in constraints):
             tried.append("%s (named for %s, skipped)" % (candidate, ".".join(map(str, named))))
             continue
         probed = _probe(candidate, wheels)

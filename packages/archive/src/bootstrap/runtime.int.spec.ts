@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { findPythons } from '@nx-pex/tools';
 import { describe, expect, it } from 'vitest';
-import { satisfiesConstraint } from '../pex/interpreter-constraints.js';
 import { RUNTIME_DIR } from './runtime-files.js';
 
 const pythons = await findPythons();
@@ -16,47 +15,7 @@ function runDriver(interpreter: string, driver: string, stdin: string): Promise<
   });
 }
 
-// Differential test: the runtime's interpreter-constraint check against pip's vendored `packaging`.
-const DRIVER = `
-import json, sys
-sys.path.insert(0, sys.argv[1])
-from nx_pex_runtime.interpreter import satisfies
-from pip._vendor.packaging.specifiers import SpecifierSet
-cases = json.load(sys.stdin)
-bad = []
-for spec, version in cases:
-    ours = satisfies(spec, "CPython", tuple(int(p) for p in version.split(".")))
-    theirs = SpecifierSet(spec).contains(version, prereleases=True)
-    if ours != theirs:
-        bad.append([spec, version, ours, theirs])
-print(json.dumps({"checked": len(cases), "mismatches": bad}))
-`;
-
-const specifiers = [
-  '>=3.8', '>3.8', '<3.12', '<=3.11', '==3.11', '==3.11.0', '!=3.11.7', '==3.11.*', '!=3.11.*', '==3.*', '~=3.9',
-  '~=3.9.1', '~=3.11.7', '>=3.8,<3.13', '>=3.8, <3.12, !=3.10.*', '>3.11.7', '<3.11.7', '>=3.12.0', '<=3.8.18',
-  '===3.11.7', '==3.8.18', '>=3.9,<4', '==3.1.*',
-];
-const versions = ['3.8.0', '3.8.18', '3.9.18', '3.10.0', '3.10.13', '3.11.0', '3.11.7', '3.12.1', '3.13.0', '4.0.0'];
-
-it.skipIf(!python)('decides interpreter constraints exactly like packaging.specifiers', async () => {
-  const cases = specifiers.flatMap((spec) => versions.map((version) => [spec, version]));
-  const output = await runDriver(python!, DRIVER, JSON.stringify(cases));
-  expect(JSON.parse(output)).toEqual({ checked: specifiers.length * versions.length, mismatches: [] });
-});
-
-const PACKAGING_DRIVER = `
-import json, sys
-from pip._vendor.packaging.specifiers import SpecifierSet
-print(json.dumps([SpecifierSet(spec).contains(version, prereleases=True) for spec, version in json.load(sys.stdin)]))
-`;
-
-it.skipIf(!python)('decides interpreter constraints at build time (TypeScript) exactly like packaging.specifiers', async () => {
-  const cases = specifiers.flatMap((spec) => versions.map((version) => [spec, version] as const));
-  const theirs = JSON.parse(await runDriver(python!, PACKAGING_DRIVER, JSON.stringify(cases))) as boolean[];
-  const ours = cases.map(([spec, version]) => satisfiesConstraint(spec, 'CPython', version.split('.').map(Number)));
-  expect(ours).toEqual(theirs);
-});
+// The interpreter-constraint checks are compared with packaging in pex/interpreter-constraints.int.spec.ts.
 
 // Differential test: the runtime's small PEX-INFO parser against Python's json module.
 const PARSER_DRIVER = `

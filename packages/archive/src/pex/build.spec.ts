@@ -6,7 +6,11 @@ import yauzl from 'yauzl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPex, readPexInfo, type BuildPexOptions, type WheelInput } from '../index.js';
 import { APP_SOURCES, greetWheel, shoutWheel, writeSources } from '../test-support/fixtures.js';
-import { allowsCPythonBelow } from './interpreter-constraints.js';
+import { SpecifierSet } from '@nx-pex/resolver';
+import { allowsCPython3Below } from './interpreter-constraints.js';
+
+// What nx-pex passes: the resolver's PEP 440 implementation (the archive does not import it).
+const specifierSet = (text: string) => new SpecifierSet(text);
 
 let work: string;
 let wheels: WheelInput[];
@@ -179,6 +183,13 @@ describe('buildPex', () => {
     });
   });
 
+  it.each(['~=3', '>=3.8.*', '<3.9+local'])('rejects %j with the caller\'s PEP 440 implementation', async (constraint) => {
+    await expect(buildPex({ ...options, specifierSet, interpreterConstraints: [constraint] })).rejects.toMatchObject({
+      code: 'INVALID_INTERPRETER_CONSTRAINT',
+      message: expect.stringContaining(constraint),
+    });
+  });
+
   it('accepts constraints with an implementation prefix and wildcards', async () => {
     const built = await buildPex({ ...options, interpreterConstraints: ['CPython>=3.8,<4', '==3.11.*', '~=3.9'] });
     expect(built.pexInfo.interpreter_constraints).toEqual(['CPython>=3.8,<4', '==3.11.*', '~=3.9']);
@@ -260,7 +271,7 @@ describe('buildPex layouts and options', () => {
   });
 });
 
-describe('allowsCPythonBelow', () => {
+describe('allowsCPython3Below', () => {
   it.each([
     [[], true],
     [['>=3.8'], true],
@@ -269,7 +280,20 @@ describe('allowsCPythonBelow', () => {
     [['CPython>=3.13', 'PyPy>=3.9'], false],
     [['>=3.9,<3.13', '>=3.14'], true],
     [['~=3.13.0'], false],
+    // Past the old search (patches up to 50) and through pre-releases:
+    [['>3.12.50,<3.13'], true],
+    [['>=3.12.1000,!=3.12.1000'], true],
+    [['<3.13.0rc1', '>=3.13.0a1'], true],
+    [['>=3.13.0a1'], false],
+    [['===3.12.7'], true],
+    [['===3.12'], false],
+    [['>3.12.0rc1,<3.12.0rc2'], false],
   ])('%j → %s', (constraints, expected) => {
-    expect(allowsCPythonBelow(constraints, 13)).toBe(expected);
+    expect(allowsCPython3Below(constraints, 13, specifierSet)).toBe(expected);
+  });
+
+  it('cannot answer without the caller\'s PEP 440 implementation, unless there are no constraints', () => {
+    expect(allowsCPython3Below(['>=3.13'], 13)).toBeUndefined();
+    expect(allowsCPython3Below([], 13)).toBe(true);
   });
 });

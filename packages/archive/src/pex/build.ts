@@ -13,7 +13,7 @@ import { BOOTSTRAP_DIR, loadRuntimeFiles, type RuntimeFile } from '../bootstrap/
 import { ArchiveError } from '../errors.js';
 import { contentHash } from './content-hash.js';
 import { checkEntryPoint, checkInterpreterConstraint, checkShebang } from './checks.js';
-import { allowsCPythonBelow } from './interpreter-constraints.js';
+import { allowsCPython3Below, type ParseSpecifierSet } from './interpreter-constraints.js';
 import { normalizeOptions, type InheritPath } from './options.js';
 import { checkScript } from './script.js';
 import { loadSources, type LoadedSource, type SourceFile } from './sources.js';
@@ -40,6 +40,12 @@ export interface BuildPexOptions {
   entryPoint?: string;
   requirements?: string[];
   interpreterConstraints?: string[];
+  /**
+   * The caller's PEP 440 specifier-set parser (nx-pex: the resolver's, `(text) => new SpecifierSet(text)`), with which build-time questions
+   * about `interpreterConstraints` are answered exactly (the ZIP64 warning) and the constraints
+   * checked; without it those questions are answered conservatively.
+   */
+  specifierSet?: ParseSpecifierSet;
   shebang?: string;
   cacheDir?: string;
   buildProperties?: Record<string, string>;
@@ -89,7 +95,7 @@ export async function buildPex(options: BuildPexOptions): Promise<BuiltPex> {
   const normalized = normalizeOptions(options);
   const shebang = checkShebang(options.shebang ?? '#!/usr/bin/env python3');
   if (options.entryPoint !== undefined) checkEntryPoint(options.entryPoint);
-  for (const constraint of options.interpreterConstraints ?? []) checkInterpreterConstraint(constraint);
+  for (const constraint of options.interpreterConstraints ?? []) checkInterpreterConstraint(constraint, options.specifierSet);
   const progress = options.onProgress ?? (() => undefined);
   const cacheDir = options.cacheDir ?? defaultInstalledWheelsDir();
   const warnings: string[] = [];
@@ -159,9 +165,11 @@ export async function buildPex(options: BuildPexOptions): Promise<BuiltPex> {
     normalized.layout === 'zipapp'
       ? await writeZipapp(outputPath, contents, onWrite)
       : await writeDirectoryPex(outputPath, normalized.layout, contents, onWrite);
-  if (written.zip64 && allowsCPythonBelow(pexInfo.interpreter_constraints, 13)) {
+  const allowsOldZipimport = written.zip64 ? allowsCPython3Below(pexInfo.interpreter_constraints, 13, options.specifierSet) : false;
+  if (allowsOldZipimport !== false) {
+    const allowed = allowsOldZipimport ? 'its interpreter constraints allow such interpreters' : 'its interpreter constraints were not evaluated (no specifierSet option)';
     warn(
-      `${basename(outputPath)} needs ZIP64 (${written.fileCount} entries, ${written.size} bytes), which the zipimport of CPython < 3.13 cannot read, and its interpreter constraints allow such interpreters; use layout 'packed' (a directory with one zip per dependency), or constrain the interpreter to >=3.13.`,
+      `${basename(outputPath)} needs ZIP64 (${written.fileCount} entries, ${written.size} bytes), which the zipimport of CPython < 3.13 cannot read, and ${allowed}; use layout 'packed' (a directory with one zip per dependency), or constrain the interpreter to >=3.13.`,
     );
   }
   return { path: outputPath, size: written.size, sha256: written.sha256, pexInfo, layout: normalized.layout, warnings };
