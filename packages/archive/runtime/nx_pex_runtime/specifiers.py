@@ -6,6 +6,7 @@ found on PATH that cannot is not run). Semantics are packaging 26's, pre-release
 interpreter is one version, never a choice among candidates)."""
 
 _PRE = {"a": 0, "alpha": 0, "b": 1, "beta": 1, "c": 2, "rc": 2, "pre": 2, "preview": 2}
+_PRE_WORDS = tuple(sorted(_PRE, key=len, reverse=True))
 _POST = ("post", "rev", "r")
 _SEPARATORS = "-_."
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -67,9 +68,11 @@ def _number(text, at):
 
 
 def _word(text, at, words):
-    """(word, end) of the longest of `words` at `at` (after an optional separator), else (None, at)."""
+    """(word, end) of the first of `words` (longest first) at `at` (after an optional separator), else (None, at)."""
     start = at + 1 if at < len(text) and text[at] in _SEPARATORS else at
-    for word in sorted(words, key=len, reverse=True):
+    if start >= len(text) or not text[start].isalpha():
+        return None, at
+    for word in words:
         if text.startswith(word, start):
             return word, start + len(word)
     return None, at
@@ -103,7 +106,9 @@ def parse_version(text, wildcard=False):
     if wildcard:
         return (Version(epoch, tuple(release)), True) if text[at:] == ".*" else None
     pre = post = dev = local = None
-    word, end = _word(text, at, _PRE)
+    if at == len(text):
+        return Version(epoch, tuple(release))  # the usual case: a bare release
+    word, end = _word(text, at, _PRE_WORDS)
     if word is not None:
         number, at = _implicit(text, end)
         pre = (_PRE[word], number)

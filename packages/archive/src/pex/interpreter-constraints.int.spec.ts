@@ -66,15 +66,15 @@ const num = (max: number) => fc.integer({ min: 0, max }).map(String);
 const interpreterVersion = fc
   .tuple(
     fc.constantFrom('3', '3', '3', '2', '4'),
-    num(30),
-    num(30),
+    fc.oneof(num(30), fc.integer({ min: 8, max: 15 }).map(String)),
+    fc.oneof(num(30), num(8)),
     fc.oneof({ weight: 3, arbitrary: fc.constant('') }, { weight: 2, arbitrary: fc.tuple(fc.constantFrom('a', 'b', 'rc'), num(5)).map(([k, n]) => k + n) }),
     fc.oneof({ weight: 4, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom('+local', '+abc.5', '+1', '+ubuntu-2') }),
   )
   .map(([major, minor, patch, pre, local]) => `${major}.${minor}.${patch}${pre}${local}`);
 const implementation = fc.constantFrom('', '', '', 'CPython', 'cpython', 'PyPy');
 
-/** Generated pex constraints (every PEP 440 spelling and invalid ones, from the resolver's arbitraries), each with interpreter versions. */
+/** Generated pex constraints (half in every PEP 440 spelling and invalid ones, from the resolver's arbitraries; half CPython-shaped, below), each with an interpreter version. */
 function containsCases(): [string, string][] {
   const constraint = fc
     .tuple(implementation, specifierSetText.filter((text) => text.trim() !== ''))
@@ -84,7 +84,12 @@ function containsCases(): [string, string][] {
     ['>3.12', '3.12.0+local'], ['==3.12.1', '3.12.1+abc.5'], ['==3.12.1+abc.5', '3.12.1+abc.5'], ['<=3.12.1', '3.12.1+local'],
     ['~=3.12.1', '3.13.0b1'], ['!=3.12.*', '3.12.0rc2'], ['===3.12.1', '3.12.1+local'],
   ];
-  return [...fixed, ...fc.sample(fc.tuple(constraint, interpreterVersion), { seed: SEED, numRuns: CONTAINS_CASES - fixed.length })];
+  const half = Math.floor((CONTAINS_CASES - fixed.length) / 2);
+  return [
+    ...fixed,
+    ...fc.sample(fc.tuple(constraint, interpreterVersion), { seed: SEED, numRuns: half }),
+    ...fc.sample(fc.tuple(cpythonConstraint, interpreterVersion), { seed: SEED + 1, numRuns: CONTAINS_CASES - fixed.length - half }),
+  ];
 }
 
 // CPython-shaped constraints over small numbers, so that a finite grid decides "some X.Y.* matches".
@@ -148,8 +153,10 @@ describe(`interpreter constraints against ${describeOracle(oracle)}`, () => {
       const theirs = await expected;
       const disagreements = new Disagreements();
       cases.forEach((input, index) => disagreements.check(input, ours[index], theirs[index]));
-      console.log(disagreements.summary('runtime contains (valid, contains)'));
-      expect(theirs.filter(([valid, contains]) => valid && contains).length).toBeGreaterThan(CONTAINS_CASES / 20);
+      const valid = theirs.filter(([isValid]) => isValid).length;
+      const matching = theirs.filter(([isValid, contains]) => isValid && contains).length;
+      console.log(`${disagreements.summary('runtime contains (valid, contains)')}; ${valid} valid, ${matching} matching`);
+      expect(matching).toBeGreaterThan(CONTAINS_CASES / 20);
       expect(disagreements.count, disagreements.summary('runtime contains')).toBe(0);
     },
   );
@@ -183,4 +190,20 @@ describe(`interpreter constraints against ${describeOracle(oracle)}`, () => {
     expect(disagreements.compared).toBeGreaterThan(SERIES_CONSTRAINTS * SERIES.length * 0.8);
     expect(disagreements.count, disagreements.summary('build allowsCPython')).toBe(0);
   });
+});
+
+// The version the runtime checks: sys.version_info as PEP 440 text (platform.python_version() spells
+// pre-releases the same way), for the interpreters found and for pre-release tuples none of them has.
+const VERSION_TEXT = `
+import json, platform, sys
+sys.path.insert(0, sys.argv[1])
+from nx_pex_runtime.interpreter import version_text
+tuples = [(3, 13, 0, "candidate", 1), (3, 14, 0, "alpha", 0), (3, 12, 0, "beta", 4), (3, 8, 18, "final", 0)]
+print(json.dumps([version_text(sys.version_info), platform.python_version()] + [version_text(t) for t in tuples]))
+`;
+
+it.each(pythons.map((python): [string, string] => [python.full, python.path]))('the runtime names CPython %s by its PEP 440 version', async (_full, python) => {
+  const [running, platformVersion, ...others] = await runRuntime<string[]>(python, VERSION_TEXT, null);
+  expect(running).toBe(platformVersion);
+  expect(others).toEqual(['3.13.0rc1', '3.14.0a0', '3.12.0b4', '3.8.18']);
 });
