@@ -191,8 +191,10 @@ describe('buildPex', () => {
   });
 
   it('accepts constraints with an implementation prefix and wildcards', async () => {
-    const built = await buildPex({ ...options, interpreterConstraints: ['CPython>=3.8,<4', '==3.11.*', '~=3.9'] });
-    expect(built.pexInfo.interpreter_constraints).toEqual(['CPython>=3.8,<4', '==3.11.*', '~=3.9']);
+    for (const parser of [{}, { specifierSet }]) {
+      const built = await buildPex({ ...options, ...parser, interpreterConstraints: ['CPython>=3.8,<4', '==3.11.*', '~=3.9', 'PyPy===3.10.14'] });
+      expect(built.pexInfo.interpreter_constraints).toEqual(['CPython>=3.8,<4', '==3.11.*', '~=3.9', 'PyPy===3.10.14']);
+    }
   });
 
   it('rejects a wheel given twice and a multi-line shebang', async () => {
