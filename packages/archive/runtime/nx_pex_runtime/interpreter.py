@@ -1,7 +1,7 @@
 """Selects an interpreter for PEX-INFO interpreter_constraints (pex semantics: each
 constraint is a PEP 440 specifier set, optionally prefixed by an implementation such as `CPython`;
-the interpreter must satisfy at least one). Constraints are evaluated as PEP 440 interval sets (specifiers.py),
-with the interpreter's full version (3.13.0rc1 for a release candidate)."""
+the interpreter must satisfy at least one). Constraints are evaluated as PEP 440 interval sets
+(specifiers.py) with the interpreter's full version (3.13.0rc1 for a release candidate)."""
 import os
 import sys
 
@@ -19,8 +19,9 @@ def version_text(info):
 
 from .boot import REEXEC_MARKER
 
-# Prints "<implementation> <major.minor.micro.releaselevel.serial>", then, given the runtime's directory and wheel file names, the
-# projects with no build for this interpreter (using the runtime's own selection, so both agree).
+# Prints "<implementation> <major.minor.micro.releaselevel.serial>", then, given the runtime's directory
+# and wheel file names, the projects with no build for this interpreter (using the runtime's own
+# selection, so both agree).
 _PROBE = (
     "import sys; impl = getattr(sys, 'implementation', None); "
     "out = '%s %s' % (impl.name if impl else 'cpython', '.'.join(map(str, sys.version_info[:5])))\n"
