@@ -24,6 +24,7 @@ export type {
   Lock, LockPackage, LockFile, LockDependency, LockDirectSource, LockRoots, LockRequirementSets, LockTarget, LockedArtifact, NxPexLockTable, NxPexPackageTable,
 } from './lock/model.js';
 export { targetFromAbbreviatedPlatform, targetFromCompletePlatform } from './platform/foreign-target.js';
+export { universalTargets, DEFAULT_PLATFORMS, NEWEST_CPYTHON, OLDEST_CPYTHON } from './platform/environments.js';
 export { macPlatforms } from './tags/macos.js';
 export { parseVersion, compareVersions, parseSpecifierSet, parseRequirement, evaluateMarker, supportedTags, type ParsedSpecifierSet, type TagTarget } from './api.js';
 export { importRequirementsTxt, importUvLock, isUvLockCurrent, type ImportRequirementsOptions, type UvLockProject } from './lock/import.js';

@@ -15,6 +15,10 @@ export interface LockCheckOptions {
   extras?: LockRequirementSets;
   /** Interpreters the builds use: a foreign lock's `environments` must cover each. */
   targets?: TargetInterpreter[];
+  /** The project asks for a universal lock (as given to resolveLock): nx-pex's lock must be one, for the same `environments`. */
+  universal?: boolean;
+  /** The environments of the universal lock asked for (implies `universal`). */
+  environments?: string[];
 }
 
 export interface LockStatus {
@@ -50,6 +54,23 @@ function compareSets(kind: 'dependency group' | 'extra', want: LockRequirementSe
       if (!(name in h)) reasons.push(`project ${project} has the ${kind} ${name}, which is not in the lock`);
       else if (!(name in w)) reasons.push(`the lock has the ${kind} ${name} of project ${project}, which the project no longer defines`);
       else compareRequirements(`project ${project} (${kind} ${name})`, w[name]!, h[name]!, reasons);
+    }
+  }
+}
+
+/** A universal lock is current for the same request: universal or not, and the same environments (order-insensitive). */
+function compareUniversal(lock: Lock, options: LockCheckOptions, reasons: string[]): void {
+  const wanted = options.universal === true || options.environments !== undefined;
+  const recorded = lock.nxPex?.universal;
+  if (wanted && !recorded) reasons.push('the project asks for a universal lock but the lock was made for its interpreters');
+  else if (!wanted && recorded) reasons.push('the lock is universal but the project no longer asks for a universal lock');
+  else if (wanted && recorded) {
+    const norm = (list: readonly string[]) => [...new Set(list.map((e) => e.trim()))].sort();
+    const want = norm(options.environments ?? []);
+    const have = norm(recorded.environments);
+    if (want.join('\n') !== have.join('\n')) {
+      const show = (list: string[]) => (list.length ? list.map((e) => JSON.stringify(e)).join(', ') : 'the defaults');
+      reasons.push(`the universal lock's environments are ${show(have)} but the project asks for ${show(want)}`);
     }
   }
 }
@@ -132,6 +153,7 @@ export function isLockCurrent(lock: Lock, roots: LockRoots, requiresPython?: str
   const present = projects.filter((p) => p in recorded);
   compareSets('dependency group', options.dependencyGroups, lock.nxPex!.groups, present, reasons);
   compareSets('extra', options.extras, lock.nxPex!.extras, present, reasons);
+  compareUniversal(lock, options, reasons);
   if (canonicalSpecifiers(requiresPython) !== canonicalSpecifiers(lock.requiresPython)) {
     reasons.push(`requires-python is ${requiresPython === undefined ? 'unset' : JSON.stringify(requiresPython)} but the lock was made for ${lock.requiresPython === undefined ? 'any Python' : JSON.stringify(lock.requiresPython)}`);
   }
@@ -150,6 +172,9 @@ export interface ProjectLockInputs {
   requiresPython?: string;
   /** The interpreters its builds use: a foreign lock's environments must cover them. */
   targets?: TargetInterpreter[];
+  /** A universal lock is asked for (see LockCheckOptions). */
+  universal?: boolean;
+  environments?: string[];
 }
 
 /**
@@ -162,6 +187,8 @@ export function isProjectLockCurrent(lock: Lock, project: string, inputs: Projec
     ...(inputs.dependencyGroups ? { dependencyGroups: { [project]: inputs.dependencyGroups } } : {}),
     ...(inputs.extras ? { extras: { [project]: inputs.extras } } : {}),
     ...(inputs.targets ? { targets: inputs.targets } : {}),
+    ...(inputs.universal !== undefined ? { universal: inputs.universal } : {}),
+    ...(inputs.environments ? { environments: inputs.environments } : {}),
   };
   if (!hasNxPexRoots(lock)) return checkForeign(lock, { [project]: inputs.requirements }, inputs.requiresPython, sets);
   const table = lock.nxPex!;
@@ -172,6 +199,7 @@ export function isProjectLockCurrent(lock: Lock, project: string, inputs: Projec
     nxPex: {
       roots: { [project]: table.roots[project]! },
       targets: table.targets,
+      ...(table.universal ? { universal: table.universal } : {}),
       ...(only(table.groups) ? { groups: only(table.groups)! } : {}),
       ...(only(table.extras) ? { extras: only(table.extras)! } : {}),
     },

@@ -156,6 +156,10 @@ export function formatLock(lock: Lock): string {
         for (const name of Object.keys(named).sort(byText)) out += line(name, stringArray([...named[name]!].sort(byText), true));
       }
     }
+    if (lock.nxPex.universal) {
+      out += '\n[tool.nx-pex.universal]\n';
+      out += line('environments', stringArray(lock.nxPex.universal.environments, lock.nxPex.universal.environments.length > 1));
+    }
     for (const target of lock.nxPex.targets) out += formatTarget(target);
   }
   return out;

@@ -10,8 +10,10 @@
 export interface NxPexLockTable {
   /** Project → its requirement strings (canonical form, sorted). */
   roots: LockRoots;
-  /** The interpreters the lock was resolved for. */
+  /** The interpreters the lock was resolved for (a universal lock: every environment it covers). */
   targets: LockTarget[];
+  /** Set for a universal lock: the `environments` it was asked for (empty: the defaults). */
+  universal?: { environments: string[] };
   /** Project → PEP 735 dependency group → its requirements (canonical, sorted): installed on request only. */
   groups?: LockRequirementSets;
   /** Project → extra (`[project.optional-dependencies]`) → its requirements: installed on request only. */

@@ -95,6 +95,12 @@ class NxPexReader {
     }) as string[];
   }
 
+  strings(value: unknown, field: string): string[] {
+    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
+    this.problems.push({ field, problem: 'must be an array of strings' });
+    return [];
+  }
+
   sets(value: unknown, field: string): LockRequirementSets {
     const out: LockRequirementSets = {};
     for (const [project, sets] of Object.entries(this.table(value, field))) {
@@ -120,6 +126,7 @@ class NxPexReader {
     const table: NxPexLockTable = { roots, targets };
     if (t.groups !== undefined) table.groups = this.sets(t.groups, 'tool.nx-pex.groups');
     if (t.extras !== undefined) table.extras = this.sets(t.extras, 'tool.nx-pex.extras');
+    if (t.universal !== undefined) table.universal = { environments: this.strings(this.table(t.universal, 'tool.nx-pex.universal').environments ?? [], 'tool.nx-pex.universal.environments') };
     return table;
   }
 

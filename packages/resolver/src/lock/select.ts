@@ -38,6 +38,8 @@ export interface LockSelection {
    * requirements does); without `dependencies`, every package whose marker holds is installed.
    */
   requirements?: readonly string[];
+  /** The lock's file, for messages (default `pylock.toml`). */
+  lockFile?: string;
 }
 
 /** True when the lock records nx-pex roots (a lock nx-pex wrote, or imported from uv.lock / requirements.txt). */
@@ -154,8 +156,24 @@ function describeTarget(target: TargetInterpreter): string {
   return `CPython ${target.version.join('.')} (${target.tags[0] ?? 'no tags'})`;
 }
 
-function fail(code: 'INVALID_LOCK' | 'LOCK_OUTDATED' | 'NO_COMPATIBLE_WHEEL' | 'INVALID_CONFIG', message: string): never {
+function fail(code: 'INVALID_LOCK' | 'LOCK_OUTDATED' | 'NO_COMPATIBLE_WHEEL' | 'INVALID_CONFIG' | 'LOCK_PLATFORM_NOT_COVERED', message: string): never {
   throw new ResolverError(code, message);
+}
+
+/**
+ * A universal lock serves exactly the environments it was resolved for: the target must have the
+ * Python minor, implementation and platform markers of one of them and accept that environment's
+ * platform (its best tag is among the target's tags: a macOS 14 target accepts the macOS 11
+ * environment's wheels, a musl target does not accept manylinux ones).
+ */
+function checkCovered(lock: Lock, target: TargetInterpreter, env: MarkerEnvironment, file: string, project: string): void {
+  const tags = new Set(target.tags.map((t) => t.toLowerCase()));
+  const same = (t: LockTarget) => ['python_version', 'implementation_name', 'sys_platform', 'platform_machine'].every((k) => t.markers[k] === env[k]);
+  if ((lock.nxPex?.targets ?? []).some((t) => same(t) && t.tag !== undefined && tags.has(t.tag.toLowerCase()))) return;
+  const platform = target.tags[0]?.split('-')[2] ?? 'its platform';
+  const [major, minor] = target.version;
+  const asked = lock.nxPex!.universal!.environments;
+  fail('LOCK_PLATFORM_NOT_COVERED', `${file} is a universal lock that does not cover CPython ${major}.${minor} on ${platform} (it covers ${(lock.environments ?? []).map((m) => JSON.stringify(m)).join(', ') || 'no environment'}${lock.requiresPython ? ` with requires-python ${lock.requiresPython}` : ''}). Add "${platform}" (or "${platform}-cp-${major}${minor}-cp${major}${minor}") to the lock's environments${asked.length ? ` (now ${asked.map((e) => JSON.stringify(e)).join(', ')})` : ' (now the defaults)'} and re-lock (\`nx run ${project}:lock\`).`);
 }
 
 /** PEP 751 installation steps 1–4: the request's extras/groups are declared, requires-python and environments hold. */
@@ -164,6 +182,7 @@ function checkInstallable(lock: Lock, target: TargetInterpreter, env: MarkerEnvi
   if (lock.requiresPython && !new SpecifierSet(lock.requiresPython).contains(python, true)) {
     fail('NO_COMPATIBLE_WHEEL', `The lock requires Python ${lock.requiresPython} but the target is ${describeTarget(target)}. Use a matching interpreter or change requires-python and re-lock (\`nx run ${project}:lock\`).`);
   }
+  if (lock.nxPex?.universal) checkCovered(lock, target, env, request.lockFile ?? 'pylock.toml', project);
   // nx-pex's own locks keep their earlier leniency (a target with compatible wheels but not among the
   // locked environments still selects; the walk follows per-target markers); another tool's lock is
   // held to PEP 751 step 4.

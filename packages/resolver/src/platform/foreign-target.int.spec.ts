@@ -48,6 +48,9 @@ describe('targetFromAbbreviatedPlatform', () => {
     expect(t.tags.at(-1)).toBe('py30-none-any');
     expect(t.markers).toMatchObject({ sys_platform: 'linux', platform_machine: 'x86_64', python_version: '3.11', python_full_version: '3.11.0', implementation_name: 'cpython' });
     expect(targetFromAbbreviatedPlatform('manylinux_2_28_aarch64-cp-312-cp312').tags[0]).toBe('cp312-cp312-manylinux_2_28_aarch64');
+    expect(targetFromAbbreviatedPlatform('manylinux_2_28_aarch64-cp-312-cp312').markers).toMatchObject({ platform_machine: 'aarch64' });
+    expect(targetFromAbbreviatedPlatform('musllinux_1_2_x86_64-cp-312-cp312').markers).toMatchObject({ platform_machine: 'x86_64' });
+    expect(targetFromAbbreviatedPlatform('manylinux2014_aarch64-cp-312-cp312').markers).toMatchObject({ platform_machine: 'aarch64' });
     expect(targetFromAbbreviatedPlatform('macosx_11_0_arm64-cp-312-cp312').markers).toMatchObject({ sys_platform: 'darwin', platform_system: 'Darwin', platform_machine: 'arm64' });
   });
 

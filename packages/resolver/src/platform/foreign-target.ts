@@ -22,7 +22,8 @@ interface OsFacts {
 }
 
 function osFacts(platform: string): OsFacts {
-  let m = /^(?:linux|manylinux\d*|manylinux_\d+_\d+|musllinux_\d+_\d+)_(.+)$/.exec(platform);
+  // Versioned tags first: `manylinux\d*` alone would take `manylinux_2_17_x86_64` as machine `2_17_x86_64`.
+  let m = /^(?:manylinux_\d+_\d+|musllinux_\d+_\d+|linux|manylinux\d*)_(.+)$/.exec(platform);
   if (m) return { sys_platform: 'linux', platform_system: 'Linux', os_name: 'posix', platform_machine: m[1]! };
   m = /^macosx_\d+_\d+_(.+)$/.exec(platform);
   if (m) return { sys_platform: 'darwin', platform_system: 'Darwin', os_name: 'posix', platform_machine: m[1]! };

@@ -1,0 +1,293 @@
+import { join } from 'node:path';
+import { defaultCacheDir } from '../cache/dir.js';
+import { ResolverError } from '../errors.js';
+import { pythonAllowed, releasesOf, type Release } from '../fetch/candidates.js';
+import { FetchSession, markerEnvironment, parseRequirement, type FetchOptions } from '../fetch/fetch-artifacts.js';
+import { HttpClient, httpOptionsFor } from '../http/client.js';
+import { PageCache } from '../http/page-cache.js';
+import { IndexClient } from '../index/client.js';
+import type { IndexFile } from '../index/types.js';
+import type { TargetInterpreter } from '../interpreter/inspect.js';
+import type { MarkerEnvironment } from '../pep508/marker.js';
+import type { Requirement } from '../pep508/requirement.js';
+import { environmentPlatform } from '../platform/environments.js';
+import type { ResolveLockOptions } from './resolve-lock.js';
+import { requirementSets, resolvedFrom, resolveTarget, rootsIn, sessionOptions, type RequirementSet, type Resolved } from './resolve-target.js';
+
+/**
+ * Universal locks: one resolution for many environments (see docs/locks.md, "Universal locks").
+ *
+ * Environments are taken in order. Each first tries the forks made so far: a fork is reused when
+ * its versions are a valid, installable resolution for the environment — every requirement that
+ * applies there (markers evaluated for it) is satisfied by the fork's version, each needed release
+ * has a wheel for the environment's tags and admits its Python, and that wheel declares the same
+ * Requires-Dist. Only when no fork fits is the environment solved (the existing solver), preferring
+ * the versions earlier environments chose; the result is a new fork. So the resolution forks exactly
+ * where markers, requires-python or wheel availability make environments differ, and packages keep
+ * one version wherever that version installs.
+ */
+
+/** Index pages read once for every environment (each environment classifies the same files by its tags). */
+class SharedPages {
+  private readonly http: HttpClient;
+  private readonly index: IndexClient;
+  private readonly files = new Map<string, Promise<IndexFile[]>>();
+  private done = 0;
+
+  constructor(private readonly options: ResolveLockOptions) {
+    this.http = new HttpClient(httpOptionsFor(options.http, options.index));
+    this.index = new IndexClient(this.http, options.index, new PageCache(join(options.cacheDir ?? defaultCacheDir(), 'http')));
+  }
+
+  of(project: string): Promise<IndexFile[]> {
+    let pending = this.files.get(project);
+    if (!pending) {
+      pending = this.index.projectFiles(project).then((files) => {
+        this.done++;
+        this.options.onProgress?.({ phase: 'index', project, done: this.done, total: this.files.size });
+        return files;
+      });
+      this.files.set(project, pending);
+    }
+    return pending;
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+}
+
+/** A fetch session for one environment whose index pages come from the shared store. */
+class EnvironmentSession extends FetchSession {
+  private readonly classified = new Map<string, Promise<Release[]>>();
+
+  constructor(options: FetchOptions, private readonly pages: SharedPages) {
+    super(options);
+  }
+
+  override releasesOf(project: string): Promise<Release[]> {
+    let pending = this.classified.get(project);
+    if (!pending) {
+      pending = this.pages.of(project).then((files) => releasesOf(files, project, this.target.tags, this.pythonVersion));
+      this.classified.set(project, pending);
+    }
+    return pending;
+  }
+}
+
+/** The packages `sets` reach in `env` through a fork's Requires-Dist, with the extras requested of each; undefined when a requirement is not met by the fork. */
+function walkFork(fork: Map<string, Resolved>, requiresDist: Map<string, Requirement[]>, sets: readonly RequirementSet[], env: MarkerEnvironment, constraints: readonly Requirement[]):
+  { names: string[]; extras: Map<string, Set<string>> } | undefined {
+  const queue = [...rootsIn(sets, env).roots];
+  const seen = new Map<string, Set<string>>();
+  const extras = new Map<string, Set<string>>();
+  while (queue.length) {
+    const r = queue.shift()!;
+    const chosen = fork.get(r.key);
+    if (!chosen || !r.specifier.contains(chosen.artifact.version, true)) return undefined;
+    let done = seen.get(r.key);
+    if (!done) {
+      done = new Set();
+      seen.set(r.key, done);
+      for (const c of constraints) if (c.key === r.key && c.appliesTo(env) && !c.specifier.contains(chosen.artifact.version, true)) return undefined;
+    }
+    if (r.normalizedExtras.length) {
+      const requested = extras.get(r.key) ?? new Set<string>();
+      for (const e of r.normalizedExtras) requested.add(e);
+      extras.set(r.key, requested);
+    }
+    const fresh = ['', ...r.normalizedExtras].filter((e) => !done.has(e));
+    if (!fresh.length) continue;
+    for (const e of fresh) done.add(e);
+    for (const d of requiresDist.get(r.key)!) if (d.appliesTo(env, fresh)) queue.push(d);
+  }
+  return { names: [...seen.keys()], extras };
+}
+
+interface Fork {
+  resolved: Map<string, Resolved>;
+  requiresDist: Map<string, Requirement[]>;
+}
+
+function forkOf(resolved: Map<string, Resolved>): Fork {
+  return { resolved, requiresDist: new Map([...resolved].map(([name, r]) => [name, r.artifact.requiresDist.map(parseRequirement)])) };
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** A fork's versions as the environment's resolution, or undefined when they are not valid and installable there. */
+async function reuse(fork: Fork, session: EnvironmentSession, env: MarkerEnvironment, sets: readonly RequirementSet[], constraints: readonly Requirement[]): Promise<Map<string, Resolved> | undefined> {
+  const walk = walkFork(fork.resolved, fork.requiresDist, sets, env, constraints);
+  if (!walk) return undefined;
+  const decisions = new Map<string, Release>();
+  for (const name of walk.names) {
+    const version = fork.resolved.get(name)!.artifact.version;
+    const release = (await session.releasesOf(name)).find((r) => r.version.toString() === version);
+    if (!release?.best || release.best.build || release.yanked) return undefined;
+    decisions.set(name, release);
+  }
+  const resolved = await resolvedFrom(session, env, sets, decisions, walk.extras);
+  for (const [name, r] of resolved) {
+    if (!sameList(r.artifact.requiresDist, fork.resolved.get(name)!.artifact.requiresDist)) return undefined;
+    if (r.artifact.requiresPython !== undefined && !pythonAllowed(r.artifact.requiresPython, session.pythonVersion)) return undefined;
+  }
+  return resolved;
+}
+
+/** Resolves environments one after another, reusing forks (see the module comment). */
+export class UniversalResolver {
+  private readonly pages: SharedPages;
+  private readonly forks: Fork[] = [];
+  private readonly sets: RequirementSet[];
+  private readonly constraints: Requirement[];
+  /** How many environments were solved (the rest reused a fork), for progress and tests. */
+  solved = 0;
+
+  constructor(private readonly options: ResolveLockOptions) {
+    this.pages = new SharedPages(options);
+    this.sets = requirementSets(options);
+    this.constraints = (options.constraints ?? []).map(parseRequirement);
+  }
+
+  async resolve(target: TargetInterpreter, preference: (name: string) => string | undefined): Promise<Map<string, Resolved>> {
+    // Synthetic environments have no interpreter to build with: universal locks take wheels only.
+    const session = new EnvironmentSession(sessionOptions({ ...this.options, buildSdists: false }, target), this.pages);
+    const env = markerEnvironment(target);
+    try {
+      for (const fork of this.forks) {
+        const reused = await reuse(fork, session, env, this.sets, this.constraints);
+        if (reused) return reused;
+      }
+      this.solved++;
+      const resolved = await resolveTarget(this.options, target, preference, session);
+      this.forks.push(forkOf(resolved));
+      return resolved;
+    } finally {
+      await session.close();
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pages.close();
+  }
+}
+
+/** The marker facts that tell platforms apart (`sys_platform`, `platform_machine`). */
+function platformKey(env: MarkerEnvironment): string {
+  return `${env.sys_platform ?? ''}\u0000${env.platform_machine ?? ''}`;
+}
+
+function platformClause(key: string): string {
+  const [sys, machine] = key.split('\u0000') as [string, string];
+  return `sys_platform == '${sys}' and platform_machine == '${machine}'`;
+}
+
+/** `python_version` runs of `minors` within the covered `all` (sorted), open-ended at the ends of `all`. */
+function pythonPart(minors: ReadonlySet<number>, all: readonly number[]): string {
+  if (all.every((m) => minors.has(m))) return '';
+  const runs: [number, number][] = [];
+  for (const m of all) {
+    if (!minors.has(m)) continue;
+    const last = runs.at(-1);
+    if (last && all.indexOf(last[1]) === all.indexOf(m) - 1) last[1] = m;
+    else runs.push([m, m]);
+  }
+  const clauses = runs.map(([a, b]) => {
+    const lower = a === all[0] ? undefined : `python_version >= '3.${a}'`;
+    const upper = b === all.at(-1) ? undefined : `python_version < '3.${b + 1}'`;
+    if (lower && upper && a === b) return `python_version == '3.${a}'`;
+    return [lower, upper].filter(Boolean).join(' and ');
+  });
+  return clauses.length === 1 ? clauses[0]! : clauses.map((c) => `(${c})`).join(' or ');
+}
+
+const paren = (m: string) => (m.includes(' or ') ? `(${m})` : m);
+
+/**
+ * PEP 508 markers over the environments of a universal lock: `select(indices)` is the shortest
+ * marker this builds that holds for exactly those environments among the covered ones, e.g.
+ * `sys_platform == 'win32'` or `python_version >= '3.12'` ('' for all of them). Python runs are
+ * open-ended at the oldest and newest covered minor, so markers of one package's entries never
+ * overlap, not even outside the covered range.
+ */
+export class EnvironmentMarkers {
+  private readonly keys: string[];
+  private readonly minors: number[];
+  private readonly covered = new Map<string, Set<number>>();
+
+  constructor(private readonly targets: readonly TargetInterpreter[]) {
+    const envs = targets.map(markerEnvironment);
+    this.keys = [...new Set(envs.map(platformKey))];
+    this.minors = [...new Set(targets.map((t) => t.version[1]))].sort((a, b) => a - b);
+    envs.forEach((env, i) => {
+      const key = platformKey(env);
+      this.covered.set(key, (this.covered.get(key) ?? new Set()).add(targets[i]!.version[1]));
+    });
+  }
+
+  /** The per-platform marker of the environments `indices`. */
+  select(indices: readonly number[]): string {
+    const want = new Map<string, Set<number>>();
+    for (const i of indices) {
+      const key = platformKey(markerEnvironment(this.targets[i]!));
+      want.set(key, (want.get(key) ?? new Set()).add(this.targets[i]!.version[1]));
+    }
+    // Group platforms that need the same Python runs; name a whole sys_platform when all of its covered machines are in.
+    const byPython = new Map<string, string[]>();
+    for (const key of this.keys) {
+      const minors = want.get(key);
+      if (!minors) continue;
+      const python = pythonPart(minors, [...this.covered.get(key)!].sort((a, b) => a - b));
+      byPython.set(python, [...(byPython.get(python) ?? []), key]);
+    }
+    const clauses = [...byPython].map(([python, keys]) => {
+      const platform = keys.length === this.keys.length ? '' : this.platformsPart(keys);
+      return [platform, python].filter(Boolean).map((p) => (platform && python ? paren(p) : p)).join(' and ');
+    });
+    if (clauses.includes('')) return '';
+    return clauses.length === 1 ? clauses[0]! : clauses.map((c) => `(${c})`).join(' or ');
+  }
+
+  private platformsPart(keys: readonly string[]): string {
+    const bySys = new Map<string, string[]>();
+    for (const key of keys) {
+      const sys = key.split('\u0000')[0]!;
+      bySys.set(sys, [...(bySys.get(sys) ?? []), key]);
+    }
+    const parts = [...bySys].flatMap(([sys, mine]) => {
+      const all = this.keys.filter((k) => k.split('\u0000')[0] === sys);
+      return all.length === mine.length ? [`sys_platform == '${sys}'`] : mine.map(platformClause);
+    });
+    return parts.length === 1 ? parts[0]! : parts.map((p) => (p.includes(' and ') ? `(${p})` : p)).join(' or ');
+  }
+
+  /** PEP 751 `environments`: one marker per covered platform (with its Python runs within the covered minors). */
+  environments(): string[] {
+    return this.keys.map((key) => {
+      const python = pythonPart(this.covered.get(key)!, this.minors);
+      return python ? `${platformClause(key)} and ${paren(python)}` : platformClause(key);
+    });
+  }
+
+  /**
+   * Environments with the same markers (glibc and musl Linux on one machine type) cannot be told apart
+   * by a package marker: they must agree on every version. `versions[i]` is environment i's name → version.
+   */
+  checkDistinguishable(versions: readonly Map<string, string>[]): void {
+    const seen = new Map<string, number>();
+    this.targets.forEach((t, i) => {
+      const key = `${platformKey(markerEnvironment(t))}\u0000${t.version[1]}`;
+      const j = seen.get(key);
+      if (j === undefined) {
+        seen.set(key, i);
+        return;
+      }
+      for (const [name, version] of versions[i]!) {
+        const other = versions[j]!.get(name);
+        if (other !== undefined && other !== version) {
+          throw new ResolverError('RESOLUTION_CONFLICT', `The environments ${environmentPlatform(this.targets[j]!)} and ${environmentPlatform(t)} (CPython 3.${t.version[1]}) have the same markers but need ${name} ${other} and ${version}: a lock cannot tell them apart. Lock them separately or pin ${name} to a version with wheels for both.`);
+        }
+      }
+    });
+  }
+}
