@@ -17,3 +17,25 @@ describe('first-party closure and its third-party requirements', () => {
     expect(thirdPartyRequirements(closure)).toEqual(['requests==2.34.2', 'click', 'attrs>=23', 'orjson']);
   });
 });
+
+describe('loadPythonWorkspace + findProject', () => {
+  it('a broken pyproject fails its own project and those that require it, never the others', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { writeTree } = await import('@nx-pex/tools');
+    const { findProject, loadPythonWorkspace } = await import('./workspace.js');
+    const root = mkdtempSync(join(tmpdir(), 'nx-pex-ws-'));
+    writeTree(root, {
+      'apps/ok/pyproject.toml': '[project]\nname = "ok"\ndependencies = ["attrs"]\n',
+      'apps/uses-lib/pyproject.toml': '[project]\nname = "uses-lib"\ndependencies = ["bad-lib"]\n',
+      'apps/uses-path/pyproject.toml': '[project]\nname = "uses-path"\n[tool.uv.sources]\nwhatever = { path = "../../libs/bad-lib" }\n',
+      'libs/bad-lib/pyproject.toml': '[project]\nname = "bad-lib"\ndependencies = ["x>=>1"]\n',
+    });
+    const ws = await loadPythonWorkspace(root, [[undefined, 'apps/ok'], [undefined, 'apps/uses-lib'], [undefined, 'apps/uses-path'], [undefined, 'libs/bad-lib']]);
+    expect(findProject(ws, 'apps/ok').project).toBe('ok');
+    expect(() => findProject(ws, 'libs/bad-lib')).toThrow(/^libs\/bad-lib\/pyproject.toml:3: \[project\] dependencies: Invalid requirement "x>=>1"/);
+    expect(() => findProject(ws, 'apps/uses-lib')).toThrow(/^uses-lib depends on bad-lib \(libs\/bad-lib\), which cannot be used: libs\/bad-lib\/pyproject.toml:3:/);
+    expect(() => findProject(ws, 'apps/uses-path')).toThrow(expect.objectContaining({ code: 'INVALID_REQUIREMENT' }));
+  });
+});

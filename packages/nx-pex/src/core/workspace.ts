@@ -4,7 +4,7 @@ import { join, posix, relative, sep } from 'node:path';
 import { pythonProject, type PythonProject } from '../graph/python-workspace.js';
 import { firstPartyDependencies, indexProjects } from '../graph/python-workspace.js';
 import { requirementName } from '../graph/create-dependencies.js';
-import { normalizeName, parseRequirement } from '../pyproject/pyproject.js';
+import { normalizeName, parseRequirement, projectNameHint } from '../pyproject/pyproject.js';
 import { PluginError } from '../utils/errors.js';
 
 const SKIP = new Set(['node_modules', '.git', '.nx', 'dist', '.venv', 'venv', '__pycache__', 'build', 'tmp']);
@@ -29,8 +29,14 @@ export async function findPyProjectRoots(workspaceRoot: string): Promise<string[
  */
 export interface PythonWorkspace {
   projects: PythonProject[];
-  /** Project root → why its pyproject.toml is unusable (the file:line message and the fix). */
-  broken: Map<string, PluginError>;
+  /** Project root → why its pyproject.toml is unusable (the file:line message and the fix), and the name it goes by. */
+  broken: Map<string, BrokenPyProject>;
+}
+
+export interface BrokenPyProject {
+  error: PluginError;
+  /** `[project] name` when readable, else the directory's name (what other projects would require). */
+  name: string;
 }
 
 /** The Python projects at these roots (those whose pyproject.toml has a [project] table). */
@@ -39,12 +45,13 @@ export async function loadPythonWorkspace(workspaceRoot: string, roots: Iterable
   for (const [name, root] of roots) {
     const file = join(workspaceRoot, root, 'pyproject.toml');
     if (!existsSync(file)) continue;
+    const text = await readFile(file, 'utf8');
     try {
-      const p = pythonProject(name ?? '', root, await readFile(file, 'utf8'), []);
+      const p = pythonProject(name ?? '', root, text, []);
       if (p) ws.projects.push(name ? p : { ...p, project: p.pyproject.name });
     } catch (e) {
       if (!(e instanceof PluginError)) throw e;
-      ws.broken.set(posix.normalize(toPosix(root)), e);
+      ws.broken.set(posix.normalize(toPosix(root)), { error: e, name: projectNameHint(text, root) });
     }
   }
   return ws;
@@ -113,14 +120,29 @@ export function withDependencyGroups(project: PythonProject, runtime: readonly s
   return out;
 }
 
-/** The project at `root`; its own pyproject.toml error when that file is unusable. */
+/**
+ * The project at `root`; its own pyproject.toml error when that file is unusable, or the error of a
+ * broken first-party project it requires (by name or uv path source): never a silent fallback to
+ * the index for a project of the workspace.
+ */
 export function findProject(ws: PythonWorkspace, root: string): PythonProject {
   const at = posix.normalize(toPosix(root));
   const p = ws.projects.find((q) => posix.normalize(q.root) === at);
-  if (p) return p;
-  const broken = ws.broken.get(at);
-  if (broken) throw broken;
-  throw new PluginError('INVALID_PYPROJECT', `${posix.join(at, 'pyproject.toml')} is missing or has no [project] table (PEP 621)`);
+  if (!p) {
+    const broken = ws.broken.get(at);
+    if (broken) throw broken.error;
+    throw new PluginError('INVALID_PYPROJECT', `${posix.join(at, 'pyproject.toml')} is missing or has no [project] table (PEP 621)`);
+  }
+  for (const q of firstPartyClosure(p, ws.projects)) {
+    const names = new Set(q.pyproject.dependencies.map((r) => requirementName(r)));
+    const paths = new Set(Object.values(q.pyproject.uvSources).flatMap((s) => (s.path ? [posix.normalize(posix.join(q.root, s.path))] : [])));
+    for (const [brokenRoot, b] of ws.broken) {
+      if (names.has(normalizeName(b.name)) || paths.has(brokenRoot)) {
+        throw new PluginError(b.error.code, `${q.project} depends on ${b.name} (${brokenRoot}), which cannot be used: ${b.error.message}`);
+      }
+    }
+  }
+  return p;
 }
 
 function toPosix(p: string): string {
