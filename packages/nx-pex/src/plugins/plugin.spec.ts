@@ -97,6 +97,9 @@ describe('a broken pyproject.toml', () => {
     expect(bad?.name).toBe('my-x');
     expect(bad?.targets?.['lock']?.metadata?.description).toMatch(/\[INVALID_REQUIREMENT\] libs\/x\/pyproject.toml:3: \[project\] dependencies: Invalid requirement "flask>=>3"/);
     expect(results[1]![1].projects?.['apps/ok']?.name).toBe('ok');
+    // A project requiring the broken one does not turn it into a pypi: node.
+    const uses = inferFromPyProjects([['libs/x/pyproject.toml', '[project]\nname = "my-x"\ndependencies = ["flask>=>3"]\n'], ['apps/u/pyproject.toml', '[project]\nname = "u"\ndependencies = ["my_x", "attrs"]\n']]);
+    expect(Object.keys(uses[1]![1].externalNodes ?? {})).toEqual(['pypi:attrs']);
   });
 
   it('never lets a broken project take a name another project has, and ignores broken files without [project]', () => {

@@ -104,8 +104,9 @@ function brokenProjectConfig(b: BrokenProject, options: NxPexPluginOptions, fact
  * requires. The version is the pinned one for `==` pins, else the specifier as written (there is no
  * lock to say more yet).
  */
-function externalNodes(projects: ParsedProject[]): { nodes: Record<string, ProjectGraphExternalNode>; byProject: Map<ParsedProject, string[]> } {
-  const firstParty = new Set(projects.map((p) => normalizeName(p.pyproject.name)));
+function externalNodes(projects: ParsedProject[], brokenNames: readonly string[]): { nodes: Record<string, ProjectGraphExternalNode>; byProject: Map<ParsedProject, string[]> } {
+  // A broken project is still first-party: never a pypi: node.
+  const firstParty = new Set([...projects.map((p) => p.pyproject.name), ...brokenNames].map(normalizeName));
   const nodes: Record<string, ProjectGraphExternalNode> = {};
   const byProject = new Map<ParsedProject, string[]>();
   for (const p of projects) {
@@ -159,7 +160,7 @@ export function inferFromPyProjects(files: ReadonlyArray<PyProjectFile>, options
   const parsed = files.map((f) => [f[0], parseOne(f)] as const);
   uniqueNames(parsed.map(([, p]) => p));
   const projects = parsed.flatMap(([, p]) => (p && 'pyproject' in p ? [p] : []));
-  const external = externalNodes(projects);
+  const external = externalNodes(projects, parsed.flatMap(([, p]) => (p && !('pyproject' in p) ? [p.name] : [])));
   const first = parsed.findIndex(([, p]) => p !== undefined && 'pyproject' in p);
   return parsed.map(([file, p], i) => {
     if (!p) return [file, {}] as const;
