@@ -91,6 +91,8 @@ export interface LockRequest {
   workspace?: boolean;
   check?: boolean;
   index?: IndexConfig;
+  /** Build sdist-only releases with the target interpreter and record the sdist (default true, pex --build). */
+  buildSdists?: boolean;
 }
 
 export interface LockOutcome {
@@ -118,7 +120,7 @@ export async function lockProject(req: LockRequest): Promise<LockOutcome> {
     ...(req.platforms ? { platforms: req.platforms } : {}),
     ...(req.completePlatforms ? { completePlatforms: req.completePlatforms } : {}),
   });
-  const lock = await resolveLock({ roots, index, targets, ...(requiresPython ? { requiresPython } : {}), ...(existing ? { preferences: existing } : {}) });
+  const lock = await resolveLock({ roots, index, targets, buildSdists: req.buildSdists ?? true, ...(requiresPython ? { requiresPython } : {}), ...(existing ? { preferences: existing } : {}) });
   const text = formatLock(lock);
   const path = join(req.workspaceRoot, lockFile);
   const before = existsSync(path) ? await readFile(path, 'utf8') : undefined;
@@ -140,6 +142,7 @@ export async function lockedArtifacts(
   index: IndexConfig,
   key: string = project.project,
   onProgress?: (p: FetchProgress) => void,
+  buildSdists = true,
 ): Promise<LocalArtifact[] | undefined> {
   if (!lockFile) return undefined;
   const lock = await readLock(workspaceRoot, lockFile);
@@ -151,7 +154,9 @@ export async function lockedArtifacts(
   if (!status.current) {
     throw new PluginError('STALE_LOCK', `${lockFile} is out of date for ${key}: ${status.reasons.join('; ')}. Run \`nx run ${project.project}:lock\` and commit ${lockFile}.`);
   }
-  return fetchLocked(selectFromLock(lock, key, target), { index, ...(onProgress ? { onProgress } : {}) });
+  // A locked sdist is built with the target's interpreter (or taken from the built-wheel cache).
+  const sdistPython = buildSdists ? target.python : undefined;
+  return fetchLocked(selectFromLock(lock, key, target), { index, ...(sdistPython ? { sdistPython } : {}), ...(onProgress ? { onProgress } : {}) });
 }
 
 /** sha256 of the project's part of its lock (its Nx build input), or "" without a lock. */

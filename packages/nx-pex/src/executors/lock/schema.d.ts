@@ -17,6 +17,10 @@ export interface LockExecutorOptions {
    */
   workspace?: boolean;
   /**
+   * Build releases published only as an sdist with the target interpreter and record the sdist in the lock (PEP 751 sdist; builds reuse the wheel cached by its sha256); false fails on them instead (pex --build / --no-build).
+   */
+  buildSdists?: boolean;
+  /**
    * Also lock for interpreters not on this machine, in pex's abbreviated notation (e.g. linux_x86_64-cp-311-cp311).
    */
   platforms?: string[];
