@@ -4,6 +4,8 @@ import { normalizeOptions } from './model.js';
 import { localPythons } from './targets.js';
 
 const base: PyProject = { name: 'my-service', dependencies: ['requests==2.32.3'], scripts: {}, optionalDependencies: {}, dependencyGroups: {}, uvSources: {}, tool: {} };
+/** What a normalisation says the pex runs (toEqual: an absent key equals undefined). */
+const runs = (o: { script?: string; entryPoint?: string }) => ({ script: o.script, entryPoint: o.entryPoint });
 const facts = (pyproject: Partial<PyProject>, more: { hasSrcDir?: boolean; hasMainModule?: boolean } = {}) => ({
   projectRoot: 'apps/my-service',
   pyproject: { ...base, ...pyproject },
@@ -15,6 +17,7 @@ describe('normalizeOptions', () => {
   it('defaults from pyproject: the only script, dist path, requires-python', () => {
     expect(normalizeOptions({}, facts({ scripts: { s: 'my_service.__main__:main' }, requiresPython: '>=3.8' }))).toEqual({
       entryPoint: 'my_service.__main__:main',
+      buildSdists: true,
       outputPath: 'dist/apps/my-service/my-service.pex',
       layout: 'zipapp',
       targets: {},
@@ -56,8 +59,31 @@ describe('normalizeOptions', () => {
   });
 
   it('explains why there is no entry point and how to set one', () => {
-    expect(() => normalizeOptions({}, facts({ scripts: { a: 'x:y', b: 'z:w' } }))).toThrow(/\[project.scripts\] has 2 entries \(a, b\).*"entryPoint" option/);
-    expect(() => normalizeOptions({}, facts({}))).toThrow(/no \[project.scripts\] entry and no __main__.py/);
+    expect(() => normalizeOptions({}, facts({}))).toThrow(/no \[project.scripts\] entry and no __main__.py.*"entryPoint" option.*\[tool.nx-pex\]/);
+  });
+
+  it('takes [tool.nx-pex] script, and the option over it', () => {
+    expect(runs(normalizeOptions({}, facts({ scripts: { a: 'x:y' }, tool: { script: 'gunicorn' } })))).toEqual({ script: 'gunicorn' });
+    expect(runs(normalizeOptions({ entryPoint: 'm:f' }, facts({ tool: { script: 'gunicorn' } })))).toEqual({ entryPoint: 'm:f' });
+    expect(runs(normalizeOptions({ script: 'other' }, facts({ tool: { entryPoint: 'c:d' } })))).toEqual({ script: 'other' });
+  });
+
+  it('among several [project.scripts] takes the one named after the project, else __main__, else the first, and says which and how to choose', () => {
+    const scripts = { 'my-service-admin': 'my_service.admin:main', 'My_Service': 'my_service.cli:main' };
+    const named = normalizeOptions({}, facts({ version: '1.0', scripts }, { hasMainModule: true }));
+    expect(runs(named)).toEqual({ script: 'My_Service' });
+    expect(named.entryPointNote).toMatch(/my-service: \[project.scripts\] has 2 entries \(my-service-admin, My_Service\); the pex runs the script named after the project, "My_Service"\. To run another, set script = "<name>" in \[tool.nx-pex\].*--script/);
+    const two = { b: 'x:y', a: 'z:w' };
+    const main = normalizeOptions({}, facts({ version: '1.0', scripts: two }, { hasMainModule: true }));
+    expect(runs(main)).toEqual({ entryPoint: 'my_service' });
+    expect(main.entryPointNote).toContain("the package's __main__ (my_service)");
+    const first = normalizeOptions({}, facts({ version: '1.0', scripts: two }));
+    expect(runs(first)).toEqual({ script: 'b' });
+    expect(first.entryPointNote).toContain('the first one, "b"');
+    // A dynamic version gets its dist-info from the backend's wheel; without any version there is none to run a script from.
+    expect(runs(normalizeOptions({}, facts({ dynamic: ['version'], scripts: two })))).toEqual({ script: 'b' });
+    expect(runs(normalizeOptions({}, facts({ scripts: two })))).toEqual({ entryPoint: 'x:y' });
+    expect(normalizeOptions({}, facts({ version: '1', scripts: { only: 'a:b' } })).entryPointNote).toBeUndefined();
   });
 });
 

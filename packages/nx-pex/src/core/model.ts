@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { PyProject } from '../pyproject/pyproject.js';
-import { moduleName } from '../pyproject/pyproject.js';
+import { moduleName, normalizeName } from '../pyproject/pyproject.js';
 import type { PythonProject } from '../graph/python-workspace.js';
 import { PluginError } from '../utils/errors.js';
 import type { PexExecutorOptions } from '../executors/pex/schema.js';
@@ -36,6 +36,10 @@ export interface PexTargetModel {
   /** Exactly one of entryPoint and script. */
   entryPoint?: string;
   script?: string;
+  /** How the entry point was chosen among several [project.scripts] and how to choose another (the build prints it). */
+  entryPointNote?: string;
+  /** Build sdist-only dependencies with the target interpreter (pex --build; default true). */
+  buildSdists: boolean;
   /** Relative to the workspace root; a file (zipapp) or a directory (packed, loose). */
   outputPath: string;
   layout: Layout;
@@ -78,7 +82,8 @@ export function normalizeOptions(options: PexExecutorOptions, facts: ProjectFact
   }
   const runtime: RuntimeOptions = pickDefined(options, ['injectArgs', 'injectEnv', 'inheritPath', 'stripPexEnv', 'excluded']);
   return {
-    ...(options.script ? { script: options.script } : { entryPoint: chooseEntryPoint(options, facts) }),
+    ...chooseEntryPoint(options, facts),
+    buildSdists: options.buildSdists ?? true,
     outputPath: options.outputPath ?? defaultOutputPath(projectRoot, pyproject.name),
     layout: options.layout ?? 'zipapp',
     targets: pickDefined(options, ['python', 'pythons', 'platforms', 'completePlatforms']),
@@ -130,18 +135,47 @@ function pickDefined<K extends keyof PexExecutorOptions>(options: PexExecutorOpt
   return out as Pick<PexExecutorOptions, K>;
 }
 
-function chooseEntryPoint(options: PexExecutorOptions, facts: ProjectFacts): string {
+type EntryPointChoice = Pick<PexTargetModel, 'entryPoint' | 'script' | 'entryPointNote'>;
+
+/**
+ * What the pex runs: the option, else [tool.nx-pex] entry-point or script, else the only
+ * [project.scripts] entry, else among several the one named after the project, the package's
+ * __main__, or the first listed (said in `entryPointNote`), else the package's __main__.
+ */
+function chooseEntryPoint(options: PexExecutorOptions, facts: ProjectFacts): EntryPointChoice {
   const { pyproject } = facts;
-  if (options.entryPoint) return options.entryPoint;
-  if (pyproject.tool.entryPoint) return pyproject.tool.entryPoint;
-  const scripts = Object.values(pyproject.scripts);
-  if (scripts.length === 1 && scripts[0]) return scripts[0];
-  if (facts.hasMainModule) return moduleName(pyproject.name);
-  const why = scripts.length > 1
-    ? `[project.scripts] has ${scripts.length} entries (${Object.keys(pyproject.scripts).join(', ')})`
-    : 'there is no [project.scripts] entry and no __main__.py in the package';
+  if (options.script) return { script: options.script };
+  if (options.entryPoint) return { entryPoint: options.entryPoint };
+  if (pyproject.tool.script) return { script: pyproject.tool.script };
+  if (pyproject.tool.entryPoint) return { entryPoint: pyproject.tool.entryPoint };
+  const names = Object.keys(pyproject.scripts);
+  if (names.length === 1) return { entryPoint: pyproject.scripts[names[0]!]! };
+  if (names.length > 1) return chooseAmongScripts(pyproject, names, facts.hasMainModule);
+  if (facts.hasMainModule) return { entryPoint: moduleName(pyproject.name) };
   throw new PluginError(
     'NO_ENTRY_POINT',
-    `${pyproject.name}: cannot tell what the pex should run: ${why}. Set the "entryPoint" option of the build target or entry-point in [tool.nx-pex] ("module" or "module:function").`,
+    `${pyproject.name}: cannot tell what the pex should run: there is no [project.scripts] entry and no __main__.py in the package. Set the "entryPoint" option of the build target or entry-point (or script) in [tool.nx-pex] ("module" or "module:function").`,
   );
+}
+
+function chooseAmongScripts(pyproject: PyProject, names: string[], hasMainModule: boolean): EntryPointChoice {
+  const own = names.find((n) => normalizeName(n) === normalizeName(pyproject.name));
+  // A console script runs under its own name (sys.argv[0], as pex -c sets it); it needs the project's
+  // dist-info, which a project without a version (static or dynamic) does not get.
+  const hasDistInfo = pyproject.version !== undefined || (pyproject.dynamic ?? []).includes('version');
+  let choice: EntryPointChoice;
+  let took: string;
+  if (own) {
+    choice = hasDistInfo ? { script: own } : { entryPoint: pyproject.scripts[own]! };
+    took = `the script named after the project, "${own}"`;
+  } else if (hasMainModule) {
+    choice = { entryPoint: moduleName(pyproject.name) };
+    took = `the package's __main__ (${moduleName(pyproject.name)})`;
+  } else {
+    const first = names[0]!;
+    choice = hasDistInfo ? { script: first } : { entryPoint: pyproject.scripts[first]! };
+    took = `the first one, "${first}"`;
+  }
+  const note = `nx-pex: ${pyproject.name}: [project.scripts] has ${names.length} entries (${names.join(', ')}); the pex runs ${took}. To run another, set script = "<name>" in [tool.nx-pex] (or the build target's "script" option, nx-pex build --script <name>).`;
+  return { ...choice, entryPointNote: note };
 }

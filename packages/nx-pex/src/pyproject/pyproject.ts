@@ -10,12 +10,30 @@ export interface PyProject {
   requiresPython?: string;
   dependencies: string[];
   scripts: Record<string, string>;
+  /** `[project.gui-scripts]`. */
+  guiScripts?: Record<string, string>;
+  /** `[project.entry-points]`: group → name → object reference (PEP 621; not console/gui scripts). */
+  entryPoints?: Record<string, Record<string, string>>;
+  /** `[project] dynamic`: fields only the build backend computes (PEP 621). */
+  dynamic?: string[];
+  /** Static core metadata from `[project]` (PEP 621 → core metadata) for the project's dist-info. */
+  metadata?: ProjectMetadata;
   /** `[project.optional-dependencies]`: extra name → requirements. */
   optionalDependencies: Record<string, string[]>;
   dependencyGroups: Record<string, string[]>;
   /** `[tool.uv.sources]`: where uv takes a dependency from (a workspace member or a local path). */
   uvSources: Record<string, UvSource>;
   tool: NxPexToolTable;
+}
+
+/** `[project]` fields written into the project's METADATA (PEP 621 → core metadata 2.1). */
+export interface ProjectMetadata {
+  description?: string;
+  /** `license` as a string (SPDX) or `{ text = … }`; `{ file = … }` is not read (the path is untrusted). */
+  license?: string;
+  keywords?: string[];
+  /** `[project.urls]`: label → URL (Project-URL). */
+  urls?: Record<string, string>;
 }
 
 export interface UvSource {
@@ -26,6 +44,8 @@ export interface UvSource {
 /** `[tool.nx-pex]`: defaults for the pex executor that belong with the project. */
 export interface NxPexToolTable {
   entryPoint?: string;
+  /** A console script to run (the project's own [project.scripts] or a dependency's), as pex -c. */
+  script?: string;
   type?: 'app' | 'lib';
   /** Extras of this project ([project.optional-dependencies]) that its pex and lock include. */
   extras?: string[];
@@ -49,6 +69,31 @@ function optionalString(value: unknown, where: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw new PluginError('INVALID_PYPROJECT', `${where} must be a string`);
   return value;
+}
+
+/** A table of strings (`[project.gui-scripts]`, an entry-point group). */
+function stringTable(value: unknown, where: string): Record<string, string> {
+  if (value === undefined) return {};
+  if (!isTable(value) || !Object.values(value).every((v) => typeof v === 'string')) {
+    throw new PluginError('INVALID_PYPROJECT', `${where} must map names to strings`);
+  }
+  return value as Record<string, string>;
+}
+
+/** The static `[project]` fields core metadata carries besides names, versions and requirements. */
+function projectMetadata(project: Table, file: string): ProjectMetadata {
+  const out: ProjectMetadata = {};
+  const description = optionalString(project['description'], `${file}: [project] description`);
+  if (description !== undefined) out.description = description;
+  const license = project['license'];
+  if (typeof license === 'string') out.license = license;
+  else if (isTable(license) && typeof license['text'] === 'string') out.license = license['text'];
+  else if (license !== undefined && !isTable(license)) throw new PluginError('INVALID_PYPROJECT', `${file}: [project] license must be a string or a table`);
+  const keywords = stringArray(project['keywords'], `${file}: [project] keywords`);
+  if (keywords.length > 0) out.keywords = keywords;
+  const urls = stringTable(project['urls'], `${file}: [project.urls]`);
+  if (Object.keys(urls).length > 0) out.urls = urls;
+  return out;
 }
 
 /** Parse pyproject.toml text; `file` names the file in errors. Returns undefined when there is no [project] table. */
@@ -88,6 +133,11 @@ export function parsePyProject(text: string, file: string): PyProject | undefine
     if (!isTable(toolRaw)) throw new PluginError('INVALID_PYPROJECT', `${file}: [tool.nx-pex] must be a table`);
     const entryPoint = optionalString(toolRaw['entry-point'], `${file}: [tool.nx-pex] entry-point`);
     if (entryPoint !== undefined) tool.entryPoint = entryPoint;
+    const script = optionalString(toolRaw['script'], `${file}: [tool.nx-pex] script`);
+    if (script !== undefined) tool.script = script;
+    if (script !== undefined && entryPoint !== undefined) {
+      throw new PluginError('INVALID_PYPROJECT', `${file}: [tool.nx-pex] sets both entry-point and script; keep one (a pex runs one thing).`);
+    }
     const type = optionalString(toolRaw['type'], `${file}: [tool.nx-pex] type`);
     if (type !== undefined) {
       if (type !== 'app' && type !== 'lib') throw new PluginError('INVALID_PYPROJECT', `${file}: [tool.nx-pex] type must be "app" or "lib", not "${type}"`);
@@ -118,10 +168,19 @@ export function parsePyProject(text: string, file: string): PyProject | undefine
       if (entry.workspace || entry.path) uvSources[normalizeName(dep)] = entry;
     }
   }
+  const guiScripts = stringTable(project['gui-scripts'], `${file}: [project.gui-scripts]`);
+  const entryPointsRaw = project['entry-points'] ?? {};
+  if (!isTable(entryPointsRaw)) throw new PluginError('INVALID_PYPROJECT', `${file}: [project.entry-points] must be a table of groups`);
+  const entryPoints: Record<string, Record<string, string>> = {};
+  for (const [group, entries] of Object.entries(entryPointsRaw)) entryPoints[group] = stringTable(entries, `${file}: [project.entry-points.${group}]`);
   const result: PyProject = {
     name,
     dependencies: stringArray(project['dependencies'], `${file}: [project] dependencies`),
     scripts: scripts as Record<string, string>,
+    guiScripts,
+    entryPoints,
+    dynamic: stringArray(project['dynamic'], `${file}: [project] dynamic`),
+    metadata: projectMetadata(project, file),
     optionalDependencies,
     dependencyGroups,
     uvSources,

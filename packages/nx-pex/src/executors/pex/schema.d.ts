@@ -5,11 +5,11 @@
  */
 export interface PexExecutorOptions {
   /**
-   * What the pex runs: `module` (run as __main__) or `module:function` (its return value is the exit code). Default: [tool.nx-pex] entry-point, else the only [project.scripts] entry, else the project's package when it has a __main__.py.
+   * What the pex runs: `module` (run as __main__) or `module:function` (its return value is the exit code). Default: [tool.nx-pex] entry-point (or script), else the only [project.scripts] entry; among several, the one named after the project, else the package's __main__.py, else the first (the build says which it took), else the project's package when it has a __main__.py.
    */
   entryPoint?: string;
   /**
-   * Run a console script (or .data/scripts script) of a distribution in the pex instead of an entry point (pex --script / -c). Exclusive with entryPoint.
+   * Run a console script (or .data/scripts script) of a distribution in the pex — the project's own [project.scripts] or a dependency's — instead of an entry point; it runs under its own name (sys.argv[0]), as with pex --script / -c. Default: [tool.nx-pex] script. Exclusive with entryPoint.
    */
   script?: string;
   /**
@@ -36,6 +36,10 @@ export interface PexExecutorOptions {
    * Cross-build from complete platform files (relative to the workspace root) as `pex3 interpreter inspect --markers --tags` prints them (pex --complete-platform).
    */
   completePlatforms?: string[];
+  /**
+   * Build dependencies published only as an sdist into wheels (PEP 517) with the target interpreter, cached by the sdist's sha256; false fails on them instead (pex --build / --no-build). A target without an interpreter on this machine (platforms, completePlatforms) cannot build one: the build names the package.
+   */
+  buildSdists?: boolean;
   /**
    * PEP 440 specifiers the running interpreter must satisfy; the pex re-executes under a matching one (PEX_PYTHON, PEX_PYTHON_PATH, PATH). Default: [project] requires-python (pex --interpreter-constraint).
    */
