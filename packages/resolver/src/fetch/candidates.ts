@@ -40,10 +40,23 @@ export function pythonAllowed(requiresPython: string | undefined, pythonVersion:
   }
 }
 
+/** A file's parsed name and version, by file object: a universal lock classifies one page for many environments. */
+const parsedFiles = new WeakMap<IndexFile, { wheel?: WheelFilename; version?: Version }>();
+
+function parsedWheel(file: IndexFile): { wheel?: WheelFilename; version?: Version } {
+  let parsed = parsedFiles.get(file);
+  if (!parsed) {
+    const wheel = tryParseWheelFilename(file.filename);
+    const version = wheel ? Version.tryParse(wheel.version) : undefined;
+    parsed = { ...(wheel ? { wheel } : {}), ...(version ? { version } : {}) };
+    parsedFiles.set(file, parsed);
+  }
+  return parsed;
+}
+
 function classify(file: IndexFile, project: string, tagIndex: Map<string, number>): Candidate | undefined {
-  const wheel = tryParseWheelFilename(file.filename);
+  const { wheel, version } = parsedWheel(file);
   if (wheel) {
-    const version = Version.tryParse(wheel.version);
     if (wheel.name !== project || !version) return undefined;
     let tagRank: number | undefined;
     for (const tag of wheel.tags) {
@@ -55,8 +68,8 @@ function classify(file: IndexFile, project: string, tagIndex: Map<string, number
     return candidate;
   }
   const sdist = parseSdistFilename(file.filename, project);
-  const version = sdist && Version.tryParse(sdist.version);
-  return version ? { file, version } : undefined;
+  const sdistVersion = sdist && Version.tryParse(sdist.version);
+  return sdistVersion ? { file, version: sdistVersion } : undefined;
 }
 
 /**

@@ -12,8 +12,12 @@ export interface NxPexLockTable {
   roots: LockRoots;
   /** The interpreters the lock was resolved for (a universal lock: every environment it covers). */
   targets: LockTarget[];
-  /** Set for a universal lock: the `environments` it was asked for (empty: the defaults). */
-  universal?: { environments: string[] };
+  /**
+   * Set for a universal lock: the `environments` it was asked for (empty: the defaults), and the
+   * environments of the defaults / a marker / a platform tag that had no wheel-only resolution, each
+   * `<abbreviated platform>: <why>` (an environment named exactly must resolve).
+   */
+  universal?: { environments: string[]; skipped?: string[] };
   /** Project → PEP 735 dependency group → its requirements (canonical, sorted): installed on request only. */
   groups?: LockRequirementSets;
   /** Project → extra (`[project.optional-dependencies]`) → its requirements: installed on request only. */

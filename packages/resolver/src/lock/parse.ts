@@ -126,7 +126,11 @@ class NxPexReader {
     const table: NxPexLockTable = { roots, targets };
     if (t.groups !== undefined) table.groups = this.sets(t.groups, 'tool.nx-pex.groups');
     if (t.extras !== undefined) table.extras = this.sets(t.extras, 'tool.nx-pex.extras');
-    if (t.universal !== undefined) table.universal = { environments: this.strings(this.table(t.universal, 'tool.nx-pex.universal').environments ?? [], 'tool.nx-pex.universal.environments') };
+    if (t.universal !== undefined) {
+      const u = this.table(t.universal, 'tool.nx-pex.universal');
+      const skipped = u.skipped === undefined ? undefined : this.strings(u.skipped, 'tool.nx-pex.universal.skipped');
+      table.universal = { environments: this.strings(u.environments ?? [], 'tool.nx-pex.universal.environments'), ...optional('skipped', skipped) };
+    }
     return table;
   }
 

@@ -166,7 +166,7 @@ export async function resolveLock(options: ResolveLockOptions): Promise<Lock> {
     }
   }
   // A universal lock's environments come in resolution order (oldest Python first, see universalTargets).
-  const targets = universal ? universalTargets(options.requiresPython, options.environments) : [...options.targets].sort(compareTargets);
+  let targets = universal ? universalTargets(options.requiresPython, options.environments) : [...options.targets].sort(compareTargets);
   if (options.requiresPython !== undefined) {
     const range = new SpecifierSet(options.requiresPython);
     for (const t of targets) {
@@ -178,18 +178,22 @@ export async function resolveLock(options: ResolveLockOptions): Promise<Lock> {
   const preferred = preferredVersions(options.preferences);
   const chosen = new Map<string, string>();
   const entries = new Map<string, Entry>();
-  const perTarget: Map<string, Resolved>[] = [];
+  const results: (Map<string, Resolved> | undefined)[] = [];
   const forks = universal ? new UniversalResolver(options) : undefined;
   try {
-    for (const target of targets) {
+    for (const [i, target] of targets.entries()) {
       const preference = (name: string) => chosen.get(name) ?? preferred.get(name);
-      const resolved = await (forks ? forks.resolve(target, preference) : resolveTarget(options, target, preference));
-      perTarget.push(resolved);
-      for (const [name, { artifact }] of resolved) if (!chosen.has(name)) chosen.set(name, artifact.version);
+      const resolved = await (forks ? forks.resolve(target, preference, targets.slice(i + 1)) : resolveTarget(options, target, preference));
+      results.push(resolved);
+      for (const [name, { artifact }] of resolved ?? []) if (!chosen.has(name)) chosen.set(name, artifact.version);
     }
   } finally {
     await forks?.close();
   }
+  // A universal lock leaves out the environments it could not resolve with wheels (recorded, see UniversalResolver).
+  forks?.checkPlatformsLeft(targets, results);
+  targets = targets.filter((_, i) => results[i]);
+  const perTarget = results.filter((r): r is Map<string, Resolved> => r !== undefined);
   const envMarkers = universal ? new EnvironmentMarkers(targets) : undefined;
   envMarkers?.checkDistinguishable(perTarget.map((r) => new Map([...r].map(([name, { artifact }]) => [name, artifact.version]))));
   for (const [i, resolved] of perTarget.entries()) {
@@ -269,7 +273,7 @@ export async function resolveLock(options: ResolveLockOptions): Promise<Lock> {
     nxPex: {
       roots,
       targets: lockTargets,
-      ...(universal ? { universal: { environments: [...(options.environments ?? [])] } } : {}),
+      ...(forks ? { universal: { environments: [...(options.environments ?? [])], ...(forks.skipped.length ? { skipped: forks.skipped } : {}) } } : {}),
       ...(Object.keys(groups).length ? { groups } : {}),
       ...(Object.keys(extras).length ? { extras } : {}),
     },

@@ -173,7 +173,9 @@ function checkCovered(lock: Lock, target: TargetInterpreter, env: MarkerEnvironm
   const platform = target.tags[0]?.split('-')[2] ?? 'its platform';
   const [major, minor] = target.version;
   const asked = lock.nxPex!.universal!.environments;
-  fail('LOCK_PLATFORM_NOT_COVERED', `${file} is a universal lock that does not cover CPython ${major}.${minor} on ${platform} (it covers ${(lock.environments ?? []).map((m) => JSON.stringify(m)).join(', ') || 'no environment'}${lock.requiresPython ? ` with requires-python ${lock.requiresPython}` : ''}). Add "${platform}" (or "${platform}-cp-${major}${minor}-cp${major}${minor}") to the lock's environments${asked.length ? ` (now ${asked.map((e) => JSON.stringify(e)).join(', ')})` : ' (now the defaults)'} and re-lock (\`nx run ${project}:lock\`).`);
+  const skipped = (lock.nxPex!.universal!.skipped ?? []).filter((s) => s.includes(`-cp-${major}${minor}-`));
+  const why = skipped.length ? ` When it was made, ${skipped.join('; ')}.` : '';
+  fail('LOCK_PLATFORM_NOT_COVERED', `${file} is a universal lock that does not cover CPython ${major}.${minor} on ${platform} (it covers ${(lock.environments ?? []).map((m) => JSON.stringify(m)).join(', ') || 'no environment'}${lock.requiresPython ? ` with requires-python ${lock.requiresPython}` : ''}). Add "${platform}" (or "${platform}-cp-${major}${minor}-cp${major}${minor}") to the lock's environments${asked.length ? ` (now ${asked.map((e) => JSON.stringify(e)).join(', ')})` : ' (now the defaults)'} and re-lock (\`nx run ${project}:lock\`).${why}`);
 }
 
 /** PEP 751 installation steps 1–4: the request's extras/groups are declared, requires-python and environments hold. */

@@ -1,16 +1,14 @@
-import { join } from 'node:path';
-import { defaultCacheDir } from '../cache/dir.js';
+import { debug } from '../debug.js';
 import { ResolverError } from '../errors.js';
 import { pythonAllowed, releasesOf, type Release } from '../fetch/candidates.js';
 import { FetchSession, markerEnvironment, parseRequirement, type FetchOptions } from '../fetch/fetch-artifacts.js';
-import { HttpClient, httpOptionsFor } from '../http/client.js';
-import { PageCache } from '../http/page-cache.js';
-import { IndexClient } from '../index/client.js';
 import type { IndexFile } from '../index/types.js';
+import type { CoreMetadata } from '../metadata/core-metadata.js';
 import type { TargetInterpreter } from '../interpreter/inspect.js';
+import { Version } from '../pep440/version.js';
 import type { MarkerEnvironment } from '../pep508/marker.js';
 import type { Requirement } from '../pep508/requirement.js';
-import { environmentPlatform } from '../platform/environments.js';
+import { abbreviatedPlatform, environmentPlatform } from '../platform/environments.js';
 import type { ResolveLockOptions } from './resolve-lock.js';
 import { requirementSets, resolvedFrom, resolveTarget, rootsIn, sessionOptions, type RequirementSet, type Resolved } from './resolve-target.js';
 
@@ -27,22 +25,27 @@ import { requirementSets, resolvedFrom, resolveTarget, rootsIn, sessionOptions, 
  * one version wherever that version installs.
  */
 
-/** Index pages read once for every environment (each environment classifies the same files by its tags). */
-class SharedPages {
-  private readonly http: HttpClient;
-  private readonly index: IndexClient;
+/**
+ * Index pages and wheel metadata read once for every environment, through one session (one HTTP
+ * client, so connections are reused): each environment classifies the same files by its own tags,
+ * and a wheel's metadata (a pure-Python wheel serves every environment) is read once.
+ */
+class SharedReads {
+  private readonly session: FetchSession;
   private readonly files = new Map<string, Promise<IndexFile[]>>();
+  private readonly metadata = new Map<string, Promise<CoreMetadata>>();
+  private readonly prefetching: (() => Promise<unknown>)[] = [];
+  private running = 0;
   private done = 0;
 
-  constructor(private readonly options: ResolveLockOptions) {
-    this.http = new HttpClient(httpOptionsFor(options.http, options.index));
-    this.index = new IndexClient(this.http, options.index, new PageCache(join(options.cacheDir ?? defaultCacheDir(), 'http')));
+  constructor(private readonly options: ResolveLockOptions, first: TargetInterpreter) {
+    this.session = new FetchSession(sessionOptions({ ...options, buildSdists: false }, first));
   }
 
-  of(project: string): Promise<IndexFile[]> {
+  pages(project: string): Promise<IndexFile[]> {
     let pending = this.files.get(project);
     if (!pending) {
-      pending = this.index.projectFiles(project).then((files) => {
+      pending = this.session.index.projectFiles(project).then((files) => {
         this.done++;
         this.options.onProgress?.({ phase: 'index', project, done: this.done, total: this.files.size });
         return files;
@@ -52,23 +55,71 @@ class SharedPages {
     return pending;
   }
 
+  /** Core metadata of a release's best wheel for some environment (the read does not depend on the environment). */
+  wheelMetadata(project: string, release: Release): Promise<CoreMetadata> {
+    const url = release.best!.file.url;
+    let pending = this.metadata.get(url);
+    if (!pending) {
+      pending = this.session.metadata(project, release);
+      this.metadata.set(url, pending);
+      pending.catch(() => this.metadata.delete(url));
+    }
+    return pending;
+  }
+
+  /**
+   * Read ahead, a few at a time, the metadata of the wheels the later environments will check when
+   * they try `fork` (environments are decided one after another; their reads need not be).
+   */
+  prefetch(fork: Map<string, Resolved>, targets: readonly TargetInterpreter[]): void {
+    for (const target of targets) {
+      const python = Version.parse(target.version.join('.'));
+      for (const [name, { artifact }] of fork) {
+        this.prefetching.push(async () => {
+          const release = releasesOf(await this.pages(name), name, target.tags, python).find((r) => r.version.toString() === artifact.version);
+          if (release?.best && !release.best.build) await this.wheelMetadata(name, release);
+        });
+      }
+    }
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.running < PREFETCH && this.prefetching.length) {
+      const next = this.prefetching.shift()!;
+      this.running++;
+      // A failed read ahead is retried (and reported) when the environment reads it for real.
+      void next().catch(() => undefined).finally(() => {
+        this.running--;
+        this.pump();
+      });
+    }
+  }
+
   close(): Promise<void> {
-    return this.http.close();
+    this.prefetching.length = 0;
+    return this.session.close();
   }
 }
 
-/** A fetch session for one environment whose index pages come from the shared store. */
+const PREFETCH = 16;
+
+/** A fetch session for one environment whose index pages and metadata come from the shared reads. */
 class EnvironmentSession extends FetchSession {
   private readonly classified = new Map<string, Promise<Release[]>>();
 
-  constructor(options: FetchOptions, private readonly pages: SharedPages) {
+  constructor(options: FetchOptions, private readonly shared: SharedReads) {
     super(options);
+  }
+
+  override metadata(project: string, release: Release): Promise<CoreMetadata> {
+    return release.best && !release.best.build ? this.shared.wheelMetadata(project, release) : super.metadata(project, release);
   }
 
   override releasesOf(project: string): Promise<Release[]> {
     let pending = this.classified.get(project);
     if (!pending) {
-      pending = this.pages.of(project).then((files) => releasesOf(files, project, this.target.tags, this.pythonVersion));
+      pending = this.shared.pages(project).then((files) => releasesOf(files, project, this.target.tags, this.pythonVersion));
       this.classified.set(project, pending);
     }
     return pending;
@@ -134,41 +185,86 @@ async function reuse(fork: Fork, session: EnvironmentSession, env: MarkerEnviron
   return resolved;
 }
 
+// Failures that mean "no wheel-only resolution for this environment" (not index or cache trouble).
+const SKIPPABLE = new Set(['NO_COMPATIBLE_WHEEL', 'RESOLUTION_CONFLICT', 'NO_MATCHING_DISTRIBUTION', 'SDIST_NEEDS_PYTHON']);
+
+/** One line on why an environment did not resolve: the solver's last "has no wheel" step, else the message's first line. */
+function briefReason(err: ResolverError): string {
+  const lines = err.message.split('\n').map((l) => l.replace(/^\s*\(\d+\)\s*/, '').trim());
+  const noWheel = lines.filter((l) => / has no wheel for the target/.test(l)).at(-1);
+  const text = noWheel ? noWheel.replace(/^Because .* and (\S+ \S+ has no wheel) for the target.*$/, '$1') : lines[0]!;
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}
+
 /** Resolves environments one after another, reusing forks (see the module comment). */
 export class UniversalResolver {
-  private readonly pages: SharedPages;
+  private shared: SharedReads | undefined;
   private readonly forks: Fork[] = [];
   private readonly sets: RequirementSet[];
   private readonly constraints: Requirement[];
   /** How many environments were solved (the rest reused a fork), for progress and tests. */
   solved = 0;
 
+  /** Environments named exactly (abbreviated platforms): they must resolve. */
+  private readonly exact: Set<string>;
+
   constructor(private readonly options: ResolveLockOptions) {
-    this.pages = new SharedPages(options);
+    this.exact = new Set((options.environments ?? []).map((e) => e.trim()));
     this.sets = requirementSets(options);
     this.constraints = (options.constraints ?? []).map(parseRequirement);
   }
 
-  async resolve(target: TargetInterpreter, preference: (name: string) => string | undefined): Promise<Map<string, Resolved>> {
+  /** Environments left out of the lock, each `<abbreviated platform>: <why>`. */
+  readonly skipped: string[] = [];
+  private readonly failures = new Map<TargetInterpreter, ResolverError>();
+
+  /**
+   * The environment's resolution; undefined when it has none with wheels and was not named exactly
+   * (the newest CPython often lacks binary wheels for months: the defaults must not fail for it).
+   */
+  async resolve(target: TargetInterpreter, preference: (name: string) => string | undefined, later: readonly TargetInterpreter[] = []): Promise<Map<string, Resolved> | undefined> {
+    this.shared ??= new SharedReads(this.options, target);
     // Synthetic environments have no interpreter to build with: universal locks take wheels only.
-    const session = new EnvironmentSession(sessionOptions({ ...this.options, buildSdists: false }, target), this.pages);
+    const session = new EnvironmentSession(sessionOptions({ ...this.options, buildSdists: false }, target), this.shared);
     const env = markerEnvironment(target);
+    const where = abbreviatedPlatform(environmentPlatform(target), [target.version[0], target.version[1]]);
     try {
-      for (const fork of this.forks) {
+      const started = performance.now();
+      for (const [i, fork] of this.forks.entries()) {
         const reused = await reuse(fork, session, env, this.sets, this.constraints);
-        if (reused) return reused;
+        if (reused) {
+          debug('universal lock: %s reuses fork %d (%d ms)', where, i, Math.round(performance.now() - started));
+          return reused;
+        }
       }
       this.solved++;
       const resolved = await resolveTarget(this.options, target, preference, session);
       this.forks.push(forkOf(resolved));
+      this.shared.prefetch(resolved, later);
+      debug('universal lock: %s solved as fork %d (%d ms)', where, this.forks.length - 1, Math.round(performance.now() - started));
       return resolved;
+    } catch (err) {
+      if (!(err instanceof ResolverError) || !SKIPPABLE.has(err.code)) throw err;
+      const failure = new ResolverError(err.code, `Universal lock, environment ${where}: ${err.message}\nA universal lock needs a wheel of every package for each environment: leave this one out (environments, or requires-python) or require versions that ship its wheels.`, { cause: err });
+      if (this.exact.has(where)) throw failure;
+      this.failures.set(target, failure);
+      this.skipped.push(`${where}: ${briefReason(err)}`);
+      return undefined;
     } finally {
       await session.close();
     }
   }
 
-  close(): Promise<void> {
-    return this.pages.close();
+  /** A platform none of whose environments resolved is an error (the first one's), not a silent gap. */
+  checkPlatformsLeft(targets: readonly TargetInterpreter[], results: readonly (Map<string, Resolved> | undefined)[]): void {
+    for (const platform of new Set(targets.map(environmentPlatform))) {
+      const mine = targets.map((t, i) => [t, results[i]] as const).filter(([t]) => environmentPlatform(t) === platform);
+      if (mine.every(([, r]) => r === undefined)) throw this.failures.get(mine[0]![0])!;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.shared?.close();
   }
 }
 
