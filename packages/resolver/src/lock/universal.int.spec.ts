@@ -34,6 +34,8 @@ const suite = fixtureSuite('nx-pex-universal-', async (wheels) => {
     await buildWheel({ name: 'fastthing', version: '2.0', ...ABI3, platformTag }, wheels);
   }
   for (const version of ['306', '307']) await buildWheel({ name: 'pywin32', version, ...ABI3, platformTag: 'win_amd64' }, wheels);
+  // No wheel for CPython 3.15 yet (as often for a new release).
+  for (const minor of [10, 11, 12, 13, 14]) await buildWheel({ name: 'binonly', version: '1.0', pythonTag: `cp3${minor}`, abiTag: `cp3${minor}`, platformTag: 'win_amd64' }, wheels);
 });
 
 const ROOTS = { svc: ['web', 'native', 'fastthing', 'pywin32; sys_platform == "win32"'], other: ['web'] };
@@ -119,6 +121,16 @@ describe('universal locks', () => {
     expect(() => selectFromLock(lock, 'svc', WINDOWS)).toThrow(/does not cover CPython 3\.11 on win_amd64.*\(now "sys_platform == 'darwin'/);
     await expect(universal({ environments: ["sys_platform == 'cygwin'"] })).rejects.toThrow(/holds for none of the default platforms/);
     await expect(universal({ environments: ['macosx_11_0_arm64-cp-39-cp39'] })).rejects.toThrow(/CPython 3\.9, outside requires-python >=3\.10/);
+  });
+
+  it('leaves out an environment with no wheel-only resolution unless it is named exactly, and says so', async () => {
+    const lock = await universal({ roots: { svc: ['binonly'] }, environments: ['win_amd64'] });
+    expect(lock.nxPex!.universal!.skipped).toEqual(['win_amd64-cp-315-cp315: binonly 1.0 has no wheel']);
+    expect(lock.environments).toEqual(["sys_platform == 'win32' and platform_machine == 'AMD64' and python_version < '3.15'"]);
+    expect(names(lock, targetFromAbbreviatedPlatform('win_amd64-cp-314-cp314'))).toEqual(['binonly-1.0-cp314-cp314-win_amd64.whl']);
+    expect(() => selectFromLock(lock, 'svc', targetFromAbbreviatedPlatform('win_amd64-cp-315-cp315'))).toThrow(/does not cover CPython 3\.15 on win_amd64 .* When it was made, win_amd64-cp-315-cp315: binonly 1\.0 has no wheel\.$/);
+    expect(formatLock(parseLock(formatLock(lock), 'pylock.toml'))).toBe(formatLock(lock));
+    await expect(universal({ roots: { svc: ['binonly'] }, environments: ['win_amd64-cp-315-cp315'] })).rejects.toThrow(/^Universal lock, environment win_amd64-cp-315-cp315: /);
   });
 
   it('stays exact for staleness and per-project hashes: a change in the Windows fork changes only the project that needs it', async () => {

@@ -192,7 +192,7 @@ const SKIPPABLE = new Set(['NO_COMPATIBLE_WHEEL', 'RESOLUTION_CONFLICT', 'NO_MAT
 function briefReason(err: ResolverError): string {
   const lines = err.message.split('\n').map((l) => l.replace(/^\s*\(\d+\)\s*/, '').trim());
   const noWheel = lines.filter((l) => / has no wheel for the target/.test(l)).at(-1);
-  const text = noWheel ? noWheel.replace(/^Because .* and (\S+ \S+ has no wheel) for the target.*$/, '$1') : lines[0]!;
+  const text = noWheel ? noWheel.replace(/^Because .* and (\S+ \S+ has no wheel) for the target.*$/, '$1') : lines[0]!.replace(/^No wheel of (\S+ \S+) fits the target.*$/, '$1 has no wheel');
   return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }
 
