@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readPexInfo } from '@nx-pex/archive';
 import { buildProjectPex, describeBuild } from '../core/build.js';
-import { describeLock, lockProject, projectLockHash } from '../core/lock.js';
+import { describeLock, lockAdvice, lockProject, projectLockHash } from '../core/lock.js';
 import { defaultOutputPath } from '../core/output-path.js';
 import { BuildProgress, progressMode } from '../core/progress.js';
 import { configuredTargetOptions } from '../core/project-config.js';
@@ -40,10 +40,14 @@ commands:
       --workspace-root <dir> default: the nearest directory up with nx.json or .git
   lock <project-dir>     resolve and write the pylock.toml that serves the project (same as its lock target,
                          with its project.json options)
-      --check                do not resolve: exit 1 when the lock is stale
+      --check                do not resolve: exit 1 when the lock (pylock.toml or uv.lock) is stale
       --python <path>        an interpreter the lock must serve (repeatable; default python3)
+      --platform <p>         also lock for a platform not on this machine (repeatable)
       --workspace            write the workspace's shared pylock.toml
+      --from <file>          write pylock.toml from a uv.lock or a hashed requirements.txt (relative to the project)
+      --convert              re-lock a pylock.toml written by pip, uv or pex with nx-pex (else it is only checked)
   lock-hash <project-dir> print the sha256 of the project's part of its lock (its build's cache input)
+      --group <g>            include a dependency group (repeatable: the test environment's part)
   inspect <file.pex>     print the pex's PEX-INFO as JSON
   help                   this text`;
 
@@ -155,7 +159,10 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
           options: {
             check: { type: 'boolean' },
             python: { type: 'string', multiple: true },
+            platform: { type: 'string', multiple: true },
             workspace: { type: 'boolean' },
+            from: { type: 'string' },
+            convert: { type: 'boolean' },
             'workspace-root': { type: 'string' },
           },
         });
@@ -165,14 +172,20 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         }).options as LockExecutorOptions;
         const check = Boolean(values.check ?? configured.check);
         const workspace = Boolean(values.workspace ?? configured.workspace);
-        const outcome = await lockProject({ workspaceRoot, project, projects, ...configured, check, workspace, ...(values.python ? { pythons: values.python } : {}) });
-        io.err(describeLock(outcome, check));
-        return check && !outcome.current ? 1 : 0;
+        const flags = {
+          ...(values.python ? { pythons: values.python } : {}),
+          ...(values.platform ? { platforms: values.platform } : {}),
+          ...(values.from ? { from: relative(resolve(workspaceRoot, project.root), resolve(io.cwd, values.from)) } : {}),
+          ...(values.convert ? { convert: true } : {}),
+        };
+        const outcome = await lockProject({ workspaceRoot, project, projects, ...configured, check, workspace, ...flags });
+        io.err(describeLock(outcome, check) + lockAdvice(outcome, project.project));
+        return outcome.current ? 0 : 1;
       }
       case 'lock-hash': {
-        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { 'workspace-root': { type: 'string' } } });
+        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { 'workspace-root': { type: 'string' }, group: { type: 'string', multiple: true } } });
         const { workspaceRoot, project } = await locateProject(positionals, values['workspace-root'], io.cwd, 'lock-hash');
-        io.out(await projectLockHash(workspaceRoot, project));
+        io.out(await projectLockHash(workspaceRoot, project, values.group ?? []));
         return 0;
       }
       case 'inspect': {

@@ -1,7 +1,7 @@
 import { buildPex, type BuiltPex } from '@nx-pex/archive';
 import { fetchArtifacts, loadIndexConfig, type FetchProgress, type IndexConfig, type LocalArtifact, type TargetInterpreter } from '@nx-pex/resolver';
 import { join } from 'node:path';
-import { lockedArtifacts } from './lock.js';
+import { fetchFromLock, openProjectLock } from './lock.js';
 import { pexTargetModel, type PexTargetModel } from './model.js';
 import { BuildProgress, type ProgressEvent } from './progress.js';
 import { collectProjectSources, excludeSources, type SourceEntry } from './sources.js';
@@ -37,8 +37,9 @@ export interface ArtifactsRequest {
   project: PythonProject;
   projects: readonly PythonProject[];
   lockFile: string | undefined;
-  /** The roots key in the lock (the project, or its test environment). */
-  lockKey: string;
+  /** Dependency groups installed besides the runtime (a test environment); `defaultGroups`: not asked for by name. */
+  groups?: readonly string[];
+  defaultGroups?: boolean;
   requirements: string[];
   targets: readonly TargetInterpreter[];
   index: IndexConfig;
@@ -53,9 +54,9 @@ export interface ArtifactsRequest {
 export async function environmentArtifacts(req: ArtifactsRequest): Promise<{ artifacts: LocalArtifact[]; hermetic: boolean }> {
   const onProgress = fetchProgress(req.progress);
   const artifacts = new Map<string, LocalArtifact>();
+  const served = await openProjectLock({ ...req, warn: (m) => req.progress.warn(m) });
   for (const target of req.targets) {
-    const locked = await lockedArtifacts(req.workspaceRoot, req.lockFile, req.project, req.projects, target, req.index, req.lockKey, onProgress);
-    const found = locked ?? (await fetchArtifacts({ requirements: req.requirements, index: req.index, target, onProgress }));
+    const found = served ? await fetchFromLock(served, target, req.index, onProgress) : await fetchArtifacts({ requirements: req.requirements, index: req.index, target, onProgress });
     for (const a of found) artifacts.set(a.sha256, a);
   }
   return { artifacts: [...artifacts.values()], hermetic: req.lockFile !== undefined || req.requirements.length === 0 };
@@ -75,7 +76,7 @@ export async function buildProjectPex(req: BuildRequest): Promise<BuildResult> {
   const model = pexTargetModel(workspaceRoot, project, req.projects, req.options);
   const [index, targets] = await Promise.all([loadIndexConfig(), resolveTargets(workspaceRoot, model.targets)]);
   const { artifacts, hermetic } = await environmentArtifacts({
-    workspaceRoot, project, projects: req.projects, lockFile: model.lockFile, lockKey: project.project,
+    workspaceRoot, project, projects: req.projects, lockFile: model.lockFile,
     requirements: model.requirements, targets, index, progress,
   });
   const sources = excludeSources(await collectProjectSources(workspaceRoot, model.sourceDirs), model.exclude);

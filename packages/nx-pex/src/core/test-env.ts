@@ -2,14 +2,13 @@ import { join } from 'node:path';
 import { buildPex } from '@nx-pex/archive';
 import { inspectInterpreter, loadIndexConfig } from '@nx-pex/resolver';
 import { environmentArtifacts } from './build.js';
-import { TEST_GROUPS, testRootsKey } from './lock.js';
+import { defaultTestGroups, lockFileOf } from './lock.js';
 import { sourceDirsOf } from './model.js';
 import type { BuildProgress } from './progress.js';
 import { runPython } from './run-python.js';
 import { collectProjectSources } from './sources.js';
 import { firstPartyClosure, thirdPartyRequirements, withDependencyGroups } from './workspace.js';
 import type { PythonProject } from '../graph/python-workspace.js';
-import { lockFileOf } from './lock.js';
 import { workspaceDataDir } from '../utils/plugin-cache.js';
 
 export interface TestRequest {
@@ -35,15 +34,16 @@ export function testRequirements(project: PythonProject, closure: readonly Pytho
 export async function runProjectTests(req: TestRequest): Promise<number> {
   const { workspaceRoot, project, progress } = req;
   const closure = firstPartyClosure(project, req.projects);
-  const groups = req.groups ?? TEST_GROUPS.filter((g) => g in project.pyproject.dependencyGroups);
+  const groups = req.groups ?? defaultTestGroups(project);
   if (groups.length === 0) progress.warn(`nx-pex: ${project.pyproject.name} defines no "test" or "dev" dependency group: pytest must come from its dependencies.`);
   const requirements = testRequirements(project, closure, groups);
   const python = req.python ?? 'python3';
   const [index, target] = await Promise.all([loadIndexConfig(), inspectInterpreter(python)]);
-  // The lock holds the test environment under `<project>:test` (the default groups); other groups resolve now.
+  // The lock holds every dependency group of the project (PEP 751 group markers): the test
+  // environment is its runtime part plus the groups asked for.
   const { artifacts } = await environmentArtifacts({
-    workspaceRoot, project, projects: req.projects, lockFile: req.groups ? undefined : lockFileOf(workspaceRoot, project),
-    lockKey: testRootsKey(project.project), requirements, targets: [target], index, progress,
+    workspaceRoot, project, projects: req.projects, lockFile: lockFileOf(workspaceRoot, project),
+    groups, defaultGroups: req.groups === undefined, requirements, targets: [target], index, progress,
   });
   const sources = await collectProjectSources(workspaceRoot, sourceDirsOf(workspaceRoot, closure));
   const pex = join(workspaceDataDir(workspaceRoot), 'nx-pex', 'test', `${project.project}.pex`);

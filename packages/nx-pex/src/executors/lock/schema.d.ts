@@ -1,11 +1,11 @@
 /* Generated from schema.json by packages/nx-pex/scripts/gen-types.mjs: do not edit by hand. */
 
 /**
- * Resolve the project's requirements (with those of its first-party dependencies, its [tool.nx-pex] extras and its test/dev dependency groups) and write pylock.toml (PEP 751).
+ * Resolve the project's requirements (with those of its first-party dependencies and its [tool.nx-pex] extras; its dependency groups and extras installable on request) and write pylock.toml (PEP 751). A uv.lock or another tool's pylock.toml is checked, not overwritten, unless `from` or `convert` says so.
  */
 export interface LockExecutorOptions {
   /**
-   * Do not resolve or write: fail when the lock no longer matches the requirements (for CI).
+   * Do not resolve or write: fail when the lock that serves the project (pylock.toml, or uv.lock) no longer matches the requirements (for CI).
    */
   check?: boolean;
   /**
@@ -28,4 +28,12 @@ export interface LockExecutorOptions {
    * Also lock for the interpreters described by these complete platform files (relative to the workspace root).
    */
   completePlatforms?: string[];
+  /**
+   * Re-lock a pylock.toml written by another tool (pip, uv, pex) with nx-pex, keeping its versions where they still satisfy. Without it such a lock is only checked.
+   */
+  convert?: boolean;
+  /**
+   * Write the project's pylock.toml from this file instead of resolving: a uv.lock (must be current: exactly its versions) or a requirements.txt with --hash on every line (its pins; the project's own requirements are the roots). Relative to the project directory.
+   */
+  from?: string;
 }
