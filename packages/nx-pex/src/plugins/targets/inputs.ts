@@ -17,7 +17,12 @@ export const sourcesNamedInput = [
   '!{projectRoot}/**/*.pyc',
 ];
 
-export const lockInputs = ['{projectRoot}/pylock.toml'];
+/**
+ * The lock files that may serve a project (core/lock.ts lockFileOf): its pylock.toml, its uv.lock,
+ * and the uv.lock at the workspace root (a uv workspace's members). A file that is not the lock in
+ * use only costs a rebuild when it changes.
+ */
+export const lockInputs = ['{projectRoot}/pylock.toml', '{projectRoot}/uv.lock', '{workspaceRoot}/uv.lock'];
 export const indexEnvInputs = INDEX_ENV_INPUTS.map((env) => ({ env }));
 
 /** The executor's package as the only external dependency (see WorkspaceFacts.hasNpmLock). */
