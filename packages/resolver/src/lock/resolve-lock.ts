@@ -192,9 +192,10 @@ export async function resolveLock(options: ResolveLockOptions): Promise<Lock> {
   }
   // A universal lock leaves out the environments it could not resolve with wheels (recorded, see UniversalResolver).
   forks?.checkPlatformsLeft(targets, results);
+  const requested = targets;
   targets = targets.filter((_, i) => results[i]);
   const perTarget = results.filter((r): r is Map<string, Resolved> => r !== undefined);
-  const envMarkers = universal ? new EnvironmentMarkers(targets) : undefined;
+  const envMarkers = universal ? new EnvironmentMarkers(targets, requested) : undefined;
   envMarkers?.checkDistinguishable(perTarget.map((r) => new Map([...r].map(([name, { artifact }]) => [name, artifact.version]))));
   for (const [i, resolved] of perTarget.entries()) {
     for (const [name, { artifact, index, condition }] of resolved) {

@@ -311,10 +311,11 @@ export class EnvironmentMarkers {
   private readonly minors: number[];
   private readonly covered = new Map<string, Set<number>>();
 
-  constructor(private readonly targets: readonly TargetInterpreter[]) {
+  /** `requested`: every environment asked for, including those left out (their Python minors bound the `environments` markers). */
+  constructor(private readonly targets: readonly TargetInterpreter[], requested: readonly TargetInterpreter[] = targets) {
     const envs = targets.map(markerEnvironment);
     this.keys = [...new Set(envs.map(platformKey))];
-    this.minors = [...new Set(targets.map((t) => t.version[1]))].sort((a, b) => a - b);
+    this.minors = [...new Set(requested.map((t) => t.version[1]))].sort((a, b) => a - b);
     envs.forEach((env, i) => {
       const key = platformKey(env);
       this.covered.set(key, (this.covered.get(key) ?? new Set()).add(targets[i]!.version[1]));
