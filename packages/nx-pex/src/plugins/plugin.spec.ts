@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { inferFromPyProjects, projectFromPyProject } from './plugin.js';
 
+const sha256Of = (c: string) => c.repeat(64);
+
 describe('projectFromPyProject', () => {
   it('infers an application with a cached build target and a run target', () => {
     const result = projectFromPyProject('apps/svc/pyproject.toml', '[project]\nname = "svc"\n');
@@ -42,10 +44,13 @@ describe('projectFromPyProject', () => {
 });
 
 describe('inferFromPyProjects', () => {
-  it('makes a shared workspace lock an input as the hash of the project\'s subset', () => {
-    const result = inferFromPyProjects([['apps/a/pyproject.toml', '[project]\nname = "a"\n', true]], {}, { lockHashCli: 'node node_modules/nx-pex/dist/cli/main.js' })[0]![1];
+  it('puts the hashes of the project\'s parts of a shared workspace lock in its build and test options', () => {
+    const result = inferFromPyProjects([['apps/a/pyproject.toml', '[project]\nname = "a"\n', true]], {}, { lockHashes: { a: { build: sha256Of('b'), test: sha256Of('t') } } })[0]![1];
     const project = result.projects?.['apps/a'];
-    expect(project?.targets?.['build']?.inputs).toContainEqual({ runtime: 'node node_modules/nx-pex/dist/cli/main.js lock-hash apps/a' });
+    // Nx hashes target options into the task's cache key: no runtime input, no process per task.
+    expect(project?.targets?.['build']?.options).toEqual({ outputPath: 'dist/apps/a/a.pex', lockSubsetHash: sha256Of('b') });
+    expect(project?.targets?.['test']?.options).toEqual({ lockSubsetHash: sha256Of('t') });
+    expect(JSON.stringify(project?.targets?.['build']?.inputs)).not.toContain('lock-hash');
     expect(project?.targets?.['test']?.executor).toBe('nx-pex:test');
   });
 

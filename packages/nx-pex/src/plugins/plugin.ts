@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, posix, relative, sep } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import type { CreateNodes, CreateNodesResult, ProjectConfiguration, ProjectGraphExternalNode, TargetConfiguration } from '@nx/devkit';
 import { normalizeName, parsePyProject, parseRequirement, projectNameHint, type PyProject } from '../pyproject/pyproject.js';
 import { defaultOutputPath } from '../core/output-path.js';
@@ -11,8 +11,8 @@ import { buildTarget } from './targets/build.js';
 import { runTarget } from './targets/run.js';
 import { testTarget } from './targets/test.js';
 import { lockTarget } from './targets/lock.js';
-import { packagePath } from '../utils/package-path.js';
 import { SOURCES_INPUT, sourcesNamedInput } from './targets/inputs.js';
+import { lockPartHashes, resolverLockPartHasher, sha256, type LockPart } from './lock-subsets.js';
 
 export interface NxPexPluginOptions {
   /** Name of the inferred build target, or false for none (default `build`). */
@@ -25,10 +25,22 @@ export interface NxPexPluginOptions {
   lockTargetName?: string | false;
 }
 
+/** Hashes of a project's parts of the shared workspace lock (the resolver's lockSubsetHash). */
+export interface ProjectLockHashes {
+  /** Its build's part: the runtime requirements of its closure. */
+  build: string;
+  /** Its test environment's part: the runtime part plus its dependency groups. */
+  test: string;
+}
+
 /** What createNodes knows of the workspace besides the pyproject files. */
 export interface WorkspaceFacts {
-  /** How to run the nx-pex CLI from the workspace root, when a shared pylock.toml is there. */
-  lockHashCli?: string;
+  /**
+   * For each project (by Nx project name) that the shared workspace pylock.toml serves, the hashes of
+   * its parts of that lock. They go into the targets' options, which Nx hashes into every task of the
+   * project: a change to another project's part of the lock leaves this project's tasks cached.
+   */
+  lockHashes?: Record<string, ProjectLockHashes>;
   /**
    * The workspace has a package manager lock, so Nx's graph has an `npm:nx-pex` node: the targets
    * then name it as their only external dependency. Without that, Nx hashes every external node,
@@ -58,11 +70,12 @@ function targetsFor(p: ParsedProject, options: NxPexPluginOptions, facts: Worksp
   const lock = options.lockTargetName ?? 'lock';
   if (lock !== false) targets[lock] = lockTarget();
   const test = options.testTargetName ?? 'test';
-  if (test !== false && p.hasTests) targets[test] = testTarget(facts.hasNpmLock);
+  const lockHashes = facts.lockHashes?.[p.pyproject.name];
+  if (test !== false && p.hasTests) targets[test] = testTarget(facts.hasNpmLock, lockHashes?.test);
   if (p.pyproject.tool.type === 'lib') return targets;
   const build = options.buildTargetName ?? 'build';
   if (build !== false) {
-    targets[build] = buildTarget(defaultOutputPath(p.root, p.pyproject.name), facts.lockHashCli ? `${facts.lockHashCli} lock-hash ${p.root}` : undefined, facts.hasNpmLock);
+    targets[build] = buildTarget(defaultOutputPath(p.root, p.pyproject.name), lockHashes?.build, facts.hasNpmLock);
     const run = options.runTargetName ?? 'run';
     if (run !== false) targets[run] = runTarget(build);
   }
@@ -155,10 +168,21 @@ function uniqueNames(parsed: ReadonlyArray<ParsedProject | BrokenProject | undef
   }
 }
 
-/** Pure: the projects and external nodes inferred from pyproject.toml files. */
-export function inferFromPyProjects(files: ReadonlyArray<PyProjectFile>, options: NxPexPluginOptions = {}, facts: WorkspaceFacts = {}): Array<readonly [string, CreateNodesResult]> {
+type ParsedFile = readonly [file: string, project: ParsedProject | BrokenProject | undefined];
+
+/** Every file's project, broken ones with unique names. */
+function parseAll(files: ReadonlyArray<PyProjectFile>): ParsedFile[] {
   const parsed = files.map((f) => [f[0], parseOne(f)] as const);
   uniqueNames(parsed.map(([, p]) => p));
+  return parsed;
+}
+
+/** Pure: the projects and external nodes inferred from pyproject.toml files. */
+export function inferFromPyProjects(files: ReadonlyArray<PyProjectFile>, options: NxPexPluginOptions = {}, facts: WorkspaceFacts = {}): Array<readonly [string, CreateNodesResult]> {
+  return inferFromParsed(parseAll(files), options, facts);
+}
+
+function inferFromParsed(parsed: readonly ParsedFile[], options: NxPexPluginOptions, facts: WorkspaceFacts): Array<readonly [string, CreateNodesResult]> {
   const projects = parsed.flatMap(([, p]) => (p && 'pyproject' in p ? [p] : []));
   const external = externalNodes(projects, parsed.flatMap(([, p]) => (p && !('pyproject' in p) ? [p.name] : [])));
   const first = parsed.findIndex(([, p]) => p !== undefined && 'pyproject' in p);
@@ -177,23 +201,48 @@ export function projectFromPyProject(file: string, text: string, options: NxPexP
   return inferFromPyProjects([[file, text]], options)[0]![1];
 }
 
+/** The shared workspace lock's file name (core/lock.ts LOCK_FILE; not imported: core/lock loads the resolver). */
+const WORKSPACE_LOCK = 'pylock.toml';
+
+/**
+ * The parts of the shared workspace lock each project uses, hashed (see lock-subsets.ts). A project
+ * with its own pylock.toml (and the workspace-root project, whose own lock that file is) has it as a
+ * file input instead.
+ */
+async function sharedLockHashes(workspaceRoot: string, lockText: string, parsed: readonly ParsedFile[], ownLockRoots: ReadonlySet<string>): Promise<Record<string, ProjectLockHashes>> {
+  const served = parsed.flatMap(([, p]) => (p && 'pyproject' in p && p.root !== '.' && !ownLockRoots.has(p.root) ? [p] : []));
+  const parts: LockPart[] = served.flatMap((p) => [{ project: p.pyproject.name }, { project: p.pyproject.name, dependencyGroups: Object.keys(p.pyproject.dependencyGroups) }]);
+  const cache = new PluginCache<string>(join(workspaceDataDir(workspaceRoot), 'nx-pex-lock-parts.json'));
+  const hashes = await lockPartHashes(lockText, parts, cache, (text) => resolverLockPartHasher(text, WORKSPACE_LOCK));
+  cache.save();
+  return Object.fromEntries(served.map((p, i) => [p.pyproject.name, { build: hashes[2 * i]!, test: hashes[2 * i + 1]! }]));
+}
+
 export const createNodes: CreateNodes<NxPexPluginOptions> = [
-  // pylock.toml too: Nx re-runs createNodes only when a matched file changes, and whether a shared
-  // workspace lock exists changes the build target's inputs.
+  // pylock.toml too: Nx re-runs createNodes only when a matched file changes, and the shared
+  // workspace lock's content (each project's part of it) is in the targets' options.
   '**/{pyproject.toml,pylock.toml}',
-  (files, options, context) => {
+  async (files, options, context) => {
     const pyprojects = files.filter((f) => posix.basename(f) === 'pyproject.toml');
     const texts = pyprojects.map((file): PyProjectFile => {
       const dir = join(context.workspaceRoot, dirname(file));
       return [file, readFileSync(join(context.workspaceRoot, file), 'utf8'), existsSync(join(dir, 'tests')) || existsSync(join(dir, 'test'))];
     });
-    const facts: WorkspaceFacts = {};
-    if (files.includes('pylock.toml')) facts.lockHashCli = `node ${relative(context.workspaceRoot, packagePath('dist', 'cli', 'main.js')).split(sep).join('/')}`;
-    if (NPM_LOCKS.some((f) => existsSync(join(context.workspaceRoot, f)))) facts.hasNpmLock = true;
-    // Nx's advice for fast graphs: reuse results while the inputs (all pyprojects + options) are unchanged.
-    const key = createHash('sha256').update(JSON.stringify([texts, options ?? {}, facts, 6])).digest('hex');
+    const lockText = files.includes(WORKSPACE_LOCK) ? readFileSync(join(context.workspaceRoot, WORKSPACE_LOCK), 'utf8') : undefined;
+    const ownLockRoots = new Set(files.filter((f) => posix.basename(f) === WORKSPACE_LOCK && f !== WORKSPACE_LOCK).map((f) => posix.dirname(f)));
+    const hasNpmLock = NPM_LOCKS.some((f) => existsSync(join(context.workspaceRoot, f)));
+    // Nx's advice for fast graphs: reuse results while the inputs (all pyprojects, which of them
+    // have their own lock, the shared lock, options) are unchanged.
+    const key = createHash('sha256').update(JSON.stringify([texts, options ?? {}, hasNpmLock, [...ownLockRoots].sort(), lockText === undefined ? null : sha256(lockText), 7])).digest('hex');
     const cache = new PluginCache<Array<readonly [string, CreateNodesResult]>>(join(workspaceDataDir(context.workspaceRoot), 'nx-pex-nodes.json'));
-    const result = cache.get(key, () => inferFromPyProjects(texts, options ?? {}, facts));
+    let result = cache.peek(key);
+    if (result === undefined) {
+      const parsed = parseAll(texts);
+      const facts: WorkspaceFacts = hasNpmLock ? { hasNpmLock } : {};
+      if (lockText !== undefined) facts.lockHashes = await sharedLockHashes(context.workspaceRoot, lockText, parsed, ownLockRoots);
+      const inferred = inferFromParsed(parsed, options ?? {}, facts);
+      result = cache.get(key, () => inferred);
+    }
     cache.save();
     return result;
   },

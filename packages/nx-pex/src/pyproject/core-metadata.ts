@@ -1,5 +1,5 @@
 import type { ProjectDistribution } from '@nx-pex/archive';
-import { Requirement } from '@nx-pex/resolver';
+import { Requirement } from '@nx-pex/resolver/standards';
 import type { PyProject } from './pyproject.js';
 
 /**

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse, TomlError } from 'smol-toml';
-import { Requirement } from '@nx-pex/resolver';
+import { Requirement } from '@nx-pex/resolver/standards';
 import { PluginError } from '../utils/errors.js';
 
 /** The parts of a pyproject.toml (PEP 621 `[project]`, PEP 735 groups, `[tool.nx-pex]`) that nx-pex reads. */

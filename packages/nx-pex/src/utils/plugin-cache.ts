@@ -14,6 +14,13 @@ export class PluginCache<T> {
     this.entries = new Map(Object.entries(readCache<T>(file)));
   }
 
+  /** The entry for `key` if there is one (kept by the next save), without computing it. */
+  peek(key: string): T | undefined {
+    const value = this.used.get(key) ?? this.entries.get(key);
+    if (value !== undefined) this.used.set(key, value);
+    return value;
+  }
+
   get(key: string, compute: () => T): T {
     let value = this.used.get(key) ?? this.entries.get(key);
     if (value === undefined) {

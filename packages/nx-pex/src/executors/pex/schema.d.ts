@@ -17,6 +17,10 @@ export interface PexExecutorOptions {
    */
   outputPath?: string;
   /**
+   * Set by the plugin, not by hand: the sha256 of this project's part of the shared workspace pylock.toml. Nx hashes target options into the task's cache key, so a change to this project's part of that lock rebuilds it and a change to another project's part does not. The build does not read it.
+   */
+  lockSubsetHash?: string;
+  /**
    * zipapp: one executable file. packed: a directory with the runtime and one zip per dependency (cache- and container-layer-friendly). loose: a directory of plain files. (pex --layout)
    */
   layout?: 'zipapp' | 'packed' | 'loose';

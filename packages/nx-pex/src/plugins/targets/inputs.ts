@@ -23,6 +23,16 @@ export const sourcesNamedInput = [
  * use only costs a rebuild when it changes.
  */
 export const lockInputs = ['{projectRoot}/pylock.toml', '{projectRoot}/uv.lock', '{workspaceRoot}/uv.lock'];
+
+/**
+ * A shared workspace lock enters a task's hash as the sha256 of the project's part of it, in the
+ * target's options (`lockSubsetHash`; Nx hashes every target's options into each task of the project,
+ * and the executors ignore it). createNodes computes it once per lock content, not a process per
+ * task per hash as a runtime input would; a change to another project's part of the lock leaves it.
+ */
+export function lockSubsetOption(lockSubsetHash: string | undefined): { lockSubsetHash?: string } {
+  return lockSubsetHash === undefined ? {} : { lockSubsetHash };
+}
 export const indexEnvInputs = INDEX_ENV_INPUTS.map((env) => ({ env }));
 
 /** The executor's package as the only external dependency (see WorkspaceFacts.hasNpmLock). */

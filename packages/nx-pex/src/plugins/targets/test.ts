@@ -1,8 +1,8 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import { executorPackageInput, indexEnvInputs, interpreterInput, lockInputs, SOURCES_INPUT } from './inputs.js';
+import { executorPackageInput, indexEnvInputs, interpreterInput, lockInputs, lockSubsetOption, SOURCES_INPUT } from './inputs.js';
 
 /** `test`: pytest in an environment built from the project's requirements and its test group; cached. */
-export function testTarget(hasNpmLock?: boolean): TargetConfiguration {
+export function testTarget(hasNpmLock?: boolean, lockSubsetHash?: string): TargetConfiguration {
   return {
     executor: 'nx-pex:test',
     cache: true,
@@ -19,7 +19,7 @@ export function testTarget(hasNpmLock?: boolean): TargetConfiguration {
       ...executorPackageInput(hasNpmLock),
     ],
     outputs: [],
-    options: {},
+    options: { ...lockSubsetOption(lockSubsetHash) },
     metadata: { technologies: ['python', 'pytest'], description: 'Run pytest in a pex of the project and its test dependencies' },
   };
 }
