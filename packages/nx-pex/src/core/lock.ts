@@ -165,6 +165,8 @@ export interface LockRequest extends TargetOptions {
   /** Write the project's pylock.toml from this uv.lock or hashed requirements.txt (relative to the project directory). */
   from?: string;
   index?: IndexConfig;
+  /** Build sdist-only releases with the target interpreter and record the sdist (default true, pex --build). */
+  buildSdists?: boolean;
 }
 
 export interface LockOutcome {
@@ -215,7 +217,7 @@ export async function lockProject(req: LockRequest): Promise<LockOutcome> {
 
   const index = req.index ?? (await loadIndexConfig());
   const lock = await resolveLock({
-    roots, dependencyGroups, extras, index, targets: await targets(),
+    roots, dependencyGroups, extras, index, targets: await targets(), buildSdists: req.buildSdists ?? true,
     ...(requiresPython ? { requiresPython } : {}), ...(existing ? { preferences: existing } : {}),
   });
   return { ...(await writeLock(req.workspaceRoot, lockFile, lock)), reasons: status.reasons, unchecked: [] };
@@ -364,9 +366,11 @@ export async function openProjectLock(req: {
 }
 
 /** The verified wheels a served lock selects for one target (offline when cached). */
-export function fetchFromLock(served: ServedLock, target: TargetInterpreter, index: IndexConfig, onProgress?: (p: FetchProgress) => void): Promise<LocalArtifact[]> {
+export function fetchFromLock(served: ServedLock, target: TargetInterpreter, index: IndexConfig, onProgress?: (p: FetchProgress) => void, buildSdists = true): Promise<LocalArtifact[]> {
   const selected = selectFromLock(served.lock, served.key, target, { requirements: served.requirements, dependencyGroups: served.groups, lockFile: served.lockFile });
-  return fetchLocked(selected, { index, ...(target.python ? { sdistPython: target.python } : {}), ...(onProgress ? { onProgress } : {}) });
+  // A locked sdist is built with the target's interpreter (or its wheel taken from the cache), unless builds are off.
+  const sdistPython = buildSdists ? target.python : undefined;
+  return fetchLocked(selected, { index, ...(sdistPython ? { sdistPython } : {}), ...(onProgress ? { onProgress } : {}) });
 }
 
 /**
