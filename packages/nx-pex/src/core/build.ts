@@ -1,11 +1,13 @@
 import { buildPex, type BuiltPex } from '@nx-pex/archive';
-import { fetchArtifacts, loadIndexConfig, type FetchProgress, type IndexConfig, type LocalArtifact, type TargetInterpreter } from '@nx-pex/resolver';
+import { fetchArtifacts, loadIndexConfig, SpecifierSet, type FetchProgress, type IndexConfig, type LocalArtifact, type TargetInterpreter } from '@nx-pex/resolver';
 import { join } from 'node:path';
 import { fetchFromLock, openProjectLock } from './lock.js';
+import { firstPartyParts } from './first-party.js';
 import { pexTargetModel, type PexTargetModel } from './model.js';
 import { BuildProgress, type ProgressEvent } from './progress.js';
 import { collectProjectSources, excludeSources, type SourceEntry } from './sources.js';
 import { resolveTargets } from './targets.js';
+import { firstPartyClosure } from './workspace.js';
 import type { PythonProject } from '../graph/python-workspace.js';
 import type { PexExecutorOptions } from '../executors/pex/schema.js';
 
@@ -44,6 +46,8 @@ export interface ArtifactsRequest {
   targets: readonly TargetInterpreter[];
   index: IndexConfig;
   progress: BuildProgress;
+  /** Build sdist-only releases with the target's interpreter (default true, pex --build). */
+  buildSdists?: boolean;
 }
 
 /**
@@ -54,9 +58,10 @@ export interface ArtifactsRequest {
 export async function environmentArtifacts(req: ArtifactsRequest): Promise<{ artifacts: LocalArtifact[]; hermetic: boolean }> {
   const onProgress = fetchProgress(req.progress);
   const artifacts = new Map<string, LocalArtifact>();
+  const buildSdists = req.buildSdists ?? true;
   const served = await openProjectLock({ ...req, warn: (m) => req.progress.warn(m) });
   for (const target of req.targets) {
-    const found = served ? await fetchFromLock(served, target, req.index, onProgress) : await fetchArtifacts({ requirements: req.requirements, index: req.index, target, onProgress });
+    const found = served ? await fetchFromLock(served, target, req.index, onProgress, buildSdists) : await fetchArtifacts({ requirements: req.requirements, index: req.index, target, buildSdists, onProgress });
     for (const a of found) artifacts.set(a.sha256, a);
   }
   return { artifacts: [...artifacts.values()], hermetic: req.lockFile !== undefined || req.requirements.length === 0 };
@@ -74,19 +79,26 @@ export function notHermeticNote(project: string): string {
 export async function buildProjectPex(req: BuildRequest): Promise<BuildResult> {
   const { workspaceRoot, project, progress } = req;
   const model = pexTargetModel(workspaceRoot, project, req.projects, req.options);
+  if (model.entryPointNote) progress.warn(model.entryPointNote);
   const [index, targets] = await Promise.all([loadIndexConfig(), resolveTargets(workspaceRoot, model.targets)]);
+  const firstParty = await firstPartyParts({ workspaceRoot, closure: firstPartyClosure(project, req.projects), targets, index, progress });
   const { artifacts, hermetic } = await environmentArtifacts({
     workspaceRoot, project, projects: req.projects, lockFile: model.lockFile,
-    requirements: model.requirements, targets, index, progress,
+    requirements: model.requirements, targets, index, progress, buildSdists: model.buildSdists,
   });
-  const sources = excludeSources(await collectProjectSources(workspaceRoot, model.sourceDirs), model.exclude);
+  // A project built by its backend is installed from its wheel: its tree (and what the backend left in it) is not copied.
+  const sourceDirs = model.sourceDirs.filter((d) => !firstParty.built.has(d.project));
+  const sources = excludeSources(await collectProjectSources(workspaceRoot, sourceDirs), model.exclude);
+  const wheels = [...artifacts, ...firstParty.wheels];
   const installOrWrite = (p: { phase: 'install' | 'write'; done: number; total: number; detail?: string }): ProgressEvent =>
     ({ phase: p.phase === 'install' ? 'installing' : 'writing', done: p.done, total: p.total, ...(p.detail ? { current: p.detail } : {}) });
   const built = await buildPex({
     outputPath: join(workspaceRoot, model.outputPath),
     layout: model.layout,
-    wheels: artifacts.map((a) => ({ path: a.path, sha256: a.sha256 })),
+    wheels: wheels.map((a) => ({ path: a.path, sha256: a.sha256 })),
     sources,
+    projects: firstParty.distributions,
+    specifierSet: (text) => new SpecifierSet(text),
     ...(model.entryPoint ? { entryPoint: model.entryPoint } : {}),
     ...(model.script ? { script: model.script } : {}),
     requirements: model.requirements,
@@ -96,7 +108,7 @@ export async function buildProjectPex(req: BuildRequest): Promise<BuildResult> {
     onWarning: (m) => progress.warn(`nx-pex: ${m}`),
     onProgress: (p) => progress.update(installOrWrite(p)),
   });
-  return { ...built, model, artifacts, sources, notHermetic: !hermetic };
+  return { ...built, model, artifacts: wheels, sources, notHermetic: !hermetic };
 }
 
 /** The one line a build leaves: what it wrote, and whether it is hermetic. */

@@ -16,12 +16,15 @@ const SKIPPED_FILES = /\.(pyc|pyo)$/;
 // In a flat layout the project root also holds the project's tooling: only importable code goes in.
 const FLAT_LAYOUT_EXCLUDES = new Set(['tests', 'test', 'setup.py', 'conftest.py', 'noxfile.py']);
 
-function isSkippedDir(name: string): boolean {
+export function isSkippedDir(name: string): boolean {
   return SKIPPED_DIRS.has(name) || name.endsWith('.egg-info') || name.startsWith('.');
 }
 
 async function walk(dir: string, prefix: string, out: SourceEntry[]): Promise<void> {
   const entries = await readdir(dir, { withFileTypes: true });
+  // A directory with its own pyproject.toml below a source root is another project (with whatever
+  // its backend left in its tree: _version.py, build/): it is bundled as itself or not at all.
+  if (prefix !== '' && entries.some((e) => e.isFile() && e.name === 'pyproject.toml')) return;
   for (const entry of entries) {
     if (entry.isDirectory()) {
       if (!isSkippedDir(entry.name)) await walk(join(dir, entry.name), posix.join(prefix, entry.name), out);
