@@ -1,12 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { DependencyType, type CreateDependencies, type RawProjectGraphDependency } from '@nx/devkit';
+import type { CreateDependencies, DependencyType, RawProjectGraphDependency } from '@nx/devkit';
 import { normalizeName, parseRequirement } from '../pyproject/pyproject.js';
 import { PluginCache, workspaceDataDir } from '../utils/plugin-cache.js';
 import { PluginError } from '../utils/errors.js';
 import { importedModules } from './imports.js';
 import { externalNodeName } from './external-nodes.js';
 import { firstPartyDependencies, indexProjects, pythonProject, type PythonProject } from './python-workspace.js';
+
+/**
+ * DependencyType.static without loading @nx/devkit at run time: this module is also reached from
+ * core/ (requirementName), which the CLI and the executors load, and @nx/devkit brings all of nx.
+ */
+const STATIC = 'static' as DependencyType.static;
 
 export function requirementName(requirement: string, file = 'pyproject.toml'): string {
   return normalizeName(parseRequirement(requirement, file).name);
@@ -48,7 +54,7 @@ export const createDependencies: CreateDependencies = (_options, context) => {
     const key = `${source}\0${target}\0${sourceFile ?? ''}`;
     if (seen.has(key) || source === target) return;
     seen.add(key);
-    deps.push(sourceFile ? { source, target, sourceFile, type: DependencyType.static } : { source, target, type: DependencyType.static });
+    deps.push(sourceFile ? { source, target, sourceFile, type: STATIC } : { source, target, type: STATIC });
   };
 
   for (const p of projects) {
