@@ -1,16 +1,19 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readPexInfo } from '@nx-pex/archive';
-import { buildProjectPex, describeBuild } from '../core/build.js';
-import { describeLock, lockAdvice, lockProject, projectLockHash } from '../core/lock.js';
 import { defaultOutputPath } from '../core/output-path.js';
 import { BuildProgress, progressMode } from '../core/progress.js';
 import { configuredTargetOptions } from '../core/project-config.js';
-import { findPyProjectRoots, findProject, loadPythonWorkspace } from '../core/workspace.js';
 import type { LockExecutorOptions } from '../executors/lock/schema.js';
 import type { PexExecutorOptions } from '../executors/pex/schema.js';
 import { describeError, PluginError } from '../utils/errors.js';
+
+// Each command loads its modules when it runs: `help` and a wrong command line load none of the
+// resolver, the archive writer, the HTTP client or the TOML parser (start-up is what every call pays).
+const archive = () => import('@nx-pex/archive');
+const build = () => import('../core/build.js');
+const lock = () => import('../core/lock.js');
+const workspace = () => import('../core/workspace.js');
 
 export interface Io {
   out(text: string): void;
@@ -31,8 +34,6 @@ commands:
       --configuration <c>    use that configuration of the build target
       --output <path>        where to write it (default: the target's outputPath, else dist/<project-dir>/<name>.pex)
       --entry-point <ep>     module or module:function
-      --script <name>        run a console script instead: the project's own [project.scripts] or a dependency's (pex -c)
-      --no-build-sdists      fail on dependencies published only as an sdist instead of building them (pex --no-build)
       --python <path>        an interpreter to build for (repeatable: a multi-platform pex; default python3)
       --platform <p>         also build for a platform not on this machine, e.g. macosx_11_0_arm64-cp-312-cp312 (repeatable)
       --complete-platform <file>  the same from a "pex3 interpreter inspect --markers --tags" JSON file (repeatable)
@@ -46,7 +47,6 @@ commands:
       --python <path>        an interpreter the lock must serve (repeatable; default python3)
       --platform <p>         also lock for a platform not on this machine (repeatable)
       --workspace            write the workspace's shared pylock.toml
-      --no-build-sdists      fail on releases published only as an sdist instead of building and locking them
       --from <file>          write pylock.toml from a uv.lock or a hashed requirements.txt (relative to the project)
       --convert              re-lock a pylock.toml written by pip, uv or pex with nx-pex (else it is only checked)
   lock-hash <project-dir> print the sha256 of the project's part of its lock (its build's cache input)
@@ -75,12 +75,7 @@ function buildOptions(values: CliValues, workspaceRoot: string, cwd: string, con
   const output = str('output');
   if (output) options.outputPath = relative(workspaceRoot, resolve(cwd, output));
   const entryPoint = str('entry-point');
-  const script = str('script');
-  if (entryPoint && script) throw new PluginError('CLI_USAGE', '--entry-point and --script exclude each other (a pex runs one thing)');
-  // A flag replaces whatever the target's options chose to run.
-  if (entryPoint) [options.entryPoint, options.script] = [entryPoint, undefined];
-  if (script) [options.script, options.entryPoint] = [script, undefined];
-  if (values['no-build-sdists']) options.buildSdists = false;
+  if (entryPoint) options.entryPoint = entryPoint;
   const pythons = list('python');
   if (pythons) options.pythons = pythons;
   const platforms = list('platform');
@@ -110,6 +105,7 @@ async function locateProject(positionals: string[], workspaceRootOption: string 
   if (positionals.length !== 1) throw new PluginError('CLI_USAGE', `${command} takes one project directory`);
   const projectDir = resolve(cwd, positionals[0]!);
   const workspaceRoot = workspaceRootOption ? resolve(cwd, workspaceRootOption) : findWorkspaceRoot(projectDir);
+  const { findPyProjectRoots, findProject, loadPythonWorkspace } = await workspace();
   const roots = await findPyProjectRoots(workspaceRoot);
   const ws = await loadPythonWorkspace(workspaceRoot, roots.map((r) => [undefined, r] as [undefined, string]));
   return { workspaceRoot, project: findProject(ws, relative(workspaceRoot, projectDir) || '.'), projects: ws.projects };
@@ -136,8 +132,6 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
           options: {
             output: { type: 'string' },
             'entry-point': { type: 'string' },
-            script: { type: 'string' },
-            'no-build-sdists': { type: 'boolean' },
             python: { type: 'string', multiple: true },
             platform: { type: 'string', multiple: true },
             'complete-platform': { type: 'string', multiple: true },
@@ -154,6 +148,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         }, values.configuration);
         const progress = stderrProgress(io);
         try {
+          const { buildProjectPex, describeBuild } = await build();
           const result = await buildProjectPex({ workspaceRoot, project, projects, options: buildOptions(values, workspaceRoot, io.cwd, configured.options as PexExecutorOptions), progress });
           progress.finish(describeBuild(result));
           io.out(resolve(workspaceRoot, result.model.outputPath));
@@ -173,7 +168,6 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
             workspace: { type: 'boolean' },
             from: { type: 'string' },
             convert: { type: 'boolean' },
-            'no-build-sdists': { type: 'boolean' },
             'workspace-root': { type: 'string' },
           },
         });
@@ -188,8 +182,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
           ...(values.platform ? { platforms: values.platform } : {}),
           ...(values.from ? { from: relative(resolve(workspaceRoot, project.root), resolve(io.cwd, values.from)) } : {}),
           ...(values.convert ? { convert: true } : {}),
-          ...(values['no-build-sdists'] ? { buildSdists: false } : {}),
         };
+        const { describeLock, lockAdvice, lockProject } = await lock();
         const outcome = await lockProject({ workspaceRoot, project, projects, ...configured, check, workspace, ...flags });
         io.err(describeLock(outcome, check) + lockAdvice(outcome, project.project));
         return outcome.current ? 0 : 1;
@@ -197,13 +191,13 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       case 'lock-hash': {
         const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { 'workspace-root': { type: 'string' }, group: { type: 'string', multiple: true } } });
         const { workspaceRoot, project } = await locateProject(positionals, values['workspace-root'], io.cwd, 'lock-hash');
-        io.out(await projectLockHash(workspaceRoot, project, values.group ?? []));
+        io.out(await (await lock()).projectLockHash(workspaceRoot, project, values.group ?? []));
         return 0;
       }
       case 'inspect': {
         const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
         if (positionals.length !== 1) throw new PluginError('CLI_USAGE', 'inspect takes one .pex file');
-        const info = await readPexInfo(resolve(io.cwd, positionals[0]!));
+        const info = await (await archive()).readPexInfo(resolve(io.cwd, positionals[0]!));
         io.out(JSON.stringify(sortKeys(info), null, 2));
         return 0;
       }

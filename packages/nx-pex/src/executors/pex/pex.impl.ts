@@ -1,6 +1,5 @@
 import '../../utils/require-node.js';
 import type { ExecutorContext } from '@nx/devkit';
-import { buildProjectPex, describeBuild } from '../../core/build.js';
 import { projectsOf, reportFailure, taskProgress } from '../../nx/executor-context.js';
 import type { PexExecutorOptions } from './schema.js';
 
@@ -8,6 +7,8 @@ import type { PexExecutorOptions } from './schema.js';
 export default async function pexExecutor(options: PexExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   const progress = taskProgress();
   try {
+    // The build's modules (resolver, archive) load when the task runs, not when Nx loads the executor.
+    const { buildProjectPex, describeBuild } = await import('../../core/build.js');
     const { project, projects } = await projectsOf(context);
     const result = await buildProjectPex({ workspaceRoot: context.root, project, projects, options, progress });
     progress.finish(describeBuild(result));

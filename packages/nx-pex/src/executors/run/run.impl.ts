@@ -1,7 +1,5 @@
 import '../../utils/require-node.js';
 import type { ExecutorContext } from '@nx/devkit';
-import { pexTargetModel } from '../../core/model.js';
-import { runBuiltPex } from '../../core/run.js';
 import { projectsOf, reportFailure, targetOptionsOf } from '../../nx/executor-context.js';
 import { argsAfterDashes } from '../../nx/overrides.js';
 import type { PexExecutorOptions } from '../pex/schema.js';
@@ -10,6 +8,8 @@ import type { RunExecutorOptions } from './schema.js';
 /** `nx-pex:run`: runs the pex where the build target's own options put it, whatever its layout. */
 export default async function runExecutor(options: RunExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   try {
+    // The target model (through core/lock) reaches the resolver: loaded when the task runs.
+    const [{ pexTargetModel }, { runBuiltPex }] = await Promise.all([import('../../core/model.js'), import('../../core/run.js')]);
     const { project, projects } = await projectsOf(context);
     const buildOptions = targetOptionsOf(context, options.buildTarget ?? 'build') as PexExecutorOptions;
     const model = pexTargetModel(context.root, project, projects, buildOptions);

@@ -1,6 +1,5 @@
 import '../../utils/require-node.js';
 import type { ExecutorContext } from '@nx/devkit';
-import { runProjectTests } from '../../core/test-env.js';
 import { projectsOf, reportFailure, taskProgress } from '../../nx/executor-context.js';
 import { argsAfterDashes } from '../../nx/overrides.js';
 import type { TestExecutorOptions } from './schema.js';
@@ -9,6 +8,8 @@ import type { TestExecutorOptions } from './schema.js';
 export default async function testExecutor(options: TestExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   const progress = taskProgress();
   try {
+    // The build's modules (resolver, archive) load when the task runs, not when Nx loads the executor.
+    const { runProjectTests } = await import('../../core/test-env.js');
     const { project, projects } = await projectsOf(context);
     const code = await runProjectTests({
       workspaceRoot: context.root, project, projects, progress,

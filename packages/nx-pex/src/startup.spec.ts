@@ -1,0 +1,62 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { packagePath } from './utils/package-path.js';
+
+/**
+ * What a module loads before its first line runs: its static imports, transitively (ESM links the
+ * whole static graph first). `import type` / `export type` are erased; `import()` loads later.
+ */
+function staticGraph(entry: string): { files: string[]; packages: Set<string> } {
+  const files: string[] = [];
+  const packages = new Set<string>();
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    files.push(file);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/^(?:import|export)\s+(?!type\b)(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm)) {
+      const spec = m[1]!;
+      if (spec.startsWith('.')) {
+        const target = resolve(dirname(file), spec.replace(/\.js$/, '.ts'));
+        if (existsSync(target)) visit(target);
+      } else if (!spec.startsWith('node:')) {
+        packages.add(spec);
+      }
+    }
+  };
+  visit(entry);
+  return { files, packages };
+}
+
+/** Packages whose loading costs tens to hundreds of ms of CPU (measured: resolver ~0.3 s with undici, archive ~0.15 s, @nx/devkit ~0.5 s). */
+const HEAVY = ['@nx-pex/resolver', '@nx-pex/archive', '@nx/devkit', 'undici', 'ajv', 'yauzl', 'minimatch', 'semver'];
+
+describe('start-up: what each entry loads before it runs', () => {
+  it('the CLI entry loads no library: each command imports its modules when it runs', () => {
+    const { files, packages } = staticGraph(packagePath('src', 'cli', 'main.ts'));
+    expect([...packages].filter((p) => HEAVY.includes(p))).toEqual([]);
+    // and none of core/'s build, lock or workspace modules
+    expect(files.map((f) => relative(packagePath('src'), f).split('\\').join('/')).filter((f) => /^core\/(build|lock|workspace|model|test-env)/.test(f))).toEqual([]);
+  });
+
+  it.each(['pex', 'lock', 'test', 'run'])('the %s executor module loads neither the resolver nor the archive writer', (name) => {
+    const { packages } = staticGraph(packagePath('src', 'executors', name, `${name}.impl.ts`));
+    // @nx/devkit is already loaded in an Nx task process; the libraries are not.
+    expect([...packages].filter((p) => HEAVY.includes(p) && p !== '@nx/devkit')).toEqual([]);
+  });
+
+  it('the plugin entry (createNodes, createDependencies) reads requirements with the resolver\'s light entry only', () => {
+    const { packages } = staticGraph(packagePath('src', 'index.ts'));
+    expect([...packages].filter((p) => HEAVY.includes(p))).toEqual([]);
+    expect(packages.has('@nx-pex/resolver/standards')).toBe(true);
+  });
+
+  it('@nx-pex/resolver/standards itself reaches no index client, cache or solver module', () => {
+    const resolverSrc = join(packagePath(), '..', 'resolver', 'src');
+    const { files, packages } = staticGraph(join(resolverSrc, 'standards.ts'));
+    expect([...packages]).toEqual([]);
+    expect(files.map((f) => relative(resolverSrc, f).split('\\').join('/')).filter((f) => !/^(pep440|pep508)\/|^(names|errors|standards)\.ts$/.test(f))).toEqual([]);
+  });
+});
