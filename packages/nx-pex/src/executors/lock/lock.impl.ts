@@ -8,7 +8,7 @@ import type { LockExecutorOptions } from './schema.js';
 export default async function lockExecutor(options: LockExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   try {
     // The resolver loads when the task runs, not when Nx loads the executor.
-    const { describeLock, lockAdvice, lockProject } = await import('../../core/lock.js');
+    const { describeLock, lockAdvice, lockProject } = await import('../../core/lock-target.js');
     const { project, projects } = await projectsOf(context);
     const outcome = await lockProject({ workspaceRoot: context.root, project, projects, ...options });
     const line = describeLock(outcome, Boolean(options.check));
