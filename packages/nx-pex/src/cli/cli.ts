@@ -183,7 +183,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
           ...(values.from ? { from: relative(resolve(workspaceRoot, project.root), resolve(io.cwd, values.from)) } : {}),
           ...(values.convert ? { convert: true } : {}),
         };
-        const { describeLock, lockAdvice, lockProject } = await lock();
+        const { describeLock, lockAdvice, lockProject } = await import('../core/lock-target.js');
         const outcome = await lockProject({ workspaceRoot, project, projects, ...configured, check, workspace, ...flags });
         io.err(describeLock(outcome, check) + lockAdvice(outcome, project.project));
         return outcome.current ? 0 : 1;
