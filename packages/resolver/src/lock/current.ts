@@ -19,6 +19,8 @@ export interface LockCheckOptions {
   universal?: boolean;
   /** The environments of the universal lock asked for (implies `universal`). */
   environments?: string[];
+  /** The universal lock's fork strategy asked for (default `requires-python`). */
+  forkStrategy?: 'requires-python' | 'fewest';
 }
 
 export interface LockStatus {
@@ -71,6 +73,10 @@ function compareUniversal(lock: Lock, options: LockCheckOptions, reasons: string
     if (want.join('\n') !== have.join('\n')) {
       const show = (list: string[]) => (list.length ? list.map((e) => JSON.stringify(e)).join(', ') : 'the defaults');
       reasons.push(`the universal lock's environments are ${show(have)} but the project asks for ${show(want)}`);
+    }
+    const strategy = (s: string | undefined) => s ?? 'requires-python';
+    if (strategy(options.forkStrategy) !== strategy(recorded.forkStrategy)) {
+      reasons.push(`the universal lock was made with fork strategy ${strategy(recorded.forkStrategy)} but the project asks for ${strategy(options.forkStrategy)}`);
     }
   }
 }
@@ -175,6 +181,7 @@ export interface ProjectLockInputs {
   /** A universal lock is asked for (see LockCheckOptions). */
   universal?: boolean;
   environments?: string[];
+  forkStrategy?: 'requires-python' | 'fewest';
 }
 
 /**
@@ -189,6 +196,7 @@ export function isProjectLockCurrent(lock: Lock, project: string, inputs: Projec
     ...(inputs.targets ? { targets: inputs.targets } : {}),
     ...(inputs.universal !== undefined ? { universal: inputs.universal } : {}),
     ...(inputs.environments ? { environments: inputs.environments } : {}),
+    ...(inputs.forkStrategy ? { forkStrategy: inputs.forkStrategy } : {}),
   };
   if (!hasNxPexRoots(lock)) return checkForeign(lock, { [project]: inputs.requirements }, inputs.requiresPython, sets);
   const table = lock.nxPex!;

@@ -159,6 +159,7 @@ export function formatLock(lock: Lock): string {
     if (lock.nxPex.universal) {
       out += '\n[tool.nx-pex.universal]\n';
       out += line('environments', stringArray(lock.nxPex.universal.environments, lock.nxPex.universal.environments.length > 1));
+      if (lock.nxPex.universal.forkStrategy) out += line('fork-strategy', tomlString(lock.nxPex.universal.forkStrategy));
       if (lock.nxPex.universal.skipped?.length) out += line('skipped', stringArray(lock.nxPex.universal.skipped, true));
     }
     for (const target of lock.nxPex.targets) out += formatTarget(target);

@@ -17,7 +17,7 @@ export interface NxPexLockTable {
    * environments of the defaults / a marker / a platform tag that had no wheel-only resolution, each
    * `<abbreviated platform>: <why>` (an environment named exactly must resolve).
    */
-  universal?: { environments: string[]; skipped?: string[] };
+  universal?: { environments: string[]; forkStrategy?: 'fewest'; skipped?: string[] };
   /** Project → PEP 735 dependency group → its requirements (canonical, sorted): installed on request only. */
   groups?: LockRequirementSets;
   /** Project → extra (`[project.optional-dependencies]`) → its requirements: installed on request only. */

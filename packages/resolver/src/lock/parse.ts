@@ -129,7 +129,9 @@ class NxPexReader {
     if (t.universal !== undefined) {
       const u = this.table(t.universal, 'tool.nx-pex.universal');
       const skipped = u.skipped === undefined ? undefined : this.strings(u.skipped, 'tool.nx-pex.universal.skipped');
-      table.universal = { environments: this.strings(u.environments ?? [], 'tool.nx-pex.universal.environments'), ...optional('skipped', skipped) };
+      if (u['fork-strategy'] !== undefined && u['fork-strategy'] !== 'fewest') this.problems.push({ field: 'tool.nx-pex.universal.fork-strategy', problem: 'must be "fewest" (the default, requires-python, is not written)' });
+      const fewest = u['fork-strategy'] === 'fewest' ? ({ forkStrategy: 'fewest' } as const) : {};
+      table.universal = { environments: this.strings(u.environments ?? [], 'tool.nx-pex.universal.environments'), ...fewest, ...optional('skipped', skipped) };
     }
     return table;
   }

@@ -33,6 +33,13 @@ export interface ResolveLockOptions {
    * or abbreviated platforms (`macosx_11_0_arm64-cp-312-cp312`).
    */
   environments?: string[];
+  /**
+   * How a universal lock shares versions (uv's `--fork-strategy`): `requires-python` (default) takes
+   * the newest versions for each Python minor, one version across its platforms where it installs;
+   * `fewest` also shares across Pythons (older Pythons decide first), forking only where a version
+   * does not install.
+   */
+  forkStrategy?: 'requires-python' | 'fewest';
   /** Recorded as the lock's `requires-python`; every target must satisfy it. */
   requiresPython?: string;
   cacheDir?: string;
@@ -183,7 +190,8 @@ export async function resolveLock(options: ResolveLockOptions): Promise<Lock> {
   try {
     for (const [i, target] of targets.entries()) {
       const preference = (name: string) => chosen.get(name) ?? preferred.get(name);
-      const resolved = await (forks ? forks.resolve(target, preference, targets.slice(i + 1)) : resolveTarget(options, target, preference));
+      // A universal lock keeps its own per-fork preferences (see UniversalResolver), then the previous lock's.
+      const resolved = await (forks ? forks.resolve(target, (name) => preferred.get(name), targets.slice(i + 1)) : resolveTarget(options, target, preference));
       results.push(resolved);
       for (const [name, { artifact }] of resolved ?? []) if (!chosen.has(name)) chosen.set(name, artifact.version);
     }
@@ -274,7 +282,11 @@ export async function resolveLock(options: ResolveLockOptions): Promise<Lock> {
     nxPex: {
       roots,
       targets: lockTargets,
-      ...(forks ? { universal: { environments: [...(options.environments ?? [])], ...(forks.skipped.length ? { skipped: forks.skipped } : {}) } } : {}),
+      ...(forks ? { universal: {
+        environments: [...(options.environments ?? [])],
+        ...(options.forkStrategy === 'fewest' ? { forkStrategy: 'fewest' as const } : {}),
+        ...(forks.skipped.length ? { skipped: forks.skipped } : {}),
+      } } : {}),
       ...(Object.keys(groups).length ? { groups } : {}),
       ...(Object.keys(extras).length ? { extras } : {}),
     },

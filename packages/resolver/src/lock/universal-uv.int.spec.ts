@@ -13,6 +13,7 @@ import { HttpClient } from '../http/client.js';
 import { IndexClient } from '../index/client.js';
 import { Version } from '../pep440/version.js';
 import { Requirement } from '../pep508/requirement.js';
+import type { TargetInterpreter } from '../interpreter/inspect.js';
 import { universalTargets, environmentPlatform } from '../platform/environments.js';
 import { resolveLock } from './resolve-lock.js';
 import { selectFromLock } from './select.js';
@@ -90,19 +91,29 @@ describe.runIf(ENABLED)('universal locks against uv pip compile --universal (pyp
       const differences: string[] = [];
       const explained: string[] = [];
       const covered = new Set(warm.lock.nxPex!.targets.map((t) => t.tag));
-      for (const target of universalTargets(REQUIRES_PYTHON).filter((t) => covered.has(t.tags[0]))) {
-        const env = markerEnvironment(target);
+      const targets = universalTargets(REQUIRES_PYTHON).filter((t) => covered.has(t.tags[0]));
+      const hasWheel = async (target: TargetInterpreter, pkg: string, version: string) =>
+        Boolean(releasesOf(await pages.projectFiles(pkg), pkg, target.tags, Version.parse(target.version.join('.'))).find((r) => r.version.toString() === version)?.best);
+      const ours = targets.map((t) => new Map(selectFromLock(warm.lock, 'app', t).map((a) => [a.name, a.version])));
+      const theirs = targets.map((t) => new Map(uvCold.lines.filter((r) => r.appliesTo(markerEnvironment(t))).map((r) => [r.key, r.specifier.toString().replace(/^==/, '')])));
+      for (const [i, target] of targets.entries()) {
         const where = `${environmentPlatform(target)} cp3${target.version[1]}`;
-        const ours = new Map(selectFromLock(warm.lock, 'app', target).map((a) => [a.name, a.version]));
-        const theirs = new Map(uvCold.lines.filter((r) => r.appliesTo(env)).map((r) => [r.key, r.specifier.toString().replace(/^==/, '')]));
-        for (const pkg of [...new Set([...ours.keys(), ...theirs.keys()])].sort()) {
-          const a = ours.get(pkg);
-          const b = theirs.get(pkg);
+        for (const pkg of [...new Set([...ours[i]!.keys(), ...theirs[i]!.keys()])].sort()) {
+          const a = ours[i]!.get(pkg);
+          const b = theirs[i]!.get(pkg);
           if (a === b) continue;
           const line = `${where}: ${pkg} nx-pex ${a ?? '-'}, uv ${b ?? '-'}`;
-          // Explained when uv's version has no wheel for this environment (nx-pex needs one per environment).
-          const release = b === undefined ? undefined : releasesOf(await pages.projectFiles(pkg), pkg, target.tags, Version.parse(target.version.join('.'))).find((r) => r.version.toString() === b);
-          if (b !== undefined && a !== undefined && release && !release.best) explained.push(`${line} (uv's ${b} has no wheel for ${where})`);
+          // Explained: uv's version has no wheel here, or none for another platform of this Python that
+          // shares nx-pex's version (one version per Python across platforms, as uv's own strategy).
+          const why = a === undefined || b === undefined ? undefined
+            : !(await hasWheel(target, pkg, b)) ? `uv's ${b} has no wheel for ${where}`
+              : await (async () => {
+                for (const [j, other] of targets.entries()) {
+                  if (other.version[1] === target.version[1] && ours[j]!.get(pkg) === a && !(await hasWheel(other, pkg, b))) return `uv's ${b} has no wheel for ${environmentPlatform(other)}, which shares ${a} on this Python`;
+                }
+                return undefined;
+              })();
+          if (why) explained.push(`${line} (${why})`);
           else differences.push(line);
         }
       }

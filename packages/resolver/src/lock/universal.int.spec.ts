@@ -34,6 +34,8 @@ const suite = fixtureSuite('nx-pex-universal-', async (wheels) => {
     await buildWheel({ name: 'fastthing', version: '2.0', ...ABI3, platformTag }, wheels);
   }
   for (const version of ['306', '307']) await buildWheel({ name: 'pywin32', version, ...ABI3, platformTag: 'win_amd64' }, wheels);
+  await buildWheel({ name: 'modern', version: '1.0' }, wheels);
+  await buildWheel({ name: 'modern', version: '2.0', requiresPython: '>=3.12' }, wheels);
   // No wheel for CPython 3.15 yet (as often for a new release).
   for (const minor of [10, 11, 12, 13, 14]) await buildWheel({ name: 'binonly', version: '1.0', pythonTag: `cp3${minor}`, abiTag: `cp3${minor}`, platformTag: 'win_amd64' }, wheels);
 });
@@ -106,7 +108,8 @@ describe('universal locks', () => {
     expect(err).toBeInstanceOf(ResolverError);
     expect((err as ResolverError).code).toBe('LOCK_PLATFORM_NOT_COVERED');
     expect((err as Error).message).toMatch(/^apps\/svc\/pylock\.toml is a universal lock that does not cover CPython 3\.12 on musllinux_1_2_x86_64 .*Add "musllinux_1_2_x86_64" \(or "musllinux_1_2_x86_64-cp-312-cp312"\) to the lock's environments \(now the defaults\)/);
-    // Windows on arm64 is not a default platform.
+    // glibc older than the default Linux environment's 2.28 cannot take its wheels; Windows on arm64 is not a default platform.
+    expect(() => selectFromLock(lock, 'svc', targetFromAbbreviatedPlatform('manylinux_2_17_x86_64-cp-312-cp312'))).toThrow(/does not cover CPython 3\.12 on manylinux_2_17_x86_64/);
     expect(() => selectFromLock(lock, 'svc', targetFromAbbreviatedPlatform('win_arm64-cp-312-cp312'))).toThrow(/does not cover CPython 3\.12 on win_arm64/);
     expect(() => selectFromLock(lock, 'svc', targetFromAbbreviatedPlatform('win_amd64-cp-39-cp39'))).toThrow(/requires Python >=3\.10/);
   });
@@ -131,6 +134,17 @@ describe('universal locks', () => {
     expect(() => selectFromLock(lock, 'svc', targetFromAbbreviatedPlatform('win_amd64-cp-315-cp315'))).toThrow(/does not cover CPython 3\.15 on win_amd64 .* When it was made, win_amd64-cp-315-cp315: binonly 1\.0 has no wheel\.$/);
     expect(formatLock(parseLock(formatLock(lock), 'pylock.toml'))).toBe(formatLock(lock));
     await expect(universal({ roots: { svc: ['binonly'] }, environments: ['win_amd64-cp-315-cp315'] })).rejects.toThrow(/^Universal lock, environment win_amd64-cp-315-cp315: /);
+  });
+
+  it('takes the newest versions per Python by default (uv\'s requires-python fork strategy), one version across Pythons with fewest', async () => {
+    const perPython = await universal({ roots: { svc: ['modern'] }, environments: ['win_amd64'] });
+    expect(perPython.packages.map((p) => `${p.version} ${p.marker}`)).toEqual(["1.0 python_version < '3.12'", "2.0 python_version >= '3.12'"]);
+    const fewest = await universal({ roots: { svc: ['modern'] }, environments: ['win_amd64'], forkStrategy: 'fewest' });
+    expect(fewest.packages.map((p) => `${p.version} ${p.marker ?? '*'}`)).toEqual(['1.0 *']);
+    expect(formatLock(fewest)).toContain('fork-strategy = "fewest"');
+    expect(parseLock(formatLock(fewest), 'pylock.toml').nxPex!.universal).toEqual({ environments: ['win_amd64'], forkStrategy: 'fewest' });
+    expect(isLockCurrent(fewest, { svc: ['modern'] }, '>=3.10', { environments: ['win_amd64'] }).reasons).toEqual(['the universal lock was made with fork strategy fewest but the project asks for requires-python']);
+    expect(isLockCurrent(fewest, { svc: ['modern'] }, '>=3.10', { environments: ['win_amd64'], forkStrategy: 'fewest' }).current).toBe(true);
   });
 
   it('stays exact for staleness and per-project hashes: a change in the Windows fork changes only the project that needs it', async () => {
@@ -163,7 +177,7 @@ describe('universal locks', () => {
       '    out.append(sorted(w.filename for _, w in lock.select(environment=case["env"], tags=tags)))',
       'print(json.dumps(out))',
     ].join('\n');
-    const targets = [MAC, WINDOWS, ARM_LINUX, targetFromAbbreviatedPlatform('macosx_10_13_x86_64-cp-310-cp310'), targetFromAbbreviatedPlatform('manylinux_2_17_x86_64-cp-315-cp315')];
+    const targets = [MAC, WINDOWS, ARM_LINUX, targetFromAbbreviatedPlatform('macosx_10_13_x86_64-cp-310-cp310'), targetFromAbbreviatedPlatform('manylinux_2_28_x86_64-cp-315-cp315')];
     const cases = targets.map((t) => ({ env: markerEnvironment(t), tags: t.tags }));
     const theirs = JSON.parse(execFileSync(py, ['-c', script, file, JSON.stringify(cases)], { encoding: 'utf8' })) as string[][];
     expect(theirs).toEqual(targets.map((t) => names(lock, t)));

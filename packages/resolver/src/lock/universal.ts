@@ -156,12 +156,14 @@ function walkFork(fork: Map<string, Resolved>, requiresDist: Map<string, Require
 }
 
 interface Fork {
+  /** The key of the environments that may share it (see UniversalResolver.keyOf). */
+  key: string;
   resolved: Map<string, Resolved>;
   requiresDist: Map<string, Requirement[]>;
 }
 
-function forkOf(resolved: Map<string, Resolved>): Fork {
-  return { resolved, requiresDist: new Map([...resolved].map(([name, r]) => [name, r.artifact.requiresDist.map(parseRequirement)])) };
+function forkOf(key: string, resolved: Map<string, Resolved>): Fork {
+  return { key, resolved, requiresDist: new Map([...resolved].map(([name, r]) => [name, r.artifact.requiresDist.map(parseRequirement)])) };
 }
 
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -186,7 +188,8 @@ async function reuse(fork: Fork, session: EnvironmentSession, env: MarkerEnviron
 }
 
 // Failures that mean "no wheel-only resolution for this environment" (not index or cache trouble).
-const SKIPPABLE = new Set(['NO_COMPATIBLE_WHEEL', 'RESOLUTION_CONFLICT', 'NO_MATCHING_DISTRIBUTION', 'SDIST_NEEDS_PYTHON']);
+// Invalid metadata of an old release is met when an environment without a solution is searched exhaustively.
+const SKIPPABLE = new Set(['NO_COMPATIBLE_WHEEL', 'RESOLUTION_CONFLICT', 'NO_MATCHING_DISTRIBUTION', 'SDIST_NEEDS_PYTHON', 'INVALID_REQUIREMENT', 'METADATA_ERROR']);
 
 /** One line on why an environment did not resolve: the solver's last "has no wheel" step, else the message's first line. */
 function briefReason(err: ResolverError): string {
@@ -207,6 +210,8 @@ export class UniversalResolver {
 
   /** Environments named exactly (abbreviated platforms): they must resolve. */
   private readonly exact: Set<string>;
+  /** Versions chosen so far, per sharing key: the preferences of the next solve with that key. */
+  private readonly chosen = new Map<string, Map<string, string>>();
 
   constructor(private readonly options: ResolveLockOptions) {
     this.exact = new Set((options.environments ?? []).map((e) => e.trim()));
@@ -222,8 +227,21 @@ export class UniversalResolver {
    * The environment's resolution; undefined when it has none with wheels and was not named exactly
    * (the newest CPython often lacks binary wheels for months: the defaults must not fail for it).
    */
-  async resolve(target: TargetInterpreter, preference: (name: string) => string | undefined, later: readonly TargetInterpreter[] = []): Promise<Map<string, Resolved> | undefined> {
+  /**
+   * Which environments share forks and preferences. uv's default fork strategy (`requires-python`):
+   * the newest versions for each Python minor, shared across its platforms; `fewest`: one version
+   * across Pythons too, wherever it installs (older Pythons decide first).
+   */
+  private keyOf(target: TargetInterpreter): string {
+    return this.options.forkStrategy === 'fewest' ? '' : `${target.version[0]}.${target.version[1]}`;
+  }
+
+  async resolve(target: TargetInterpreter, locked: (name: string) => string | undefined, later: readonly TargetInterpreter[] = []): Promise<Map<string, Resolved> | undefined> {
     this.shared ??= new SharedReads(this.options, target);
+    const key = this.keyOf(target);
+    const chosen = this.chosen.get(key) ?? new Map<string, string>();
+    this.chosen.set(key, chosen);
+    const preference = (name: string) => chosen.get(name) ?? locked(name);
     // Synthetic environments have no interpreter to build with: universal locks take wheels only.
     const session = new EnvironmentSession(sessionOptions({ ...this.options, buildSdists: false }, target), this.shared);
     const env = markerEnvironment(target);
@@ -231,6 +249,7 @@ export class UniversalResolver {
     try {
       const started = performance.now();
       for (const [i, fork] of this.forks.entries()) {
+        if (fork.key !== key) continue;
         const reused = await reuse(fork, session, env, this.sets, this.constraints);
         if (reused) {
           debug('universal lock: %s reuses fork %d (%d ms)', where, i, Math.round(performance.now() - started));
@@ -239,8 +258,9 @@ export class UniversalResolver {
       }
       this.solved++;
       const resolved = await resolveTarget(this.options, target, preference, session);
-      this.forks.push(forkOf(resolved));
-      this.shared.prefetch(resolved, later);
+      this.forks.push(forkOf(key, resolved));
+      for (const [name, { artifact }] of resolved) if (!chosen.has(name)) chosen.set(name, artifact.version);
+      this.shared.prefetch(resolved, later.filter((t) => this.keyOf(t) === key));
       debug('universal lock: %s solved as fork %d (%d ms)', where, this.forks.length - 1, Math.round(performance.now() - started));
       return resolved;
     } catch (err) {
