@@ -110,7 +110,7 @@ describe('real projects (issue 12)', () => {
     const lock = io(ws);
     expect(await runCli(['lock', 'apps/plugin-app'], lock.io), lock.err()).toBe(0);
     const text = readFileSync(join(ws, 'apps/plugin-app/pylock.toml'), 'utf8');
-    expect(text).toMatch(/name = "srcpkg"[\s\S]*\[packages\.sdist\][\s\S]*srcpkg-1\.0\.tar\.gz/);
+    expect(text).toMatch(/name = "srcpkg"\nversion = "1\.0"\n[^[]*sdist = \{ name = "srcpkg-1\.0\.tar\.gz"/);
     expect(text).not.toMatch(/vcs-lib|dyn-lib/); // first-party: built from the tree, never locked
     const cli = io(ws);
     expect(await runCli(['build', 'apps/plugin-app'], cli.io), cli.err()).toBe(0);

@@ -56,8 +56,9 @@ export async function firstPartyParts(req: FirstPartyRequest): Promise<FirstPart
     const inputsHash = await projectInputsHash(dir);
     for (const python of pythons) {
       const wheel = await buildProjectWheel({ projectDir: dir, project: project.pyproject.name, python, inputsHash, index: req.index });
-      if (!seen.has(wheel.sha256)) out.wheels.push(wheel);
-      seen.add(wheel.sha256);
+      // A pure wheel built by two interpreters is one distribution: the first build serves both.
+      if (!seen.has(wheel.filename)) out.wheels.push(wheel);
+      seen.add(wheel.filename);
     }
     req.progress.warn(`nx-pex: built ${project.pyproject.name} with its backend because ${reason}`);
     out.built.add(project.project);

@@ -43,6 +43,9 @@ dynamic = ["version"]
 requires = ${JSON.stringify(requires)}
 build-backend = "backend"
 backend-path = ["_build"]
+
+[tool.nx-pex]
+type = "lib"
 `;
 
 /**
