@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { IndexConfig } from '../config/index-config.js';
 import { ResolverError } from '../errors.js';
 import { Credentials, redactUrl } from './credentials.js';
@@ -76,7 +76,9 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 export class HttpClient {
   readonly credentials: Credentials;
   readonly limits: HttpLimits;
-  private readonly dispatcher: Dispatcher;
+  /** undici is loaded on the first request: a build whose artifacts are all cached never pays for it. */
+  private connection?: Promise<{ dispatcher: Dispatcher; request: typeof import('undici').request }>;
+  private readonly openConnection: () => Promise<{ dispatcher: Dispatcher; request: typeof import('undici').request }>;
   private readonly retries: number;
   private readonly backoffMs: number;
 
@@ -91,7 +93,10 @@ export class HttpClient {
     const base = { connectTimeout: timeout, headersTimeout: timeout, bodyTimeout: timeout, connect: { timeout, ...tls } };
     const proxy = proxySettings(env);
     // Redirects are followed here, not by undici, so the final URL is known and loops are named.
-    this.dispatcher = proxy ? new EnvHttpProxyAgent({ ...base, ...proxy, requestTls: tls, proxyTls: tls }) : new Agent(base);
+    this.openConnection = async () => {
+      const { Agent, EnvHttpProxyAgent, request } = await import('undici');
+      return { dispatcher: proxy ? new EnvHttpProxyAgent({ ...base, ...proxy, requestTls: tls, proxyTls: tls }) : new Agent(base), request };
+    };
   }
 
   /**
@@ -153,13 +158,15 @@ export class HttpClient {
 
   /** One GET, following redirects (credentials per hop's origin); a loop or more than MAX_REDIRECTS is an INDEX_ERROR saying so. */
   private async follow(url: string, base: Record<string, string>, describe: string, signal: AbortSignal): Promise<{ res: Dispatcher.ResponseData; finalUrl: string }> {
+    this.connection ??= this.openConnection();
+    const { dispatcher, request } = await this.connection;
     const chain = [redactUrl(url)];
     let current = url;
     for (;;) {
       const headers = { ...base };
       const auth = this.credentials.authorization(current);
       if (auth) headers.authorization = auth;
-      const res = await request(redactUrl(current), { method: 'GET', headers, dispatcher: this.dispatcher, signal });
+      const res = await request(redactUrl(current), { method: 'GET', headers, dispatcher, signal });
       if (!REDIRECTS.has(res.statusCode)) return { res, finalUrl: redactUrl(current) };
       await res.body.dump();
       const location = res.headers.location;
@@ -182,7 +189,7 @@ export class HttpClient {
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    if (this.connection) await (await this.connection).dispatcher.close();
   }
 }
 
