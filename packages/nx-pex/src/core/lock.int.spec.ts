@@ -154,6 +154,11 @@ describe('locks that travel: the plugin with pip/uv/pex locks, uv.lock and requi
     expect(text).toMatch(/name = "extra-thing"\nversion = "1.0"\nmarker = "'fancy' in extras"/);
     expect(text).not.toMatch(/platform_release|platform_version/);
     expect(text).not.toContain(':test');
+    // No local path (workspace, interpreter, cache) is recorded; re-locking gives the same bytes.
+    const python = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim();
+    for (const local of [ws, python, tmp]) expect(text).not.toContain(local);
+    const again = await nxPex('lock', dir);
+    expect(again.err).toContain(`unchanged ${dir}/pylock.toml`);
     expect((await nxPex('lock', dir, '--check')).code).toBe(0);
 
     const build = await nxPex('build', dir);
