@@ -49,7 +49,7 @@ describe('what a project asks of a lock', () => {
     expect(projectLockRequest(all[0]!, all)).toEqual({
       requirements: ['requests>=2', 'attrs'],
       dependencyGroups: { test: ['pytest>=8'], lint: ['ruff'] },
-      extras: { all: [], fast: ['ujson'] },
+      extras: { all: ["ujson"], fast: ["ujson"] },
     });
   });
 });

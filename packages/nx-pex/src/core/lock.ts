@@ -19,9 +19,8 @@ import {
   type LockStatus,
   type TargetInterpreter,
 } from '@nx-pex/resolver';
-import { requirementName } from '../graph/create-dependencies.js';
 import type { PythonProject } from '../graph/python-workspace.js';
-import { normalizeName } from '../pyproject/pyproject.js';
+import { normalizeName, parseRequirement } from '../pyproject/pyproject.js';
 import { PluginError } from '../utils/errors.js';
 import { firstPartyClosure, thirdPartyRequirements } from './workspace.js';
 
@@ -48,13 +47,27 @@ export function projectLockRequest(project: PythonProject, all: readonly PythonP
   const closure = firstPartyClosure(project, all);
   const file = posix.join(project.root, 'pyproject.toml');
   const firstParty = new Set(closure.map((p) => normalizeName(p.pyproject.name)));
+  const self = normalizeName(project.pyproject.name);
+  const { optionalDependencies, dependencyGroups, requiresPython } = project.pyproject;
+  // A self-reference (`all = ["svc[fast,cli]"]`, as pip reads it) stands for those extras' requirements.
+  const expand = (reqs: readonly string[], seen: Set<string>): string[] => reqs.flatMap((r) => {
+    const req = parseRequirement(r, file);
+    const name = normalizeName(req.name);
+    if (name === self) {
+      return req.extras.map(normalizeName).filter((e) => !seen.has(e)).flatMap((e) => {
+        seen.add(e);
+        const extra = Object.entries(optionalDependencies).find(([n]) => normalizeName(n) === e)?.[1] ?? [];
+        return expand(extra, seen);
+      });
+    }
+    return firstParty.has(name) ? [] : [r];
+  });
   const thirdParty = (sets: Record<string, string[]>) => Object.fromEntries(Object.entries(sets).map(([name, reqs]) =>
-    [normalizeName(name), reqs.filter((r) => !firstParty.has(requirementName(r, file)))]));
-  const { requiresPython } = project.pyproject;
+    [normalizeName(name), [...new Set(expand(reqs, new Set([normalizeName(name)])))]]));
   return {
     requirements: thirdPartyRequirements(closure),
-    dependencyGroups: thirdParty(project.pyproject.dependencyGroups),
-    extras: thirdParty(project.pyproject.optionalDependencies),
+    dependencyGroups: thirdParty(dependencyGroups),
+    extras: thirdParty(optionalDependencies),
     ...(requiresPython ? { requiresPython } : {}),
   };
 }
