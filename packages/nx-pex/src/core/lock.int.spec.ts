@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectInterpreter, loadIndexConfig } from '@nx-pex/resolver';
 import { buildWheel, startFixtureIndex, type BuiltWheel, type FixtureIndex, writeTree } from '@nx-pex/tools';
+import type { ExecutorContext } from '@nx/devkit';
 import { runCli } from '../cli/cli.js';
+import lockExecutor from '../executors/lock/lock.impl.js';
 import { findPyProjectRoots, findProject, loadPythonWorkspace } from './workspace.js';
 import { environmentArtifacts } from './build.js';
 import { lockFileOf } from './lock.js';
@@ -265,6 +267,11 @@ describe('locks that travel: the plugin with pip/uv/pex locks, uv.lock and requi
     const build = await nxPex('build', dir);
     expect(build.code, build.err).toBe(0);
     expect(spawnSync('python3', [build.out], { encoding: 'utf8' }).stdout.trim()).toBe('app-dep 1.0 core 1.0');
+    // The same from the Nx lock target (`nx run reqs:lock --from requirements.txt`): relative to the project.
+    rmSync(join(ws, dir, 'pylock.toml'));
+    const context = { root: ws, cwd: ws, isVerbose: false, projectName: 'reqs', projectsConfigurations: { version: 2, projects: { reqs: { root: dir } } } } as unknown as ExecutorContext;
+    expect(await lockExecutor({ from: 'requirements.txt' }, context)).toEqual({ success: true });
+    expect(readFileSync(join(ws, dir, 'pylock.toml'), 'utf8')).toBe(text);
     writeFileSync(join(ws, dir, 'requirements.txt'), 'app-dep==1.0\n');
     const unhashed = await nxPex('lock', dir, '--from', `${dir}/requirements.txt`);
     expect(unhashed.code).toBe(1);
