@@ -37,16 +37,19 @@ export class BatchPrefetcher {
     this.tried.set(name, tried);
     this.requested.add(`${name} ${key}`);
     if (tried.size < 2 || this.window <= 0) return;
-    const older = all.filter((r) => r.best && !r.yanked && r.version.compare(release.version) < 0);
     const batch: Release[] = [];
     const seen = new Set<string>();
-    for (const r of [...next, ...older]) {
+    const take = (r: Release) => {
       const v = r.version.toString();
-      if (batch.length >= this.window) break;
-      if (seen.has(v) || tried.has(v)) continue;
+      if (seen.has(v) || tried.has(v) || !r.best || r.yanked) return;
       seen.add(v);
       batch.push(r);
-    }
+    };
+    for (let i = 0; i < next.length && batch.length < this.window; i++) take(next[i]!);
+    // `all` is newest first: the older releases follow `release` (found by identity, else by version).
+    let at = all.indexOf(release);
+    if (at < 0) at = all.findIndex((r) => r.version.compare(release.version) < 0) - 1;
+    for (let i = at + 1; at >= -1 && i < all.length && batch.length < this.window; i++) take(all[i]!);
     this.queued.set(name, batch.filter((r) => !this.requested.has(`${name} ${r.version}`)));
     this.pump();
   }

@@ -154,8 +154,9 @@ export class Solver {
       for (const c of this.constraints) {
         if (c.key !== base) continue;
         // A constraint only narrows a package that is required: "X outside C" is incompatible.
-        const outside = u.keys.filter((k) => !c.specifier.contains(k, true));
-        if (outside.length) this.add({ terms: [positive(pkg, outside, u)], cause: { kind: 'constraint', requirement: c.toString() } });
+        const universe = u;
+        const outside = universe.keys.filter((_, i) => !c.specifier.contains(universe.versions[i]!, true));
+        if (outside.length) this.add({ terms: [positive(pkg, outside, universe)], cause: { kind: 'constraint', requirement: c.toString() } });
       }
     }
     return u;
@@ -193,7 +194,7 @@ export class Solver {
       for (const dep of targets) {
         const u = await this.universe(dep);
         this.require(dep);
-        const allowed = positive(dep, u.keys.filter((k) => r.specifier.contains(k, true)), u);
+        const allowed = positive(dep, u.keys.filter((_, i) => r.specifier.contains(u.versions[i]!, true)), u);
         const incompatibility: Incompatibility = {
           terms: [positive(pkg, [version], this.u(pkg)), negate(allowed)],
           cause: { kind: 'dependency', from: labels[i]!, requirement: r.toString(), pkg: dep },

@@ -15,7 +15,21 @@ export interface Term {
   readonly universe: Universe;
   /** Bit i set = `universe.keys[i]` is allowed. Never mutated once the term exists. */
   readonly bits: Uint32Array;
+  /**
+   * The words that may be non-zero: [lo, hi). A dependency's range or a decision covers a few words
+   * of a universe of thousands of releases, so checks against it touch only those.
+   */
+  readonly lo: number;
+  readonly hi: number;
   readonly none: boolean;
+}
+
+function make(pkg: string, universe: Universe, bits: Uint32Array, none: boolean, from = 0, to = bits.length): Term {
+  let lo = from;
+  let hi = to;
+  while (lo < hi && bits[lo] === 0) lo++;
+  while (hi > lo && bits[hi - 1] === 0) hi--;
+  return { pkg, universe, bits, lo, hi, none };
 }
 
 /** The versions a package (or an extra of it) may take, ascending, with their keys (normalised text). */
@@ -46,6 +60,14 @@ export class Universe {
   /** Every version (shared: callers never mutate term bits). */
   allBits(): Uint32Array {
     return this.full;
+  }
+
+  private any: Term | undefined;
+
+  /** The term that allows every outcome of the package this universe belongs to (made once). */
+  anything(pkg: string): Term {
+    if (this.any?.pkg !== pkg) this.any = make(pkg, this, this.full, true);
+    return this.any;
   }
 
   /** A readable PEP 440-ish description of a term's versions (runs of consecutive known versions). */
@@ -79,48 +101,51 @@ function popcount(x: number): number {
 }
 
 export function positive(pkg: string, versions: Iterable<string>, universe: Universe): Term {
-  return { pkg, universe, bits: universe.bitsOf(versions), none: false };
+  return make(pkg, universe, universe.bitsOf(versions), false);
 }
 
 /** "pkg is not selected" and nothing else. */
 export function notSelected(pkg: string, universe: Universe): Term {
-  return { pkg, universe, bits: new Uint32Array(universe.words), none: true };
+  return make(pkg, universe, new Uint32Array(universe.words), true);
 }
 
 export function negate(t: Term): Term {
   const full = t.universe.allBits();
   const bits = new Uint32Array(t.bits.length);
   for (let w = 0; w < bits.length; w++) bits[w] = ~t.bits[w]! & full[w]!;
-  return { pkg: t.pkg, universe: t.universe, bits, none: !t.none };
+  return make(t.pkg, t.universe, bits, !t.none);
 }
 
 export function intersect(a: Term, b: Term): Term {
   const bits = new Uint32Array(a.bits.length);
-  for (let w = 0; w < bits.length; w++) bits[w] = a.bits[w]! & b.bits[w]!;
-  return { pkg: a.pkg, universe: a.universe, bits, none: a.none && b.none };
+  const lo = Math.max(a.lo, b.lo);
+  const hi = Math.min(a.hi, b.hi);
+  for (let w = lo; w < hi; w++) bits[w] = a.bits[w]! & b.bits[w]!;
+  return make(a.pkg, a.universe, bits, a.none && b.none, lo, Math.max(lo, hi));
 }
 
 export function isSubset(a: Term, b: Term): boolean {
   if (a.none && !b.none) return false;
-  for (let w = 0; w < a.bits.length; w++) if ((a.bits[w]! & ~b.bits[w]!) !== 0) return false;
+  for (let w = a.lo; w < a.hi; w++) if ((a.bits[w]! & ~b.bits[w]!) !== 0) return false;
   return true;
 }
 
 export function isDisjoint(a: Term, b: Term): boolean {
   if (a.none && b.none) return false;
-  for (let w = 0; w < a.bits.length; w++) if ((a.bits[w]! & b.bits[w]!) !== 0) return false;
+  const hi = Math.min(a.hi, b.hi);
+  for (let w = Math.max(a.lo, b.lo); w < hi; w++) if ((a.bits[w]! & b.bits[w]!) !== 0) return false;
   return true;
 }
 
 /** Every outcome: what the partial solution says about a package it has not mentioned. */
 export function anything(pkg: string, universe: Universe): Term {
-  return { pkg, universe, bits: universe.allBits(), none: true };
+  return universe.anything(pkg);
 }
 
 /** How many versions the term allows. */
 export function size(t: Term): number {
   let n = 0;
-  for (let w = 0; w < t.bits.length; w++) n += popcount(t.bits[w]!);
+  for (let w = t.lo; w < t.hi; w++) n += popcount(t.bits[w]!);
   return n;
 }
 
