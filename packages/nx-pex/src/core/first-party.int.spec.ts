@@ -7,6 +7,7 @@ import { startFixtureIndex, writeTree, type FixtureIndex } from '@nx-pex/tools';
 import { readPexInfo } from '@nx-pex/archive';
 import { runCli } from '../cli/cli.js';
 import { gitCommitAndTag, realProjectsTree, writeRealProjectDistributions } from '../testing-files/real-projects.js';
+import { projectInputsHash } from './first-party.js';
 import { collectSources } from './sources.js';
 
 // Issue 12 through the CLI (the executors call the same buildProjectPex): first-party dist-infos,
@@ -98,6 +99,12 @@ describe('real projects (issue 12)', () => {
     expect(cli.err()).toMatch(/NO_COMPATIBLE_WHEEL.*srcpkg.*building sdists is turned off/s);
   });
 
+  it('a project that needs its backend cannot be built for foreign platforms only, and says what to add', async () => {
+    const cli = io(ws);
+    expect(await runCli(['build', 'apps/plugin-app', '--platform', 'macosx_11_0_arm64-cp-312-cp312', '--output', join(tmp, 'mac.pex')], cli.io)).toBe(1);
+    expect(cli.err()).toMatch(/INVALID_OPTION\] vcs-lib \(libs\/vcs-lib\/pyproject.toml\) needs its build backend because .*Add a local interpreter/);
+  });
+
   it('fails clearly when a VCS version is built outside a git checkout', async () => {
     const copy = join(tmp, 'no-git');
     cpSync(ws, copy, { recursive: true, filter: (src) => !src.includes(`${join(ws, '.git')}`) });
@@ -116,6 +123,20 @@ describe('real projects (issue 12)', () => {
     expect(await runCli(['build', 'apps/plugin-app'], cli.io), cli.err()).toBe(0);
     expect(cli.err()).not.toContain('not hermetic');
     expect(run([cli.out[0]!]).stdout).toContain('srcpkg=built from its sdist');
+  });
+
+  it('keys a backend build by the project\'s files and its git describe, not by build by-products', async () => {
+    const root = join(tmp, 'hashed');
+    writeTree(root, { 'pyproject.toml': '[project]\nname = "h"\n', 'h/__init__.py': 'A = 1\n' });
+    gitCommitAndTag(root, 'v1.0');
+    const first = await projectInputsHash(root);
+    writeTree(root, { 'build/lib/h/__init__.py': 'x', 'h.egg-info/PKG-INFO': 'x', 'h/__pycache__/x.pyc': 'x' });
+    expect(await projectInputsHash(root)).toBe(first);
+    spawnSync('git', ['-c', 'tag.gpgsign=false', 'tag', 'v1.1'], { cwd: root });
+    const tagged = await projectInputsHash(root);
+    expect(tagged).not.toBe(first);
+    writeTree(root, { 'h/__init__.py': 'A = 2\n' });
+    expect(await projectInputsHash(root)).not.toBe(tagged);
   });
 
   it('never copies a nested project (with what its backend left) as sources of the enclosing one', async () => {

@@ -83,8 +83,8 @@ const run = promisify(execFile);
 
 /**
  * sha256 of what a project's backend reads: every file of its tree (names and contents, without
- * build by-products, VCS and tool directories) and, in a git checkout, the commit and the tag
- * `git describe` gives (a VCS version changes with them, the files need not).
+ * build by-products, VCS and tool directories) and, in a git checkout, the commit, what
+ * `git describe` gives and the tags on the commit (a VCS version changes with them, the files need not).
  */
 export async function projectInputsHash(dir: string): Promise<string> {
   const files: string[] = [];
@@ -109,12 +109,14 @@ export async function projectInputsHash(dir: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** `HEAD describe` of the checkout holding `dir`, or "" outside one (or without git). */
+/** The commit, `git describe` and the tags on the commit of the checkout holding `dir`, or "" outside one (or without git). */
 async function gitState(dir: string): Promise<string> {
   try {
     const head = await run('git', ['rev-parse', 'HEAD'], { cwd: dir });
     const describe = await run('git', ['describe', '--tags', '--long', '--always'], { cwd: dir });
-    return `${head.stdout.trim()} ${describe.stdout.trim()}`;
+    // A tag added to the commit already described may be the one a VCS version takes.
+    const tags = await run('git', ['tag', '--points-at', 'HEAD'], { cwd: dir });
+    return `${head.stdout.trim()} ${describe.stdout.trim()} ${tags.stdout.split('\n').filter(Boolean).sort().join(',')}`;
   } catch {
     return '';
   }
