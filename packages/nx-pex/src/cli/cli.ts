@@ -34,6 +34,8 @@ commands:
       --configuration <c>    use that configuration of the build target
       --output <path>        where to write it (default: the target's outputPath, else dist/<project-dir>/<name>.pex)
       --entry-point <ep>     module or module:function
+      --script <name>        run a console script instead: the project's own [project.scripts] or a dependency's (pex -c)
+      --no-build-sdists      fail on dependencies published only as an sdist instead of building them (pex --no-build)
       --python <path>        an interpreter to build for (repeatable: a multi-platform pex; default python3)
       --platform <p>         also build for a platform not on this machine, e.g. macosx_11_0_arm64-cp-312-cp312 (repeatable)
       --complete-platform <file>  the same from a "pex3 interpreter inspect --markers --tags" JSON file (repeatable)
@@ -47,6 +49,7 @@ commands:
       --python <path>        an interpreter the lock must serve (repeatable; default python3)
       --platform <p>         also lock for a platform not on this machine (repeatable)
       --workspace            write the workspace's shared pylock.toml
+      --no-build-sdists      fail on releases published only as an sdist instead of building and locking them
       --from <file>          write pylock.toml from a uv.lock or a hashed requirements.txt (relative to the project)
       --convert              re-lock a pylock.toml written by pip, uv or pex with nx-pex (else it is only checked)
   lock-hash <project-dir> print the sha256 of the project's part of its lock (its build's cache input)
@@ -75,7 +78,12 @@ function buildOptions(values: CliValues, workspaceRoot: string, cwd: string, con
   const output = str('output');
   if (output) options.outputPath = relative(workspaceRoot, resolve(cwd, output));
   const entryPoint = str('entry-point');
-  if (entryPoint) options.entryPoint = entryPoint;
+  const script = str('script');
+  if (entryPoint && script) throw new PluginError('CLI_USAGE', '--entry-point and --script exclude each other (a pex runs one thing)');
+  // A flag replaces whatever the target's options chose to run.
+  if (entryPoint) [options.entryPoint, options.script] = [entryPoint, undefined];
+  if (script) [options.script, options.entryPoint] = [script, undefined];
+  if (values['no-build-sdists']) options.buildSdists = false;
   const pythons = list('python');
   if (pythons) options.pythons = pythons;
   const platforms = list('platform');
@@ -132,6 +140,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
           options: {
             output: { type: 'string' },
             'entry-point': { type: 'string' },
+            script: { type: 'string' },
+            'no-build-sdists': { type: 'boolean' },
             python: { type: 'string', multiple: true },
             platform: { type: 'string', multiple: true },
             'complete-platform': { type: 'string', multiple: true },
@@ -168,6 +178,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
             workspace: { type: 'boolean' },
             from: { type: 'string' },
             convert: { type: 'boolean' },
+            'no-build-sdists': { type: 'boolean' },
             'workspace-root': { type: 'string' },
           },
         });
@@ -182,6 +193,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
           ...(values.platform ? { platforms: values.platform } : {}),
           ...(values.from ? { from: relative(resolve(workspaceRoot, project.root), resolve(io.cwd, values.from)) } : {}),
           ...(values.convert ? { convert: true } : {}),
+          ...(values['no-build-sdists'] ? { buildSdists: false } : {}),
         };
         const { describeLock, lockAdvice, lockProject } = await import('../core/lock-target.js');
         const outcome = await lockProject({ workspaceRoot, project, projects, ...configured, check, workspace, ...flags });
