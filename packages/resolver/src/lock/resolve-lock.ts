@@ -185,18 +185,21 @@ export async function resolveLock(options: ResolveLockOptions): Promise<Lock> {
   const preferred = preferredVersions(options.preferences);
   const chosen = new Map<string, string>();
   const entries = new Map<string, Entry>();
-  const results: (Map<string, Resolved> | undefined)[] = [];
+  let results: (Map<string, Resolved> | undefined)[] = [];
   const forks = universal ? new UniversalResolver(options) : undefined;
-  try {
-    for (const [i, target] of targets.entries()) {
-      const preference = (name: string) => chosen.get(name) ?? preferred.get(name);
-      // A universal lock keeps its own per-fork preferences (see UniversalResolver), then the previous lock's.
-      const resolved = await (forks ? forks.resolve(target, (name) => preferred.get(name), targets.slice(i + 1)) : resolveTarget(options, target, preference));
-      results.push(resolved);
-      for (const [name, { artifact }] of resolved ?? []) if (!chosen.has(name)) chosen.set(name, artifact.version);
+  if (forks) {
+    // A universal lock keeps its own per-fork preferences (see UniversalResolver), then the previous lock's.
+    try {
+      results = await forks.resolveAll(targets, (name) => preferred.get(name));
+    } finally {
+      await forks.close();
     }
-  } finally {
-    await forks?.close();
+  } else {
+    for (const target of targets) {
+      const resolved = await resolveTarget(options, target, (name) => chosen.get(name) ?? preferred.get(name));
+      results.push(resolved);
+      for (const [name, { artifact }] of resolved) if (!chosen.has(name)) chosen.set(name, artifact.version);
+    }
   }
   // A universal lock leaves out the environments it could not resolve with wheels (recorded, see UniversalResolver).
   forks?.checkPlatformsLeft(targets, results);

@@ -90,6 +90,7 @@ describe.runIf(ENABLED)('universal locks against uv pip compile --universal (pyp
       const uvWarm = await uvCompile(name, requirements, join(cache, 'uv'));
       const differences: string[] = [];
       const explained: string[] = [];
+      const oneSided: { i: number; pkg: string; line: string }[] = [];
       const covered = new Set(warm.lock.nxPex!.targets.map((t) => t.tag));
       const targets = universalTargets(REQUIRES_PYTHON).filter((t) => covered.has(t.tags[0]));
       const hasWheel = async (target: TargetInterpreter, pkg: string, version: string) =>
@@ -114,8 +115,18 @@ describe.runIf(ENABLED)('universal locks against uv pip compile --universal (pyp
                 return undefined;
               })();
           if (why) explained.push(`${line} (${why})`);
+          else if (a === undefined || b === undefined) oneSided.push({ i, pkg, line });
           else differences.push(line);
         }
+      }
+      // A package only one side installs is explained when a package whose version differs for an
+      // explained reason in that environment requires it (pytz by pandas 2, not by pandas 3).
+      for (const { i, pkg, line } of oneSided) {
+        const where = line.slice(0, line.indexOf(':'));
+        const by = explained.filter((e) => e.startsWith(`${where}:`)).map((e) => e.split(' ')[2]!)
+          .find((name) => warm.lock.packages.some((p) => p.name === name && p.version === ours[i]!.get(name) && p.nxPex?.requiresDist.some((r) => Requirement.parse(r).key === pkg)));
+        if (by) explained.push(`${line} (required by nx-pex's ${by} ${ours[i]!.get(by)}, explained above)`);
+        else differences.push(line);
       }
       report[name] = {
         packages: new Set(warm.lock.packages.map((p) => p.name)).size,

@@ -172,14 +172,14 @@ describe('universal locks', () => {
       'from packaging.tags import Tag',
       'lock = Pylock.from_dict(tomllib.load(open(sys.argv[1], "rb")))',
       'out = []',
-      'for case in json.loads(sys.argv[2]):',
+      'for case in json.load(sys.stdin):',
       '    tags = [Tag(*t.split("-")) for t in case["tags"]]',
       '    out.append(sorted(w.filename for _, w in lock.select(environment=case["env"], tags=tags)))',
       'print(json.dumps(out))',
     ].join('\n');
-    const targets = [MAC, WINDOWS, ARM_LINUX, targetFromAbbreviatedPlatform('macosx_10_13_x86_64-cp-310-cp310'), targetFromAbbreviatedPlatform('manylinux_2_28_x86_64-cp-315-cp315')];
+    const targets = [MAC, WINDOWS, ARM_LINUX, targetFromAbbreviatedPlatform('macosx_14_0_x86_64-cp-310-cp310'), targetFromAbbreviatedPlatform('manylinux_2_28_x86_64-cp-315-cp315')];
     const cases = targets.map((t) => ({ env: markerEnvironment(t), tags: t.tags }));
-    const theirs = JSON.parse(execFileSync(py, ['-c', script, file, JSON.stringify(cases)], { encoding: 'utf8' })) as string[][];
+    const theirs = JSON.parse(execFileSync(py, ['-c', script, file], { input: JSON.stringify(cases), encoding: 'utf8' })) as string[][];
     expect(theirs).toEqual(targets.map((t) => names(lock, t)));
   });
 });

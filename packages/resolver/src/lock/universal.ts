@@ -246,8 +246,8 @@ export class UniversalResolver {
     const session = new EnvironmentSession(sessionOptions({ ...this.options, buildSdists: false }, target), this.shared);
     const env = markerEnvironment(target);
     const where = abbreviatedPlatform(environmentPlatform(target), [target.version[0], target.version[1]]);
+    const started = performance.now();
     try {
-      const started = performance.now();
       for (const [i, fork] of this.forks.entries()) {
         if (fork.key !== key) continue;
         const reused = await reuse(fork, session, env, this.sets, this.constraints);
@@ -269,10 +269,29 @@ export class UniversalResolver {
       if (this.exact.has(where)) throw failure;
       this.failures.set(target, failure);
       this.skipped.push(`${where}: ${briefReason(err)}`);
+      debug('universal lock: %s left out (%d ms): %s', where, Math.round(performance.now() - started), this.skipped.at(-1));
       return undefined;
     } finally {
       await session.close();
     }
+  }
+
+  /**
+   * Every environment's resolution (undefined: left out), in the order of `targets`. Environments
+   * that share forks (one Python minor; all with `fewest`) are decided one after another; such
+   * groups share nothing but cached reads, so they run at the same time.
+   */
+  async resolveAll(targets: readonly TargetInterpreter[], locked: (name: string) => string | undefined): Promise<(Map<string, Resolved> | undefined)[]> {
+    const groups = new Map<string, TargetInterpreter[]>();
+    for (const t of targets) groups.set(this.keyOf(t), [...(groups.get(this.keyOf(t)) ?? []), t]);
+    const results = new Map<TargetInterpreter, Map<string, Resolved> | undefined>();
+    await Promise.all([...groups.values()].map(async (group) => {
+      for (const [i, target] of group.entries()) results.set(target, await this.resolve(target, locked, group.slice(i + 1)));
+    }));
+    // Left-out environments in target order, whatever order the groups finished in.
+    const order = new Map(targets.map((t, i) => [abbreviatedPlatform(environmentPlatform(t), [t.version[0], t.version[1]]), i]));
+    this.skipped.sort((a, b) => order.get(a.split(':')[0]!)! - order.get(b.split(':')[0]!)!);
+    return targets.map((t) => results.get(t));
   }
 
   /** A platform none of whose environments resolved is an error (the first one's), not a silent gap. */

@@ -18,9 +18,10 @@ export const NEWEST_CPYTHON: readonly [number, number] = [3, 15];
  * versions later ones prefer). Each is the oldest release of its OS a wheel may target and still
  * install everywhere newer: glibc 2.28 (manylinux_2_28: RHEL 8, Debian 10, Ubuntu 20.04; uv's default,
  * and the oldest glibc numpy >= 2.3 and pandas >= 2.3.3 ship Linux wheels for), macOS 11 (the first
- * arm64 macOS), macOS 10.13 (the x86_64 floor numpy and most binary wheels use), 64-bit Windows.
+ * arm64 macOS), macOS 13 on Intel (uv's default; greenlet, PyYAML, httptools, uvloop and markupsafe
+ * ship no 10.13 x86_64 wheels of their newest releases), 64-bit Windows.
  */
-export const DEFAULT_PLATFORMS: readonly string[] = ['manylinux_2_28_x86_64', 'manylinux_2_28_aarch64', 'macosx_11_0_arm64', 'macosx_10_13_x86_64', 'win_amd64'];
+export const DEFAULT_PLATFORMS: readonly string[] = ['manylinux_2_28_x86_64', 'manylinux_2_28_aarch64', 'macosx_11_0_arm64', 'macosx_13_0_x86_64', 'win_amd64'];
 
 const ABBREVIATED = /^[a-z0-9_]+-cp-\d+-[a-z0-9_]+$/;
 const PLATFORM = /^[a-z0-9_]+$/;
