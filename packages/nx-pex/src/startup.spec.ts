@@ -53,6 +53,11 @@ describe('start-up: what each entry loads before it runs', () => {
     expect(packages.has('@nx-pex/resolver/standards')).toBe(true);
   });
 
+  it('the resolver\'s main entry loads undici only when a request is made (a cached build never does)', () => {
+    const { packages } = staticGraph(join(packagePath(), '..', 'resolver', 'src', 'index.ts'));
+    expect(packages.has('undici')).toBe(false);
+  });
+
   it('@nx-pex/resolver/standards itself reaches no index client, cache or solver module', () => {
     const resolverSrc = join(packagePath(), '..', 'resolver', 'src');
     const { files, packages } = staticGraph(join(resolverSrc, 'standards.ts'));
