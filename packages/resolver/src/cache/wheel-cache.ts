@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream, type BigIntStats } from 'node:fs';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ResolverError } from '../errors.js';
 import { commit, removeTemp, tempPathFor } from './atomic.js';
@@ -15,15 +15,23 @@ export class WheelCache {
     return pathInside(this.root, ['wheels', 'sha256', sha256.slice(0, 2), sha256, filename]);
   }
 
+  /** Where the verification stamp of an entry is (a tree of its own: `wheels/` holds only wheels). */
+  stampPathFor(sha256: string, filename: string): string {
+    return pathInside(this.root, ['verified', 'wheels', sha256.slice(0, 2), sha256, `${filename}.json`]);
+  }
+
   /**
    * The cached file when present and intact. A corrupt entry (content no longer hashes to its
    * address) is deleted, so the caller downloads it again instead of trusting it forever; one
-   * deleted meanwhile (another process cleaning the cache) is a miss.
+   * deleted meanwhile (another process cleaning the cache) is a miss. The content is re-hashed
+   * unless its verification stamp still holds (see verifiedStampHolds).
    */
   async lookup(sha256: string, filename: string): Promise<{ path: string; size: number } | undefined> {
     const path = this.pathFor(sha256, filename);
-    const info = await stat(path).catch(() => undefined);
+    const info = await stat(path, { bigint: true }).catch(() => undefined);
     if (!info?.isFile()) return undefined;
+    const stamp = this.stampPathFor(sha256, filename);
+    if (await verifiedStampHolds(path, stamp, sha256, info)) return { path, size: Number(info.size) };
     const actual = await sha256File(path).catch((err: unknown) => {
       if (isMissing(err)) return undefined;
       throw err;
@@ -33,7 +41,9 @@ export class WheelCache {
       await rm(path, { force: true });
       return undefined;
     }
-    return { path, size: info.size };
+    // The stat taken before hashing: a change made while hashing makes the stamp miss next time.
+    await writeVerifiedStamp(stamp, sha256, info);
+    return { path, size: Number(info.size) };
   }
 
   /**
@@ -119,6 +129,60 @@ export class WheelCache {
       throw cacheError(this.root, err, finalPath);
     }
     return { path: finalPath, sha256, size };
+  }
+}
+
+/**
+ * Verification stamps. Re-hashing every wheel on every cache hit costs a no-op build the time of
+ * reading all its wheels (seconds for torch). Instead, when a hit has been re-hashed and found
+ * intact, the file's identity is recorded in `<cache>/verified/wheels/`: size,
+ * mtime and ctime in nanoseconds, inode and device. A hit whose file still has that identity is the
+ * same file, unchanged since it was verified: any write to it or replacement of it changes the
+ * ctime (which user space cannot set back) or the inode. The stamp is trusted only when the wheel,
+ * the stamp and their directories belong to this user and are writable by nobody else, so no other
+ * account can swap a wheel and its stamp; otherwise (and on systems without uids) the wheel is
+ * re-hashed as before. What a stamp cannot see is storage corrupting bytes without any write.
+ */
+interface VerifiedStamp {
+  sha256: string;
+  size: string;
+  mtimeNs: string;
+  ctimeNs: string;
+  ino: string;
+  dev: string;
+}
+
+function identity(sha256: string, st: BigIntStats): VerifiedStamp {
+  return { sha256, size: String(st.size), mtimeNs: String(st.mtimeNs), ctimeNs: String(st.ctimeNs), ino: String(st.ino), dev: String(st.dev) };
+}
+
+/** Owned by this user, writable by no one else (group/other write bits clear). */
+function privateToUser(st: BigIntStats): boolean {
+  return typeof process.getuid === 'function' && st.uid === BigInt(process.getuid()) && (st.mode & 0o022n) === 0n;
+}
+
+async function verifiedStampHolds(path: string, stamp: string, sha256: string, info: BigIntStats): Promise<boolean> {
+  if (!privateToUser(info)) return false;
+  try {
+    const others = await Promise.all([stamp, dirname(stamp), dirname(path)].map((p) => stat(p, { bigint: true })));
+    if (!others.every(privateToUser)) return false;
+    const recorded = JSON.parse(await readFile(stamp, 'utf8')) as Partial<VerifiedStamp>;
+    const now = identity(sha256, info);
+    return (Object.keys(now) as (keyof VerifiedStamp)[]).every((k) => recorded[k] === now[k]);
+  } catch {
+    return false; // no stamp, unreadable or not JSON: re-hash
+  }
+}
+
+/** Best effort: a stamp that cannot be written only means the next hit re-hashes. */
+async function writeVerifiedStamp(target: string, sha256: string, info: BigIntStats): Promise<void> {
+  const temp = tempPathFor(target);
+  try {
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(temp, JSON.stringify(identity(sha256, info)), { mode: 0o600 });
+    await commit(temp, target);
+  } catch {
+    await removeTemp(temp);
   }
 }
 

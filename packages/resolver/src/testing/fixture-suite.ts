@@ -30,7 +30,9 @@ export function fixtureSuite(prefix: string, build: (wheelsDir: string) => Promi
   });
   afterAll(async () => {
     await suite.server?.close();
-    await rm(suite.work, { recursive: true, force: true });
+    // A fetch that failed leaves its other lookups and downloads to finish in the background (they
+    // may still create cache directories): retry the removal as those settle.
+    await rm(suite.work, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   });
   beforeEach(async () => {
     suite.cacheDir = await mkdtemp(join(suite.work, 'cache-'));
