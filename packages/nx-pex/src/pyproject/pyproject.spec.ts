@@ -38,10 +38,20 @@ extras = ["fast"]
       dynamic: [],
       metadata: {},
       optionalDependencies: { fast: ['orjson>=3'] },
-      dependencyGroups: { test: ['pytest>=8'], lint: ['ruff'] },
+      dependencyGroups: { test: ['pytest>=8', 'ruff'], lint: ['ruff'] },
       uvSources: { 'my-lib': { workspace: true }, other: { path: '../other' } },
       tool: { entryPoint: 'my_service.cli:run', type: 'app', extras: ['fast'] },
     });
+  });
+
+  it('reads the universal lock\'s [tool.nx-pex] environments and fork-strategy, and rejects what the resolver cannot take', () => {
+    const text = (tool: string) => `[project]\nname = "x"\n[tool.nx-pex]\n${tool}\n`;
+    expect(parsePyProject(text(`environments = ["sys_platform == 'linux'", "macosx_11_0_arm64"]\nfork-strategy = "fewest"`), 'p.toml')!.tool)
+      .toEqual({ environments: ["sys_platform == 'linux'", 'macosx_11_0_arm64'], forkStrategy: 'fewest' });
+    expect(parsePyProject(text('environments = []'), 'p.toml')!.tool).toEqual({ environments: [] });
+    expect(() => parsePyProject(text('environments = "linux"'), 'p.toml')).toThrow(/^p.toml: \[tool.nx-pex\] environments must be an array of strings/);
+    expect(() => parsePyProject(text('environments = [" "]'), 'p.toml')).toThrow(/environments has an empty entry/);
+    expect(() => parsePyProject(text('fork-strategy = "lowest"'), 'p.toml')).toThrow(/fork-strategy must be "requires-python" or "fewest", not "lowest"/);
   });
 
   it('returns undefined without a [project] table', () => {

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { parse, TomlError } from 'smol-toml';
 import { Requirement } from '@nx-pex/resolver/standards';
 import { PluginError } from '../utils/errors.js';
+import { expandDependencyGroups } from './dependency-groups.js';
+import { normalizeName } from './names.js';
 
 /** The parts of a pyproject.toml (PEP 621 `[project]`, PEP 735 groups, `[tool.nx-pex]`) that nx-pex reads. */
 export interface PyProject {
@@ -49,7 +51,15 @@ export interface NxPexToolTable {
   type?: 'app' | 'lib';
   /** Extras of this project ([project.optional-dependencies]) that its pex and lock include. */
   extras?: string[];
+  /** The environments its universal lock serves (PEP 508 markers, platform tags, abbreviated platforms): listing them asks for one. */
+  environments?: string[];
+  /** How its universal lock shares versions across Pythons (uv's fork-strategy). */
+  forkStrategy?: ForkStrategy;
 }
+
+/** uv's `--fork-strategy` values, as the resolver takes them. */
+export type ForkStrategy = 'requires-python' | 'fewest';
+export const FORK_STRATEGIES: readonly ForkStrategy[] = ['requires-python', 'fewest'];
 
 type Table = Record<string, unknown>;
 
@@ -121,12 +131,7 @@ export function parsePyProject(text: string, file: string): PyProject | undefine
   }
   const groupsRaw = doc['dependency-groups'] ?? {};
   if (!isTable(groupsRaw)) throw new PluginError('INVALID_PYPROJECT', `${file}: [dependency-groups] must be a table`);
-  const dependencyGroups: Record<string, string[]> = {};
-  for (const [group, entries] of Object.entries(groupsRaw)) {
-    // PEP 735: entries are requirement strings or {include-group = "..."} tables; only strings are requirements.
-    if (!Array.isArray(entries)) throw new PluginError('INVALID_PYPROJECT', `${file}: [dependency-groups].${group} must be an array`);
-    dependencyGroups[group] = entries.filter((e): e is string => typeof e === 'string');
-  }
+  const dependencyGroups = expandDependencyGroups(groupsRaw, file);
   const toolRaw = isTable(doc['tool']) ? doc['tool']['nx-pex'] : undefined;
   const tool: NxPexToolTable = {};
   if (toolRaw !== undefined) {
@@ -144,6 +149,16 @@ export function parsePyProject(text: string, file: string): PyProject | undefine
       tool.type = type;
     }
     if (toolRaw['extras'] !== undefined) tool.extras = stringArray(toolRaw['extras'], `${file}: [tool.nx-pex] extras`);
+    if (toolRaw['environments'] !== undefined) {
+      // The entries' grammar (marker, platform tag, abbreviated platform) is the resolver's to check when it locks.
+      tool.environments = stringArray(toolRaw['environments'], `${file}: [tool.nx-pex] environments`);
+      if (tool.environments.some((e) => e.trim() === '')) throw new PluginError('INVALID_PYPROJECT', `${file}: [tool.nx-pex] environments has an empty entry; give a PEP 508 marker, a platform tag or an abbreviated platform`);
+    }
+    const forkStrategy = optionalString(toolRaw['fork-strategy'], `${file}: [tool.nx-pex] fork-strategy`);
+    if (forkStrategy !== undefined) {
+      if (!FORK_STRATEGIES.includes(forkStrategy as ForkStrategy)) throw new PluginError('INVALID_PYPROJECT', `${file}: [tool.nx-pex] fork-strategy must be "requires-python" or "fewest", not "${forkStrategy}"`);
+      tool.forkStrategy = forkStrategy as ForkStrategy;
+    }
   }
   const optionalRaw = project['optional-dependencies'] ?? {};
   if (!isTable(optionalRaw)) throw new PluginError('INVALID_PYPROJECT', `${file}: [project.optional-dependencies] must be a table`);
@@ -207,9 +222,7 @@ export async function readPyProject(file: string): Promise<PyProject | undefined
 }
 
 /** PEP 503 normalisation, used for project and module names. */
-export function normalizeName(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, '-');
-}
+export { normalizeName };
 
 /** The import name a project's package conventionally has (`my-service` → `my_service`). */
 export function moduleName(projectName: string): string {
