@@ -42,6 +42,8 @@ export interface FetchOptions {
   buildSdists?: boolean;
   /** The interpreter to build sdists with instead of `target.python` (implies `buildSdists`); it must fit the target. */
   sdistPython?: string;
+  /** Warnings (a release ignored because its metadata is invalid, as pip ≥ 24.1); default: `process.emitWarning`. */
+  onWarning?: (message: string) => void;
 }
 
 /** The interpreter sdists are built with for these options, if any. */
@@ -102,6 +104,11 @@ export class FetchSession {
 
   /** True when sdists should be built (even if the target has no interpreter to build them with). */
   readonly sdistsWanted: boolean;
+
+  /** Where warnings go (undefined: the solver's default). */
+  get onWarning(): ((message: string) => void) | undefined {
+    return this.options.onWarning;
+  }
 
   /** The target, for messages. */
   get target(): TargetInterpreter {
@@ -263,7 +270,7 @@ export function solveWith(
     noWheel: (name, release) => noWheel(name, release, session),
     describeSources: () => session.index.describeSources(),
     ...(preference ? { preference } : {}),
-  }, env, constraints.map(parseRequirement));
+  }, env, constraints.map(parseRequirement), session.onWarning ? { onWarning: session.onWarning } : {});
   return solver.resolve(roots, labels);
 }
 

@@ -1,6 +1,7 @@
 import { ResolverError } from '../errors.js';
 import type { Release } from '../fetch/candidates.js';
 import { pythonAllowed } from '../fetch/candidates.js';
+import { SpecifierSet } from '../pep440/specifier.js';
 import { Version } from '../pep440/version.js';
 import type { MarkerEnvironment } from '../pep508/marker.js';
 import { Requirement } from '../pep508/requirement.js';
@@ -36,6 +37,11 @@ export interface SolverOptions {
    * most such reads in flight); 0 turns batch prefetch off. Needs `prefetchMetadata`.
    */
   batchPrefetch?: number;
+  /**
+   * Told about each release ruled out because its metadata is invalid (as pip ≥ 24.1 warns);
+   * default: `process.emitWarning`.
+   */
+  onWarning?: (message: string) => void;
 }
 
 export interface Resolution {
@@ -51,6 +57,7 @@ type Cause =
   | { kind: 'dependency'; from: string; requirement: string; pkg: string }
   | { kind: 'no-versions'; error?: ResolverError }
   | { kind: 'requires-python'; version: string; requiresPython: string }
+  | { kind: 'invalid-metadata'; version: string; reason: string }
   | { kind: 'constraint'; requirement: string }
   | { kind: 'derived'; left: Incompatibility; right: Incompatibility };
 
@@ -68,6 +75,8 @@ interface Assignment {
 }
 
 const ROOT = '<root>';
+
+const reasonOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 const MAX_STEPS = 20_000;
 
 /** `name[extra]` → [name, extra]: extras are virtual packages (each depends on its base at the same version). */
@@ -106,6 +115,9 @@ export class Solver {
   private roots: Requirement[] = [];
   private rootLabels: string[] = [];
   private readonly batch: BatchPrefetcher | undefined;
+  private readonly warn: (message: string) => void;
+  /** `name version` of releases already warned about (an extra of one release must not warn again). */
+  private readonly warned = new Set<string>();
 
   constructor(
     private readonly provider: Provider,
@@ -117,6 +129,7 @@ export class Solver {
     const read = provider.prefetchMetadata?.bind(provider);
     const window = options.batchPrefetch ?? BATCH_PREFETCH;
     this.batch = read && window > 0 ? new BatchPrefetcher(read, window) : undefined;
+    this.warn = options.onWarning ?? ((message) => process.emitWarning(message, { code: 'NX_PEX_INVALID_METADATA' }));
   }
 
   /** `labels[i]` names who asked for `roots[i]` in messages (default: "the request"). */
@@ -380,23 +393,63 @@ export class Solver {
       incompatibilities = await this.addDependencies(ROOT, '0', this.roots, this.rootLabels);
     } else if (extra) {
       // The extra is the base at the same version plus the requirements its marker enables.
+      const parsed = this.parseMetadata(await this.provider.metadata(base, release!));
+      if ('invalid' in parsed) return this.ruleOut(pkg, version, parsed.invalid);
       incompatibilities = await this.addDependencies(pkg, version, [Requirement.parse(`${base}==${version}`)], [`${pkg} ${version}`]);
-      const { requiresDist } = await this.provider.metadata(base, release!);
-      const deps = requiresDist.map((t) => Requirement.parse(t)).filter((r) => r.marker?.mentionsExtra && r.appliesTo(this.env, [extra]));
+      const deps = parsed.requirements.filter((r) => r.marker?.mentionsExtra && r.appliesTo(this.env, [extra]));
       incompatibilities.push(...await this.addDependencies(pkg, version, deps, deps.map(() => `${pkg} ${version}`)));
     } else {
-      const { requiresDist, requiresPython } = await this.provider.metadata(base, release!);
+      const parsed = this.parseMetadata(await this.provider.metadata(base, release!));
+      if ('invalid' in parsed) return this.ruleOut(pkg, version, parsed.invalid);
+      const { requiresPython } = parsed;
       if (this.python && requiresPython && !pythonAllowed(requiresPython, this.python)) {
         this.add({ terms: [positive(pkg, [version], this.u(pkg))], cause: { kind: 'requires-python', version, requiresPython } });
         return pkg;
       }
-      const deps = requiresDist.map((t) => Requirement.parse(t)).filter((r) => r.appliesTo(this.env, ['']));
+      const deps = parsed.requirements.filter((r) => r.appliesTo(this.env, ['']));
       incompatibilities = await this.addDependencies(pkg, version, deps, deps.map(() => `${pkg} ${version}`));
     }
     // PubGrub: do not decide when a dependency of this version is already ruled out; propagation will.
     const decision: Assignment = { term: positive(pkg, [version], this.u(pkg)), level: this.decisions.size + 1, decision: true };
     const blocked = incompatibilities.some((i) => i.terms.every((t) => t.pkg === pkg ? isSubset(decision.term, t) : this.relation(t) === 'satisfied'));
     if (!blocked) this.assign(decision);
+    return pkg;
+  }
+
+  /**
+   * A release's Requires-Dist and Requires-Python, parsed. pip ≥ 24.1 discards a candidate whose
+   * metadata does not parse (PEP 508 / PEP 440) with a warning instead of failing the whole install;
+   * so does this: the caller rules the release out and the solve goes on with the others.
+   */
+  private parseMetadata(metadata: { requiresDist: string[]; requiresPython?: string }):
+    { requirements: Requirement[]; requiresPython?: string } | { invalid: string } {
+    const requirements: Requirement[] = [];
+    for (const text of metadata.requiresDist) {
+      try {
+        requirements.push(Requirement.parse(text));
+      } catch (err) {
+        return { invalid: `Requires-Dist ${JSON.stringify(text)}: ${reasonOf(err)}` };
+      }
+    }
+    const { requiresPython } = metadata;
+    if (requiresPython !== undefined) {
+      try {
+        new SpecifierSet(requiresPython);
+      } catch (err) {
+        return { invalid: `Requires-Python ${JSON.stringify(requiresPython)}: ${reasonOf(err)}` };
+      }
+    }
+    return { requirements, ...(requiresPython !== undefined ? { requiresPython } : {}) };
+  }
+
+  /** "pkg version has invalid metadata": the release is never chosen; warned about once. */
+  private ruleOut(pkg: string, version: string, reason: string): string {
+    this.add({ terms: [positive(pkg, [version], this.u(pkg))], cause: { kind: 'invalid-metadata', version, reason } });
+    const [base] = splitExtra(pkg);
+    if (!this.warned.has(`${base} ${version}`)) {
+      this.warned.add(`${base} ${version}`);
+      this.warn(`Ignoring ${base} ${version}: its metadata is invalid (${reason}). Another version is used; ask the project to fix the release if you need this one.`);
+    }
     return pkg;
   }
 
@@ -489,6 +542,7 @@ export class Solver {
     const c = i.cause;
     switch (c.kind) {
       case 'dependency': return `${c.from} requires ${c.requirement}`;
+      case 'invalid-metadata': return `${i.terms[0]!.pkg} ${c.version} has invalid metadata: ${c.reason}`;
       case 'requires-python': return `${i.terms[0]!.pkg} ${c.version} requires Python ${c.requiresPython} (the target has ${this.python?.toString() ?? 'another version'})`;
       case 'constraint': return `the constraint ${c.requirement} excludes ${this.show(i.terms[0]!)}`;
       case 'no-versions': return c.error ? `${this.show(i.terms[0]!)} has no wheel for the target` : `no release of ${this.show(i.terms[0]!)} is available`;
