@@ -11,6 +11,7 @@ import type { LocalArtifact } from '../fetch/local-artifact.js';
 import type { HttpClient } from '../http/client.js';
 import { readBody } from '../http/body.js';
 import { describeLimit, SETTINGS } from '../http/settings.js';
+import { redactUrl } from '../http/credentials.js';
 import { displayUrl } from '../http/urls.js';
 import { parseCoreMetadata, type CoreMetadata } from './core-metadata.js';
 import { readWheelMetadata } from './wheel-metadata.js';
@@ -23,7 +24,7 @@ function readAll(body: AsyncIterable<Uint8Array>, what: string, maxBytes: number
 }
 
 /** Where a wheel's metadata came from (for tests and progress). */
-export type MetadataOrigin = 'metadata-cache' | 'wheel-cache' | 'local-file' | 'pep658' | 'range' | 'download';
+export type MetadataOrigin = 'metadata-cache' | 'range-cache' | 'wheel-cache' | 'local-file' | 'pep658' | 'range' | 'download';
 
 /**
  * A wheel's core metadata for resolution, as cheaply as possible:
@@ -31,7 +32,8 @@ export type MetadataOrigin = 'metadata-cache' | 'wheel-cache' | 'local-file' | '
  * 2. the wheel itself when it is local (file://), the PEP 658 metadata cache (keyed by the metadata
  *    file's own advertised sha256), or the wheel when already in the wheel cache,
  * 3. PEP 658 / PEP 714 `<url>.metadata` when the index advertises it (hash-checked),
- * 4. METADATA read from the wheel by HTTP range requests on its central directory,
+ * 4. METADATA read from the wheel by HTTP range requests on its central directory (cached per wheel
+ *    URL and advertised sha256, see `rangePath`),
  * 5. a full download, when the server ignores Range (remembered per origin) or the archive is odd.
  */
 export class MetadataSource {
@@ -81,6 +83,33 @@ export class MetadataSource {
     return data.toString('utf8');
   }
 
+  /**
+   * METADATA read by range requests, for indexes without PEP 658: nothing vouches for those bytes but
+   * the index that served them, so an entry is keyed by what that index said — the wheel's URL
+   * (without credentials; it names the index's origin) and the sha256 it advertised — and is used only
+   * when a later page says the same thing about the same file:
+   * `<cache>/range-metadata/<aa>/<sha256 of [url, wheel sha256]>.json`. A lying index can only mislead
+   * itself (as its live answers could); the entry is never taken as metadata of a verified wheel (the
+   * sha256-keyed cache above is written only by `confirm`). The entry holds the metadata's own sha256,
+   * so a damaged file is a miss.
+   */
+  private rangePath(url: string, sha256: string): string {
+    const key = createHash('sha256').update(JSON.stringify([redactUrl(url), sha256])).digest('hex');
+    return pathInside(this.cacheRoot, ['range-metadata', key.slice(0, 2), `${key}.json`]);
+  }
+
+  private async readRanged(url: string, sha256: string): Promise<string | undefined> {
+    const data = await readFile(this.rangePath(url, sha256), 'utf8').catch(() => undefined);
+    if (data === undefined) return undefined;
+    try {
+      const entry = JSON.parse(data) as { url?: unknown; sha256?: unknown; metadataSha256?: unknown; metadata?: unknown };
+      if (entry.url !== redactUrl(url) || entry.sha256 !== sha256 || typeof entry.metadata !== 'string') return undefined;
+      return createHash('sha256').update(entry.metadata).digest('hex') === entry.metadataSha256 ? entry.metadata : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   private async load(project: string, candidate: Candidate, download: () => Promise<LocalArtifact>): Promise<CoreMetadata> {
     const { file } = candidate;
     const sha256 = file.hashes.sha256;
@@ -106,9 +135,19 @@ export class MetadataSource {
     if (file.coreMetadata) {
       text = await this.pep658(file.url, file.coreMetadata.hashes, describe);
       if (metadataSha256) await this.store(this.pep658Path(metadataSha256), text);
-    } else if (!this.noRangeOrigins.has(new URL(file.url).origin)) {
-      origin = 'range';
-      text = await this.byRanges(file.url, project, describe);
+    } else {
+      const ranged = sha256 ? await this.readRanged(file.url, sha256) : undefined;
+      if (ranged !== undefined) {
+        origin = 'range-cache';
+        text = ranged;
+      } else if (!this.noRangeOrigins.has(new URL(file.url).origin)) {
+        origin = 'range';
+        text = await this.byRanges(file.url, project, describe);
+        if (text !== undefined && sha256) {
+          const entry = { url: redactUrl(file.url), sha256, metadataSha256: createHash('sha256').update(text).digest('hex'), metadata: text };
+          await this.store(this.rangePath(file.url, sha256), JSON.stringify(entry));
+        }
+      }
     }
     if (text === undefined) {
       const artifact = await download();

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { buildWheel } from '@nx-pex/tools';
+import { join } from 'node:path';
+import { buildWheel, startFixtureIndex } from '@nx-pex/tools';
 import { describe, expect, it } from 'vitest';
 import { fetchArtifacts } from '../fetch/fetch-artifacts.js';
 import type { TargetInterpreter } from '../interpreter/inspect.js';
@@ -61,6 +62,33 @@ describe('metadata for resolution', () => {
     // Each wheel: one ranged read (small wheels fit in the tail), then the chosen ones in full.
     const big = wheelGets().filter((r) => fileOf(r) === 'big-1.0-py3-none-any.whl');
     expect(big.map((r) => r.status)).toEqual([206, 200]);
+  });
+
+  // Range-read METADATA is cached by (wheel URL, advertised sha256): lib 2.0, rejected and never
+  // downloaded, is not asked for again; the chosen wheels come from the wheel cache.
+  it('caches range-read metadata: a second resolve without PEP 658 makes no metadata requests', async () => {
+    suite.server.setFaults({ noMetadata: true });
+    await resolve(['top']);
+    expect(wheelGets().some((r) => r.range !== undefined)).toBe(true);
+    suite.server.requests.length = 0;
+    const again = await resolve(['top']);
+    expect(again.map((a) => a.filename)).toEqual(chosen);
+    expect(suite.server.requests.filter((r) => !r.path.startsWith('/simple/')).map((r) => r.path)).toEqual([]);
+  });
+
+  it('uses a range-read entry only for the index that served it: the same files on another index are read again', async () => {
+    suite.server.setFaults({ noMetadata: true });
+    await resolve(['top']);
+    const other = await startFixtureIndex({ wheelsDir: join(suite.work, 'wheels'), faults: { noMetadata: true } });
+    try {
+      const result = await fetchArtifacts({ requirements: ['top'], target, cacheDir: suite.cacheDir, http: { backoffMs: 5 }, index: suite.index(other.url) });
+      expect(result.map((a) => a.filename)).toEqual(chosen);
+      // The rejected lib 2.0 has no verified wheel: its metadata comes from this index, not the other's entry.
+      const lib2 = other.requests.filter((r) => r.path.endsWith('lib-2.0-py3-none-any.whl'));
+      expect(lib2.map((r) => r.range)).toEqual(['bytes=-65536']);
+    } finally {
+      await other.close();
+    }
   });
 
   it('falls back to full downloads when the server ignores Range, asking only once per origin', async () => {
