@@ -48,6 +48,12 @@ commands:
       --check                do not resolve: exit 1 when the lock (pylock.toml or uv.lock) is stale
       --python <path>        an interpreter the lock must serve (repeatable; default python3)
       --platform <p>         also lock for a platform not on this machine (repeatable)
+      --universal            one lock for every platform and Python requires-python allows (no interpreter
+                             needed; default platforms: manylinux_2_28 x86_64/aarch64, macosx_11_0_arm64,
+                             macosx_13_0_x86_64, win_amd64)
+      --environment <e>      a universal lock's environment, replacing the defaults (repeatable): a PEP 508
+                             marker, a platform tag or an abbreviated platform
+      --fork-strategy <s>    requires-python (default: newest versions per Python) or fewest
       --workspace            write the workspace's shared pylock.toml
       --no-build-sdists      fail on releases published only as an sdist instead of building and locking them
       --from <file>          write pylock.toml from a uv.lock or a hashed requirements.txt (relative to the project)
@@ -100,6 +106,11 @@ function buildOptions(values: CliValues, workspaceRoot: string, cwd: string, con
   const sourceRoot = str('source-root');
   if (sourceRoot) options.sourceRoot = sourceRoot;
   return options;
+}
+
+function forkStrategyFlag(value: string): 'requires-python' | 'fewest' {
+  if (value !== 'requires-python' && value !== 'fewest') throw new PluginError('CLI_USAGE', `--fork-strategy must be requires-python or fewest, not "${value}"`);
+  return value;
 }
 
 function stderrProgress(io: Io): BuildProgress {
@@ -175,6 +186,9 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
             check: { type: 'boolean' },
             python: { type: 'string', multiple: true },
             platform: { type: 'string', multiple: true },
+            universal: { type: 'boolean' },
+            environment: { type: 'string', multiple: true },
+            'fork-strategy': { type: 'string' },
             workspace: { type: 'boolean' },
             from: { type: 'string' },
             convert: { type: 'boolean' },
@@ -191,6 +205,9 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         const flags = {
           ...(values.python ? { pythons: values.python } : {}),
           ...(values.platform ? { platforms: values.platform } : {}),
+          ...(values.universal ? { universal: true } : {}),
+          ...(values.environment ? { environments: values.environment } : {}),
+          ...(values['fork-strategy'] ? { forkStrategy: forkStrategyFlag(values['fork-strategy']) } : {}),
           ...(values.from ? { from: relative(resolve(workspaceRoot, project.root), resolve(io.cwd, values.from)) } : {}),
           ...(values.convert ? { convert: true } : {}),
           ...(values['no-build-sdists'] ? { buildSdists: false } : {}),

@@ -10,6 +10,7 @@ import {
   isUvLockCurrent,
   loadIndexConfig,
   resolveLock,
+  universalTargets,
   type IndexConfig,
   type Lock,
   type LockStatus,
@@ -27,10 +28,13 @@ import {
   pylockFileOf,
   readLock,
   staleLockFix,
+  universalRequest,
   UV_LOCK_FILE,
   uvProject,
   writerOf,
+  type UniversalOptions,
 } from './lock.js';
+import { nxPexPluginOption } from './project-config.js';
 import { resolveTargets, type TargetOptions } from './targets.js';
 
 // The lock target: resolve and write pylock.toml, check the lock in use, convert or import another
@@ -43,7 +47,7 @@ async function writeAtomically(path: string, text: string): Promise<void> {
   await rename(tmp, path);
 }
 
-export interface LockRequest extends TargetOptions {
+export interface LockRequest extends TargetOptions, UniversalOptions {
   workspaceRoot: string;
   project: PythonProject;
   projects: readonly PythonProject[];
@@ -93,10 +97,12 @@ export async function lockProject(req: LockRequest): Promise<LockOutcome> {
   const requiresPython = combinedRequiresPython(served);
   const existing = await readLock(req.workspaceRoot, lockFile);
   const foreign = existing !== undefined && !hasNxPexRoots(existing);
-  const targets = () => resolveTargets(req.workspaceRoot, req);
+  const style = universalRequest(served, req, nxPexPluginOption(req.workspaceRoot, 'universal'));
+  // A universal lock needs no interpreter: its environments are synthetic targets.
+  const targets = async () => (style.universal ? universalTargets(requiresPython, style.environments) : resolveTargets(req.workspaceRoot, req));
   // Another tool's lock is checked against the environments it must serve (PEP 751 `environments`).
   const status: LockStatus = existing
-    ? isLockCurrent(existing, roots, requiresPython, { dependencyGroups, extras, ...(foreign ? { targets: await targets() } : {}) })
+    ? isLockCurrent(existing, roots, requiresPython, { dependencyGroups, extras, ...style, ...(foreign ? { targets: await targets() } : {}) })
     : { current: false, reasons: [`${lockFile} does not exist`], unchecked: [] };
   const outcome = { lockFile, changed: false, reasons: status.reasons, unchecked: status.unchecked, packages: existing?.packages.length ?? 0, writer: writerOf(lockFile, existing) };
   if (req.check) return { ...outcome, current: status.current };
@@ -106,7 +112,7 @@ export async function lockProject(req: LockRequest): Promise<LockOutcome> {
 
   const index = req.index ?? (await loadIndexConfig());
   const lock = await resolveLock({
-    roots, dependencyGroups, extras, index, targets: await targets(), buildSdists: req.buildSdists ?? true,
+    roots, dependencyGroups, extras, index, targets: style.universal ? [] : await targets(), buildSdists: req.buildSdists ?? true, ...style,
     ...(requiresPython ? { requiresPython } : {}), ...(existing ? { preferences: existing } : {}),
   });
   return { ...(await writeLock(req.workspaceRoot, lockFile, lock)), reasons: status.reasons, unchecked: [] };

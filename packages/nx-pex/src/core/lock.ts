@@ -20,7 +20,7 @@ import {
   type TargetInterpreter,
 } from '@nx-pex/resolver';
 import type { PythonProject } from '../graph/python-workspace.js';
-import { normalizeName, parseRequirement } from '../pyproject/pyproject.js';
+import { normalizeName, parseRequirement, type ForkStrategy } from '../pyproject/pyproject.js';
 import { PluginError } from '../utils/errors.js';
 import { firstPartyClosure, thirdPartyRequirements } from './workspace.js';
 
@@ -148,6 +148,44 @@ export async function readLock(workspaceRoot: string, lockFile: string): Promise
   return isUvLock(lockFile) ? importUvLock(text, lockFile) : parseLock(text, lockFile);
 }
 
+/** How a lock is asked to be made: options of the lock target (and CLI flags) that choose a universal lock. */
+export interface UniversalOptions {
+  universal?: boolean;
+  environments?: string[];
+  forkStrategy?: ForkStrategy;
+}
+
+/** The kind of lock asked for, as resolveLock / isLockCurrent take it (environments only for a universal one). */
+export interface UniversalRequest {
+  universal: boolean;
+  environments?: string[];
+  forkStrategy?: ForkStrategy;
+}
+
+/**
+ * The kind of lock the projects a lock serves ask for. Environments: the lock target's
+ * `environments`, else every `[tool.nx-pex] environments` of those projects (a shared lock serves all
+ * their platforms). Universal: the target's `universal` when set, else whenever environments are
+ * listed, else the plugin's `universal` option in nx.json (`pluginUniversal`). A universal lock with
+ * no environments listed covers the resolver's default platforms.
+ */
+export function universalRequest(served: readonly PythonProject[], options: UniversalOptions, pluginUniversal: unknown): UniversalRequest {
+  if (pluginUniversal !== undefined && typeof pluginUniversal !== 'boolean') {
+    throw new PluginError('INVALID_OPTION', `nx.json: the nx-pex plugin option "universal" must be true or false, not ${JSON.stringify(pluginUniversal)}`);
+  }
+  const listed = served.filter((p) => p.pyproject.tool.environments !== undefined);
+  const environments = options.environments ?? (listed.length ? [...new Set(listed.flatMap((p) => p.pyproject.tool.environments!.map((e) => e.trim())))] : undefined);
+  const universal = options.universal ?? (environments !== undefined || pluginUniversal === true);
+  if (!universal) return { universal: false };
+  const strategies = [...new Set(served.map((p) => p.pyproject.tool.forkStrategy).filter((s): s is ForkStrategy => s !== undefined))];
+  if (!options.forkStrategy && strategies.length > 1) {
+    const who = served.filter((p) => p.pyproject.tool.forkStrategy).map((p) => `${p.project}: ${p.pyproject.tool.forkStrategy}`).join(', ');
+    throw new PluginError('INVALID_OPTION', `the projects one universal lock serves ask for different [tool.nx-pex] fork-strategy values (${who}): make them agree or set the lock target's forkStrategy`);
+  }
+  const forkStrategy = options.forkStrategy ?? strategies[0];
+  return { universal: true, environments: environments ?? [], ...(forkStrategy ? { forkStrategy } : {}) };
+}
+
 /** Who wrote a lock, for messages: nx-pex, uv (uv.lock), or a pylock.toml's `created-by`. */
 export function writerOf(lockFile: string, lock: Lock | undefined): 'nx-pex' | 'uv' | string {
   if (isUvLock(lockFile)) return 'uv';
@@ -228,9 +266,14 @@ export async function openProjectLock(req: {
       groups = groups.filter((g) => declared.has(normalizeName(g)));
     }
     const dependencyGroups = Object.fromEntries(groups.map((g) => [normalizeName(g), mine.dependencyGroups[normalizeName(g)] ?? []]));
+    // A build takes a universal lock as it was made: its environments and fork strategy are `lock
+    // --check`'s business (as a shared lock's requires-python); whether it covers the build's targets
+    // is selectFromLock's (LOCK_PLATFORM_NOT_COVERED).
+    const made = lock.nxPex?.universal;
     status = isProjectLockCurrent(requestedPart(lock, key, groups.map(normalizeName)), key, {
       requirements: mine.requirements, dependencyGroups, extras: {}, targets: [...req.targets],
       ...(mine.requiresPython ? { requiresPython: mine.requiresPython } : {}),
+      ...(made ? { universal: true, environments: made.environments, ...(made.forkStrategy ? { forkStrategy: made.forkStrategy } : {}) } : {}),
     });
   }
   if (!status.current) {

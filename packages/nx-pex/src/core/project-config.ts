@@ -36,6 +36,11 @@ function pluginOption(nxJson: Record<string, unknown> | undefined, key: string):
   return undefined;
 }
 
+/** One of the nx-pex plugin's options in the workspace's nx.json (undefined when unset). */
+export function nxPexPluginOption(workspaceRoot: string, key: string): unknown {
+  return pluginOption(readJson(join(workspaceRoot, 'nx.json')), key);
+}
+
 /** Nx's token rule for options: `{workspaceRoot}/` only at the start (dropped: paths are workspace-relative), `{projectRoot}`, `{projectName}` anywhere. */
 export function resolveTokens<T>(value: T, projectRoot: string, projectName: string): T {
   if (typeof value === 'string') {

@@ -29,6 +29,18 @@ export interface LockExecutorOptions {
    */
   completePlatforms?: string[];
   /**
+   * Write a universal lock: one resolution for every CPython that requires-python allows on each of `environments` (default: Linux x86_64/aarch64 glibc 2.28, macOS 11 arm64, macOS 13 x86_64, Windows amd64), forking where markers or wheels differ; builds for any covered platform then need no resolution and no interpreter. `pythons`, `platforms` and `completePlatforms` are not used. Default: true when `environments` (or the project's [tool.nx-pex] environments) are listed, else the plugin option `universal` in nx.json, else false; false turns it off for this project.
+   */
+  universal?: boolean;
+  /**
+   * The environments a universal lock serves, replacing the defaults (implies `universal`): PEP 508 markers (e.g. "sys_platform == 'linux'": the default platforms where it holds), platform tags (e.g. musllinux_1_2_x86_64: every allowed Python) or abbreviated platforms (e.g. macosx_11_0_arm64-cp-312-cp312: exactly that one). Default: the project's [tool.nx-pex] environments (a shared lock: those of every project it serves).
+   */
+  environments?: string[];
+  /**
+   * How a universal lock chooses versions across Pythons (uv's --fork-strategy): requires-python (the default) takes the newest versions each Python minor supports; fewest holds newer Pythons to the oldest one's versions wherever they install. Default: the project's [tool.nx-pex] fork-strategy.
+   */
+  forkStrategy?: 'requires-python' | 'fewest';
+  /**
    * Re-lock a pylock.toml written by another tool (pip, uv, pex) with nx-pex, keeping its versions where they still satisfy. Without it such a lock is only checked.
    */
   convert?: boolean;
