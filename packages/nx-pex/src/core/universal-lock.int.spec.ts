@@ -71,7 +71,7 @@ describe('universal locks from the plugin: lock once here, build for every cover
     for (const platformTag of ['manylinux_2_17_x86_64', 'manylinux_2_17_aarch64', 'win_amd64']) {
       await buildWheel({ name: 'fastthing', version: '2.0', ...ABI3, platformTag }, dir);
     }
-    await buildWheel({ name: 'pywin32', version: '307', ...ABI3, platformTag: 'win_amd64' }, dir);
+    for (const version of ['306', '307']) await buildWheel({ name: 'pywin32', version, ...ABI3, platformTag: 'win_amd64' }, dir);
     index = await startFixtureIndex({ wheelsDir: dir });
     useFixtureIndex(index.url, tmp);
     ws = join(tmp, 'ws');
@@ -187,6 +187,29 @@ describe('universal locks from the plugin: lock once here, build for every cover
     const usage = await nxPex('lock', 'apps/shared', '--fork-strategy', 'lowest');
     expect(usage.code).toBe(2);
     expect(usage.err).toContain('--fork-strategy must be requires-python or fewest, not "lowest"');
+  });
+
+  it('in a shared universal lock, a change to the Windows fork changes the lock part (build input) of the projects that reach it only', async () => {
+    nxJson({ universal: true });
+    writeTree(ws, {
+      'apps/win-user/pyproject.toml': pyproject('win-user'), 'apps/win-user/main.py': MAIN,
+      'apps/portable/pyproject.toml': pyproject('portable').replace(JSON.stringify(DEPS), JSON.stringify(['web', 'native'])), 'apps/portable/main.py': MAIN,
+    });
+    const hashes = async () => Object.fromEntries(await Promise.all(['apps/win-user', 'apps/portable'].map(async (d) => [d, (await nxPex('lock-hash', d)).out] as const)));
+    expect((await nxPex('lock', 'apps/portable')).code).toBe(0);
+    const before = await hashes();
+    // Another project pins pywin32 (Windows only): one version per package across the shared lock's projects.
+    writeTree(ws, { 'apps/pinner/pyproject.toml': pyproject('pinner').replace(JSON.stringify(DEPS), JSON.stringify(['pywin32==306; sys_platform == "win32"'])), 'apps/pinner/main.py': MAIN });
+    const relock = await nxPex('lock', 'apps/portable');
+    expect(relock.code, relock.err).toBe(0);
+    expect(readFileSync(join(ws, 'pylock.toml'), 'utf8')).toMatch(/name = "pywin32"\nversion = "306"\nmarker = "sys_platform == 'win32'"/);
+    const after = await hashes();
+    for (const h of Object.values(after)) expect(h).toMatch(/^[0-9a-f]{64}$/);
+    expect(after['apps/win-user']).not.toBe(before['apps/win-user']);
+    expect(after['apps/portable']).toBe(before['apps/portable']);
+    const win = await nxPex('build', 'apps/win-user', '--platform', 'win_amd64-cp-312-cp312', '--output', 'dist/win-user.pex');
+    expect(win.code, win.err).toBe(0);
+    expect(await distributions(win.out)).toContain('pywin32-306-cp38-abi3-win_amd64.whl');
   });
 
   it.skipIf(!INTEROP)('interop (NX_PEX_INTEROP=1): `uv pip install -r pylock.toml` installs our universal lock on every local CPython 3.8–3.13 it covers, exactly the wheels nx-pex selects there', async () => {
