@@ -6,7 +6,7 @@ import { Version } from '../pep440/version.js';
 import type { MarkerEnvironment } from '../pep508/marker.js';
 import { Requirement } from '../pep508/requirement.js';
 import { BATCH_PREFETCH, BatchPrefetcher } from './batch-prefetch.js';
-import { anything, has, intersect, isDisjoint, isSubset, negate, notSelected, positive, size, Universe, versionsOf, type Term } from './term.js';
+import { anything, has, indexesNewestFirst, intersect, isDisjoint, isSubset, negate, notSelected, positive, positiveBits, size, Universe, versionsOf, type Term } from './term.js';
 
 /** What the solver needs from the outside world (index pages and wheel metadata). */
 export interface Provider {
@@ -207,7 +207,7 @@ export class Solver {
       for (const dep of targets) {
         const u = await this.universe(dep);
         this.require(dep);
-        const allowed = positive(dep, u.keys.filter((_, i) => r.specifier.contains(u.versions[i]!, true)), u);
+        const allowed = positiveBits(dep, u, u.allowedBits(r.specifier));
         const incompatibility: Incompatibility = {
           terms: [positive(pkg, [version], this.u(pkg)), negate(allowed)],
           cause: { kind: 'dependency', from: labels[i]!, requirement: r.toString(), pkg: dep },
@@ -374,7 +374,7 @@ export class Solver {
     const [base, extra] = splitExtra(pkg);
     const allowed = this.termOf(pkg);
     if (pkg === ROOT) return this.decideVersion(pkg, base, undefined, '0', undefined);
-    const releases = (this.releases.get(base) ?? []).filter((r) => has(allowed, r.version.toString()));
+    const releases = this.allowedReleases(base, allowed);
     const usable = extra ? releases : releases.filter((r) => r.best && (!r.yanked || this.pinned.has(base)));
     if (usable.length === 0) {
       const withoutWheel = releases.find((r) => !r.best);
@@ -384,6 +384,17 @@ export class Solver {
     const [release, ...next] = this.preferenceOrder(pkg, base, usable);
     if (!extra) this.batch?.tryVersion(base, release!, next, this.releases.get(base) ?? []);
     return this.decideVersion(pkg, base, extra, release!.version.toString(), release);
+  }
+
+  /**
+   * The releases of `base` a term allows, newest first. The universe lists the same releases oldest
+   * first, so the term's bits index them directly (no version text per release per decision).
+   */
+  private allowedReleases(base: string, allowed: Term): Release[] {
+    const all = this.releases.get(base) ?? [];
+    const n = all.length;
+    if (allowed.universe.versions.length !== n) return all.filter((r) => has(allowed, r.version.toString()));
+    return indexesNewestFirst(allowed).map((i) => all[n - 1 - i]!);
   }
 
   /** Add the dependencies of pkg==version, then decide it unless one of them is already ruled out. */

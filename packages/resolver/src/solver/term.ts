@@ -1,3 +1,4 @@
+import type { Specifier, SpecifierSet } from '../pep440/specifier.js';
 import type { Version } from '../pep440/version.js';
 
 /**
@@ -57,6 +58,65 @@ export class Universe {
     return bits;
   }
 
+  /** Bits of the versions each clause / set allows, by its text: many releases share a range. */
+  private readonly clauses = new Map<string, Uint32Array>();
+  private readonly sets = new Map<string, Uint32Array>();
+
+  /**
+   * The versions a specifier set allows (pre-releases included: `contains(v, true)`), shared and never
+   * mutated. A backtracking walk adds one requirement per tried release, each over a universe of
+   * thousands (botocore), so each clause is computed once per universe, and the ordered ones by binary
+   * search: with packaging ≥ 26 semantics `<`, `<=`, `>`, `>=` are thresholds in PEP 440 order
+   * (`<V` is `< V.dev0`, `>V` skips only the block of V's own local and post-releases right after V,
+   * `<=`/`>=` compare the public version), so the versions they allow are a prefix or a suffix.
+   */
+  allowedBits(specifier: SpecifierSet): Uint32Array {
+    const key = specifier.toString();
+    let bits = this.sets.get(key);
+    if (!bits) {
+      bits = this.full;
+      for (const clause of specifier.specifiers) {
+        const one = this.clauseBits(clause);
+        const both = new Uint32Array(this.words);
+        for (let w = 0; w < both.length; w++) both[w] = bits[w]! & one[w]!;
+        bits = both;
+      }
+      this.sets.set(key, bits);
+    }
+    return bits;
+  }
+
+  private clauseBits(clause: Specifier): Uint32Array {
+    const key = clause.toString();
+    let bits = this.clauses.get(key);
+    if (bits) return bits;
+    bits = new Uint32Array(this.words);
+    const n = this.versions.length;
+    const set = (from: number, to: number) => {
+      for (let i = from; i < to; i++) bits![i >>> 5]! |= 1 << (i & 31);
+    };
+    const op = clause.operator;
+    if (op === '<' || op === '<=' || op === '>' || op === '>=') {
+      // The first index whose answer differs from the oldest version's side of the threshold.
+      const prefix = op === '<' || op === '<=';
+      let lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (clause.matches(this.versions[mid]!) === prefix) lo = mid + 1;
+        else hi = mid;
+      }
+      if (prefix) set(0, lo);
+      else set(lo, n);
+    } else {
+      this.versions.forEach((v, i) => {
+        if (clause.matches(v)) bits![i >>> 5]! |= 1 << (i & 31);
+      });
+    }
+    this.clauses.set(key, bits);
+    return bits;
+  }
+
   /** Every version (shared: callers never mutate term bits). */
   allBits(): Uint32Array {
     return this.full;
@@ -102,6 +162,22 @@ function popcount(x: number): number {
 
 export function positive(pkg: string, versions: Iterable<string>, universe: Universe): Term {
   return make(pkg, universe, universe.bitsOf(versions), false);
+}
+
+/** The positive term allowing exactly `bits` (shared, never mutated). */
+export function positiveBits(pkg: string, universe: Universe, bits: Uint32Array): Term {
+  return make(pkg, universe, bits, false);
+}
+
+/** Indexes into the universe of the versions the term allows, newest first. */
+export function indexesNewestFirst(t: Term): number[] {
+  const out: number[] = [];
+  for (let w = t.hi - 1; w >= t.lo; w--) {
+    const word = t.bits[w]!;
+    if (word === 0) continue;
+    for (let b = 31; b >= 0; b--) if ((word & (1 << b)) !== 0) out.push((w << 5) + b);
+  }
+  return out;
 }
 
 /** "pkg is not selected" and nothing else. */
