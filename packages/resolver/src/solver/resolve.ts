@@ -79,6 +79,29 @@ const ROOT = '<root>';
 const reasonOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 const MAX_STEPS = 20_000;
 
+type RawMetadata = { requiresDist: string[]; requiresPython?: string };
+type ParsedMetadata = { requirements: Requirement[]; requiresPython?: string } | { invalid: string };
+
+function parseRawMetadata(metadata: RawMetadata): ParsedMetadata {
+  const requirements: Requirement[] = [];
+  for (const text of metadata.requiresDist) {
+    try {
+      requirements.push(Requirement.parse(text));
+    } catch (err) {
+      return { invalid: `Requires-Dist ${JSON.stringify(text)}: ${reasonOf(err)}` };
+    }
+  }
+  const { requiresPython } = metadata;
+  if (requiresPython !== undefined) {
+    try {
+      new SpecifierSet(requiresPython);
+    } catch (err) {
+      return { invalid: `Requires-Python ${JSON.stringify(requiresPython)}: ${reasonOf(err)}` };
+    }
+  }
+  return { requirements, ...(requiresPython !== undefined ? { requiresPython } : {}) };
+}
+
 /** `name[extra]` → [name, extra]: extras are virtual packages (each depends on its base at the same version). */
 function splitExtra(pkg: string): [string, string | undefined] {
   const m = /^(.*)\[(.*)\]$/.exec(pkg);
@@ -432,26 +455,17 @@ export class Solver {
    * metadata does not parse (PEP 508 / PEP 440) with a warning instead of failing the whole install;
    * so does this: the caller rules the release out and the solve goes on with the others.
    */
-  private parseMetadata(metadata: { requiresDist: string[]; requiresPython?: string }):
-    { requirements: Requirement[]; requiresPython?: string } | { invalid: string } {
-    const requirements: Requirement[] = [];
-    for (const text of metadata.requiresDist) {
-      try {
-        requirements.push(Requirement.parse(text));
-      } catch (err) {
-        return { invalid: `Requires-Dist ${JSON.stringify(text)}: ${reasonOf(err)}` };
-      }
+  private parseMetadata(metadata: RawMetadata): ParsedMetadata {
+    // A backtracking walk decides the same release again after each backjump: parse its metadata once.
+    let parsed = this.parsed.get(metadata);
+    if (!parsed) {
+      parsed = parseRawMetadata(metadata);
+      this.parsed.set(metadata, parsed);
     }
-    const { requiresPython } = metadata;
-    if (requiresPython !== undefined) {
-      try {
-        new SpecifierSet(requiresPython);
-      } catch (err) {
-        return { invalid: `Requires-Python ${JSON.stringify(requiresPython)}: ${reasonOf(err)}` };
-      }
-    }
-    return { requirements, ...(requiresPython !== undefined ? { requiresPython } : {}) };
+    return parsed;
   }
+
+  private readonly parsed = new WeakMap<RawMetadata, ParsedMetadata>();
 
   /** "pkg version has invalid metadata": the release is never chosen; warned about once. */
   private ruleOut(pkg: string, version: string, reason: string): string {
