@@ -120,7 +120,11 @@ export class FetchSession {
   readonly metadataSource: MetadataSource;
 
   /** Core metadata of a release's best wheel without downloading it when the index or server allows. */
-  async metadata(project: string, release: Release): Promise<CoreMetadata> {
+  metadata(project: string, release: Release): Promise<CoreMetadata> {
+    return this.track(this.readMetadata(project, release));
+  }
+
+  private async readMetadata(project: string, release: Release): Promise<CoreMetadata> {
     if (!release.best) throw noWheel(project, release, this);
     if (release.best.build) {
       const built = await this.download(project, release);
@@ -146,14 +150,28 @@ export class FetchSession {
         if (!this.builder) return releases;
         return releases.map((r) => (r.best || !r.sdist ? r : { ...r, best: { ...r.sdist, build: true as const } }));
       });
-      this.releases.set(project, pending);
+      this.releases.set(project, this.track(pending));
     }
     return pending;
   }
 
+  /** Work this session started (pages, metadata, downloads, prefetches included), until it settles. */
+  private readonly inflight = new Set<Promise<unknown>>();
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.inflight.add(work);
+    const done = () => void this.inflight.delete(work);
+    work.then(done, done);
+    return work;
+  }
+
   private readonly downloaded = new Set<string>();
 
-  async download(project: string, release: Release): Promise<LocalArtifact> {
+  download(project: string, release: Release): Promise<LocalArtifact> {
+    return this.track(this.fetchRelease(project, release));
+  }
+
+  private async fetchRelease(project: string, release: Release): Promise<LocalArtifact> {
     if (!release.best) throw noWheel(project, release, this);
     const artifact = release.best.build ? await this.built(project, release.best) : await this.downloader.fetch(project, release.best);
     await this.metadataSource.confirm(artifact.sha256);
@@ -198,7 +216,13 @@ export class FetchSession {
     return pending;
   }
 
+  /**
+   * Wait for every request and cache write the session started — speculative prefetches too, whose
+   * results nobody awaits — then close the connections: once a resolve settles, nothing of it still
+   * writes to the cache.
+   */
   async close(): Promise<void> {
+    while (this.inflight.size) await Promise.allSettled([...this.inflight]);
     await this.http.close();
   }
 }
