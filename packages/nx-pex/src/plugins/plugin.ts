@@ -23,6 +23,12 @@ export interface NxPexPluginOptions {
   testTargetName?: string | false;
   /** Name of the inferred lock target, or false for none (default `lock`). */
   lockTargetName?: string | false;
+  /**
+   * Write universal pylock.toml files (one resolution for every environment of requires-python ×
+   * the default platforms) for every project that does not say otherwise (docs/locks.md). Read by
+   * the lock target through core/ (project-config.ts nxPexPluginOption), not by createNodes.
+   */
+  universal?: boolean;
 }
 
 /** Hashes of a project's parts of the shared workspace lock (the resolver's lockSubsetHash). */
