@@ -1,10 +1,10 @@
 import { ResolverError } from '../errors.js';
 import type { Release } from '../fetch/candidates.js';
 import { pythonAllowed } from '../fetch/candidates.js';
-import { SpecifierSet } from '../pep440/specifier.js';
 import { Version } from '../pep440/version.js';
 import type { MarkerEnvironment } from '../pep508/marker.js';
 import { Requirement } from '../pep508/requirement.js';
+import { normalizeName } from '../names.js';
 import { BATCH_PREFETCH, BatchPrefetcher } from './batch-prefetch.js';
 import { anything, has, indexesNewestFirst, intersect, isDisjoint, isSubset, negate, notSelected, positive, positiveBits, size, Universe, versionsOf, type Term } from './term.js';
 
@@ -13,7 +13,7 @@ export interface Provider {
   /** Releases usable by the target, newest first. */
   releases(name: string): Promise<Release[]>;
   /** Requires-Dist (and Requires-Python) of a release's wheel. */
-  metadata(name: string, release: Release): Promise<{ requiresDist: string[]; requiresPython?: string }>;
+  metadata(name: string, release: Release): Promise<RawMetadata>;
   /** Start fetching a project page early (optional). */
   prefetch?(name: string): void;
   /**
@@ -79,8 +79,27 @@ const ROOT = '<root>';
 const reasonOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 const MAX_STEPS = 20_000;
 
-type RawMetadata = { requiresDist: string[]; requiresPython?: string };
+/** What the solver reads of a release's core metadata (`name`/`version` when the source has them). */
+export interface RawMetadata {
+  requiresDist: string[];
+  requiresPython?: string;
+  name?: string;
+  version?: string;
+}
 type ParsedMetadata = { requirements: Requirement[]; requiresPython?: string } | { invalid: string };
+
+/** pip (MetadataInconsistent) discards a file whose METADATA names another project or version than its file name. */
+function inconsistency(base: string, release: Release, metadata: RawMetadata): ParsedMetadata | undefined {
+  if (metadata.name !== undefined && normalizeName(metadata.name) !== base) {
+    return { invalid: `Name ${JSON.stringify(metadata.name)} is not the file name's ${base}` };
+  }
+  if (metadata.version !== undefined) {
+    const version = Version.tryParse(metadata.version);
+    if (!version) return { invalid: `Version ${JSON.stringify(metadata.version)} is not a PEP 440 version` };
+    if (version.compare(release.version) !== 0) return { invalid: `Version ${metadata.version} is not the file name's ${release.version.toString()}` };
+  }
+  return undefined;
+}
 
 function parseRawMetadata(metadata: RawMetadata): ParsedMetadata {
   const requirements: Requirement[] = [];
@@ -91,14 +110,9 @@ function parseRawMetadata(metadata: RawMetadata): ParsedMetadata {
       return { invalid: `Requires-Dist ${JSON.stringify(text)}: ${reasonOf(err)}` };
     }
   }
+  // An invalid Requires-Python is ignored, not ruled out: pip warns and reads it as no constraint
+  // (`pythonAllowed` does the same), and so does an index's data-requires-python.
   const { requiresPython } = metadata;
-  if (requiresPython !== undefined) {
-    try {
-      new SpecifierSet(requiresPython);
-    } catch (err) {
-      return { invalid: `Requires-Python ${JSON.stringify(requiresPython)}: ${reasonOf(err)}` };
-    }
-  }
   return { requirements, ...(requiresPython !== undefined ? { requiresPython } : {}) };
 }
 
@@ -427,13 +441,13 @@ export class Solver {
       incompatibilities = await this.addDependencies(ROOT, '0', this.roots, this.rootLabels);
     } else if (extra) {
       // The extra is the base at the same version plus the requirements its marker enables.
-      const parsed = this.parseMetadata(await this.provider.metadata(base, release!));
+      const parsed = this.parseMetadata(base, release!, await this.provider.metadata(base, release!));
       if ('invalid' in parsed) return this.ruleOut(pkg, version, parsed.invalid);
       incompatibilities = await this.addDependencies(pkg, version, [Requirement.parse(`${base}==${version}`)], [`${pkg} ${version}`]);
       const deps = parsed.requirements.filter((r) => r.marker?.mentionsExtra && r.appliesTo(this.env, [extra]));
       incompatibilities.push(...await this.addDependencies(pkg, version, deps, deps.map(() => `${pkg} ${version}`)));
     } else {
-      const parsed = this.parseMetadata(await this.provider.metadata(base, release!));
+      const parsed = this.parseMetadata(base, release!, await this.provider.metadata(base, release!));
       if ('invalid' in parsed) return this.ruleOut(pkg, version, parsed.invalid);
       const { requiresPython } = parsed;
       if (this.python && requiresPython && !pythonAllowed(requiresPython, this.python)) {
@@ -451,15 +465,15 @@ export class Solver {
   }
 
   /**
-   * A release's Requires-Dist and Requires-Python, parsed. pip ≥ 24.1 discards a candidate whose
-   * metadata does not parse (PEP 508 / PEP 440) with a warning instead of failing the whole install;
+   * A release's Requires-Dist, parsed. pip ≥ 24.1 discards a candidate whose Requires-Dist does not
+   * parse (PEP 508), or whose Name / Version differ from its file name's, instead of failing the install;
    * so does this: the caller rules the release out and the solve goes on with the others.
    */
-  private parseMetadata(metadata: RawMetadata): ParsedMetadata {
+  private parseMetadata(base: string, release: Release, metadata: RawMetadata): ParsedMetadata {
     // A backtracking walk decides the same release again after each backjump: parse its metadata once.
     let parsed = this.parsed.get(metadata);
     if (!parsed) {
-      parsed = parseRawMetadata(metadata);
+      parsed = inconsistency(base, release, metadata) ?? parseRawMetadata(metadata);
       this.parsed.set(metadata, parsed);
     }
     return parsed;
