@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import { buildWheel, describeMissing, findPythons, startFixtureIndex, type FixtureIndex } from '@nx-pex/tools';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { gitCommitAndTag, realProjectsTree, writeRealProjectDistributions } from '../../packages/nx-pex/src/testing-files/real-projects.js';
+import { gitCommitAndTag, gitIn, realProjectsTree, writeRealProjectDistributions } from '../../packages/nx-pex/src/testing-files/real-projects.js';
 import {
   createWorkspace,
   describeResult,
@@ -119,6 +119,17 @@ describe('real projects: backend-built first-party projects, own metadata, sdist
     const build = expectOk(await ws.nx(['build', 'plugin-app', '--skip-nx-cache', '--outputStyle=static']));
     expect(build.stdout + build.stderr).not.toContain('not hermetic');
     expect(expectOk(await ws.run('python3', ['dist/apps/plugin-app/plugin-app.pex'])).stdout.trim().split('\n')).toEqual(APP_OUTPUT);
+  });
+
+  it('a release tag on a new commit, no file changed: the Nx cache key follows git, so the pex carries the new VCS version', async () => {
+    gitIn(ws.root, 'commit', '-q', '--allow-empty', '-m', 'release');
+    gitIn(ws.root, 'tag', 'v1.8.0');
+    const build = expectOk(await ws.nx(['build', 'plugin-app', '--outputStyle=static']));
+    expect(build.stdout + build.stderr).toMatch(/built vcs-lib with its backend because/);
+    const run = expectOk(await ws.run('python3', ['dist/apps/plugin-app/plugin-app.pex']));
+    expect(run.stdout.trim().split('\n')).toEqual(APP_OUTPUT.map((l) => (l.startsWith('vcs-lib=') ? 'vcs-lib=1.8.0 1.8.0' : l)));
+    // Unchanged since: a cache hit.
+    expect(expectOk(await ws.nx(['build', 'plugin-app', '--outputStyle=static'])).stdout).toMatch(/local cache|remote cache|existing outputs match the cache/);
   });
 
   const fallbackTitle = 'a pex for two CPythons, run by a third, re-executes one it has builds for';

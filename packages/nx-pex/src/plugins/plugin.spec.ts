@@ -26,6 +26,16 @@ describe('projectFromPyProject', () => {
     expect(run?.options).toEqual({ buildTarget: 'build' });
   });
 
+  it('makes git\'s description of the checkout an input of a dynamic-version project\'s sources (and so of every pex bundling it), not of a static one', () => {
+    const sources = (text: string) => projectFromPyProject('libs/l/pyproject.toml', text).projects?.['libs/l']?.namedInputs?.['nxPexSources'];
+    const git = { runtime: expect.stringMatching(/^git describe --tags --long --always/) };
+    expect(sources('[project]\nname = "l"\ndynamic = ["version"]\n')).toContainEqual(git);
+    expect(sources('[project]\nname = "l"\nversion = "1.0"\ndynamic = ["dependencies"]\n')).not.toContainEqual(git);
+    expect(sources('[project]\nname = "l"\nversion = "1.0"\n')).not.toContainEqual(git);
+    // The build target takes its dependencies' sources (^), so an app bundling the lib sees the tag too.
+    expect(projectFromPyProject('apps/a/pyproject.toml', '[project]\nname = "a"\n').projects?.['apps/a']?.targets?.['build']?.inputs).toContain('^nxPexSources');
+  });
+
   it('honours target names, false to turn a target off, and library type', () => {
     const app = projectFromPyProject('a/pyproject.toml', '[project]\nname = "a"\n', { buildTargetName: 'pex', runTargetName: false, lockTargetName: 'pylock' });
     expect(Object.keys(app.projects?.['a']?.targets ?? {}).sort()).toEqual(['pex', 'pylock']);

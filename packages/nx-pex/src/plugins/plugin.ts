@@ -11,7 +11,7 @@ import { buildTarget } from './targets/build.js';
 import { runTarget } from './targets/run.js';
 import { testTarget } from './targets/test.js';
 import { lockTarget } from './targets/lock.js';
-import { SOURCES_INPUT, sourcesNamedInput } from './targets/inputs.js';
+import { SOURCES_INPUT, sourcesNamedInput, sourcesNamedInputOf } from './targets/inputs.js';
 import { lockPartHashes, resolverLockPartHasher, sha256, type LockPart } from './lock-subsets.js';
 
 export interface NxPexPluginOptions {
@@ -99,7 +99,7 @@ function projectConfig(p: ParsedProject, requirements: string[], options: NxPexP
   return {
     name: p.pyproject.name,
     projectType: p.pyproject.tool.type === 'lib' ? 'library' : 'application',
-    namedInputs: { [SOURCES_INPUT]: sourcesNamedInput },
+    namedInputs: { [SOURCES_INPUT]: sourcesNamedInputOf(p.pyproject.dynamic) },
     targets: targetsFor(p, options, facts),
     tags: ['lang:python'],
     metadata: { technologies: ['python'], nxPex: { requirements } },

@@ -137,8 +137,13 @@ def admin():
 }
 
 /** Make `dir` a git repository with one commit tagged `tag` (a VCS version's source). */
+/** git in `dir` with a fixed identity and no signing (the machine's git config is not the test's). */
+export function gitIn(dir: string, ...args: string[]): Buffer {
+  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', '-c', 'commit.gpgsign=false', '-c', 'tag.gpgsign=false', ...args], { cwd: dir, stdio: 'pipe' });
+}
+
 export function gitCommitAndTag(dir: string, tag: string): void {
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', '-c', 'commit.gpgsign=false', '-c', 'tag.gpgsign=false', ...args], { cwd: dir, stdio: 'pipe' });
+  const git = (...args: string[]) => gitIn(dir, ...args);
   git('init', '-q');
   git('add', '-A');
   git('commit', '-q', '-m', 'fixture');

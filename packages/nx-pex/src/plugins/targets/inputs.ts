@@ -18,6 +18,20 @@ export const sourcesNamedInput = [
 ];
 
 /**
+ * A `dynamic = ["version"]` project's version is computed by its backend, which may read it from git
+ * (hatch-vcs, setuptools-scm, versioneer…): a new tag or commit changes the pex though no file
+ * changes. Its sources — and so, through `^`, every pex that bundles it — take the repository's
+ * description as an input (one git process per hash, only for such projects). Outside a git checkout
+ * the message git prints is as stable an input.
+ */
+export const vcsVersionInput = { runtime: 'git describe --tags --long --always --abbrev=40 2>&1 || true' };
+
+/** The sources named input of a project: its files, plus the git state when its version is dynamic. */
+export function sourcesNamedInputOf(dynamic: readonly string[] | undefined): Array<string | typeof vcsVersionInput> {
+  return dynamic?.includes('version') ? [...sourcesNamedInput, vcsVersionInput] : sourcesNamedInput;
+}
+
+/**
  * The lock files that may serve a project (core/lock.ts lockFileOf): its pylock.toml, its uv.lock,
  * and the uv.lock at the workspace root (a uv workspace's members). A file that is not the lock in
  * use only costs a rebuild when it changes.
