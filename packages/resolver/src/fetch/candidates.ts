@@ -67,9 +67,41 @@ function classify(file: IndexFile, project: string, tagIndex: Map<string, number
     if (tagRank !== undefined) candidate.tagRank = tagRank;
     return candidate;
   }
-  const sdist = parseSdistFilename(file.filename, project);
-  const sdistVersion = sdist && Version.tryParse(sdist.version);
+  const sdistVersion = sdistVersionOf(file, project);
   return sdistVersion ? { file, version: sdistVersion } : undefined;
+}
+
+/** An sdist's version, by file object and project (the name is checked against the project's). */
+const parsedSdists = new WeakMap<IndexFile, { project: string; version?: Version }>();
+
+function sdistVersionOf(file: IndexFile, project: string): Version | undefined {
+  let parsed = parsedSdists.get(file);
+  if (parsed?.project !== project) {
+    const sdist = parseSdistFilename(file.filename, project);
+    const version = sdist ? Version.tryParse(sdist.version) : undefined;
+    parsed = { project, ...(version ? { version } : {}) };
+    parsedSdists.set(file, parsed);
+  }
+  return parsed.version;
+}
+
+/**
+ * A project's files by release (normalized version string, as `Release.version.toString()`), for
+ * any target: `releasesOf` of one group classifies just that release, as it would within all files.
+ */
+export function filesByVersion(files: readonly IndexFile[], project: string): Map<string, IndexFile[]> {
+  const name = normalizeName(project);
+  const groups = new Map<string, IndexFile[]>();
+  for (const file of files) {
+    const { wheel, version: wheelVersion } = parsedWheel(file);
+    const version = wheel ? (wheel.name === name ? wheelVersion : undefined) : sdistVersionOf(file, name);
+    if (!version) continue;
+    const key = version.toString();
+    const group = groups.get(key);
+    if (group) group.push(file);
+    else groups.set(key, [file]);
+  }
+  return groups;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { debug } from '../debug.js';
 import { ResolverError } from '../errors.js';
-import { pythonAllowed, releasesOf, type Release } from '../fetch/candidates.js';
+import { filesByVersion, pythonAllowed, releasesOf, type Release } from '../fetch/candidates.js';
 import { FetchSession, markerEnvironment, parseRequirement, type FetchOptions } from '../fetch/fetch-artifacts.js';
 import type { IndexFile } from '../index/types.js';
 import type { CoreMetadata } from '../metadata/core-metadata.js';
@@ -34,6 +34,7 @@ class SharedReads {
   private readonly session: FetchSession;
   private readonly files = new Map<string, Promise<IndexFile[]>>();
   private readonly metadata = new Map<string, Promise<CoreMetadata>>();
+  private readonly versions = new Map<string, Promise<Map<string, IndexFile[]>>>();
   private readonly prefetching: (() => Promise<unknown>)[] = [];
   private running = 0;
   private done = 0;
@@ -53,6 +54,21 @@ class SharedReads {
       this.files.set(project, pending);
     }
     return pending;
+  }
+
+  /**
+   * One release of a project classified for a target: only that release's files (grouped by version
+   * once per project), not the whole page, which reused forks and read-ahead would otherwise
+   * classify per environment (botocore's page lists thousands of files).
+   */
+  async releaseAt(project: string, version: string, tags: string[], python: Version): Promise<Release | undefined> {
+    let pending = this.versions.get(project);
+    if (!pending) {
+      pending = this.pages(project).then((files) => filesByVersion(files, project));
+      this.versions.set(project, pending);
+    }
+    const files = (await pending).get(version);
+    return files ? releasesOf(files, project, tags, python)[0] : undefined;
   }
 
   /** Core metadata of a release's best wheel for some environment (the read does not depend on the environment). */
@@ -76,7 +92,7 @@ class SharedReads {
       const python = Version.parse(target.version.join('.'));
       for (const [name, { artifact }] of fork) {
         this.prefetching.push(async () => {
-          const release = releasesOf(await this.pages(name), name, target.tags, python).find((r) => r.version.toString() === artifact.version);
+          const release = await this.releaseAt(name, artifact.version, target.tags, python);
           if (release?.best && !release.best.build) await this.wheelMetadata(name, release);
         });
       }
@@ -114,6 +130,11 @@ class EnvironmentSession extends FetchSession {
 
   override metadata(project: string, release: Release): Promise<CoreMetadata> {
     return release.best && !release.best.build ? this.shared.wheelMetadata(project, release) : super.metadata(project, release);
+  }
+
+  /** The release of `project` at `version` for this environment (see SharedReads.releaseAt). */
+  releaseAt(project: string, version: string): Promise<Release | undefined> {
+    return this.shared.releaseAt(project, version, this.target.tags, this.pythonVersion);
   }
 
   override releasesOf(project: string): Promise<Release[]> {
@@ -175,7 +196,7 @@ async function reuse(fork: Fork, session: EnvironmentSession, env: MarkerEnviron
   const decisions = new Map<string, Release>();
   for (const name of walk.names) {
     const version = fork.resolved.get(name)!.artifact.version;
-    const release = (await session.releasesOf(name)).find((r) => r.version.toString() === version);
+    const release = await session.releaseAt(name, version);
     if (!release?.best || release.best.build || release.yanked) return undefined;
     decisions.set(name, release);
   }
