@@ -5,7 +5,7 @@ export const WORKLOAD_IDS = [
   'cli-help',
   'build-cold', 'build-noop', 'build-change', 'build-lock-noop', 'build-lock-change',
   'start-warm', 'start-first',
-  'resolve-cold', 'resolve-warm', 'resolve-backtrack-cold', 'resolve-backtrack-warm',
+  'resolve-cold', 'resolve-warm', 'resolve-backtrack-cold', 'resolve-backtrack-warm', 'resolve-universal-cold', 'resolve-universal-warm',
   'scale-1-cached', 'scale-30-cached', 'scale-100-cached', 'scale-1-cold', 'scale-30-cold', 'scale-100-cold',
   'torch-build', 'torch-start-warm', 'torch-start-first',
 ] as const;
@@ -36,7 +36,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --runs <n>           counted runs per contender (default 5, at least 1)
   --warmup <n>         warm-up rounds, not counted (default 1)
   --only <ids>         comma-separated workloads or groups: cli, build, start, resolve, scale, torch;
-                       or a prefix of ids (build-lock, resolve-backtrack, scale-30, …);
+                       or a prefix of ids (build-lock, resolve-backtrack, resolve-universal, scale-30, …);
                        or ids: ${WORKLOAD_IDS.join(', ')}
   --torch              add the torch workloads (downloads ~1.1 GB of wheels once)
   --torch-cuda         torch with its nvidia-* CUDA wheels too (~4 GB), so the torch pex can start

@@ -16,7 +16,8 @@ describe('parseBenchArgs', () => {
     expect(parseBenchArgs(['--quick', '--runs', '3', '--warmup', '1'])).toMatchObject({ runs: 3, warmup: 1 });
   });
   it('--only takes ids and groups, comma-separated or repeated, and keeps the run order', () => {
-    expect(parseBenchArgs(['--only', 'resolve,build-noop']).workloads).toEqual(['build-noop', 'resolve-cold', 'resolve-warm', 'resolve-backtrack-cold', 'resolve-backtrack-warm']);
+    expect(parseBenchArgs(['--only', 'resolve,build-noop']).workloads).toEqual(['build-noop', 'resolve-cold', 'resolve-warm', 'resolve-backtrack-cold', 'resolve-backtrack-warm', 'resolve-universal-cold', 'resolve-universal-warm']);
+    expect(parseBenchArgs(['--only', 'resolve-universal']).workloads).toEqual(['resolve-universal-cold', 'resolve-universal-warm']);
     expect(parseBenchArgs(['--only', 'scale-30,build-lock,cli']).workloads).toEqual(['cli-help', 'build-lock-noop', 'build-lock-change', 'scale-30-cached', 'scale-30-cold']);
     expect(parseBenchArgs(['--only', 'scale']).workloads).toEqual(WORKLOAD_IDS.filter((id) => id.startsWith('scale-')));
     expect(parseBenchArgs(['--only', 'start-first', '--only', 'build-cold']).workloads).toEqual(['build-cold', 'start-first']);

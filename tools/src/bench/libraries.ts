@@ -25,6 +25,8 @@ export interface ResolverApi {
     index: IndexConfigLike;
     targets: TargetLike[];
     cacheDir?: string;
+    universal?: boolean;
+    requiresPython?: string;
   }): Promise<{ packages: { name: string; version?: string }[] }>;
 }
 

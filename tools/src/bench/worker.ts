@@ -8,6 +8,8 @@ export interface ResolveSpec {
   python: string;
   /** Where to write the resolved `name==version` list (JSON array). */
   out: string;
+  /** A universal lock (every default environment of requires-python) instead of one for `python`. */
+  universal?: { requiresPython: string };
 }
 
 export interface BuildPexSpec {
@@ -19,9 +21,13 @@ export interface BuildPexSpec {
 
 async function resolve(spec: ResolveSpec): Promise<void> {
   const r = await loadResolver();
-  const [index, target] = await Promise.all([r.loadIndexConfig(), r.inspectInterpreter(spec.python)]);
-  const lock = await r.resolveLock({ roots: { bench: spec.requirements }, index, targets: [target] });
-  const pins = lock.packages.map((p) => (p.version ? `${p.name}==${p.version}` : p.name)).sort();
+  const index = await r.loadIndexConfig();
+  // A universal lock inspects no interpreter: its environments are synthetic.
+  const lock = spec.universal
+    ? await r.resolveLock({ roots: { bench: spec.requirements }, index, targets: [], universal: true, requiresPython: spec.universal.requiresPython })
+    : await r.resolveLock({ roots: { bench: spec.requirements }, index, targets: [await r.inspectInterpreter(spec.python)] });
+  // One line per distinct version (a universal lock has an entry per fork that differs).
+  const pins = [...new Set(lock.packages.map((p) => (p.version ? `${p.name}==${p.version}` : p.name)))].sort();
   await writeFile(spec.out, JSON.stringify(pins, null, 2));
   process.stdout.write(`resolved ${pins.length} packages\n`);
 }

@@ -11,6 +11,7 @@ import {
   SERVICE_ROOT, TORCH_APP_MAIN, TORCH_NON_NVIDIA_DEPS, TORCH_VERSION, writeServiceWorkspace,
 } from './projects.js';
 import type { Contender, Workload } from './runner.js';
+import type { ResolveSpec } from './worker.js';
 import { scaleWorkload, ScaleWorkspaces } from './scale.js';
 import { formatKib } from './stats.js';
 
@@ -293,9 +294,13 @@ async function startWorkload(ctx: BenchContext, prep: Preparations, id: Workload
 
 // ---------------------------------------------------------------- resolution (5)
 
+/** The lowest Python of the universal rows: both tools lock every CPython minor from it up. */
+const UNIVERSAL_PYTHON = '3.10';
+
 async function resolveWorkload(ctx: BenchContext, id: WorkloadId): Promise<Workload> {
   const cold = id.endsWith('-cold');
   const backtrack = id.startsWith('resolve-backtrack');
+  const universal = id.startsWith('resolve-universal');
   const set = backtrack ? BACKTRACK_SET : RESOLVE_SET;
   const dir = join(ctx.runDir, id);
   await mkdir(dir, { recursive: true });
@@ -307,58 +312,71 @@ async function resolveWorkload(ctx: BenchContext, id: WorkloadId): Promise<Workl
   };
   const out = (who: string) => join(dir, `${who}-out.txt`);
   const specPath = join(dir, 'resolver-spec.json');
-  await writeFile(specPath, JSON.stringify({ requirements: set, python: ctx.python, out: out('resolver') }));
+  const spec: ResolveSpec = { requirements: set, python: ctx.python, out: out('resolver'), ...(universal ? { universal: { requiresPython: `>=${UNIVERSAL_PYTHON}` } } : {}) };
+  await writeFile(specPath, JSON.stringify(spec));
   const { pip, uv } = ctx.tools;
   const count = (n: number) => `${n} packages resolved`;
+  const caches = cold ? 'cold (empty caches)' : 'warm caches';
+  const uvContender: Contender = {
+    id: 'uv',
+    label: universal ? 'uv pip compile --universal' : 'uv pip compile',
+    ...needs(uv, 'uv'),
+    before: before('uv'),
+    command: () => ({
+      argv: [
+        uv ?? 'uv', 'pip', 'compile', reqs, '-o', out('uv'), '--quiet', '--no-config', '--no-header', '--only-binary', ':all:',
+        '--python', ctx.python, ...(universal ? ['--universal', '--python-version', UNIVERSAL_PYTHON] : []), '--cache-dir', cache('uv'), ...uvIndexFlags(ctx.index),
+      ],
+      cwd: dir,
+    }),
+    // A universal output lists a package once per version (with its marker).
+    describe: async () => count((await readFile(out('uv'), 'utf8')).split('\n').filter((l) => /^[A-Za-z0-9].*==/.test(l)).length),
+  };
+  const pipContender: Contender = {
+    id: 'pip',
+    label: `pip install --dry-run --report`,
+    ...needs(pip, 'pip'),
+    before: before('pip'),
+    command: () => ({
+      argv: [
+        pip ?? 'pip', '-m', 'pip', 'install', '--dry-run', '--ignore-installed', '--only-binary=:all:', '--quiet',
+        '--disable-pip-version-check', '--report', out('pip'), '--cache-dir', cache('pip'), '-r', reqs, ...pipIndexFlags(ctx.index),
+      ],
+      cwd: dir,
+    }),
+    describe: async () => count((JSON.parse(await readFile(out('pip'), 'utf8')) as { install: unknown[] }).install.length),
+  };
   return {
     id,
-    title: backtrack
-      ? `backtracking-heavy resolution (${set.join(' + ')}: ~800 boto3 releases walked), ${cold ? 'cold (empty caches)' : 'warm caches'}, vs uv`
-      : `resolution of a real set (${set.length} top-level requirements), ${cold ? 'cold (empty caches)' : 'warm caches'}`,
-    // uv is the fastest peer; the backtracking rows compare against it (the issue's goal: within 2× of uv).
-    reference: backtrack ? 'uv' : 'pip',
+    title: universal
+      ? `universal resolution of a real set (${set.length} top-level requirements, every CPython from ${UNIVERSAL_PYTHON} on Linux, macOS and Windows), ${caches}, vs uv`
+      : backtrack
+        ? `backtracking-heavy resolution (${set.join(' + ')}: ~800 boto3 releases walked), ${caches}, vs uv`
+        : `resolution of a real set (${set.length} top-level requirements), ${caches}`,
+    // uv is the fastest peer; the backtracking and universal rows compare against it (the issues' goal: within 2× of uv).
+    reference: backtrack || universal ? 'uv' : 'pip',
     prime: !cold,
-    notes: [
-      `set: ${set.join(' ')}; for CPython ${ctx.pythonVersion} on this platform, wheels only (--only-binary :all: for pip and uv: the resolver does not build sdists)`,
-      ...(backtrack ? ['aiobotocore 2.5.4 pins botocore <1.31.18, so every boto3 newer than 1.28.17 conflicts: each resolver reads the metadata of every boto3 release it rejects (see bench/README.md)'] : []),
-      'resolution only: nx-pex = resolveLock (metadata via PEP 658 / range requests, no wheel downloads), pip = install --dry-run --report, uv = pip compile',
-    ],
+    notes: universal
+      ? [
+        `set: ${set.join(' ')}; requires-python >=${UNIVERSAL_PYTHON}, wheels only (--only-binary :all: for uv)`,
+        'nx-pex = resolveLock with universal: true (the default environments: 5 platforms × every CPython minor, see docs/locks.md); uv = pip compile --universal --python-version ' + UNIVERSAL_PYTHON + ' (one resolution per marker region); pip has no universal mode',
+        'packages resolved: distinct name==version pairs (nx-pex) and output lines (uv)',
+      ]
+      : [
+        `set: ${set.join(' ')}; for CPython ${ctx.pythonVersion} on this platform, wheels only (--only-binary :all: for pip and uv: the resolver does not build sdists)`,
+        ...(backtrack ? ['aiobotocore 2.5.4 pins botocore <1.31.18, so every boto3 newer than 1.28.17 conflicts: each resolver reads the metadata of every boto3 release it rejects (see bench/README.md)'] : []),
+        'resolution only: nx-pex = resolveLock (metadata via PEP 658 / range requests, no wheel downloads), pip = install --dry-run --report, uv = pip compile',
+      ],
     contenders: [
       {
         id: 'resolver',
-        label: '@nx-pex/resolver resolveLock',
+        label: universal ? '@nx-pex/resolver resolveLock (universal)' : '@nx-pex/resolver resolveLock',
         before: before('resolver'),
         command: () => ({ argv: [ctx.node, paths(ctx).worker, 'resolve', specPath], cwd: dir, env: { NX_PEX_CACHE_DIR: cache('resolver') } }),
         describe: async () => count((JSON.parse(await readFile(out('resolver'), 'utf8')) as string[]).length),
       },
-      {
-        id: 'pip',
-        label: `pip install --dry-run --report`,
-        ...needs(pip, 'pip'),
-        before: before('pip'),
-        command: () => ({
-          argv: [
-            pip ?? 'pip', '-m', 'pip', 'install', '--dry-run', '--ignore-installed', '--only-binary=:all:', '--quiet',
-            '--disable-pip-version-check', '--report', out('pip'), '--cache-dir', cache('pip'), '-r', reqs, ...pipIndexFlags(ctx.index),
-          ],
-          cwd: dir,
-        }),
-        describe: async () => count((JSON.parse(await readFile(out('pip'), 'utf8')) as { install: unknown[] }).install.length),
-      },
-      {
-        id: 'uv',
-        label: 'uv pip compile',
-        ...needs(uv, 'uv'),
-        before: before('uv'),
-        command: () => ({
-          argv: [
-            uv ?? 'uv', 'pip', 'compile', reqs, '-o', out('uv'), '--quiet', '--no-config', '--no-header', '--only-binary', ':all:',
-            '--python', ctx.python, '--cache-dir', cache('uv'), ...uvIndexFlags(ctx.index),
-          ],
-          cwd: dir,
-        }),
-        describe: async () => count((await readFile(out('uv'), 'utf8')).split('\n').filter((l) => /^[A-Za-z0-9].*==/.test(l)).length),
-      },
+      ...(universal ? [] : [pipContender]),
+      uvContender,
     ],
   };
 }
@@ -521,6 +539,8 @@ export async function createWorkload(ctx: BenchContext, prep: Preparations, id: 
     case 'resolve-warm':
     case 'resolve-backtrack-cold':
     case 'resolve-backtrack-warm':
+    case 'resolve-universal-cold':
+    case 'resolve-universal-warm':
       return resolveWorkload(ctx, id);
     case 'scale-1-cached':
     case 'scale-30-cached':
