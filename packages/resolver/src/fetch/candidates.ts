@@ -116,13 +116,25 @@ function preference(a: Candidate, b: Candidate): number {
   return (b.wheel?.build?.number ?? -1) - (a.wheel?.build?.number ?? -1);
 }
 
+/** Tag → rank, by tags array: a target's hundreds of tags are indexed once, not per project (or per release, in a universal lock). */
+const tagIndexes = new WeakMap<readonly string[], Map<string, number>>();
+
+function tagIndexOf(tags: readonly string[]): Map<string, number> {
+  let index = tagIndexes.get(tags);
+  if (!index) {
+    index = new Map(tags.map((t, i) => [t.toLowerCase(), i] as const));
+    tagIndexes.set(tags, index);
+  }
+  return index;
+}
+
 /**
  * Group a project's files into releases (newest first), dropping files for other projects and
  * files whose requires-python excludes the target (PEP 503 data-requires-python).
  */
 export function releasesOf(files: IndexFile[], project: string, tags: string[], pythonVersion: Version): Release[] {
   const name = normalizeName(project);
-  const tagIndex = new Map(tags.map((t, i) => [t.toLowerCase(), i] as const));
+  const tagIndex = tagIndexOf(tags);
   const byVersion = new Map<string, { version: Version; candidates: Candidate[] }>();
   // Many files share a requires-python string: evaluate each distinct one once.
   const allowedBy = new Map<string | undefined, boolean>();
