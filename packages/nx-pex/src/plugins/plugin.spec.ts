@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { inferFromPyProjects, projectFromPyProject } from './plugin.js';
+import { inferFromPyProjects } from './plugin.js';
+import { projectFromPyProject } from '../testing-files/infer-one.js';
 
 const sha256Of = (c: string) => c.repeat(64);
 

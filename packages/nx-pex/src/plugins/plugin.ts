@@ -202,11 +202,6 @@ function inferFromParsed(parsed: readonly ParsedFile[], options: NxPexPluginOpti
   });
 }
 
-/** Kept for callers that infer one file at a time (and the tests). */
-export function projectFromPyProject(file: string, text: string, options: NxPexPluginOptions = {}): CreateNodesResult {
-  return inferFromPyProjects([[file, text]], options)[0]![1];
-}
-
 /** The shared workspace lock's file name (core/lock.ts LOCK_FILE; not imported: core/lock loads the resolver). */
 const WORKSPACE_LOCK = 'pylock.toml';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readNxJson } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from 'nx/src/devkit-testing-exports.js';
 import { parsePyProject } from '../../pyproject/pyproject.js';
-import { projectFromPyProject } from '../../plugins/plugin.js';
+import { projectFromPyProject } from '../../testing-files/infer-one.js';
 import { snapshot } from '../utils/testing.js';
 import pythonLibGenerator from '../python-lib/python-lib.js';
 import pythonAppGenerator from './python-app.js';

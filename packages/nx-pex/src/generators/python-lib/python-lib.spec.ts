@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createTreeWithEmptyWorkspace } from 'nx/src/devkit-testing-exports.js';
 import { parsePyProject } from '../../pyproject/pyproject.js';
-import { projectFromPyProject } from '../../plugins/plugin.js';
+import { projectFromPyProject } from '../../testing-files/infer-one.js';
 import pythonLibGenerator from './python-lib.js';
 
 describe('python-lib generator', () => {
