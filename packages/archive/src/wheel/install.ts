@@ -241,7 +241,10 @@ async function inflateMember(
       for await (const chunk of raw) if (!take(chunk)) break;
     } else if (described.compressedSize <= INFLATE_AT_ONCE_COMPRESSED && limit <= INFLATE_AT_ONCE_SIZE) {
       const compressed = await reader.read(described.dataStart, described.compressedSize);
-      take(inflateAtMost(compressed, limit + 1));
+      const inflated = inflateAtMost(compressed, limit + 1);
+      // More than the limit (a bomb stopped by zlib): the caller reports the excess, as for a stream.
+      if (inflated === undefined) size = limit + 1;
+      else take(inflated);
     } else {
       const inflate = Readable.from(raw).pipe(createInflateRaw());
       for await (const chunk of inflate) {
@@ -261,12 +264,12 @@ async function inflateMember(
   return { size, crc };
 }
 
-/** Inflate at once, but never more than `max` bytes (a bomb stops there; the caller sees the excess). */
-function inflateAtMost(compressed: Buffer, max: number): Buffer {
+/** Inflate at once, or undefined when the data inflates to more than `max` bytes (a bomb stops there). */
+function inflateAtMost(compressed: Buffer, max: number): Buffer | undefined {
   try {
     return inflateRawSync(compressed, { maxOutputLength: max });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') throw error;
-    return Buffer.alloc(max);
+    return undefined;
   }
 }

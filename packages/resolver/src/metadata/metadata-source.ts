@@ -6,6 +6,7 @@ import { commit, tempPathFor } from '../cache/atomic.js';
 import { pathInside } from '../cache/paths.js';
 import { isMissing } from '../cache/wheel-cache.js';
 import { ResolverError } from '../errors.js';
+import { debug } from '../debug.js';
 import type { Candidate } from '../fetch/candidates.js';
 import type { LocalArtifact } from '../fetch/local-artifact.js';
 import type { HttpClient } from '../http/client.js';
@@ -45,7 +46,6 @@ export class MetadataSource {
    * that lies about a hash cannot leave metadata under a sha256 the wheel does not have.
    */
   private readonly unconfirmed = new Map<string, string>();
-  readonly origins: MetadataOrigin[] = [];
 
   constructor(
     private readonly http: HttpClient,
@@ -114,13 +114,13 @@ export class MetadataSource {
     const { file } = candidate;
     const sha256 = file.hashes.sha256;
     const cached = sha256 ? await readFile(this.cachePath(sha256), 'utf8').catch(() => undefined) : undefined;
-    if (cached !== undefined) return this.found('metadata-cache', parseCoreMetadata(cached));
-    if (file.url.startsWith('file:')) return this.found('local-file', await readWheelMetadata(fileURLToPath(file.url), project, file.filename));
+    if (cached !== undefined) return this.found(file.filename, 'metadata-cache', parseCoreMetadata(cached));
+    if (file.url.startsWith('file:')) return this.found(file.filename, 'local-file', await readWheelMetadata(fileURLToPath(file.url), project, file.filename));
     const metadataSha256 = file.coreMetadata ? file.coreMetadata.hashes.sha256 : undefined;
     const stored = metadataSha256 ? await this.readPep658(metadataSha256) : undefined;
     if (stored !== undefined) {
       if (sha256) this.unconfirmed.set(sha256, stored);
-      return this.found('metadata-cache', parseCoreMetadata(stored));
+      return this.found(file.filename, 'metadata-cache', parseCoreMetadata(stored));
     }
     const local = await this.cachedWheel(candidate);
     // A cached wheel deleted meanwhile (the cache cleaned during a build) is a miss, not an error.
@@ -128,7 +128,7 @@ export class MetadataSource {
       if (isMissing(err)) return undefined;
       throw err;
     }) : undefined;
-    if (fromCache) return this.found('wheel-cache', fromCache);
+    if (fromCache) return this.found(file.filename, 'wheel-cache', fromCache);
     const describe = `${file.filename} (${project}) from ${displayUrl(file.url)}`;
     let text: string | undefined;
     let origin: MetadataOrigin = 'pep658';
@@ -151,14 +151,15 @@ export class MetadataSource {
     }
     if (text === undefined) {
       const artifact = await download();
-      return this.found('download', { requiresDist: artifact.requiresDist, providesExtra: [], ...(artifact.requiresPython ? { requiresPython: artifact.requiresPython } : {}) });
+      return this.found(file.filename, 'download', { requiresDist: artifact.requiresDist, providesExtra: [], ...(artifact.requiresPython ? { requiresPython: artifact.requiresPython } : {}) });
     }
     if (sha256) this.unconfirmed.set(sha256, text);
-    return this.found(origin, parseCoreMetadata(text));
+    return this.found(file.filename, origin, parseCoreMetadata(text));
   }
 
-  private found(origin: MetadataOrigin, metadata: CoreMetadata): CoreMetadata {
-    this.origins.push(origin);
+  /** Where each release's metadata came from, for `NODE_DEBUG=nx-pex` (why a resolve made the requests it made). */
+  private found(filename: string, origin: MetadataOrigin, metadata: CoreMetadata): CoreMetadata {
+    debug('metadata of %s: %s', filename, origin);
     return metadata;
   }
 
