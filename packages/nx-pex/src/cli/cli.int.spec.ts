@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWheel, startFixtureIndex, type FixtureIndex, writeTree } from '@nx-pex/tools';
 import { runCli } from './cli.js';
+import { useFixtureIndex } from '../testing-files/fixture-env.js';
 
 function io(cwd: string) {
   const out: string[] = [];
@@ -26,10 +27,7 @@ describe('nx-pex CLI', () => {
       await buildWheel({ name: 'fastthing', version: '1.0', pythonTag: python, abiTag: python, platformTag: platform, modules: { 'fastthing/__init__.py': `BUILD = "${where}"\n` } }, wheels);
     }
     index = await startFixtureIndex({ wheelsDir: wheels });
-    process.env['PIP_INDEX_URL'] = index.url;
-    process.env['PIP_FIND_LINKS'] = '';
-    process.env['PIP_CONFIG_FILE'] = join(tmp, 'no-pip.conf');
-    process.env['NX_PEX_CACHE_DIR'] = join(tmp, 'cache');
+    useFixtureIndex(index.url, tmp);
     ws = join(tmp, 'ws');
     writeTree(ws, {
       'nx.json': '{}',

@@ -7,6 +7,7 @@ import { buildWheel, startFixtureIndex, type FixtureIndex, writeTree } from '@nx
 import lockExecutor from './lock/lock.impl.js';
 import pexExecutor from './pex/pex.impl.js';
 import runExecutor from './run/run.impl.js';
+import { useFixtureIndex } from '../testing-files/fixture-env.js';
 
 /**
  * The executors import core/ (resolver, archive) inside their function, not when Nx loads them
@@ -38,10 +39,7 @@ describe('executors (modules loaded when the task runs)', () => {
     mkdirSync(wheels);
     await buildWheel({ name: 'colorful', version: '1.2.0', modules: { 'colorful/__init__.py': 'def paint(s):\n    return "*" + s + "*"\n' } }, wheels);
     index = await startFixtureIndex({ wheelsDir: wheels });
-    process.env['PIP_INDEX_URL'] = index.url;
-    process.env['PIP_FIND_LINKS'] = '';
-    process.env['PIP_CONFIG_FILE'] = join(tmp, 'no-pip.conf');
-    process.env['NX_PEX_CACHE_DIR'] = join(tmp, 'cache');
+    useFixtureIndex(index.url, tmp);
     ws = join(tmp, 'ws');
     writeTree(ws, {
       'nx.json': '{}',
