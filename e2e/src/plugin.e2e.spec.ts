@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildWheel, startFixtureIndex, type FixtureIndex } from '@nx-pex/tools';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createWorkspace,
   describeResult,
@@ -11,6 +11,7 @@ import {
   publishPackages,
   removeTempDir,
   startLocalRegistry,
+  trackFailures,
   type LocalRegistry,
   type RunResult,
   type Workspace,
@@ -76,7 +77,8 @@ describe('nx-pex graph, affected and locks (an app, a lib and an unrelated app)'
   let index: FixtureIndex | undefined;
   let scratch: string;
   let ws: Workspace;
-  let failed = false;
+  /** True once a test failed: the workspace is then kept, and its path printed, for a post-mortem. */
+  const failed = trackFailures();
 
   beforeAll(async () => {
     scratch = await makeTempDir('plugin');
@@ -122,16 +124,10 @@ describe('nx-pex graph, affected and locks (an app, a lib and an unrelated app)'
     expectOk(await ws.run('git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@example.invalid', 'commit', '-qm', 'base']));
   });
 
-  beforeEach((context) => {
-    context.onTestFailed(() => {
-      failed = true;
-    });
-  });
-
   afterAll(async () => {
     await index?.close();
     await registry?.stop();
-    if (failed && ws) {
+    if (failed() && ws) {
       process.stderr.write(`[e2e] a test failed: workspace kept in ${ws.root}, every command's output in ${ws.logFile}\n`);
     } else {
       await ws?.dispose();
