@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import { buildWheel, describeMissing, findPythons, startFixtureIndex, type FixtureIndex } from '@nx-pex/tools';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { gitCommitAndTag, gitIn, realProjectsTree, writeRealProjectDistributions } from '../../packages/nx-pex/src/testing-files/real-projects.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gitCommitAndTag, gitIn, PLUGIN_APP_OUTPUT, realProjectsTree, writeRealProjectDistributions } from '../../packages/nx-pex/src/testing-files/real-projects.js';
 import {
   createWorkspace,
   describeResult,
@@ -11,6 +11,7 @@ import {
   publishPackages,
   removeTempDir,
   startLocalRegistry,
+  trackFailures,
   type LocalRegistry,
   type RunResult,
   type Workspace,
@@ -27,15 +28,6 @@ const [OLD_A, OLD_B] = pythons.found;
 const NEWEST = pythons.found.length >= 3 ? pythons.found.at(-1) : undefined;
 const pyTag = (minor: string) => `cp${minor.replace('.', '')}`;
 
-const APP_OUTPUT = [
-  'prog=plugin-app',
-  'version=2.5.0',
-  'plugins=hello=hello from the plugin',
-  'vcs-lib=1.7.0 1.7.0',
-  'dyn-lib=3.1.4',
-  'srcpkg=built from its sdist',
-];
-
 function expectOk(result: RunResult): RunResult {
   expect(result.exitCode, describeResult(result)).toBe(0);
   return result;
@@ -46,7 +38,8 @@ describe('real projects: backend-built first-party projects, own metadata, sdist
   let index: FixtureIndex | undefined;
   let scratch: string;
   let ws: Workspace;
-  let failed = false;
+  /** True once a test failed: the workspace is then kept, and its path printed, for a post-mortem. */
+  const failed = trackFailures();
 
   beforeAll(async () => {
     scratch = await makeTempDir('real');
@@ -83,16 +76,10 @@ describe('real projects: backend-built first-party projects, own metadata, sdist
     gitCommitAndTag(ws.root, 'v1.7.0');
   });
 
-  beforeEach((context) => {
-    context.onTestFailed(() => {
-      failed = true;
-    });
-  });
-
   afterAll(async () => {
     await index?.close();
     await registry?.stop();
-    if (failed && ws) {
+    if (failed() && ws) {
       process.stderr.write(`[e2e] a test failed: workspace kept in ${ws.root}, every command's output in ${ws.logFile}\n`);
     } else {
       await ws?.dispose();
@@ -107,7 +94,7 @@ describe('real projects: backend-built first-party projects, own metadata, sdist
     expect(out).toMatch(/built dyn-lib with its backend because/);
     expect(out).toContain('[project.scripts] has 2 entries (plugin-app, plugin-app-admin); the pex runs the script named after the project, "plugin-app"');
     const run = expectOk(await ws.run('python3', ['dist/apps/plugin-app/plugin-app.pex']));
-    expect(run.stdout.trim().split('\n')).toEqual(APP_OUTPUT);
+    expect(run.stdout.trim().split('\n')).toEqual(PLUGIN_APP_OUTPUT);
     // Generated in the lib's tree by its backend, as hatch-vcs does (and git-ignored there).
     expect(await readFile(ws.path('libs/vcs-lib/vcs_lib/_version.py'), 'utf8')).toBe("__version__ = '1.7.0'\n");
   });
@@ -118,7 +105,7 @@ describe('real projects: backend-built first-party projects, own metadata, sdist
     expect(lock).toMatch(/name = "srcpkg"\nversion = "1\.0"\n[^[]*sdist = \{ name = "srcpkg-1\.0\.tar\.gz"/);
     const build = expectOk(await ws.nx(['build', 'plugin-app', '--skip-nx-cache', '--outputStyle=static']));
     expect(build.stdout + build.stderr).not.toContain('not hermetic');
-    expect(expectOk(await ws.run('python3', ['dist/apps/plugin-app/plugin-app.pex'])).stdout.trim().split('\n')).toEqual(APP_OUTPUT);
+    expect(expectOk(await ws.run('python3', ['dist/apps/plugin-app/plugin-app.pex'])).stdout.trim().split('\n')).toEqual(PLUGIN_APP_OUTPUT);
   });
 
   it('a release tag on a new commit, no file changed: the Nx cache key follows git, so the pex carries the new VCS version', async () => {
@@ -127,7 +114,7 @@ describe('real projects: backend-built first-party projects, own metadata, sdist
     const build = expectOk(await ws.nx(['build', 'plugin-app', '--outputStyle=static']));
     expect(build.stdout + build.stderr).toMatch(/built vcs-lib with its backend because/);
     const run = expectOk(await ws.run('python3', ['dist/apps/plugin-app/plugin-app.pex']));
-    expect(run.stdout.trim().split('\n')).toEqual(APP_OUTPUT.map((l) => (l.startsWith('vcs-lib=') ? 'vcs-lib=1.8.0 1.8.0' : l)));
+    expect(run.stdout.trim().split('\n')).toEqual(PLUGIN_APP_OUTPUT.map((l) => (l.startsWith('vcs-lib=') ? 'vcs-lib=1.8.0 1.8.0' : l)));
     // Unchanged since: a cache hit.
     expect(expectOk(await ws.nx(['build', 'plugin-app', '--outputStyle=static'])).stdout).toMatch(/local cache|remote cache|existing outputs match the cache/);
   });

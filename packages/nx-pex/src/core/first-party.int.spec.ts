@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureIndex, writeTree, type FixtureIndex } from '@nx-pex/tools';
 import { readPexInfo } from '@nx-pex/archive';
 import { runCli } from '../cli/cli.js';
-import { gitCommitAndTag, realProjectsTree, writeRealProjectDistributions } from '../testing-files/real-projects.js';
+import { gitCommitAndTag, PLUGIN_APP_OUTPUT, realProjectsTree, writeRealProjectDistributions } from '../testing-files/real-projects.js';
 import { projectInputsHash } from './first-party.js';
 import { collectSources } from './sources.js';
 
@@ -62,14 +62,7 @@ describe('real projects (issue 12)', () => {
     const pex = cli.out[0]!;
     const r = run([pex]);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout.trim().split('\n')).toEqual([
-      'prog=plugin-app',
-      'version=2.5.0',
-      'plugins=hello=hello from the plugin',
-      'vcs-lib=1.7.0 1.7.0',
-      'dyn-lib=3.1.4',
-      'srcpkg=built from its sdist',
-    ]);
+    expect(r.stdout.trim().split('\n')).toEqual(PLUGIN_APP_OUTPUT);
     const info = await readPexInfo(pex);
     expect(Object.keys(info.distributions).sort()).toEqual(['dyn_lib-3.1.4-py3-none-any.whl', 'srcpkg-1.0-py3-none-any.whl', 'vcs_lib-1.7.0-py3-none-any.whl']);
     expect(info.script).toBe('plugin-app');

@@ -56,6 +56,16 @@ type = "lib"
  * - `plugin-app`: static [project] 2.5.0, `__version__` from importlib.metadata, an entry-point
  *   plugin it discovers, two console scripts, and the three dependencies above plus srcpkg.
  */
+/** What plugin-app prints when its pex runs (realProjectsTree, built with the backends and the sdist). */
+export const PLUGIN_APP_OUTPUT = [
+  'prog=plugin-app',
+  'version=2.5.0',
+  'plugins=hello=hello from the plugin',
+  'vcs-lib=1.7.0 1.7.0',
+  'dyn-lib=3.1.4',
+  'srcpkg=built from its sdist',
+];
+
 export function realProjectsTree(): Record<string, string> {
   return {
     'libs/vcs-lib/pyproject.toml': backendProject('vcs-lib', ['vcshelper']),
