@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { buildPackages, repoRoot, run } from './lib.mjs';
 
 const args = process.argv.slice(2);
-if (!(args.includes('--help') || args.includes('-h')) || !existsSync(join(repoRoot, 'tools', 'dist', 'bench', 'main.js'))) {
+if (
+  !(args.includes('--help') || args.includes('-h')) ||
+  !existsSync(join(repoRoot, 'tools', 'dist', 'bench', 'main.js'))
+) {
   console.error('» building the nx-pex packages');
   buildPackages();
 }

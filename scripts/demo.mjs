@@ -9,8 +9,13 @@ const pex = join(workspace, 'dist', 'apps', 'my-service', 'my-service.pex');
 console.log('» building the nx-pex packages');
 buildPackages();
 
-console.log('\n» nx build my-service (in examples/demo-workspace; index as pip is configured: PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, PIP_FIND_LINKS, pip.conf)');
-run(nx, ['build', 'my-service', '--outputStyle=static'], { cwd: workspace, env: { ...process.env, NX_DAEMON: 'false' } });
+console.log(
+  '\n» nx build my-service (in examples/demo-workspace; index as pip is configured: PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, PIP_FIND_LINKS, pip.conf)',
+);
+run(nx, ['build', 'my-service', '--outputStyle=static'], {
+  cwd: workspace,
+  env: { ...process.env, NX_DAEMON: 'false' },
+});
 
 console.log(`\n» python3 ${relative(repoRoot, pex)}`);
 const output = run('python3', [pex], { capture: true });

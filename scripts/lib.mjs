@@ -7,7 +7,12 @@ export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Run a command with inherited stdio (or captured, with `capture`); exit the script when it fails. */
 export function run(command, args, { cwd = repoRoot, env = process.env, capture = false } = {}) {
-  const result = spawnSync(command, args, { cwd, env, stdio: capture ? ['ignore', 'pipe', 'inherit'] : 'inherit', encoding: 'utf8' });
+  const result = spawnSync(command, args, {
+    cwd,
+    env,
+    stdio: capture ? ['ignore', 'pipe', 'inherit'] : 'inherit',
+    encoding: 'utf8',
+  });
   if (result.error) {
     console.error(`${command}: ${result.error.message}`);
     process.exit(1);
@@ -23,5 +28,11 @@ export function run(command, args, { cwd = repoRoot, env = process.env, capture 
 export const nx = join(repoRoot, 'node_modules', '.bin', 'nx');
 
 export function buildPackages() {
-  run(nx, ['run-many', '-t', 'build', '--projects=@nx-pex/archive,@nx-pex/resolver,nx-pex,@nx-pex/tools', '--outputStyle=static']);
+  run(nx, [
+    'run-many',
+    '-t',
+    'build',
+    '--projects=@nx-pex/archive,@nx-pex/resolver,nx-pex,@nx-pex/tools',
+    '--outputStyle=static',
+  ]);
 }

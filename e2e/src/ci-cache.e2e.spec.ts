@@ -32,16 +32,25 @@ import { readTar } from './remote-cache/tar.js';
 //   C, fresh, restores everything from A's uploads without running the executor, and the pexes run.
 
 /** The pex executor's options, as published: the packed layout and multi-platform pexes need options there. */
-const executorSchema = JSON.parse(readFileSync(join(repoRoot, 'packages/nx-pex/src/executors/pex/schema.json'), 'utf8')) as {
+const executorSchema = JSON.parse(
+  readFileSync(join(repoRoot, 'packages/nx-pex/src/executors/pex/schema.json'), 'utf8'),
+) as {
   properties: Record<string, unknown>;
 };
 const HAS_LAYOUT = 'layout' in executorSchema.properties;
 const HAS_PYTHONS = 'pythons' in executorSchema.properties;
 
 // A multi-platform pex needs a second interpreter besides python3: the newest other CPython found.
-const defaultPython = await runCommand('python3', ['-c', 'import sys, sysconfig; print("%d.%d" % sys.version_info[:2], sysconfig.get_platform())'], baseEnv(), { cwd: tmpdir() });
+const defaultPython = await runCommand(
+  'python3',
+  ['-c', 'import sys, sysconfig; print("%d.%d" % sys.version_info[:2], sysconfig.get_platform())'],
+  baseEnv(),
+  { cwd: tmpdir() },
+);
 const [DEFAULT_MINOR = '', PLATFORM = ''] = defaultPython.stdout.trim().split(' ');
-const OTHER_PYTHON: FoundPython | undefined = (await findPythons()).found.filter((p) => p.version !== DEFAULT_MINOR).at(-1);
+const OTHER_PYTHON: FoundPython | undefined = (await findPythons()).found
+  .filter((p) => p.version !== DEFAULT_MINOR)
+  .at(-1);
 const MULTI_PLATFORM_MISSING = !HAS_PYTHONS
   ? 'the pex executor has no `pythons` option (packages/nx-pex/src/executors/pex/schema.json)'
   : !OTHER_PYTHON || !DEFAULT_MINOR
@@ -62,8 +71,20 @@ interface Service {
 
 const LIB = 'shared-utils';
 const ZIPAPPS: Service[] = [
-  { name: 'orders', module: 'orders', dependencies: `greeting==1.0.0,${LIB}`, exitCode: 7, expectedOutput: () => '[orders] Hello, orders! (greeting 1.0.0)' },
-  { name: 'billing', module: 'billing', dependencies: LIB, exitCode: 0, expectedOutput: () => '[billing] no third-party code' },
+  {
+    name: 'orders',
+    module: 'orders',
+    dependencies: `greeting==1.0.0,${LIB}`,
+    exitCode: 7,
+    expectedOutput: () => '[orders] Hello, orders! (greeting 1.0.0)',
+  },
+  {
+    name: 'billing',
+    module: 'billing',
+    dependencies: LIB,
+    exitCode: 0,
+    expectedOutput: () => '[billing] no third-party code',
+  },
 ];
 const PACKED: Service = {
   name: 'reports',
@@ -121,7 +142,9 @@ const expectOk = (result: RunResult): void => {
 
 /** Lines of Nx's output that report a task as read from a cache (`[remote cache]` / `[local cache]`). */
 function cacheMarks(output: string, project: string): string[] {
-  return output.split('\n').filter((line) => line.includes(`${project}:build`) && /\[(remote|local) cache\]/.test(line));
+  return output
+    .split('\n')
+    .filter((line) => line.includes(`${project}:build`) && /\[(remote|local) cache\]/.test(line));
 }
 
 describe('CI caching of pexes: byte-identical across machines, restored from a self-hosted Nx remote cache', () => {
@@ -149,7 +172,9 @@ describe('CI caching of pexes: byte-identical across machines, restored from a s
       {
         name: 'greeting',
         version: '1.0.0',
-        modules: { 'greeting/__init__.py': 'def hello(name):\n    return "Hello, {}! (greeting 1.0.0)".format(name)\n' },
+        modules: {
+          'greeting/__init__.py': 'def hello(name):\n    return "Hello, {}! (greeting 1.0.0)".format(name)\n',
+        },
       },
       wheels,
     );
@@ -159,7 +184,14 @@ describe('CI caching of pexes: byte-identical across machines, restored from a s
       for (const minor of [DEFAULT_MINOR, OTHER_PYTHON!.version]) {
         const tag = pyTag(minor);
         await buildWheel(
-          { name: 'fastcalc', version: '1.0.0', pythonTag: tag, abiTag: tag, platformTag, modules: { 'fastcalc/__init__.py': `def answer():\n    return "42 ${tag}"\n` } },
+          {
+            name: 'fastcalc',
+            version: '1.0.0',
+            pythonTag: tag,
+            abiTag: tag,
+            platformTag,
+            modules: { 'fastcalc/__init__.py': `def answer():\n    return "42 ${tag}"\n` },
+          },
           wheels,
         );
       }
@@ -177,17 +209,31 @@ describe('CI caching of pexes: byte-identical across machines, restored from a s
     await publishPackages(registry);
     ws = await createWorkspace(registry, { name: 'acme' });
     await ws.nxOk(['g', 'nx-pex:python-lib', LIB]);
-    await ws.writeFile(`libs/${LIB}/src/shared_utils/__init__.py`, 'def tag(name, text):\n    return "[{}] {}".format(name, text)\n');
+    await ws.writeFile(
+      `libs/${LIB}/src/shared_utils/__init__.py`,
+      'def tag(name, text):\n    return "[{}] {}".format(name, text)\n',
+    );
     for (const s of SERVICES) {
       await ws.nxOk(['g', 'nx-pex:python-app', s.name, `--dependencies=${s.dependencies}`]);
       await ws.writeFile(`apps/${s.name}/src/${s.module}/__main__.py`, mainPy(s));
       if (s.buildOptions) {
-        await ws.writeFile(`apps/${s.name}/project.json`, `${JSON.stringify({ name: s.name, targets: { build: { options: s.buildOptions } } }, null, 2)}\n`);
+        await ws.writeFile(
+          `apps/${s.name}/project.json`,
+          `${JSON.stringify({ name: s.name, targets: { build: { options: s.buildOptions } } }, null, 2)}\n`,
+        );
       }
     }
     // The repository every machine clones.
     const git = (...args: string[]): Promise<RunResult> =>
-      ws.runOk('git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@example.invalid', '-c', 'init.defaultBranch=main', ...args]);
+      ws.runOk('git', [
+        '-c',
+        'user.name=e2e',
+        '-c',
+        'user.email=e2e@example.invalid',
+        '-c',
+        'init.defaultBranch=main',
+        ...args,
+      ]);
     await git('init', '--quiet');
     await git('add', '-A');
     await git('commit', '--quiet', '-m', 'services');
@@ -195,9 +241,19 @@ describe('CI caching of pexes: byte-identical across machines, restored from a s
     registry = undefined;
 
     const common = { repo: ws.root, logFile: ws.logFile, pythons: OTHER_PYTHON ? [OTHER_PYTHON] : [] };
-    const cacheEnv = { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: remote.url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: token };
+    const cacheEnv = {
+      NX_SELF_HOSTED_REMOTE_CACHE_SERVER: remote.url,
+      NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: token,
+    };
     const pipEnv = { PIP_INDEX_URL: indexUrl, PIP_CONFIG_FILE: '/dev/null' };
-    a = await makeMachine({ ...common, dir: join(scratch, 'machine-a'), checkoutPath: ['acme'], tz: 'UTC', umask: '022', env: { ...pipEnv, ...cacheEnv, LANG: 'C.UTF-8' } });
+    a = await makeMachine({
+      ...common,
+      dir: join(scratch, 'machine-a'),
+      checkoutPath: ['acme'],
+      tz: 'UTC',
+      umask: '022',
+      env: { ...pipEnv, ...cacheEnv, LANG: 'C.UTF-8' },
+    });
     b = await makeMachine({
       ...common,
       dir: join(scratch, 'machine-b'),
@@ -205,7 +261,14 @@ describe('CI caching of pexes: byte-identical across machines, restored from a s
       tz: 'Pacific/Kiritimati',
       umask: '077',
       sourceTime: new Date('2001-02-03T04:05:06Z'),
-      env: { ...pipEnv, ...cacheEnv, NX_SELF_HOSTED_REMOTE_CACHE_SERVER: remoteB.url, LANG: 'en_US.UTF-8', USER: 'someone-else', LOGNAME: 'someone-else' },
+      env: {
+        ...pipEnv,
+        ...cacheEnv,
+        NX_SELF_HOSTED_REMOTE_CACHE_SERVER: remoteB.url,
+        LANG: 'en_US.UTF-8',
+        USER: 'someone-else',
+        LOGNAME: 'someone-else',
+      },
     });
   });
 
@@ -217,7 +280,9 @@ describe('CI caching of pexes: byte-identical across machines, restored from a s
     await remoteB?.close();
     await registry?.stop();
     if (failed() && scratch) {
-      process.stderr.write(`[e2e] a test failed: machines kept in ${scratch}, every command's output in ${ws?.logFile}\n`);
+      process.stderr.write(
+        `[e2e] a test failed: machines kept in ${scratch}, every command's output in ${ws?.logFile}\n`,
+      );
     } else {
       await ws?.dispose();
       if (scratch) await removeTempDir(scratch);
@@ -236,7 +301,10 @@ describe('CI caching of pexes: byte-identical across machines, restored from a s
     }
     expect(index!.requests.map((r) => r.path).join('\n')).toMatch(/greeting/);
     const puts = remote!.requests.filter((r) => r.method === 'PUT');
-    expect(puts.every((r) => r.status === 200), JSON.stringify(puts)).toBe(true);
+    expect(
+      puts.every((r) => r.status === 200),
+      JSON.stringify(puts),
+    ).toBe(true);
     expect(remote!.entries.size, JSON.stringify(remote!.requests)).toBeGreaterThanOrEqual(SERVICES.length);
     for (const s of SERVICES) {
       const run = await a.run('python3', [pexPath(s)]);
@@ -273,7 +341,10 @@ describe('CI caching of pexes: byte-identical across machines, restored from a s
         const digest = await pexDigest(b.path(pexPath(s)));
         digests.b[s.name] = digest;
         if (digest !== digests.a[s.name]) {
-          expect(await describeDifference(a.path(pexPath(s)), b.path(pexPath(s)), a.env), `${s.name}: A and B differ`).toBe('');
+          expect(
+            await describeDifference(a.path(pexPath(s)), b.path(pexPath(s)), a.env),
+            `${s.name}: A and B differ`,
+          ).toBe('');
         }
         expect(digest).toBe(digests.a[s.name]);
       }
@@ -285,7 +356,11 @@ describe('CI caching of pexes: byte-identical across machines, restored from a s
         const bodyB = remoteB!.entries.get(hash);
         expect(bodyB, `B did not upload ${hash}`).toBeDefined();
         const files = (body: Buffer): Record<string, string> =>
-          Object.fromEntries(readTar(body).filter((e) => e.type === '0').map((e) => [e.name, e.content.toString('base64')]));
+          Object.fromEntries(
+            readTar(body)
+              .filter((e) => e.type === '0')
+              .map((e) => [e.name, e.content.toString('base64')]),
+          );
         const [filesA, filesB] = [files(bodyA), files(bodyB!)];
         expect(Object.keys(filesB).sort()).toEqual(Object.keys(filesA).sort());
         const differing = Object.keys(filesA).filter((name) => filesA[name] !== filesB[name]);
@@ -295,28 +370,42 @@ describe('CI caching of pexes: byte-identical across machines, restored from a s
 
     const packedTitle = 'writes a byte-identical packed-layout pex (a directory: every file the same)';
     (HAS_LAYOUT ? it : it.skip)(
-      HAS_LAYOUT ? packedTitle : `${packedTitle} — skipped: the pex executor has no \`layout\` option yet (packages/nx-pex/src/executors/pex/schema.json)`,
+      HAS_LAYOUT
+        ? packedTitle
+        : `${packedTitle} — skipped: the pex executor has no \`layout\` option yet (packages/nx-pex/src/executors/pex/schema.json)`,
       async () => {
         expect(built, 'machine A failed').toBeDefined();
-        const [filesA, filesB] = [await pexFileDigests(a.path(pexPath(PACKED))), await pexFileDigests(b.path(pexPath(PACKED)))];
+        const [filesA, filesB] = [
+          await pexFileDigests(a.path(pexPath(PACKED))),
+          await pexFileDigests(b.path(pexPath(PACKED))),
+        ];
         expect(Object.keys(filesA).length).toBeGreaterThan(1);
         expect(filesB).toEqual(filesA);
         expect(await pexDigest(b.path(pexPath(PACKED)))).toBe(digests.a[PACKED.name]);
       },
     );
 
-    const platformsTitle = 'writes a byte-identical multi-platform pex (a fastcalc wheel for each target CPython inside)';
-    (MULTI_PLATFORM_MISSING ? it.skip : it)(MULTI_PLATFORM_MISSING ? `${platformsTitle} — skipped: ${MULTI_PLATFORM_MISSING}` : platformsTitle, async () => {
-      expect(built, 'machine A failed').toBeDefined();
-      const inside = await inspectPex(b.path(pexPath(MULTI_PLATFORM)), [], b.env, b.root);
-      const fastcalcWheels = new Set(inside.times.flatMap(([member]) => /fastcalc-1\.0\.0-(cp\d+)-/.exec(member)?.[1] ?? []));
-      expect([...fastcalcWheels].sort()).toEqual([pyTag(DEFAULT_MINOR), pyTag(OTHER_PYTHON!.version)].sort());
-      const digest = await pexDigest(b.path(pexPath(MULTI_PLATFORM)));
-      if (digest !== digests.a[MULTI_PLATFORM.name]) {
-        expect(await describeDifference(a.path(pexPath(MULTI_PLATFORM)), b.path(pexPath(MULTI_PLATFORM)), a.env), 'A and B differ').toBe('');
-      }
-      expect(digest).toBe(digests.a[MULTI_PLATFORM.name]);
-    });
+    const platformsTitle =
+      'writes a byte-identical multi-platform pex (a fastcalc wheel for each target CPython inside)';
+    (MULTI_PLATFORM_MISSING ? it.skip : it)(
+      MULTI_PLATFORM_MISSING ? `${platformsTitle} — skipped: ${MULTI_PLATFORM_MISSING}` : platformsTitle,
+      async () => {
+        expect(built, 'machine A failed').toBeDefined();
+        const inside = await inspectPex(b.path(pexPath(MULTI_PLATFORM)), [], b.env, b.root);
+        const fastcalcWheels = new Set(
+          inside.times.flatMap(([member]) => /fastcalc-1\.0\.0-(cp\d+)-/.exec(member)?.[1] ?? []),
+        );
+        expect([...fastcalcWheels].sort()).toEqual([pyTag(DEFAULT_MINOR), pyTag(OTHER_PYTHON!.version)].sort());
+        const digest = await pexDigest(b.path(pexPath(MULTI_PLATFORM)));
+        if (digest !== digests.a[MULTI_PLATFORM.name]) {
+          expect(
+            await describeDifference(a.path(pexPath(MULTI_PLATFORM)), b.path(pexPath(MULTI_PLATFORM)), a.env),
+            'A and B differ',
+          ).toBe('');
+        }
+        expect(digest).toBe(digests.a[MULTI_PLATFORM.name]);
+      },
+    );
   });
 
   describe('machine C, fresh (no local Nx cache, no artifact cache), restores from the remote cache', () => {
@@ -350,11 +439,16 @@ describe('CI caching of pexes: byte-identical across machines, restored from a s
       expect(restored, 'machine A failed').toBeDefined();
       expectOk(restored!);
       for (const s of SERVICES) {
-        expect(cacheMarks(restored!.output, s.name), restored!.output).toEqual([expect.stringContaining('[remote cache]')]);
+        expect(cacheMarks(restored!.output, s.name), restored!.output).toEqual([
+          expect.stringContaining('[remote cache]'),
+        ]);
       }
       const gets = remote!.requests.filter((r) => r.method === 'GET' && r.status === 200).map((r) => r.hash);
       expect(gets.length).toBeGreaterThanOrEqual(SERVICES.length);
-      expect(remote!.requests.filter((r) => r.method === 'PUT'), 'C uploaded something').toEqual([]);
+      expect(
+        remote!.requests.filter((r) => r.method === 'PUT'),
+        'C uploaded something',
+      ).toEqual([]);
     });
 
     it('does not run the executor: no index request, nothing in its artifact cache', async () => {
@@ -404,7 +498,8 @@ describe('CI caching of pexes: byte-identical across machines, restored from a s
         for (const entry of readTar(body)) {
           const fields = [entry.name, entry.uname, entry.gname];
           for (const needle of needles) {
-            if (fields.some((f) => f.includes(needle)) || entry.content.includes(needle)) hits.push(`${hash}/${entry.name}: ${needle}`);
+            if (fields.some((f) => f.includes(needle)) || entry.content.includes(needle))
+              hits.push(`${hash}/${entry.name}: ${needle}`);
           }
         }
       }
@@ -421,21 +516,32 @@ describe('CI caching of pexes: byte-identical across machines, restored from a s
         expect(inside.members, s.name).toBeGreaterThan(3);
         const [control, leaks] = partition(inside.hits, ([, needle]) => needle === CONTROL_IN_PEX);
         expect(leaks, s.name).toEqual([]);
-        expect(control.map(([where]) => where.replace(/^.*!/, '')), s.name).toContain('shared_utils/__init__.py');
-        expect(membersTimedLikeTheBuild(inside.times, buildStarted), `${s.name}: zip members dated at build time`).toEqual([]);
+        expect(
+          control.map(([where]) => where.replace(/^.*!/, '')),
+          s.name,
+        ).toContain('shared_utils/__init__.py');
+        expect(
+          membersTimedLikeTheBuild(inside.times, buildStarted),
+          `${s.name}: zip members dated at build time`,
+        ).toEqual([]);
       }
     });
 
     it("the build's hash inputs name none of them (and the clones' differing values did not change the hashes)", async () => {
       const needles = machineNeedles();
-      const shown = await Promise.all(SERVICES.map((s) => a.nx(['show', 'target', 'inputs', `${s.name}:build`, '--json'])));
+      const shown = await Promise.all(
+        SERVICES.map((s) => a.nx(['show', 'target', 'inputs', `${s.name}:build`, '--json'])),
+      );
       for (const result of shown) {
         expectOk(result);
         const hits = needles.filter((n) => result.stdout.includes(n));
         expect(hits, result.stdout).toEqual([]);
         const inputs = JSON.parse(result.stdout) as { files: string[]; environment: string[] };
         expect(inputs.environment).toContain('PIP_INDEX_URL');
-        expect(inputs.files.every((f) => !f.startsWith('/')), inputs.files.join('\n')).toBe(true);
+        expect(
+          inputs.files.every((f) => !f.startsWith('/')),
+          inputs.files.join('\n'),
+        ).toBe(true);
       }
     });
   });
@@ -448,7 +554,21 @@ function partition<T>(items: T[], predicate: (item: T) => boolean): [T[], T[]] {
   return [items.filter(predicate), items.filter((item) => !predicate(item))];
 }
 
-const COMMON_USER_NAMES = new Set(['root', 'runner', 'user', 'admin', 'ubuntu', 'build', 'builder', 'node', 'app', 'test', 'ci', 'jenkins', 'vscode']);
+const COMMON_USER_NAMES = new Set([
+  'root',
+  'runner',
+  'user',
+  'admin',
+  'ubuntu',
+  'build',
+  'builder',
+  'node',
+  'app',
+  'test',
+  'ci',
+  'jenkins',
+  'vscode',
+]);
 
 /** What differs between two pexes, member by member (for a failure message the owner can act on). */
 async function describeDifference(left: string, right: string, env: NodeJS.ProcessEnv): Promise<string> {

@@ -73,7 +73,8 @@ describe('nx-pex for a new user (fresh workspace from a local registry)', () => 
         name: 'greeting',
         version: '1.0.0',
         modules: {
-          'greeting/__init__.py': '__version__ = "1.0.0"\n\n\ndef hello(name):\n    return "Hello, {}! (greeting {})".format(name, __version__)\n',
+          'greeting/__init__.py':
+            '__version__ = "1.0.0"\n\n\ndef hello(name):\n    return "Hello, {}! (greeting {})".format(name, __version__)\n',
         },
       },
       wheels,
@@ -87,7 +88,11 @@ describe('nx-pex for a new user (fresh workspace from a local registry)', () => 
     ws = await createWorkspace(registry, {
       name: 'acme',
       // XDG_CACHE_HOME: where nx-pex's default cache would be; the build must not use it (see below).
-      env: { NX_PEX_CACHE_DIR: pexCacheDir, PEX_ROOT: join(scratch, 'pex-root'), XDG_CACHE_HOME: join(scratch, 'xdg-cache') },
+      env: {
+        NX_PEX_CACHE_DIR: pexCacheDir,
+        PEX_ROOT: join(scratch, 'pex-root'),
+        XDG_CACHE_HOME: join(scratch, 'xdg-cache'),
+      },
     });
   });
 
@@ -98,7 +103,9 @@ describe('nx-pex for a new user (fresh workspace from a local registry)', () => 
     await index?.close();
     await registry?.stop();
     if (failed() && ws) {
-      process.stderr.write(`[e2e] a test failed: workspace kept in ${ws.root}, every command's output in ${ws.logFile}\n`);
+      process.stderr.write(
+        `[e2e] a test failed: workspace kept in ${ws.root}, every command's output in ${ws.logFile}\n`,
+      );
     } else {
       await ws?.dispose();
       if (scratch) await removeTempDir(scratch);
@@ -109,10 +116,14 @@ describe('nx-pex for a new user (fresh workspace from a local registry)', () => 
     const nxJson = await ws.readJson<{ plugins?: Array<string | { plugin: string }> }>('nx.json');
     const plugins = (nxJson.plugins ?? []).map((p) => (typeof p === 'string' ? p : p.plugin));
     expect(plugins).toContain('nx-pex');
-    const pkg = await ws.readJson<{ devDependencies?: Record<string, string>; dependencies?: Record<string, string> }>('package.json');
+    const pkg = await ws.readJson<{ devDependencies?: Record<string, string>; dependencies?: Record<string, string> }>(
+      'package.json',
+    );
     expect({ ...pkg.dependencies, ...pkg.devDependencies }).toHaveProperty('nx-pex');
     // Installed from the local registry, byte for byte what this checkout published, with its libraries.
-    const lock = await ws.readJson<{ packages: Record<string, { version?: string; resolved?: string; integrity?: string }> }>('package-lock.json');
+    const lock = await ws.readJson<{
+      packages: Record<string, { version?: string; resolved?: string; integrity?: string }>;
+    }>('package-lock.json');
     for (const pkg of published) {
       const entry = lock.packages[`node_modules/${pkg.name}`];
       expect(entry, `${pkg.name} is not in the workspace's package-lock.json`).toBeDefined();
@@ -128,7 +139,12 @@ describe('nx-pex for a new user (fresh workspace from a local registry)', () => 
   it('the installed packages import under the conditions Nx plugin workers use', async () => {
     for (const pkg of published) {
       for (const conditions of [[], ['--conditions', 'development']]) {
-        const imported = await ws.run('node', [...conditions, '--input-type=module', '-e', `await import(${JSON.stringify(pkg.name)})`]);
+        const imported = await ws.run('node', [
+          ...conditions,
+          '--input-type=module',
+          '-e',
+          `await import(${JSON.stringify(pkg.name)})`,
+        ]);
         expect(imported.exitCode, describeResult(imported)).toBe(0);
       }
     }
@@ -147,7 +163,10 @@ describe('nx-pex for a new user (fresh workspace from a local registry)', () => 
       expect(existsSync(ws.path('apps', APP, file)), file).toBe(true);
     }
     const tests = await readdir(ws.path('apps', APP, 'tests'));
-    expect(tests.some((f) => /^test_.*\.py$/.test(f)), tests.join(', ')).toBe(true);
+    expect(
+      tests.some((f) => /^test_.*\.py$/.test(f)),
+      tests.join(', '),
+    ).toBe(true);
   });
 
   it('`nx show project` infers a cacheable build target run by nx-pex:pex', async () => {
@@ -155,7 +174,16 @@ describe('nx-pex for a new user (fresh workspace from a local registry)', () => 
     expectOk(shown);
     const project = JSON.parse(shown.stdout) as {
       root: string;
-      targets: Record<string, { executor?: string; cache?: boolean; inputs?: unknown[]; outputs?: string[]; options?: Record<string, unknown> }>;
+      targets: Record<
+        string,
+        {
+          executor?: string;
+          cache?: boolean;
+          inputs?: unknown[];
+          outputs?: string[];
+          options?: Record<string, unknown>;
+        }
+      >;
     };
     expect(project.root).toBe(`apps/${APP}`);
     const build = project.targets.build;
@@ -166,8 +194,15 @@ describe('nx-pex for a new user (fresh workspace from a local registry)', () => 
     expect(build?.outputs?.length ?? 0).toBeGreaterThan(0);
     // The declared outputs must cover the pex, or Nx would not restore it from its cache.
     const outputs = (build?.outputs ?? []).map((o) =>
-      o.replace('{workspaceRoot}/', '').replace('{projectRoot}', project.root).replace('{options.outputPath}', String(build?.options?.['outputPath'])));
-    expect(outputs.some((o) => PEX === o || PEX.startsWith(`${o.replace(/\/$/, '')}/`)), outputs.join(', ')).toBe(true);
+      o
+        .replace('{workspaceRoot}/', '')
+        .replace('{projectRoot}', project.root)
+        .replace('{options.outputPath}', String(build?.options?.['outputPath'])),
+    );
+    expect(
+      outputs.some((o) => PEX === o || PEX.startsWith(`${o.replace(/\/$/, '')}/`)),
+      outputs.join(', '),
+    ).toBe(true);
   });
 
   it('`nx build` resolves from the index and writes a pex', async () => {
@@ -180,7 +215,10 @@ describe('nx-pex for a new user (fresh workspace from a local registry)', () => 
     expect(index!.requests.map((r) => r.path).join('\n')).toMatch(/greeting/);
     // And filled the artifact cache it was pointed at (NX_PEX_CACHE_DIR), not the user's.
     expect((await readdir(pexCacheDir, { recursive: true })).length).toBeGreaterThan(0);
-    expect(existsSync(join(scratch, 'xdg-cache', 'nx-pex')), 'the build wrote to the default cache despite NX_PEX_CACHE_DIR').toBe(false);
+    expect(
+      existsSync(join(scratch, 'xdg-cache', 'nx-pex')),
+      'the build wrote to the default cache despite NX_PEX_CACHE_DIR',
+    ).toBe(false);
     firstSha = sha256(await readFile(ws.path(PEX)));
   });
 
@@ -210,7 +248,11 @@ describe('nx-pex for a new user (fresh workspace from a local registry)', () => 
         // A PEX_ROOT of its own: each interpreter starts cold (extracts the pex itself), and nothing
         // lands in the user's cache.
         const env = { PEX_ROOT: join(scratch, `pex-root-${python.full}`) };
-        const run = await runCommand(python.path, [copied], baseEnv(), { cwd: dirname(copied), env, logFile: ws.logFile });
+        const run = await runCommand(python.path, [copied], baseEnv(), {
+          cwd: dirname(copied),
+          env,
+          logFile: ws.logFile,
+        });
         expect(run.exitCode, describeResult(run)).toBe(EXIT_CODE);
         expect(run.stdout.trim()).toBe(`Hello, ${APP}! (greeting 1.0.0) on python ${python.version}`);
       });

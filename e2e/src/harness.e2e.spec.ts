@@ -9,7 +9,12 @@ describe('e2e harness: runCommand', () => {
   const cwd = tmpdir();
 
   it('captures stdout, stderr, both interleaved, and the exit code', async () => {
-    const result = await runCommand('node', ['-e', 'console.log("out"); console.error("err"); process.exit(3)'], baseEnv(), { cwd });
+    const result = await runCommand(
+      'node',
+      ['-e', 'console.log("out"); console.error("err"); process.exit(3)'],
+      baseEnv(),
+      { cwd },
+    );
     expect(result.exitCode).toBe(3);
     expect(result.stdout).toBe('out\n');
     expect(result.stderr).toBe('err\n');
@@ -27,8 +32,21 @@ describe('e2e harness: runCommand', () => {
     const previous = process.env.npm_config_registry;
     process.env.npm_config_registry = 'http://leaked.invalid/';
     try {
-      const result = await runCommand('node', ['-p', 'JSON.stringify(Object.keys(process.env).filter((k) => /^(npm_|VITEST)/i.test(k) || (/^NX_/.test(k) && !["NX_DAEMON","NX_NO_CLOUD","NX_TUI","NX_INTERACTIVE"].includes(k))))'], baseEnv(), { cwd });
-      expect(JSON.parse(result.stdout) as string[]).toEqual(['npm_config_update_notifier', 'npm_config_fund', 'npm_config_audit', 'npm_config_yes']);
+      const result = await runCommand(
+        'node',
+        [
+          '-p',
+          'JSON.stringify(Object.keys(process.env).filter((k) => /^(npm_|VITEST)/i.test(k) || (/^NX_/.test(k) && !["NX_DAEMON","NX_NO_CLOUD","NX_TUI","NX_INTERACTIVE"].includes(k))))',
+        ],
+        baseEnv(),
+        { cwd },
+      );
+      expect(JSON.parse(result.stdout) as string[]).toEqual([
+        'npm_config_update_notifier',
+        'npm_config_fund',
+        'npm_config_audit',
+        'npm_config_yes',
+      ]);
     } finally {
       if (previous === undefined) delete process.env.npm_config_registry;
       else process.env.npm_config_registry = previous;
@@ -46,12 +64,16 @@ describe('e2e harness: runCommand', () => {
     expect(grandchild).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 200));
     // Gone, or a zombie waiting for a reaper (PID 1 in some containers never reaps): not running.
-    const state = existsSync(`/proc/${grandchild}/stat`) ? readFileSync(`/proc/${grandchild}/stat`, 'utf8').split(') ')[1]?.[0] : 'gone';
+    const state = existsSync(`/proc/${grandchild}/stat`)
+      ? readFileSync(`/proc/${grandchild}/stat`, 'utf8').split(') ')[1]?.[0]
+      : 'gone';
     expect(['gone', 'Z', 'X']).toContain(state);
   });
 
   it('runOrThrow throws a CommandError that carries the output', async () => {
-    const error = await runOrThrow('node', ['-e', 'console.log("why it failed"); process.exit(2)'], baseEnv(), { cwd }).catch((e: unknown) => e);
+    const error = await runOrThrow('node', ['-e', 'console.log("why it failed"); process.exit(2)'], baseEnv(), {
+      cwd,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CommandError);
     expect((error as CommandError).message).toMatch(/exited with code 2[\s\S]*why it failed/);
   });

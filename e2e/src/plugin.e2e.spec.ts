@@ -69,7 +69,9 @@ function executedBuilds(result: RunResult, projects: string[]): string[] {
 }
 
 async function sha256Of(path: string): Promise<string> {
-  return createHash('sha256').update(await readFile(path)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 }
 
 describe('nx-pex graph, affected and locks (an app, a lib and an unrelated app)', () => {
@@ -86,11 +88,20 @@ describe('nx-pex graph, affected and locks (an app, a lib and an unrelated app)'
     const greeting = (version: string) => ({
       name: 'greeting',
       version,
-      modules: { 'greeting/__init__.py': `def hello(name):\n    return "Hello, {}! (greeting ${version})".format(name)\n` },
+      modules: {
+        'greeting/__init__.py': `def hello(name):\n    return "Hello, {}! (greeting ${version})".format(name)\n`,
+      },
     });
     await buildWheel(greeting('1.0.0'), wheels);
     await buildWheel(greeting('1.1.0'), wheels);
-    await buildWheel({ name: 'colorful', version: '1.2.0', modules: { 'colorful/__init__.py': 'def paint(s):\n    return "*" + s + "*"\n' } }, wheels);
+    await buildWheel(
+      {
+        name: 'colorful',
+        version: '1.2.0',
+        modules: { 'colorful/__init__.py': 'def paint(s):\n    return "*" + s + "*"\n' },
+      },
+      wheels,
+    );
     index = await startFixtureIndex({ wheelsDir: wheels });
     registry = await startLocalRegistry();
     await publishPackages(registry);
@@ -106,7 +117,10 @@ describe('nx-pex graph, affected and locks (an app, a lib and an unrelated app)'
       },
     });
     expectOk(await ws.nx(['g', 'nx-pex:python-lib', LIB, '--dependencies=colorful==1.2.0']));
-    await ws.writeFile(`libs/${LIB}/src/shout_lib/__init__.py`, 'from colorful import paint\n\n\ndef shout(s):\n    return paint(s.upper())\n');
+    await ws.writeFile(
+      `libs/${LIB}/src/shout_lib/__init__.py`,
+      'from colorful import paint\n\n\ndef shout(s):\n    return paint(s.upper())\n',
+    );
     expectOk(await ws.nx(['g', 'nx-pex:python-app', APP_A, `--dependencies=${LIB}`]));
     await ws.writeFile(`apps/${APP_A}/src/svc_a/__main__.py`, APP_A_MAIN);
     expectOk(await ws.nx(['g', 'nx-pex:python-app', APP_B, '--dependencies=greeting==1.0.0']));
@@ -121,14 +135,18 @@ describe('nx-pex graph, affected and locks (an app, a lib and an unrelated app)'
     // `nx affected` compares against git: the generated state is the base.
     expectOk(await ws.run('git', ['init', '-q']));
     expectOk(await ws.run('git', ['add', '-A']));
-    expectOk(await ws.run('git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@example.invalid', 'commit', '-qm', 'base']));
+    expectOk(
+      await ws.run('git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@example.invalid', 'commit', '-qm', 'base']),
+    );
   });
 
   afterAll(async () => {
     await index?.close();
     await registry?.stop();
     if (failed() && ws) {
-      process.stderr.write(`[e2e] a test failed: workspace kept in ${ws.root}, every command's output in ${ws.logFile}\n`);
+      process.stderr.write(
+        `[e2e] a test failed: workspace kept in ${ws.root}, every command's output in ${ws.logFile}\n`,
+      );
     } else {
       await ws?.dispose();
       if (scratch) await removeTempDir(scratch);
@@ -137,13 +155,15 @@ describe('nx-pex graph, affected and locks (an app, a lib and an unrelated app)'
 
   it('`nx graph --file` shows the app → lib edge and the lib → third-party edge', async () => {
     expectOk(await ws.nx(['graph', '--file=graph.json']));
-    const { graph } = await ws.readJson<{ graph: { nodes: Record<string, unknown>; dependencies: Record<string, Array<{ target: string }>> } }>('graph.json');
+    const { graph } = await ws.readJson<{
+      graph: { nodes: Record<string, unknown>; dependencies: Record<string, Array<{ target: string }>> };
+    }>('graph.json');
     expect(Object.keys(graph.nodes)).toEqual(expect.arrayContaining([LIB, APP_A, APP_B]));
     expect(graph.dependencies[APP_A]?.map((d) => d.target)).toContain(LIB);
     expect(graph.dependencies[APP_B]?.map((d) => d.target) ?? []).not.toContain(LIB);
   });
 
-  it('the app\'s pex bundles the lib and the lib\'s third-party requirement', async () => {
+  it("the app's pex bundles the lib and the lib's third-party requirement", async () => {
     expectOk(await ws.nx(['run-many', '-t', 'build']));
     const a = expectOk(await ws.run('python3', [pexOf(APP_A)]));
     expect(a.stdout.trim()).toBe('*FROM SVC-A*');
@@ -152,7 +172,10 @@ describe('nx-pex graph, affected and locks (an app, a lib and an unrelated app)'
   });
 
   it('after editing the lib, `nx affected -t build` rebuilds the app that uses it and not the other', async () => {
-    await ws.writeFile(`libs/${LIB}/src/shout_lib/__init__.py`, 'from colorful import paint\n\n\ndef shout(s):\n    return paint(s.upper() + "!")\n');
+    await ws.writeFile(
+      `libs/${LIB}/src/shout_lib/__init__.py`,
+      'from colorful import paint\n\n\ndef shout(s):\n    return paint(s.upper() + "!")\n',
+    );
     const affected = expectOk(await ws.nx(['affected', '-t', 'build', '--base=HEAD', '--outputStyle=static']));
     const out = affected.stdout + affected.stderr;
     expect(out).toContain(`nx run ${APP_A}:build`);
@@ -162,7 +185,7 @@ describe('nx-pex graph, affected and locks (an app, a lib and an unrelated app)'
     expect(a.stdout.trim()).toBe('*FROM SVC-A!*');
   });
 
-  it('a shared workspace lock: changing one project\'s part rebuilds only that project', async () => {
+  it("a shared workspace lock: changing one project's part rebuilds only that project", async () => {
     expectOk(await ws.nx(['run', `${APP_A}:lock`, '--workspace']));
     const lock = await readFile(ws.path('pylock.toml'), 'utf8');
     expect(lock).toMatch(/name = "colorful"/);
@@ -175,7 +198,10 @@ describe('nx-pex graph, affected and locks (an app, a lib and an unrelated app)'
 
     // svc-b moves to greeting 1.1.0: the lock is stale for svc-b only, until re-locked.
     const pyproject = ws.path('apps', APP_B, 'pyproject.toml');
-    await ws.writeFile(`apps/${APP_B}/pyproject.toml`, (await readFile(pyproject, 'utf8')).replace('greeting==1.0.0', 'greeting==1.1.0'));
+    await ws.writeFile(
+      `apps/${APP_B}/pyproject.toml`,
+      (await readFile(pyproject, 'utf8')).replace('greeting==1.0.0', 'greeting==1.1.0'),
+    );
     const stale = await ws.nx(['run', `${APP_B}:lock:check`]);
     expect(stale.exitCode, describeResult(stale)).not.toBe(0);
     expect(stale.stdout + stale.stderr).toMatch(/svc-b now requires greeting==1\.1\.0/);
@@ -191,19 +217,35 @@ describe('nx-pex graph, affected and locks (an app, a lib and an unrelated app)'
 
   it('a build from a stale lock fails and says what to do', async () => {
     const pyproject = ws.path('apps', APP_B, 'pyproject.toml');
-    await ws.writeFile(`apps/${APP_B}/pyproject.toml`, (await readFile(pyproject, 'utf8')).replace('greeting==1.1.0', 'greeting==1.0.0'));
+    await ws.writeFile(
+      `apps/${APP_B}/pyproject.toml`,
+      (await readFile(pyproject, 'utf8')).replace('greeting==1.1.0', 'greeting==1.0.0'),
+    );
     const refused = await ws.nx(['run', `${APP_B}:build`, '--skip-nx-cache']);
     expect(refused.exitCode).not.toBe(0);
-    expect(refused.stdout + refused.stderr).toMatch(/STALE_LOCK.*pylock\.toml is out of date for svc-b.*nx run svc-b:lock/s);
+    expect(refused.stdout + refused.stderr).toMatch(
+      /STALE_LOCK.*pylock\.toml is out of date for svc-b.*nx run svc-b:lock/s,
+    );
   });
 
   // The tests below reuse this workspace. svc-b goes back to what its lock says first.
   it('a custom outputPath and the packed layout (project.json): cached, restored after rm -rf, and `run` runs it', async () => {
     const pyproject = ws.path('apps', APP_B, 'pyproject.toml');
-    await ws.writeFile(`apps/${APP_B}/pyproject.toml`, (await readFile(pyproject, 'utf8')).replace('greeting==1.0.0', 'greeting==1.1.0'));
-    await ws.writeFile(`apps/${APP_B}/project.json`, JSON.stringify({ name: APP_B, targets: { build: { options: { outputPath: 'out/{projectName}.pex', layout: 'packed' } } } }));
+    await ws.writeFile(
+      `apps/${APP_B}/pyproject.toml`,
+      (await readFile(pyproject, 'utf8')).replace('greeting==1.0.0', 'greeting==1.1.0'),
+    );
+    await ws.writeFile(
+      `apps/${APP_B}/project.json`,
+      JSON.stringify({
+        name: APP_B,
+        targets: { build: { options: { outputPath: 'out/{projectName}.pex', layout: 'packed' } } },
+      }),
+    );
     const shown = expectOk(await ws.nx(['show', 'project', APP_B, '--json']));
-    const build = (JSON.parse(shown.stdout) as { targets: Record<string, { outputs?: string[]; options?: Record<string, unknown> }> }).targets['build'];
+    const build = (
+      JSON.parse(shown.stdout) as { targets: Record<string, { outputs?: string[]; options?: Record<string, unknown> }> }
+    ).targets['build'];
     expect(build?.outputs).toEqual(['{options.outputPath}']);
     expect(build?.options?.['outputPath']).toBe(`out/${APP_B}.pex`);
 
@@ -223,43 +265,65 @@ describe('nx-pex graph, affected and locks (an app, a lib and an unrelated app)'
     await rm(ws.path('apps', APP_B, 'project.json'));
   });
 
-  it('a broken pyproject.toml and a bad requirement fail only their own project\'s tasks, with file:line', async () => {
+  it("a broken pyproject.toml and a bad requirement fail only their own project's tasks, with file:line", async () => {
     await ws.writeFile('apps/broken/pyproject.toml', '[project\nname = "broken"\n');
     await ws.writeFile('apps/badreq/pyproject.toml', '[project]\nname = "badreq"\ndependencies = ["greeting>=>1"]\n');
-    await ws.writeFile('tools/js-tool/project.json', JSON.stringify({ name: 'js-tool', targets: { hello: { command: 'node -e "console.log(\'js ok\')"' } } }));
+    await ws.writeFile(
+      'tools/js-tool/project.json',
+      JSON.stringify({ name: 'js-tool', targets: { hello: { command: 'node -e "console.log(\'js ok\')"' } } }),
+    );
     try {
       const projects = expectOk(await ws.nx(['show', 'projects', '--json']));
-      expect(JSON.parse(projects.stdout)).toEqual(expect.arrayContaining([APP_A, APP_B, LIB, 'broken', 'badreq', 'js-tool']));
+      expect(JSON.parse(projects.stdout)).toEqual(
+        expect.arrayContaining([APP_A, APP_B, LIB, 'broken', 'badreq', 'js-tool']),
+      );
       expect(expectOk(await ws.nx(['run', 'js-tool:hello'])).output).toContain('js ok');
       const ok = expectOk(await ws.nx(['build', APP_A, '--outputStyle=static']));
       expect(ok.output).toContain(`nx run ${APP_A}:build`);
 
       const broken = await ws.nx(['build', 'broken', '--outputStyle=static']);
       expect(broken.exitCode).not.toBe(0);
-      expect(broken.output).toMatch(/nx-pex: \[INVALID_PYPROJECT\] apps\/broken\/pyproject\.toml:1:\d+: not valid TOML: .*Fix the file/);
+      expect(broken.output).toMatch(
+        /nx-pex: \[INVALID_PYPROJECT\] apps\/broken\/pyproject\.toml:1:\d+: not valid TOML: .*Fix the file/,
+      );
       const badreq = await ws.nx(['build', 'badreq', '--outputStyle=static']);
       expect(badreq.exitCode).not.toBe(0);
-      expect(badreq.output).toMatch(/nx-pex: \[INVALID_REQUIREMENT\] apps\/badreq\/pyproject\.toml:3: \[project\] dependencies: Invalid requirement "greeting>=>1"/);
+      expect(badreq.output).toMatch(
+        /nx-pex: \[INVALID_REQUIREMENT\] apps\/badreq\/pyproject\.toml:3: \[project\] dependencies: Invalid requirement "greeting>=>1"/,
+      );
     } finally {
-      for (const dir of ['apps/broken', 'apps/badreq', 'tools']) await rm(ws.path(dir), { recursive: true, force: true });
+      for (const dir of ['apps/broken', 'apps/badreq', 'tools'])
+        await rm(ws.path(dir), { recursive: true, force: true });
     }
   });
 
   it('with the daemon on (NX_DAEMON=true), an added and a removed requirement show in the graph without `nx reset`', async () => {
     const daemon = { env: { NX_DAEMON: 'true' } };
     // The graph as Nx computes it (graph --file leaves external nodes out).
-    await ws.writeFile('pypi-edges.cjs', `const { createProjectGraphAsync } = require('@nx/devkit');
+    await ws.writeFile(
+      'pypi-edges.cjs',
+      `const { createProjectGraphAsync } = require('@nx/devkit');
 createProjectGraphAsync({ exitOnError: true }).then((g) => {
   console.log(JSON.stringify({ nodes: Object.keys(g.externalNodes ?? {}).filter((n) => n.startsWith('pypi:')).sort(), edges: (g.dependencies['${APP_B}'] ?? []).map((d) => d.target).filter((t) => t.startsWith('pypi:')).sort() }));
   process.exit(0);
 });
-`);
-    const graph = async () => JSON.parse(expectOk(await ws.run('node', ['pypi-edges.cjs'], daemon)).stdout.trim().split('\n').pop()!) as { nodes: string[]; edges: string[] };
+`,
+    );
+    const graph = async () =>
+      JSON.parse(
+        expectOk(await ws.run('node', ['pypi-edges.cjs'], daemon))
+          .stdout.trim()
+          .split('\n')
+          .pop()!,
+      ) as { nodes: string[]; edges: string[] };
     const pyproject = ws.path('apps', APP_B, 'pyproject.toml');
     const original = await readFile(pyproject, 'utf8');
     try {
       expect((await graph()).edges).toEqual(['pypi:greeting']);
-      await ws.writeFile(`apps/${APP_B}/pyproject.toml`, original.replace('"greeting==1.1.0"', '"greeting==1.1.0", "brand-new-dep>=1"'));
+      await ws.writeFile(
+        `apps/${APP_B}/pyproject.toml`,
+        original.replace('"greeting==1.1.0"', '"greeting==1.1.0", "brand-new-dep>=1"'),
+      );
       const added = await graph();
       expect(added.nodes).toContain('pypi:brand-new-dep');
       expect(added.edges).toEqual(['pypi:brand-new-dep', 'pypi:greeting']);
@@ -278,7 +342,8 @@ createProjectGraphAsync({ exitOnError: true }).then((g) => {
     // process.versions.node made to read 20.19.0 before anything loads.
     await ws.writeFile('old-node.mjs', "Object.defineProperty(process.versions, 'node', { value: '20.19.0' });\n");
     const oldNode = { env: { NODE_OPTIONS: `--import=${ws.path('old-node.mjs')}` } };
-    const line = 'nx-pex needs Node.js >=22.19.0 (this is 20.19.0): install a newer Node.js (e.g. the current LTS) and run nx again.';
+    const line =
+      'nx-pex needs Node.js >=22.19.0 (this is 20.19.0): install a newer Node.js (e.g. the current LTS) and run nx again.';
     try {
       const nx = await ws.nx(['show', 'projects'], oldNode);
       expect(nx.exitCode).not.toBe(0);

@@ -3,7 +3,13 @@ import { readFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import { buildWheel, describeMissing, findPythons, startFixtureIndex, type FixtureIndex } from '@nx-pex/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gitCommitAndTag, gitIn, PLUGIN_APP_OUTPUT, realProjectsTree, writeRealProjectDistributions } from '../../packages/nx-pex/src/testing-files/real-projects.js';
+import {
+  gitCommitAndTag,
+  gitIn,
+  PLUGIN_APP_OUTPUT,
+  realProjectsTree,
+  writeRealProjectDistributions,
+} from '../../packages/nx-pex/src/testing-files/real-projects.js';
 import {
   createWorkspace,
   describeResult,
@@ -47,10 +53,24 @@ describe('real projects: backend-built first-party projects, own metadata, sdist
     await writeRealProjectDistributions(wheels, scratch);
     if (NEWEST) {
       // fastcalc has only one platform wheel per target CPython: the runtime must pick the interpreter.
-      const platformTag = execFileSync('python3', ['-c', 'import sysconfig; print(sysconfig.get_platform())'], { encoding: 'utf8' }).trim().replace(/[-.]/g, '_');
+      const platformTag = execFileSync('python3', ['-c', 'import sysconfig; print(sysconfig.get_platform())'], {
+        encoding: 'utf8',
+      })
+        .trim()
+        .replace(/[-.]/g, '_');
       for (const minor of [OLD_A!.version, OLD_B!.version]) {
         const tag = pyTag(minor);
-        await buildWheel({ name: 'fastcalc', version: '1.0.0', pythonTag: tag, abiTag: tag, platformTag, modules: { 'fastcalc/__init__.py': `TAG = "${tag}"\n` } }, wheels);
+        await buildWheel(
+          {
+            name: 'fastcalc',
+            version: '1.0.0',
+            pythonTag: tag,
+            abiTag: tag,
+            platformTag,
+            modules: { 'fastcalc/__init__.py': `TAG = "${tag}"\n` },
+          },
+          wheels,
+        );
       }
     }
     index = await startFixtureIndex({ wheelsDir: wheels });
@@ -68,9 +88,18 @@ describe('real projects: backend-built first-party projects, own metadata, sdist
     });
     for (const [path, text] of Object.entries(realProjectsTree())) await ws.writeFile(path, text);
     if (NEWEST) {
-      await ws.writeFile('apps/multi-app/pyproject.toml', '[project]\nname = "multi-app"\nversion = "1.0"\ndependencies = ["fastcalc==1.0.0", "dyn-lib"]\n[project.scripts]\nmulti-app = "multi_app:main"\n');
-      await ws.writeFile('apps/multi-app/src/multi_app/__init__.py', 'import sys\nimport dyn_lib, fastcalc\n\ndef main():\n    print("%d.%d %s %s" % (sys.version_info[0], sys.version_info[1], fastcalc.TAG, dyn_lib.__version__))\n');
-      await ws.writeFile('apps/multi-app/project.json', JSON.stringify({ name: 'multi-app', targets: { build: { options: { pythons: [OLD_A!.path, OLD_B!.path] } } } }));
+      await ws.writeFile(
+        'apps/multi-app/pyproject.toml',
+        '[project]\nname = "multi-app"\nversion = "1.0"\ndependencies = ["fastcalc==1.0.0", "dyn-lib"]\n[project.scripts]\nmulti-app = "multi_app:main"\n',
+      );
+      await ws.writeFile(
+        'apps/multi-app/src/multi_app/__init__.py',
+        'import sys\nimport dyn_lib, fastcalc\n\ndef main():\n    print("%d.%d %s %s" % (sys.version_info[0], sys.version_info[1], fastcalc.TAG, dyn_lib.__version__))\n',
+      );
+      await ws.writeFile(
+        'apps/multi-app/project.json',
+        JSON.stringify({ name: 'multi-app', targets: { build: { options: { pythons: [OLD_A!.path, OLD_B!.path] } } } }),
+      );
     }
     // The checkout the VCS version is read from (hatch-vcs and setuptools-scm read the enclosing repository).
     gitCommitAndTag(ws.root, 'v1.7.0');
@@ -80,7 +109,9 @@ describe('real projects: backend-built first-party projects, own metadata, sdist
     await index?.close();
     await registry?.stop();
     if (failed() && ws) {
-      process.stderr.write(`[e2e] a test failed: workspace kept in ${ws.root}, every command's output in ${ws.logFile}\n`);
+      process.stderr.write(
+        `[e2e] a test failed: workspace kept in ${ws.root}, every command's output in ${ws.logFile}\n`,
+      );
     } else {
       await ws?.dispose();
       if (scratch) await removeTempDir(scratch);
@@ -92,7 +123,9 @@ describe('real projects: backend-built first-party projects, own metadata, sdist
     const out = build.stdout + build.stderr;
     expect(out).toMatch(/built vcs-lib with its backend because/);
     expect(out).toMatch(/built dyn-lib with its backend because/);
-    expect(out).toContain('[project.scripts] has 2 entries (plugin-app, plugin-app-admin); the pex runs the script named after the project, "plugin-app"');
+    expect(out).toContain(
+      '[project.scripts] has 2 entries (plugin-app, plugin-app-admin); the pex runs the script named after the project, "plugin-app"',
+    );
     const run = expectOk(await ws.run('python3', ['dist/apps/plugin-app/plugin-app.pex']));
     expect(run.stdout.trim().split('\n')).toEqual(PLUGIN_APP_OUTPUT);
     // Generated in the lib's tree by its backend, as hatch-vcs does (and git-ignored there).
@@ -105,7 +138,11 @@ describe('real projects: backend-built first-party projects, own metadata, sdist
     expect(lock).toMatch(/name = "srcpkg"\nversion = "1\.0"\n[^[]*sdist = \{ name = "srcpkg-1\.0\.tar\.gz"/);
     const build = expectOk(await ws.nx(['build', 'plugin-app', '--skip-nx-cache', '--outputStyle=static']));
     expect(build.stdout + build.stderr).not.toContain('not hermetic');
-    expect(expectOk(await ws.run('python3', ['dist/apps/plugin-app/plugin-app.pex'])).stdout.trim().split('\n')).toEqual(PLUGIN_APP_OUTPUT);
+    expect(
+      expectOk(await ws.run('python3', ['dist/apps/plugin-app/plugin-app.pex']))
+        .stdout.trim()
+        .split('\n'),
+    ).toEqual(PLUGIN_APP_OUTPUT);
   });
 
   it('a release tag on a new commit, no file changed: the Nx cache key follows git, so the pex carries the new VCS version', async () => {
@@ -114,16 +151,23 @@ describe('real projects: backend-built first-party projects, own metadata, sdist
     const build = expectOk(await ws.nx(['build', 'plugin-app', '--outputStyle=static']));
     expect(build.stdout + build.stderr).toMatch(/built vcs-lib with its backend because/);
     const run = expectOk(await ws.run('python3', ['dist/apps/plugin-app/plugin-app.pex']));
-    expect(run.stdout.trim().split('\n')).toEqual(PLUGIN_APP_OUTPUT.map((l) => (l.startsWith('vcs-lib=') ? 'vcs-lib=1.8.0 1.8.0' : l)));
+    expect(run.stdout.trim().split('\n')).toEqual(
+      PLUGIN_APP_OUTPUT.map((l) => (l.startsWith('vcs-lib=') ? 'vcs-lib=1.8.0 1.8.0' : l)),
+    );
     // Unchanged since: a cache hit.
-    expect(expectOk(await ws.nx(['build', 'plugin-app', '--outputStyle=static'])).stdout).toMatch(/local cache|remote cache|existing outputs match the cache/);
+    expect(expectOk(await ws.nx(['build', 'plugin-app', '--outputStyle=static'])).stdout).toMatch(
+      /local cache|remote cache|existing outputs match the cache/,
+    );
   });
 
   const fallbackTitle = 'a pex for two CPythons, run by a third, re-executes one it has builds for';
-  it.runIf(NEWEST)(NEWEST ? fallbackTitle : `${fallbackTitle} (needs three CPythons: ${describeMissing(pythons)})`, async () => {
-    expectOk(await ws.nx(['build', 'multi-app', '--outputStyle=static']));
-    const PATH = [dirname(OLD_A!.path), process.env['PATH'] ?? ''].join(delimiter);
-    const run = expectOk(await ws.run(NEWEST!.path, ['dist/apps/multi-app/multi-app.pex'], { env: { PATH } }));
-    expect(run.stdout.trim()).toBe(`${OLD_A!.version} ${pyTag(OLD_A!.version)} 3.1.4`);
-  });
+  it.runIf(NEWEST)(
+    NEWEST ? fallbackTitle : `${fallbackTitle} (needs three CPythons: ${describeMissing(pythons)})`,
+    async () => {
+      expectOk(await ws.nx(['build', 'multi-app', '--outputStyle=static']));
+      const PATH = [dirname(OLD_A!.path), process.env['PATH'] ?? ''].join(delimiter);
+      const run = expectOk(await ws.run(NEWEST!.path, ['dist/apps/multi-app/multi-app.pex'], { env: { PATH } }));
+      expect(run.stdout.trim()).toBe(`${OLD_A!.version} ${pyTag(OLD_A!.version)} 3.1.4`);
+    },
+  );
 });

@@ -3,7 +3,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseEnv, makeTempDir, removeTempDir, runCommand, startLocalRegistry, type LocalRegistry } from './harness/index.js';
+import {
+  baseEnv,
+  makeTempDir,
+  removeTempDir,
+  runCommand,
+  startLocalRegistry,
+  type LocalRegistry,
+} from './harness/index.js';
 
 // The local registry is the ground every other e2e test stands on: check its contract on its own.
 describe('local npm registry (verdaccio)', () => {
@@ -38,7 +45,9 @@ describe('local npm registry (verdaccio)', () => {
     const result = await runCommand('npm', ['view', 'semver', 'name'], env, { cwd: scratch, env: registry.npmEnv });
     expect(result.exitCode, result.output).toBe(0);
     expect(result.stdout.trim()).toBe('semver');
-    const packument = (await (await fetch(new URL('semver', registry.url))).json()) as { versions: Record<string, { dist: { tarball: string } }> };
+    const packument = (await (await fetch(new URL('semver', registry.url))).json()) as {
+      versions: Record<string, { dist: { tarball: string } }>;
+    };
     // Tarballs are served through the local registry too, not fetched from the uplink by npm itself.
     const tarball = Object.values(packument.versions)[0]?.dist.tarball ?? '';
     expect(tarball.startsWith(registry.url)).toBe(true);
@@ -46,9 +55,15 @@ describe('local npm registry (verdaccio)', () => {
 
   it('accepts anonymous publishes of @nx-pex/* and serves them back', async () => {
     const dir = await probePackage('@nx-pex/e2e-probe');
-    const published = await runCommand('npm', ['publish', '--access', 'public'], env, { cwd: dir, env: registry.npmEnv });
+    const published = await runCommand('npm', ['publish', '--access', 'public'], env, {
+      cwd: dir,
+      env: registry.npmEnv,
+    });
     expect(published.exitCode, published.output).toBe(0);
-    const viewed = await runCommand('npm', ['view', '@nx-pex/e2e-probe', 'version'], env, { cwd: scratch, env: registry.npmEnv });
+    const viewed = await runCommand('npm', ['view', '@nx-pex/e2e-probe', 'version'], env, {
+      cwd: scratch,
+      env: registry.npmEnv,
+    });
     expect(viewed.exitCode, viewed.output).toBe(0);
     expect(viewed.stdout.trim()).toBe('1.0.0');
   });

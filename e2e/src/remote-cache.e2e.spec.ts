@@ -54,7 +54,9 @@ describe('remote cache server (Nx self-hosted cache specification)', () => {
     expect((await call('GET', '/v1/cache/123', 'wrong')).status).toBe(401);
     expect((await call('PUT', '/v1/cache/anon', undefined, Buffer.from('x'))).status).toBe(401);
     expect((await call('PUT', '/v1/cache/anon', 'wrong', Buffer.from('x'))).status).toBe(401);
-    const basic = await fetch(`${server.url}/v1/cache/123`, { headers: { authorization: `Basic ${Buffer.from(`u:${token}`).toString('base64')}` } });
+    const basic = await fetch(`${server.url}/v1/cache/123`, {
+      headers: { authorization: `Basic ${Buffer.from(`u:${token}`).toString('base64')}` },
+    });
     expect(basic.status).toBe(401);
     expect(server.entries.has('anon')).toBe(false);
   });
@@ -80,7 +82,11 @@ describe('remote cache server (Nx self-hosted cache specification)', () => {
 
 describe('tar reader (for looking inside uploaded cache entries)', () => {
   /** One ustar header + padded content, as tar(1) writes it. */
-  function tarEntry(name: string, content: string, extra: { uname?: string; mtime?: number; type?: string } = {}): Buffer {
+  function tarEntry(
+    name: string,
+    content: string,
+    extra: { uname?: string; mtime?: number; type?: string } = {},
+  ): Buffer {
     const header = Buffer.alloc(512);
     const body = Buffer.from(content);
     const put = (value: string, start: number, length: number): void => {

@@ -15,7 +15,16 @@
 // the same inputs give the same file. Run it once in a while and commit the result.
 /* global process, Buffer, console */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,12 +32,31 @@ import yauzl from 'yauzl';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
-const out = resolve(args.find((a) => a.startsWith('--out='))?.slice(6) ?? join(here, '..', 'data', 'real-markers.json'));
+const out = resolve(
+  args.find((a) => a.startsWith('--out='))?.slice(6) ?? join(here, '..', 'data', 'real-markers.json'),
+);
 const extraRoots = args.filter((a) => !a.startsWith('--')).map((a) => resolve(a));
 const RESOLVE = [
-  'flask', 'fastapi', 'uvicorn[standard]', 'django', 'pandas', 'black', 'boto3', 'sqlalchemy',
-  'jupyter', 'pytest', 'httpx[http2,socks]', 'requests[socks]', 'celery[redis]', 'scikit-learn', 'matplotlib',
-  'aiohttp', 'pydantic[email]', 'sphinx', 'tox', 'keyring',
+  'flask',
+  'fastapi',
+  'uvicorn[standard]',
+  'django',
+  'pandas',
+  'black',
+  'boto3',
+  'sqlalchemy',
+  'jupyter',
+  'pytest',
+  'httpx[http2,socks]',
+  'requests[socks]',
+  'celery[redis]',
+  'scikit-learn',
+  'matplotlib',
+  'aiohttp',
+  'pydantic[email]',
+  'sphinx',
+  'tox',
+  'keyring',
 ];
 
 function pythons() {
@@ -49,14 +77,18 @@ function pythons() {
   return [...found];
 }
 
-const PROBE = 'import json, site, sys; print(json.dumps(sorted(set([p for p in site.getsitepackages() + [site.getusersitepackages()] + sys.path if p]))))';
+const PROBE =
+  'import json, site, sys; print(json.dumps(sorted(set([p for p in site.getsitepackages() + [site.getusersitepackages()] + sys.path if p]))))';
 
 /** Directories where a Python keeps installed distributions. */
 function sitePackages() {
   const dirs = new Set();
   for (const python of pythons()) {
     try {
-      for (const dir of JSON.parse(execFileSync(python, ['-c', PROBE], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }))) dirs.add(dir);
+      for (const dir of JSON.parse(
+        execFileSync(python, ['-c', PROBE], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+      ))
+        dirs.add(dir);
     } catch {
       // not runnable (e.g. a Python 2 without site.getsitepackages): skipped
     }
@@ -76,11 +108,20 @@ function metadataFiles(root, depth = 0) {
   }
   for (const e of entries) {
     const path = join(root, e.name);
-    if (e.isDirectory() && e.name.endsWith('.dist-info') && existsSync(join(path, 'METADATA'))) found.push({ file: join(path, 'METADATA') });
-    else if (e.isDirectory() && e.name.endsWith('.egg-info') && existsSync(join(path, 'PKG-INFO'))) found.push({ file: join(path, 'PKG-INFO') });
+    if (e.isDirectory() && e.name.endsWith('.dist-info') && existsSync(join(path, 'METADATA')))
+      found.push({ file: join(path, 'METADATA') });
+    else if (e.isDirectory() && e.name.endsWith('.egg-info') && existsSync(join(path, 'PKG-INFO')))
+      found.push({ file: join(path, 'PKG-INFO') });
     else if (e.isFile() && e.name.endsWith('.egg-info')) found.push({ file: path });
     else if (e.isFile() && e.name.endsWith('.whl')) found.push({ wheel: path });
-    else if (e.isDirectory() && depth < 1 && !e.name.startsWith('.') && !e.name.endsWith('-info') && !e.name.startsWith('__')) found.push(...metadataFiles(path, depth + 1));
+    else if (
+      e.isDirectory() &&
+      depth < 1 &&
+      !e.name.startsWith('.') &&
+      !e.name.endsWith('-info') &&
+      !e.name.startsWith('__')
+    )
+      found.push(...metadataFiles(path, depth + 1));
   }
   return found;
 }
@@ -125,15 +166,26 @@ function parseHeaders(text) {
 /** Name and Requires-Dist of every release pip resolves for RESOLVE (metadata only; see above). */
 function resolvedByPip() {
   const minor = (p) => Number(/versions\/3\.(\d+)/.exec(p)?.[1] ?? -1);
-  const python = pythons().filter((p) => p !== 'python3').sort((a, b) => minor(a) - minor(b)).pop() ?? 'python3';
+  const python =
+    pythons()
+      .filter((p) => p !== 'python3')
+      .sort((a, b) => minor(a) - minor(b))
+      .pop() ?? 'python3';
   const dir = mkdtempSync(join(tmpdir(), 'nx-pex-markers-'));
   try {
     const report = join(dir, 'report.json');
-    execFileSync(python, ['-m', 'pip', 'install', '--quiet', '--dry-run', '--ignore-installed', '--report', report, ...RESOLVE], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1' },
-    });
-    return JSON.parse(readFileSync(report, 'utf8')).install.map((i) => ({ name: i.metadata.name, requires: i.metadata.requires_dist ?? [] }));
+    execFileSync(
+      python,
+      ['-m', 'pip', 'install', '--quiet', '--dry-run', '--ignore-installed', '--report', report, ...RESOLVE],
+      {
+        stdio: ['ignore', 'inherit', 'inherit'],
+        env: { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1' },
+      },
+    );
+    return JSON.parse(readFileSync(report, 'utf8')).install.map((i) => ({
+      name: i.metadata.name,
+      requires: i.metadata.requires_dist ?? [],
+    }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -156,18 +208,22 @@ function add({ name, requires }) {
 }
 if (!args.includes('--no-resolve')) for (const release of resolvedByPip()) add(release);
 for (const root of roots) {
-  for (const source of metadataFiles(root)) add(parseHeaders(source.file ? readFileSync(source.file, 'utf8') : await wheelMetadata(source.wheel)));
+  for (const source of metadataFiles(root))
+    add(parseHeaders(source.file ? readFileSync(source.file, 'utf8') : await wheelMetadata(source.wheel)));
 }
 
 const markers = [...projects.entries()]
   .map(([marker, names]) => ({ marker, projects: [...names].sort() }))
   .sort((a, b) => (a.marker < b.marker ? -1 : a.marker > b.marker ? 1 : 0));
 const data = {
-  about: 'Environment markers from the Requires-Dist lines of real distributions (tools/scripts/collect-markers.mjs). Regenerate with that script; do not edit by hand.',
+  about:
+    'Environment markers from the Requires-Dist lines of real distributions (tools/scripts/collect-markers.mjs). Regenerate with that script; do not edit by hand.',
   distributions: seen.size,
   markers,
 };
 const tmp = `${out}.tmp-${process.pid}`;
 writeFileSync(tmp, `${JSON.stringify(data, null, 1)}\n`);
 renameSync(tmp, out);
-console.log(`${markers.length} distinct markers from ${seen.size} distributions (${roots.length} directories) → ${basename(dirname(out))}/${basename(out)}`);
+console.log(
+  `${markers.length} distinct markers from ${seen.size} distributions (${roots.length} directories) → ${basename(dirname(out))}/${basename(out)}`,
+);

@@ -12,10 +12,19 @@ afterAll(() => rm(work, { recursive: true, force: true }));
 
 it('make-wheel builds every spec of a JSON array and prints each BuiltWheel', async () => {
   const specPath = join(work, 'specs.json');
-  await writeFile(specPath, JSON.stringify([{ name: 'a', version: '1.0' }, { name: 'b-c', version: '2.0', modules: { 'b_c.py': '' } }]));
+  await writeFile(
+    specPath,
+    JSON.stringify([
+      { name: 'a', version: '1.0' },
+      { name: 'b-c', version: '2.0', modules: { 'b_c.py': '' } },
+    ]),
+  );
   const lines: string[] = [];
   await cli(['make-wheel', '--spec', specPath, '--out', join(work, 'wheels')], (l) => lines.push(l));
-  expect(lines.map((l) => (JSON.parse(l) as { filename: string }).filename)).toEqual(['a-1.0-py3-none-any.whl', 'b_c-2.0-py3-none-any.whl']);
+  expect(lines.map((l) => (JSON.parse(l) as { filename: string }).filename)).toEqual([
+    'a-1.0-py3-none-any.whl',
+    'b_c-2.0-py3-none-any.whl',
+  ]);
   expect(await readdir(join(work, 'wheels'))).toEqual(['a-1.0-py3-none-any.whl', 'b_c-2.0-py3-none-any.whl']);
 });
 
@@ -39,6 +48,12 @@ it('write-file-index prints a file:// URL', async () => {
 });
 
 it('rejects a bad invocation with CLI_USAGE and the usage text', async () => {
-  await expect(cli(['serve-index'], () => {})).rejects.toMatchObject({ code: 'CLI_USAGE', message: expect.stringContaining('--dir is required') });
-  await expect(cli(['frobnicate'], () => {})).rejects.toMatchObject({ code: 'CLI_USAGE', message: expect.stringContaining('usage:') });
+  await expect(cli(['serve-index'], () => {})).rejects.toMatchObject({
+    code: 'CLI_USAGE',
+    message: expect.stringContaining('--dir is required'),
+  });
+  await expect(cli(['frobnicate'], () => {})).rejects.toMatchObject({
+    code: 'CLI_USAGE',
+    message: expect.stringContaining('usage:'),
+  });
 });

@@ -37,8 +37,13 @@ export async function cli(argv: string[], print: (line: string) => void): Promis
     case 'serve-index': {
       const faults = values.faults === undefined ? undefined : await readJson<FaultOptions>(values.faults);
       const port = values.port === undefined ? 0 : Number(values.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage(`--port ${values.port} is not a port number`);
-      const index = await startFixtureIndex({ wheelsDir: required(values.dir, '--dir'), port, ...(faults ? { faults } : {}) });
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw usage(`--port ${values.port} is not a port number`);
+      const index = await startFixtureIndex({
+        wheelsDir: required(values.dir, '--dir'),
+        port,
+        ...(faults ? { faults } : {}),
+      });
       print(index.url);
       return { stop: () => index.close() };
     }
@@ -49,7 +54,8 @@ export async function cli(argv: string[], print: (line: string) => void): Promis
     }
     case 'make-wheel': {
       const specs = await readJson<WheelSpec | WheelSpec[]>(required(values.spec, '--spec'));
-      for (const spec of Array.isArray(specs) ? specs : [specs]) print(JSON.stringify(await buildWheel(spec, required(values.out, '--out'))));
+      for (const spec of Array.isArray(specs) ? specs : [specs])
+        print(JSON.stringify(await buildWheel(spec, required(values.out, '--out'))));
       return {};
     }
     default:

@@ -6,10 +6,15 @@ import { runOrThrow } from '../harness/index.js';
 /** sha256 of a pex: of the file (zipapp), or of every relative path, type and content under it (a directory pex). */
 export async function pexDigest(path: string): Promise<string> {
   const info = await lstat(path);
-  if (info.isFile()) return createHash('sha256').update(await readFile(path)).digest('hex');
+  if (info.isFile())
+    return createHash('sha256')
+      .update(await readFile(path))
+      .digest('hex');
   const hash = createHash('sha256');
   async function walk(dir: string, rel: string): Promise<void> {
-    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
     for (const entry of entries) {
       const path = join(dir, entry.name);
       const name = rel ? `${rel}/${entry.name}` : entry.name;
@@ -19,7 +24,11 @@ export async function pexDigest(path: string): Promise<string> {
       } else if (entry.isSymbolicLink()) {
         hash.update(`l ${name} ${await readlink(path)}\0`);
       } else {
-        hash.update(`f ${name} ${createHash('sha256').update(await readFile(path)).digest('hex')}\0`);
+        hash.update(
+          `f ${name} ${createHash('sha256')
+            .update(await readFile(path))
+            .digest('hex')}\0`,
+        );
       }
     }
   }
@@ -32,12 +41,17 @@ export async function pexFileDigests(path: string): Promise<Record<string, strin
   const info = await lstat(path);
   const out: Record<string, string> = {};
   if (info.isFile()) {
-    out['.'] = createHash('sha256').update(await readFile(path)).digest('hex');
+    out['.'] = createHash('sha256')
+      .update(await readFile(path))
+      .digest('hex');
     return out;
   }
   for (const rel of (await readdir(path, { recursive: true })).sort()) {
     const full = join(path, rel);
-    if ((await lstat(full)).isFile()) out[rel] = createHash('sha256').update(await readFile(full)).digest('hex');
+    if ((await lstat(full)).isFile())
+      out[rel] = createHash('sha256')
+        .update(await readFile(full))
+        .digest('hex');
   }
   return out;
 }
@@ -85,7 +99,12 @@ export interface PexInspection {
   members: number;
 }
 
-export async function inspectPex(path: string, needles: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<PexInspection> {
+export async function inspectPex(
+  path: string,
+  needles: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<PexInspection> {
   const result = await runOrThrow('python3', ['-c', INSPECT_PY, path, JSON.stringify(needles)], env, { cwd });
   return JSON.parse(result.stdout) as PexInspection;
 }

@@ -79,7 +79,10 @@ export async function makeMachine(o: MachineOptions): Promise<Machine> {
   // node_modules as `npm ci` would install it from the same lockfile: the same files. Hard links
   // (nothing writes there) keep it fast; a plain copy where they cannot be made.
   const from = join(o.repo, 'node_modules');
-  const linked = await runCommand('cp', ['-al', from, join(root, 'node_modules')], env, { cwd: o.dir, logFile: o.logFile });
+  const linked = await runCommand('cp', ['-al', from, join(root, 'node_modules')], env, {
+    cwd: o.dir,
+    logFile: o.logFile,
+  });
   if (linked.exitCode !== 0) {
     await rm(join(root, 'node_modules'), { recursive: true, force: true });
     await runOrThrow('cp', ['-a', from, join(root, 'node_modules')], env, { cwd: o.dir, logFile: o.logFile });

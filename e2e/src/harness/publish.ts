@@ -26,12 +26,22 @@ export interface PublishOptions {
  * Build the three published packages with the repo's Nx, then `npm publish` each to `registry`
  * (fresh storage per registry, so the version in package.json is always new there).
  */
-export async function publishPackages(registry: LocalRegistry, options: PublishOptions = {}): Promise<PublishedPackage[]> {
+export async function publishPackages(
+  registry: LocalRegistry,
+  options: PublishOptions = {},
+): Promise<PublishedPackage[]> {
   const env = baseEnv();
   if (!(options.skipBuild ?? Boolean(process.env.NX_PEX_E2E_SKIP_BUILD))) {
     await runOrThrow(
       'npx',
-      ['nx', 'run-many', '-t', 'build', `--projects=${PUBLISHED_PACKAGES.map((p) => p.name).join(',')}`, '--outputStyle=static'],
+      [
+        'nx',
+        'run-many',
+        '-t',
+        'build',
+        `--projects=${PUBLISHED_PACKAGES.map((p) => p.name).join(',')}`,
+        '--outputStyle=static',
+      ],
       env,
       { cwd: repoRoot, timeoutMs: 600_000 },
     );
@@ -40,14 +50,20 @@ export async function publishPackages(registry: LocalRegistry, options: PublishO
   for (const pkg of PUBLISHED_PACKAGES) {
     const cwd = join(repoRoot, pkg.dir);
     const manifest = JSON.parse(await readFile(join(cwd, 'package.json'), 'utf8')) as { name: string; version: string };
-    if (manifest.name !== pkg.name) throw new Error(`${pkg.dir}/package.json names ${manifest.name}, expected ${pkg.name}`);
+    if (manifest.name !== pkg.name)
+      throw new Error(`${pkg.dir}/package.json names ${manifest.name}, expected ${pkg.name}`);
     // Env vars, not flags: they win over any registry a parent npm exported, and the temp userconfig
     // carries the throwaway token, so ~/.npmrc is neither read for auth nor written.
-    const result = await runOrThrow('npm', ['publish', '--json', '--ignore-scripts', '--access', 'public', '--tag', 'latest'], env, {
-      cwd,
-      env: { ...registry.npmEnv },
-      timeoutMs: 120_000,
-    });
+    const result = await runOrThrow(
+      'npm',
+      ['publish', '--json', '--ignore-scripts', '--access', 'public', '--tag', 'latest'],
+      env,
+      {
+        cwd,
+        env: { ...registry.npmEnv },
+        timeoutMs: 120_000,
+      },
+    );
     const json = result.stdout.slice(result.stdout.indexOf('{'));
     type Report = { name?: string; version?: string; integrity?: string };
     const parsed = JSON.parse(json) as Report | Record<string, Report>;

@@ -24,7 +24,8 @@ export interface StartPypiServerOptions {
 
 function run(command: string, args: string[]): string {
   const result = spawnSync(command, args, { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
   return result.stdout;
 }
 
@@ -34,7 +35,9 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -51,15 +54,37 @@ export async function startPypiServer(options: StartPypiServerOptions): Promise<
   run(bin('python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', 'pypiserver', 'passlib']);
   const htpasswd = join(options.workDir, 'htpasswd');
   mkdirSync(options.packagesDir, { recursive: true });
-  writeFileSync(join(options.workDir, 'make-htpasswd.py'), 'import sys\nfrom passlib.apache import HtpasswdFile\nh = HtpasswdFile(sys.argv[1], new=True)\nh.set_password(sys.argv[2], sys.argv[3])\nh.save()\n');
+  writeFileSync(
+    join(options.workDir, 'make-htpasswd.py'),
+    'import sys\nfrom passlib.apache import HtpasswdFile\nh = HtpasswdFile(sys.argv[1], new=True)\nh.set_password(sys.argv[2], sys.argv[3])\nh.save()\n',
+  );
   run(bin('python'), [join(options.workDir, 'make-htpasswd.py'), htpasswd, options.user, options.password]);
   const port = await freePort();
-  const child: ChildProcess = spawn(bin('pypi-server'), ['run', '-i', '127.0.0.1', '-p', String(port), '-a', 'update,download,list', '-P', htpasswd, '--disable-fallback', options.packagesDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(
+    bin('pypi-server'),
+    [
+      'run',
+      '-i',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-a',
+      'update,download,list',
+      '-P',
+      htpasswd,
+      '--disable-fallback',
+      options.packagesDir,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const host = `127.0.0.1:${port}`;
   for (let attempt = 0; ; attempt++) {
-    const status = await fetch(`http://${host}/simple/`).then((r) => r.status, () => 0);
+    const status = await fetch(`http://${host}/simple/`).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (status === 401) break;
     if (child.exitCode !== null || attempt > 300) {
       child.kill();

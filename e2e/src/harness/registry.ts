@@ -54,7 +54,10 @@ async function freePort(): Promise<number> {
 
 async function configuredUplink(): Promise<string> {
   // The user's own npm config decides where public packages come from (a mirror, a proxy, npmjs).
-  const result = await runOrThrow('npm', ['config', 'get', 'registry'], baseEnv(), { cwd: repoRoot, timeoutMs: 60_000 });
+  const result = await runOrThrow('npm', ['config', 'get', 'registry'], baseEnv(), {
+    cwd: repoRoot,
+    timeoutMs: 60_000,
+  });
   const url = result.stdout.trim();
   if (!/^https?:\/\//.test(url)) throw new Error(`npm config get registry returned ${JSON.stringify(url)}, not a URL`);
   return url.endsWith('/') ? url : `${url}/`;

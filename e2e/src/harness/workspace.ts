@@ -50,7 +50,10 @@ export interface CreateWorkspaceOptions {
  * A fresh Nx workspace made the way a new user makes one: `create-nx-workspace` (fetched through the
  * local registry, which proxies the public one), then `nx add nx-pex` (which finds our build there).
  */
-export async function createWorkspace(registry: LocalRegistry, options: CreateWorkspaceOptions = {}): Promise<Workspace> {
+export async function createWorkspace(
+  registry: LocalRegistry,
+  options: CreateWorkspaceOptions = {},
+): Promise<Workspace> {
   const name = options.name ?? 'proj';
   const parent = await makeTempDir('ws');
   const root = join(parent, name);
@@ -65,7 +68,11 @@ export async function createWorkspace(registry: LocalRegistry, options: CreateWo
   };
 
   const run = (cmd: string, args: readonly string[], o: WorkspaceRunOptions = {}): Promise<RunResult> => {
-    const runOptions: RunOptions = { cwd: o.cwd ? join(root, o.cwd) : root, logFile, timeoutMs: o.timeoutMs ?? 600_000 };
+    const runOptions: RunOptions = {
+      cwd: o.cwd ? join(root, o.cwd) : root,
+      logFile,
+      timeoutMs: o.timeoutMs ?? 600_000,
+    };
     if (o.env) runOptions.env = o.env;
     return runCommand(cmd, args, env, runOptions);
   };
@@ -113,7 +120,9 @@ export async function createWorkspace(registry: LocalRegistry, options: CreateWo
       created = await runCommand('npx', args, env, { cwd: parent, logFile, timeoutMs: 600_000 });
     }
     if (created.exitCode !== 0 || !existsSync(join(root, 'nx.json'))) {
-      throw new Error(`create-nx-workspace failed\n${new CommandError(created).message}\n--- registry log ---\n${await registry.logTail()}`);
+      throw new Error(
+        `create-nx-workspace failed\n${new CommandError(created).message}\n--- registry log ---\n${await registry.logTail()}`,
+      );
     }
     if (options.addPlugin ?? true) {
       await workspace.nxOk(['add', 'nx-pex']);

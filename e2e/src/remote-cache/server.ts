@@ -110,7 +110,13 @@ export async function startRemoteCacheServer(options: RemoteCacheServerOptions):
   }
 
   const server = createServer((req, res) => {
-    const log: CacheRequest = { method: req.method ?? '', path: (req.url ?? '').split('?')[0]!, hash: undefined, status: 0, bytes: 0 };
+    const log: CacheRequest = {
+      method: req.method ?? '',
+      path: (req.url ?? '').split('?')[0]!,
+      hash: undefined,
+      status: 0,
+      bytes: 0,
+    };
     requests.push(log);
     handle(req, res, log).catch((error: unknown) => {
       log.status = 500;

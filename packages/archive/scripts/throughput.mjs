@@ -43,7 +43,8 @@ function bytes(length, seed, compressible) {
     out.writeInt32LE(x | 0, Math.min(index, length - 4));
   }
   const text = Buffer.from('def f(x):\n    return x * 2  # padding text that deflates well\n');
-  for (let index = 0; index < length * compressible; index += text.length * 8) text.copy(out, index, 0, Math.min(text.length * 4, length - index));
+  for (let index = 0; index < length * compressible; index += text.length * 8)
+    text.copy(out, index, 0, Math.min(text.length * 4, length - index));
   return out;
 }
 
@@ -71,7 +72,10 @@ async function generate(dir) {
       modules[`${name}/pkg${i % 50}/mod${i}.py`] = bytes(size, w * 100000 + i + 5, 0.9);
       budget -= size;
     }
-    const built = await buildWheel({ name, version: '1.0', pythonTag: 'cp312', abiTag: 'cp312', platformTag: 'manylinux_2_17_x86_64', modules }, dir);
+    const built = await buildWheel(
+      { name, version: '1.0', pythonTag: 'cp312', abiTag: 'cp312', platformTag: 'manylinux_2_17_x86_64', modules },
+      dir,
+    );
     wheels.push({ path: built.path, sha256: built.sha256, members: Object.keys(modules).length });
   }
   return wheels;
@@ -100,12 +104,25 @@ async function phase(name, work, wheels) {
 /** Run one phase in a fresh process: its peak RSS is its own. */
 function child(name, work, wheels) {
   // Each phase starts alike: the previous outputs gone and their dirty pages written back.
-  for (const output of ['copy.bin', 'cold.pex', 'warm.pex']) rmSync(join(work, output), { recursive: true, force: true });
+  for (const output of ['copy.bin', 'cold.pex', 'warm.pex'])
+    rmSync(join(work, output), { recursive: true, force: true });
   spawnSync('sync');
   const result = spawnSync(
     process.execPath,
-    [...(args['cpu-prof'] && name !== 'generate' ? ['--cpu-prof', `--cpu-prof-dir=${join(work, 'profiles')}`] : []), fileURLToPath(import.meta.url), `--phase=${name}`, `--work=${work}`, `--layout=${LAYOUT}`, `--mb=${MB}`, `--wheels=${WHEELS}`],
-    { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, ...(wheels ? { NX_PEX_THROUGHPUT_WHEELS: JSON.stringify({ wheels }) } : {}) } },
+    [
+      ...(args['cpu-prof'] && name !== 'generate' ? ['--cpu-prof', `--cpu-prof-dir=${join(work, 'profiles')}`] : []),
+      fileURLToPath(import.meta.url),
+      `--phase=${name}`,
+      `--work=${work}`,
+      `--layout=${LAYOUT}`,
+      `--mb=${MB}`,
+      `--wheels=${WHEELS}`,
+    ],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+      env: { ...process.env, ...(wheels ? { NX_PEX_THROUGHPUT_WHEELS: JSON.stringify({ wheels }) } : {}) },
+    },
   );
   if (result.status !== 0) throw new Error(`phase ${name} failed:\n${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').at(-1));
@@ -128,7 +145,9 @@ if (args.phase) {
     const { wheels } = child('generate', work);
     const totalBytes = (await Promise.all(wheels.map((wheel) => stat(wheel.path)))).reduce((sum, s) => sum + s.size, 0);
     const members = wheels.reduce((sum, wheel) => sum + wheel.members, 0);
-    console.log(`${wheels.length} wheels, ${(totalBytes / 2 ** 20).toFixed(0)} MiB, ${members} members (generated in ${((Date.now() - generated) / 1000).toFixed(1)} s); layout ${LAYOUT}`);
+    console.log(
+      `${wheels.length} wheels, ${(totalBytes / 2 ** 20).toFixed(0)} MiB, ${members} members (generated in ${((Date.now() - generated) / 1000).toFixed(1)} s); layout ${LAYOUT}`,
+    );
     const rows = [];
     const copy = child('copy', work, wheels);
     rows.push(['copy (floor)', copy]);

@@ -15,7 +15,9 @@ import { join } from 'node:path';
 import { buildPex } from '@nx-pex/archive';
 import { buildWheel, findPythons } from '@nx-pex/tools';
 
-const args = Object.fromEntries(process.argv.slice(2).map((arg) => [arg.replace(/^--/, '').split('=')[0], arg.split('=')[1] ?? 'true']));
+const args = Object.fromEntries(
+  process.argv.slice(2).map((arg) => [arg.replace(/^--/, '').split('=')[0], arg.split('=')[1] ?? 'true']),
+);
 const RUNS = Number(args.runs ?? 21);
 const work = mkdtempSync(join(tmpdir(), 'nx-pex-warm-start-'));
 const env = { ...process.env, PEX_ROOT: join(work, 'pex_root') };
@@ -50,7 +52,9 @@ print(json.dumps({name: sorted(values)[len(values) // 2] for name, values in tim
 `;
 
 function measure(driverPython, variants) {
-  const input = JSON.stringify(Object.fromEntries(Object.entries(variants).map(([name, [command, argv]]) => [name, [command, ...argv]])));
+  const input = JSON.stringify(
+    Object.fromEntries(Object.entries(variants).map(([name, [command, argv]]) => [name, [command, ...argv]])),
+  );
   const result = spawnSync(driverPython, ['-c', DRIVER], { env, input, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`measuring failed: ${result.stderr}`);
   return JSON.parse(result.stdout);
@@ -58,12 +62,22 @@ function measure(driverPython, variants) {
 
 try {
   const wheel = await buildWheel(
-    { name: 'dep', version: '1.0', modules: { 'dep/__init__.py': 'VALUE = 1\n', 'dep/util.py': 'def f():\n    return 2\n' } },
+    {
+      name: 'dep',
+      version: '1.0',
+      modules: { 'dep/__init__.py': 'VALUE = 1\n', 'dep/util.py': 'def f():\n    return 2\n' },
+    },
     join(work, 'wheels'),
   );
   mkdirSync(join(work, 'src', 'app'), { recursive: true });
-  spawnSync('sh', ['-c', `printf '' > ${join(work, 'src', 'app', '__init__.py')}; printf 'import dep.util\\ndep.util.f()\\n' > ${join(work, 'src', 'app', 'main.py')}`]);
-  const sources = ['app/__init__.py', 'app/main.py'].map((archivePath) => ({ archivePath, path: join(work, 'src', archivePath) }));
+  spawnSync('sh', [
+    '-c',
+    `printf '' > ${join(work, 'src', 'app', '__init__.py')}; printf 'import dep.util\\ndep.util.f()\\n' > ${join(work, 'src', 'app', 'main.py')}`,
+  ]);
+  const sources = ['app/__init__.py', 'app/main.py'].map((archivePath) => ({
+    archivePath,
+    path: join(work, 'src', archivePath),
+  }));
   const pexes = {};
   for (const layout of ['zipapp', 'packed', 'loose']) {
     const built = await buildPex({
@@ -82,7 +96,11 @@ try {
   for (const python of found) {
     const venv = join(work, `venv-${python.version}`);
     spawnSync(python.path, ['-m', 'venv', '--without-pip', venv]);
-    const site = spawnSync(join(venv, 'bin', 'python'), ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'], { encoding: 'utf8' }).stdout.trim();
+    const site = spawnSync(
+      join(venv, 'bin', 'python'),
+      ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'],
+      { encoding: 'utf8' },
+    ).stdout.trim();
     spawnSync(join(venv, 'bin', 'python'), ['-m', 'zipfile', '-e', wheel.path, site]);
     cpSync(join(work, 'src', 'app'), join(site, 'app'), { recursive: true });
     spawnSync(join(venv, 'bin', 'python'), ['-m', 'compileall', '-q', site]);
@@ -94,11 +112,16 @@ try {
       loose: [python.path, [pexes.loose]],
     };
     const m = measure(found.at(-1).path, variants);
-    const over = (name) => `${m[name].toFixed(1).padStart(6)} (${m[name] - m.venv >= 0 ? '+' : ''}${(m[name] - m.venv).toFixed(1)})`;
-    console.log(`${python.version.padEnd(6)} ${m.pass.toFixed(1).padStart(8)} ${m.venv.toFixed(1).padStart(7)} ${over('zipapp').padEnd(17)} ${over('packed').padEnd(17)} ${over('loose')}`);
+    const over = (name) =>
+      `${m[name].toFixed(1).padStart(6)} (${m[name] - m.venv >= 0 ? '+' : ''}${(m[name] - m.venv).toFixed(1)})`;
+    console.log(
+      `${python.version.padEnd(6)} ${m.pass.toFixed(1).padStart(8)} ${m.venv.toFixed(1).padStart(7)} ${over('zipapp').padEnd(17)} ${over('packed').padEnd(17)} ${over('loose')}`,
+    );
     if (args.importtime) {
       const traced = spawnSync(python.path, ['-X', 'importtime', pexes.zipapp], { env, encoding: 'utf8' });
-      const rows = traced.stderr.split('\n').filter((line) => line.startsWith('import time:') && !line.includes('self [us]'));
+      const rows = traced.stderr
+        .split('\n')
+        .filter((line) => line.startsWith('import time:') && !line.includes('self [us]'));
       rows.sort((a, b) => Number(b.split('|')[0].replace(/\D/g, '')) - Number(a.split('|')[0].replace(/\D/g, '')));
       console.log(rows.slice(0, 12).join('\n'));
     }

@@ -7,7 +7,9 @@ import { URL } from 'node:url';
 
 const dist = new URL('../dist/', import.meta.url);
 if (!existsSync(new URL('cli/main.js', dist))) {
-  process.stderr.write(`nx-pex: [NOT_BUILT] ${new URL('cli/main.js', dist).pathname} is missing: run \`npm run build\` in the repository first.\n`);
+  process.stderr.write(
+    `nx-pex: [NOT_BUILT] ${new URL('cli/main.js', dist).pathname} is missing: run \`npm run build\` in the repository first.\n`,
+  );
   process.exit(1);
 }
 const { nodeVersionProblem } = await import(new URL('utils/node-version.js', dist).href);

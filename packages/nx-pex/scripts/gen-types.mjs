@@ -15,12 +15,20 @@ const check = process.argv.includes('--check');
 const BANNER = '/* Generated from schema.json by packages/nx-pex/scripts/gen-types.mjs: do not edit by hand. */';
 
 /** `python-app` → `PythonApp`. */
-const pascal = (name) => name.split(/[-_]/).map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+const pascal = (name) =>
+  name
+    .split(/[-_]/)
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join('');
 
 const targets = [];
-for (const [manifest, key, suffix] of [['executors.json', 'executors', 'ExecutorOptions'], ['generators.json', 'generators', 'GeneratorSchema']]) {
+for (const [manifest, key, suffix] of [
+  ['executors.json', 'executors', 'ExecutorOptions'],
+  ['generators.json', 'generators', 'GeneratorSchema'],
+]) {
   const entries = JSON.parse(readFileSync(join(packageDir, manifest), 'utf8'))[key];
-  for (const [name, entry] of Object.entries(entries)) targets.push({ schema: join(packageDir, entry.schema), type: pascal(name) + suffix });
+  for (const [name, entry] of Object.entries(entries))
+    targets.push({ schema: join(packageDir, entry.schema), type: pascal(name) + suffix });
 }
 
 const stale = [];
@@ -29,7 +37,11 @@ for (const { schema, type } of targets) {
   // The title would name the type; the type name is chosen here instead.
   delete json.title;
   delete json.$id;
-  const text = await compile(json, type, { bannerComment: BANNER, additionalProperties: false, style: { singleQuote: true, printWidth: 120 } });
+  const text = await compile(json, type, {
+    bannerComment: BANNER,
+    additionalProperties: false,
+    style: { singleQuote: true, printWidth: 120 },
+  });
   const out = join(dirname(schema), 'schema.d.ts');
   let current = '';
   try {
@@ -42,7 +54,11 @@ for (const { schema, type } of targets) {
   if (!check) writeFileSync(out, text);
 }
 if (check && stale.length > 0) {
-  process.stderr.write(`gen-types: stale: ${stale.join(', ')}. Run npm exec -- node packages/nx-pex/scripts/gen-types.mjs\n`);
+  process.stderr.write(
+    `gen-types: stale: ${stale.join(', ')}. Run npm exec -- node packages/nx-pex/scripts/gen-types.mjs\n`,
+  );
   process.exit(1);
 }
-process.stdout.write(stale.length === 0 ? 'gen-types: the schema.d.ts files are up to date\n' : `gen-types: wrote ${stale.join(', ')}\n`);
+process.stdout.write(
+  stale.length === 0 ? 'gen-types: the schema.d.ts files are up to date\n' : `gen-types: wrote ${stale.join(', ')}\n`,
+);

@@ -7,7 +7,12 @@ const src = packagePath('src');
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts') ? [join(dir, e.name)] : []);
+    e.isDirectory()
+      ? sources(join(dir, e.name))
+      : e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts')
+        ? [join(dir, e.name)]
+        : [],
+  );
 }
 
 /** Module specifiers a file imports at run time (`import type` is erased and does not count). */
@@ -31,15 +36,22 @@ describe('layering of the plugin', () => {
   });
 
   it('every executor in executors.json has its implementation and schema', () => {
-    const manifest = JSON.parse(readFileSync(packagePath('executors.json'), 'utf8')) as { executors: Record<string, { implementation: string; schema: string }> };
+    const manifest = JSON.parse(readFileSync(packagePath('executors.json'), 'utf8')) as {
+      executors: Record<string, { implementation: string; schema: string }>;
+    };
     for (const [name, e] of Object.entries(manifest.executors)) {
-      expect(existsSync(packagePath(e.implementation.replace('./dist/', 'src/').replace(/\.js$/, '.ts'))), name).toBe(true);
+      expect(existsSync(packagePath(e.implementation.replace('./dist/', 'src/').replace(/\.js$/, '.ts'))), name).toBe(
+        true,
+      );
       expect(existsSync(packagePath(e.schema)), name).toBe(true);
     }
   });
 
   it('the nx-pex bin is a committed file in `files`, so npm links it on install before any build', () => {
-    const pkg = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { bin: Record<string, string>; files: string[] };
+    const pkg = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+      files: string[];
+    };
     const bin = pkg.bin['nx-pex']!;
     expect(bin.startsWith('./dist/')).toBe(false);
     expect(existsSync(packagePath(bin))).toBe(true);

@@ -38,22 +38,29 @@ describe('start-up: what each entry loads before it runs', () => {
     const { files, packages } = staticGraph(packagePath('src', 'cli', 'main.ts'));
     expect([...packages].filter((p) => HEAVY.includes(p))).toEqual([]);
     // and none of core/'s build, lock or workspace modules
-    expect(files.map((f) => relative(packagePath('src'), f).split('\\').join('/')).filter((f) => /^core\/(build|lock|workspace|model|test-env)/.test(f))).toEqual([]);
+    expect(
+      files
+        .map((f) => relative(packagePath('src'), f).split('\\').join('/'))
+        .filter((f) => /^core\/(build|lock|workspace|model|test-env)/.test(f)),
+    ).toEqual([]);
   });
 
-  it.each(['pex', 'lock', 'test', 'run'])('the %s executor module loads neither the resolver nor the archive writer', (name) => {
-    const { packages } = staticGraph(packagePath('src', 'executors', name, `${name}.impl.ts`));
-    // @nx/devkit is already loaded in an Nx task process; the libraries are not.
-    expect([...packages].filter((p) => HEAVY.includes(p) && p !== '@nx/devkit')).toEqual([]);
-  });
+  it.each(['pex', 'lock', 'test', 'run'])(
+    'the %s executor module loads neither the resolver nor the archive writer',
+    (name) => {
+      const { packages } = staticGraph(packagePath('src', 'executors', name, `${name}.impl.ts`));
+      // @nx/devkit is already loaded in an Nx task process; the libraries are not.
+      expect([...packages].filter((p) => HEAVY.includes(p) && p !== '@nx/devkit')).toEqual([]);
+    },
+  );
 
-  it('the plugin entry (createNodes, createDependencies) reads requirements with the resolver\'s light entry only', () => {
+  it("the plugin entry (createNodes, createDependencies) reads requirements with the resolver's light entry only", () => {
     const { packages } = staticGraph(packagePath('src', 'index.ts'));
     expect([...packages].filter((p) => HEAVY.includes(p))).toEqual([]);
     expect(packages.has('@nx-pex/resolver/standards')).toBe(true);
   });
 
-  it('the resolver\'s main entry loads undici only when a request is made (a cached build never does)', () => {
+  it("the resolver's main entry loads undici only when a request is made (a cached build never does)", () => {
     const { packages } = staticGraph(join(packagePath(), '..', 'resolver', 'src', 'index.ts'));
     expect(packages.has('undici')).toBe(false);
   });
@@ -62,6 +69,10 @@ describe('start-up: what each entry loads before it runs', () => {
     const resolverSrc = join(packagePath(), '..', 'resolver', 'src');
     const { files, packages } = staticGraph(join(resolverSrc, 'standards.ts'));
     expect([...packages]).toEqual([]);
-    expect(files.map((f) => relative(resolverSrc, f).split('\\').join('/')).filter((f) => !/^(pep440|pep508)\/|^(names|errors|standards)\.ts$/.test(f))).toEqual([]);
+    expect(
+      files
+        .map((f) => relative(resolverSrc, f).split('\\').join('/'))
+        .filter((f) => !/^(pep440|pep508)\/|^(names|errors|standards)\.ts$/.test(f)),
+    ).toEqual([]);
   });
 });

@@ -15,10 +15,16 @@ const pipEnv = { ...process.env, PIP_CONFIG_FILE: devNull, PIP_NO_INPUT: '1', PI
 function pickPython() {
   // pyenv installs (as @nx-pex/tools finds Pythons), newest first, then PATH.
   const root = process.env.PYENV_ROOT ?? spawnSync('pyenv', ['root'], { encoding: 'utf8' }).stdout?.trim();
-  const pyenv = root && existsSync(join(root, 'versions'))
-    ? readdirSync(join(root, 'versions')).filter((v) => /^3\.\d+\.\d+$/.test(v)).sort((a, b) => b.localeCompare(a, 'en', { numeric: true })).map((v) => join(root, 'versions', v, 'bin', 'python3'))
-    : [];
-  const candidates = [process.env.NX_PEX_PACKSE_PYTHON, ...pyenv, 'python3.13', 'python3.12', 'python3'].filter(Boolean);
+  const pyenv =
+    root && existsSync(join(root, 'versions'))
+      ? readdirSync(join(root, 'versions'))
+          .filter((v) => /^3\.\d+\.\d+$/.test(v))
+          .sort((a, b) => b.localeCompare(a, 'en', { numeric: true }))
+          .map((v) => join(root, 'versions', v, 'bin', 'python3'))
+      : [];
+  const candidates = [process.env.NX_PEX_PACKSE_PYTHON, ...pyenv, 'python3.13', 'python3.12', 'python3'].filter(
+    Boolean,
+  );
   for (const python of candidates) {
     const r = spawnSync(python, ['-c', 'import sys; print(sys.version_info >= (3, 12))'], { encoding: 'utf8' });
     if (r.status === 0 && r.stdout.trim() === 'True') return python;
@@ -32,21 +38,49 @@ try {
   const venv = join(work, 'venv');
   execFileSync(python, ['-m', 'venv', venv], { stdio: 'inherit' });
   const bin = join(venv, 'bin');
-  execFileSync(join(bin, 'python'), ['-m', 'pip', 'install', '--quiet', `packse==${version}`], { stdio: 'inherit', env: pipEnv });
+  execFileSync(join(bin, 'python'), ['-m', 'pip', 'install', '--quiet', `packse==${version}`], {
+    stdio: 'inherit',
+    env: pipEnv,
+  });
   // The scenario files ship in packse's sdist (`packse fetch` clones GitHub instead).
-  execFileSync(join(bin, 'python'), ['-m', 'pip', 'download', '--quiet', '--no-deps', '--no-binary', ':all:', '-d', join(work, 'sdist'), `packse==${version}`], { stdio: 'inherit', env: pipEnv });
+  execFileSync(
+    join(bin, 'python'),
+    [
+      '-m',
+      'pip',
+      'download',
+      '--quiet',
+      '--no-deps',
+      '--no-binary',
+      ':all:',
+      '-d',
+      join(work, 'sdist'),
+      `packse==${version}`,
+    ],
+    { stdio: 'inherit', env: pipEnv },
+  );
   const sdist = readdirSync(join(work, 'sdist'))[0];
   execFileSync('tar', ['xzf', join(work, 'sdist', sdist), '-C', work]);
   const scenarios = join(work, `packse-${version}`, 'scenarios');
-  const json = execFileSync(join(bin, 'packse'), ['inspect', '--no-hash', scenarios], { maxBuffer: 64 << 20, env: pipEnv });
+  const json = execFileSync(join(bin, 'packse'), ['inspect', '--no-hash', scenarios], {
+    maxBuffer: 64 << 20,
+    env: pipEnv,
+  });
   writeFileSync(join(work, 'scenarios.json'), json);
   const report = process.env.NX_PEX_PACKSE_REPORT ?? join(work, 'report.json');
   const r = spawnSync('npx', ['vitest', 'run', 'packages/resolver/src/solver/packse.int.spec.ts'], {
-    cwd: repo, stdio: 'inherit', env: { ...process.env, NX_PEX_PACKSE: '1', NX_PEX_PACKSE_JSON: join(work, 'scenarios.json'), NX_PEX_PACKSE_REPORT: report },
+    cwd: repo,
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      NX_PEX_PACKSE: '1',
+      NX_PEX_PACKSE_JSON: join(work, 'scenarios.json'),
+      NX_PEX_PACKSE_REPORT: report,
+    },
   });
-  if (!process.env.NX_PEX_PACKSE_REPORT && existsSync(report)) process.stdout.write(readFileSync(report, 'utf8') + '\n');
+  if (!process.env.NX_PEX_PACKSE_REPORT && existsSync(report))
+    process.stdout.write(readFileSync(report, 'utf8') + '\n');
   process.exitCode = r.status ?? 1;
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
-

@@ -1,10 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import {
-  compareVersions, evaluateMarker, parseRequirement, parseSpecifierSet, parseVersion, ResolverError, supportedTags,
+  compareVersions,
+  evaluateMarker,
+  parseRequirement,
+  parseSpecifierSet,
+  parseVersion,
+  ResolverError,
+  supportedTags,
   targetFromAbbreviatedPlatform,
 } from './index.js';
 
-const ENV = { python_version: '3.11', python_full_version: '3.11.7', sys_platform: 'linux', platform_machine: 'x86_64', implementation_name: 'cpython', os_name: 'posix' };
+const ENV = {
+  python_version: '3.11',
+  python_full_version: '3.11.7',
+  sys_platform: 'linux',
+  platform_machine: 'x86_64',
+  implementation_name: 'cpython',
+  os_name: 'posix',
+};
 
 function code(fn: () => unknown): string | undefined {
   try {
@@ -41,22 +54,42 @@ describe('functional API', () => {
     expect(parseSpecifierSet('>=1.0rc1').contains('1.0rc2', { prereleases: false })).toBe(false);
     expect(String(parseSpecifierSet('<2, >=1.0'))).toBe('<2,>=1.0');
     // Equal clauses count once, as in packaging's frozenset (found by the 100k differential run).
-    expect(String(parseSpecifierSet('!=19 , <=3, != 19, ==1.0, ==1.0.0, ~=1.0, ~=1.0.0'))).toBe('!=19,<=3,==1.0,~=1.0,~=1.0.0');
+    expect(String(parseSpecifierSet('!=19 , <=3, != 19, ==1.0, ==1.0.0, ~=1.0, ~=1.0.0'))).toBe(
+      '!=19,<=3,==1.0,~=1.0,~=1.0.0',
+    );
     expect(code(() => parseSpecifierSet('>=1.0.*'))).toBe('INVALID_SPECIFIER');
     expect(code(() => parseSpecifierSet('==='))).toBe('INVALID_SPECIFIER');
   });
 
   it('parseRequirement gives name, extras, specifier, url, marker', () => {
     const r = parseRequirement('Requests[Socks, security] >=2.8.1, ==2.8.* ; python_version < "3.12"');
-    expect([r.name, r.extras, r.specifier.toString(), r.url, r.marker?.toString()]).toEqual(
-      ['Requests', ['Socks', 'security'], '==2.8.*,>=2.8.1', undefined, 'python_version < "3.12"']);
+    expect([r.name, r.extras, r.specifier.toString(), r.url, r.marker?.toString()]).toEqual([
+      'Requests',
+      ['Socks', 'security'],
+      '==2.8.*,>=2.8.1',
+      undefined,
+      'python_version < "3.12"',
+    ]);
     const u = parseRequirement('pip @ https://example.com/pip-24.0-py3-none-any.whl ; sys_platform == "linux"');
-    expect([u.url, u.specifier.toString(), evaluateMarker(u.marker!, ENV)]).toEqual(['https://example.com/pip-24.0-py3-none-any.whl', '', true]);
+    expect([u.url, u.specifier.toString(), evaluateMarker(u.marker!, ENV)]).toEqual([
+      'https://example.com/pip-24.0-py3-none-any.whl',
+      '',
+      true,
+    ]);
   });
 
   it('rejects an empty arbitrary-equality clause (packaging ≥ 26)', () => {
-    for (const text of ['requests===', 'requests ===', 'requests===,', 'requests===;python_version>"3"', 'requests===,>1']) {
-      expect(code(() => parseRequirement(text)), text).toBe('INVALID_REQUIREMENT');
+    for (const text of [
+      'requests===',
+      'requests ===',
+      'requests===,',
+      'requests===;python_version>"3"',
+      'requests===,>1',
+    ]) {
+      expect(
+        code(() => parseRequirement(text)),
+        text,
+      ).toBe('INVALID_REQUIREMENT');
     }
     expect(parseRequirement('requests===1.0-local').specifier.toString()).toBe('===1.0-local');
   });
@@ -71,9 +104,15 @@ describe('functional API', () => {
 
   it('supportedTags from facts, an abbreviated platform or a target', () => {
     const tags = supportedTags({ version: [3, 11], platform: 'linux-x86_64', glibc: [2, 17] });
-    expect(tags.slice(0, 3)).toEqual(['cp311-cp311-manylinux_2_17_x86_64', 'cp311-cp311-manylinux2014_x86_64', 'cp311-cp311-manylinux_2_16_x86_64']);
+    expect(tags.slice(0, 3)).toEqual([
+      'cp311-cp311-manylinux_2_17_x86_64',
+      'cp311-cp311-manylinux2014_x86_64',
+      'cp311-cp311-manylinux_2_16_x86_64',
+    ]);
     expect(tags.at(-1)).toBe('py30-none-any');
-    expect(supportedTags('linux_x86_64-cp-311-cp311')).toEqual(targetFromAbbreviatedPlatform('linux_x86_64-cp-311-cp311').tags);
+    expect(supportedTags('linux_x86_64-cp-311-cp311')).toEqual(
+      targetFromAbbreviatedPlatform('linux_x86_64-cp-311-cp311').tags,
+    );
     expect(supportedTags({ version: [3, 12], platform: 'macosx-11.0-arm64' })[0]).toBe('cp312-cp312-macosx_11_0_arm64');
     const target = targetFromAbbreviatedPlatform('win_amd64-cp-312-cp312');
     expect(supportedTags(target)).toEqual(target.tags);

@@ -49,7 +49,11 @@ export function parseRequirement(text: string): Requirement {
  * them (`extra == "..."` markers); without, `extra` is "". Throws `INVALID_MARKER`, and
  * `INVALID_MARKER` when a variable the marker uses is missing from `environment`.
  */
-export function evaluateMarker(marker: Marker | string, environment: MarkerEnvironment, options: { extras?: readonly string[] } = {}): boolean {
+export function evaluateMarker(
+  marker: Marker | string,
+  environment: MarkerEnvironment,
+  options: { extras?: readonly string[] } = {},
+): boolean {
   const m = typeof marker === 'string' ? Marker.parse(marker) : marker;
   const extras = options.extras ?? [];
   if (extras.length === 0) return m.evaluate({ ...environment, extra: '' });
@@ -79,16 +83,19 @@ export function supportedTags(target: TargetInterpreter | TagTarget | string): s
   if ('tags' in target) return [...target.tags];
   const { version, platform } = target;
   if (!Array.isArray(version) || version.length < 2 || typeof platform !== 'string') {
-    throw new ResolverError('INVALID_PLATFORM', 'supportedTags needs a TargetInterpreter, an abbreviated platform string, or { version: [major, minor], platform }.');
+    throw new ResolverError(
+      'INVALID_PLATFORM',
+      'supportedTags needs a TargetInterpreter, an abbreviated platform string, or { version: [major, minor], platform }.',
+    );
   }
   const mac = /^macosx[-_](\d+)[-_.](\d+)[-_](.+)$/.exec(platform);
   const platforms = mac
     ? macPlatforms([Number(mac[1]), Number(mac[2])], mac[3]!)
     : platformTags({
-      platform,
-      ...(target.is32bit !== undefined ? { is32bit: target.is32bit } : {}),
-      ...(target.glibc ? { glibc: target.glibc } : {}),
-      ...(target.musl ? { musl: target.musl } : {}),
-    });
+        platform,
+        ...(target.is32bit !== undefined ? { is32bit: target.is32bit } : {}),
+        ...(target.glibc ? { glibc: target.glibc } : {}),
+        ...(target.musl ? { musl: target.musl } : {}),
+      });
   return cpythonTags({ version: [version[0], version[1]], abiFlags: target.abiFlags ?? '', platforms });
 }

@@ -18,15 +18,46 @@ export { fetchLocked, type FetchLockedOptions } from './lock/fetch-locked.js';
 export { formatLock } from './lock/format.js';
 export { parseLock } from './lock/parse.js';
 export { validatePylock, type PylockProblem } from './lock/validate.js';
-export { isLockCurrent, isProjectLockCurrent, type LockCheckOptions, type LockStatus, type ProjectLockInputs } from './lock/current.js';
+export {
+  isLockCurrent,
+  isProjectLockCurrent,
+  type LockCheckOptions,
+  type LockStatus,
+  type ProjectLockInputs,
+} from './lock/current.js';
 export { selectFromLock, lockSubsetHash, hasNxPexRoots, type LockSelection } from './lock/select.js';
 export type {
-  Lock, LockPackage, LockFile, LockDependency, LockDirectSource, LockRoots, LockRequirementSets, LockTarget, LockedArtifact, NxPexLockTable, NxPexPackageTable,
+  Lock,
+  LockPackage,
+  LockFile,
+  LockDependency,
+  LockDirectSource,
+  LockRoots,
+  LockRequirementSets,
+  LockTarget,
+  LockedArtifact,
+  NxPexLockTable,
+  NxPexPackageTable,
 } from './lock/model.js';
 export { targetFromAbbreviatedPlatform, targetFromCompletePlatform } from './platform/foreign-target.js';
 export { universalTargets, DEFAULT_PLATFORMS, NEWEST_CPYTHON, OLDEST_CPYTHON } from './platform/environments.js';
 export { macPlatforms } from './tags/macos.js';
-export { parseVersion, compareVersions, parseSpecifierSet, parseRequirement, evaluateMarker, supportedTags, type ParsedSpecifierSet, type TagTarget } from './api.js';
-export { importRequirementsTxt, importUvLock, isUvLockCurrent, type ImportRequirementsOptions, type UvLockProject } from './lock/import.js';
+export {
+  parseVersion,
+  compareVersions,
+  parseSpecifierSet,
+  parseRequirement,
+  evaluateMarker,
+  supportedTags,
+  type ParsedSpecifierSet,
+  type TagTarget,
+} from './api.js';
+export {
+  importRequirementsTxt,
+  importUvLock,
+  isUvLockCurrent,
+  type ImportRequirementsOptions,
+  type UvLockProject,
+} from './lock/import.js';
 export { buildBackendReason } from './build/needs-backend.js';
 export { buildProjectWheel, type BuildProjectWheelOptions, type ProjectWheel } from './build/project-wheel.js';

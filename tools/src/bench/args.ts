@@ -3,11 +3,28 @@ import { parseArgs } from 'node:util';
 /** The workloads, in the order they run. `--only` takes ids or the group before the first '-'. */
 export const WORKLOAD_IDS = [
   'cli-help',
-  'build-cold', 'build-noop', 'build-change', 'build-lock-noop', 'build-lock-change',
-  'start-warm', 'start-first',
-  'resolve-cold', 'resolve-warm', 'resolve-backtrack-cold', 'resolve-backtrack-warm', 'resolve-universal-cold', 'resolve-universal-warm',
-  'scale-1-cached', 'scale-30-cached', 'scale-100-cached', 'scale-1-cold', 'scale-30-cold', 'scale-100-cold',
-  'torch-build', 'torch-start-warm', 'torch-start-first',
+  'build-cold',
+  'build-noop',
+  'build-change',
+  'build-lock-noop',
+  'build-lock-change',
+  'start-warm',
+  'start-first',
+  'resolve-cold',
+  'resolve-warm',
+  'resolve-backtrack-cold',
+  'resolve-backtrack-warm',
+  'resolve-universal-cold',
+  'resolve-universal-warm',
+  'scale-1-cached',
+  'scale-30-cached',
+  'scale-100-cached',
+  'scale-1-cold',
+  'scale-30-cold',
+  'scale-100-cold',
+  'torch-build',
+  'torch-start-warm',
+  'torch-start-first',
 ] as const;
 export type WorkloadId = (typeof WORKLOAD_IDS)[number];
 
@@ -52,7 +69,8 @@ export class BenchUsageError extends Error {
 function count(value: string | undefined, name: string, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new BenchUsageError(`--${name} must be an integer ≥ ${min}, got "${value}"`);
+  if (!Number.isInteger(n) || n < min)
+    throw new BenchUsageError(`--${name} must be an integer ≥ ${min}, got "${value}"`);
   return n;
 }
 
@@ -62,7 +80,8 @@ export function selectWorkloads(only: readonly string[], torch: boolean): Worklo
   const picked = new Set<WorkloadId>();
   for (const name of only) {
     const matches = WORKLOAD_IDS.filter((id) => id === name || id.startsWith(`${name}-`));
-    if (matches.length === 0) throw new BenchUsageError(`--only: unknown workload "${name}" (known: ${WORKLOAD_IDS.join(', ')})`);
+    if (matches.length === 0)
+      throw new BenchUsageError(`--only: unknown workload "${name}" (known: ${WORKLOAD_IDS.join(', ')})`);
     matches.forEach((m) => picked.add(m));
   }
   return WORKLOAD_IDS.filter((id) => picked.has(id));
@@ -91,7 +110,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     throw new BenchUsageError((e as Error).message);
   }
   const quick = values.quick === true;
-  const only = (values.only ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  const only = (values.only ?? [])
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
   const torchCuda = values['torch-cuda'] === true;
   const torch = values.torch === true || torchCuda || only.some((o) => o.startsWith('torch'));
   return {

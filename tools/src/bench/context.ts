@@ -41,4 +41,10 @@ export function nxBin(repoRoot: string): string {
 }
 
 /** The environment of an Nx run in a bench workspace: no daemon (its CPU would not be the command's), no cloud, plain output. */
-export const nxEnv = (pexCache: string) => ({ NX_PEX_CACHE_DIR: pexCache, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true' });
+export const nxEnv = (pexCache: string) => ({
+  NX_PEX_CACHE_DIR: pexCache,
+  NX_DAEMON: 'false',
+  NX_NO_CLOUD: 'true',
+  NX_TUI: 'false',
+  CI: 'true',
+});

@@ -17,7 +17,11 @@ import { createWorkload, Preparations, SkipWorkload } from './workloads.js';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 function probePython(python: string): { executable: string; version: string } {
-  const out = execFileSync(python, ['-c', 'import sys, platform; print(sys.executable); print(platform.python_version())'], { encoding: 'utf8' });
+  const out = execFileSync(
+    python,
+    ['-c', 'import sys, platform; print(sys.executable); print(platform.python_version())'],
+    { encoding: 'utf8' },
+  );
   const [executable, version] = out.trim().split('\n');
   return { executable: executable!, version: version! };
 }
@@ -38,7 +42,14 @@ export function emptyReport(options: BenchOptions, python: string, startedAt: Da
       python,
       loadAverage: { start: loadavg()[0] ?? 0, end: loadavg()[0] ?? 0 },
     },
-    options: { runs: options.runs, warmup: options.warmup, quick: options.quick, only: options.only, torch: options.torch, torchCuda: options.torchCuda },
+    options: {
+      runs: options.runs,
+      warmup: options.warmup,
+      quick: options.quick,
+      only: options.only,
+      torch: options.torch,
+      torchCuda: options.torchCuda,
+    },
     index: { indexUrl: '', extraIndexUrls: [], findLinks: [], noIndex: false },
     tools: [],
     workloads: [],
@@ -74,7 +85,9 @@ export async function runBench(argv: string[]): Promise<number> {
   const benchDir = join(REPO_ROOT, 'tmp', 'bench', `ws-${stamp}`);
   const workspaceDir = join(benchDir, 'service');
   const logPath = join(tmpdir(), `nx-pex-bench-${stamp}.log`);
-  progress(`bench: workloads ${options.workloads.join(', ')}; ${options.runs} runs + ${options.warmup} warm-up; log ${logPath}`);
+  progress(
+    `bench: workloads ${options.workloads.join(', ')}; ${options.runs} runs + ${options.warmup} warm-up; log ${logPath}`,
+  );
 
   const resolver = await loadResolver();
   const index = await resolver.loadIndexConfig();
@@ -88,7 +101,9 @@ export async function runBench(argv: string[]): Promise<number> {
   progress(`bench: installing the reference tools into a temporary venv (${py.executable})`);
   const tools = await installReferenceTools(py.executable, join(runDir, 'tools-venv'), logPath);
   report.tools = tools.report;
-  for (const t of tools.report) if (!t.installed) progress(`bench: ${t.name} ${t.version} could not be installed, its contenders are skipped: ${t.error}`);
+  for (const t of tools.report)
+    if (!t.installed)
+      progress(`bench: ${t.name} ${t.version} could not be installed, its contenders are skipped: ${t.error}`);
 
   const ctx: BenchContext = {
     repoRoot: REPO_ROOT,
@@ -119,7 +134,13 @@ export async function runBench(argv: string[]): Promise<number> {
         const workload = await createWorkload(ctx, prep, id);
         load = loadavg()[0] ?? 0; // after the (untimed) preparation, as the runs start
         result = finishWorkload(
-          await runWorkload(workload, { runs: options.runs, warmup: options.warmup, python: py.executable, logPath, progress }),
+          await runWorkload(workload, {
+            runs: options.runs,
+            warmup: options.warmup,
+            python: py.executable,
+            logPath,
+            progress,
+          }),
         );
       } catch (e) {
         const why = e instanceof SkipWorkload ? e.message : `preparation failed: ${(e as Error).message}`;
@@ -136,6 +157,8 @@ export async function runBench(argv: string[]): Promise<number> {
     }
   }
   await save();
-  process.stdout.write(`${renderTable(report)}\n\nresults: ${resultsFile}\nlog: ${logPath}${options.keep ? `\nkept: ${runDir} and ${benchDir}` : ''}\n`);
+  process.stdout.write(
+    `${renderTable(report)}\n\nresults: ${resultsFile}\nlog: ${logPath}${options.keep ? `\nkept: ${runDir} and ${benchDir}` : ''}\n`,
+  );
   return 0;
 }

@@ -8,7 +8,8 @@ import type { IndexConfigLike } from './libraries.js';
 export function pipIndexFlags(c: IndexConfigLike): string[] {
   if (c.noIndex) return ['--no-index', ...c.findLinks.flatMap((f) => ['--find-links', f])];
   return [
-    '--index-url', c.indexUrl,
+    '--index-url',
+    c.indexUrl,
     ...c.extraIndexUrls.flatMap((u) => ['--extra-index-url', u]),
     ...c.findLinks.flatMap((f) => ['--find-links', f]),
   ];

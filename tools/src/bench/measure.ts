@@ -57,7 +57,12 @@ export function childEnv(overrides: Record<string, string | undefined> = {}): No
 
 export async function measure(python: string, cmd: Command, logPath: string): Promise<Measured> {
   await appendFile(logPath, `\n$ (cd ${cmd.cwd} && ${cmd.argv.join(' ')})\n`);
-  const spec = JSON.stringify({ argv: cmd.argv, cwd: cmd.cwd, log: logPath, timeout: (cmd.timeoutMs ?? 30 * 60_000) / 1000 });
+  const spec = JSON.stringify({
+    argv: cmd.argv,
+    cwd: cmd.cwd,
+    log: logPath,
+    timeout: (cmd.timeoutMs ?? 30 * 60_000) / 1000,
+  });
   const out = await new Promise<string>((resolve, reject) => {
     const child = spawn(python, ['-c', WRAPPER, spec], { env: childEnv(cmd.env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -65,7 +70,9 @@ export async function measure(python: string, cmd: Command, logPath: string): Pr
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`the timing wrapper (${python}) failed: ${stderr.trim()}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(stdout) : reject(new Error(`the timing wrapper (${python}) failed: ${stderr.trim()}`)),
+    );
   });
   const parsed = JSON.parse(out.trim().split('\n').pop() ?? '{}') as Measured;
   return parsed;
@@ -80,7 +87,11 @@ export async function logTail(logPath: string, lines = 12): Promise<string> {
 /** Run a preparation step (not measured); throws with the output's tail when it fails. */
 export async function runStep(cmd: Command, logPath?: string): Promise<string> {
   const out = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-    const child = spawn(cmd.argv[0]!, cmd.argv.slice(1), { cwd: cmd.cwd, env: childEnv(cmd.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd.argv[0]!, cmd.argv.slice(1), {
+      cwd: cmd.cwd,
+      env: childEnv(cmd.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -89,7 +100,9 @@ export async function runStep(cmd: Command, logPath?: string): Promise<string> {
   });
   if (logPath) await appendFile(logPath, `\n$ (cd ${cmd.cwd} && ${cmd.argv.join(' ')})\n${out.output}`);
   if (out.code !== 0) {
-    throw new Error(`${cmd.argv.join(' ')} exited with ${out.code}:\n${out.output.trimEnd().split('\n').slice(-12).join('\n')}`);
+    throw new Error(
+      `${cmd.argv.join(' ')} exited with ${out.code}:\n${out.output.trimEnd().split('\n').slice(-12).join('\n')}`,
+    );
   }
   return out.output;
 }

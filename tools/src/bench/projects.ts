@@ -53,7 +53,9 @@ export const BACKTRACK_SET = ['boto3', 'aiobotocore==2.5.4'];
  * the scale workspaces' projects each take a few of them, so their locks need no resolution work
  * beyond reading these pages, and the builds measure nx-pex and Nx, not the index.
  */
-export const SCALE_PINS = FLASK_PINS.filter((p) => /^(blinker|certifi|charset-normalizer|click|idna|itsdangerous|markupsafe|urllib3)==/.test(p));
+export const SCALE_PINS = FLASK_PINS.filter((p) =>
+  /^(blinker|certifi|charset-normalizer|click|idna|itsdangerous|markupsafe|urllib3)==/.test(p),
+);
 
 /** torch's own requirements on Linux x86_64 without the nvidia-* CUDA wheels (torch 2.9.1 METADATA). */
 export const TORCH_VERSION = '2.9.1';
@@ -125,7 +127,15 @@ async function writeWorkspaceFiles(ws: string, name: string): Promise<void> {
   await write(join(ws, 'package.json'), JSON.stringify({ name, private: true }, null, 2) + '\n');
   await write(
     join(ws, 'nx.json'),
-    JSON.stringify({ plugins: [{ plugin: 'nx-pex', options: { buildTargetName: 'build' } }], useDaemonProcess: false, analytics: false }, null, 2) + '\n',
+    JSON.stringify(
+      {
+        plugins: [{ plugin: 'nx-pex', options: { buildTargetName: 'build' } }],
+        useDaemonProcess: false,
+        analytics: false,
+      },
+      null,
+      2,
+    ) + '\n',
   );
 }
 
@@ -141,10 +151,15 @@ function pyproject(name: string, pins: readonly string[], entryPoint?: string): 
  * pins on every build) and `apps/bench-service-locked`, the same code and pins, whose pylock.toml
  * the bench writes with `nx-pex lock` (builds read it, and so does `pex --pylock`).
  */
-export async function writeServiceWorkspace(ws: string): Promise<{ srcDir: string; requirementsFile: string; locked: { root: string; srcDir: string; lockFile: string } }> {
+export async function writeServiceWorkspace(
+  ws: string,
+): Promise<{ srcDir: string; requirementsFile: string; locked: { root: string; srcDir: string; lockFile: string } }> {
   await writeWorkspaceFiles(ws, 'nx-pex-bench-workspace');
   const service = async (name: string, root: string) => {
-    await write(join(ws, root, 'pyproject.toml'), pyproject(name, FLASK_PINS, name === SERVICE_PROJECT ? undefined : SERVICE_MODULE));
+    await write(
+      join(ws, root, 'pyproject.toml'),
+      pyproject(name, FLASK_PINS, name === SERVICE_PROJECT ? undefined : SERVICE_MODULE),
+    );
     const srcDir = join(ws, root, 'src');
     for (const [file, text] of Object.entries(SERVICE_FILES)) await write(join(srcDir, SERVICE_MODULE, file), text);
     return srcDir;
@@ -153,7 +168,11 @@ export async function writeServiceWorkspace(ws: string): Promise<{ srcDir: strin
   const lockedSrc = await service(LOCKED_SERVICE_PROJECT, LOCKED_SERVICE_ROOT);
   const requirementsFile = join(ws, 'requirements.txt');
   await write(requirementsFile, FLASK_PINS.join('\n') + '\n');
-  return { srcDir, requirementsFile, locked: { root: LOCKED_SERVICE_ROOT, srcDir: lockedSrc, lockFile: join(ws, LOCKED_SERVICE_ROOT, 'pylock.toml') } };
+  return {
+    srcDir,
+    requirementsFile,
+    locked: { root: LOCKED_SERVICE_ROOT, srcDir: lockedSrc, lockFile: join(ws, LOCKED_SERVICE_ROOT, 'pylock.toml') },
+  };
 }
 
 export const LOCKED_SERVICE_PROJECT = 'bench-service-locked';
@@ -163,7 +182,9 @@ export const LOCKED_SERVICE_ROOT = 'apps/bench-service-locked';
 export function scaleProjectPins(i: number): string[] {
   const n = SCALE_PINS.length;
   const count = 2 + (i % 3);
-  return Array.from({ length: count }, (_, k) => SCALE_PINS[(i * 3 + k * 2) % n]!).filter((p, k, all) => all.indexOf(p) === k).sort();
+  return Array.from({ length: count }, (_, k) => SCALE_PINS[(i * 3 + k * 2) % n]!)
+    .filter((p, k, all) => all.indexOf(p) === k)
+    .sort();
 }
 
 /** `p000`, `p001`, …: the scale workspace's project names (also their directories under apps/). */
@@ -184,7 +205,10 @@ export async function writeScaleWorkspace(ws: string, count: number): Promise<st
     // The import names of these distributions are their names with '-' → '_'.
     const modules = pins.map((p) => p.split('==')[0]!.replace(/-/g, '_'));
     await write(join(ws, root, 'src', name, '__init__.py'), '');
-    await write(join(ws, root, 'src', name, '__main__.py'), `${modules.map((m) => `import ${m}`).join('\n')}\n\nprint("${name}")\n`);
+    await write(
+      join(ws, root, 'src', name, '__main__.py'),
+      `${modules.map((m) => `import ${m}`).join('\n')}\n\nprint("${name}")\n`,
+    );
     roots.push(root);
   }
   return roots;

@@ -28,13 +28,24 @@ export async function installReferenceTools(python: string, venvDir: string, log
   for (const name of ['pip', 'pex', 'uv'] as const) {
     const version = PINNED[name];
     try {
-      await runStep({ argv: [venvPython, '-m', 'pip', 'install', '--disable-pip-version-check', '-q', `${name}==${version}`], cwd: venvDir }, logPath);
+      await runStep(
+        {
+          argv: [venvPython, '-m', 'pip', 'install', '--disable-pip-version-check', '-q', `${name}==${version}`],
+          cwd: venvDir,
+        },
+        logPath,
+      );
       const exe = name === 'pip' ? venvPython : join(bin, name);
       if (!existsSync(exe)) throw new Error(`${exe} missing after install`);
       tools[name] = exe;
       tools.report.push({ name, version, installed: true });
     } catch (e) {
-      tools.report.push({ name, version, installed: false, error: (e as Error).message.split('\n').slice(-3).join(' ') });
+      tools.report.push({
+        name,
+        version,
+        installed: false,
+        error: (e as Error).message.split('\n').slice(-3).join(' '),
+      });
     }
   }
   return tools;

@@ -93,7 +93,12 @@ export function finishWorkload(w: WorkloadResult): WorkloadResult {
       const r = ratio(c.wall, ref?.wall);
       const cr = ratio(c.cpu, ref?.cpu);
       const rr = ratio(c.rss, ref?.rss);
-      return { ...c, ...(r !== undefined ? { ratio: r } : {}), ...(cr !== undefined ? { cpuRatio: cr } : {}), ...(rr !== undefined ? { rssRatio: rr } : {}) };
+      return {
+        ...c,
+        ...(r !== undefined ? { ratio: r } : {}),
+        ...(cr !== undefined ? { cpuRatio: cr } : {}),
+        ...(rr !== undefined ? { rssRatio: rr } : {}),
+      };
     }),
   };
 }
@@ -101,7 +106,11 @@ export function finishWorkload(w: WorkloadResult): WorkloadResult {
 /** `bench/results/<YYYY-MM-DD>-<host>.json`: the date is UTC, the host name made file-safe. */
 export function resultFileName(date: Date, hostname: string): string {
   const day = date.toISOString().slice(0, 10);
-  const host = hostname.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '') || 'host';
+  const host =
+    hostname
+      .toLowerCase()
+      .replace(/[^a-z0-9.-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'host';
   return `${day}-${host}.json`;
 }
 
@@ -136,7 +145,8 @@ export function validateReport(value: unknown): string[] {
       return;
     }
     w.contenders.forEach((c: unknown, j) => {
-      if (!obj(c) || typeof c.id !== 'string' || !Array.isArray(c.samples)) problems.push(`workloads[${i}].contenders[${j}] needs id and samples`);
+      if (!obj(c) || typeof c.id !== 'string' || !Array.isArray(c.samples))
+        problems.push(`workloads[${i}].contenders[${j}] needs id and samples`);
     });
   });
   return problems;

@@ -58,7 +58,9 @@ export async function runWorkload(w: Workload, s: RunSettings): Promise<Workload
         await c.before?.(-1);
         const m = await measure(s.python, c.command(-1), s.logPath);
         if (m.exitCode !== 0) res.failed = `exit code ${m.exitCode} (priming run): ${await logTail(s.logPath)}`;
-        s.progress(`  ${w.id} priming ${c.label}: ${m.exitCode === 0 ? `${(m.wallMs / 1000).toFixed(2)} s` : 'FAILED'}`);
+        s.progress(
+          `  ${w.id} priming ${c.label}: ${m.exitCode === 0 ? `${(m.wallMs / 1000).toFixed(2)} s` : 'FAILED'}`,
+        );
       } catch (e) {
         res.failed = (e as Error).message;
       }
@@ -81,7 +83,9 @@ export async function runWorkload(w: Workload, s: RunSettings): Promise<Workload
         } else if (counted) {
           res.samples.push({ wallMs: m.wallMs, cpuMs: m.cpuMs, maxRssKb: m.maxRssKb });
         }
-        s.progress(`  ${w.id} ${counted ? `run ${round - warmup + 1}/${runs}` : 'warm-up'} ${c.label}: ${m.exitCode === 0 ? `${(m.wallMs / 1000).toFixed(2)} s, ${(m.cpuMs / 1000).toFixed(2)} s CPU, ${Math.round(m.maxRssKb / 1024)} MiB` : 'FAILED'}`);
+        s.progress(
+          `  ${w.id} ${counted ? `run ${round - warmup + 1}/${runs}` : 'warm-up'} ${c.label}: ${m.exitCode === 0 ? `${(m.wallMs / 1000).toFixed(2)} s, ${(m.cpuMs / 1000).toFixed(2)} s CPU, ${Math.round(m.maxRssKb / 1024)} MiB` : 'FAILED'}`,
+        );
       } catch (e) {
         res.failed = (e as Error).message;
         s.progress(`  ${w.id} ${c.label}: FAILED: ${res.failed}`);
@@ -99,7 +103,10 @@ export async function runWorkload(w: Workload, s: RunSettings): Promise<Workload
     }
   }
   return {
-    id: w.id, title: w.title, reference: w.reference, notes: w.notes,
+    id: w.id,
+    title: w.title,
+    reference: w.reference,
+    notes: w.notes,
     ...(w.perUnit ? { perUnit: w.perUnit } : {}),
     contenders: w.contenders.map((c) => results.get(c.id)!),
   };

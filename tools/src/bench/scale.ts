@@ -31,13 +31,19 @@ export class ScaleWorkspaces {
 
   private async prepare(count: number, mode: LockMode, ws: string): Promise<string> {
     const { ctx } = this;
-    ctx.progress(`  writing a workspace of ${count} projects and ${mode === 'shared' ? 'its shared pylock.toml' : `${count} pylock.toml files`} (nx-pex lock)`);
+    ctx.progress(
+      `  writing a workspace of ${count} projects and ${mode === 'shared' ? 'its shared pylock.toml' : `${count} pylock.toml files`} (nx-pex lock)`,
+    );
     const roots = await writeScaleWorkspace(ws, count);
-    const lock = (root: string, extra: string[]) => runStep({
-      argv: [ctx.node, paths(ctx).nxPexCli, 'lock', root, '--python', ctx.python, ...extra],
-      cwd: ws,
-      env: { NX_PEX_CACHE_DIR: join(ctx.runDir, 'lock-cache') },
-    }, ctx.logPath);
+    const lock = (root: string, extra: string[]) =>
+      runStep(
+        {
+          argv: [ctx.node, paths(ctx).nxPexCli, 'lock', root, '--python', ctx.python, ...extra],
+          cwd: ws,
+          env: { NX_PEX_CACHE_DIR: join(ctx.runDir, 'lock-cache') },
+        },
+        ctx.logPath,
+      );
     if (mode === 'shared') {
       await lock(roots[0]!, ['--workspace']);
     } else {
@@ -55,7 +61,10 @@ const SIZES: Record<string, number> = { 'scale-1': 1, 'scale-30': 30, 'scale-100
 
 /** Counted runs of the long ones (a cold build of 100 projects takes minutes); the small ones use --runs. */
 const MAX_RUNS: Record<string, number | undefined> = {
-  'scale-30-cached': 3, 'scale-100-cached': 3, 'scale-30-cold': 2, 'scale-100-cold': 1,
+  'scale-30-cached': 3,
+  'scale-100-cached': 3,
+  'scale-30-cold': 2,
+  'scale-100-cold': 1,
 };
 
 export async function scaleWorkload(ctx: BenchContext, workspaces: ScaleWorkspaces, id: WorkloadId): Promise<Workload> {
@@ -71,7 +80,16 @@ export async function scaleWorkload(ctx: BenchContext, workspaces: ScaleWorkspac
       label: mode === 'shared' ? 'one workspace pylock.toml' : 'a pylock.toml per project',
       ...(cold ? { before: async () => rm(cache, { recursive: true, force: true }) } : {}),
       command: () => ({
-        argv: [ctx.node, paths(ctx).nx, 'run-many', '-t', 'build', '--outputStyle=static', `--python=${ctx.python}`, ...(cold ? ['--skip-nx-cache'] : [])],
+        argv: [
+          ctx.node,
+          paths(ctx).nx,
+          'run-many',
+          '-t',
+          'build',
+          '--outputStyle=static',
+          `--python=${ctx.python}`,
+          ...(cold ? ['--skip-nx-cache'] : []),
+        ],
         cwd: ws,
         env: nxEnv(cache),
         timeoutMs: 60 * 60_000,
@@ -89,9 +107,9 @@ export async function scaleWorkload(ctx: BenchContext, workspaces: ScaleWorkspac
     notes: [
       `generated workspace: ${count} app${count === 1 ? '' : 's'}, each a module importing 2–4 of ${SCALE_PINS.map((p) => p.split('==')[0]).join(', ')} (pinned as in the flask set); the same projects locked two ways: one pylock.toml at the workspace root (nx-pex lock --workspace), or one per project`,
       cold
-        ? 'every run: a fresh NX_PEX_CACHE_DIR and --skip-nx-cache, so every project is built and its wheels downloaded (network time included); Nx\'s default parallelism'
+        ? "every run: a fresh NX_PEX_CACHE_DIR and --skip-nx-cache, so every project is built and its wheels downloaded (network time included); Nx's default parallelism"
         : 'Nx cache warm from the warm-up run, nothing changed: the time is Nx computing the project graph and task hashes (nx-pex createNodes and its lock-hash input) and restoring outputs',
-      'NX_DAEMON=false: a daemon\'s CPU would not be counted in the command\'s process tree',
+      "NX_DAEMON=false: a daemon's CPU would not be counted in the command's process tree",
     ],
     contenders: [await contender('shared'), await contender('per-project')],
   };

@@ -57,10 +57,23 @@ function report(workloads: WorkloadResult[]): BenchReport {
     schema: 1,
     startedAt: '2026-01-02T03:04:05.000Z',
     finishedAt: '2026-01-02T03:14:05.000Z',
-    host: { hostname: 'box', platform: 'linux', arch: 'x64', cpus: 2, cpuModel: 'cpu', memoryBytes: 2 ** 30, node: '24.0.0', python: '3.11.7', loadAverage: { start: 0.5, end: 1.25 } },
+    host: {
+      hostname: 'box',
+      platform: 'linux',
+      arch: 'x64',
+      cpus: 2,
+      cpuModel: 'cpu',
+      memoryBytes: 2 ** 30,
+      node: '24.0.0',
+      python: '3.11.7',
+      loadAverage: { start: 0.5, end: 1.25 },
+    },
     options: { runs: 3, warmup: 1, quick: false, only: [], torch: false, torchCuda: false },
     index: { indexUrl: 'https://example.invalid/simple/', extraIndexUrls: [], findLinks: ['/wheels'], noIndex: false },
-    tools: [{ name: 'pex', version: '1.0', installed: true }, { name: 'uv', version: '0.1', installed: false, error: 'no wheel' }],
+    tools: [
+      { name: 'pex', version: '1.0', installed: true },
+      { name: 'uv', version: '0.1', installed: false, error: 'no wheel' },
+    ],
     workloads,
   };
 }
@@ -73,14 +86,23 @@ describe('finishWorkload and renderTable', () => {
     notes: ['same pins for everyone'],
     loadAverage: 3.25,
     contenders: [
-      { id: 'nx-pex', label: 'nx-pex', samples: [1000, 3000, 2000].map((wallMs) => ({ wallMs, cpuMs: wallMs / 2, maxRssKb: 100 * 1024 })), detail: '1.3 MiB written' },
-      { id: 'pex', label: 'pex CLI', samples: [8000, 8000, 8000].map((wallMs) => ({ wallMs, cpuMs: 2000, maxRssKb: 50 * 1024 })) },
+      {
+        id: 'nx-pex',
+        label: 'nx-pex',
+        samples: [1000, 3000, 2000].map((wallMs) => ({ wallMs, cpuMs: wallMs / 2, maxRssKb: 100 * 1024 })),
+        detail: '1.3 MiB written',
+      },
+      {
+        id: 'pex',
+        label: 'pex CLI',
+        samples: [8000, 8000, 8000].map((wallMs) => ({ wallMs, cpuMs: 2000, maxRssKb: 50 * 1024 })),
+      },
       { id: 'uv', label: 'uv', samples: [], skipped: 'uv could not be installed' },
       { id: 'nx', label: 'nx build', samples: [], failed: 'exit code 1: boom' },
     ],
   });
 
-  it('computes each contender\'s statistics and its ratios to the reference', () => {
+  it("computes each contender's statistics and its ratios to the reference", () => {
     const [nxPex, pex, uv] = w.contenders;
     expect(nxPex!.wall).toEqual({ n: 3, min: 1000, median: 2000, max: 3000 });
     expect(nxPex!.ratio).toBe(0.25);
@@ -93,10 +115,26 @@ describe('finishWorkload and renderTable', () => {
   });
 
   it('prints one row per contender with figures, and says what was skipped or failed and why', () => {
-    const text = renderTable(report([w, { id: 'torch-start-warm', title: 'torch-start-warm', reference: '', notes: [], contenders: [], skipped: 'needs --torch-cuda' }]));
+    const text = renderTable(
+      report([
+        w,
+        {
+          id: 'torch-start-warm',
+          title: 'torch-start-warm',
+          reference: '',
+          notes: [],
+          contenders: [],
+          skipped: 'needs --torch-cuda',
+        },
+      ]),
+    );
     const lines = text.split('\n');
     const row = (label: string) => lines.find((l) => l.startsWith(`  ${label}`))!;
-    expect(row('nx-pex ').split(/\s{2,}/).filter(Boolean)).toEqual(['nx-pex', '3', '1.00 s', '2.00 s', '3.00 s', '0.25×', '1.00 s', '0.50×', '100 MiB', '2.00×']);
+    expect(
+      row('nx-pex ')
+        .split(/\s{2,}/)
+        .filter(Boolean),
+    ).toEqual(['nx-pex', '3', '1.00 s', '2.00 s', '3.00 s', '0.25×', '1.00 s', '0.50×', '100 MiB', '2.00×']);
     expect(row('pex CLI (ref)')).toContain('1.00×');
     expect(row('uv ')).toContain('skipped');
     expect(text).toContain('skipped uv: uv could not be installed');
@@ -108,12 +146,16 @@ describe('finishWorkload and renderTable', () => {
     expect(text).toContain('find-links: /wheels');
     expect(text).toContain('load average 0.5 at start, 1.3 at end');
     expect(text).toContain('build-noop: no-op rebuild [load average 3.3]');
-    expect(renderTable(report([{ ...w, perUnit: { count: 4, unit: 'project' } }]))).toContain('nx-pex: per project (median / 4): 500 ms wall, 250 ms CPU');
+    expect(renderTable(report([{ ...w, perUnit: { count: 4, unit: 'project' } }]))).toContain(
+      'nx-pex: per project (median / 4): 500 ms wall, 250 ms CPU',
+    );
   });
 
   it('aligns the figure columns of every contender row', () => {
-    const lines = renderTable(report([w])).split('\n').filter((l) => /^ {2}\S/.test(l) && / \d+(\.\d+)? (ms|s)\b/.test(l));
-    const ends = new Set(lines.map((l) => l.indexOf(' s ') >= 0 ? l.search(/\d\.\d\d s {2}/) : -1));
+    const lines = renderTable(report([w]))
+      .split('\n')
+      .filter((l) => /^ {2}\S/.test(l) && / \d+(\.\d+)? (ms|s)\b/.test(l));
+    const ends = new Set(lines.map((l) => (l.indexOf(' s ') >= 0 ? l.search(/\d\.\d\d s {2}/) : -1)));
     expect(lines.length).toBe(2);
     expect(ends.size).toBe(1);
   });

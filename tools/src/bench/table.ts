@@ -1,7 +1,18 @@
 import type { BenchReport, ContenderResult, WorkloadResult } from './report.js';
 import { formatDuration, formatKib, formatRatio } from './stats.js';
 
-const HEADERS = ['contender', 'runs', 'min', 'median', 'max', 'ratio', 'CPU', 'CPU ratio', 'peak RSS', 'RSS ratio'] as const;
+const HEADERS = [
+  'contender',
+  'runs',
+  'min',
+  'median',
+  'max',
+  'ratio',
+  'CPU',
+  'CPU ratio',
+  'peak RSS',
+  'RSS ratio',
+] as const;
 const EMPTY = HEADERS.map(() => '');
 
 function row(c: ContenderResult, isReference: boolean): string[] {
@@ -31,7 +42,9 @@ function footnotes(w: WorkloadResult): string[] {
     if (c.detail) lines.push(`${c.label}: ${c.detail}`);
     if (w.perUnit && c.wall && c.cpu) {
       const { count, unit } = w.perUnit;
-      lines.push(`${c.label}: per ${unit} (median / ${count}): ${formatDuration(c.wall.median / count)} wall, ${formatDuration(c.cpu.median / count)} CPU`);
+      lines.push(
+        `${c.label}: per ${unit} (median / ${count}): ${formatDuration(c.wall.median / count)} wall, ${formatDuration(c.cpu.median / count)} CPU`,
+      );
     }
   }
   return lines;
@@ -41,7 +54,10 @@ function footnotes(w: WorkloadResult): string[] {
 function layout(rows: string[][]): string[] {
   const widths = HEADERS.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) =>
-    r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd(),
+    r
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
   );
 }
 
@@ -53,12 +69,18 @@ export function renderTable(report: BenchReport): string {
   out.push(
     `nx-pex bench ${report.startedAt.slice(0, 10)} on ${h.hostname}: ${h.cpus} CPUs (${h.cpuModel}), ${formatKib(Math.round(h.memoryBytes / 1024))} RAM, ${h.platform}-${h.arch}, Node ${h.node}, Python ${h.python}; load average ${h.loadAverage.start.toFixed(1)} at start, ${h.loadAverage.end.toFixed(1)} at end`,
   );
-  out.push(`${o.runs} counted runs per contender after ${o.warmup} warm-up round(s), contenders alternated round by round${o.quick ? ' (--quick: a smoke check, not figures to quote)' : ''}`);
+  out.push(
+    `${o.runs} counted runs per contender after ${o.warmup} warm-up round(s), contenders alternated round by round${o.quick ? ' (--quick: a smoke check, not figures to quote)' : ''}`,
+  );
   const idx = report.index;
   const where = idx.noIndex ? 'no index' : [idx.indexUrl, ...idx.extraIndexUrls].join(' + ');
   out.push(`index: ${where}${idx.findLinks.length ? `; find-links: ${idx.findLinks.join(' ')}` : ''}`);
-  out.push(`reference tools: ${report.tools.map((t) => `${t.name} ${t.version}${t.installed ? '' : ' (NOT INSTALLED: skipped)'}`).join(', ') || 'none'}`);
-  out.push('ratio = median wall time / that of the (ref) contender of the workload: below 1 is faster (or smaller). CPU = median user+system time of the command\'s process tree, CPU ratio the same against the ref. Peak RSS = largest process of the tree.');
+  out.push(
+    `reference tools: ${report.tools.map((t) => `${t.name} ${t.version}${t.installed ? '' : ' (NOT INSTALLED: skipped)'}`).join(', ') || 'none'}`,
+  );
+  out.push(
+    "ratio = median wall time / that of the (ref) contender of the workload: below 1 is faster (or smaller). CPU = median user+system time of the command's process tree, CPU ratio the same against the ref. Peak RSS = largest process of the tree.",
+  );
   const rows: string[][] = [[...HEADERS]];
   const kinds: ('head' | 'row' | 'foot')[] = ['head'];
   const extra = new Map<number, string[]>();

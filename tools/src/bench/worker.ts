@@ -24,8 +24,18 @@ async function resolve(spec: ResolveSpec): Promise<void> {
   const index = await r.loadIndexConfig();
   // A universal lock inspects no interpreter: its environments are synthetic.
   const lock = spec.universal
-    ? await r.resolveLock({ roots: { bench: spec.requirements }, index, targets: [], universal: true, requiresPython: spec.universal.requiresPython })
-    : await r.resolveLock({ roots: { bench: spec.requirements }, index, targets: [await r.inspectInterpreter(spec.python)] });
+    ? await r.resolveLock({
+        roots: { bench: spec.requirements },
+        index,
+        targets: [],
+        universal: true,
+        requiresPython: spec.universal.requiresPython,
+      })
+    : await r.resolveLock({
+        roots: { bench: spec.requirements },
+        index,
+        targets: [await r.inspectInterpreter(spec.python)],
+      });
   // One line per distinct version (a universal lock has an entry per fork that differs).
   const pins = [...new Set(lock.packages.map((p) => (p.version ? `${p.name}==${p.version}` : p.name)))].sort();
   await writeFile(spec.out, JSON.stringify(pins, null, 2));
@@ -34,7 +44,12 @@ async function resolve(spec: ResolveSpec): Promise<void> {
 
 async function buildPex(spec: BuildPexSpec): Promise<void> {
   const a = await loadArchive();
-  const built = await a.buildPex({ outputPath: spec.output, wheels: spec.wheels, sources: spec.sources, entryPoint: spec.entryPoint });
+  const built = await a.buildPex({
+    outputPath: spec.output,
+    wheels: spec.wheels,
+    sources: spec.sources,
+    entryPoint: spec.entryPoint,
+  });
   process.stdout.write(`wrote ${built.path} (${built.size} bytes)\n`);
 }
 

@@ -7,8 +7,19 @@ import { nxEnv, paths, type BenchContext } from './context.js';
 import { pexIndexFlags, pipIndexFlags, uvIndexFlags } from './index-flags.js';
 import { runStep, type Command } from './measure.js';
 import {
-  BACKTRACK_SET, buildInfoFile, FLASK_PINS, LOCKED_SERVICE_PROJECT, LOCKED_SERVICE_ROOT, RESOLVE_SET, SERVICE_MODULE, SERVICE_PROJECT,
-  SERVICE_ROOT, TORCH_APP_MAIN, TORCH_NON_NVIDIA_DEPS, TORCH_VERSION, writeServiceWorkspace,
+  BACKTRACK_SET,
+  buildInfoFile,
+  FLASK_PINS,
+  LOCKED_SERVICE_PROJECT,
+  LOCKED_SERVICE_ROOT,
+  RESOLVE_SET,
+  SERVICE_MODULE,
+  SERVICE_PROJECT,
+  SERVICE_ROOT,
+  TORCH_APP_MAIN,
+  TORCH_NON_NVIDIA_DEPS,
+  TORCH_VERSION,
+  writeServiceWorkspace,
 } from './projects.js';
 import type { Contender, Workload } from './runner.js';
 import type { ResolveSpec } from './worker.js';
@@ -48,11 +59,14 @@ export class Preparations {
     this.lock ??= (async () => {
       const { locked } = await this.serviceWorkspace();
       this.ctx.progress(`  writing ${locked.root}/pylock.toml with nx-pex lock`);
-      await runStep({
-        argv: [this.ctx.node, paths(this.ctx).nxPexCli, 'lock', locked.root, '--python', this.ctx.python],
-        cwd: this.ctx.workspaceDir,
-        env: { NX_PEX_CACHE_DIR: join(this.ctx.runDir, 'lock-cache') },
-      }, this.ctx.logPath);
+      await runStep(
+        {
+          argv: [this.ctx.node, paths(this.ctx).nxPexCli, 'lock', locked.root, '--python', this.ctx.python],
+          cwd: this.ctx.workspaceDir,
+          env: { NX_PEX_CACHE_DIR: join(this.ctx.runDir, 'lock-cache') },
+        },
+        this.ctx.logPath,
+      );
       return locked.lockFile;
     })();
     return this.lock;
@@ -87,7 +101,12 @@ interface BuildVariant {
   nxCacheHit: boolean;
 }
 
-async function serviceBuildContenders(ctx: BenchContext, prep: Preparations, v: BuildVariant, tag: string): Promise<Contender[]> {
+async function serviceBuildContenders(
+  ctx: BenchContext,
+  prep: Preparations,
+  v: BuildVariant,
+  tag: string,
+): Promise<Contender[]> {
   const service = await prep.serviceWorkspace();
   const lockFile = v.locked ? await prep.serviceLock() : undefined;
   const srcDir = v.locked ? service.locked.srcDir : service.srcDir;
@@ -142,8 +161,18 @@ async function serviceBuildContenders(ctx: BenchContext, prep: Preparations, v: 
     before: before('pex'),
     command: () => ({
       argv: [
-        pex ?? 'pex', ...inputs, '-D', srcDir, '-m', SERVICE_MODULE, '-o', pexOut,
-        '--pex-root', cache('pex'), '--python-shebang', '#!/usr/bin/env python3',
+        pex ?? 'pex',
+        ...inputs,
+        '-D',
+        srcDir,
+        '-m',
+        SERVICE_MODULE,
+        '-o',
+        pexOut,
+        '--pex-root',
+        cache('pex'),
+        '--python-shebang',
+        '#!/usr/bin/env python3',
       ],
       cwd: ws,
     }),
@@ -159,23 +188,52 @@ const LOCK_NOTE = `flask+requests service with a pylock.toml (written once by nx
 async function buildWorkload(ctx: BenchContext, prep: Preparations, id: WorkloadId): Promise<Workload> {
   if (id === 'build-cold') {
     return {
-      id, title: 'flask+requests: cold build (empty caches)', reference: 'pex', prime: false,
-      notes: [SERVICE_NOTE, 'a fresh NX_PEX_CACHE_DIR / PEX_ROOT before every run and --skip-nx-cache: every run downloads the wheels from the index (network time included)'],
-      contenders: await serviceBuildContenders(ctx, prep, { locked: false, cold: true, change: false, nxCacheHit: false }, id),
+      id,
+      title: 'flask+requests: cold build (empty caches)',
+      reference: 'pex',
+      prime: false,
+      notes: [
+        SERVICE_NOTE,
+        'a fresh NX_PEX_CACHE_DIR / PEX_ROOT before every run and --skip-nx-cache: every run downloads the wheels from the index (network time included)',
+      ],
+      contenders: await serviceBuildContenders(
+        ctx,
+        prep,
+        { locked: false, cold: true, change: false, nxCacheHit: false },
+        id,
+      ),
     };
   }
   if (id === 'build-noop') {
     return {
-      id, title: 'flask+requests: no-op rebuild (warm caches, nothing changed)', reference: 'pex', prime: true,
-      notes: ['warm NX_PEX_CACHE_DIR / PEX_ROOT; without a lock nx-pex and pex both re-read the index pages of the pins; the Nx cache hit restores the pex from .nx/cache'],
-      contenders: await serviceBuildContenders(ctx, prep, { locked: false, cold: false, change: false, nxCacheHit: true }, id),
+      id,
+      title: 'flask+requests: no-op rebuild (warm caches, nothing changed)',
+      reference: 'pex',
+      prime: true,
+      notes: [
+        'warm NX_PEX_CACHE_DIR / PEX_ROOT; without a lock nx-pex and pex both re-read the index pages of the pins; the Nx cache hit restores the pex from .nx/cache',
+      ],
+      contenders: await serviceBuildContenders(
+        ctx,
+        prep,
+        { locked: false, cold: false, change: false, nxCacheHit: true },
+        id,
+      ),
     };
   }
   if (id === 'build-change') {
     return {
-      id, title: 'flask+requests: rebuild after one source file changed', reference: 'pex', prime: true,
+      id,
+      title: 'flask+requests: rebuild after one source file changed',
+      reference: 'pex',
+      prime: true,
       notes: [`${SERVICE_MODULE}/build_info.py rewritten (untimed) before every run; warm caches`],
-      contenders: await serviceBuildContenders(ctx, prep, { locked: false, cold: false, change: true, nxCacheHit: false }, id),
+      contenders: await serviceBuildContenders(
+        ctx,
+        prep,
+        { locked: false, cold: false, change: true, nxCacheHit: false },
+        id,
+      ),
     };
   }
   const change = id === 'build-lock-change';
@@ -184,7 +242,12 @@ async function buildWorkload(ctx: BenchContext, prep: Preparations, id: Workload
     title: `flask+requests with pylock.toml: ${change ? 'rebuild after one source file changed' : 'no-op rebuild (nothing changed)'}, vs pex --pylock`,
     reference: 'pex',
     prime: true,
-    notes: [LOCK_NOTE, change ? `${SERVICE_MODULE}/build_info.py rewritten (untimed) before every run` : 'nothing changed between runs; the Nx cache hit restores the pex from .nx/cache'],
+    notes: [
+      LOCK_NOTE,
+      change
+        ? `${SERVICE_MODULE}/build_info.py rewritten (untimed) before every run`
+        : 'nothing changed between runs; the Nx cache hit restores the pex from .nx/cache',
+    ],
     contenders: await serviceBuildContenders(ctx, prep, { locked: true, cold: false, change, nxCacheHit: !change }, id),
   };
 }
@@ -210,24 +273,45 @@ interface StartArtifacts {
 async function prepareStartSet(
   ctx: BenchContext,
   dir: string,
-  s: { buildNxPex: (output: string) => Command; pexArgs: string[]; venvInstall: string[]; venvCwd: string; module: string },
+  s: {
+    buildNxPex: (output: string) => Command;
+    pexArgs: string[];
+    venvInstall: string[];
+    venvCwd: string;
+    module: string;
+  },
 ): Promise<StartArtifacts> {
   await mkdir(dir, { recursive: true });
   const nxPex = join(dir, 'nx-pex.pex');
   await runStep(s.buildNxPex(nxPex), ctx.logPath);
   const skipped: Record<string, string> = {};
-  const out: StartArtifacts = { nxPex, venvPython: join(dir, 'venv', 'bin', 'python'), venvCwd: s.venvCwd, module: s.module, skipped };
+  const out: StartArtifacts = {
+    nxPex,
+    venvPython: join(dir, 'venv', 'bin', 'python'),
+    venvCwd: s.venvCwd,
+    module: s.module,
+    skipped,
+  };
   if (ctx.tools.pex) {
     const common = [...s.pexArgs, '-m', s.module, '--pex-root', join(dir, 'pex-build-root')];
     out.pexZipapp = join(dir, 'pex-zipapp.pex');
     out.pexVenv = join(dir, 'pex-venv.pex');
-    await runStep({ argv: [ctx.tools.pex, ...common, '-o', out.pexZipapp], cwd: dir, timeoutMs: 60 * 60_000 }, ctx.logPath);
-    await runStep({ argv: [ctx.tools.pex, ...common, '--venv', '-o', out.pexVenv], cwd: dir, timeoutMs: 60 * 60_000 }, ctx.logPath);
+    await runStep(
+      { argv: [ctx.tools.pex, ...common, '-o', out.pexZipapp], cwd: dir, timeoutMs: 60 * 60_000 },
+      ctx.logPath,
+    );
+    await runStep(
+      { argv: [ctx.tools.pex, ...common, '--venv', '-o', out.pexVenv], cwd: dir, timeoutMs: 60 * 60_000 },
+      ctx.logPath,
+    );
   } else {
     skipped['pex-zipapp'] = skipped['pex-venv'] = needs(undefined, 'pex').skipped!;
   }
   await runStep({ argv: [ctx.python, '-m', 'venv', join(dir, 'venv')], cwd: dir }, ctx.logPath);
-  await runStep({ argv: [out.venvPython, '-m', 'pip', 'install', '-q', '--disable-pip-version-check', ...s.venvInstall], cwd: dir }, ctx.logPath);
+  await runStep(
+    { argv: [out.venvPython, '-m', 'pip', 'install', '-q', '--disable-pip-version-check', ...s.venvInstall], cwd: dir },
+    ctx.logPath,
+  );
   return out;
 }
 
@@ -255,7 +339,8 @@ function startContenders(ctx: BenchContext, a: StartArtifacts, tag: string, firs
     if (first) await fresh(root(who));
   };
   const pexRun = (id: string, label: string, file: string | undefined): Contender => ({
-    id, label,
+    id,
+    label,
     ...(file ? {} : { skipped: a.skipped[id] ?? 'not built' }),
     before: before(id),
     command: (): Command => ({ argv: [ctx.python, file ?? '-'], cwd: ctx.runDir, env: { PEX_ROOT: root(id) } }),
@@ -276,7 +361,9 @@ async function startWorkload(ctx: BenchContext, prep: Preparations, id: Workload
   const torch = id.startsWith('torch');
   const first = id.endsWith('first');
   const a = torch ? await prep.torchStartArtifacts() : await prep.flaskStart();
-  const what = torch ? `torch ${TORCH_VERSION}: import torch, one tensor sum` : 'flask+requests service: import both, one request through flask\'s test client';
+  const what = torch
+    ? `torch ${TORCH_VERSION}: import torch, one tensor sum`
+    : "flask+requests service: import both, one request through flask's test client";
   return {
     id,
     title: `${torch ? 'torch' : 'flask+requests'}: ${first ? 'first run (empty PEX_ROOT)' : 'warm start'}`,
@@ -312,7 +399,12 @@ async function resolveWorkload(ctx: BenchContext, id: WorkloadId): Promise<Workl
   };
   const out = (who: string) => join(dir, `${who}-out.txt`);
   const specPath = join(dir, 'resolver-spec.json');
-  const spec: ResolveSpec = { requirements: set, python: ctx.python, out: out('resolver'), ...(universal ? { universal: { requiresPython: `>=${UNIVERSAL_PYTHON}` } } : {}) };
+  const spec: ResolveSpec = {
+    requirements: set,
+    python: ctx.python,
+    out: out('resolver'),
+    ...(universal ? { universal: { requiresPython: `>=${UNIVERSAL_PYTHON}` } } : {}),
+  };
   await writeFile(specPath, JSON.stringify(spec));
   const { pip, uv } = ctx.tools;
   const count = (n: number) => `${n} packages resolved`;
@@ -324,13 +416,29 @@ async function resolveWorkload(ctx: BenchContext, id: WorkloadId): Promise<Workl
     before: before('uv'),
     command: () => ({
       argv: [
-        uv ?? 'uv', 'pip', 'compile', reqs, '-o', out('uv'), '--quiet', '--no-config', '--no-header', '--only-binary', ':all:',
-        '--python', ctx.python, ...(universal ? ['--universal', '--python-version', UNIVERSAL_PYTHON] : []), '--cache-dir', cache('uv'), ...uvIndexFlags(ctx.index),
+        uv ?? 'uv',
+        'pip',
+        'compile',
+        reqs,
+        '-o',
+        out('uv'),
+        '--quiet',
+        '--no-config',
+        '--no-header',
+        '--only-binary',
+        ':all:',
+        '--python',
+        ctx.python,
+        ...(universal ? ['--universal', '--python-version', UNIVERSAL_PYTHON] : []),
+        '--cache-dir',
+        cache('uv'),
+        ...uvIndexFlags(ctx.index),
       ],
       cwd: dir,
     }),
     // A universal output lists a package once per version (with its marker).
-    describe: async () => count((await readFile(out('uv'), 'utf8')).split('\n').filter((l) => /^[A-Za-z0-9].*==/.test(l)).length),
+    describe: async () =>
+      count((await readFile(out('uv'), 'utf8')).split('\n').filter((l) => /^[A-Za-z0-9].*==/.test(l)).length),
   };
   const pipContender: Contender = {
     id: 'pip',
@@ -339,12 +447,27 @@ async function resolveWorkload(ctx: BenchContext, id: WorkloadId): Promise<Workl
     before: before('pip'),
     command: () => ({
       argv: [
-        pip ?? 'pip', '-m', 'pip', 'install', '--dry-run', '--ignore-installed', '--only-binary=:all:', '--quiet',
-        '--disable-pip-version-check', '--report', out('pip'), '--cache-dir', cache('pip'), '-r', reqs, ...pipIndexFlags(ctx.index),
+        pip ?? 'pip',
+        '-m',
+        'pip',
+        'install',
+        '--dry-run',
+        '--ignore-installed',
+        '--only-binary=:all:',
+        '--quiet',
+        '--disable-pip-version-check',
+        '--report',
+        out('pip'),
+        '--cache-dir',
+        cache('pip'),
+        '-r',
+        reqs,
+        ...pipIndexFlags(ctx.index),
       ],
       cwd: dir,
     }),
-    describe: async () => count((JSON.parse(await readFile(out('pip'), 'utf8')) as { install: unknown[] }).install.length),
+    describe: async () =>
+      count((JSON.parse(await readFile(out('pip'), 'utf8')) as { install: unknown[] }).install.length),
   };
   return {
     id,
@@ -358,21 +481,31 @@ async function resolveWorkload(ctx: BenchContext, id: WorkloadId): Promise<Workl
     prime: !cold,
     notes: universal
       ? [
-        `set: ${set.join(' ')}; requires-python >=${UNIVERSAL_PYTHON}, wheels only (--only-binary :all: for uv)`,
-        'nx-pex = resolveLock with universal: true (the default environments: 5 platforms × every CPython minor, see docs/locks.md); uv = pip compile --universal --python-version ' + UNIVERSAL_PYTHON + ' (one resolution per marker region); pip has no universal mode',
-        'packages resolved: distinct name==version pairs (nx-pex) and output lines (uv)',
-      ]
+          `set: ${set.join(' ')}; requires-python >=${UNIVERSAL_PYTHON}, wheels only (--only-binary :all: for uv)`,
+          'nx-pex = resolveLock with universal: true (the default environments: 5 platforms × every CPython minor, see docs/locks.md); uv = pip compile --universal --python-version ' +
+            UNIVERSAL_PYTHON +
+            ' (one resolution per marker region); pip has no universal mode',
+          'packages resolved: distinct name==version pairs (nx-pex) and output lines (uv)',
+        ]
       : [
-        `set: ${set.join(' ')}; for CPython ${ctx.pythonVersion} on this platform, wheels only (--only-binary :all: for pip and uv: the resolver does not build sdists)`,
-        ...(backtrack ? ['aiobotocore 2.5.4 pins botocore <1.31.18, so every boto3 newer than 1.28.17 conflicts: each resolver reads the metadata of every boto3 release it rejects (see bench/README.md)'] : []),
-        'resolution only: nx-pex = resolveLock (metadata via PEP 658 / range requests, no wheel downloads), pip = install --dry-run --report, uv = pip compile',
-      ],
+          `set: ${set.join(' ')}; for CPython ${ctx.pythonVersion} on this platform, wheels only (--only-binary :all: for pip and uv: the resolver does not build sdists)`,
+          ...(backtrack
+            ? [
+                'aiobotocore 2.5.4 pins botocore <1.31.18, so every boto3 newer than 1.28.17 conflicts: each resolver reads the metadata of every boto3 release it rejects (see bench/README.md)',
+              ]
+            : []),
+          'resolution only: nx-pex = resolveLock (metadata via PEP 658 / range requests, no wheel downloads), pip = install --dry-run --report, uv = pip compile',
+        ],
     contenders: [
       {
         id: 'resolver',
         label: universal ? '@nx-pex/resolver resolveLock (universal)' : '@nx-pex/resolver resolveLock',
         before: before('resolver'),
-        command: () => ({ argv: [ctx.node, paths(ctx).worker, 'resolve', specPath], cwd: dir, env: { NX_PEX_CACHE_DIR: cache('resolver') } }),
+        command: () => ({
+          argv: [ctx.node, paths(ctx).worker, 'resolve', specPath],
+          cwd: dir,
+          env: { NX_PEX_CACHE_DIR: cache('resolver') },
+        }),
         describe: async () => count((JSON.parse(await readFile(out('resolver'), 'utf8')) as string[]).length),
       },
       ...(universal ? [] : [pipContender]),
@@ -389,9 +522,15 @@ async function cliWorkload(ctx: BenchContext): Promise<Workload> {
     title: 'nx-pex help: loading the CLI (module loading only), vs a bare Node start',
     reference: 'node',
     prime: true,
-    notes: [`the same Node (${process.version}) runs both; nx-pex help prints its usage and exits: what every nx-pex command and executor pays before doing anything`],
+    notes: [
+      `the same Node (${process.version}) runs both; nx-pex help prints its usage and exits: what every nx-pex command and executor pays before doing anything`,
+    ],
     contenders: [
-      { id: 'nx-pex', label: 'nx-pex help', command: () => ({ argv: [ctx.node, paths(ctx).nxPexCli, 'help'], cwd: ctx.runDir }) },
+      {
+        id: 'nx-pex',
+        label: 'nx-pex help',
+        command: () => ({ argv: [ctx.node, paths(ctx).nxPexCli, 'help'], cwd: ctx.runDir }),
+      },
       { id: 'node', label: 'node -e 0', command: () => ({ argv: [ctx.node, '-e', '0'], cwd: ctx.runDir }) },
     ],
   };
@@ -418,8 +557,20 @@ async function downloadTorch(ctx: BenchContext): Promise<TorchWheels> {
   const dir = join(ctx.runDir, 'torch-wheels');
   await mkdir(dir, { recursive: true });
   const pip = ctx.tools.pip ?? ctx.tools.python;
-  const dl = ['-m', 'pip', 'download', '-q', '--disable-pip-version-check', '--only-binary=:all:', '-d', dir, ...pipIndexFlags(ctx.index)];
-  ctx.progress(`  downloading torch ${TORCH_VERSION} and its dependencies${ctx.torchCuda ? ' (with the nvidia-* CUDA wheels)' : ' (without the nvidia-* CUDA wheels)'}`);
+  const dl = [
+    '-m',
+    'pip',
+    'download',
+    '-q',
+    '--disable-pip-version-check',
+    '--only-binary=:all:',
+    '-d',
+    dir,
+    ...pipIndexFlags(ctx.index),
+  ];
+  ctx.progress(
+    `  downloading torch ${TORCH_VERSION} and its dependencies${ctx.torchCuda ? ' (with the nvidia-* CUDA wheels)' : ' (without the nvidia-* CUDA wheels)'}`,
+  );
   if (ctx.torchCuda) {
     await runStep({ argv: [pip, ...dl, `torch==${TORCH_VERSION}`], cwd: dir }, ctx.logPath);
   } else {
@@ -468,7 +619,11 @@ async function torchBuildWorkload(ctx: BenchContext, prep: Preparations): Promis
       {
         id: 'nx-pex',
         label: '@nx-pex/archive buildPex',
-        command: () => ({ argv: [ctx.node, paths(ctx).worker, 'build-pex', spec], cwd: dir, env: { NX_PEX_CACHE_DIR: join(dir, 'nx-pex-cache') } }),
+        command: () => ({
+          argv: [ctx.node, paths(ctx).worker, 'build-pex', spec],
+          cwd: dir,
+          env: { NX_PEX_CACHE_DIR: join(dir, 'nx-pex-cache') },
+        }),
         describe: () => sizeOf(nxOut),
       },
       {
@@ -477,7 +632,14 @@ async function torchBuildWorkload(ctx: BenchContext, prep: Preparations): Promis
         ...needs(pex, 'pex'),
         command: () => ({
           argv: [
-            pex ?? 'pex', ...torchPexArgs(t), '-m', 'torch_app', '-o', pexOut, '--pex-root', join(dir, 'pex-root'),
+            pex ?? 'pex',
+            ...torchPexArgs(t),
+            '-m',
+            'torch_app',
+            '-o',
+            pexOut,
+            '--pex-root',
+            join(dir, 'pex-root'),
           ],
           cwd: dir,
         }),
@@ -486,7 +648,10 @@ async function torchBuildWorkload(ctx: BenchContext, prep: Preparations): Promis
       {
         id: 'cat',
         label: 'cat of the input wheels',
-        command: () => ({ argv: ['sh', '-c', 'out=$1; shift; cat "$@" > "$out"', 'sh', catOut, ...t.wheels.map((w) => w.path)], cwd: dir }),
+        command: () => ({
+          argv: ['sh', '-c', 'out=$1; shift; cat "$@" > "$out"', 'sh', catOut, ...t.wheels.map((w) => w.path)],
+          cwd: dir,
+        }),
         describe: () => sizeOf(catOut),
       },
     ],
@@ -495,8 +660,19 @@ async function torchBuildWorkload(ctx: BenchContext, prep: Preparations): Promis
 
 /** The spec file of a buildPex call by the worker: the torch wheels, the app's two files, `torch_app` as entry point. */
 async function writeTorchBuildSpec(t: TorchWheels, spec: string, output: string): Promise<void> {
-  const sources = ['__init__.py', '__main__.py'].map((f) => ({ archivePath: `torch_app/${f}`, path: join(t.srcDir, 'torch_app', f) }));
-  await writeFile(spec, JSON.stringify({ wheels: t.wheels.map(({ path, sha256 }) => ({ path, sha256 })), sources, entryPoint: 'torch_app', output }));
+  const sources = ['__init__.py', '__main__.py'].map((f) => ({
+    archivePath: `torch_app/${f}`,
+    path: join(t.srcDir, 'torch_app', f),
+  }));
+  await writeFile(
+    spec,
+    JSON.stringify({
+      wheels: t.wheels.map(({ path, sha256 }) => ({ path, sha256 })),
+      sources,
+      entryPoint: 'torch_app',
+      output,
+    }),
+  );
 }
 
 /** pex's arguments for the same set: the pins, intransitive (no nvidia-* lookups), from the downloaded wheels only. */
@@ -512,7 +688,11 @@ async function prepareTorchStart(ctx: BenchContext, prep: Preparations): Promise
   // prepareStartSet writes the nx-pex pex to <dir>/nx-pex.pex: the spec names it.
   await writeTorchBuildSpec(t, spec, join(dir, 'nx-pex.pex'));
   return prepareStartSet(ctx, dir, {
-    buildNxPex: () => ({ argv: [ctx.node, paths(ctx).worker, 'build-pex', spec], cwd: dir, env: { NX_PEX_CACHE_DIR: join(dir, 'nx-pex-cache') } }),
+    buildNxPex: () => ({
+      argv: [ctx.node, paths(ctx).worker, 'build-pex', spec],
+      cwd: dir,
+      env: { NX_PEX_CACHE_DIR: join(dir, 'nx-pex-cache') },
+    }),
     pexArgs: torchPexArgs(t),
     venvInstall: ['--no-deps', ...t.wheels.map((w) => w.path)],
     venvCwd: t.srcDir,

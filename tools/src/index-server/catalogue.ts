@@ -46,7 +46,8 @@ export class Catalogue {
       list.push(dist);
       byProject.set(dist.project, list);
     }
-    for (const list of byProject.values()) list.sort((a, b) => (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0));
+    for (const list of byProject.values())
+      list.sort((a, b) => (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0));
     return new Map([...byProject.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 
@@ -139,7 +140,9 @@ async function hashFile(path: string): Promise<{ sha256: string; size: number }>
 
 function notFound(what: string, err: unknown, todo: string): ToolsError {
   const why = err instanceof Error ? err.message : String(err);
-  return new ToolsError('DISTRIBUTION_NOT_FOUND', `The fixture index cannot read ${what} (${why}): ${todo}.`, { cause: err });
+  return new ToolsError('DISTRIBUTION_NOT_FOUND', `The fixture index cannot read ${what} (${why}): ${todo}.`, {
+    cause: err,
+  });
 }
 
 export function sha256Hex(bytes: Uint8Array): string {

@@ -4,7 +4,11 @@ import { FaultState, pathMatches } from './faults.js';
 describe('fault counters', () => {
   it('a global count fires for the first N requests of any path', () => {
     const f = new FaultState({ status5xx: 2 });
-    expect([f.take('status5xx', '/a'), f.take('status5xx', '/b'), f.take('status5xx', '/a')]).toEqual([true, true, false]);
+    expect([f.take('status5xx', '/a'), f.take('status5xx', '/b'), f.take('status5xx', '/a')]).toEqual([
+      true,
+      true,
+      false,
+    ]);
   });
 
   it('true fires always, false and absent never', () => {
@@ -32,7 +36,12 @@ describe('fault counters', () => {
   });
 
   it('answers the per-file knobs', () => {
-    const f = new FaultState({ wrongSha256: ['a.whl'], noMetadata: true, yanked: { 'a.whl': '' }, slowBodyMs: { 'a.whl': 5 } });
+    const f = new FaultState({
+      wrongSha256: ['a.whl'],
+      noMetadata: true,
+      yanked: { 'a.whl': '' },
+      slowBodyMs: { 'a.whl': 5 },
+    });
     expect([f.wrongSha256('a.whl'), f.wrongSha256('b.whl')]).toEqual([true, false]);
     expect(f.noMetadata('b.whl')).toBe(true);
     expect([f.yankReason('a.whl'), f.yankReason('b.whl')]).toEqual(['', undefined]);
@@ -40,9 +49,15 @@ describe('fault counters', () => {
   });
 
   it('rejects invalid options with INVALID_FAULT_OPTIONS', () => {
-    expect(() => new FaultState({ status5xx: 1.5 })).toThrow(expect.objectContaining({ code: 'INVALID_FAULT_OPTIONS' }));
-    expect(() => new FaultState({ resetConnection: { '/a': -1 } })).toThrow(expect.objectContaining({ code: 'INVALID_FAULT_OPTIONS' }));
-    expect(() => new FaultState({ status5xxCode: 200 })).toThrow(expect.objectContaining({ code: 'INVALID_FAULT_OPTIONS' }));
+    expect(() => new FaultState({ status5xx: 1.5 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_FAULT_OPTIONS' }),
+    );
+    expect(() => new FaultState({ resetConnection: { '/a': -1 } })).toThrow(
+      expect.objectContaining({ code: 'INVALID_FAULT_OPTIONS' }),
+    );
+    expect(() => new FaultState({ status5xxCode: 200 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_FAULT_OPTIONS' }),
+    );
   });
 
   it('path keys match whole segments only', () => {

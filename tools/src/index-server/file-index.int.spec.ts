@@ -17,7 +17,10 @@ let wheel: BuiltWheel;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'nx-pex-file-index-'));
-  wheel = await buildWheel({ name: 'Static_Pkg', version: '2.0', requiresPython: '>=3.8', modules: { 'static_pkg.py': 'VALUE = 42\n' } }, join(work, 'wheels'));
+  wheel = await buildWheel(
+    { name: 'Static_Pkg', version: '2.0', requiresPython: '>=3.8', modules: { 'static_pkg.py': 'VALUE = 42\n' } },
+    join(work, 'wheels'),
+  );
 });
 afterAll(() => rm(work, { recursive: true, force: true }));
 
@@ -38,7 +41,13 @@ it('is an index pip installs from over file://', async () => {
   const found = (await findPythons()).found;
   const python = found[found.length - 1]!;
   const target = join(work, 'target');
-  await run(python.path, ['-m', 'pip', 'install', '--no-deps', '--index-url', index.url, '--target', target, 'static-pkg'], { env: isolatedPipEnv() });
-  const { stdout } = await run(python.path, ['-c', 'import static_pkg; print(static_pkg.VALUE)'], { env: { ...process.env, PYTHONPATH: target } });
+  await run(
+    python.path,
+    ['-m', 'pip', 'install', '--no-deps', '--index-url', index.url, '--target', target, 'static-pkg'],
+    { env: isolatedPipEnv() },
+  );
+  const { stdout } = await run(python.path, ['-c', 'import static_pkg; print(static_pkg.VALUE)'], {
+    env: { ...process.env, PYTHONPATH: target },
+  });
   expect(stdout.trim()).toBe('42');
 });

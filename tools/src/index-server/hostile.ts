@@ -23,7 +23,9 @@ export async function startHostileServer(routes: Record<string, HostileRoute>): 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     requests.push(url.pathname);
-    const prefix = Object.keys(routes).filter((k) => k.endsWith('*') && url.pathname.startsWith(k.slice(0, -1))).sort((a, b) => b.length - a.length)[0];
+    const prefix = Object.keys(routes)
+      .filter((k) => k.endsWith('*') && url.pathname.startsWith(k.slice(0, -1)))
+      .sort((a, b) => b.length - a.length)[0];
     const route = routes[url.pathname] ?? (prefix ? routes[prefix] : undefined);
     if (!route) {
       res.writeHead(404).end('not found\n');
@@ -81,7 +83,11 @@ export function redirectTo(location: string, status = 302): HostileRoute {
 }
 
 /** A fixed answer. */
-export function respond(status: number, body: string | Buffer, headers: Record<string, string> = { 'Content-Type': 'text/html' }): HostileRoute {
+export function respond(
+  status: number,
+  body: string | Buffer,
+  headers: Record<string, string> = { 'Content-Type': 'text/html' },
+): HostileRoute {
   return (_req, res) => {
     res.writeHead(status, headers).end(body);
   };

@@ -2,4 +2,12 @@ export { startFixtureIndex, type FixtureIndex, type FixtureIndexOptions, type Re
 export type { FaultCount, FaultOptions } from './faults.js';
 export { writeFileIndex, type FileIndex } from './file-index.js';
 export { SIMPLE_HTML, SIMPLE_JSON, TEXT_HTML } from './negotiate.js';
-export { drip, endless, redirectTo, respond, startHostileServer, type HostileRoute, type HostileServer } from './hostile.js';
+export {
+  drip,
+  endless,
+  redirectTo,
+  respond,
+  startHostileServer,
+  type HostileRoute,
+  type HostileServer,
+} from './hostile.js';

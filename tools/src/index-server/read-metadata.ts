@@ -35,7 +35,7 @@ export function readWheelMetadata(path: string): Promise<Buffer> {
 /** An sdist's `<name>-<version>/PKG-INFO` (core metadata), read from a gzipped ustar archive; undefined if absent. */
 export async function readSdistPkgInfo(path: string): Promise<Buffer | undefined> {
   const tar = gunzipSync(await readFile(path));
-  for (let offset = 0; offset + 512 <= tar.length; ) {
+  for (let offset = 0; offset + 512 <= tar.length;) {
     const header = tar.subarray(offset, offset + 512);
     const name = cString(header.subarray(0, 100));
     if (name === '') return undefined; // end-of-archive blocks
@@ -68,5 +68,7 @@ export function metadataField(metadata: Buffer, field: string): string | undefin
 }
 
 function notFound(path: string, why: string, cause?: unknown): ToolsError {
-  return new ToolsError('METADATA_NOT_FOUND', `Cannot read the core metadata of ${path}: ${why}. Rebuild the wheel.`, { cause });
+  return new ToolsError('METADATA_NOT_FOUND', `Cannot read the core metadata of ${path}: ${why}. Rebuild the wheel.`, {
+    cause,
+  });
 }

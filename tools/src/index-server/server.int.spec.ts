@@ -28,11 +28,22 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'nx-pex-fixture-index-'));
   wheelsDir = join(work, 'wheels');
   greet = await buildWheel(
-    { name: 'Greet.Tool', version: '1.2.0', requiresPython: '>=3.8,<4', modules: { 'greet/__init__.py': 'X = 1\n'.repeat(30_000) } },
+    {
+      name: 'Greet.Tool',
+      version: '1.2.0',
+      requiresPython: '>=3.8,<4',
+      modules: { 'greet/__init__.py': 'X = 1\n'.repeat(30_000) },
+    },
     wheelsDir,
   );
-  greetOld = await buildWheel({ name: 'greet_tool', version: '1.0.0', modules: { 'greet/__init__.py': 'X = 0\n' } }, wheelsDir);
-  other = await buildWheel({ name: 'other', version: '0.1', pythonTag: 'cp311', abiTag: 'cp311', platformTag: 'manylinux_2_17_x86_64' }, wheelsDir);
+  greetOld = await buildWheel(
+    { name: 'greet_tool', version: '1.0.0', modules: { 'greet/__init__.py': 'X = 0\n' } },
+    wheelsDir,
+  );
+  other = await buildWheel(
+    { name: 'other', version: '0.1', pythonTag: 'cp311', abiTag: 'cp311', platformTag: 'manylinux_2_17_x86_64' },
+    wheelsDir,
+  );
   const pythons = await findPythons();
   python = pythons.found[pythons.found.length - 1]!;
   // A PEP 625 sdist with PKG-INFO, made by Python's tarfile.
@@ -123,7 +134,12 @@ describe('PEP 691 JSON', () => {
     const res = await get('/simple/greet-tool/', { Accept: PIP_ACCEPT });
     expect(res.headers.get('content-type')).toBe(JSON_TYPE);
     expect(res.headers.get('vary')).toBe('Accept');
-    const page = (await res.json()) as { meta: { 'api-version': string }; name: string; versions: string[]; files: JsonFile[] };
+    const page = (await res.json()) as {
+      meta: { 'api-version': string };
+      name: string;
+      versions: string[];
+      files: JsonFile[];
+    };
     expect(page.meta['api-version']).toBe('1.1');
     expect(page.name).toBe('greet-tool');
     expect(page.versions).toEqual(['1.0.0', '1.2.0', '1.3.0']);
@@ -141,7 +157,10 @@ describe('PEP 691 JSON', () => {
 
   it('lists projects as JSON on /simple/', async () => {
     const res = await get('/simple/', { Accept: JSON_TYPE });
-    expect(await res.json()).toEqual({ meta: { 'api-version': '1.1' }, projects: [{ name: 'greet_tool' }, { name: 'other' }] });
+    expect(await res.json()).toEqual({
+      meta: { 'api-version': '1.1' },
+      projects: [{ name: 'greet_tool' }, { name: 'other' }],
+    });
   });
 
   it('prefers the higher q, honours ?format= and answers 406 when nothing is acceptable', async () => {
@@ -230,8 +249,16 @@ describe('options and odd files', () => {
     await writeFile(bad.path, 'not a zip');
     const corrupt = await startFixtureIndex({ wheelsDir: dir });
     try {
-      const [file] = ((await (await fetch(`${corrupt.url}broken/`, { headers: { Accept: JSON_TYPE } })).json()) as { files: JsonFile[] }).files;
-      expect(file).toMatchObject({ filename: bad.filename, hashes: { sha256: sha256(Buffer.from('not a zip')) }, 'core-metadata': false });
+      const [file] = (
+        (await (await fetch(`${corrupt.url}broken/`, { headers: { Accept: JSON_TYPE } })).json()) as {
+          files: JsonFile[];
+        }
+      ).files;
+      expect(file).toMatchObject({
+        filename: bad.filename,
+        hashes: { sha256: sha256(Buffer.from('not a zip')) },
+        'core-metadata': false,
+      });
       expect(await (await fetch(corrupt.fileUrl(bad.filename))).text()).toBe('not a zip');
     } finally {
       await corrupt.close();
@@ -272,7 +299,11 @@ describe('fault knobs', () => {
     expect((await get('/simple/')).status).toBe(503);
     expect((await get(`/files/${greet.filename}`)).status).toBe(503);
     expect((await get('/simple/')).status).toBe(200);
-    expect(index.requests.map((r) => [r.status, r.fault])).toEqual([[503, 'status5xx'], [503, 'status5xx'], [200, undefined]]);
+    expect(index.requests.map((r) => [r.status, r.fault])).toEqual([
+      [503, 'status5xx'],
+      [503, 'status5xx'],
+      [200, undefined],
+    ]);
   });
 
   it('status5xx: a per-path count with a chosen code fails only that path', async () => {
@@ -352,8 +383,7 @@ describe('fault knobs', () => {
 });
 
 describe('a real pip against the index', () => {
-  const pip = (args: string[]) =>
-    run(python.path, ['-m', 'pip', ...args], { env: isolatedPipEnv() });
+  const pip = (args: string[]) => run(python.path, ['-m', 'pip', ...args], { env: isolatedPipEnv() });
 
   it('downloads the newest compatible wheel, skipping a yanked one', async () => {
     index.setFaults({ yanked: { [greet.filename]: 'bad' } });
@@ -365,15 +395,25 @@ describe('a real pip against the index', () => {
   it('refuses a wheel whose advertised sha256 is wrong', async () => {
     index.setFaults({ wrongSha256: true });
     const dest = join(work, 'pip-bad-hash');
-    await expect(pip(['download', '--no-deps', '--only-binary=:all:', '--index-url', index.url, '-d', dest, 'greet-tool==1.0.0'])).rejects.toThrow(
-      /hash|HASH/,
-    );
+    await expect(
+      pip(['download', '--no-deps', '--only-binary=:all:', '--index-url', index.url, '-d', dest, 'greet-tool==1.0.0']),
+    ).rejects.toThrow(/hash|HASH/);
   });
 
   it('reads dependency metadata through HTTP ranges (fast-deps) when PEP 658 is off', async () => {
     index.setFaults({ noMetadata: true });
     const dest = join(work, 'pip-fast-deps');
-    await pip(['download', '--use-feature=fast-deps', '--no-deps', '--only-binary=:all:', '--index-url', index.url, '-d', dest, 'greet-tool==1.2.0']);
+    await pip([
+      'download',
+      '--use-feature=fast-deps',
+      '--no-deps',
+      '--only-binary=:all:',
+      '--index-url',
+      index.url,
+      '-d',
+      dest,
+      'greet-tool==1.2.0',
+    ]);
     const fileRequests = index.requests.filter((r) => r.path === `/files/${greet.filename}`);
     expect(fileRequests.some((r) => r.range !== undefined && r.status === 206)).toBe(true);
     expect(await readdir(dest)).toEqual([greet.filename]);
@@ -383,7 +423,18 @@ describe('a real pip against the index', () => {
   it('retries through a 503', async () => {
     index.setFaults({ status5xx: { '/simple/greet-tool/': 1 } });
     const dest = join(work, 'pip-retry');
-    await pip(['download', '--no-deps', '--only-binary=:all:', '--retries', '2', '--index-url', index.url, '-d', dest, 'greet-tool==1.0.0']);
+    await pip([
+      'download',
+      '--no-deps',
+      '--only-binary=:all:',
+      '--retries',
+      '2',
+      '--index-url',
+      index.url,
+      '-d',
+      dest,
+      'greet-tool==1.0.0',
+    ]);
     expect(index.requests.filter((r) => r.path === '/simple/greet-tool/').map((r) => r.status)).toEqual([503, 200]);
   });
 });

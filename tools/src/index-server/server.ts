@@ -147,7 +147,8 @@ class Exchange {
       this.log.fault = 'status5xx';
       return this.plain(this.faults.current.status5xxCode ?? 503, 'injected fault: server error\n');
     }
-    if (this.req.method !== 'GET' && this.req.method !== 'HEAD') return this.plain(405, 'only GET and HEAD\n', { Allow: 'GET, HEAD' });
+    if (this.req.method !== 'GET' && this.req.method !== 'HEAD')
+      return this.plain(405, 'only GET and HEAD\n', { Allow: 'GET, HEAD' });
 
     const simple = /^\/simple(?:\/([^/]*))?(\/?)$/.exec(this.path);
     if (simple) return this.simpleRoute(simple[1], simple[2] === '/');
@@ -177,7 +178,12 @@ class Exchange {
     if (filename.endsWith('.metadata')) {
       const owner = await this.catalogue.byFilename(filename.slice(0, -'.metadata'.length));
       if (owner?.metadata && !this.faults.noMetadata(owner.filename))
-        return this.send(200, { 'Content-Type': 'application/octet-stream' }, owner.metadata.byteLength, chunksOf(owner.metadata));
+        return this.send(
+          200,
+          { 'Content-Type': 'application/octet-stream' },
+          owner.metadata.byteLength,
+          chunksOf(owner.metadata),
+        );
     }
     return this.plain(404, `no file "${filename}" in this fixture index\n`);
   }
@@ -187,11 +193,15 @@ class Exchange {
     const noRange = this.faults.current.noRange === true;
     if (!noRange) headers['Accept-Ranges'] = 'bytes';
     const range = noRange ? undefined : parseRange(this.req.headers.range, dist.size);
-    if (range === 'unsatisfiable') return this.plain(416, 'range not satisfiable\n', { 'Content-Range': `bytes */${dist.size}` });
-    if (range === undefined) return this.send(200, headers, dist.size, () => createReadStream(dist.path, { highWaterMark: CHUNK }));
+    if (range === 'unsatisfiable')
+      return this.plain(416, 'range not satisfiable\n', { 'Content-Range': `bytes */${dist.size}` });
+    if (range === undefined)
+      return this.send(200, headers, dist.size, () => createReadStream(dist.path, { highWaterMark: CHUNK }));
     headers['Content-Range'] = `bytes ${range.start}-${range.end}/${dist.size}`;
     const { start, end } = range;
-    return this.send(206, headers, end - start + 1, () => createReadStream(dist.path, { start, end, highWaterMark: CHUNK }));
+    return this.send(206, headers, end - start + 1, () =>
+      createReadStream(dist.path, { start, end, highWaterMark: CHUNK }),
+    );
   }
 
   private page(html: string, json: string): Promise<void> {
@@ -209,18 +219,32 @@ class Exchange {
 
   private plain(status: number, text: string, extra: Record<string, string> = {}): Promise<void> {
     const body = Buffer.from(text, 'utf8');
-    return this.send(status, { 'Content-Type': 'text/plain; charset=utf-8', ...extra }, body.byteLength, chunksOf(body));
+    return this.send(
+      status,
+      { 'Content-Type': 'text/plain; charset=utf-8', ...extra },
+      body.byteLength,
+      chunksOf(body),
+    );
   }
 
   /** Send a response, applying the body faults (slow chunks, wrong Content-Length). */
-  private async send(status: number, headers: Record<string, string>, length: number, body: () => AsyncIterable<Buffer>): Promise<void> {
+  private async send(
+    status: number,
+    headers: Record<string, string>,
+    length: number,
+    body: () => AsyncIterable<Buffer>,
+  ): Promise<void> {
     const res = this.res;
     const wrongLength = this.faults.take('wrongContentLength', this.path);
     const slowMs = this.faults.slowBodyMs(this.path);
     if (wrongLength) this.log.fault = 'wrongContentLength';
     else if (slowMs > 0) this.log.fault = 'slowBody';
     this.log.status = status;
-    res.writeHead(status, { ...headers, 'Content-Length': String(wrongLength ? length + 1 : length), ...(wrongLength ? { Connection: 'close' } : {}) });
+    res.writeHead(status, {
+      ...headers,
+      'Content-Length': String(wrongLength ? length + 1 : length),
+      ...(wrongLength ? { Connection: 'close' } : {}),
+    });
     if (this.req.method === 'HEAD') {
       res.end();
       return;

@@ -26,14 +26,20 @@ describe('simple pages', () => {
 
   it('escapes HTML in requires-python and yank reasons', () => {
     const html = projectPageHtml(
-      projectPage('p', [dist('p-1-py3-none-any.whl', { requiresPython: `>=3.8,!='3.9'` })], { faults: new FaultState({ yanked: { 'p-1-py3-none-any.whl': '<&>' } }) }),
+      projectPage('p', [dist('p-1-py3-none-any.whl', { requiresPython: `>=3.8,!='3.9'` })], {
+        faults: new FaultState({ yanked: { 'p-1-py3-none-any.whl': '<&>' } }),
+      }),
     );
     expect(html).toContain('data-requires-python="&gt;=3.8,!=&#39;3.9&#39;"');
     expect(html).toContain('data-yanked="&lt;&amp;&gt;"');
   });
 
   it('lists versions once, sorted, and links projects by normalised name with display text', () => {
-    const dists = [dist('p-1-py3-none-any.whl'), dist('p-1-py2-none-any.whl'), dist('p-2.tar.gz', { kind: 'sdist', version: '2' })];
+    const dists = [
+      dist('p-1-py3-none-any.whl'),
+      dist('p-1-py2-none-any.whl'),
+      dist('p-2.tar.gz', { kind: 'sdist', version: '2' }),
+    ];
     expect(projectPage('p', dists).versions).toEqual(['1', '2']);
     const list = projectList(new Map([['p', dists]]));
     expect(projectListHtml(list)).toContain('<a href="p/">P</a>');
@@ -41,7 +47,9 @@ describe('simple pages', () => {
   });
 
   it('writes PEP 691 JSON without requires-python when absent and with metadata false when not served', () => {
-    const json = JSON.parse(projectPageJson(projectPage('p', [dist('p-1-py3-none-any.whl')]))) as { files: Record<string, unknown>[] };
+    const json = JSON.parse(projectPageJson(projectPage('p', [dist('p-1-py3-none-any.whl')]))) as {
+      files: Record<string, unknown>[];
+    };
     expect(json.files[0]).toEqual({
       filename: 'p-1-py3-none-any.whl',
       url: '../../files/p-1-py3-none-any.whl',

@@ -41,7 +41,11 @@ export interface ProjectPageOptions {
   fileUrl?: (filename: string) => string;
 }
 
-export function projectPage(project: string, dists: readonly Distribution[], options: ProjectPageOptions = {}): ProjectPage {
+export function projectPage(
+  project: string,
+  dists: readonly Distribution[],
+  options: ProjectPageOptions = {},
+): ProjectPage {
   const { faults, fileUrl = fileUrlFromProjectPage } = options;
   const files = dists.map((d): SimpleFile => {
     const file: SimpleFile = {
@@ -61,7 +65,10 @@ export function projectPage(project: string, dists: readonly Distribution[], opt
 }
 
 export function projectList(projects: ReadonlyMap<string, readonly Distribution[]>): ProjectListEntry[] {
-  return [...projects.entries()].map(([normalized, dists]) => ({ normalized, name: dists[0]?.displayName ?? normalized }));
+  return [...projects.entries()].map(([normalized, dists]) => ({
+    normalized,
+    name: dists[0]?.displayName ?? normalized,
+  }));
 }
 
 /** A well-formed sha256 that is not the file's: every hex digit rotated by one. */

@@ -42,19 +42,39 @@ describe('distribution filenames', () => {
       project: 'foo-bar',
       version: '1.0',
     });
-    expect(parseDistributionFilename('foo-1.0-2-cp311-cp311-manylinux_2_17_x86_64.whl')).toMatchObject({ project: 'foo', version: '1.0' });
+    expect(parseDistributionFilename('foo-1.0-2-cp311-cp311-manylinux_2_17_x86_64.whl')).toMatchObject({
+      project: 'foo',
+      version: '1.0',
+    });
   });
 
   it('parses PEP 625 and legacy sdists at the last dash', () => {
-    expect(parseDistributionFilename('foo_bar-2.0.tar.gz')).toMatchObject({ kind: 'sdist', project: 'foo-bar', version: '2.0' });
-    expect(parseDistributionFilename('foo-bar-2.0.zip')).toMatchObject({ kind: 'sdist', project: 'foo-bar', version: '2.0' });
+    expect(parseDistributionFilename('foo_bar-2.0.tar.gz')).toMatchObject({
+      kind: 'sdist',
+      project: 'foo-bar',
+      version: '2.0',
+    });
+    expect(parseDistributionFilename('foo-bar-2.0.zip')).toMatchObject({
+      kind: 'sdist',
+      project: 'foo-bar',
+      version: '2.0',
+    });
   });
 
-  it.each(['foo.whl', 'foo-1.0.whl', 'a-b-c-d-e-f-g.whl', 'foo.tar.gz', 'foo-.tar.gz', 'foo-1.0.egg'])('rejects %s with a ToolsError', (name) => {
-    expect(() => parseDistributionFilename(name)).toThrow(ToolsError);
-  });
+  it.each(['foo.whl', 'foo-1.0.whl', 'a-b-c-d-e-f-g.whl', 'foo.tar.gz', 'foo-.tar.gz', 'foo-1.0.egg'])(
+    'rejects %s with a ToolsError',
+    (name) => {
+      expect(() => parseDistributionFilename(name)).toThrow(ToolsError);
+    },
+  );
 
   it('recognises distribution suffixes', () => {
-    expect(['a.whl', 'a.tar.gz', 'a.zip', 'a.whl.metadata', 'a.tmp'].map(isDistributionFilename)).toEqual([true, true, true, false, false]);
+    expect(['a.whl', 'a.tar.gz', 'a.zip', 'a.whl.metadata', 'a.tmp'].map(isDistributionFilename)).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 });

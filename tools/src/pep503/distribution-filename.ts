@@ -20,7 +20,8 @@ export function parseDistributionFilename(filename: string): DistributionFilenam
   if (filename.endsWith('.whl')) {
     // {name}-{version}(-{build})?-{python}-{abi}-{platform}.whl
     const parts = filename.slice(0, -'.whl'.length).split('-');
-    if (parts.length !== 5 && parts.length !== 6) throw invalid(filename, 'a wheel name has 5 or 6 dash-separated parts');
+    if (parts.length !== 5 && parts.length !== 6)
+      throw invalid(filename, 'a wheel name has 5 or 6 dash-separated parts');
     return { filename, kind: 'wheel', project: normalizeProjectName(parts[0]!), version: parts[1]! };
   }
   const suffix = SDIST_SUFFIXES.find((s) => filename.endsWith(s));
@@ -29,7 +30,12 @@ export function parseDistributionFilename(filename: string): DistributionFilenam
     const stem = filename.slice(0, -suffix.length);
     const dash = stem.lastIndexOf('-');
     if (dash <= 0 || dash === stem.length - 1) throw invalid(filename, 'an sdist is named {name}-{version}.tar.gz');
-    return { filename, kind: 'sdist', project: normalizeProjectName(stem.slice(0, dash)), version: stem.slice(dash + 1) };
+    return {
+      filename,
+      kind: 'sdist',
+      project: normalizeProjectName(stem.slice(0, dash)),
+      version: stem.slice(dash + 1),
+    };
   }
   throw invalid(filename, 'expected a .whl, .tar.gz or .zip distribution');
 }

@@ -13,7 +13,10 @@ it('finds one CPython per supported minor, each really that version, and names t
   expect([...found.map((p) => p.version), ...missing].sort()).toEqual([...SUPPORTED_PYTHONS].sort());
   if (missing.length > 0) console.warn(describeMissing({ missing }));
   for (const python of found) {
-    const { stdout } = await run(python.path, ['-c', 'import platform, sys; print(sys.implementation.name, platform.python_version())']);
+    const { stdout } = await run(python.path, [
+      '-c',
+      'import platform, sys; print(sys.implementation.name, platform.python_version())',
+    ]);
     expect(stdout.trim()).toBe(`cpython ${python.full}`);
     expect(python.full.startsWith(`${python.version}.`)).toBe(true);
   }
@@ -31,8 +34,9 @@ describe('with a made-up pyenv root and PATH', () => {
     work = await mkdtemp(join(tmpdir(), 'nx-pex-pythons-'));
   });
   afterEach(() => {
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
   });
   afterAll(() => rm(work, { recursive: true, force: true }));
 

@@ -88,9 +88,13 @@ async function pathPython(minor: string): Promise<FoundPython | undefined> {
     const path = join(dir, `python${minor}`);
     if (!(await isExecutable(path))) continue;
     try {
-      const { stdout } = await run(path, ['-c', 'import platform,sys;print(sys.implementation.name, platform.python_version())'], {
-        encoding: 'utf8',
-      });
+      const { stdout } = await run(
+        path,
+        ['-c', 'import platform,sys;print(sys.implementation.name, platform.python_version())'],
+        {
+          encoding: 'utf8',
+        },
+      );
       const [impl, full] = stdout.trim().split(' ');
       if (impl === 'cpython' && full?.startsWith(`${minor}.`)) return { version: minor, full, path };
     } catch {

@@ -8,7 +8,13 @@ import { join } from 'node:path';
  */
 export function credentialForms(user: string, password: string): string[] {
   const encoded = encodeURIComponent(password);
-  const forms = [user, password, encoded, Buffer.from(`${user}:${password}`).toString('base64'), Buffer.from(`${user}:${encoded}`).toString('base64')];
+  const forms = [
+    user,
+    password,
+    encoded,
+    Buffer.from(`${user}:${password}`).toString('base64'),
+    Buffer.from(`${user}:${encoded}`).toString('base64'),
+  ];
   return [...new Set(forms)];
 }
 

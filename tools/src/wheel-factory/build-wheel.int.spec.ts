@@ -72,7 +72,9 @@ describe('buildWheel with a real pip', () => {
     const python = pythons[i]!;
     const wheel = await buildWheel(spec, join(work, 'dist'));
     const target = join(work, `target-${python.version}`);
-    await run(python.path, ['-m', 'pip', 'install', '--no-deps', '--no-index', '--target', target, wheel.path], { env: isolatedPipEnv() });
+    await run(python.path, ['-m', 'pip', 'install', '--no-deps', '--no-index', '--target', target, wheel.path], {
+      env: isolatedPipEnv(),
+    });
     const { stdout } = await run(python.path, ['-c', 'import greet; print(greet.hello())'], {
       env: { ...process.env, PYTHONPATH: target },
     });

@@ -46,7 +46,13 @@ function readZip(path: string): Promise<ZipEntryInfo[]> {
           const chunks: Buffer[] = [];
           stream.on('data', (c: Buffer) => chunks.push(c));
           stream.on('end', () => {
-            out.push({ name: e.fileName, mode: e.externalFileAttributes >>> 16, dosDate: e.lastModFileDate, dosTime: e.lastModFileTime, content: Buffer.concat(chunks) });
+            out.push({
+              name: e.fileName,
+              mode: e.externalFileAttributes >>> 16,
+              dosDate: e.lastModFileDate,
+              dosTime: e.lastModFileTime,
+              content: Buffer.concat(chunks),
+            });
             zip.readEntry();
           });
         }),
@@ -59,13 +65,23 @@ function readZip(path: string): Promise<ZipEntryInfo[]> {
 describe('wheel filename and tags', () => {
   it('normalises the name with _ and escapes - in components', () => {
     expect(wheelFilename({ name: 'My.Pkg--x', version: '1.0' })).toBe('my_pkg_x-1.0-py3-none-any.whl');
-    expect(wheelFilename({ name: 'a', version: '1', buildTag: '2-b', pythonTag: 'cp311', abiTag: 'abi3', platformTag: 'linux_x86_64' })).toBe(
-      'a-1-2_b-cp311-abi3-linux_x86_64.whl',
-    );
+    expect(
+      wheelFilename({
+        name: 'a',
+        version: '1',
+        buildTag: '2-b',
+        pythonTag: 'cp311',
+        abiTag: 'abi3',
+        platformTag: 'linux_x86_64',
+      }),
+    ).toBe('a-1-2_b-cp311-abi3-linux_x86_64.whl');
   });
 
   it('expands compressed tag sets (PEP 425)', () => {
-    expect(expandTags({ pythonTag: 'py2.py3', abiTag: 'none', platformTag: 'any' })).toEqual(['py2-none-any', 'py3-none-any']);
+    expect(expandTags({ pythonTag: 'py2.py3', abiTag: 'none', platformTag: 'any' })).toEqual([
+      'py2-none-any',
+      'py3-none-any',
+    ]);
   });
 });
 
@@ -107,11 +123,14 @@ describe('buildWheel', () => {
     expect(text('METADATA')).toBe(
       'Metadata-Version: 2.1\nName: My.Pkg\nVersion: 1.0+local.1\nSummary: sum\nRequires-Python: >=3.8\nProvides-Extra: x\nRequires-Dist: a>=1\nRequires-Dist: b; extra == "x"\n',
     );
-    expect(text('WHEEL')).toBe('Wheel-Version: 1.0\nGenerator: nx-pex-tools (0.0.0)\nRoot-Is-Purelib: true\nTag: py3-none-any\n');
+    expect(text('WHEEL')).toBe(
+      'Wheel-Version: 1.0\nGenerator: nx-pex-tools (0.0.0)\nRoot-Is-Purelib: true\nTag: py3-none-any\n',
+    );
     expect(text('entry_points.txt')).toBe('[console_scripts]\nalpha = my_pkg:run\nzed = z:main\n');
     const record = text('RECORD').trim().split('\n');
     expect(record).toHaveLength(entries.length);
-    for (const e of entries.slice(0, -1)) expect(record).toContain(`${e.name},${recordHash(e.content)},${e.content.byteLength}`);
+    for (const e of entries.slice(0, -1))
+      expect(record).toContain(`${e.name},${recordHash(e.content)},${e.content.byteLength}`);
     expect(record.at(-1)).toBe(`${di}/RECORD,,`);
   });
 
@@ -131,9 +150,13 @@ describe('buildWheel', () => {
   });
 
   it('writes Root-Is-Purelib false, Build and one Tag per expanded tag', () => {
-    const wheelText = wheelMembers({ name: 'a', version: '1', rootIsPurelib: false, buildTag: '7', pythonTag: 'py2.py3' })
-      .find((m) => m.path === 'a-1.dist-info/WHEEL')!
-      .content;
+    const wheelText = wheelMembers({
+      name: 'a',
+      version: '1',
+      rootIsPurelib: false,
+      buildTag: '7',
+      pythonTag: 'py2.py3',
+    }).find((m) => m.path === 'a-1.dist-info/WHEEL')!.content;
     expect(Buffer.from(wheelText).toString()).toBe(
       'Wheel-Version: 1.0\nGenerator: nx-pex-tools (0.0.0)\nRoot-Is-Purelib: false\nTag: py2-none-any\nTag: py3-none-any\nBuild: 7\n',
     );
@@ -157,6 +180,9 @@ describe('buildWheel', () => {
     ['header injection', { name: 'a', version: '1', summary: 'x\nRequires-Dist: evil' }],
     ['bad console script', { name: 'a', version: '1', consoleScripts: { x: 'not a target' } }],
   ])('rejects a spec with a %s (INVALID_WHEEL_SPEC)', async (_why, bad) => {
-    await expect(buildWheel(bad, join(work, 'never'))).rejects.toMatchObject({ name: 'ToolsError', code: 'INVALID_WHEEL_SPEC' });
+    await expect(buildWheel(bad, join(work, 'never'))).rejects.toMatchObject({
+      name: 'ToolsError',
+      code: 'INVALID_WHEEL_SPEC',
+    });
   });
 });

@@ -23,7 +23,9 @@ export async function buildWheel(spec: WheelSpec, outDir: string): Promise<Built
   const members = wheelMembers(spec);
   // Deterministic zip: DOS time 1980-01-02 00:00 (not the epoch itself, which yazl, used before, clamped
   // in the time zone it was loaded in), no Info-ZIP UT field (UTC seconds vary by zone).
-  const bytes = zipMembers(members.map((m) => ({ path: m.path, content: m.content, mode: m.executable ? 0o100755 : 0o100644 })));
+  const bytes = zipMembers(
+    members.map((m) => ({ path: m.path, content: m.content, mode: m.executable ? 0o100755 : 0o100644 })),
+  );
   const filename = wheelFilename(spec);
   const path = join(resolve(outDir), filename);
   await writeFileAtomic(path, bytes);
@@ -51,7 +53,11 @@ export function wheelMembers(spec: WheelSpec): WheelMember[] {
     { path: `${distInfo}/WHEEL`, content: toBytes(wheelFileText(spec)), executable: false },
   ];
   if (spec.consoleScripts && Object.keys(spec.consoleScripts).length > 0)
-    metaFiles.push({ path: `${distInfo}/entry_points.txt`, content: toBytes(entryPointsText(spec.consoleScripts)), executable: false });
+    metaFiles.push({
+      path: `${distInfo}/entry_points.txt`,
+      content: toBytes(entryPointsText(spec.consoleScripts)),
+      executable: false,
+    });
   const sorted = [...[...payload.values()].sort(byPath), ...metaFiles.sort(byPath)];
   const recordPath = `${distInfo}/RECORD`;
   sorted.push({ path: recordPath, content: toBytes(recordText(sorted, recordPath)), executable: false });
@@ -63,11 +69,17 @@ function validateSpec(spec: WheelSpec): void {
   if (!/^[A-Za-z0-9.+!_-]+$/.test(spec.version)) throw specError(spec, `"${spec.version}" is not a PEP 440 version`);
   if (spec.buildTag !== undefined && !/^\d[A-Za-z0-9_.]*$/.test(spec.buildTag))
     throw specError(spec, `build tag "${spec.buildTag}" must start with a digit (binary distribution format)`);
-  for (const [field, value] of [['pythonTag', spec.pythonTag], ['abiTag', spec.abiTag], ['platformTag', spec.platformTag]] as const)
-    if (value !== undefined && !/^[A-Za-z0-9_.]+$/.test(value)) throw specError(spec, `${field} "${value}" is not a PEP 425 tag`);
+  for (const [field, value] of [
+    ['pythonTag', spec.pythonTag],
+    ['abiTag', spec.abiTag],
+    ['platformTag', spec.platformTag],
+  ] as const)
+    if (value !== undefined && !/^[A-Za-z0-9_.]+$/.test(value))
+      throw specError(spec, `${field} "${value}" is not a PEP 425 tag`);
   const headerValues = [spec.summary, spec.requiresPython, ...(spec.requiresDist ?? []), ...(spec.providesExtra ?? [])];
   for (const value of headerValues)
-    if (value !== undefined && /[\r\n]/.test(value)) throw specError(spec, `METADATA value ${JSON.stringify(value)} holds a line break`);
+    if (value !== undefined && /[\r\n]/.test(value))
+      throw specError(spec, `METADATA value ${JSON.stringify(value)} holds a line break`);
   for (const [name, target] of Object.entries(spec.consoleScripts ?? {}))
     if (!/^[\w.-]+$/.test(name) || !/^[\w.]+(:[\w.]+)?$/.test(target))
       throw specError(spec, `console script "${name} = ${target}" is not "name = module:function"`);
@@ -76,12 +88,19 @@ function validateSpec(spec: WheelSpec): void {
 function checkMemberPath(spec: WheelSpec, path: string, distInfo: string): void {
   const segments = path.split('/');
   if (path.startsWith('/') || path.includes('\\') || segments.some((s) => s === '' || s === '.' || s === '..'))
-    throw specError(spec, `archive path "${path}" must be relative, '/'-separated, without '.', '..' or empty segments`);
-  if (segments[0] === distInfo) throw specError(spec, `"${path}" is inside ${distInfo}/, which the factory writes itself`);
+    throw specError(
+      spec,
+      `archive path "${path}" must be relative, '/'-separated, without '.', '..' or empty segments`,
+    );
+  if (segments[0] === distInfo)
+    throw specError(spec, `"${path}" is inside ${distInfo}/, which the factory writes itself`);
 }
 
 function specError(spec: WheelSpec, why: string): ToolsError {
-  return new ToolsError('INVALID_WHEEL_SPEC', `Cannot build wheel ${spec.name} ${spec.version}: ${why}. Fix the WheelSpec.`);
+  return new ToolsError(
+    'INVALID_WHEEL_SPEC',
+    `Cannot build wheel ${spec.name} ${spec.version}: ${why}. Fix the WheelSpec.`,
+  );
 }
 
 function toBytes(content: FileContent): Uint8Array {

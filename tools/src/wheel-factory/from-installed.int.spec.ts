@@ -23,14 +23,27 @@ print(json.dumps({'names': sorted(z.namelist()), 'metadata': z.read(dist_info + 
 let pythons: FoundPython[] = [];
 let work: string;
 
-async function listWheel(python: string, wheel: string): Promise<{ names: string[]; metadata: string; entry_points: string }> {
-  return JSON.parse((await run(python, ['-c', LIST_WHEEL, wheel])).stdout) as { names: string[]; metadata: string; entry_points: string };
+async function listWheel(
+  python: string,
+  wheel: string,
+): Promise<{ names: string[]; metadata: string; entry_points: string }> {
+  return JSON.parse((await run(python, ['-c', LIST_WHEEL, wheel])).stdout) as {
+    names: string[];
+    metadata: string;
+    entry_points: string;
+  };
 }
 
 /** Install `wheel` into a --target dir with pip, then a shell wrapper running `python` with it on PYTHONPATH. */
-async function installedInto(python: string, wheel: string, name: string): Promise<{ target: string; wrapper: string }> {
+async function installedInto(
+  python: string,
+  wheel: string,
+  name: string,
+): Promise<{ target: string; wrapper: string }> {
   const target = join(work, `target-${name}`);
-  await run(python, ['-m', 'pip', 'install', '--no-deps', '--no-index', '--target', target, wheel], { env: isolatedPipEnv() });
+  await run(python, ['-m', 'pip', 'install', '--no-deps', '--no-index', '--target', target, wheel], {
+    env: isolatedPipEnv(),
+  });
   const wrapper = join(work, `python-${name}`);
   await writeFile(wrapper, `#!/bin/sh\nPYTHONPATH='${target}' exec '${python}' "$@"\n`);
   await chmod(wrapper, 0o755);
@@ -56,7 +69,11 @@ describe('wheelFromInstalled with a real pip', () => {
       {
         name: 'Round.Trip',
         version: '2.0.1',
-        modules: { 'roundtrip/__init__.py': 'def hi():\n    return "hi"\n', 'roundtrip/data.txt': 'x\n', 'rt_single.py': 'Y = 2\n' },
+        modules: {
+          'roundtrip/__init__.py': 'def hi():\n    return "hi"\n',
+          'roundtrip/data.txt': 'x\n',
+          'rt_single.py': 'Y = 2\n',
+        },
         requiresDist: ['iniconfig>=1; python_version >= "3.8"', 'extra-thing; extra == "fancy"'],
         requiresPython: '>=3.8',
         providesExtra: ['fancy'],
@@ -94,11 +111,19 @@ describe('wheelFromInstalled with a real pip', () => {
     expect(wheel.filename).toMatch(/^pip-[\d.]+-py3-none-any\.whl$/);
     const version = /^pip-([\d.]+)-/.exec(wheel.filename)![1]!;
     const target = join(work, 'target-pip');
-    await run(to.path, ['-m', 'pip', 'install', '--no-deps', '--no-index', '--ignore-requires-python', '--target', target, wheel.path], { env: isolatedPipEnv() });
+    await run(
+      to.path,
+      ['-m', 'pip', 'install', '--no-deps', '--no-index', '--ignore-requires-python', '--target', target, wheel.path],
+      { env: isolatedPipEnv() },
+    );
     // -S: no site-packages, so `pip` can only come from the target dir.
-    const { stdout } = await run(from.path, ['-S', '-c', 'import pip, pip._internal.cli.main; print(pip.__version__, pip.__file__)'], {
-      env: { ...process.env, PYTHONPATH: target },
-    });
+    const { stdout } = await run(
+      from.path,
+      ['-S', '-c', 'import pip, pip._internal.cli.main; print(pip.__version__, pip.__file__)'],
+      {
+        env: { ...process.env, PYTHONPATH: target },
+      },
+    );
     const [v, file] = stdout.trim().split(' ');
     expect(v).toBe(version);
     expect(file!.startsWith(target)).toBe(true);
@@ -110,18 +135,29 @@ describe('wheelFromInstalled with a real pip', () => {
   it('refuses a distribution with compiled extension modules, naming it', async () => {
     const python = pythons[0]!.path;
     const fake = await buildWheel(
-      { name: 'speedy', version: '1.0', modules: { 'speedy/__init__.py': '', 'speedy/_ext.cpython-311-x86_64-linux-gnu.so': new Uint8Array([0x7f, 0x45, 0x4c, 0x46]) } },
+      {
+        name: 'speedy',
+        version: '1.0',
+        modules: {
+          'speedy/__init__.py': '',
+          'speedy/_ext.cpython-311-x86_64-linux-gnu.so': new Uint8Array([0x7f, 0x45, 0x4c, 0x46]),
+        },
+      },
       join(work, 'speedy'),
     );
     const { wrapper } = await installedInto(python, fake.path, 'speedy');
     const err = await wheelFromInstalled(wrapper, 'speedy', join(work, 'never')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ToolsError);
     expect((err as ToolsError).code).toBe('INVALID_WHEEL_SPEC');
-    expect((err as ToolsError).message).toMatch(/speedy 1\.0.*compiled extension modules \(speedy\/_ext\.cpython-311-x86_64-linux-gnu\.so\)/);
+    expect((err as ToolsError).message).toMatch(
+      /speedy 1\.0.*compiled extension modules \(speedy\/_ext\.cpython-311-x86_64-linux-gnu\.so\)/,
+    );
   });
 
   it('says when the distribution is not installed', async () => {
-    const err = await wheelFromInstalled(pythons[0]!.path, 'surely-not-installed-nx-pex', join(work, 'never')).catch((e: unknown) => e);
+    const err = await wheelFromInstalled(pythons[0]!.path, 'surely-not-installed-nx-pex', join(work, 'never')).catch(
+      (e: unknown) => e,
+    );
     expect((err as ToolsError).code).toBe('DISTRIBUTION_NOT_FOUND');
     expect((err as ToolsError).message).toContain('surely-not-installed-nx-pex');
   });

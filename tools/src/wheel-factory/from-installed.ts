@@ -84,18 +84,35 @@ interface Inspected {
 export async function wheelFromInstalled(python: string, distribution: string, outDir: string): Promise<BuiltWheel> {
   let stdout: string;
   try {
-    ({ stdout } = await run(python, ['-c', INSPECT_INSTALLED, distribution], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }));
+    ({ stdout } = await run(python, ['-c', INSPECT_INSTALLED, distribution], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    }));
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { stderr?: string };
     if (err.code === 'ENOENT' || err.code === 'EACCES')
-      throw new ToolsError('PYTHON_NOT_FOUND', `Cannot rebuild ${distribution}: cannot run ${python} (${err.code}). Pass an interpreter path.`, { cause: e });
-    throw new ToolsError('METADATA_NOT_FOUND', `Cannot rebuild ${distribution}: reading it with importlib.metadata in ${python} failed: ${err.stderr?.trim() || err.message}`, { cause: e });
+      throw new ToolsError(
+        'PYTHON_NOT_FOUND',
+        `Cannot rebuild ${distribution}: cannot run ${python} (${err.code}). Pass an interpreter path.`,
+        { cause: e },
+      );
+    throw new ToolsError(
+      'METADATA_NOT_FOUND',
+      `Cannot rebuild ${distribution}: reading it with importlib.metadata in ${python} failed: ${err.stderr?.trim() || err.message}`,
+      { cause: e },
+    );
   }
   const info = JSON.parse(stdout) as Inspected;
   if (info.error === 'not-found')
-    throw new ToolsError('DISTRIBUTION_NOT_FOUND', `Cannot rebuild ${distribution}: it is not installed in ${python} (importlib.metadata finds no distribution of that name). Install it there first.`);
+    throw new ToolsError(
+      'DISTRIBUTION_NOT_FOUND',
+      `Cannot rebuild ${distribution}: it is not installed in ${python} (importlib.metadata finds no distribution of that name). Install it there first.`,
+    );
   if (info.error === 'no-record')
-    throw new ToolsError('METADATA_NOT_FOUND', `Cannot rebuild ${distribution}: its installation in ${python} has no RECORD, so its files are unknown.`);
+    throw new ToolsError(
+      'METADATA_NOT_FOUND',
+      `Cannot rebuild ${distribution}: its installation in ${python} has no RECORD, so its files are unknown.`,
+    );
   const compiled = info.files.filter((f) => /\.(so|pyd)$/.test(f.archive)).map((f) => f.archive);
   if (compiled.length > 0)
     throw new ToolsError(
@@ -103,13 +120,20 @@ export async function wheelFromInstalled(python: string, distribution: string, o
       `Cannot rebuild ${info.name} ${info.version} as a py3-none-any wheel: it has compiled extension modules (${compiled.slice(0, 3).join(', ')}${compiled.length > 3 ? `, … ${compiled.length} in all` : ''}). Only pure-Python distributions can be rebuilt.`,
     );
   if (info.files.length === 0)
-    throw new ToolsError('DISTRIBUTION_NOT_FOUND', `Cannot rebuild ${info.name} ${info.version}: RECORD in ${python} lists no top-level package or module of it.`);
+    throw new ToolsError(
+      'DISTRIBUTION_NOT_FOUND',
+      `Cannot rebuild ${info.name} ${info.version}: RECORD in ${python} lists no top-level package or module of it.`,
+    );
   const modules: Record<string, Uint8Array> = {};
   for (const f of info.files) {
     try {
       modules[f.archive] = await readFile(f.path);
     } catch (e) {
-      throw new ToolsError('DISTRIBUTION_NOT_FOUND', `Cannot rebuild ${info.name} ${info.version}: ${f.path}, listed in its RECORD, cannot be read (${(e as Error).message}).`, { cause: e });
+      throw new ToolsError(
+        'DISTRIBUTION_NOT_FOUND',
+        `Cannot rebuild ${info.name} ${info.version}: ${f.path}, listed in its RECORD, cannot be read (${(e as Error).message}).`,
+        { cause: e },
+      );
     }
   }
   const spec: WheelSpec = {

@@ -22,7 +22,16 @@ print(json.dumps(out))
 `;
 
 const nameArb = fc.stringMatching(/^[A-Za-z0-9]([A-Za-z0-9._-]{0,12}[A-Za-z0-9])?$/);
-const versionArb = fc.constantFrom('1.0', '0.1.2', '2!1.0', '1.0a1', '1.0.post2', '1.0.dev3', '1.0+local.7', '10.4.0rc1');
+const versionArb = fc.constantFrom(
+  '1.0',
+  '0.1.2',
+  '2!1.0',
+  '1.0a1',
+  '1.0.post2',
+  '1.0.dev3',
+  '1.0+local.7',
+  '10.4.0rc1',
+);
 const specArb = fc.record({
   name: nameArb,
   version: versionArb,
@@ -37,7 +46,13 @@ it('wheel filenames parse with packaging to the same name, version, build and ta
   const python = (await findPythons()).found.at(-1)!;
   const child = run(python.path, ['-c', JUDGE]);
   child.child.stdin!.end(JSON.stringify(cases));
-  const judged = JSON.parse((await child).stdout) as { name: string; version: string; build: unknown[]; tags: string[]; canonical: string }[];
+  const judged = JSON.parse((await child).stdout) as {
+    name: string;
+    version: string;
+    build: unknown[];
+    tags: string[];
+    canonical: string;
+  }[];
   judged.forEach((j, i) => {
     const spec = specs[i]!;
     expect(j.name, cases[i]!.filename).toBe(normalizeProjectName(spec.name));

@@ -8,7 +8,12 @@ async function yazlZip(members: ZipMember[]): Promise<Buffer> {
   const zip = new ZipFile();
   const out = buffer(zip.outputStream);
   for (const m of members)
-    zip.addBuffer(Buffer.from(m.content), m.path, { mtime: new Date(1980, 0, 2), forceDosTimestamp: true, mode: m.mode, compress: true });
+    zip.addBuffer(Buffer.from(m.content), m.path, {
+      mtime: new Date(1980, 0, 2),
+      forceDosTimestamp: true,
+      mode: m.mode,
+      compress: true,
+    });
   zip.end();
   return out;
 }
@@ -22,7 +27,11 @@ describe('factory zip writer', () => {
       { path: 'pkg/mod.py', content: text('print("hi")\n'.repeat(200)), mode: 0o100644 },
       { path: 'pkg/données.txt', content: text('é\n'), mode: 0o100644 },
       { path: 'pkg.data/scripts/tool', content: text('#!python\n'), mode: 0o100755 },
-      { path: 'pkg/blob.bin', content: Uint8Array.from({ length: 70_000 }, (_, i) => (i * 7919) % 251), mode: 0o100644 },
+      {
+        path: 'pkg/blob.bin',
+        content: Uint8Array.from({ length: 70_000 }, (_, i) => (i * 7919) % 251),
+        mode: 0o100644,
+      },
     ];
     expect(zipMembers(members).equals(await yazlZip(members))).toBe(true);
   });

@@ -18,13 +18,18 @@ export const BOOTSTRAP_DIR = '.bootstrap';
 /** `runtime/__main__.py` becomes the pex's `__main__.py`; `runtime/nx_pex_runtime/` goes under `.bootstrap/`. */
 export async function loadRuntimeFiles(runtimeDir: string = RUNTIME_DIR): Promise<RuntimeFile[]> {
   try {
-    const files: RuntimeFile[] = [{ archivePath: '__main__.py', content: await readFile(join(runtimeDir, '__main__.py')) }];
+    const files: RuntimeFile[] = [
+      { archivePath: '__main__.py', content: await readFile(join(runtimeDir, '__main__.py')) },
+    ];
     const entries = await readdir(join(runtimeDir, PACKAGE), { recursive: true, withFileTypes: true });
     for (const entry of entries) {
       // Only sources: the pex carries no bytecode (determinism, and it would be version-specific).
       if (!entry.isFile() || !entry.name.endsWith('.py')) continue;
       const full = join(entry.parentPath, entry.name);
-      const relative = full.slice(join(runtimeDir, PACKAGE).length + 1).split('\\').join('/');
+      const relative = full
+        .slice(join(runtimeDir, PACKAGE).length + 1)
+        .split('\\')
+        .join('/');
       files.push({ archivePath: `${BOOTSTRAP_DIR}/${PACKAGE}/${relative}`, content: await readFile(full) });
     }
     return files;

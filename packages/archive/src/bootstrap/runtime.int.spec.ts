@@ -36,7 +36,7 @@ it.skipIf(!python)('parses PEX-INFO JSON exactly like the json module', async ()
     [],
     {},
     [[]],
-    { k: '', 'ünï': ['\u2028'] },
+    { k: '', ünï: ['\u2028'] },
   ];
   const texts = documents.flatMap((document) => [JSON.stringify(document), JSON.stringify(document, null, 2)]);
   const output = await runDriver(python!, PARSER_DRIVER, JSON.stringify(texts));
@@ -53,18 +53,21 @@ from pip._vendor.packaging.tags import sys_tags as reference
 print(json.dumps({"version": packaging.__version__, "ours": ["-".join(t) for t in sys_tags()], "theirs": [str(t) for t in reference()]}))
 `;
 
-describe.each(pythons.found.map((found): [string, string] => [found.full, found.path]))('tags on CPython %s', (_full, interpreter) => {
-  it('ranks tags in the order of packaging.tags.sys_tags()', async () => {
-    const { version, ours, theirs } = JSON.parse(await runDriver(interpreter, TAGS_DRIVER, '')) as {
-      version: string;
-      ours: string[];
-      theirs: string[];
-    };
-    // packaging 22+ yields `cpXY-none-any` (after the platform tags of `pyXY`); the packaging 21.3 that
-    // older pips vendor does not. We follow the current packaging: compare without it for the old one.
-    const interpreterAny = ours.find((tag) => /^cp\d+-none-any$/.test(tag));
-    const expected = Number(version.split('.')[0]) >= 22 ? ours : ours.filter((tag) => tag !== interpreterAny);
-    expect(theirs.length).toBeGreaterThan(10);
-    expect(expected).toEqual(theirs);
-  });
-});
+describe.each(pythons.found.map((found): [string, string] => [found.full, found.path]))(
+  'tags on CPython %s',
+  (_full, interpreter) => {
+    it('ranks tags in the order of packaging.tags.sys_tags()', async () => {
+      const { version, ours, theirs } = JSON.parse(await runDriver(interpreter, TAGS_DRIVER, '')) as {
+        version: string;
+        ours: string[];
+        theirs: string[];
+      };
+      // packaging 22+ yields `cpXY-none-any` (after the platform tags of `pyXY`); the packaging 21.3 that
+      // older pips vendor does not. We follow the current packaging: compare without it for the old one.
+      const interpreterAny = ours.find((tag) => /^cp\d+-none-any$/.test(tag));
+      const expected = Number(version.split('.')[0]) >= 22 ? ours : ours.filter((tag) => tag !== interpreterAny);
+      expect(theirs.length).toBeGreaterThan(10);
+      expect(expected).toEqual(theirs);
+    });
+  },
+);

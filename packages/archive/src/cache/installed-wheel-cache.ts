@@ -59,6 +59,9 @@ async function loadEntry(entryPath: string, wheel: WheelFile): Promise<Installed
     return undefined;
   }
   // The raw ranges point into the wheel file: it must be the same size as when the tree was made.
-  const size = await stat(wheel.path).then((stats) => stats.size, () => -1);
+  const size = await stat(wheel.path).then(
+    (stats) => stats.size,
+    () => -1,
+  );
   return size === tree.wheelSize ? tree : undefined;
 }

@@ -16,7 +16,9 @@ export function isScriptName(name: string): boolean {
 // Python identifiers (a close approximation of str.isidentifier(): XID_Start/XID_Continue) minus keywords.
 const IDENTIFIER = /^[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*$/u;
 const KEYWORDS = new Set(
-  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' '),
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(
+    ' ',
+  ),
 );
 const EXTRA = /^[A-Za-z0-9._-]+$/;
 
@@ -39,7 +41,10 @@ export function parseObjectReference(value: string): ObjectReference | undefined
   if (text.endsWith(']')) {
     const open = text.indexOf('[');
     if (open < 0) return undefined;
-    extras = text.slice(open + 1, -1).split(',').map((extra) => extra.trim());
+    extras = text
+      .slice(open + 1, -1)
+      .split(',')
+      .map((extra) => extra.trim());
     if (!extras.every((extra) => EXTRA.test(extra))) return undefined;
     text = text.slice(0, open).trim();
   }

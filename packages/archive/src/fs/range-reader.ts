@@ -67,7 +67,7 @@ export class RangeReader {
 
   /** `length` bytes at `start` in pieces of at most `MAX_WINDOW` bytes (bounded memory for big members). */
   async *chunks(start: number, length: number): AsyncGenerator<Buffer> {
-    for (let done = 0; done < length; ) {
+    for (let done = 0; done < length;) {
       const piece = Math.min(MAX_WINDOW, length - done);
       yield await this.read(start + done, piece);
       done += piece;

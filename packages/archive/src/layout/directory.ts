@@ -43,7 +43,13 @@ export async function writeDirectoryPex(
 ): Promise<WrittenPex> {
   const mainPy = contents.rootFiles.find((file) => file.path === '__main__.py');
   const launcher: OwnFile[] = mainPy
-    ? [{ path: DIRECTORY_LAUNCHER, content: Buffer.concat([Buffer.from(`${contents.shebang}\n`), mainPy.content]), mode: 0o755 }]
+    ? [
+        {
+          path: DIRECTORY_LAUNCHER,
+          content: Buffer.concat([Buffer.from(`${contents.shebang}\n`), mainPy.content]),
+          mode: 0o755,
+        },
+      ]
     : [];
   const treeFiles = contents.trees.reduce((sum, { tree }) => sum + (layout === 'loose' ? tree.entries.length : 1), 0);
   const total =
@@ -65,7 +71,11 @@ export async function writeDirectoryPex(
         const reader = await RangeReader.open(path);
         try {
           for (const entry of tree.entries) {
-            await put(`${DEPS_DIR}/${tree.wheel}/${entry.path}`, await readTreeEntry(reader, entry, tree.wheel), entry.mode);
+            await put(
+              `${DEPS_DIR}/${tree.wheel}/${entry.path}`,
+              await readTreeEntry(reader, entry, tree.wheel),
+              entry.mode,
+            );
           }
         } finally {
           await reader.close();

@@ -7,12 +7,19 @@ import { validatePexInfo } from './schema.js';
 
 /** Read and validate PEX-INFO from a pex: a zipapp (the zip behind the shebang) or a directory (packed, loose). */
 export async function readPexInfo(pexPath: string): Promise<PexInfo> {
-  const isDirectory = await stat(pexPath).then((stats) => stats.isDirectory(), () => false);
+  const isDirectory = await stat(pexPath).then(
+    (stats) => stats.isDirectory(),
+    () => false,
+  );
   if (isDirectory) {
     const text = await readFile(join(pexPath, 'PEX-INFO'), 'utf8').catch((error: unknown) => {
-      throw new ArchiveError('NOT_A_PEX', `${pexPath} is a directory without a readable PEX-INFO, so it is not a pex (${String(error)}).`, {
-        cause: error,
-      });
+      throw new ArchiveError(
+        'NOT_A_PEX',
+        `${pexPath} is a directory without a readable PEX-INFO, so it is not a pex (${String(error)}).`,
+        {
+          cause: error,
+        },
+      );
     });
     return parsePexInfo(text, pexPath);
   }
@@ -42,7 +49,9 @@ function parsePexInfo(text: string, pexPath: string): PexInfo {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new ArchiveError('INVALID_PEX_INFO', `PEX-INFO of ${pexPath} is not JSON (${String(error)}).`, { cause: error });
+    throw new ArchiveError('INVALID_PEX_INFO', `PEX-INFO of ${pexPath} is not JSON (${String(error)}).`, {
+      cause: error,
+    });
   }
   return validatePexInfo(parsed, pexPath);
 }

@@ -7,6 +7,8 @@ describe('PEX-INFO schema', () => {
   });
 
   it('still rejects a PEX-INFO that breaks it, naming the field', () => {
-    expect(() => validatePexInfo({ venv: 'yes' }, 'x.pex')).toThrow(/PEX-INFO of x\.pex is invalid: .*required property 'bootstrap_hash'.*\/venv must be boolean/);
+    expect(() => validatePexInfo({ venv: 'yes' }, 'x.pex')).toThrow(
+      /PEX-INFO of x\.pex is invalid: .*required property 'bootstrap_hash'.*\/venv must be boolean/,
+    );
   });
 });

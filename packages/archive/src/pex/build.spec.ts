@@ -60,7 +60,10 @@ async function member(path: string, name: string, decodeFileData = true): Promis
 describe('buildPex', () => {
   it('writes shebang + zip with PEX-INFO, runtime, sources and installed wheels', async () => {
     const events: string[] = [];
-    const built = await buildPex({ ...options, onProgress: (event) => events.push(`${event.phase} ${event.done}/${event.total}`) });
+    const built = await buildPex({
+      ...options,
+      onProgress: (event) => events.push(`${event.phase} ${event.done}/${event.total}`),
+    });
     const bytes = await readFile(built.path);
     expect(bytes.subarray(0, 22).toString()).toBe('#!/usr/bin/env python3');
     expect(built.size).toBe(bytes.length);
@@ -103,7 +106,10 @@ describe('buildPex', () => {
       inherit_path: 'false',
       strip_pex_env: true,
       build_properties: { project: 'app' },
-      distributions: { 'greet-1.0-py3-none-any.whl': wheels[0]!.sha256, 'shout-2.0-py3-none-any.whl': wheels[1]!.sha256 },
+      distributions: {
+        'greet-1.0-py3-none-any.whl': wheels[0]!.sha256,
+        'shout-2.0-py3-none-any.whl': wheels[1]!.sha256,
+      },
     });
     expect(info.code_hash).toMatch(/^[0-9a-f]{64}$/);
     const keys = Object.keys(JSON.parse((await member(built.path, 'PEX-INFO')).toString()) as object);
@@ -155,7 +161,10 @@ describe('buildPex', () => {
 
   it('changes the code hash, not the distributions, when a source changes', async () => {
     const before = await buildPex(options);
-    const sources = await writeSources(join(work, 'src2'), { ...APP_SOURCES, 'app/fn.py': 'def main():\n    return 8\n' });
+    const sources = await writeSources(join(work, 'src2'), {
+      ...APP_SOURCES,
+      'app/fn.py': 'def main():\n    return 8\n',
+    });
     const after = await buildPex({ ...options, sources });
     expect(after.pexInfo.code_hash).not.toBe(before.pexInfo.code_hash);
     expect(after.pexInfo.distributions).toEqual(before.pexInfo.distributions);
@@ -167,39 +176,62 @@ describe('buildPex', () => {
     ['a runtime directory', [{ archivePath: '.deps/x.py', path: 'x' }], 'PATH_CONFLICT'],
     ['an escaping path', [{ archivePath: '../x.py', path: 'x' }], 'INVALID_SOURCE'],
     ['an absolute path', [{ archivePath: '/x.py', path: 'x' }], 'INVALID_SOURCE'],
-    ['a duplicate', [{ archivePath: 'x.py', path: 'a' }, { archivePath: 'x.py', path: 'b' }], 'PATH_CONFLICT'],
+    [
+      'a duplicate',
+      [
+        { archivePath: 'x.py', path: 'a' },
+        { archivePath: 'x.py', path: 'b' },
+      ],
+      'PATH_CONFLICT',
+    ],
     ['a missing file', [{ archivePath: 'x.py', path: '/nonexistent/nx-pex/x.py' }], 'INVALID_SOURCE'],
   ])('rejects a source with %s', async (_what, sources, code) => {
-    await expect(buildPex({ ...options, sources, outputPath: join(work, 'bad', 'x.pex') })).rejects.toMatchObject({ code });
+    await expect(buildPex({ ...options, sources, outputPath: join(work, 'bad', 'x.pex') })).rejects.toMatchObject({
+      code,
+    });
   });
 
   it.each(['app.main:', 'app main', 'app.main:f:g', '1app'])('rejects the entry point %j', async (entryPoint) => {
     await expect(buildPex({ ...options, entryPoint })).rejects.toMatchObject({ code: 'INVALID_ENTRY_POINT' });
   });
 
-  it.each(['python3', '>=', '3.8', '>=3.8;', 'CPython>=3.8,'])('rejects the interpreter constraint %j', async (constraint) => {
-    await expect(buildPex({ ...options, interpreterConstraints: [constraint] })).rejects.toMatchObject({
-      code: 'INVALID_INTERPRETER_CONSTRAINT',
-    });
-  });
+  it.each(['python3', '>=', '3.8', '>=3.8;', 'CPython>=3.8,'])(
+    'rejects the interpreter constraint %j',
+    async (constraint) => {
+      await expect(buildPex({ ...options, interpreterConstraints: [constraint] })).rejects.toMatchObject({
+        code: 'INVALID_INTERPRETER_CONSTRAINT',
+      });
+    },
+  );
 
-  it.each(['~=3', '>=3.8.*', '<3.9+local'])('rejects %j with the caller\'s PEP 440 implementation', async (constraint) => {
-    await expect(buildPex({ ...options, specifierSet, interpreterConstraints: [constraint] })).rejects.toMatchObject({
-      code: 'INVALID_INTERPRETER_CONSTRAINT',
-      message: expect.stringContaining(constraint),
-    });
-  });
+  it.each(['~=3', '>=3.8.*', '<3.9+local'])(
+    "rejects %j with the caller's PEP 440 implementation",
+    async (constraint) => {
+      await expect(buildPex({ ...options, specifierSet, interpreterConstraints: [constraint] })).rejects.toMatchObject({
+        code: 'INVALID_INTERPRETER_CONSTRAINT',
+        message: expect.stringContaining(constraint),
+      });
+    },
+  );
 
   it('accepts constraints with an implementation prefix and wildcards', async () => {
     for (const parser of [{}, { specifierSet }]) {
-      const built = await buildPex({ ...options, ...parser, interpreterConstraints: ['CPython>=3.8,<4', '==3.11.*', '~=3.9', 'PyPy===3.10.14'] });
+      const built = await buildPex({
+        ...options,
+        ...parser,
+        interpreterConstraints: ['CPython>=3.8,<4', '==3.11.*', '~=3.9', 'PyPy===3.10.14'],
+      });
       expect(built.pexInfo.interpreter_constraints).toEqual(['CPython>=3.8,<4', '==3.11.*', '~=3.9', 'PyPy===3.10.14']);
     }
   });
 
   it('rejects a wheel given twice and a multi-line shebang', async () => {
-    await expect(buildPex({ ...options, wheels: [wheels[0]!, wheels[0]!] })).rejects.toMatchObject({ code: 'PATH_CONFLICT' });
-    await expect(buildPex({ ...options, shebang: '#!/bin/python\nrm -rf /' })).rejects.toMatchObject({ code: 'INVALID_SOURCE' });
+    await expect(buildPex({ ...options, wheels: [wheels[0]!, wheels[0]!] })).rejects.toMatchObject({
+      code: 'PATH_CONFLICT',
+    });
+    await expect(buildPex({ ...options, shebang: '#!/bin/python\nrm -rf /' })).rejects.toMatchObject({
+      code: 'INVALID_SOURCE',
+    });
   });
 });
 
@@ -211,23 +243,32 @@ describe('readPexInfo', () => {
 });
 
 describe('buildPex layouts and options', () => {
-  it.each(['packed', 'loose'] as const)('writes the %s layout deterministically, replacing whatever was at the path', async (layout) => {
-    const outputPath = join(work, `layouts-${layout}`, 'app');
-    const zipapp = await buildPex({ ...options, outputPath });
-    expect(zipapp.layout).toBe('zipapp');
-    const first = await buildPex({ ...options, outputPath, layout });
-    expect((await stat(outputPath)).isDirectory()).toBe(true);
-    const second = await buildPex({ ...options, outputPath, layout, wheels: [...wheels].reverse(), cacheDir: join(work, `cache-${layout}`) });
-    expect(second.sha256).toBe(first.sha256);
-    expect(second.size).toBe(first.size);
-    expect(await readdir(join(work, `layouts-${layout}`))).toEqual(['app']); // no temp or old directory left
-    const info = await readPexInfo(outputPath);
-    expect(info.pex_hash).toBe(zipapp.pexInfo.pex_hash);
-    const { mtime } = await stat(join(outputPath, 'PEX-INFO'));
-    expect(mtime.toISOString()).toBe('1980-01-01T00:00:00.000Z');
-    // and back to a single file
-    expect((await buildPex({ ...options, outputPath })).sha256).toBe(zipapp.sha256);
-  });
+  it.each(['packed', 'loose'] as const)(
+    'writes the %s layout deterministically, replacing whatever was at the path',
+    async (layout) => {
+      const outputPath = join(work, `layouts-${layout}`, 'app');
+      const zipapp = await buildPex({ ...options, outputPath });
+      expect(zipapp.layout).toBe('zipapp');
+      const first = await buildPex({ ...options, outputPath, layout });
+      expect((await stat(outputPath)).isDirectory()).toBe(true);
+      const second = await buildPex({
+        ...options,
+        outputPath,
+        layout,
+        wheels: [...wheels].reverse(),
+        cacheDir: join(work, `cache-${layout}`),
+      });
+      expect(second.sha256).toBe(first.sha256);
+      expect(second.size).toBe(first.size);
+      expect(await readdir(join(work, `layouts-${layout}`))).toEqual(['app']); // no temp or old directory left
+      const info = await readPexInfo(outputPath);
+      expect(info.pex_hash).toBe(zipapp.pexInfo.pex_hash);
+      const { mtime } = await stat(join(outputPath, 'PEX-INFO'));
+      expect(mtime.toISOString()).toBe('1980-01-01T00:00:00.000Z');
+      // and back to a single file
+      expect((await buildPex({ ...options, outputPath })).sha256).toBe(zipapp.sha256);
+    },
+  );
 
   it('records the new PEX-INFO fields', async () => {
     const built = await buildPex({
@@ -269,7 +310,9 @@ describe('buildPex layouts and options', () => {
     ['excluded', { excluded: ['>=1'] }],
     ['pexPath', { pexPath: [''] }],
   ])('rejects an invalid %s', async (_name, bad) => {
-    await expect(buildPex({ ...options, ...(bad as Partial<BuildPexOptions>) })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await expect(buildPex({ ...options, ...(bad as Partial<BuildPexOptions>) })).rejects.toMatchObject({
+      code: 'INVALID_OPTION',
+    });
   });
 });
 
@@ -294,7 +337,7 @@ describe('allowsCPython3Below', () => {
     expect(allowsCPython3Below(constraints, 13, specifierSet)).toBe(expected);
   });
 
-  it('cannot answer without the caller\'s PEP 440 implementation, unless there are no constraints', () => {
+  it("cannot answer without the caller's PEP 440 implementation, unless there are no constraints", () => {
     expect(allowsCPython3Below(['>=3.13'], 13)).toBeUndefined();
     expect(allowsCPython3Below([], 13)).toBe(true);
   });

@@ -95,7 +95,8 @@ export async function buildPex(options: BuildPexOptions): Promise<BuiltPex> {
   const normalized = normalizeOptions(options);
   const shebang = checkShebang(options.shebang ?? '#!/usr/bin/env python3');
   if (options.entryPoint !== undefined) checkEntryPoint(options.entryPoint);
-  for (const constraint of options.interpreterConstraints ?? []) checkInterpreterConstraint(constraint, options.specifierSet);
+  for (const constraint of options.interpreterConstraints ?? [])
+    checkInterpreterConstraint(constraint, options.specifierSet);
   const progress = options.onProgress ?? (() => undefined);
   const cacheDir = options.cacheDir ?? defaultInstalledWheelsDir();
   const warnings: string[] = [];
@@ -120,7 +121,12 @@ export async function buildPex(options: BuildPexOptions): Promise<BuiltPex> {
     });
     return { tree: prepared.tree, path: wheel.path };
   });
-  if (options.script !== undefined) await checkScript(options.script, trees, distInfos.flatMap((info) => info.consoleScripts));
+  if (options.script !== undefined)
+    await checkScript(
+      options.script,
+      trees,
+      distInfos.flatMap((info) => info.consoleScripts),
+    );
 
   const pexInfo = validatePexInfo(
     withPexHash({
@@ -149,7 +155,9 @@ export async function buildPex(options: BuildPexOptions): Promise<BuiltPex> {
     shebang,
     rootFiles: [
       { path: 'PEX-INFO', content: Buffer.from(canonicalJson(pexInfo)), mode: 0o644 },
-      ...runtime.filter((file) => !file.archivePath.startsWith(bootstrapPrefix)).map((file) => ({ path: file.archivePath, content: file.content, mode: 0o644 })),
+      ...runtime
+        .filter((file) => !file.archivePath.startsWith(bootstrapPrefix))
+        .map((file) => ({ path: file.archivePath, content: file.content, mode: 0o644 })),
       ...sources.map((source) => ({ path: source.archivePath, content: source.content, mode: source.mode })),
     ],
     bootstrap: runtime
@@ -165,9 +173,13 @@ export async function buildPex(options: BuildPexOptions): Promise<BuiltPex> {
     normalized.layout === 'zipapp'
       ? await writeZipapp(outputPath, contents, onWrite)
       : await writeDirectoryPex(outputPath, normalized.layout, contents, onWrite);
-  const allowsOldZipimport = written.zip64 ? allowsCPython3Below(pexInfo.interpreter_constraints, 13, options.specifierSet) : false;
+  const allowsOldZipimport = written.zip64
+    ? allowsCPython3Below(pexInfo.interpreter_constraints, 13, options.specifierSet)
+    : false;
   if (allowsOldZipimport !== false) {
-    const allowed = allowsOldZipimport ? 'its interpreter constraints allow such interpreters' : 'its interpreter constraints were not evaluated (no specifierSet option)';
+    const allowed = allowsOldZipimport
+      ? 'its interpreter constraints allow such interpreters'
+      : 'its interpreter constraints were not evaluated (no specifierSet option)';
     warn(
       `${basename(outputPath)} needs ZIP64 (${written.fileCount} entries, ${written.size} bytes), which the zipimport of CPython < 3.13 cannot read, and ${allowed}; use layout 'packed' (a directory with one zip per dependency), or constrain the interpreter to >=3.13.`,
     );
@@ -186,7 +198,12 @@ function withDistInfos(sources: LoadedSource[], distInfos: ProjectDistInfo[]): L
       );
     }
   }
-  return [...sources, ...distInfos.flatMap(({ files }) => files.map((file) => ({ archivePath: file.path, content: file.content, mode: 0o644 })))];
+  return [
+    ...sources,
+    ...distInfos.flatMap(({ files }) =>
+      files.map((file) => ({ archivePath: file.path, content: file.content, mode: 0o644 })),
+    ),
+  ];
 }
 
 const HASH_PLACEHOLDER = 'BOOTSTRAP_HASH = None';
@@ -196,9 +213,14 @@ function withBootstrapHash(runtime: RuntimeFile[]): { runtime: RuntimeFile[]; bo
   const bootstrapHash = contentHash(runtime.filter((file) => file.archivePath.startsWith(`${BOOTSTRAP_DIR}/`)));
   const main = runtime.find((file) => file.archivePath === '__main__.py');
   if (!main?.content.includes(HASH_PLACEHOLDER)) {
-    throw new ArchiveError('RUNTIME_MISSING', `the runtime's __main__.py lacks '${HASH_PLACEHOLDER}'; reinstall @nx-pex/archive.`);
+    throw new ArchiveError(
+      'RUNTIME_MISSING',
+      `the runtime's __main__.py lacks '${HASH_PLACEHOLDER}'; reinstall @nx-pex/archive.`,
+    );
   }
-  const filled = Buffer.from(main.content.toString('utf8').replace(HASH_PLACEHOLDER, `BOOTSTRAP_HASH = "${bootstrapHash}"`));
+  const filled = Buffer.from(
+    main.content.toString('utf8').replace(HASH_PLACEHOLDER, `BOOTSTRAP_HASH = "${bootstrapHash}"`),
+  );
   return {
     runtime: runtime.map((file) => (file === main ? { ...file, content: filled } : file)),
     bootstrapHash,

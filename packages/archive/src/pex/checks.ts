@@ -5,7 +5,12 @@ import { splitConstraint, type ParseSpecifierSet } from './interpreter-constrain
 /** pex's entry point forms: `pkg.mod` (run as __main__) or `pkg.mod:func` (object reference, PyPA entry points spec). */
 export function checkEntryPoint(entryPoint: string): void {
   const reference = parseObjectReference(entryPoint);
-  if (reference === undefined || reference.extras.length > 0 || entryPoint !== entryPoint.trim() || /\s/.test(entryPoint)) {
+  if (
+    reference === undefined ||
+    reference.extras.length > 0 ||
+    entryPoint !== entryPoint.trim() ||
+    /\s/.test(entryPoint)
+  ) {
     throw new ArchiveError(
       'INVALID_ENTRY_POINT',
       `entry point '${entryPoint}' is neither 'package.module' nor 'package.module:function'; fix the entryPoint option.`,

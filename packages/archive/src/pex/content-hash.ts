@@ -4,7 +4,11 @@ import { createHash } from 'node:crypto';
 export function contentHash(files: { archivePath: string; content: Buffer }[]): string {
   const outer = createHash('sha256');
   for (const file of [...files].sort((a, b) => compareNames(a.archivePath, b.archivePath))) {
-    outer.update(file.archivePath).update('\0').update(createHash('sha256').update(file.content).digest('hex')).update('\n');
+    outer
+      .update(file.archivePath)
+      .update('\0')
+      .update(createHash('sha256').update(file.content).digest('hex'))
+      .update('\n');
   }
   return outer.digest('hex');
 }

@@ -10,7 +10,12 @@ import { SpecifierSet } from '@nx-pex/resolver';
 import { findPythons } from '@nx-pex/tools';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { currentPackaging, describeOracle, Disagreements, runOracle } from '../../../resolver/src/testing/packaging-oracle.js';
+import {
+  currentPackaging,
+  describeOracle,
+  Disagreements,
+  runOracle,
+} from '../../../resolver/src/testing/packaging-oracle.js';
 import { specifierSetText } from '../../../resolver/src/testing/pep440-arbitraries.js';
 import { RUNTIME_DIR } from '../bootstrap/runtime-files.js';
 import { allowsCPython } from './interpreter-constraints.js';
@@ -68,8 +73,14 @@ const interpreterVersion = fc
     fc.constantFrom('3', '3', '3', '2', '4'),
     fc.oneof(num(30), fc.integer({ min: 8, max: 15 }).map(String)),
     fc.oneof(num(30), num(8)),
-    fc.oneof({ weight: 3, arbitrary: fc.constant('') }, { weight: 2, arbitrary: fc.tuple(fc.constantFrom('a', 'b', 'rc'), num(5)).map(([k, n]) => k + n) }),
-    fc.oneof({ weight: 4, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom('+local', '+abc.5', '+1', '+ubuntu-2') }),
+    fc.oneof(
+      { weight: 3, arbitrary: fc.constant('') },
+      { weight: 2, arbitrary: fc.tuple(fc.constantFrom('a', 'b', 'rc'), num(5)).map(([k, n]) => k + n) },
+    ),
+    fc.oneof(
+      { weight: 4, arbitrary: fc.constant('') },
+      { weight: 1, arbitrary: fc.constantFrom('+local', '+abc.5', '+1', '+ubuntu-2') },
+    ),
   )
   .map(([major, minor, patch, pre, local]) => `${major}.${minor}.${patch}${pre}${local}`);
 const implementation = fc.constantFrom('', '', '', 'CPython', 'cpython', 'PyPy');
@@ -77,18 +88,32 @@ const implementation = fc.constantFrom('', '', '', 'CPython', 'cpython', 'PyPy')
 /** Generated pex constraints (half in every PEP 440 spelling and invalid ones, from the resolver's arbitraries; half CPython-shaped, below), each with an interpreter version. */
 function containsCases(): [string, string][] {
   const constraint = fc
-    .tuple(implementation, specifierSetText.filter((text) => text.trim() !== ''))
+    .tuple(
+      implementation,
+      specifierSetText.filter((text) => text.trim() !== ''),
+    )
     .map(([name, set]) => `${name}${set}`);
   const fixed: [string, string][] = [
-    ['CPython>=3.8,<4', '3.13.0rc1'], ['<3.13', '3.13.0rc1'], ['>=3.13', '3.13.0rc1'], ['==3.13.*', '3.13.0a1'],
-    ['>3.12', '3.12.0+local'], ['==3.12.1', '3.12.1+abc.5'], ['==3.12.1+abc.5', '3.12.1+abc.5'], ['<=3.12.1', '3.12.1+local'],
-    ['~=3.12.1', '3.13.0b1'], ['!=3.12.*', '3.12.0rc2'], ['===3.12.1', '3.12.1+local'],
+    ['CPython>=3.8,<4', '3.13.0rc1'],
+    ['<3.13', '3.13.0rc1'],
+    ['>=3.13', '3.13.0rc1'],
+    ['==3.13.*', '3.13.0a1'],
+    ['>3.12', '3.12.0+local'],
+    ['==3.12.1', '3.12.1+abc.5'],
+    ['==3.12.1+abc.5', '3.12.1+abc.5'],
+    ['<=3.12.1', '3.12.1+local'],
+    ['~=3.12.1', '3.13.0b1'],
+    ['!=3.12.*', '3.12.0rc2'],
+    ['===3.12.1', '3.12.1+local'],
   ];
   const half = Math.floor((CONTAINS_CASES - fixed.length) / 2);
   return [
     ...fixed,
     ...fc.sample(fc.tuple(constraint, interpreterVersion), { seed: SEED, numRuns: half }),
-    ...fc.sample(fc.tuple(cpythonConstraint, interpreterVersion), { seed: SEED + 1, numRuns: CONTAINS_CASES - fixed.length - half }),
+    ...fc.sample(fc.tuple(cpythonConstraint, interpreterVersion), {
+      seed: SEED + 1,
+      numRuns: CONTAINS_CASES - fixed.length - half,
+    }),
   ];
 }
 
@@ -97,21 +122,49 @@ const clauseVersion = fc
   .tuple(
     fc.constantFrom('3', '3', '3', '3', '2', '4'),
     fc.array(num(6), { minLength: 0, maxLength: 3 }),
-    fc.oneof({ weight: 3, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.tuple(fc.constantFrom('a', 'b', 'rc', 'c', 'alpha', '-beta', '.rc'), num(3)).map(([k, n]) => k + n) }),
-    fc.oneof({ weight: 5, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom('.post1', '-2', '.dev0', '.dev3', '.post0.dev1') }),
+    fc.oneof(
+      { weight: 3, arbitrary: fc.constant('') },
+      {
+        weight: 1,
+        arbitrary: fc
+          .tuple(fc.constantFrom('a', 'b', 'rc', 'c', 'alpha', '-beta', '.rc'), num(3))
+          .map(([k, n]) => k + n),
+      },
+    ),
+    fc.oneof(
+      { weight: 5, arbitrary: fc.constant('') },
+      { weight: 1, arbitrary: fc.constantFrom('.post1', '-2', '.dev0', '.dev3', '.post0.dev1') },
+    ),
   )
   .map(([major, rest, pre, suffix]) => ({ release: [major, ...rest], tail: pre + suffix }));
-const cpythonClause = fc.tuple(fc.constantFrom('==', '!=', '<=', '>=', '<', '>', '~=', '===', '==*', '!=*', '==+', '!=+'), clauseVersion, fc.constantFrom('+abc', '+1')).map(([op, { release, tail }, local]) => {
-  const minorFirst = release.length === 1 ? [...release, '10'] : release; // minors near the series asked about
-  const text = [minorFirst[0], String(9 + (Number(minorFirst[1]) % 6)), ...minorFirst.slice(2)].join('.');
-  if (op === '==*' || op === '!=*') return `${op.slice(0, 2)}${text}.*`;
-  if (op === '==+' || op === '!=+') return `${op.slice(0, 2)}${text}${tail}${local}`;
-  return `${op}${text}${tail}`;
-});
+const cpythonClause = fc
+  .tuple(
+    fc.constantFrom('==', '!=', '<=', '>=', '<', '>', '~=', '===', '==*', '!=*', '==+', '!=+'),
+    clauseVersion,
+    fc.constantFrom('+abc', '+1'),
+  )
+  .map(([op, { release, tail }, local]) => {
+    const minorFirst = release.length === 1 ? [...release, '10'] : release; // minors near the series asked about
+    const text = [minorFirst[0], String(9 + (Number(minorFirst[1]) % 6)), ...minorFirst.slice(2)].join('.');
+    if (op === '==*' || op === '!=*') return `${op.slice(0, 2)}${text}.*`;
+    if (op === '==+' || op === '!=+') return `${op.slice(0, 2)}${text}${tail}${local}`;
+    return `${op}${text}${tail}`;
+  });
 const cpythonConstraint = fc
   .tuple(implementation, fc.array(cpythonClause, { minLength: 1, maxLength: 3 }))
   .map(([name, clauses]) => `${name}${clauses.join(',')}`);
-const SERIES: [number, number][] = [[2, 7], [3, 8], [3, 9], [3, 10], [3, 11], [3, 12], [3, 13], [3, 14], [3, 15], [4, 0]];
+const SERIES: [number, number][] = [
+  [2, 7],
+  [3, 8],
+  [3, 9],
+  [3, 10],
+  [3, 11],
+  [3, 12],
+  [3, 13],
+  [3, 14],
+  [3, 15],
+  [4, 0],
+];
 
 // For each constraint and series: does any CPython version of the grid (X.Y.Z, X.Y.Z{a,b,rc}N over
 // the generated numbers and one past them) match? null: an invalid constraint.
@@ -155,7 +208,9 @@ describe(`interpreter constraints against ${describeOracle(oracle)}`, () => {
       cases.forEach((input, index) => disagreements.check(input, ours[index], theirs[index]));
       const valid = theirs.filter(([isValid]) => isValid).length;
       const matching = theirs.filter(([isValid, contains]) => isValid && contains).length;
-      console.log(`${disagreements.summary('runtime contains (valid, contains)')}; ${valid} valid, ${matching} matching`);
+      console.log(
+        `${disagreements.summary('runtime contains (valid, contains)')}; ${valid} valid, ${matching} matching`,
+      );
       expect(matching).toBeGreaterThan(CONTAINS_CASES / 20);
       expect(disagreements.count, disagreements.summary('runtime contains')).toBe(0);
     },
@@ -171,7 +226,10 @@ describe(`interpreter constraints against ${describeOracle(oracle)}`, () => {
       const theirs = await grid;
       const disagreements = new Disagreements();
       constraints.forEach((constraint, index) =>
-        SERIES.forEach((series, at) => disagreements.check([constraint, series.join('.')], ours[index]![at], theirs[index]?.[at] ?? false)));
+        SERIES.forEach((series, at) =>
+          disagreements.check([constraint, series.join('.')], ours[index]![at], theirs[index]?.[at] ?? false),
+        ),
+      );
       console.log(disagreements.summary('runtime allows_series'));
       expect(theirs.flat().filter((answer) => answer === true).length).toBeGreaterThan(SERIES_CONSTRAINTS);
       expect(disagreements.count, disagreements.summary('runtime allows_series')).toBe(0);
@@ -184,7 +242,12 @@ describe(`interpreter constraints against ${describeOracle(oracle)}`, () => {
     constraints.forEach((constraint, index) => {
       if (theirs[index] === null) return; // invalid: buildPex rejects it before asking
       SERIES.forEach(([major, minor], at) =>
-        disagreements.check([constraint, `${major}.${minor}`], allowsCPython([constraint], major, minor, (text) => new SpecifierSet(text)), theirs[index]![at]!));
+        disagreements.check(
+          [constraint, `${major}.${minor}`],
+          allowsCPython([constraint], major, minor, (text) => new SpecifierSet(text)),
+          theirs[index]![at]!,
+        ),
+      );
     });
     console.log(disagreements.summary('build allowsCPython'));
     expect(disagreements.compared).toBeGreaterThan(SERIES_CONSTRAINTS * SERIES.length * 0.8);
@@ -202,8 +265,11 @@ tuples = [(3, 13, 0, "candidate", 1), (3, 14, 0, "alpha", 0), (3, 12, 0, "beta",
 print(json.dumps([version_text(sys.version_info), platform.python_version()] + [version_text(t) for t in tuples]))
 `;
 
-it.each(pythons.map((python): [string, string] => [python.full, python.path]))('the runtime names CPython %s by its PEP 440 version', async (_full, python) => {
-  const [running, platformVersion, ...others] = await runRuntime<string[]>(python, VERSION_TEXT, null);
-  expect(running).toBe(platformVersion);
-  expect(others).toEqual(['3.13.0rc1', '3.14.0a0', '3.12.0b4', '3.8.18']);
-});
+it.each(pythons.map((python): [string, string] => [python.full, python.path]))(
+  'the runtime names CPython %s by its PEP 440 version',
+  async (_full, python) => {
+    const [running, platformVersion, ...others] = await runRuntime<string[]>(python, VERSION_TEXT, null);
+    expect(running).toBe(platformVersion);
+    expect(others).toEqual(['3.13.0rc1', '3.14.0a0', '3.12.0b4', '3.8.18']);
+  },
+);

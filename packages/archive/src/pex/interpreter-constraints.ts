@@ -41,7 +41,12 @@ export function cpythonWitnesses(specifiers: string, major: number, minor: numbe
 }
 
 /** Whether some CPython `major.minor.*` (any patch, pre-releases too) satisfies one of the constraints (none: any does). */
-export function allowsCPython(constraints: readonly string[], major: number, minor: number, parse: ParseSpecifierSet): boolean {
+export function allowsCPython(
+  constraints: readonly string[],
+  major: number,
+  minor: number,
+  parse: ParseSpecifierSet,
+): boolean {
   if (constraints.length === 0) return true;
   return constraints.some((constraint) => {
     const { implementation, specifiers } = splitConstraint(constraint);
@@ -55,9 +60,14 @@ export function allowsCPython(constraints: readonly string[], major: number, min
  * Whether some CPython 3.x below 3.`minor` satisfies the constraints. Without `parse` the answer
  * cannot be computed and is `undefined` (the caller decides how to be conservative).
  */
-export function allowsCPython3Below(constraints: readonly string[], minor: number, parse?: ParseSpecifierSet): boolean | undefined {
+export function allowsCPython3Below(
+  constraints: readonly string[],
+  minor: number,
+  parse?: ParseSpecifierSet,
+): boolean | undefined {
   if (constraints.length === 0) return true;
   if (parse === undefined) return undefined;
-  for (let candidate = 0; candidate < minor; candidate++) if (allowsCPython(constraints, 3, candidate, parse)) return true;
+  for (let candidate = 0; candidate < minor; candidate++)
+    if (allowsCPython(constraints, 3, candidate, parse)) return true;
   return false;
 }

@@ -33,10 +33,20 @@ async function pathOf(name: string, found: FoundPython[]): Promise<string> {
 
 /** A CPython-specific build of `native` (cpXY-cpXY-<the interpreter's best platform>), saying which it is. */
 async function nativeFor(python: FoundPython, dir: string): Promise<{ path: string; sha256: string }> {
-  const best = await run(python.path, ['-c', 'from pip._vendor.packaging.tags import sys_tags; print(next(iter(sys_tags())).platform)']);
+  const best = await run(python.path, [
+    '-c',
+    'from pip._vendor.packaging.tags import sys_tags; print(next(iter(sys_tags())).platform)',
+  ]);
   const tag = `cp${python.version.replace('.', '')}`;
   return buildWheel(
-    { name: 'native', version: '1.0', pythonTag: tag, abiTag: tag, platformTag: best.stdout.trim(), modules: { 'native/__init__.py': `KIND = "${tag}"\n` } },
+    {
+      name: 'native',
+      version: '1.0',
+      pythonTag: tag,
+      abiTag: tag,
+      platformTag: best.stdout.trim(),
+      modules: { 'native/__init__.py': `KIND = "${tag}"\n` },
+    },
     dir,
   );
 }
@@ -53,7 +63,14 @@ beforeAll(async () => {
   const base = { sources, entryPoint: 'app.main', cacheDir: join(work, 'cache') };
   twoPythons = (await buildPex({ ...base, outputPath: join(work, 'two.pex'), wheels: natives })).path;
   oneForeign = (await buildPex({ ...base, outputPath: join(work, 'one.pex'), wheels: [natives[0]!] })).path;
-  constrained = (await buildPex({ ...base, outputPath: join(work, 'constrained.pex'), wheels: natives, interpreterConstraints: [`CPython!=${third!.version}.*`] })).path;
+  constrained = (
+    await buildPex({
+      ...base,
+      outputPath: join(work, 'constrained.pex'),
+      wheels: natives,
+      interpreterConstraints: [`CPython!=${third!.version}.*`],
+    })
+  ).path;
   dirs['both'] = await pathOf('both', [first!, second!, third!]);
   dirs['middle-first'] = await pathOf('middle-first', [first!, ...pythons.found.slice(2, -1)]);
   dirs['none'] = await pathOf('none', pythons.found.slice(2));
@@ -65,7 +82,15 @@ afterAll(async () => {
 const cp = (python: FoundPython): string => `cp${python.version.replace('.', '')}`;
 
 describe.skipIf(!enough)(`a pex built for two CPythons, run by a third`, () => {
-  const env = (extra: Record<string, string>) => ({ env: { PEX_ROOT: join(work, 'root'), PEX_VERBOSE: '1', PEX_PYTHON_PATH: undefined, PEX_PYTHON: undefined, ...extra } });
+  const env = (extra: Record<string, string>) => ({
+    env: {
+      PEX_ROOT: join(work, 'root'),
+      PEX_VERBOSE: '1',
+      PEX_PYTHON_PATH: undefined,
+      PEX_PYTHON: undefined,
+      ...extra,
+    },
+  });
 
   it('re-executes the first interpreter on PATH that has a build of every project', async () => {
     const result = await run(third!.path, [twoPythons, 'a'], env({ PATH: dirs['both']! }));
@@ -74,9 +99,17 @@ describe.skipIf(!enough)(`a pex built for two CPythons, run by a third`, () => {
   });
 
   it('prefers PEX_PYTHON_PATH to PATH, and PEX_PYTHON to both', async () => {
-    const viaPythonPath = await run(third!.path, [twoPythons, 'b'], env({ PATH: dirs['both']!, PEX_PYTHON_PATH: first!.path }));
+    const viaPythonPath = await run(
+      third!.path,
+      [twoPythons, 'b'],
+      env({ PATH: dirs['both']!, PEX_PYTHON_PATH: first!.path }),
+    );
     expect([viaPythonPath.code, viaPythonPath.stdout]).toEqual([0, `${first!.version} ${cp(first!)} ['b']\n`]);
-    const viaPexPython = await run(third!.path, [twoPythons, 'c'], env({ PATH: dirs['both']!, PEX_PYTHON: `python${first!.version}` }));
+    const viaPexPython = await run(
+      third!.path,
+      [twoPythons, 'c'],
+      env({ PATH: dirs['both']!, PEX_PYTHON: `python${first!.version}` }),
+    );
     expect([viaPexPython.code, viaPexPython.stdout]).toEqual([0, `${first!.version} ${cp(first!)} ['c']\n`]);
   });
 
@@ -85,13 +118,18 @@ describe.skipIf(!enough)(`a pex built for two CPythons, run by a third`, () => {
     expect([result.code, result.stdout]).toEqual([0, `${first!.version} ${cp(first!)} ['d']\n`]);
   });
 
-  it.skipIf(pythons.found.length < 4)('re-executes for interpreter constraints only an interpreter that also has the builds', async () => {
-    const middle = pythons.found.at(-2)!;
-    const result = await run(third!.path, [constrained, 'e'], env({ PATH: dirs['middle-first']! }));
-    expect([result.code, result.stdout]).toEqual([0, `${first!.version} ${cp(first!)} ['e']\n`]);
-    expect(result.stderr).toContain(`re-executing with ${join(dirs['middle-first']!, `python${first!.version}`)}`);
-    expect(result.stderr).not.toContain(`re-executing with ${join(dirs['middle-first']!, `python${middle.version}`)}`);
-  });
+  it.skipIf(pythons.found.length < 4)(
+    're-executes for interpreter constraints only an interpreter that also has the builds',
+    async () => {
+      const middle = pythons.found.at(-2)!;
+      const result = await run(third!.path, [constrained, 'e'], env({ PATH: dirs['middle-first']! }));
+      expect([result.code, result.stdout]).toEqual([0, `${first!.version} ${cp(first!)} ['e']\n`]);
+      expect(result.stderr).toContain(`re-executing with ${join(dirs['middle-first']!, `python${first!.version}`)}`);
+      expect(result.stderr).not.toContain(
+        `re-executing with ${join(dirs['middle-first']!, `python${middle.version}`)}`,
+      );
+    },
+  );
 
   it('fails when no interpreter has a build, listing each one tried and why', async () => {
     const result = await run(third!.path, [twoPythons], env({ PATH: dirs['none']! }));
@@ -99,12 +137,18 @@ describe.skipIf(!enough)(`a pex built for two CPythons, run by a third`, () => {
     expect(result.stderr).not.toContain('Traceback');
     const lines = result.stderr.split('\n').filter((line) => line !== '');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain(`${twoPythons} has no build compatible with cp ${third!.full} for: native (builds: native-1.0-${cp(first!)}-${cp(first!)}-`);
+    expect(lines[0]).toContain(
+      `${twoPythons} has no build compatible with cp ${third!.full} for: native (builds: native-1.0-${cp(first!)}-${cp(first!)}-`,
+    );
     expect(lines[0]).toContain(`tried: ${third!.path} (CPython ${third!.full}, running: no build of native)`);
     for (const python of pythons.found.slice(2, -1)) {
-      expect(lines[0]).toContain(`${join(dirs['none']!, `python${python.version}`)} (CPython ${python.full}: no build of native)`);
+      expect(lines[0]).toContain(
+        `${join(dirs['none']!, `python${python.version}`)} (CPython ${python.full}: no build of native)`,
+      );
     }
-    expect(lines[0]).toContain('point PEX_PYTHON or PEX_PYTHON_PATH at an interpreter it was built for, or set PEX_IGNORE_ERRORS=1');
+    expect(lines[0]).toContain(
+      'point PEX_PYTHON or PEX_PYTHON_PATH at an interpreter it was built for, or set PEX_IGNORE_ERRORS=1',
+    );
   });
 
   it('does not search further (nor re-execute) when PEX_PYTHON names an interpreter without a build', async () => {

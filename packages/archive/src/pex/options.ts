@@ -36,7 +36,9 @@ export function normalizeOptions<W extends { path: string }>(options: CheckedOpt
   if (!LAYOUTS.includes(layout)) throw invalid(`layout '${String(layout)}' is not one of ${LAYOUTS.join(', ')}.`);
   const inheritPath = options.inheritPath ?? 'false';
   if (!INHERIT_PATHS.includes(inheritPath)) {
-    throw invalid(`inheritPath '${String(inheritPath)}' is not one of ${INHERIT_PATHS.map((value) => `'${value}'`).join(', ')} (strings, as pex writes them).`);
+    throw invalid(
+      `inheritPath '${String(inheritPath)}' is not one of ${INHERIT_PATHS.map((value) => `'${value}'`).join(', ')} (strings, as pex writes them).`,
+    );
   }
   if (options.script !== undefined && options.entryPoint !== undefined) {
     throw new ArchiveError(
@@ -46,11 +48,20 @@ export function normalizeOptions<W extends { path: string }>(options: CheckedOpt
   }
   for (const [name, value] of Object.entries(options.injectEnv ?? {})) {
     if (name === '' || name.includes('=') || name.includes('\0') || typeof value !== 'string' || value.includes('\0')) {
-      throw invalid(`injectEnv entry '${name}' is not a valid environment variable (a non-empty name without '=', a string value).`);
+      throw invalid(
+        `injectEnv entry '${name}' is not a valid environment variable (a non-empty name without '=', a string value).`,
+      );
     }
   }
-  for (const [field, values] of [['injectArgs', options.injectArgs], ['pexPath', options.pexPath]] as const) {
-    if (values?.some((value) => typeof value !== 'string' || value.includes('\0') || (field === 'pexPath' && value === ''))) {
+  for (const [field, values] of [
+    ['injectArgs', options.injectArgs],
+    ['pexPath', options.pexPath],
+  ] as const) {
+    if (
+      values?.some(
+        (value) => typeof value !== 'string' || value.includes('\0') || (field === 'pexPath' && value === ''),
+      )
+    ) {
       throw invalid(`${field} must be a list of non-empty strings.`);
     }
   }
@@ -58,7 +69,9 @@ export function normalizeOptions<W extends { path: string }>(options: CheckedOpt
   for (const requirement of options.excluded ?? []) {
     const project = requirementProject(requirement);
     if (project === undefined) {
-      throw invalid(`excluded requirement '${requirement}' does not start with a project name (PEP 508), e.g. 'setuptools' or 'torch>=2'.`);
+      throw invalid(
+        `excluded requirement '${requirement}' does not start with a project name (PEP 508), e.g. 'setuptools' or 'torch>=2'.`,
+      );
     }
     excludedProjects.add(project);
   }

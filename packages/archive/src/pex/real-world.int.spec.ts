@@ -46,12 +46,34 @@ afterAll(async () => {
 async function download(python: FoundPython, dir: string): Promise<WheelInput[]> {
   // 2.1.5 has builds for cp38–cp312, 3.0.2 for cp39–cp313.
   const markupsafe = python.version === '3.13' ? '3.0.2' : '2.1.5';
-  const pip = (args: string[]) => exec(python.path, ['-m', 'pip', 'download', '--only-binary=:all:', '-d', dir, ...args], { env: isolatedPipEnv(), maxBuffer: 64 << 20 });
+  const pip = (args: string[]) =>
+    exec(python.path, ['-m', 'pip', 'download', '--only-binary=:all:', '-d', dir, ...args], {
+      env: isolatedPipEnv(),
+      maxBuffer: 64 << 20,
+    });
   await pip(['flask==3.0.3', 'requests==2.32.3', `markupsafe==${markupsafe}`]);
   const abi = `cp${python.version.replace('.', '')}`;
-  await pip(['--no-deps', '--platform', 'macosx_11_0_arm64', '--python-version', python.version, '--implementation', 'cp', '--abi', abi, `markupsafe==${markupsafe}`]);
+  await pip([
+    '--no-deps',
+    '--platform',
+    'macosx_11_0_arm64',
+    '--python-version',
+    python.version,
+    '--implementation',
+    'cp',
+    '--abi',
+    abi,
+    `markupsafe==${markupsafe}`,
+  ]);
   const names = (await readdir(dir)).filter((name) => name.endsWith('.whl')).sort();
-  return Promise.all(names.map(async (name) => ({ path: join(dir, name), sha256: createHash('sha256').update(await readFile(join(dir, name))).digest('hex') })));
+  return Promise.all(
+    names.map(async (name) => ({
+      path: join(dir, name),
+      sha256: createHash('sha256')
+        .update(await readFile(join(dir, name)))
+        .digest('hex'),
+    })),
+  );
 }
 
 // Disabled, one skipped case stands for the suite (reported as skipped, not as an empty file).

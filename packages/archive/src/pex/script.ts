@@ -23,7 +23,8 @@ export async function availableScripts(trees: TreeOnDisk[]): Promise<Set<string>
     try {
       const text = (await readTreeEntry(reader, entryPoints, tree.wheel)).toString('utf8');
       // Entries the runtime would skip (unsafe names, values that are not object references) are not offered.
-      for (const { name, value } of entryPointItems(text, 'console_scripts')) if (isValidScriptEntry(name, value)) names.add(name);
+      for (const { name, value } of entryPointItems(text, 'console_scripts'))
+        if (isValidScriptEntry(name, value)) names.add(name);
     } finally {
       await reader.close();
     }
@@ -32,9 +33,16 @@ export async function availableScripts(trees: TreeOnDisk[]): Promise<Set<string>
 }
 
 /** A `script` must be offered by one of the distributions, as pex requires. */
-export async function checkScript(script: string, trees: TreeOnDisk[], projectScripts: readonly string[] = []): Promise<void> {
+export async function checkScript(
+  script: string,
+  trees: TreeOnDisk[],
+  projectScripts: readonly string[] = [],
+): Promise<void> {
   if (!isScriptName(script)) {
-    throw new ArchiveError('INVALID_ENTRY_POINT', `script '${script}' is not a script name (${SCRIPT_NAME_GRAMMAR}); fix the script option.`);
+    throw new ArchiveError(
+      'INVALID_ENTRY_POINT',
+      `script '${script}' is not a script name (${SCRIPT_NAME_GRAMMAR}); fix the script option.`,
+    );
   }
   const available = await availableScripts(trees);
   for (const name of projectScripts) available.add(name);

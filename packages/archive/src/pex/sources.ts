@@ -55,9 +55,13 @@ export async function loadSources(sources: SourceFile[]): Promise<LoadedSource[]
         const [content, stats] = await Promise.all([readFile(source.path), stat(source.path)]);
         return { archivePath: source.archivePath, content, mode: stats.mode & 0o111 ? 0o755 : 0o644 };
       } catch (error) {
-        throw new ArchiveError('INVALID_SOURCE', `cannot read source ${source.path} (${String(error)}); check the path.`, {
-          cause: error,
-        });
+        throw new ArchiveError(
+          'INVALID_SOURCE',
+          `cannot read source ${source.path} (${String(error)}); check the path.`,
+          {
+            cause: error,
+          },
+        );
       }
     }),
   );

@@ -41,7 +41,10 @@ async function manyWheel(dir: string, tag: string, modules: number): Promise<Whe
   // Big enough to be deflated (tiny members are stored), so both methods are copied raw.
   members.push(['many/big.py', `TEXT = ${JSON.stringify('zip64 '.repeat(4000))}\n`]);
   const last = modules > 0 ? `from ${lastModule} import VALUE\n` : 'VALUE = None\n';
-  members.push(['many/check.py', `${last}from many.big import TEXT\nprint("zip64 ok", ${JSON.stringify(tag)}, VALUE, len(TEXT))\n`]);
+  members.push([
+    'many/check.py',
+    `${last}from many.big import TEXT\nprint("zip64 ok", ${JSON.stringify(tag)}, VALUE, len(TEXT))\n`,
+  ]);
   const distInfo = 'many-1.0.dist-info';
   members.push([`${distInfo}/METADATA`, 'Metadata-Version: 2.1\nName: many\nVersion: 1.0\n']);
   members.push([`${distInfo}/WHEEL`, `Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: ${tag}\n`]);
@@ -100,10 +103,14 @@ it('warns about ZIP64 when the constraints allow CPython < 3.13, and not with >=
   expect(warnings).toEqual([`wide: ${wide.warnings[0]}`, `unevaluated: ${unevaluated.warnings[0]}`]);
 });
 
-it.skipIf(!python313)('runs on CPython 3.13, whose zipimport reads ZIP64', async () => {
-  const ran = await run(python313!, [only313.path], { env: { PEX_ROOT: join(work, 'pex_root') } });
-  expect(ran.stderr).toBe('');
-  const expected = LONG ? `py3-none-any ${MODULES - 1}` : 'py3-none-any None';
-  expect(ran.stdout).toBe(`zip64 ok ${expected} ${'zip64 '.length * 4000}\n`);
-  expect(ran.code).toBe(0);
-}, 600_000);
+it.skipIf(!python313)(
+  'runs on CPython 3.13, whose zipimport reads ZIP64',
+  async () => {
+    const ran = await run(python313!, [only313.path], { env: { PEX_ROOT: join(work, 'pex_root') } });
+    expect(ran.stderr).toBe('');
+    const expected = LONG ? `py3-none-any ${MODULES - 1}` : 'py3-none-any None';
+    expect(ran.stdout).toBe(`zip64 ok ${expected} ${'zip64 '.length * 4000}\n`);
+    expect(ran.code).toBe(0);
+  },
+  600_000,
+);

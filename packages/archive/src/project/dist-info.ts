@@ -3,7 +3,14 @@
 // see the project as under pex. Binary distribution format + recording installed projects (PyPA specs).
 import { createHash } from 'node:crypto';
 import { ArchiveError } from '../errors.js';
-import { isEntryName, isGroupName, isScriptName, parseObjectReference, SCRIPT_GROUPS, SCRIPT_NAME_GRAMMAR } from '../entry-points/grammar.js';
+import {
+  isEntryName,
+  isGroupName,
+  isScriptName,
+  parseObjectReference,
+  SCRIPT_GROUPS,
+  SCRIPT_NAME_GRAMMAR,
+} from '../entry-points/grammar.js';
 import { normalizeName } from '../pex/distribution-names.js';
 import { normalizeVersion } from './version.js';
 
@@ -52,7 +59,8 @@ export function projectDistInfos(projects: readonly ProjectDistribution[]): Proj
   return projects.map((project) => {
     const infos = projectDistInfo(project);
     const key = normalizeName(project.name);
-    if (seen.has(key)) throw invalid(project.name, `project '${key}' is given twice; pass each first-party project once.`);
+    if (seen.has(key))
+      throw invalid(project.name, `project '${key}' is given twice; pass each first-party project once.`);
     seen.add(key);
     return infos;
   });
@@ -61,13 +69,19 @@ export function projectDistInfos(projects: readonly ProjectDistribution[]): Proj
 function projectDistInfo(project: ProjectDistribution): ProjectDistInfo {
   const name = String(project.name);
   if (!PROJECT_NAME.test(name)) {
-    throw invalid(name, `'${name}' is not a project name (PEP 508: letters, digits, '.', '_', '-', starting and ending with a letter or digit); fix [project] name.`);
+    throw invalid(
+      name,
+      `'${name}' is not a project name (PEP 508: letters, digits, '.', '_', '-', starting and ending with a letter or digit); fix [project] name.`,
+    );
   }
   const version = normalizeVersion(String(project.version));
-  if (version === undefined) throw invalid(name, `version '${String(project.version)}' is not a PEP 440 version; fix [project] version.`);
+  if (version === undefined)
+    throw invalid(name, `version '${String(project.version)}' is not a PEP 440 version; fix [project] version.`);
   // Binary distribution format: name normalised with runs of -_. as '_', lower case; the version in normal form.
   const directory = `${name.replace(/[-_.]+/g, '_').toLowerCase()}-${version}.dist-info`;
-  const files: DistInfoFile[] = [{ path: `${directory}/METADATA`, content: Buffer.from(metadataText(project, name, version)) }];
+  const files: DistInfoFile[] = [
+    { path: `${directory}/METADATA`, content: Buffer.from(metadataText(project, name, version)) },
+  ];
   const entryPoints = entryPointsText(project, name);
   if (entryPoints !== '') files.push({ path: `${directory}/entry_points.txt`, content: Buffer.from(entryPoints) });
   files.push({ path: `${directory}/INSTALLER`, content: Buffer.from(`${INSTALLER}\n`) });
@@ -86,9 +100,12 @@ function metadataText(project: ProjectDistribution, name: string, version: strin
     if (colon > 0 && !/^\s/.test(line)) headers.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
   }
   const where = 'fix the metadata the caller renders from [project]';
-  if (text.includes('\0') || !headers.has('metadata-version')) throw invalid(name, `metadata has no Metadata-Version header (core metadata); ${where}.`);
-  if (normalizeName(headers.get('name') ?? '') !== normalizeName(name)) throw invalid(name, `metadata Name '${headers.get('name') ?? ''}' is not '${name}'; ${where}.`);
-  if (normalizeVersion(headers.get('version') ?? '') !== version) throw invalid(name, `metadata Version '${headers.get('version') ?? ''}' is not '${version}'; ${where}.`);
+  if (text.includes('\0') || !headers.has('metadata-version'))
+    throw invalid(name, `metadata has no Metadata-Version header (core metadata); ${where}.`);
+  if (normalizeName(headers.get('name') ?? '') !== normalizeName(name))
+    throw invalid(name, `metadata Name '${headers.get('name') ?? ''}' is not '${name}'; ${where}.`);
+  if (normalizeVersion(headers.get('version') ?? '') !== version)
+    throw invalid(name, `metadata Version '${headers.get('version') ?? ''}' is not '${version}'; ${where}.`);
   return text.endsWith('\n') ? text : `${text}\n`;
 }
 
@@ -98,9 +115,13 @@ function entryPointsText(project: ProjectDistribution, name: string): string {
   if (project.guiScripts !== undefined) groups.push(['gui_scripts', project.guiScripts]);
   for (const [group, entries] of Object.entries(project.entryPoints ?? {})) {
     if ((SCRIPT_GROUPS as readonly string[]).includes(group)) {
-      throw invalid(name, `entry-points group '${group}' must be given as scripts/gui-scripts (pyproject.toml forbids it in [project.entry-points]).`);
+      throw invalid(
+        name,
+        `entry-points group '${group}' must be given as scripts/gui-scripts (pyproject.toml forbids it in [project.entry-points]).`,
+      );
     }
-    if (!isGroupName(group)) throw invalid(name, `entry-points group '${group}' is not a dotted name of letters, digits and '_'.`);
+    if (!isGroupName(group))
+      throw invalid(name, `entry-points group '${group}' is not a dotted name of letters, digits and '_'.`);
     groups.push([group, entries]);
   }
   const sections: string[] = [];
@@ -119,17 +140,25 @@ function entryPointsText(project: ProjectDistribution, name: string): string {
 
 function checkEntry(name: string, group: string, entry: string, value: string, script: boolean): void {
   if (script ? !isScriptName(entry) : !isEntryName(entry)) {
-    const rule = script ? `one safe file name (${SCRIPT_NAME_GRAMMAR})` : "a name without '=' or line breaks, not starting with '['";
+    const rule = script
+      ? `one safe file name (${SCRIPT_NAME_GRAMMAR})`
+      : "a name without '=' or line breaks, not starting with '['";
     throw invalid(name, `${group} name '${entry}' is not ${rule}.`);
   }
   const reference = parseObjectReference(value);
   if (reference === undefined || (script && reference.attributes.length === 0)) {
-    throw invalid(name, `${group} '${entry}' = '${value}' is not an object reference (${script ? "'module:attr'" : "'module' or 'module:attr'"}, PyPA entry points spec).`);
+    throw invalid(
+      name,
+      `${group} '${entry}' = '${value}' is not an object reference (${script ? "'module:attr'" : "'module' or 'module:attr'"}, PyPA entry points spec).`,
+    );
   }
 }
 
 /** RECORD (recording installed projects): `path,sha256=<urlsafe b64, no padding>,size`, RECORD itself without a hash. */
 function recordText(files: readonly DistInfoFile[], recordPath: string): string {
-  const rows = files.map((file) => `${file.path},sha256=${createHash('sha256').update(file.content).digest('base64url')},${file.content.length}`);
+  const rows = files.map(
+    (file) =>
+      `${file.path},sha256=${createHash('sha256').update(file.content).digest('base64url')},${file.content.length}`,
+  );
   return [...rows, `${recordPath},,`, ''].join('\n');
 }

@@ -11,7 +11,16 @@ const VERSION = new RegExp(
   'i',
 );
 
-const PRE_LETTERS: Record<string, string> = { alpha: 'a', a: 'a', beta: 'b', b: 'b', c: 'rc', rc: 'rc', pre: 'rc', preview: 'rc' };
+const PRE_LETTERS: Record<string, string> = {
+  alpha: 'a',
+  a: 'a',
+  beta: 'b',
+  b: 'b',
+  c: 'rc',
+  rc: 'rc',
+  pre: 'rc',
+  preview: 'rc',
+};
 
 /** Integers without leading zeros, exact at any size. */
 const number = (digits: string | undefined): string => BigInt(digits ?? '0').toString();
@@ -22,11 +31,15 @@ export function normalizeVersion(version: string): string | undefined {
   if (groups === undefined) return undefined;
   let normal = groups['epoch'] !== undefined && number(groups['epoch']) !== '0' ? `${number(groups['epoch'])}!` : '';
   normal += (groups['release'] ?? '').split('.').map(number).join('.');
-  if (groups['pre'] !== undefined) normal += `${PRE_LETTERS[(groups['preL'] ?? '').toLowerCase()] ?? ''}${number(groups['preN'])}`;
+  if (groups['pre'] !== undefined)
+    normal += `${PRE_LETTERS[(groups['preL'] ?? '').toLowerCase()] ?? ''}${number(groups['preN'])}`;
   if (groups['post'] !== undefined) normal += `.post${number(groups['postN1'] ?? groups['postN2'])}`;
   if (groups['dev'] !== undefined) normal += `.dev${number(groups['devN'])}`;
   if (groups['local'] !== undefined) {
-    normal += `+${groups['local'].split(/[-_.]/).map((part) => (/^[0-9]+$/.test(part) ? number(part) : part.toLowerCase())).join('.')}`;
+    normal += `+${groups['local']
+      .split(/[-_.]/)
+      .map((part) => (/^[0-9]+$/.test(part) ? number(part) : part.toLowerCase()))
+      .join('.')}`;
   }
   return normal;
 }

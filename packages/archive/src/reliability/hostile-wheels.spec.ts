@@ -29,7 +29,10 @@ const base: [string, string][] = [
 /** Central directory headers of a zip: [offset, name]. */
 function centralHeaders(zip: Buffer): [number, string][] {
   const headers: [number, string][] = [];
-  for (let at = zip.lastIndexOf(Buffer.from('PK\x05\x06', 'latin1')), cd = zip.readUInt32LE(at + 16); zip.readUInt32LE(cd) === 0x02014b50;) {
+  for (
+    let at = zip.lastIndexOf(Buffer.from('PK\x05\x06', 'latin1')), cd = zip.readUInt32LE(at + 16);
+    zip.readUInt32LE(cd) === 0x02014b50;
+  ) {
     const nameLength = zip.readUInt16LE(cd + 28);
     headers.push([cd, zip.toString('utf8', cd + 46, cd + 46 + nameLength)]);
     cd += 46 + nameLength + zip.readUInt16LE(cd + 30) + zip.readUInt16LE(cd + 32);
@@ -39,22 +42,34 @@ function centralHeaders(zip: Buffer): [number, string][] {
 }
 
 /** A wheel of `members` + a RECORD of `recorded`; `patch` may then edit the central directory entry of a member. */
-async function craft(members: [string, string | Buffer][], options: { recorded?: [string, string | Buffer][]; patch?: (zip: Buffer, header: number, name: string) => void } = {}) {
+async function craft(
+  members: [string, string | Buffer][],
+  options: { recorded?: [string, string | Buffer][]; patch?: (zip: Buffer, header: number, name: string) => void } = {},
+) {
   const dir = join(work, 'wheels', randomBytes(4).toString('hex'));
   await mkdir(dir, { recursive: true });
   const path = join(dir, 'evil-1.0-py3-none-any.whl');
-  await writeZip(path, [...members, [`${DIST_INFO}/RECORD`, recordFor(options.recorded ?? members, `${DIST_INFO}/RECORD`)]]);
+  await writeZip(path, [
+    ...members,
+    [`${DIST_INFO}/RECORD`, recordFor(options.recorded ?? members, `${DIST_INFO}/RECORD`)],
+  ]);
   if (options.patch) {
     const zip = await readFile(path);
     for (const [header, name] of centralHeaders(zip)) options.patch(zip, header, name);
     await writeFile(path, zip);
   }
-  return { path, sha256: createHash('sha256').update(await readFile(path)).digest('hex') };
+  return {
+    path,
+    sha256: createHash('sha256')
+      .update(await readFile(path))
+      .digest('hex'),
+  };
 }
 
 async function listTree(dir: string): Promise<string[]> {
   const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) if (!entry.isDirectory()) out.push(relative(dir, join(entry.parentPath, entry.name)));
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true }))
+    if (!entry.isDirectory()) out.push(relative(dir, join(entry.parentPath, entry.name)));
   return out.sort();
 }
 
@@ -64,7 +79,10 @@ async function expectRejected(wheel: { path: string; sha256: string }, code: Arc
   const outputPath = join(sandbox, 'out', 'app.pex');
   await mkdir(join(sandbox, 'out'));
   const before = await listTree(work);
-  const error = await buildPex({ outputPath, wheels: [wheel], sources: [], cacheDir: join(sandbox, 'cache') }).then(() => undefined, (e: unknown) => e);
+  const error = await buildPex({ outputPath, wheels: [wheel], sources: [], cacheDir: join(sandbox, 'cache') }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ArchiveError);
   expect((error as ArchiveError).code, (error as Error).message).toBe(code);
   expect((error as Error).message).toContain('evil-1.0-py3-none-any.whl');
@@ -79,18 +97,34 @@ const S_IFLNK = 0o120000;
 describe('hostile wheels are rejected by buildPex', () => {
   it('a well-formed wheel of the same shape builds (so each failure below is about its one defect)', async () => {
     const sandbox = await mkdtemp(join(work, 'ok-'));
-    const built = await buildPex({ outputPath: join(sandbox, 'ok.pex'), wheels: [await craft(base)], sources: [], cacheDir: join(sandbox, 'cache') });
+    const built = await buildPex({
+      outputPath: join(sandbox, 'ok.pex'),
+      wheels: [await craft(base)],
+      sources: [],
+      cacheDir: join(sandbox, 'cache'),
+    });
     expect(Object.keys(built.pexInfo.distributions)).toEqual(['evil-1.0-py3-none-any.whl']);
   });
 
-  for (const name of ['../escape.py', 'evil/../../escape.py', '/tmp/nx-pex-absolute-escape.py', 'C:/escape.py', 'evil/./x.py', 'evil//x.py']) {
+  for (const name of [
+    '../escape.py',
+    'evil/../../escape.py',
+    '/tmp/nx-pex-absolute-escape.py',
+    'C:/escape.py',
+    'evil/./x.py',
+    'evil//x.py',
+  ]) {
     it(`a member named ${JSON.stringify(name)}: UNSAFE_MEMBER_NAME`, async () => {
       await expectRejected(await craft([...base, [name, 'pwned = True\n']]), 'UNSAFE_MEMBER_NAME', /escape|x\.py/);
     });
   }
 
   it('a member with a backslash path (a traversal where it is extracted on Windows): UNSAFE_MEMBER_NAME', async () => {
-    await expectRejected(await craft([...base, ['..\\..\\escape.py', 'pwned = True\n']]), 'UNSAFE_MEMBER_NAME', /escape\.py/);
+    await expectRejected(
+      await craft([...base, ['..\\..\\escape.py', 'pwned = True\n']]),
+      'UNSAFE_MEMBER_NAME',
+      /escape\.py/,
+    );
   });
 
   it('a symlink member (pointing outside): rejected as INVALID_WHEEL', async () => {
@@ -103,7 +137,11 @@ describe('hostile wheels are rejected by buildPex', () => {
   });
 
   it('two members with the same name: INVALID_WHEEL', async () => {
-    await expectRejected(await craft([...base, ['evil/x.py', 'a = 1\n'], ['evil/x.py', 'a = 2\n']]), 'INVALID_WHEEL', /evil\/x\.py/);
+    await expectRejected(
+      await craft([...base, ['evil/x.py', 'a = 1\n'], ['evil/x.py', 'a = 2\n']]),
+      'INVALID_WHEEL',
+      /evil\/x\.py/,
+    );
   });
 
   it('a member whose central directory declares a huge uncompressed size (zip bomb header): rejected', async () => {
@@ -117,11 +155,19 @@ describe('hostile wheels are rejected by buildPex', () => {
 
   it('a member that inflates far beyond the size RECORD states (a real bomb): RECORD_MISMATCH', async () => {
     const bomb = Buffer.alloc(32 * 1024 * 1024);
-    await expectRejected(await craft([...base, ['evil/bomb.bin', bomb]], { recorded: [...base, ['evil/bomb.bin', 'tiny']] }), 'RECORD_MISMATCH', /evil\/bomb\.bin/);
+    await expectRejected(
+      await craft([...base, ['evil/bomb.bin', bomb]], { recorded: [...base, ['evil/bomb.bin', 'tiny']] }),
+      'RECORD_MISMATCH',
+      /evil\/bomb\.bin/,
+    );
   });
 
   it('a RECORD that lies about a hash: RECORD_MISMATCH naming the member', async () => {
-    await expectRejected(await craft(base, { recorded: [[base[0]![0], 'X = 2\n'], ...base.slice(1)] }), 'RECORD_MISMATCH', /evil\/__init__\.py/);
+    await expectRejected(
+      await craft(base, { recorded: [[base[0]![0], 'X = 2\n'], ...base.slice(1)] }),
+      'RECORD_MISMATCH',
+      /evil\/__init__\.py/,
+    );
   });
 
   it('a RECORD that lies about a size: RECORD_MISMATCH naming the member', async () => {

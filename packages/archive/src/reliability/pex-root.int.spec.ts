@@ -41,7 +41,7 @@ describe('PEX_ROOT under concurrency', () => {
       const runs = await Promise.all(Array.from({ length: 16 }, () => runPex(root)));
       for (const r of runs) expect(r.code, r.stderr).toBe(0);
       expect(new Set(runs.map((r) => expectedOutput(r.stdout))).size).toBe(1);
-      expect(expectedOutput(runs[0]!.stdout)).toBe('HELLO WORLD!\nargv [\'x\']');
+      expect(expectedOutput(runs[0]!.stdout)).toBe("HELLO WORLD!\nargv ['x']");
       for (const r of runs) expect(r.stderr).not.toMatch(/Traceback|incomplete/);
       // Losers discard their work dirs: only the final directories remain.
       const installed = await readdir(join(root, 'installed_wheels'));
@@ -74,10 +74,13 @@ describe('PEX_ROOT corruption', () => {
       const root = join(work, `root-${name}`);
       expect((await runPex(root)).code).toBe(0);
       await damage(await extractedGreet(root));
-      await rm(join(root, 'installed_wheels', wheels[0]!.sha256, 'greet-1.0-py3-none-any.whl', 'greet', '__pycache__'), { recursive: true, force: true });
+      await rm(
+        join(root, 'installed_wheels', wheels[0]!.sha256, 'greet-1.0-py3-none-any.whl', 'greet', '__pycache__'),
+        { recursive: true, force: true },
+      );
       const again = await runPex(root);
       expect(again.code, again.stderr).toBe(0);
-      expect(expectedOutput(again.stdout)).toBe('HELLO WORLD!\nargv [\'x\']');
+      expect(expectedOutput(again.stdout)).toBe("HELLO WORLD!\nargv ['x']");
     });
   }
 
@@ -89,7 +92,7 @@ describe('PEX_ROOT corruption', () => {
     await truncate(join(dir, 'greet', '__init__.py'), 5);
     const again = await runPex(root);
     expect(again.code, again.stderr).toBe(0);
-    expect(expectedOutput(again.stdout)).toBe('HELLO WORLD!\nargv [\'x\']');
+    expect(expectedOutput(again.stdout)).toBe("HELLO WORLD!\nargv ['x']");
   });
 });
 
@@ -106,11 +109,20 @@ describe('prepared-tree cache corruption', () => {
   };
   for (const [name, damage] of Object.entries(damages)) {
     it(`a ${name} entry is rebuilt and the pex is byte-identical`, async () => {
-      const expected = createHash('sha256').update(await readFile(pex)).digest('hex');
+      const expected = createHash('sha256')
+        .update(await readFile(pex))
+        .digest('hex');
       const entry = cacheEntryPath(cacheDir, wheels[0]!.sha256);
       await damage(entry);
       const events: string[] = [];
-      const rebuilt = await buildPex({ outputPath: join(work, `rebuilt-${name}.pex`), wheels, sources, entryPoint: 'app.main', cacheDir, onProgress: (p) => p.detail && events.push(p.detail) });
+      const rebuilt = await buildPex({
+        outputPath: join(work, `rebuilt-${name}.pex`),
+        wheels,
+        sources,
+        entryPoint: 'app.main',
+        cacheDir,
+        onProgress: (p) => p.detail && events.push(p.detail),
+      });
       expect(rebuilt.sha256).toBe(expected);
       expect(events.filter((e) => e.includes('(cached)'))).toHaveLength(1); // the damaged one was not served from the cache
       JSON.parse(await readFile(entry, 'utf8'));

@@ -23,6 +23,8 @@ export async function writeZip(path: string, members: [name: string, content: st
 
 /** A RECORD for `members` (paths and contents), with RECORD itself listed last without a hash. */
 export function recordFor(members: [name: string, content: string | Buffer][], recordPath: string): string {
-  const rows = members.map(([name, content]) => `${name},${recordHash(Buffer.from(content))},${Buffer.from(content).length}`);
+  const rows = members.map(
+    ([name, content]) => `${name},${recordHash(Buffer.from(content))},${Buffer.from(content).length}`,
+  );
   return [...rows, `${recordPath},,`, ''].join('\n');
 }

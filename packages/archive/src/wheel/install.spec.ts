@@ -27,7 +27,10 @@ const base: [string, string][] = [
 async function craft(name: string, members: [string, string][], recorded: [string, string][] = members) {
   const path = join(work, 'bad', name, WHEEL);
   await mkdir(join(work, 'bad', name), { recursive: true });
-  const sha256 = await writeZip(path, [...members, [`${DIST_INFO}/RECORD`, recordFor(recorded, `${DIST_INFO}/RECORD`)]]);
+  const sha256 = await writeZip(path, [
+    ...members,
+    [`${DIST_INFO}/RECORD`, recordFor(recorded, `${DIST_INFO}/RECORD`)],
+  ]);
   return { path, sha256 };
 }
 
@@ -38,7 +41,10 @@ describe('installWheel', () => {
     expect(tree).toMatchObject({ wheel: 'greet-1.0-py3-none-any.whl', sha256: wheel.sha256, wheelSize: wheel.size });
     const byPath = new Map(tree.entries.map((entry) => [entry.path, entry]));
     expect([...byPath.keys()]).toEqual([...byPath.keys()].sort());
-    expect(byPath.get('bin/greet-script')).toMatchObject({ member: 'greet-1.0.data/scripts/greet-script', mode: 0o755 });
+    expect(byPath.get('bin/greet-script')).toMatchObject({
+      member: 'greet-1.0.data/scripts/greet-script',
+      mode: 0o755,
+    });
     expect(byPath.get('greet_extra.py')?.member).toBe('greet-1.0.data/purelib/greet_extra.py');
     expect(byPath.has('greet-1.0.data/data/share/greet/greeting.txt')).toBe(true);
     expect(byPath.get('greet/__init__.py')?.mode).toBe(0o644);
@@ -61,13 +67,22 @@ describe('installWheel', () => {
 
   it('rejects a member missing from RECORD', async () => {
     const wheel = await craft('unlisted', [...base, ['bad/extra.py', '']], base);
-    await expect(installWheel(wheel)).rejects.toMatchObject({ code: 'RECORD_MISMATCH', message: expect.stringContaining("'bad/extra.py'") });
+    await expect(installWheel(wheel)).rejects.toMatchObject({
+      code: 'RECORD_MISMATCH',
+      message: expect.stringContaining("'bad/extra.py'"),
+    });
   });
 
-  it.each([['../escape.py'], ['/abs/path.py'], ['bad/../../up.py']])('rejects the hostile member name %s', async (name) => {
-    const wheel = await craft(`hostile-${name.length}`, [...base, [name, 'x']]);
-    await expect(installWheel(wheel)).rejects.toMatchObject({ code: 'UNSAFE_MEMBER_NAME', message: expect.stringContaining(name) });
-  });
+  it.each([['../escape.py'], ['/abs/path.py'], ['bad/../../up.py']])(
+    'rejects the hostile member name %s',
+    async (name) => {
+      const wheel = await craft(`hostile-${name.length}`, [...base, [name, 'x']]);
+      await expect(installWheel(wheel)).rejects.toMatchObject({
+        code: 'UNSAFE_MEMBER_NAME',
+        message: expect.stringContaining(name),
+      });
+    },
+  );
 
   it('rejects a wheel without RECORD', async () => {
     const path = join(work, 'bad', 'norecord', WHEEL);
@@ -78,7 +93,9 @@ describe('installWheel', () => {
 
   it('rejects a file whose sha256 is not the expected one', async () => {
     const wheel = await craft('hash', base);
-    await expect(installWheel({ path: wheel.path, sha256: '0'.repeat(64) })).rejects.toMatchObject({ code: 'HASH_MISMATCH' });
+    await expect(installWheel({ path: wheel.path, sha256: '0'.repeat(64) })).rejects.toMatchObject({
+      code: 'HASH_MISMATCH',
+    });
   });
 
   it('rejects two data-dir members that install to the same path', async () => {

@@ -43,7 +43,11 @@ export async function installWheel(wheel: WheelFile): Promise<InstalledWheelTree
     const distInfoDir = findDistInfoDir([...members.keys()], filename, `${distribution}-${version}`);
     const record = await readRecord(reader, members, distInfoDir, filename);
     const dataDir = `${distInfoDir.slice(0, -'.dist-info'.length)}.data`;
-    const pending: { entry: CentralEntry; placement: { path: string; isScript: boolean }; row: RecordRow | undefined }[] = [];
+    const pending: {
+      entry: CentralEntry;
+      placement: { path: string; isScript: boolean };
+      row: RecordRow | undefined;
+    }[] = [];
     const placed = new Map<string, string>();
     for (const [name, entry] of members) {
       const row = record.get(name);
@@ -89,9 +93,13 @@ async function zipRead<T>(filename: string, read: () => Promise<T>): Promise<T> 
     return await read();
   } catch (error) {
     if (!(error instanceof ZipFormatError) && !(error instanceof RangeError)) throw error;
-    throw new ArchiveError('INVALID_WHEEL', `${filename} is not a readable zip file (${error.message}); re-download it.`, {
-      cause: error,
-    });
+    throw new ArchiveError(
+      'INVALID_WHEEL',
+      `${filename} is not a readable zip file (${error.message}); re-download it.`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -110,7 +118,10 @@ function checkMembers(central: CentralEntry[], filename: string): Map<string, Ce
     }
     // UNIX st_mode in the high 16 bits: a symlink member would point anywhere once extracted; wheels hold files.
     if (((entry.externalAttributes >>> 16) & 0o170000) === 0o120000) {
-      throw new ArchiveError('INVALID_WHEEL', `${filename} has a member '${name}' that is a symlink; wheels may only hold regular files. Refusing to install it; the wheel is malformed or hostile.`);
+      throw new ArchiveError(
+        'INVALID_WHEEL',
+        `${filename} has a member '${name}' that is a symlink; wheels may only hold regular files. Refusing to install it; the wheel is malformed or hostile.`,
+      );
     }
     if (name.endsWith('/')) continue; // directory entries carry no content
     if (members.has(name)) {
@@ -140,7 +151,9 @@ function findDistInfoDir(names: string[], filename: string, expectedStem: string
   }
   const candidates = [...dirs];
   const normalise = (stem: string): string => stem.toLowerCase().replace(/[-_.]+/g, '_');
-  const matching = candidates.filter((dir) => normalise(dir.slice(0, -'.dist-info'.length)) === normalise(expectedStem));
+  const matching = candidates.filter(
+    (dir) => normalise(dir.slice(0, -'.dist-info'.length)) === normalise(expectedStem),
+  );
   const chosen = candidates.length === 1 ? candidates[0] : matching.length === 1 ? matching[0] : undefined;
   if (chosen === undefined) {
     throw new ArchiveError(
@@ -187,7 +200,12 @@ function describe(entry: CentralEntry, placement: { path: string; isScript: bool
 }
 
 /** Decompress the member once to check RECORD's hash and size and the ZIP CRC and size we will copy into the pex. */
-async function verifyMember(reader: RangeReader, described: TreeEntry, row: RecordRow, filename: string): Promise<void> {
+async function verifyMember(
+  reader: RangeReader,
+  described: TreeEntry,
+  row: RecordRow,
+  filename: string,
+): Promise<void> {
   const hash = createHash(row.algorithm);
   const { size, crc } = await inflateMember(reader, described, row.size, filename, (chunk) => hash.update(chunk));
   const digest = size > row.size ? undefined : hash.digest();

@@ -18,9 +18,12 @@ describe('parseWheelFilename (PEP 427)', () => {
     expect(parseWheelFilename('n-2-1b-cp312-cp312-manylinux_2_17_x86_64.whl').buildTag).toBe('1b');
   });
 
-  it.each(['greet-1.0.whl', 'greet-1.0-py3-none-any.zip', 'a/b-1-py3-none-any.whl', 'a--py3-none-any.whl'])('rejects %s', (name) => {
-    expect(() => parseWheelFilename(name)).toThrow(expect.objectContaining({ code: 'INVALID_WHEEL' }));
-  });
+  it.each(['greet-1.0.whl', 'greet-1.0-py3-none-any.zip', 'a/b-1-py3-none-any.whl', 'a--py3-none-any.whl'])(
+    'rejects %s',
+    (name) => {
+      expect(() => parseWheelFilename(name)).toThrow(expect.objectContaining({ code: 'INVALID_WHEEL' }));
+    },
+  );
 });
 
 describe('unsafeMemberNameReason', () => {
@@ -49,9 +52,14 @@ describe('RECORD', () => {
   });
 
   it('decodes urlsafe base64 digests and skips RECORD itself', () => {
-    const rows = parseRecord('m.py,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0\nd.dist-info/RECORD,,\n', 'w.whl');
+    const rows = parseRecord(
+      'm.py,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0\nd.dist-info/RECORD,,\n',
+      'w.whl',
+    );
     expect([...rows.keys()]).toEqual(['m.py']);
-    expect(rows.get('m.py')?.digest.toString('hex')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(rows.get('m.py')?.digest.toString('hex')).toBe(
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    );
     expect(isRecordExempt('d.dist-info/RECORD', 'd.dist-info')).toBe(true);
     expect(isRecordExempt('d.dist-info/METADATA', 'd.dist-info')).toBe(false);
   });

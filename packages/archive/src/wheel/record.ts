@@ -86,7 +86,12 @@ export function parseRecord(text: string, where: string): Map<string, RecordRow>
         `RECORD of ${where} lists '${path}' without a valid size ('${size}'); every file but RECORD needs a hash and a size. Rebuild the wheel.`,
       );
     }
-    rows.set(path, { path, algorithm, digest: Buffer.from(hash.slice(separator + 1), 'base64url'), size: Number(size) });
+    rows.set(path, {
+      path,
+      algorithm,
+      digest: Buffer.from(hash.slice(separator + 1), 'base64url'),
+      size: Number(size),
+    });
   }
   return rows;
 }

@@ -24,7 +24,8 @@ const EOCD_SIZE = 22;
 const ZIP64_LOCATOR_SIZE = 20;
 const ZIP64_EOCD_SIZE = 56;
 const MAX_COMMENT = 0xffff;
-const CP437_UPPER = 'ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■ ';
+const CP437_UPPER =
+  'ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■ ';
 
 export async function readCentralDirectory(reader: RangeReader): Promise<CentralEntry[]> {
   const tailLength = Math.min(reader.size, EOCD_SIZE + MAX_COMMENT + ZIP64_LOCATOR_SIZE);
@@ -88,14 +89,15 @@ export async function dataStart(reader: RangeReader, entry: CentralEntry): Promi
   const header = await readOrFail(reader, entry.localHeaderOffset, 30, `local header of '${entry.name}'`);
   if (header.readUInt32LE(0) !== 0x04034b50) throw new ZipFormatError(`bad local header signature for '${entry.name}'`);
   const start = entry.localHeaderOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
-  if (start + entry.compressedSize > reader.size) throw new ZipFormatError(`member '${entry.name}' runs past the end of the file`);
+  if (start + entry.compressedSize > reader.size)
+    throw new ZipFormatError(`member '${entry.name}' runs past the end of the file`);
   return start;
 }
 
 /** APPNOTE 4.5.3 (ZIP64 sizes and offset, present only for the overflowed fields) and the Info-ZIP Unicode Path field (0x7075). */
 function applyExtraFields(entry: CentralEntry, nameBytes: Buffer, extra: Buffer): string {
   let name = entry.flags & (1 << 11) ? nameBytes.toString('utf8') : decodeCp437(nameBytes);
-  for (let at = 0; at + 4 <= extra.length; ) {
+  for (let at = 0; at + 4 <= extra.length;) {
     const id = extra.readUInt16LE(at);
     const length = extra.readUInt16LE(at + 2);
     const data = extra.subarray(at + 4, at + 4 + length);

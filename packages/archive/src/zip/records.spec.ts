@@ -8,7 +8,14 @@ import {
   type EntryHeaderFields,
 } from './records.js';
 
-const small: EntryHeaderFields = { name: Buffer.from('a.txt'), method: 8, crc32: 0xdeadbeef, compressedSize: 10, size: 20, mode: 0o644 };
+const small: EntryHeaderFields = {
+  name: Buffer.from('a.txt'),
+  method: 8,
+  crc32: 0xdeadbeef,
+  compressedSize: 10,
+  size: 20,
+  mode: 0o644,
+};
 const huge: EntryHeaderFields = { ...small, compressedSize: 5 * 2 ** 30, size: 6 * 2 ** 30 };
 
 describe('localFileHeader', () => {
@@ -62,7 +69,11 @@ describe('centralDirectoryHeader', () => {
 
     const all = centralDirectoryHeader(huge, 7 * 2 ** 30).subarray(46 + 5);
     expect(all.readUInt16LE(2)).toBe(24);
-    expect([4, 12, 20].map((at) => Number(all.readBigUInt64LE(at)))).toEqual([huge.size, huge.compressedSize, 7 * 2 ** 30]);
+    expect([4, 12, 20].map((at) => Number(all.readBigUInt64LE(at)))).toEqual([
+      huge.size,
+      huge.compressedSize,
+      7 * 2 ** 30,
+    ]);
   });
 
   it('has no extra field when nothing overflows', () => {

@@ -114,9 +114,7 @@ export interface CentralDirectoryLocation {
 }
 
 export function needsZip64End(location: CentralDirectoryLocation): boolean {
-  return (
-    location.entryCount >= ENTRY_COUNT_LIMIT || location.size >= ZIP32_LIMIT || location.offset >= ZIP32_LIMIT
-  );
+  return location.entryCount >= ENTRY_COUNT_LIMIT || location.size >= ZIP32_LIMIT || location.offset >= ZIP32_LIMIT;
 }
 
 /**

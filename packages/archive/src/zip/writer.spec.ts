@@ -70,6 +70,8 @@ it('copies a raw range of another file without touching the compressed bytes', a
   const { fileDataStart } = await zip.readLocalFileHeaderPromise(member!, { minimal: true });
   zip.close();
   const copy = join(work, 'copy.zip');
-  await writeEntries(copy, '', [{ ...entry, name: 'copied.py', data: { kind: 'file-range', path: source, start: fileDataStart } }]);
+  await writeEntries(copy, '', [
+    { ...entry, name: 'copied.py', data: { kind: 'file-range', path: source, start: fileDataStart } },
+  ]);
   expect((await readAll(copy)).get('copied.py')?.content.toString()).toBe('x = 1\n'.repeat(100));
 });

@@ -47,7 +47,15 @@ export function deflatedEntry(name: string, content: Buffer, mode: number): ZipE
 
 /** A ZIP entry stored as it is (method 0): read without zlib. */
 export function storedEntry(name: string, content: Buffer, mode: number): ZipEntry {
-  return { name, mode, method: 0, crc32: crc32(content), compressedSize: content.length, size: content.length, data: { kind: 'bytes', bytes: content } };
+  return {
+    name,
+    mode,
+    method: 0,
+    crc32: crc32(content),
+    compressedSize: content.length,
+    size: content.length,
+    data: { kind: 'bytes', bytes: content },
+  };
 }
 
 /**

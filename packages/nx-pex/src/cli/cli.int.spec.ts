@@ -21,22 +21,46 @@ describe('nx-pex CLI', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'nx-pex-cli-'));
     const wheels = join(tmp, 'wheels');
     mkdirSync(wheels);
-    await buildWheel({ name: 'colorful', version: '1.2.0', modules: { 'colorful/__init__.py': 'def paint(s):\n    return "*" + s + "*"\n' } }, wheels);
+    await buildWheel(
+      {
+        name: 'colorful',
+        version: '1.2.0',
+        modules: { 'colorful/__init__.py': 'def paint(s):\n    return "*" + s + "*"\n' },
+      },
+      wheels,
+    );
     // Two builds of one project for two platforms: a multi-platform pex carries both.
-    for (const [python, platform, where] of [['cp311', 'manylinux_2_17_x86_64', 'linux'], ['cp312', 'macosx_11_0_arm64', 'mac']] as const) {
-      await buildWheel({ name: 'fastthing', version: '1.0', pythonTag: python, abiTag: python, platformTag: platform, modules: { 'fastthing/__init__.py': `BUILD = "${where}"\n` } }, wheels);
+    for (const [python, platform, where] of [
+      ['cp311', 'manylinux_2_17_x86_64', 'linux'],
+      ['cp312', 'macosx_11_0_arm64', 'mac'],
+    ] as const) {
+      await buildWheel(
+        {
+          name: 'fastthing',
+          version: '1.0',
+          pythonTag: python,
+          abiTag: python,
+          platformTag: platform,
+          modules: { 'fastthing/__init__.py': `BUILD = "${where}"\n` },
+        },
+        wheels,
+      );
     }
     index = await startFixtureIndex({ wheelsDir: wheels });
     useFixtureIndex(index.url, tmp);
     ws = join(tmp, 'ws');
     writeTree(ws, {
       'nx.json': '{}',
-      'apps/svc/pyproject.toml': '[project]\nname = "svc"\nversion = "0.1.0"\ndependencies = ["shout-lib"]\n[project.scripts]\nsvc = "svc.main:main"\n',
+      'apps/svc/pyproject.toml':
+        '[project]\nname = "svc"\nversion = "0.1.0"\ndependencies = ["shout-lib"]\n[project.scripts]\nsvc = "svc.main:main"\n',
       'apps/svc/src/svc/__init__.py': '',
-      'apps/svc/src/svc/main.py': 'import sys\nfrom shout_lib import shout\n\ndef main():\n    print(shout(" ".join(sys.argv[1:])))\n    return 3\n',
+      'apps/svc/src/svc/main.py':
+        'import sys\nfrom shout_lib import shout\n\ndef main():\n    print(shout(" ".join(sys.argv[1:])))\n    return 3\n',
       'apps/svc/tests/test_svc.py': 'def test_x():\n    pass\n',
-      'libs/shout-lib/pyproject.toml': '[project]\nname = "shout-lib"\nversion = "0.1.0"\ndependencies = ["colorful==1.2.0"]\n[tool.nx-pex]\ntype = "lib"\n',
-      'libs/shout-lib/src/shout_lib/__init__.py': 'from colorful import paint\n\ndef shout(s):\n    return paint(s.upper())\n',
+      'libs/shout-lib/pyproject.toml':
+        '[project]\nname = "shout-lib"\nversion = "0.1.0"\ndependencies = ["colorful==1.2.0"]\n[tool.nx-pex]\ntype = "lib"\n',
+      'libs/shout-lib/src/shout_lib/__init__.py':
+        'from colorful import paint\n\ndef shout(s):\n    return paint(s.upper())\n',
     });
   });
 
@@ -50,7 +74,18 @@ describe('nx-pex CLI', () => {
       'apps/cfg/src/cfg/__init__.py': '',
       'apps/cfg/src/cfg/__main__.py': 'print("hello world (the generated kind)")\n',
       'apps/cfg/src/cfg/real.py': 'def main():\n    print("from project.json")\n',
-      'apps/cfg/project.json': JSON.stringify({ name: 'cfg', targets: { build: { options: { entryPoint: 'cfg.real:main', layout: 'packed', outputPath: '{workspaceRoot}/out/{projectName}.pex' } } } }),
+      'apps/cfg/project.json': JSON.stringify({
+        name: 'cfg',
+        targets: {
+          build: {
+            options: {
+              entryPoint: 'cfg.real:main',
+              layout: 'packed',
+              outputPath: '{workspaceRoot}/out/{projectName}.pex',
+            },
+          },
+        },
+      }),
       'apps/broken/pyproject.toml': '[project\nname = "broken"\n',
     });
     const { io: cliIo, out, err } = io(ws);
@@ -64,10 +99,12 @@ describe('nx-pex CLI', () => {
 
     const broken = io(ws);
     expect(await runCli(['build', 'apps/broken'], broken.io)).toBe(1);
-    expect(broken.err.join('\n')).toMatch(/^nx-pex: \[INVALID_PYPROJECT\] apps\/broken\/pyproject.toml:1:\d+: not valid TOML: .*Fix the file/);
+    expect(broken.err.join('\n')).toMatch(
+      /^nx-pex: \[INVALID_PYPROJECT\] apps\/broken\/pyproject.toml:1:\d+: not valid TOML: .*Fix the file/,
+    );
   });
 
-  it('builds an app with its first-party lib and the lib\'s third-party requirement', async () => {
+  it("builds an app with its first-party lib and the lib's third-party requirement", async () => {
     const { io: cliIo, out, err } = io(ws);
     const code = await runCli(['build', 'apps/svc'], cliIo);
     expect(err.join('\n')).toContain('first-party: shout-lib');
@@ -119,7 +156,9 @@ describe('nx-pex CLI', () => {
       expect(stale.err.join('\n')).toMatch(/project svc now requires colorful>=1.2/);
       const refused = io(ws);
       expect(await runCli(['build', 'apps/svc'], refused.io)).toBe(1);
-      expect(refused.err.join('\n')).toMatch(/\[STALE_LOCK\] apps\/svc\/pylock.toml is out of date for svc.*nx run svc:lock/);
+      expect(refused.err.join('\n')).toMatch(
+        /\[STALE_LOCK\] apps\/svc\/pylock.toml is out of date for svc.*nx run svc:lock/,
+      );
     } finally {
       writeFileSync(libToml, original);
     }
@@ -127,12 +166,16 @@ describe('nx-pex CLI', () => {
 
   it('builds a multi-platform pex: the local build and a cross build, the runtime picks the local one', async () => {
     writeTree(ws, {
-      'apps/multi/pyproject.toml': '[project]\nname = "multi"\nversion = "0.1.0"\ndependencies = ["fastthing==1.0"]\n[tool.nx-pex]\nentry-point = "multi"\n',
+      'apps/multi/pyproject.toml':
+        '[project]\nname = "multi"\nversion = "0.1.0"\ndependencies = ["fastthing==1.0"]\n[tool.nx-pex]\nentry-point = "multi"\n',
       'apps/multi/src/multi/__init__.py': '',
       'apps/multi/src/multi/__main__.py': 'import fastthing\nprint(fastthing.BUILD)\n',
     });
     const { io: cliIo, out } = io(ws);
-    const code = await runCli(['build', 'apps/multi', '--python', 'python3', '--platform', 'macosx_11_0_arm64-cp-312-cp312'], cliIo);
+    const code = await runCli(
+      ['build', 'apps/multi', '--python', 'python3', '--platform', 'macosx_11_0_arm64-cp-312-cp312'],
+      cliIo,
+    );
     expect(code).toBe(0);
     const info = io(ws);
     await runCli(['inspect', out[0]!], info.io);
@@ -140,10 +183,13 @@ describe('nx-pex CLI', () => {
       'fastthing-1.0-cp311-cp311-manylinux_2_17_x86_64.whl',
       'fastthing-1.0-cp312-cp312-macosx_11_0_arm64.whl',
     ]);
-    const local = spawnSync('python3', ['-c', 'import sys; print("%d%d" % sys.version_info[:2])'], { encoding: 'utf8' }).stdout.trim();
+    const local = spawnSync('python3', ['-c', 'import sys; print("%d%d" % sys.version_info[:2])'], {
+      encoding: 'utf8',
+    }).stdout.trim();
     const run = spawnSync('python3', [out[0]!], { encoding: 'utf8' });
     // On this Linux x86_64 machine's python3 (CPython 3.11 here) the manylinux build is the match.
-    if (local === '311' && process.platform === 'linux' && process.arch === 'x64') expect(run.stdout.trim()).toBe('linux');
+    if (local === '311' && process.platform === 'linux' && process.arch === 'x64')
+      expect(run.stdout.trim()).toBe('linux');
     else expect(run.status).not.toBe(0);
   });
 

@@ -77,7 +77,12 @@ export function findWorkspaceRoot(start: string): string {
 type CliValues = Record<string, string | boolean | string[] | undefined>;
 
 /** The build target's configured options, overridden by the flags given. */
-function buildOptions(values: CliValues, workspaceRoot: string, cwd: string, configured: PexExecutorOptions): PexExecutorOptions {
+function buildOptions(
+  values: CliValues,
+  workspaceRoot: string,
+  cwd: string,
+  configured: PexExecutorOptions,
+): PexExecutorOptions {
   const options: PexExecutorOptions = { ...configured };
   const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
   const list = (k: string) => (Array.isArray(values[k]) ? (values[k] as string[]) : undefined);
@@ -85,7 +90,8 @@ function buildOptions(values: CliValues, workspaceRoot: string, cwd: string, con
   if (output) options.outputPath = relative(workspaceRoot, resolve(cwd, output));
   const entryPoint = str('entry-point');
   const script = str('script');
-  if (entryPoint && script) throw new PluginError('CLI_USAGE', '--entry-point and --script exclude each other (a pex runs one thing)');
+  if (entryPoint && script)
+    throw new PluginError('CLI_USAGE', '--entry-point and --script exclude each other (a pex runs one thing)');
   // A flag replaces whatever the target's options chose to run.
   if (entryPoint) [options.entryPoint, options.script] = [entryPoint, undefined];
   if (script) [options.script, options.entryPoint] = [script, undefined];
@@ -98,7 +104,8 @@ function buildOptions(values: CliValues, workspaceRoot: string, cwd: string, con
   if (complete) options.completePlatforms = complete.map((f) => relative(workspaceRoot, resolve(cwd, f)));
   const layout = str('layout');
   if (layout) {
-    if (layout !== 'zipapp' && layout !== 'packed' && layout !== 'loose') throw new PluginError('CLI_USAGE', `--layout must be zipapp, packed or loose, not "${layout}"`);
+    if (layout !== 'zipapp' && layout !== 'packed' && layout !== 'loose')
+      throw new PluginError('CLI_USAGE', `--layout must be zipapp, packed or loose, not "${layout}"`);
     options.layout = layout;
   }
   const shebang = str('shebang');
@@ -109,24 +116,35 @@ function buildOptions(values: CliValues, workspaceRoot: string, cwd: string, con
 }
 
 function forkStrategyFlag(value: string): 'requires-python' | 'fewest' {
-  if (value !== 'requires-python' && value !== 'fewest') throw new PluginError('CLI_USAGE', `--fork-strategy must be requires-python or fewest, not "${value}"`);
+  if (value !== 'requires-python' && value !== 'fewest')
+    throw new PluginError('CLI_USAGE', `--fork-strategy must be requires-python or fewest, not "${value}"`);
   return value;
 }
 
 function stderrProgress(io: Io): BuildProgress {
   // The CLI prints its result (a path) on stdout: progress and notes go to stderr.
   const raw = io.errIsTTY ? io.errWrite : undefined;
-  return new BuildProgress(progressMode(io.env ?? process.env, Boolean(raw)), { write: raw ?? ((text) => io.err(text.replace(/\n$/, ''))) });
+  return new BuildProgress(progressMode(io.env ?? process.env, Boolean(raw)), {
+    write: raw ?? ((text) => io.err(text.replace(/\n$/, ''))),
+  });
 }
 
 /** The project at the one positional directory, and every Python project of its workspace. */
-async function locateProject(positionals: string[], workspaceRootOption: string | undefined, cwd: string, command: string) {
+async function locateProject(
+  positionals: string[],
+  workspaceRootOption: string | undefined,
+  cwd: string,
+  command: string,
+) {
   if (positionals.length !== 1) throw new PluginError('CLI_USAGE', `${command} takes one project directory`);
   const projectDir = resolve(cwd, positionals[0]!);
   const workspaceRoot = workspaceRootOption ? resolve(cwd, workspaceRootOption) : findWorkspaceRoot(projectDir);
   const { findPyProjectRoots, findProject, loadPythonWorkspace } = await workspace();
   const roots = await findPyProjectRoots(workspaceRoot);
-  const ws = await loadPythonWorkspace(workspaceRoot, roots.map((r) => [undefined, r] as [undefined, string]));
+  const ws = await loadPythonWorkspace(
+    workspaceRoot,
+    roots.map((r) => [undefined, r] as [undefined, string]),
+  );
   return { workspaceRoot, project: findProject(ws, relative(workspaceRoot, projectDir) || '.'), projects: ws.projects };
 }
 
@@ -134,7 +152,11 @@ async function locateProject(positionals: string[], workspaceRootOption: string 
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, sortKeys(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, v]) => [k, sortKeys(v)]),
+    );
   }
   return value;
 }
@@ -163,14 +185,33 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
             'workspace-root': { type: 'string' },
           },
         });
-        const { workspaceRoot, project, projects } = await locateProject(positionals, values['workspace-root'], io.cwd, 'build');
-        const configured = configuredTargetOptions(workspaceRoot, { root: project.root, name: project.project }, 'nx-pex:pex', {
-          pluginNameKey: 'buildTargetName', defaultName: 'build', inferred: { outputPath: defaultOutputPath(project.root, project.pyproject.name) },
-        }, values.configuration);
+        const { workspaceRoot, project, projects } = await locateProject(
+          positionals,
+          values['workspace-root'],
+          io.cwd,
+          'build',
+        );
+        const configured = configuredTargetOptions(
+          workspaceRoot,
+          { root: project.root, name: project.project },
+          'nx-pex:pex',
+          {
+            pluginNameKey: 'buildTargetName',
+            defaultName: 'build',
+            inferred: { outputPath: defaultOutputPath(project.root, project.pyproject.name) },
+          },
+          values.configuration,
+        );
         const progress = stderrProgress(io);
         try {
           const { buildProjectPex, describeBuild } = await build();
-          const result = await buildProjectPex({ workspaceRoot, project, projects, options: buildOptions(values, workspaceRoot, io.cwd, configured.options as PexExecutorOptions), progress });
+          const result = await buildProjectPex({
+            workspaceRoot,
+            project,
+            projects,
+            options: buildOptions(values, workspaceRoot, io.cwd, configured.options as PexExecutorOptions),
+            progress,
+          });
           progress.finish(describeBuild(result));
           io.out(resolve(workspaceRoot, result.model.outputPath));
         } finally {
@@ -196,10 +237,22 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
             'workspace-root': { type: 'string' },
           },
         });
-        const { workspaceRoot, project, projects } = await locateProject(positionals, values['workspace-root'], io.cwd, 'lock');
-        const configured = configuredTargetOptions(workspaceRoot, { root: project.root, name: project.project }, 'nx-pex:lock', {
-          pluginNameKey: 'lockTargetName', defaultName: 'lock', inferred: {},
-        }).options as LockExecutorOptions;
+        const { workspaceRoot, project, projects } = await locateProject(
+          positionals,
+          values['workspace-root'],
+          io.cwd,
+          'lock',
+        );
+        const configured = configuredTargetOptions(
+          workspaceRoot,
+          { root: project.root, name: project.project },
+          'nx-pex:lock',
+          {
+            pluginNameKey: 'lockTargetName',
+            defaultName: 'lock',
+            inferred: {},
+          },
+        ).options as LockExecutorOptions;
         const check = Boolean(values.check ?? configured.check);
         const workspace = Boolean(values.workspace ?? configured.workspace);
         const flags = {
@@ -208,18 +261,37 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
           ...(values.universal ? { universal: true } : {}),
           ...(values.environment ? { environments: values.environment } : {}),
           ...(values['fork-strategy'] ? { forkStrategy: forkStrategyFlag(values['fork-strategy']) } : {}),
-          ...(values.from ? { from: relative(resolve(workspaceRoot, project.root), resolve(io.cwd, values.from)) } : {}),
+          ...(values.from
+            ? { from: relative(resolve(workspaceRoot, project.root), resolve(io.cwd, values.from)) }
+            : {}),
           ...(values.convert ? { convert: true } : {}),
           ...(values['no-build-sdists'] ? { buildSdists: false } : {}),
         };
         const { describeLock, lockAdvice, lockProject } = await import('../core/lock-target.js');
-        const outcome = await lockProject({ workspaceRoot, project, projects, ...configured, check, workspace, ...flags });
+        const outcome = await lockProject({
+          workspaceRoot,
+          project,
+          projects,
+          ...configured,
+          check,
+          workspace,
+          ...flags,
+        });
         io.err(describeLock(outcome, check) + lockAdvice(outcome, project.project));
         return outcome.current ? 0 : 1;
       }
       case 'lock-hash': {
-        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { 'workspace-root': { type: 'string' }, group: { type: 'string', multiple: true } } });
-        const { workspaceRoot, project } = await locateProject(positionals, values['workspace-root'], io.cwd, 'lock-hash');
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: { 'workspace-root': { type: 'string' }, group: { type: 'string', multiple: true } },
+        });
+        const { workspaceRoot, project } = await locateProject(
+          positionals,
+          values['workspace-root'],
+          io.cwd,
+          'lock-hash',
+        );
         io.out(await (await lock()).projectLockHash(workspaceRoot, project, values.group ?? []));
         return 0;
       }

@@ -1,5 +1,13 @@
 import { buildPex, type BuiltPex } from '@nx-pex/archive';
-import { fetchArtifacts, loadIndexConfig, SpecifierSet, type FetchProgress, type IndexConfig, type LocalArtifact, type TargetInterpreter } from '@nx-pex/resolver';
+import {
+  fetchArtifacts,
+  loadIndexConfig,
+  SpecifierSet,
+  type FetchProgress,
+  type IndexConfig,
+  type LocalArtifact,
+  type TargetInterpreter,
+} from '@nx-pex/resolver';
 import { join } from 'node:path';
 import { fetchFromLock, openProjectLock } from './lock.js';
 import { firstPartyParts } from './first-party.js';
@@ -31,7 +39,14 @@ export interface BuildResult extends BuiltPex {
 
 /** Resolver progress → the build's progress line. */
 export function fetchProgress(progress: BuildProgress): (p: FetchProgress) => void {
-  return (p) => progress.update({ phase: p.phase === 'index' ? 'resolving' : 'downloading', done: p.done, total: p.total, current: p.project, ...(p.bytes !== undefined ? { bytes: p.bytes } : {}) });
+  return (p) =>
+    progress.update({
+      phase: p.phase === 'index' ? 'resolving' : 'downloading',
+      done: p.done,
+      total: p.total,
+      current: p.project,
+      ...(p.bytes !== undefined ? { bytes: p.bytes } : {}),
+    });
 }
 
 export interface ArtifactsRequest {
@@ -55,13 +70,17 @@ export interface ArtifactsRequest {
  * every target; the runtime activates the matching ones): from the lock when one serves the project
  * (offline when cached), else resolved now from the index — which `hermetic: false` reports.
  */
-export async function environmentArtifacts(req: ArtifactsRequest): Promise<{ artifacts: LocalArtifact[]; hermetic: boolean }> {
+export async function environmentArtifacts(
+  req: ArtifactsRequest,
+): Promise<{ artifacts: LocalArtifact[]; hermetic: boolean }> {
   const onProgress = fetchProgress(req.progress);
   const artifacts = new Map<string, LocalArtifact>();
   const buildSdists = req.buildSdists ?? true;
   const served = await openProjectLock({ ...req, warn: (m) => req.progress.warn(m) });
   for (const target of req.targets) {
-    const found = served ? await fetchFromLock(served, target, req.index, onProgress, buildSdists) : await fetchArtifacts({ requirements: req.requirements, index: req.index, target, buildSdists, onProgress });
+    const found = served
+      ? await fetchFromLock(served, target, req.index, onProgress, buildSdists)
+      : await fetchArtifacts({ requirements: req.requirements, index: req.index, target, buildSdists, onProgress });
     for (const a of found) artifacts.set(a.sha256, a);
   }
   return { artifacts: [...artifacts.values()], hermetic: req.lockFile !== undefined || req.requirements.length === 0 };
@@ -81,17 +100,39 @@ export async function buildProjectPex(req: BuildRequest): Promise<BuildResult> {
   const model = pexTargetModel(workspaceRoot, project, req.projects, req.options);
   if (model.entryPointNote) progress.warn(model.entryPointNote);
   const [index, targets] = await Promise.all([loadIndexConfig(), resolveTargets(workspaceRoot, model.targets)]);
-  const firstParty = await firstPartyParts({ workspaceRoot, closure: firstPartyClosure(project, req.projects), targets, index, progress });
+  const firstParty = await firstPartyParts({
+    workspaceRoot,
+    closure: firstPartyClosure(project, req.projects),
+    targets,
+    index,
+    progress,
+  });
   const { artifacts, hermetic } = await environmentArtifacts({
-    workspaceRoot, project, projects: req.projects, lockFile: model.lockFile,
-    requirements: model.requirements, targets, index, progress, buildSdists: model.buildSdists,
+    workspaceRoot,
+    project,
+    projects: req.projects,
+    lockFile: model.lockFile,
+    requirements: model.requirements,
+    targets,
+    index,
+    progress,
+    buildSdists: model.buildSdists,
   });
   // A project built by its backend is installed from its wheel: its tree (and what the backend left in it) is not copied.
   const sourceDirs = model.sourceDirs.filter((d) => !firstParty.built.has(d.project));
   const sources = excludeSources(await collectProjectSources(workspaceRoot, sourceDirs), model.exclude);
   const wheels = [...artifacts, ...firstParty.wheels];
-  const installOrWrite = (p: { phase: 'install' | 'write'; done: number; total: number; detail?: string }): ProgressEvent =>
-    ({ phase: p.phase === 'install' ? 'installing' : 'writing', done: p.done, total: p.total, ...(p.detail ? { current: p.detail } : {}) });
+  const installOrWrite = (p: {
+    phase: 'install' | 'write';
+    done: number;
+    total: number;
+    detail?: string;
+  }): ProgressEvent => ({
+    phase: p.phase === 'install' ? 'installing' : 'writing',
+    done: p.done,
+    total: p.total,
+    ...(p.detail ? { current: p.detail } : {}),
+  });
   const built = await buildPex({
     outputPath: join(workspaceRoot, model.outputPath),
     layout: model.layout,

@@ -4,7 +4,13 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import type { ProjectDistribution } from '@nx-pex/archive';
-import { buildBackendReason, buildProjectWheel, type IndexConfig, type LocalArtifact, type TargetInterpreter } from '@nx-pex/resolver';
+import {
+  buildBackendReason,
+  buildProjectWheel,
+  type IndexConfig,
+  type LocalArtifact,
+  type TargetInterpreter,
+} from '@nx-pex/resolver';
 import { parse } from 'smol-toml';
 import type { PythonProject } from '../graph/python-workspace.js';
 import { projectDistribution } from '../pyproject/core-metadata.js';
@@ -46,16 +52,28 @@ export async function firstPartyParts(req: FirstPartyRequest): Promise<FirstPart
     if (reason === undefined) {
       const dist = projectDistribution(project.pyproject);
       if (dist) out.distributions.push(dist);
-      else req.progress.warn(`nx-pex: ${project.pyproject.name} has no [project] version: its pex carries no dist-info for it (importlib.metadata does not find it). Add version to [project] (PEP 621).`);
+      else
+        req.progress.warn(
+          `nx-pex: ${project.pyproject.name} has no [project] version: its pex carries no dist-info for it (importlib.metadata does not find it). Add version to [project] (PEP 621).`,
+        );
       continue;
     }
     const pythons = [...new Set(req.targets.map((t) => t.python).filter((p): p is string => Boolean(p)))];
     if (pythons.length === 0) {
-      throw new PluginError('INVALID_OPTION', `${project.pyproject.name} (${posix.join(project.root, 'pyproject.toml')}) needs its build backend because ${reason}, which runs on an interpreter of this machine, but the build targets only other platforms. Add a local interpreter ("python" or "pythons") to the build target.`);
+      throw new PluginError(
+        'INVALID_OPTION',
+        `${project.pyproject.name} (${posix.join(project.root, 'pyproject.toml')}) needs its build backend because ${reason}, which runs on an interpreter of this machine, but the build targets only other platforms. Add a local interpreter ("python" or "pythons") to the build target.`,
+      );
     }
     const inputsHash = await projectInputsHash(dir);
     for (const python of pythons) {
-      const wheel = await buildProjectWheel({ projectDir: dir, project: project.pyproject.name, python, inputsHash, index: req.index });
+      const wheel = await buildProjectWheel({
+        projectDir: dir,
+        project: project.pyproject.name,
+        python,
+        inputsHash,
+        index: req.index,
+      });
       // A pure wheel built by two interpreters is one distribution: the first build serves both.
       if (!seen.has(wheel.filename)) out.wheels.push(wheel);
       seen.add(wheel.filename);
@@ -74,7 +92,10 @@ async function backendReason(dir: string, project: PythonProject): Promise<strin
   try {
     doc = parse(text);
   } catch (e) {
-    throw new PluginError('INVALID_PYPROJECT', `${posix.join(project.root, 'pyproject.toml')}: not valid TOML: ${(e as Error).message.split('\n')[0]}`);
+    throw new PluginError(
+      'INVALID_PYPROJECT',
+      `${posix.join(project.root, 'pyproject.toml')}: not valid TOML: ${(e as Error).message.split('\n')[0]}`,
+    );
   }
   return buildBackendReason(doc, siblings);
 }
@@ -102,7 +123,11 @@ export async function projectInputsHash(dir: string): Promise<string> {
   const hash = createHash('sha256');
   for (const path of files.sort()) {
     hash.update(`${path}\0`);
-    hash.update(createHash('sha256').update(await readFile(join(dir, path))).digest('hex'));
+    hash.update(
+      createHash('sha256')
+        .update(await readFile(join(dir, path)))
+        .digest('hex'),
+    );
     hash.update('\0');
   }
   hash.update(`git\0${await gitState(dir)}`);

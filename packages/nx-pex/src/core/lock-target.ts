@@ -85,7 +85,8 @@ export interface LockOutcome {
  */
 export async function lockProject(req: LockRequest): Promise<LockOutcome> {
   if (req.from) {
-    if (req.check) throw new PluginError('INVALID_OPTION', '"from" writes a lock and "check" never writes: use one of them');
+    if (req.check)
+      throw new PluginError('INVALID_OPTION', '"from" writes a lock and "check" never writes: use one of them');
     return importLockFile(req, req.from);
   }
   const inUse = req.workspace ? undefined : lockFileOf(req.workspaceRoot, req.project);
@@ -99,21 +100,45 @@ export async function lockProject(req: LockRequest): Promise<LockOutcome> {
   const foreign = existing !== undefined && !hasNxPexRoots(existing);
   const style = universalRequest(served, req, nxPexPluginOption(req.workspaceRoot, 'universal'));
   // A universal lock needs no interpreter: its environments are synthetic targets.
-  const targets = async () => (style.universal ? universalTargets(requiresPython, style.environments) : resolveTargets(req.workspaceRoot, req));
+  const targets = async () =>
+    style.universal ? universalTargets(requiresPython, style.environments) : resolveTargets(req.workspaceRoot, req);
   // Another tool's lock is checked against the environments it must serve (PEP 751 `environments`).
   const status: LockStatus = existing
-    ? isLockCurrent(existing, roots, requiresPython, { dependencyGroups, extras, ...style, ...(foreign ? { targets: await targets() } : {}) })
+    ? isLockCurrent(existing, roots, requiresPython, {
+        dependencyGroups,
+        extras,
+        ...style,
+        ...(foreign ? { targets: await targets() } : {}),
+      })
     : { current: false, reasons: [`${lockFile} does not exist`], unchecked: [] };
-  const outcome = { lockFile, changed: false, reasons: status.reasons, unchecked: status.unchecked, packages: existing?.packages.length ?? 0, writer: writerOf(lockFile, existing) };
+  const outcome = {
+    lockFile,
+    changed: false,
+    reasons: status.reasons,
+    unchecked: status.unchecked,
+    packages: existing?.packages.length ?? 0,
+    writer: writerOf(lockFile, existing),
+  };
   if (req.check) return { ...outcome, current: status.current };
   if (foreign && !req.convert) {
-    return { ...outcome, current: status.current, kept: `written by ${existing.createdBy}: nx-pex checks it but does not overwrite it (\`--convert\` re-locks it with nx-pex, keeping its versions where they still satisfy)` };
+    return {
+      ...outcome,
+      current: status.current,
+      kept: `written by ${existing.createdBy}: nx-pex checks it but does not overwrite it (\`--convert\` re-locks it with nx-pex, keeping its versions where they still satisfy)`,
+    };
   }
 
   const index = req.index ?? (await loadIndexConfig());
   const lock = await resolveLock({
-    roots, dependencyGroups, extras, index, targets: style.universal ? [] : await targets(), buildSdists: req.buildSdists ?? true, ...style,
-    ...(requiresPython ? { requiresPython } : {}), ...(existing ? { preferences: existing } : {}),
+    roots,
+    dependencyGroups,
+    extras,
+    index,
+    targets: style.universal ? [] : await targets(),
+    buildSdists: req.buildSdists ?? true,
+    ...style,
+    ...(requiresPython ? { requiresPython } : {}),
+    ...(existing ? { preferences: existing } : {}),
   });
   return { ...(await writeLock(req.workspaceRoot, lockFile, lock)), reasons: status.reasons, unchecked: [] };
 }
@@ -123,18 +148,37 @@ async function writeLock(workspaceRoot: string, lockFile: string, lock: Lock): P
   const path = join(workspaceRoot, lockFile);
   const before = existsSync(path) ? await readFile(path, 'utf8') : undefined;
   if (before !== text) await writeAtomically(path, text);
-  return { lockFile, current: true, changed: before !== text, reasons: [], unchecked: [], packages: lock.packages.length, writer: 'nx-pex' };
+  return {
+    lockFile,
+    current: true,
+    changed: before !== text,
+    reasons: [],
+    unchecked: [],
+    packages: lock.packages.length,
+    writer: 'nx-pex',
+  };
 }
 
 /** `lock` when a uv.lock serves the project: uv owns it, so check it and say how to update or convert it. */
 async function keepUvLock(req: LockRequest, lockFile: string): Promise<LockOutcome> {
   const text = await readFile(join(req.workspaceRoot, lockFile), 'utf8');
   const status = isUvLockCurrent(text, lockFile, uvProject(req.project));
-  const from = relative(join(req.workspaceRoot, req.project.root), join(req.workspaceRoot, lockFile)).split('\\').join('/');
+  const from = relative(join(req.workspaceRoot, req.project.root), join(req.workspaceRoot, lockFile))
+    .split('\\')
+    .join('/');
   return {
-    lockFile, current: status.current, changed: false, reasons: status.reasons, unchecked: status.unchecked,
-    packages: importUvLock(text, lockFile).packages.length, writer: 'uv',
-    ...(req.check ? {} : { kept: `uv.lock is uv's lock: \`uv lock\` updates it (\`--from ${from}\` writes a pylock.toml from it instead)` }),
+    lockFile,
+    current: status.current,
+    changed: false,
+    reasons: status.reasons,
+    unchecked: status.unchecked,
+    packages: importUvLock(text, lockFile).packages.length,
+    writer: 'uv',
+    ...(req.check
+      ? {}
+      : {
+          kept: `uv.lock is uv's lock: \`uv lock\` updates it (\`--from ${from}\` writes a pylock.toml from it instead)`,
+        }),
   };
 }
 
@@ -147,13 +191,21 @@ async function importLockFile(req: LockRequest, from: string): Promise<LockOutco
   const { workspaceRoot, project } = req;
   const path = resolve(workspaceRoot, project.root, from);
   const file = relative(workspaceRoot, path).split('\\').join('/');
-  if (!existsSync(path)) throw new PluginError('INVALID_OPTION', `"from": ${file} does not exist (give a uv.lock or a hashed requirements.txt, relative to ${project.root})`);
+  if (!existsSync(path))
+    throw new PluginError(
+      'INVALID_OPTION',
+      `"from": ${file} does not exist (give a uv.lock or a hashed requirements.txt, relative to ${project.root})`,
+    );
   const text = await readFile(path, 'utf8');
   const mine = projectLockRequest(project, req.projects);
   let lock: Lock;
   if (basename(path) === UV_LOCK_FILE) {
     const status = isUvLockCurrent(text, file, uvProject(project));
-    if (!status.current) throw new PluginError('STALE_LOCK', `${status.reasons.join('; ')}; then run \`nx run ${project.project}:lock --from ${from}\` again.`);
+    if (!status.current)
+      throw new PluginError(
+        'STALE_LOCK',
+        `${status.reasons.join('; ')}; then run \`nx run ${project.project}:lock --from ${from}\` again.`,
+      );
     // Current: the member's recorded requirements are the project's, so nx-pex's roots (keyed by
     // the Nx project, first-party projects left out) walk the same locked Requires-Dist.
     const uv = importUvLock(text, file);
@@ -168,7 +220,9 @@ async function importLockFile(req: LockRequest, from: string): Promise<LockOutco
     };
   } else {
     lock = await importRequirementsTxt(text, file, {
-      index: req.index ?? (await loadIndexConfig()), project: project.project, requirements: mine.requirements,
+      index: req.index ?? (await loadIndexConfig()),
+      project: project.project,
+      requirements: mine.requirements,
       ...(mine.requiresPython ? { requiresPython: mine.requiresPython } : {}),
     });
   }

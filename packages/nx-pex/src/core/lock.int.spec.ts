@@ -23,8 +23,9 @@ const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
 /** A project with the fixture project's requirements; the pex prints the versions it carries. */
 function project(name: string, dependencies = ['app-dep>=1', 'core<2'], more = ''): Record<string, string> {
   return {
-    pyproject: `[project]\nname = "${name}"\nversion = "0.1"\nrequires-python = ">=3.9"\ndependencies = ${JSON.stringify(dependencies)}\n`
-      + `[project.optional-dependencies]\nfancy = ["extra-thing"]\n[dependency-groups]\ntest = ["pytest-fake"]\n${more}[tool.nx-pex]\nentry-point = "main"\n`,
+    pyproject:
+      `[project]\nname = "${name}"\nversion = "0.1"\nrequires-python = ">=3.9"\ndependencies = ${JSON.stringify(dependencies)}\n` +
+      `[project.optional-dependencies]\nfancy = ["extra-thing"]\n[dependency-groups]\ntest = ["pytest-fake"]\n${more}[tool.nx-pex]\nentry-point = "main"\n`,
     main: 'from importlib.metadata import version\nprint(" ".join(d + " " + version(d) for d in ("app-dep", "core")))\n',
   };
 }
@@ -51,11 +52,25 @@ describe('locks that travel: the plugin with pip/uv/pex locks, uv.lock and requi
     tmp = mkdtempSync(join(tmpdir(), 'nx-pex-locks-'));
     const dir = join(tmp, 'wheels');
     const built = [
-      await buildWheel({ name: 'app-dep', version: '1.0', requiresDist: ['core>=1', 'colorama; sys_platform == "win32"', 'fast[speed]; python_version >= "3.12"'] }, dir),
+      await buildWheel(
+        {
+          name: 'app-dep',
+          version: '1.0',
+          requiresDist: ['core>=1', 'colorama; sys_platform == "win32"', 'fast[speed]; python_version >= "3.12"'],
+        },
+        dir,
+      ),
       await buildWheel({ name: 'fast', version: '1.0', requiresDist: ['speedy; extra == "speed"'] }, dir),
       await buildWheel({ name: 'pytest-fake', version: '1.0', requiresDist: ['iniconfig-fake'] }, dir),
     ];
-    for (const [name, version] of [['core', '1.0'], ['core', '2.0'], ['colorama', '0.4'], ['speedy', '1.0'], ['iniconfig-fake', '1.0'], ['extra-thing', '1.0']] as const) {
+    for (const [name, version] of [
+      ['core', '1.0'],
+      ['core', '2.0'],
+      ['colorama', '0.4'],
+      ['speedy', '1.0'],
+      ['iniconfig-fake', '1.0'],
+      ['extra-thing', '1.0'],
+    ] as const) {
       built.push(await buildWheel({ name, version }, dir));
     }
     for (const w of built) wheels.set(w.filename, w);
@@ -74,7 +89,11 @@ describe('locks that travel: the plugin with pip/uv/pex locks, uv.lock and requi
   });
 
   function addProject(dir: string, files: Record<string, string>, extra: Record<string, string> = {}): void {
-    writeTree(ws, { [`${dir}/pyproject.toml`]: files['pyproject']!, [`${dir}/main.py`]: files['main']!, ...Object.fromEntries(Object.entries(extra).map(([f, t]) => [`${dir}/${f}`, t])) });
+    writeTree(ws, {
+      [`${dir}/pyproject.toml`]: files['pyproject']!,
+      [`${dir}/main.py`]: files['main']!,
+      ...Object.fromEntries(Object.entries(extra).map(([f, t]) => [`${dir}/${f}`, t])),
+    });
   }
 
   async function distributions(pex: string): Promise<string[]> {
@@ -82,7 +101,7 @@ describe('locks that travel: the plugin with pip/uv/pex locks, uv.lock and requi
     return Object.keys((JSON.parse(info.out) as { distributions: object }).distributions).sort();
   }
 
-  it('the wheel factory reproduces the fixtures\' files (same sha256), so the tools\' locks verify', () => {
+  it("the wheel factory reproduces the fixtures' files (same sha256), so the tools' locks verify", () => {
     for (const file of ['pylock.pip.toml', 'pylock.uv.toml', 'pylock.pex.toml', 'uv.lock']) {
       for (const w of wheels.values()) {
         if (fixture(file).includes(w.filename)) expect(fixture(file), `${file}: ${w.filename}`).toContain(w.sha256);
@@ -94,40 +113,48 @@ describe('locks that travel: the plugin with pip/uv/pex locks, uv.lock and requi
     ['pip', 'pylock.pip.toml'],
     ['uv', 'pylock.uv.toml'],
     ['pex', 'pylock.pex.toml'],
-  ])('a pylock.toml written by %s: lock --check passes, lock keeps it, the build takes it and runs', async (tool, file) => {
-    const dir = `apps/from-${tool}`;
-    addProject(dir, project(`from-${tool}`), { 'pylock.toml': localized(fixture(file)) });
-    const check = await nxPex('lock', dir, '--check');
-    expect(check.code, check.err).toBe(0);
-    expect(check.err).toContain(`${dir}/pylock.toml (written by ${tool}) is up to date`);
+  ])(
+    'a pylock.toml written by %s: lock --check passes, lock keeps it, the build takes it and runs',
+    async (tool, file) => {
+      const dir = `apps/from-${tool}`;
+      addProject(dir, project(`from-${tool}`), { 'pylock.toml': localized(fixture(file)) });
+      const check = await nxPex('lock', dir, '--check');
+      expect(check.code, check.err).toBe(0);
+      expect(check.err).toContain(`${dir}/pylock.toml (written by ${tool}) is up to date`);
 
-    const before = readFileSync(join(ws, dir, 'pylock.toml'), 'utf8');
-    const kept = await nxPex('lock', dir);
-    expect(kept.code, kept.err).toBe(0);
-    expect(kept.err).toMatch(/nx-pex checks it but does not overwrite it \(`--convert` re-locks it/);
-    expect(readFileSync(join(ws, dir, 'pylock.toml'), 'utf8')).toBe(before);
+      const before = readFileSync(join(ws, dir, 'pylock.toml'), 'utf8');
+      const kept = await nxPex('lock', dir);
+      expect(kept.code, kept.err).toBe(0);
+      expect(kept.err).toMatch(/nx-pex checks it but does not overwrite it \(`--convert` re-locks it/);
+      expect(readFileSync(join(ws, dir, 'pylock.toml'), 'utf8')).toBe(before);
 
-    const build = await nxPex('build', dir);
-    expect(build.code, build.err).toBe(0);
-    expect(build.err).not.toContain('not hermetic');
-    // pip lock records no requires-python: said once, as a warning, not an error.
-    const notes = build.err.split('\n').filter((l) => l.includes('not checked:'));
-    expect(notes.length).toBeLessThanOrEqual(1);
-    if (tool === 'pip') expect(notes[0]).toMatch(/written by pip\) is current as far as it records; not checked: .*requires-python/);
-    const run = spawnSync('python3', [build.out], { encoding: 'utf8' });
-    expect(run.stdout.trim(), run.stderr).toBe('app-dep 1.0 core 1.0');
-    const dists = await distributions(build.out);
-    expect(dists).toContain('core-1.0-py3-none-any.whl');
-    // pex records dependencies: the walk from the requirements leaves the test group out.
-    if (tool === 'pex') expect(dists).not.toContain('pytest_fake-1.0-py3-none-any.whl');
-  });
+      const build = await nxPex('build', dir);
+      expect(build.code, build.err).toBe(0);
+      expect(build.err).not.toContain('not hermetic');
+      // pip lock records no requires-python: said once, as a warning, not an error.
+      const notes = build.err.split('\n').filter((l) => l.includes('not checked:'));
+      expect(notes.length).toBeLessThanOrEqual(1);
+      if (tool === 'pip')
+        expect(notes[0]).toMatch(/written by pip\) is current as far as it records; not checked: .*requires-python/);
+      const run = spawnSync('python3', [build.out], { encoding: 'utf8' });
+      expect(run.stdout.trim(), run.stderr).toBe('app-dep 1.0 core 1.0');
+      const dists = await distributions(build.out);
+      expect(dists).toContain('core-1.0-py3-none-any.whl');
+      // pex records dependencies: the walk from the requirements leaves the test group out.
+      if (tool === 'pex') expect(dists).not.toContain('pytest_fake-1.0-py3-none-any.whl');
+    },
+  );
 
   it('a foreign lock that no longer satisfies the project is STALE_LOCK with the reason; --convert re-locks it with nx-pex', async () => {
     const dir = 'apps/stale-pip';
-    addProject(dir, project('stale-pip', ['app-dep>=1', 'core>=2']), { 'pylock.toml': localized(fixture('pylock.pip.toml')) });
+    addProject(dir, project('stale-pip', ['app-dep>=1', 'core>=2']), {
+      'pylock.toml': localized(fixture('pylock.pip.toml')),
+    });
     const build = await nxPex('build', dir);
     expect(build.code).toBe(1);
-    expect(build.err).toMatch(/\[STALE_LOCK\] apps\/stale-pip\/pylock.toml is out of date for stale-pip: .*core>=2.*Regenerate it with pip, or re-lock it with nx-pex: `nx run stale-pip:lock --convert`/);
+    expect(build.err).toMatch(
+      /\[STALE_LOCK\] apps\/stale-pip\/pylock.toml is out of date for stale-pip: .*core>=2.*Regenerate it with pip, or re-lock it with nx-pex: `nx run stale-pip:lock --convert`/,
+    );
     const check = await nxPex('lock', dir, '--check');
     expect(check.code).toBe(1);
 
@@ -155,7 +182,9 @@ describe('locks that travel: the plugin with pip/uv/pex locks, uv.lock and requi
     expect(text).not.toMatch(/platform_release|platform_version/);
     expect(text).not.toContain(':test');
     // No local path (workspace, interpreter, cache) is recorded; re-locking gives the same bytes.
-    const python = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim();
+    const python = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], {
+      encoding: 'utf8',
+    }).stdout.trim();
     for (const local of [ws, python, tmp]) expect(text).not.toContain(local);
     const again = await nxPex('lock', dir);
     expect(again.err).toContain(`unchanged ${dir}/pylock.toml`);
@@ -174,13 +203,29 @@ describe('locks that travel: the plugin with pip/uv/pex locks, uv.lock and requi
 
     // The test environment: the runtime part plus the test group, from the lock (offline selection).
     const roots = await findPyProjectRoots(ws);
-    const loaded = await loadPythonWorkspace(ws, roots.map((r) => [undefined, r] as [undefined, string]));
+    const loaded = await loadPythonWorkspace(
+      ws,
+      roots.map((r) => [undefined, r] as [undefined, string]),
+    );
     const ours = findProject(loaded, dir);
     const env = await environmentArtifacts({
-      workspaceRoot: ws, project: ours, projects: loaded.projects, lockFile: lockFileOf(ws, ours), groups: ['test'], defaultGroups: true,
-      requirements: [], targets: [await inspectInterpreter('python3')], index: await loadIndexConfig(), progress: new BuildProgress('quiet', { write: () => undefined }),
+      workspaceRoot: ws,
+      project: ours,
+      projects: loaded.projects,
+      lockFile: lockFileOf(ws, ours),
+      groups: ['test'],
+      defaultGroups: true,
+      requirements: [],
+      targets: [await inspectInterpreter('python3')],
+      index: await loadIndexConfig(),
+      progress: new BuildProgress('quiet', { write: () => undefined }),
     });
-    expect(env.artifacts.map((a) => `${a.name} ${a.version}`).sort()).toEqual(['app-dep 1.0', 'core 2.0', 'iniconfig-fake 1.0', 'pytest-fake 1.0']);
+    expect(env.artifacts.map((a) => `${a.name} ${a.version}`).sort()).toEqual([
+      'app-dep 1.0',
+      'core 2.0',
+      'iniconfig-fake 1.0',
+      'pytest-fake 1.0',
+    ]);
   });
 
   it('a test environment from a foreign lock: its default groups only where the lock declares them (warned), a group asked for by name must be declared', async () => {
@@ -191,19 +236,34 @@ describe('locks that travel: the plugin with pip/uv/pex locks, uv.lock and requi
     const warnings: string[] = [];
     const progress = new BuildProgress('quiet', { write: (t) => warnings.push(t) });
     const request = {
-      workspaceRoot: ws, project: p, projects: loaded.projects, lockFile: lockFileOf(ws, p), groups: ['test'],
-      requirements: [], targets: [await inspectInterpreter('python3')], index: await loadIndexConfig(), progress,
+      workspaceRoot: ws,
+      project: p,
+      projects: loaded.projects,
+      lockFile: lockFileOf(ws, p),
+      groups: ['test'],
+      requirements: [],
+      targets: [await inspectInterpreter('python3')],
+      index: await loadIndexConfig(),
+      progress,
     };
     const env = await environmentArtifacts({ ...request, defaultGroups: true });
     expect(env.artifacts.map((a) => a.name).sort()).toEqual(['app-dep', 'core']);
-    expect(warnings.join('')).toContain('apps/pex-tests/pylock.toml (written by pex) declares no dependency group test');
-    await expect(environmentArtifacts(request)).rejects.toMatchObject({ code: 'INVALID_CONFIG', message: expect.stringMatching(/declares no dependency group test/) });
+    expect(warnings.join('')).toContain(
+      'apps/pex-tests/pylock.toml (written by pex) declares no dependency group test',
+    );
+    await expect(environmentArtifacts(request)).rejects.toMatchObject({
+      code: 'INVALID_CONFIG',
+      message: expect.stringMatching(/declares no dependency group test/),
+    });
   });
 
   it('a uv.lock beside the project: the build takes exactly its versions (core 1.0 though 2.0 is the newest); lock checks it and --from converts it', async () => {
     const dir = 'apps/svc';
     // The fixture project with core>=1: uv.lock (made when core 1.0 was chosen) records the same.
-    const uvLock = localized(fixture('uv.lock')).replace('{ name = "core", specifier = "<2" }', '{ name = "core", specifier = ">=1" }');
+    const uvLock = localized(fixture('uv.lock')).replace(
+      '{ name = "core", specifier = "<2" }',
+      '{ name = "core", specifier = ">=1" }',
+    );
     addProject(dir, project('svc', ['app-dep>=1', 'core>=1']), { 'uv.lock': uvLock });
     const build = await nxPex('build', dir);
     expect(build.code, build.err).toBe(0);
@@ -216,8 +276,12 @@ describe('locks that travel: the plugin with pip/uv/pex locks, uv.lock and requi
     expect(check.err).toContain('apps/svc/uv.lock (written by uv) is up to date');
     const kept = await nxPex('lock', dir);
     expect(kept.code).toBe(0);
-    expect(kept.err).toMatch(/uv.lock is uv's lock: `uv lock` updates it \(`--from uv.lock` writes a pylock.toml from it instead\)/);
-    expect(lockFileOf(ws, findProject(await loadPythonWorkspace(ws, [[undefined, dir]]), dir))).toBe('apps/svc/uv.lock');
+    expect(kept.err).toMatch(
+      /uv.lock is uv's lock: `uv lock` updates it \(`--from uv.lock` writes a pylock.toml from it instead\)/,
+    );
+    expect(lockFileOf(ws, findProject(await loadPythonWorkspace(ws, [[undefined, dir]]), dir))).toBe(
+      'apps/svc/uv.lock',
+    );
 
     const converted = await nxPex('lock', dir, '--from', 'apps/svc/uv.lock');
     expect(converted.code, converted.err).toBe(0);
@@ -232,10 +296,14 @@ describe('locks that travel: the plugin with pip/uv/pex locks, uv.lock and requi
 
   it('a stale uv.lock stops the build and says to run uv lock', async () => {
     const dir = 'apps/uv-stale';
-    addProject(dir, project('svc-stale', ['app-dep>=1', 'core<2', 'speedy']), { 'uv.lock': localized(fixture('uv.lock')).replaceAll('"svc"', '"svc-stale"') });
+    addProject(dir, project('svc-stale', ['app-dep>=1', 'core<2', 'speedy']), {
+      'uv.lock': localized(fixture('uv.lock')).replaceAll('"svc"', '"svc-stale"'),
+    });
     const build = await nxPex('build', dir);
     expect(build.code).toBe(1);
-    expect(build.err).toMatch(/\[STALE_LOCK\] apps\/uv-stale\/uv.lock is out of date for svc-stale: apps\/uv-stale\/uv.lock is out of date \(run `uv lock`\): project svc-stale now requires speedy.*Run `uv lock` and commit apps\/uv-stale\/uv.lock/);
+    expect(build.err).toMatch(
+      /\[STALE_LOCK\] apps\/uv-stale\/uv.lock is out of date for svc-stale: apps\/uv-stale\/uv.lock is out of date \(run `uv lock`\): project svc-stale now requires speedy.*Run `uv lock` and commit apps\/uv-stale\/uv.lock/,
+    );
     const check = await nxPex('lock', dir, '--check');
     expect(check.code).toBe(1);
     expect(check.err).toContain('Run `uv lock`');
@@ -244,10 +312,11 @@ describe('locks that travel: the plugin with pip/uv/pex locks, uv.lock and requi
     expect(from.err).toMatch(/\[STALE_LOCK\] .*run `uv lock`/);
   });
 
-  it('a hashed requirements.txt imports with only the project\'s own requirements as roots', async () => {
+  it("a hashed requirements.txt imports with only the project's own requirements as roots", async () => {
     const dir = 'apps/reqs';
     writeTree(ws, {
-      [`${dir}/pyproject.toml`]: '[project]\nname = "reqs"\nversion = "0.1"\nrequires-python = ">=3.9"\ndependencies = ["app-dep>=1"]\n[tool.nx-pex]\nentry-point = "main"\n',
+      [`${dir}/pyproject.toml`]:
+        '[project]\nname = "reqs"\nversion = "0.1"\nrequires-python = ">=3.9"\ndependencies = ["app-dep>=1"]\n[tool.nx-pex]\nentry-point = "main"\n',
       [`${dir}/main.py`]: project('reqs').main!,
       [`${dir}/requirements.txt`]: [
         `app-dep==1.0 --hash=sha256:${wheels.get('app_dep-1.0-py3-none-any.whl')!.sha256}`,
@@ -267,7 +336,13 @@ describe('locks that travel: the plugin with pip/uv/pex locks, uv.lock and requi
     expect(spawnSync('python3', [build.out], { encoding: 'utf8' }).stdout.trim()).toBe('app-dep 1.0 core 1.0');
     // The same from the Nx lock target (`nx run reqs:lock --from requirements.txt`): relative to the project.
     rmSync(join(ws, dir, 'pylock.toml'));
-    const context = { root: ws, cwd: ws, isVerbose: false, projectName: 'reqs', projectsConfigurations: { version: 2, projects: { reqs: { root: dir } } } } as unknown as ExecutorContext;
+    const context = {
+      root: ws,
+      cwd: ws,
+      isVerbose: false,
+      projectName: 'reqs',
+      projectsConfigurations: { version: 2, projects: { reqs: { root: dir } } },
+    } as unknown as ExecutorContext;
     expect(await lockExecutor({ from: 'requirements.txt' }, context)).toEqual({ success: true });
     expect(readFileSync(join(ws, dir, 'pylock.toml'), 'utf8')).toBe(text);
     writeFileSync(join(ws, dir, 'requirements.txt'), 'app-dep==1.0\n');

@@ -50,20 +50,29 @@ export function projectLockRequest(project: PythonProject, all: readonly PythonP
   const self = normalizeName(project.pyproject.name);
   const { optionalDependencies, dependencyGroups, requiresPython } = project.pyproject;
   // A self-reference (`all = ["svc[fast,cli]"]`, as pip reads it) stands for those extras' requirements.
-  const expand = (reqs: readonly string[], seen: Set<string>): string[] => reqs.flatMap((r) => {
-    const req = parseRequirement(r, file);
-    const name = normalizeName(req.name);
-    if (name === self) {
-      return req.extras.map(normalizeName).filter((e) => !seen.has(e)).flatMap((e) => {
-        seen.add(e);
-        const extra = Object.entries(optionalDependencies).find(([n]) => normalizeName(n) === e)?.[1] ?? [];
-        return expand(extra, seen);
-      });
-    }
-    return firstParty.has(name) ? [] : [r];
-  });
-  const thirdParty = (sets: Record<string, string[]>) => Object.fromEntries(Object.entries(sets).map(([name, reqs]) =>
-    [normalizeName(name), [...new Set(expand(reqs, new Set([normalizeName(name)])))]]));
+  const expand = (reqs: readonly string[], seen: Set<string>): string[] =>
+    reqs.flatMap((r) => {
+      const req = parseRequirement(r, file);
+      const name = normalizeName(req.name);
+      if (name === self) {
+        return req.extras
+          .map(normalizeName)
+          .filter((e) => !seen.has(e))
+          .flatMap((e) => {
+            seen.add(e);
+            const extra = Object.entries(optionalDependencies).find(([n]) => normalizeName(n) === e)?.[1] ?? [];
+            return expand(extra, seen);
+          });
+      }
+      return firstParty.has(name) ? [] : [r];
+    });
+  const thirdParty = (sets: Record<string, string[]>) =>
+    Object.fromEntries(
+      Object.entries(sets).map(([name, reqs]) => [
+        normalizeName(name),
+        [...new Set(expand(reqs, new Set([normalizeName(name)])))],
+      ]),
+    );
   return {
     requirements: thirdPartyRequirements(closure),
     dependencyGroups: thirdParty(dependencyGroups),
@@ -105,7 +114,8 @@ export function lockFileOf(workspaceRoot: string, project: PythonProject): strin
   }
   if (!exists(workspaceRoot, UV_LOCK_FILE)) return undefined;
   try {
-    const members = importUvLock(readFileSync(join(workspaceRoot, UV_LOCK_FILE), 'utf8'), UV_LOCK_FILE).nxPex?.roots ?? {};
+    const members =
+      importUvLock(readFileSync(join(workspaceRoot, UV_LOCK_FILE), 'utf8'), UV_LOCK_FILE).nxPex?.roots ?? {};
     return normalizeName(project.pyproject.name) in members ? UV_LOCK_FILE : undefined;
   } catch {
     // An unreadable uv.lock at the root: the build reads it again and reports its INVALID_LOCK.
@@ -116,7 +126,12 @@ export function lockFileOf(workspaceRoot: string, project: PythonProject): strin
 export const isUvLock = (file: string) => basename(file) === UV_LOCK_FILE;
 
 /** Every project a pylock.toml serves: the owner of a project lock, or all projects without a lock of their own. */
-export function projectsOfLock(workspaceRoot: string, lockFile: string, project: PythonProject, all: readonly PythonProject[]): PythonProject[] {
+export function projectsOfLock(
+  workspaceRoot: string,
+  lockFile: string,
+  project: PythonProject,
+  all: readonly PythonProject[],
+): PythonProject[] {
   if (lockFile !== LOCK_FILE || project.root === '.') return [project];
   return all.filter((p) => p.root === '.' || !hasOwnLock(workspaceRoot, p));
 }
@@ -128,7 +143,10 @@ export function combinedRequiresPython(projects: readonly PythonProject[]): stri
 }
 
 /** What resolveLock / isLockCurrent take for the projects a lock serves. */
-export function lockInputsOf(served: readonly PythonProject[], all: readonly PythonProject[]): { roots: LockRoots; dependencyGroups: LockRequirementSets; extras: LockRequirementSets } {
+export function lockInputsOf(
+  served: readonly PythonProject[],
+  all: readonly PythonProject[],
+): { roots: LockRoots; dependencyGroups: LockRequirementSets; extras: LockRequirementSets } {
   const roots: LockRoots = {};
   const dependencyGroups: LockRequirementSets = {};
   const extras: LockRequirementSets = {};
@@ -169,18 +187,37 @@ export interface UniversalRequest {
  * listed, else the plugin's `universal` option in nx.json (`pluginUniversal`). A universal lock with
  * no environments listed covers the resolver's default platforms.
  */
-export function universalRequest(served: readonly PythonProject[], options: UniversalOptions, pluginUniversal: unknown): UniversalRequest {
+export function universalRequest(
+  served: readonly PythonProject[],
+  options: UniversalOptions,
+  pluginUniversal: unknown,
+): UniversalRequest {
   if (pluginUniversal !== undefined && typeof pluginUniversal !== 'boolean') {
-    throw new PluginError('INVALID_OPTION', `nx.json: the nx-pex plugin option "universal" must be true or false, not ${JSON.stringify(pluginUniversal)}`);
+    throw new PluginError(
+      'INVALID_OPTION',
+      `nx.json: the nx-pex plugin option "universal" must be true or false, not ${JSON.stringify(pluginUniversal)}`,
+    );
   }
   const listed = served.filter((p) => p.pyproject.tool.environments !== undefined);
-  const environments = options.environments ?? (listed.length ? [...new Set(listed.flatMap((p) => p.pyproject.tool.environments!.map((e) => e.trim())))] : undefined);
+  const environments =
+    options.environments ??
+    (listed.length
+      ? [...new Set(listed.flatMap((p) => p.pyproject.tool.environments!.map((e) => e.trim())))]
+      : undefined);
   const universal = options.universal ?? (environments !== undefined || pluginUniversal === true);
   if (!universal) return { universal: false };
-  const strategies = [...new Set(served.map((p) => p.pyproject.tool.forkStrategy).filter((s): s is ForkStrategy => s !== undefined))];
+  const strategies = [
+    ...new Set(served.map((p) => p.pyproject.tool.forkStrategy).filter((s): s is ForkStrategy => s !== undefined)),
+  ];
   if (!options.forkStrategy && strategies.length > 1) {
-    const who = served.filter((p) => p.pyproject.tool.forkStrategy).map((p) => `${p.project}: ${p.pyproject.tool.forkStrategy}`).join(', ');
-    throw new PluginError('INVALID_OPTION', `the projects one universal lock serves ask for different [tool.nx-pex] fork-strategy values (${who}): make them agree or set the lock target's forkStrategy`);
+    const who = served
+      .filter((p) => p.pyproject.tool.forkStrategy)
+      .map((p) => `${p.project}: ${p.pyproject.tool.forkStrategy}`)
+      .join(', ');
+    throw new PluginError(
+      'INVALID_OPTION',
+      `the projects one universal lock serves ask for different [tool.nx-pex] fork-strategy values (${who}): make them agree or set the lock target's forkStrategy`,
+    );
   }
   const forkStrategy = options.forkStrategy ?? strategies[0];
   return { universal: true, environments: environments ?? [], ...(forkStrategy ? { forkStrategy } : {}) };
@@ -203,7 +240,6 @@ export function uvProject(project: PythonProject) {
     ...(pyproject.requiresPython ? { requiresPython: pyproject.requiresPython } : {}),
   };
 }
-
 
 /** A lock opened for one build or test environment: checked, with what to select. */
 export interface ServedLock {
@@ -262,40 +298,78 @@ export async function openProjectLock(req: {
     if (!hasNxPexRoots(lock) && req.defaultGroups) {
       const declared = new Set([...(lock.dependencyGroups ?? []), ...(lock.defaultGroups ?? [])].map(normalizeName));
       const missing = groups.filter((g) => !declared.has(normalizeName(g)));
-      if (missing.length) req.warn(`nx-pex: ${lockFile} (written by ${lock.createdBy}) declares no dependency group ${missing.join(', ')}: the test environment takes what its default install holds`);
+      if (missing.length)
+        req.warn(
+          `nx-pex: ${lockFile} (written by ${lock.createdBy}) declares no dependency group ${missing.join(', ')}: the test environment takes what its default install holds`,
+        );
       groups = groups.filter((g) => declared.has(normalizeName(g)));
     }
-    const dependencyGroups = Object.fromEntries(groups.map((g) => [normalizeName(g), mine.dependencyGroups[normalizeName(g)] ?? []]));
+    const dependencyGroups = Object.fromEntries(
+      groups.map((g) => [normalizeName(g), mine.dependencyGroups[normalizeName(g)] ?? []]),
+    );
     // A build takes a universal lock as it was made: its environments and fork strategy are `lock
     // --check`'s business (as a shared lock's requires-python); whether it covers the build's targets
     // is selectFromLock's (LOCK_PLATFORM_NOT_COVERED).
     const made = lock.nxPex?.universal;
     status = isProjectLockCurrent(requestedPart(lock, key, groups.map(normalizeName)), key, {
-      requirements: mine.requirements, dependencyGroups, extras: {}, targets: [...req.targets],
+      requirements: mine.requirements,
+      dependencyGroups,
+      extras: {},
+      targets: [...req.targets],
       ...(mine.requiresPython ? { requiresPython: mine.requiresPython } : {}),
-      ...(made ? { universal: true, environments: made.environments, ...(made.forkStrategy ? { forkStrategy: made.forkStrategy } : {}) } : {}),
+      ...(made
+        ? {
+            universal: true,
+            environments: made.environments,
+            ...(made.forkStrategy ? { forkStrategy: made.forkStrategy } : {}),
+          }
+        : {}),
     });
   }
   if (!status.current) {
-    throw new PluginError('STALE_LOCK', `${lockFile} is out of date for ${project.project}: ${status.reasons.join('; ')}. ${staleLockFix(writerOf(lockFile, lock), lockFile, project.project)}`);
+    throw new PluginError(
+      'STALE_LOCK',
+      `${lockFile} is out of date for ${project.project}: ${status.reasons.join('; ')}. ${staleLockFix(writerOf(lockFile, lock), lockFile, project.project)}`,
+    );
   }
-  if (status.unchecked.length) req.warn(`nx-pex: ${lockFile} (written by ${writerOf(lockFile, lock)}) is current as far as it records; not checked: ${status.unchecked.join('; ')}`);
+  if (status.unchecked.length)
+    req.warn(
+      `nx-pex: ${lockFile} (written by ${writerOf(lockFile, lock)}) is current as far as it records; not checked: ${status.unchecked.join('; ')}`,
+    );
   return { lockFile, lock, key, groups, requirements: mine.requirements };
 }
 
 /** The verified wheels a served lock selects for one target (offline when cached). */
-export function fetchFromLock(served: ServedLock, target: TargetInterpreter, index: IndexConfig, onProgress?: (p: FetchProgress) => void, buildSdists = true): Promise<LocalArtifact[]> {
-  const selected = selectFromLock(served.lock, served.key, target, { requirements: served.requirements, dependencyGroups: served.groups, lockFile: served.lockFile });
+export function fetchFromLock(
+  served: ServedLock,
+  target: TargetInterpreter,
+  index: IndexConfig,
+  onProgress?: (p: FetchProgress) => void,
+  buildSdists = true,
+): Promise<LocalArtifact[]> {
+  const selected = selectFromLock(served.lock, served.key, target, {
+    requirements: served.requirements,
+    dependencyGroups: served.groups,
+    lockFile: served.lockFile,
+  });
   // A locked sdist is built with the target's interpreter (or its wheel taken from the cache), unless builds are off.
   const sdistPython = buildSdists ? target.python : undefined;
-  return fetchLocked(selected, { index, ...(sdistPython ? { sdistPython } : {}), ...(onProgress ? { onProgress } : {}) });
+  return fetchLocked(selected, {
+    index,
+    ...(sdistPython ? { sdistPython } : {}),
+    ...(onProgress ? { onProgress } : {}),
+  });
 }
 
 /**
  * sha256 of the project's part of its lock (its Nx input), or "" without a lock: the runtime part
  * for a build, plus `groups` for tests.
  */
-export async function projectLockHash(workspaceRoot: string, project: PythonProject, groups: readonly string[] = []): Promise<string> {
+export async function projectLockHash(
+  workspaceRoot: string,
+  project: PythonProject,
+  groups: readonly string[] = [],
+): Promise<string> {
   const lockFile = lockFileOf(workspaceRoot, project);
   const lock = lockFile ? await readLock(workspaceRoot, lockFile) : undefined;
   if (!lockFile || !lock) return '';

@@ -3,7 +3,15 @@ import type { PyProject } from '../pyproject/pyproject.js';
 import { normalizeOptions } from './model.js';
 import { localPythons } from './targets.js';
 
-const base: PyProject = { name: 'my-service', dependencies: ['requests==2.32.3'], scripts: {}, optionalDependencies: {}, dependencyGroups: {}, uvSources: {}, tool: {} };
+const base: PyProject = {
+  name: 'my-service',
+  dependencies: ['requests==2.32.3'],
+  scripts: {},
+  optionalDependencies: {},
+  dependencyGroups: {},
+  uvSources: {},
+  tool: {},
+};
 /** What a normalisation says the pex runs (toEqual: an absent key equals undefined). */
 const runs = (o: { script?: string; entryPoint?: string }) => ({ script: o.script, entryPoint: o.entryPoint });
 const facts = (pyproject: Partial<PyProject>, more: { hasSrcDir?: boolean; hasMainModule?: boolean } = {}) => ({
@@ -15,7 +23,9 @@ const facts = (pyproject: Partial<PyProject>, more: { hasSrcDir?: boolean; hasMa
 
 describe('normalizeOptions', () => {
   it('defaults from pyproject: the only script, dist path, requires-python', () => {
-    expect(normalizeOptions({}, facts({ scripts: { s: 'my_service.__main__:main' }, requiresPython: '>=3.8' }))).toEqual({
+    expect(
+      normalizeOptions({}, facts({ scripts: { s: 'my_service.__main__:main' }, requiresPython: '>=3.8' })),
+    ).toEqual({
       entryPoint: 'my_service.__main__:main',
       buildSdists: true,
       outputPath: 'dist/apps/my-service/my-service.pex',
@@ -31,7 +41,18 @@ describe('normalizeOptions', () => {
 
   it('passes pex runtime options through, takes a script instead of an entry point, and names directory layouts .pex too (as pex: python3 runs the directory)', () => {
     const o = normalizeOptions(
-      { script: 'gunicorn', layout: 'packed', python: 'python3.11', pythons: ['python3.12', 'python3.11'], injectArgs: ['-w', '2'], injectEnv: { A: '1' }, inheritPath: 'fallback', stripPexEnv: false, excluded: ['torch'], interpreterConstraints: ['==3.11.*'] },
+      {
+        script: 'gunicorn',
+        layout: 'packed',
+        python: 'python3.11',
+        pythons: ['python3.12', 'python3.11'],
+        injectArgs: ['-w', '2'],
+        injectEnv: { A: '1' },
+        inheritPath: 'fallback',
+        stripPexEnv: false,
+        excluded: ['torch'],
+        interpreterConstraints: ['==3.11.*'],
+      },
       facts({}),
     );
     expect(o.entryPoint).toBeUndefined();
@@ -42,8 +63,16 @@ describe('normalizeOptions', () => {
     expect(localPythons({ platforms: ['linux_x86_64-cp-311-cp311'] })).toEqual([]);
     expect(localPythons({})).toEqual(['python3']);
     expect(o.interpreterConstraints).toEqual(['==3.11.*']);
-    expect(o.runtime).toEqual({ injectArgs: ['-w', '2'], injectEnv: { A: '1' }, inheritPath: 'fallback', stripPexEnv: false, excluded: ['torch'] });
-    expect(() => normalizeOptions({ script: 'a', entryPoint: 'b' }, facts({}))).toThrow(/either "entryPoint" or "script"/);
+    expect(o.runtime).toEqual({
+      injectArgs: ['-w', '2'],
+      injectEnv: { A: '1' },
+      inheritPath: 'fallback',
+      stripPexEnv: false,
+      excluded: ['torch'],
+    });
+    expect(() => normalizeOptions({ script: 'a', entryPoint: 'b' }, facts({}))).toThrow(
+      /either "entryPoint" or "script"/,
+    );
   });
 
   it('prefers the option, then [tool.nx-pex], then scripts, then the package __main__', () => {
@@ -59,20 +88,30 @@ describe('normalizeOptions', () => {
   });
 
   it('explains why there is no entry point and how to set one', () => {
-    expect(() => normalizeOptions({}, facts({}))).toThrow(/no \[project.scripts\] entry and no __main__.py.*"entryPoint" option.*\[tool.nx-pex\]/);
+    expect(() => normalizeOptions({}, facts({}))).toThrow(
+      /no \[project.scripts\] entry and no __main__.py.*"entryPoint" option.*\[tool.nx-pex\]/,
+    );
   });
 
   it('takes [tool.nx-pex] script, and the option over it', () => {
-    expect(runs(normalizeOptions({}, facts({ scripts: { a: 'x:y' }, tool: { script: 'gunicorn' } })))).toEqual({ script: 'gunicorn' });
-    expect(runs(normalizeOptions({ entryPoint: 'm:f' }, facts({ tool: { script: 'gunicorn' } })))).toEqual({ entryPoint: 'm:f' });
-    expect(runs(normalizeOptions({ script: 'other' }, facts({ tool: { entryPoint: 'c:d' } })))).toEqual({ script: 'other' });
+    expect(runs(normalizeOptions({}, facts({ scripts: { a: 'x:y' }, tool: { script: 'gunicorn' } })))).toEqual({
+      script: 'gunicorn',
+    });
+    expect(runs(normalizeOptions({ entryPoint: 'm:f' }, facts({ tool: { script: 'gunicorn' } })))).toEqual({
+      entryPoint: 'm:f',
+    });
+    expect(runs(normalizeOptions({ script: 'other' }, facts({ tool: { entryPoint: 'c:d' } })))).toEqual({
+      script: 'other',
+    });
   });
 
   it('among several [project.scripts] takes the one named after the project, else __main__, else the first, and says which and how to choose', () => {
-    const scripts = { 'my-service-admin': 'my_service.admin:main', 'My_Service': 'my_service.cli:main' };
+    const scripts = { 'my-service-admin': 'my_service.admin:main', My_Service: 'my_service.cli:main' };
     const named = normalizeOptions({}, facts({ version: '1.0', scripts }, { hasMainModule: true }));
     expect(runs(named)).toEqual({ script: 'My_Service' });
-    expect(named.entryPointNote).toMatch(/my-service: \[project.scripts\] has 2 entries \(my-service-admin, My_Service\); the pex runs the script named after the project, "My_Service"\. To run another, set script = "<name>" in \[tool.nx-pex\].*--script/);
+    expect(named.entryPointNote).toMatch(
+      /my-service: \[project.scripts\] has 2 entries \(my-service-admin, My_Service\); the pex runs the script named after the project, "My_Service"\. To run another, set script = "<name>" in \[tool.nx-pex\].*--script/,
+    );
     const two = { b: 'x:y', a: 'z:w' };
     const main = normalizeOptions({}, facts({ version: '1.0', scripts: two }, { hasMainModule: true }));
     expect(runs(main)).toEqual({ entryPoint: 'my_service' });
@@ -101,7 +140,12 @@ describe('pexTargetModel', () => {
       'libs/flat/flat_lib/__init__.py': '',
       'pylock.toml': '',
     });
-    const svc = pythonProject('svc', 'apps/svc', '[project]\nname = "svc"\ndependencies = ["flat-lib", "attrs"]\n', [])!;
+    const svc = pythonProject(
+      'svc',
+      'apps/svc',
+      '[project]\nname = "svc"\ndependencies = ["flat-lib", "attrs"]\n',
+      [],
+    )!;
     const lib = pythonProject('flat-lib', 'libs/flat', '[project]\nname = "flat-lib"\ndependencies = ["six"]\n', [])!;
     const model = pexTargetModel(root, svc, [svc, lib], { layout: 'packed' });
     expect(model).toMatchObject({
@@ -110,11 +154,18 @@ describe('pexTargetModel', () => {
       outputPath: 'dist/apps/svc/svc.pex',
       layout: 'packed',
       sourceRoot: 'apps/svc/src',
-      sourceDirs: [{ project: 'svc', dir: 'apps/svc/src', flat: false }, { project: 'flat-lib', dir: 'libs/flat', flat: true }],
+      sourceDirs: [
+        { project: 'svc', dir: 'apps/svc/src', flat: false },
+        { project: 'flat-lib', dir: 'libs/flat', flat: true },
+      ],
       requirements: ['attrs', 'six'],
       bundled: ['flat-lib'],
       lockFile: 'pylock.toml',
     });
-    expect(pexTargetModel(root, svc, [svc, lib], { sourceRoot: 'lib', entryPoint: 'x' }).sourceDirs[0]).toEqual({ project: 'svc', dir: 'apps/svc/lib', flat: false });
+    expect(pexTargetModel(root, svc, [svc, lib], { sourceRoot: 'lib', entryPoint: 'x' }).sourceDirs[0]).toEqual({
+      project: 'svc',
+      dir: 'apps/svc/lib',
+      flat: false,
+    });
   });
 });

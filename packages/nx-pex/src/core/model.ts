@@ -13,7 +13,10 @@ import { defaultOutputPath } from './output-path.js';
 export { defaultOutputPath };
 
 /** Options passed through to the archive as they are (pex's names and meanings). */
-export type RuntimeOptions = Pick<PexExecutorOptions, 'injectArgs' | 'injectEnv' | 'inheritPath' | 'stripPexEnv' | 'excluded'>;
+export type RuntimeOptions = Pick<
+  PexExecutorOptions,
+  'injectArgs' | 'injectEnv' | 'inheritPath' | 'stripPexEnv' | 'excluded'
+>;
 
 export type Layout = 'zipapp' | 'packed' | 'loose';
 
@@ -72,15 +75,27 @@ export interface ProjectFacts {
 }
 
 /** The part of the model that options and facts alone decide (pure). */
-export type NormalizedPexOptions = Omit<PexTargetModel, 'project' | 'projectRoot' | 'sourceDirs' | 'requirements' | 'bundled' | 'lockFile'>;
+export type NormalizedPexOptions = Omit<
+  PexTargetModel,
+  'project' | 'projectRoot' | 'sourceDirs' | 'requirements' | 'bundled' | 'lockFile'
+>;
 
 /** Options as given + what pyproject.toml says → the options the build acts on. */
 export function normalizeOptions(options: PexExecutorOptions, facts: ProjectFacts): NormalizedPexOptions {
   const { pyproject, projectRoot } = facts;
   if (options.script && options.entryPoint) {
-    throw new PluginError('INVALID_OPTION', `${pyproject.name}: set either "entryPoint" or "script", not both (a pex runs one thing).`);
+    throw new PluginError(
+      'INVALID_OPTION',
+      `${pyproject.name}: set either "entryPoint" or "script", not both (a pex runs one thing).`,
+    );
   }
-  const runtime: RuntimeOptions = pickDefined(options, ['injectArgs', 'injectEnv', 'inheritPath', 'stripPexEnv', 'excluded']);
+  const runtime: RuntimeOptions = pickDefined(options, [
+    'injectArgs',
+    'injectEnv',
+    'inheritPath',
+    'stripPexEnv',
+    'excluded',
+  ]);
   return {
     ...chooseEntryPoint(options, facts),
     buildSdists: options.buildSdists ?? true,
@@ -90,25 +105,36 @@ export function normalizeOptions(options: PexExecutorOptions, facts: ProjectFact
     shebang: options.shebang ?? '#!/usr/bin/env python3',
     sourceRoot: posix.join(projectRoot, options.sourceRoot ?? (facts.hasSrcDir ? 'src' : '.')),
     exclude: options.exclude ?? [],
-    interpreterConstraints: options.interpreterConstraints ?? (pyproject.requiresPython ? [pyproject.requiresPython] : []),
+    interpreterConstraints:
+      options.interpreterConstraints ?? (pyproject.requiresPython ? [pyproject.requiresPython] : []),
     runtime,
   };
 }
 
 /** A project's source directory: `sourceRoot` (relative to the project) when given, else src/ when it exists, else the flat root. */
 export function sourceDirOf(workspaceRoot: string, project: PythonProject, sourceRoot?: string): SourceDir {
-  if (sourceRoot !== undefined) return { project: project.project, dir: posix.join(project.root, sourceRoot), flat: false };
+  if (sourceRoot !== undefined)
+    return { project: project.project, dir: posix.join(project.root, sourceRoot), flat: false };
   const hasSrc = existsSync(join(workspaceRoot, project.root, 'src'));
   return { project: project.project, dir: hasSrc ? posix.join(project.root, 'src') : project.root, flat: !hasSrc };
 }
 
 /** Source directories of a closure (the project first; `sourceRoot` applies to it only). */
-export function sourceDirsOf(workspaceRoot: string, closure: readonly PythonProject[], sourceRoot?: string): SourceDir[] {
+export function sourceDirsOf(
+  workspaceRoot: string,
+  closure: readonly PythonProject[],
+  sourceRoot?: string,
+): SourceDir[] {
   return closure.map((p, i) => sourceDirOf(workspaceRoot, p, i === 0 ? sourceRoot : undefined));
 }
 
 /** The model of a project's pex target: options (as Nx merged them, or as the CLI read them) + pyproject + workspace files. */
-export function pexTargetModel(workspaceRoot: string, project: PythonProject, all: readonly PythonProject[], options: PexExecutorOptions): PexTargetModel {
+export function pexTargetModel(
+  workspaceRoot: string,
+  project: PythonProject,
+  all: readonly PythonProject[],
+  options: PexExecutorOptions,
+): PexTargetModel {
   const closure = firstPartyClosure(project, all);
   const own = sourceDirOf(workspaceRoot, project, options.sourceRoot);
   const normalized: NormalizedPexOptions = normalizeOptions(options, {
@@ -129,7 +155,10 @@ export function pexTargetModel(workspaceRoot: string, project: PythonProject, al
 }
 
 /** The options among `keys` that are set. */
-function pickDefined<K extends keyof PexExecutorOptions>(options: PexExecutorOptions, keys: readonly K[]): Pick<PexExecutorOptions, K> {
+function pickDefined<K extends keyof PexExecutorOptions>(
+  options: PexExecutorOptions,
+  keys: readonly K[],
+): Pick<PexExecutorOptions, K> {
   const out: Partial<PexExecutorOptions> = {};
   for (const key of keys) if (options[key] !== undefined) Object.assign(out, { [key]: options[key] });
   return out as Pick<PexExecutorOptions, K>;

@@ -59,10 +59,15 @@ describe('BuildProgress', () => {
 
   it('without a terminal: one plain line per finished phase, never per package', () => {
     const { progress, chunks } = recorder('lines');
-    for (let i = 1; i <= 9; i++) progress.update({ phase: 'downloading', done: i, total: 9, current: `p${i}`, bytes: 2048 });
+    for (let i = 1; i <= 9; i++)
+      progress.update({ phase: 'downloading', done: i, total: 9, current: `p${i}`, bytes: 2048 });
     for (let i = 1; i <= 9; i++) progress.update({ phase: 'installing', done: i, total: 9 });
     progress.finish('done');
-    expect(chunks).toEqual(['nx-pex: downloaded 9 distributions (18.0 KiB)\n', 'nx-pex: installed 9 wheels\n', 'done\n']);
+    expect(chunks).toEqual([
+      'nx-pex: downloaded 9 distributions (18.0 KiB)\n',
+      'nx-pex: installed 9 wheels\n',
+      'done\n',
+    ]);
   });
 
   it('quiet: only warnings and the summary', () => {

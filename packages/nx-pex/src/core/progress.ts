@@ -56,8 +56,18 @@ export function formatBytes(n: number): string {
   return unit === 0 ? `${n} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
-const PAST: Record<Phase, string> = { resolving: 'resolved', downloading: 'downloaded', installing: 'installed', writing: 'wrote' };
-const NOUN: Record<Phase, string> = { resolving: 'projects', downloading: 'distributions', installing: 'wheels', writing: 'files' };
+const PAST: Record<Phase, string> = {
+  resolving: 'resolved',
+  downloading: 'downloaded',
+  installing: 'installed',
+  writing: 'wrote',
+};
+const NOUN: Record<Phase, string> = {
+  resolving: 'projects',
+  downloading: 'distributions',
+  installing: 'wheels',
+  writing: 'files',
+};
 
 // ESC [ 2K erases the whole line; \r returns to its start (ECMA-48).
 const ERASE_LINE = '\r\x1b[2K';

@@ -44,12 +44,17 @@ export function nxPexPluginOption(workspaceRoot: string, key: string): unknown {
 /** Nx's token rule for options: `{workspaceRoot}/` only at the start (dropped: paths are workspace-relative), `{projectRoot}`, `{projectName}` anywhere. */
 export function resolveTokens<T>(value: T, projectRoot: string, projectName: string): T {
   if (typeof value === 'string') {
-    const s = value.replace(/^\{workspaceRoot\}\/?/, '').replace(/\{projectRoot\}/g, projectRoot).replace(/\{projectName\}/g, projectName);
+    const s = value
+      .replace(/^\{workspaceRoot\}\/?/, '')
+      .replace(/\{projectRoot\}/g, projectRoot)
+      .replace(/\{projectName\}/g, projectName);
     return s as T;
   }
   if (Array.isArray(value)) return value.map((v) => resolveTokens(v, projectRoot, projectName)) as T;
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveTokens(v, projectRoot, projectName)])) as T;
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, resolveTokens(v, projectRoot, projectName)]),
+    ) as T;
   }
   return value;
 }
@@ -89,7 +94,11 @@ export function configuredTargetOptions(
   const merged: Options = { ...target.inferred, ...(byDefault?.options ?? {}), ...(own?.options ?? {}) };
   if (configuration) {
     const extra = own?.configurations?.[configuration] ?? byDefault?.configurations?.[configuration];
-    if (!extra) throw new PluginError('INVALID_OPTION', `${project.name}: target "${name}" has no configuration "${configuration}"`);
+    if (!extra)
+      throw new PluginError(
+        'INVALID_OPTION',
+        `${project.name}: target "${name}" has no configuration "${configuration}"`,
+      );
     Object.assign(merged, extra);
   }
   return { name, options: resolveTokens(merged, project.root, project.name) };

@@ -11,7 +11,16 @@ export interface SourceEntry {
 }
 
 // Build by-products and metadata that never belong in a pex.
-const SKIPPED_DIRS = new Set(['__pycache__', '.pytest_cache', '.mypy_cache', '.ruff_cache', '.venv', 'node_modules', 'dist', 'build']);
+const SKIPPED_DIRS = new Set([
+  '__pycache__',
+  '.pytest_cache',
+  '.mypy_cache',
+  '.ruff_cache',
+  '.venv',
+  'node_modules',
+  'dist',
+  'build',
+]);
 const SKIPPED_FILES = /\.(pyc|pyo)$/;
 // In a flat layout the project root also holds the project's tooling: only importable code goes in.
 const FLAT_LAYOUT_EXCLUDES = new Set(['tests', 'test', 'setup.py', 'conftest.py', 'noxfile.py']);

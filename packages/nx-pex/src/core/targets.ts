@@ -1,6 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { inspectInterpreter, targetFromAbbreviatedPlatform, targetFromCompletePlatform, type TargetInterpreter } from '@nx-pex/resolver';
+import {
+  inspectInterpreter,
+  targetFromAbbreviatedPlatform,
+  targetFromCompletePlatform,
+  type TargetInterpreter,
+} from '@nx-pex/resolver';
 
 /** Which interpreters a pex or a lock is for: local ones, and foreign ones described by platforms. */
 export interface TargetOptions {

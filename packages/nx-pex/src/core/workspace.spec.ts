@@ -2,8 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { pythonProject } from '../graph/python-workspace.js';
 import { firstPartyClosure, thirdPartyRequirements } from './workspace.js';
 
-const app = pythonProject('svc', 'apps/svc', '[project]\nname = "svc"\ndependencies = ["my-lib[fast]", "requests==2.34.2"]\n[project.optional-dependencies]\ncli = ["click"]\n[tool.nx-pex]\nextras = ["cli"]\n', [])!;
-const lib = pythonProject('my-lib', 'libs/my-lib', '[project]\nname = "my-lib"\ndependencies = ["attrs>=23", "base"]\n[project.optional-dependencies]\nfast = ["orjson"]\nslow = ["simplejson"]\n', [])!;
+const app = pythonProject(
+  'svc',
+  'apps/svc',
+  '[project]\nname = "svc"\ndependencies = ["my-lib[fast]", "requests==2.34.2"]\n[project.optional-dependencies]\ncli = ["click"]\n[tool.nx-pex]\nextras = ["cli"]\n',
+  [],
+)!;
+const lib = pythonProject(
+  'my-lib',
+  'libs/my-lib',
+  '[project]\nname = "my-lib"\ndependencies = ["attrs>=23", "base"]\n[project.optional-dependencies]\nfast = ["orjson"]\nslow = ["simplejson"]\n',
+  [],
+)!;
 const base = pythonProject('base', 'libs/base', '[project]\nname = "base"\ndependencies = ["requests==2.34.2"]\n', [])!;
 const other = pythonProject('other', 'apps/other', '[project]\nname = "other"\ndependencies = ["flask"]\n', [])!;
 
@@ -29,13 +39,23 @@ describe('loadPythonWorkspace + findProject', () => {
     writeTree(root, {
       'apps/ok/pyproject.toml': '[project]\nname = "ok"\ndependencies = ["attrs"]\n',
       'apps/uses-lib/pyproject.toml': '[project]\nname = "uses-lib"\ndependencies = ["bad-lib"]\n',
-      'apps/uses-path/pyproject.toml': '[project]\nname = "uses-path"\n[tool.uv.sources]\nwhatever = { path = "../../libs/bad-lib" }\n',
+      'apps/uses-path/pyproject.toml':
+        '[project]\nname = "uses-path"\n[tool.uv.sources]\nwhatever = { path = "../../libs/bad-lib" }\n',
       'libs/bad-lib/pyproject.toml': '[project]\nname = "bad-lib"\ndependencies = ["x>=>1"]\n',
     });
-    const ws = await loadPythonWorkspace(root, [[undefined, 'apps/ok'], [undefined, 'apps/uses-lib'], [undefined, 'apps/uses-path'], [undefined, 'libs/bad-lib']]);
+    const ws = await loadPythonWorkspace(root, [
+      [undefined, 'apps/ok'],
+      [undefined, 'apps/uses-lib'],
+      [undefined, 'apps/uses-path'],
+      [undefined, 'libs/bad-lib'],
+    ]);
     expect(findProject(ws, 'apps/ok').project).toBe('ok');
-    expect(() => findProject(ws, 'libs/bad-lib')).toThrow(/^libs\/bad-lib\/pyproject.toml:3: \[project\] dependencies: Invalid requirement "x>=>1"/);
-    expect(() => findProject(ws, 'apps/uses-lib')).toThrow(/^uses-lib depends on bad-lib \(libs\/bad-lib\), which cannot be used: libs\/bad-lib\/pyproject.toml:3:/);
+    expect(() => findProject(ws, 'libs/bad-lib')).toThrow(
+      /^libs\/bad-lib\/pyproject.toml:3: \[project\] dependencies: Invalid requirement "x>=>1"/,
+    );
+    expect(() => findProject(ws, 'apps/uses-lib')).toThrow(
+      /^uses-lib depends on bad-lib \(libs\/bad-lib\), which cannot be used: libs\/bad-lib\/pyproject.toml:3:/,
+    );
     expect(() => findProject(ws, 'apps/uses-path')).toThrow(expect.objectContaining({ code: 'INVALID_REQUIREMENT' }));
   });
 });

@@ -14,7 +14,8 @@ export async function findPyProjectRoots(workspaceRoot: string): Promise<string[
   const roots: string[] = [];
   async function walk(dir: string): Promise<void> {
     const entries = await readdir(dir, { withFileTypes: true });
-    if (entries.some((e) => e.isFile() && e.name === 'pyproject.toml')) roots.push(toPosix(relative(workspaceRoot, dir)) || '.');
+    if (entries.some((e) => e.isFile() && e.name === 'pyproject.toml'))
+      roots.push(toPosix(relative(workspaceRoot, dir)) || '.');
     for (const e of entries) {
       if (e.isDirectory() && !SKIP.has(e.name) && !e.name.startsWith('.')) await walk(join(dir, e.name));
     }
@@ -40,7 +41,10 @@ export interface BrokenPyProject {
 }
 
 /** The Python projects at these roots (those whose pyproject.toml has a [project] table). */
-export async function loadPythonWorkspace(workspaceRoot: string, roots: Iterable<[name: string | undefined, root: string]>): Promise<PythonWorkspace> {
+export async function loadPythonWorkspace(
+  workspaceRoot: string,
+  roots: Iterable<[name: string | undefined, root: string]>,
+): Promise<PythonWorkspace> {
   const ws: PythonWorkspace = { projects: [], broken: new Map() };
   for (const [name, root] of roots) {
     const file = join(workspaceRoot, root, 'pyproject.toml');
@@ -107,13 +111,20 @@ export function thirdPartyRequirements(closure: readonly PythonProject[]): strin
  * `runtime` plus the requirements of the project's PEP 735 dependency groups `groups`, each once.
  * A group the project does not define is an error naming the file and the groups it has.
  */
-export function withDependencyGroups(project: PythonProject, runtime: readonly string[], groups: readonly string[]): string[] {
+export function withDependencyGroups(
+  project: PythonProject,
+  runtime: readonly string[],
+  groups: readonly string[],
+): string[] {
   const defined = project.pyproject.dependencyGroups;
   const out = [...runtime];
   for (const group of groups) {
     const reqs = defined[group];
     if (!reqs) {
-      throw new PluginError('UNKNOWN_DEPENDENCY_GROUP', `${project.root}/pyproject.toml has no [dependency-groups] ${group} (defined: ${Object.keys(defined).join(', ') || 'none'})`);
+      throw new PluginError(
+        'UNKNOWN_DEPENDENCY_GROUP',
+        `${project.root}/pyproject.toml has no [dependency-groups] ${group} (defined: ${Object.keys(defined).join(', ') || 'none'})`,
+      );
     }
     for (const r of reqs) if (!out.includes(r)) out.push(r);
   }
@@ -131,14 +142,24 @@ export function findProject(ws: PythonWorkspace, root: string): PythonProject {
   if (!p) {
     const broken = ws.broken.get(at);
     if (broken) throw broken.error;
-    throw new PluginError('INVALID_PYPROJECT', `${posix.join(at, 'pyproject.toml')} is missing or has no [project] table (PEP 621)`);
+    throw new PluginError(
+      'INVALID_PYPROJECT',
+      `${posix.join(at, 'pyproject.toml')} is missing or has no [project] table (PEP 621)`,
+    );
   }
   for (const q of firstPartyClosure(p, ws.projects)) {
     const names = new Set(q.pyproject.dependencies.map((r) => requirementName(r)));
-    const paths = new Set(Object.values(q.pyproject.uvSources).flatMap((s) => (s.path ? [posix.normalize(posix.join(q.root, s.path))] : [])));
+    const paths = new Set(
+      Object.values(q.pyproject.uvSources).flatMap((s) =>
+        s.path ? [posix.normalize(posix.join(q.root, s.path))] : [],
+      ),
+    );
     for (const [brokenRoot, b] of ws.broken) {
       if (names.has(normalizeName(b.name)) || paths.has(brokenRoot)) {
-        throw new PluginError(b.error.code, `${q.project} depends on ${b.name} (${brokenRoot}), which cannot be used: ${b.error.message}`);
+        throw new PluginError(
+          b.error.code,
+          `${q.project} depends on ${b.name} (${brokenRoot}), which cannot be used: ${b.error.message}`,
+        );
       }
     }
   }

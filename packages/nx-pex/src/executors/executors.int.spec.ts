@@ -17,35 +17,50 @@ import { useFixtureIndex } from '../testing-files/fixture-env.js';
 describe('executors (modules loaded when the task runs)', () => {
   let index: FixtureIndex;
   let ws: string;
-  const context = (target: string, options: Record<string, unknown> = {}): ExecutorContext => ({
-    root: ws,
-    cwd: ws,
-    isVerbose: false,
-    projectName: 'svc',
-    targetName: target,
-    projectsConfigurations: {
-      version: 2,
-      projects: {
-        svc: { root: 'apps/svc', targets: { build: { executor: 'nx-pex:pex', options: { outputPath: 'dist/apps/svc/svc.pex', ...options } } } },
+  const context = (target: string, options: Record<string, unknown> = {}): ExecutorContext =>
+    ({
+      root: ws,
+      cwd: ws,
+      isVerbose: false,
+      projectName: 'svc',
+      targetName: target,
+      projectsConfigurations: {
+        version: 2,
+        projects: {
+          svc: {
+            root: 'apps/svc',
+            targets: {
+              build: { executor: 'nx-pex:pex', options: { outputPath: 'dist/apps/svc/svc.pex', ...options } },
+            },
+          },
+        },
       },
-    },
-    nxJsonConfiguration: {},
-    projectGraph: { nodes: {}, dependencies: {} },
-  }) as ExecutorContext;
+      nxJsonConfiguration: {},
+      projectGraph: { nodes: {}, dependencies: {} },
+    }) as ExecutorContext;
 
   beforeAll(async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'nx-pex-executors-'));
     const wheels = join(tmp, 'wheels');
     mkdirSync(wheels);
-    await buildWheel({ name: 'colorful', version: '1.2.0', modules: { 'colorful/__init__.py': 'def paint(s):\n    return "*" + s + "*"\n' } }, wheels);
+    await buildWheel(
+      {
+        name: 'colorful',
+        version: '1.2.0',
+        modules: { 'colorful/__init__.py': 'def paint(s):\n    return "*" + s + "*"\n' },
+      },
+      wheels,
+    );
     index = await startFixtureIndex({ wheelsDir: wheels });
     useFixtureIndex(index.url, tmp);
     ws = join(tmp, 'ws');
     writeTree(ws, {
       'nx.json': '{}',
-      'apps/svc/pyproject.toml': '[project]\nname = "svc"\nversion = "0.1.0"\ndependencies = ["colorful==1.2.0"]\n[project.scripts]\nsvc = "svc.main:main"\n',
+      'apps/svc/pyproject.toml':
+        '[project]\nname = "svc"\nversion = "0.1.0"\ndependencies = ["colorful==1.2.0"]\n[project.scripts]\nsvc = "svc.main:main"\n',
       'apps/svc/src/svc/__init__.py': '',
-      'apps/svc/src/svc/main.py': 'import sys\nfrom colorful import paint\n\ndef main():\n    print(paint("ok"))\n    return 7\n',
+      'apps/svc/src/svc/main.py':
+        'import sys\nfrom colorful import paint\n\ndef main():\n    print(paint("ok"))\n    return 7\n',
     });
   });
 
@@ -65,7 +80,9 @@ describe('executors (modules loaded when the task runs)', () => {
     expect(await runExecutor({ buildTarget: 'build' }, context('run'))).toEqual({ success: false });
   });
 
-  it('a failure inside the lazily loaded build is still the executor\'s reported failure', async () => {
-    expect(await pexExecutor({ outputPath: 'dist/x.pex', layout: 'nope' as 'zipapp' }, context('build'))).toEqual({ success: false });
+  it("a failure inside the lazily loaded build is still the executor's reported failure", async () => {
+    expect(await pexExecutor({ outputPath: 'dist/x.pex', layout: 'nope' as 'zipapp' }, context('build'))).toEqual({
+      success: false,
+    });
   });
 });

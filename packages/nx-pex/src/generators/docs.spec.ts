@@ -27,10 +27,15 @@ describe('docs/configuration.md', () => {
   it('documents every executor and generator option', () => {
     const text = readFileSync(docs, 'utf8');
     for (const manifest of ['executors.json', 'generators.json']) {
-      const entries = JSON.parse(readFileSync(packagePath(manifest), 'utf8')) as Record<string, Record<string, { schema: string }>>;
+      const entries = JSON.parse(readFileSync(packagePath(manifest), 'utf8')) as Record<
+        string,
+        Record<string, { schema: string }>
+      >;
       for (const [name, entry] of Object.entries(Object.values(entries)[0]!)) {
         expect(text).toContain(`### \`nx-pex:${name}\``);
-        const schema = JSON.parse(readFileSync(packagePath(entry.schema), 'utf8')) as { properties?: Record<string, unknown> };
+        const schema = JSON.parse(readFileSync(packagePath(entry.schema), 'utf8')) as {
+          properties?: Record<string, unknown>;
+        };
         for (const option of Object.keys(schema.properties ?? {})) expect(text).toContain(`| \`${option}\` |`);
       }
     }
@@ -42,7 +47,9 @@ describe('docs/configuration.md', () => {
     const stale = readFileSync(copy, 'utf8').replace('| `outputPath` |', '| `outputFile` |');
     writeFileSync(copy, stale);
     const check = genDocs('--check', '--out', copy);
-    expect(check.output).toMatch(/configuration.md is stale: .*Run: npm exec -- node packages\/nx-pex\/scripts\/gen-docs.mjs/);
+    expect(check.output).toMatch(
+      /configuration.md is stale: .*Run: npm exec -- node packages\/nx-pex\/scripts\/gen-docs.mjs/,
+    );
     expect(check.status).toBe(1);
     expect(genDocs('--out', copy).status).toBe(0);
     expect(readFileSync(copy, 'utf8')).toBe(readFileSync(docs, 'utf8'));

@@ -16,11 +16,15 @@ const root = mkdtempSync(join(tmpdir(), 'nx-pex-generated-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function pytest(cwd: string): { status: number | null; output: string } {
-  const result = spawnSync(python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--doctest-modules', 'src', 'tests'], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONPATH: '' },
-  });
+  const result = spawnSync(
+    python,
+    ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--doctest-modules', 'src', 'tests'],
+    {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONPATH: '' },
+    },
+  );
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 

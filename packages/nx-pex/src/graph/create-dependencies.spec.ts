@@ -25,15 +25,33 @@ describe('createDependencies', () => {
       'tools/ts/package.json': '{}',
     };
     const root = workspace(files);
-    const projectFileMap: Record<string, { file: string; hash: string }[]> = { svc: [], 'my-lib': [], util: [], ts: [] };
+    const projectFileMap: Record<string, { file: string; hash: string }[]> = {
+      svc: [],
+      'my-lib': [],
+      util: [],
+      ts: [],
+    };
     for (const file of Object.keys(files)) {
-      const project = file.startsWith('apps/svc') ? 'svc' : file.startsWith('libs/my-lib') ? 'my-lib' : file.startsWith('libs/util') ? 'util' : 'ts';
+      const project = file.startsWith('apps/svc')
+        ? 'svc'
+        : file.startsWith('libs/my-lib')
+          ? 'my-lib'
+          : file.startsWith('libs/util')
+            ? 'util'
+            : 'ts';
       projectFileMap[project]!.push({ file, hash: `h-${file}` });
     }
     const context = {
       workspaceRoot: root,
-      projects: { svc: { root: 'apps/svc' }, 'my-lib': { root: 'libs/my-lib' }, util: { root: 'libs/util' }, ts: { root: 'tools/ts' } },
-      externalNodes: { 'pypi:requests': { type: 'pypi', name: 'pypi:requests', data: { version: '2.34.2', packageName: 'requests' } } },
+      projects: {
+        svc: { root: 'apps/svc' },
+        'my-lib': { root: 'libs/my-lib' },
+        util: { root: 'libs/util' },
+        ts: { root: 'tools/ts' },
+      },
+      externalNodes: {
+        'pypi:requests': { type: 'pypi', name: 'pypi:requests', data: { version: '2.34.2', packageName: 'requests' } },
+      },
       fileMap: { projectFileMap, nonProjectFiles: [] },
       filesToProcess: { projectFileMap: {}, nonProjectFiles: [] },
       nxJsonConfiguration: {},
@@ -63,7 +81,12 @@ describe('createDependencies', () => {
     };
     const root = workspace(files);
     const projectFileMap: Record<string, { file: string; hash: string }[]> = {};
-    const roots: Record<string, string> = { svc: 'apps/svc', bad: 'apps/bad', bad2: 'apps/bad2', 'my-lib': 'libs/my-lib' };
+    const roots: Record<string, string> = {
+      svc: 'apps/svc',
+      bad: 'apps/bad',
+      bad2: 'apps/bad2',
+      'my-lib': 'libs/my-lib',
+    };
     for (const file of Object.keys(files)) {
       const project = Object.keys(roots).find((p) => file.startsWith(`${roots[p]}/`))!;
       (projectFileMap[project] ??= []).push({ file, hash: `b-${file}` });

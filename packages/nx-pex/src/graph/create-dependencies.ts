@@ -19,9 +19,19 @@ export function requirementName(requirement: string, file = 'pyproject.toml'): s
 }
 
 /** A project's PythonProject, or undefined when its pyproject.toml is unusable: createNodes gave it failing targets, it has no edges. */
-function readProject(workspaceRoot: string, name: string, root: string, files: ReadonlyArray<{ file: string }>): PythonProject | undefined {
+function readProject(
+  workspaceRoot: string,
+  name: string,
+  root: string,
+  files: ReadonlyArray<{ file: string }>,
+): PythonProject | undefined {
   try {
-    return pythonProject(name, root, readFileSync(join(workspaceRoot, root, 'pyproject.toml'), 'utf8'), files.map((f) => f.file));
+    return pythonProject(
+      name,
+      root,
+      readFileSync(join(workspaceRoot, root, 'pyproject.toml'), 'utf8'),
+      files.map((f) => f.file),
+    );
   } catch (e) {
     if (e instanceof PluginError) return undefined;
     throw e;
@@ -59,7 +69,8 @@ export const createDependencies: CreateDependencies = (_options, context) => {
 
   for (const p of projects) {
     const pyprojectFile = posix.join(p.root, 'pyproject.toml');
-    for (const dep of firstPartyDependencies(p, byDistName, byRoot, requirementName)) add(p.project, dep.project, pyprojectFile);
+    for (const dep of firstPartyDependencies(p, byDistName, byRoot, requirementName))
+      add(p.project, dep.project, pyprojectFile);
     for (const req of p.pyproject.dependencies) {
       const name = requirementName(req, pyprojectFile);
       if (byDistName.has(name)) continue;

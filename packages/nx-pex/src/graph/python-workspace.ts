@@ -73,7 +73,12 @@ export function indexProjects(projects: readonly PythonProject[]): {
 }
 
 /** Parses a project's pyproject.toml text into a PythonProject, or undefined without [project]. */
-export function pythonProject(project: string, root: string, pyprojectText: string, files: readonly string[]): PythonProject | undefined {
+export function pythonProject(
+  project: string,
+  root: string,
+  pyprojectText: string,
+  files: readonly string[],
+): PythonProject | undefined {
   const pyproject = parsePyProject(pyprojectText, posix.join(root, 'pyproject.toml'));
   if (!pyproject) return undefined;
   return { project, root, pyproject, modules: providedModules(root, files) };

@@ -17,7 +17,9 @@ export async function projectsOf(context: ExecutorContext) {
   const name = context.projectName;
   const config = name ? context.projectsConfigurations?.projects[name] : undefined;
   if (!name || !config) throw new PluginError('NO_PROJECT', 'nx-pex executors must run as a target of a project');
-  const all = Object.entries(context.projectsConfigurations?.projects ?? {}).map(([n, c]) => [n, c.root] as [string, string]);
+  const all = Object.entries(context.projectsConfigurations?.projects ?? {}).map(
+    ([n, c]) => [n, c.root] as [string, string],
+  );
   const ws = await loadPythonWorkspace(context.root, all);
   return { project: findProject(ws, config.root), projects: ws.projects };
 }
@@ -26,12 +28,18 @@ export async function projectsOf(context: ExecutorContext) {
 export function targetOptionsOf(context: ExecutorContext, target: string): Record<string, unknown> {
   const config = context.projectName ? context.projectsConfigurations?.projects[context.projectName] : undefined;
   const t = config?.targets?.[target];
-  if (!t) throw new PluginError('INVALID_OPTION', `${context.projectName ?? 'this project'} has no "${target}" target (the "buildTarget" option names it)`);
+  if (!t)
+    throw new PluginError(
+      'INVALID_OPTION',
+      `${context.projectName ?? 'this project'} has no "${target}" target (the "buildTarget" option names it)`,
+    );
   const configuration = context.configurationName ? t.configurations?.[context.configurationName] : undefined;
   return { ...(t.options ?? {}), ...(configuration ?? {}) };
 }
 
 /** Progress for a task: on Nx's terminal (stdout), as the environment allows; Nx stores what a task prints. */
 export function taskProgress(): BuildProgress {
-  return new BuildProgress(progressMode(process.env, Boolean(process.stdout.isTTY), true), { write: (text) => process.stdout.write(text) });
+  return new BuildProgress(progressMode(process.env, Boolean(process.stdout.isTTY), true), {
+    write: (text) => process.stdout.write(text),
+  });
 }

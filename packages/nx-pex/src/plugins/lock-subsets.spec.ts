@@ -8,11 +8,23 @@ import { lockPartHashes, resolverLockPartHasher, type LockPartHasher } from './l
 import { createNodes } from './plugin.js';
 
 const sha = (c: string) => c.repeat(64);
-const linux311 = { python_version: '3.11', python_full_version: '3.11.7', implementation_name: 'cpython', sys_platform: 'linux', platform_machine: 'x86_64', platform_python_implementation: 'CPython' };
+const linux311 = {
+  python_version: '3.11',
+  python_full_version: '3.11.7',
+  implementation_name: 'cpython',
+  sys_platform: 'linux',
+  platform_machine: 'x86_64',
+  platform_python_implementation: 'CPython',
+};
 
 function pkg(name: string, version: string, hash: string, requiresDist: string[] = []): LockPackage {
   const filename = `${name}-${version}-py3-none-any.whl`;
-  return { name, version, wheels: [{ name: filename, url: `https://files.example/${filename}`, size: 100, hashes: { sha256: sha(hash) } }], nxPex: { requiresDist } };
+  return {
+    name,
+    version,
+    wheels: [{ name: filename, url: `https://files.example/${filename}`, size: 100, hashes: { sha256: sha(hash) } }],
+    nxPex: { requiresDist },
+  };
 }
 
 /** A workspace lock shared by api (web → core), cli (core) and job (tool; test group: pytest-ish "check"). */
@@ -21,7 +33,12 @@ function sharedLock(): Lock {
     lockVersion: '1.0',
     requiresPython: '>=3.11',
     createdBy: 'nx-pex',
-    packages: [pkg('web', '2.0', 'a', ['core>=1']), pkg('core', '1.5', 'b'), pkg('tool', '1.0', 'c'), pkg('check', '3.0', 'd')],
+    packages: [
+      pkg('web', '2.0', 'a', ['core>=1']),
+      pkg('core', '1.5', 'b'),
+      pkg('tool', '1.0', 'c'),
+      pkg('check', '3.0', 'd'),
+    ],
     nxPex: {
       roots: { api: ['web>=2'], cli: ['core'], job: ['tool'] },
       groups: { job: { test: ['check'] } },
@@ -37,7 +54,12 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('lockPartHashes', () => {
-  const parts = [{ project: 'api' }, { project: 'cli' }, { project: 'job' }, { project: 'job', dependencyGroups: ['test'] }];
+  const parts = [
+    { project: 'api' },
+    { project: 'cli' },
+    { project: 'job' },
+    { project: 'job', dependencyGroups: ['test'] },
+  ];
   const hashes = async (lock: Lock, cache = new PluginCache<string>(join(dir, 'parts.json'))) =>
     lockPartHashes(formatLock(lock), parts, cache, (text) => resolverLockPartHasher(text, 'pylock.toml'));
 
@@ -98,10 +120,14 @@ describe('createNodes with a shared workspace lock', () => {
   const write = (rel: string, text: string) => writeFileSync(join(dir, rel), text);
   const buildOptions = async (files: string[]) => {
     const results = await create(files, {}, context());
-    return Object.fromEntries(results.flatMap(([, r]) => Object.values(r.projects ?? {}).map((p) => [p.name, p.targets?.['build']?.options as Record<string, unknown>])));
+    return Object.fromEntries(
+      results.flatMap(([, r]) =>
+        Object.values(r.projects ?? {}).map((p) => [p.name, p.targets?.['build']?.options as Record<string, unknown>]),
+      ),
+    );
   };
 
-  it('puts each project\'s lock part hash in its build options, which change only when its part does', async () => {
+  it("puts each project's lock part hash in its build options, which change only when its part does", async () => {
     expect(pattern).toContain('pylock.toml');
     for (const name of ['api', 'cli', 'own']) {
       mkdirSync(join(dir, name));
@@ -117,7 +143,9 @@ describe('createNodes with a shared workspace lock', () => {
     // A project with its own lock has that file as an input instead.
     expect(before['own']).toEqual({ outputPath: 'dist/own/own.pex' });
     // The graph cache and the part cache live in Nx's workspace data directory.
-    expect(JSON.parse(readFileSync(join(dir, '.nx', 'workspace-data', 'nx-pex-lock-parts.json'), 'utf8'))).toBeTypeOf('object');
+    expect(JSON.parse(readFileSync(join(dir, '.nx', 'workspace-data', 'nx-pex-lock-parts.json'), 'utf8'))).toBeTypeOf(
+      'object',
+    );
 
     // web is api's alone: api's hash changes, cli's does not.
     lock.packages[0]!.wheels[0]!.hashes.sha256 = sha('f');

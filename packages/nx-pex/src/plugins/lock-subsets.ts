@@ -52,7 +52,11 @@ export async function resolverLockPartHasher(lockText: string, lockFile: string)
   }
   return (part) => {
     try {
-      return lockSubsetHash(lock, part.project, part.dependencyGroups?.length ? { dependencyGroups: [...part.dependencyGroups] } : {});
+      return lockSubsetHash(
+        lock,
+        part.project,
+        part.dependencyGroups?.length ? { dependencyGroups: [...part.dependencyGroups] } : {},
+      );
     } catch (e) {
       return unusable(e);
     }

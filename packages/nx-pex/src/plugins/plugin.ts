@@ -1,8 +1,20 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
-import type { CreateNodes, CreateNodesResult, ProjectConfiguration, ProjectGraphExternalNode, TargetConfiguration } from '@nx/devkit';
-import { normalizeName, parsePyProject, parseRequirement, projectNameHint, type PyProject } from '../pyproject/pyproject.js';
+import type {
+  CreateNodes,
+  CreateNodesResult,
+  ProjectConfiguration,
+  ProjectGraphExternalNode,
+  TargetConfiguration,
+} from '@nx/devkit';
+import {
+  normalizeName,
+  parsePyProject,
+  parseRequirement,
+  projectNameHint,
+  type PyProject,
+} from '../pyproject/pyproject.js';
 import { defaultOutputPath } from '../core/output-path.js';
 import { PluginError } from '../utils/errors.js';
 import { externalNode } from '../graph/external-nodes.js';
@@ -71,7 +83,11 @@ interface BrokenProject {
   error: PluginError;
 }
 
-function targetsFor(p: ParsedProject, options: NxPexPluginOptions, facts: WorkspaceFacts): Record<string, TargetConfiguration> {
+function targetsFor(
+  p: ParsedProject,
+  options: NxPexPluginOptions,
+  facts: WorkspaceFacts,
+): Record<string, TargetConfiguration> {
   const targets: Record<string, TargetConfiguration> = {};
   const lock = options.lockTargetName ?? 'lock';
   if (lock !== false) targets[lock] = lockTarget();
@@ -95,7 +111,12 @@ function targetsFor(p: ParsedProject, options: NxPexPluginOptions, facts: Worksp
  * configuration hash changes, so an added requirement never reached its graph (Nx 24 takes them on
  * every recomputation).
  */
-function projectConfig(p: ParsedProject, requirements: string[], options: NxPexPluginOptions, facts: WorkspaceFacts): Omit<ProjectConfiguration, 'root'> {
+function projectConfig(
+  p: ParsedProject,
+  requirements: string[],
+  options: NxPexPluginOptions,
+  facts: WorkspaceFacts,
+): Omit<ProjectConfiguration, 'root'> {
   return {
     name: p.pyproject.name,
     projectType: p.pyproject.tool.type === 'lib' ? 'library' : 'application',
@@ -110,12 +131,30 @@ function projectConfig(p: ParsedProject, requirements: string[], options: NxPexP
  * A broken project keeps its place in the graph with the targets of an app; their executors read the
  * same file and fail with the same file:line message, so only this project's tasks fail.
  */
-function brokenProjectConfig(b: BrokenProject, options: NxPexPluginOptions, facts: WorkspaceFacts): Omit<ProjectConfiguration, 'root'> {
-  const pyproject: PyProject = { name: b.name, dependencies: [], scripts: {}, optionalDependencies: {}, dependencyGroups: {}, uvSources: {}, tool: {} };
+function brokenProjectConfig(
+  b: BrokenProject,
+  options: NxPexPluginOptions,
+  facts: WorkspaceFacts,
+): Omit<ProjectConfiguration, 'root'> {
+  const pyproject: PyProject = {
+    name: b.name,
+    dependencies: [],
+    scripts: {},
+    optionalDependencies: {},
+    dependencyGroups: {},
+    uvSources: {},
+    tool: {},
+  };
   const targets = targetsFor({ root: b.root, pyproject, hasTests: false }, options, facts);
   const description = `nx-pex cannot use this project: [${b.error.code}] ${b.error.message}`;
   for (const t of Object.values(targets)) t.metadata = { ...t.metadata, description };
-  return { name: b.name, projectType: 'application', namedInputs: { [SOURCES_INPUT]: sourcesNamedInput }, targets, tags: ['lang:python'] };
+  return {
+    name: b.name,
+    projectType: 'application',
+    namedInputs: { [SOURCES_INPUT]: sourcesNamedInput },
+    targets,
+    tags: ['lang:python'],
+  };
 }
 
 /**
@@ -123,7 +162,10 @@ function brokenProjectConfig(b: BrokenProject, options: NxPexPluginOptions, fact
  * requires. The version is the pinned one for `==` pins, else the specifier as written (there is no
  * lock to say more yet).
  */
-function externalNodes(projects: ParsedProject[], brokenNames: readonly string[]): { nodes: Record<string, ProjectGraphExternalNode>; byProject: Map<ParsedProject, string[]> } {
+function externalNodes(
+  projects: ParsedProject[],
+  brokenNames: readonly string[],
+): { nodes: Record<string, ProjectGraphExternalNode>; byProject: Map<ParsedProject, string[]> } {
   // A broken project is still first-party: never a pypi: node.
   const firstParty = new Set([...projects.map((p) => p.pyproject.name), ...brokenNames].map(normalizeName));
   const nodes: Record<string, ProjectGraphExternalNode> = {};
@@ -154,7 +196,8 @@ function parseOne([file, text, hasTestsDir]: PyProjectFile): ParsedProject | Bro
   try {
     const pyproject = parsePyProject(text, file);
     if (!pyproject) return undefined;
-    const hasTests = Boolean(hasTestsDir) || 'test' in pyproject.dependencyGroups || 'dev' in pyproject.dependencyGroups;
+    const hasTests =
+      Boolean(hasTestsDir) || 'test' in pyproject.dependencyGroups || 'dev' in pyproject.dependencyGroups;
     return { root, pyproject, hasTests };
   } catch (e) {
     if (!(e instanceof PluginError)) throw e;
@@ -184,17 +227,31 @@ function parseAll(files: ReadonlyArray<PyProjectFile>): ParsedFile[] {
 }
 
 /** Pure: the projects and external nodes inferred from pyproject.toml files. */
-export function inferFromPyProjects(files: ReadonlyArray<PyProjectFile>, options: NxPexPluginOptions = {}, facts: WorkspaceFacts = {}): Array<readonly [string, CreateNodesResult]> {
+export function inferFromPyProjects(
+  files: ReadonlyArray<PyProjectFile>,
+  options: NxPexPluginOptions = {},
+  facts: WorkspaceFacts = {},
+): Array<readonly [string, CreateNodesResult]> {
   return inferFromParsed(parseAll(files), options, facts);
 }
 
-function inferFromParsed(parsed: readonly ParsedFile[], options: NxPexPluginOptions, facts: WorkspaceFacts): Array<readonly [string, CreateNodesResult]> {
+function inferFromParsed(
+  parsed: readonly ParsedFile[],
+  options: NxPexPluginOptions,
+  facts: WorkspaceFacts,
+): Array<readonly [string, CreateNodesResult]> {
   const projects = parsed.flatMap(([, p]) => (p && 'pyproject' in p ? [p] : []));
-  const external = externalNodes(projects, parsed.flatMap(([, p]) => (p && !('pyproject' in p) ? [p.name] : [])));
+  const external = externalNodes(
+    projects,
+    parsed.flatMap(([, p]) => (p && !('pyproject' in p) ? [p.name] : [])),
+  );
   const first = parsed.findIndex(([, p]) => p !== undefined && 'pyproject' in p);
   return parsed.map(([file, p], i) => {
     if (!p) return [file, {}] as const;
-    const config = 'pyproject' in p ? projectConfig(p, external.byProject.get(p) ?? [], options, facts) : brokenProjectConfig(p, options, facts);
+    const config =
+      'pyproject' in p
+        ? projectConfig(p, external.byProject.get(p) ?? [], options, facts)
+        : brokenProjectConfig(p, options, facts);
     const result: CreateNodesResult = { projects: { [p.root]: config } };
     // External nodes ride along with the first project; Nx merges them across results.
     if (i === first && Object.keys(external.nodes).length > 0) result.externalNodes = external.nodes;
@@ -210,13 +267,25 @@ const WORKSPACE_LOCK = 'pylock.toml';
  * with its own pylock.toml (and the workspace-root project, whose own lock that file is) has it as a
  * file input instead.
  */
-async function sharedLockHashes(workspaceRoot: string, lockText: string, parsed: readonly ParsedFile[], ownLockRoots: ReadonlySet<string>): Promise<Record<string, ProjectLockHashes>> {
-  const served = parsed.flatMap(([, p]) => (p && 'pyproject' in p && p.root !== '.' && !ownLockRoots.has(p.root) ? [p] : []));
-  const parts: LockPart[] = served.flatMap((p) => [{ project: p.pyproject.name }, { project: p.pyproject.name, dependencyGroups: Object.keys(p.pyproject.dependencyGroups) }]);
+async function sharedLockHashes(
+  workspaceRoot: string,
+  lockText: string,
+  parsed: readonly ParsedFile[],
+  ownLockRoots: ReadonlySet<string>,
+): Promise<Record<string, ProjectLockHashes>> {
+  const served = parsed.flatMap(([, p]) =>
+    p && 'pyproject' in p && p.root !== '.' && !ownLockRoots.has(p.root) ? [p] : [],
+  );
+  const parts: LockPart[] = served.flatMap((p) => [
+    { project: p.pyproject.name },
+    { project: p.pyproject.name, dependencyGroups: Object.keys(p.pyproject.dependencyGroups) },
+  ]);
   const cache = new PluginCache<string>(join(workspaceDataDir(workspaceRoot), 'nx-pex-lock-parts.json'));
   const hashes = await lockPartHashes(lockText, parts, cache, (text) => resolverLockPartHasher(text, WORKSPACE_LOCK));
   cache.save();
-  return Object.fromEntries(served.map((p, i) => [p.pyproject.name, { build: hashes[2 * i]!, test: hashes[2 * i + 1]! }]));
+  return Object.fromEntries(
+    served.map((p, i) => [p.pyproject.name, { build: hashes[2 * i]!, test: hashes[2 * i + 1]! }]),
+  );
 }
 
 export const createNodes: CreateNodes<NxPexPluginOptions> = [
@@ -227,20 +296,42 @@ export const createNodes: CreateNodes<NxPexPluginOptions> = [
     const pyprojects = files.filter((f) => posix.basename(f) === 'pyproject.toml');
     const texts = pyprojects.map((file): PyProjectFile => {
       const dir = join(context.workspaceRoot, dirname(file));
-      return [file, readFileSync(join(context.workspaceRoot, file), 'utf8'), existsSync(join(dir, 'tests')) || existsSync(join(dir, 'test'))];
+      return [
+        file,
+        readFileSync(join(context.workspaceRoot, file), 'utf8'),
+        existsSync(join(dir, 'tests')) || existsSync(join(dir, 'test')),
+      ];
     });
-    const lockText = files.includes(WORKSPACE_LOCK) ? readFileSync(join(context.workspaceRoot, WORKSPACE_LOCK), 'utf8') : undefined;
-    const ownLockRoots = new Set(files.filter((f) => posix.basename(f) === WORKSPACE_LOCK && f !== WORKSPACE_LOCK).map((f) => posix.dirname(f)));
+    const lockText = files.includes(WORKSPACE_LOCK)
+      ? readFileSync(join(context.workspaceRoot, WORKSPACE_LOCK), 'utf8')
+      : undefined;
+    const ownLockRoots = new Set(
+      files.filter((f) => posix.basename(f) === WORKSPACE_LOCK && f !== WORKSPACE_LOCK).map((f) => posix.dirname(f)),
+    );
     const hasNpmLock = NPM_LOCKS.some((f) => existsSync(join(context.workspaceRoot, f)));
     // Nx's advice for fast graphs: reuse results while the inputs (all pyprojects, which of them
     // have their own lock, the shared lock, options) are unchanged.
-    const key = createHash('sha256').update(JSON.stringify([texts, options ?? {}, hasNpmLock, [...ownLockRoots].sort(), lockText === undefined ? null : sha256(lockText), 7])).digest('hex');
-    const cache = new PluginCache<Array<readonly [string, CreateNodesResult]>>(join(workspaceDataDir(context.workspaceRoot), 'nx-pex-nodes.json'));
+    const key = createHash('sha256')
+      .update(
+        JSON.stringify([
+          texts,
+          options ?? {},
+          hasNpmLock,
+          [...ownLockRoots].sort(),
+          lockText === undefined ? null : sha256(lockText),
+          7,
+        ]),
+      )
+      .digest('hex');
+    const cache = new PluginCache<Array<readonly [string, CreateNodesResult]>>(
+      join(workspaceDataDir(context.workspaceRoot), 'nx-pex-nodes.json'),
+    );
     let result = cache.peek(key);
     if (result === undefined) {
       const parsed = parseAll(texts);
       const facts: WorkspaceFacts = hasNpmLock ? { hasNpmLock } : {};
-      if (lockText !== undefined) facts.lockHashes = await sharedLockHashes(context.workspaceRoot, lockText, parsed, ownLockRoots);
+      if (lockText !== undefined)
+        facts.lockHashes = await sharedLockHashes(context.workspaceRoot, lockText, parsed, ownLockRoots);
       const inferred = inferFromParsed(parsed, options ?? {}, facts);
       result = cache.get(key, () => inferred);
     }

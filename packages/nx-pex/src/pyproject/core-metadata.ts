@@ -11,7 +11,11 @@ import type { PyProject } from './pyproject.js';
  */
 export function projectDistribution(pyproject: PyProject): ProjectDistribution | undefined {
   if (pyproject.version === undefined) return undefined;
-  const dist: ProjectDistribution = { name: pyproject.name, version: pyproject.version, metadata: renderCoreMetadata(pyproject, pyproject.version) };
+  const dist: ProjectDistribution = {
+    name: pyproject.name,
+    version: pyproject.version,
+    metadata: renderCoreMetadata(pyproject, pyproject.version),
+  };
   if (Object.keys(pyproject.scripts).length > 0) dist.scripts = pyproject.scripts;
   if (pyproject.guiScripts && Object.keys(pyproject.guiScripts).length > 0) dist.guiScripts = pyproject.guiScripts;
   if (pyproject.entryPoints && Object.keys(pyproject.entryPoints).length > 0) dist.entryPoints = pyproject.entryPoints;
@@ -25,7 +29,8 @@ export function renderCoreMetadata(pyproject: PyProject, version: string): strin
   if (meta.description !== undefined) lines.push(`Summary: ${oneLine(meta.description)}`);
   if (meta.keywords) lines.push(`Keywords: ${meta.keywords.map(oneLine).join(',')}`);
   if (meta.license !== undefined) lines.push(`License: ${multiLine(meta.license)}`);
-  for (const [label, url] of Object.entries(meta.urls ?? {})) lines.push(`Project-URL: ${oneLine(label)}, ${oneLine(url)}`);
+  for (const [label, url] of Object.entries(meta.urls ?? {}))
+    lines.push(`Project-URL: ${oneLine(label)}, ${oneLine(url)}`);
   if (pyproject.requiresPython !== undefined) lines.push(`Requires-Python: ${oneLine(pyproject.requiresPython)}`);
   for (const req of pyproject.dependencies) lines.push(`Requires-Dist: ${oneLine(req)}`);
   for (const [extra, reqs] of Object.entries(pyproject.optionalDependencies)) {

@@ -1,7 +1,6 @@
 import { PluginError } from '../utils/errors.js';
 import { normalizeName as normalize } from './names.js';
 
-
 /**
  * PEP 735 `[dependency-groups]` → group → requirement strings, with every `{include-group = "…"}`
  * replaced by the requirements of the group it names (recursively, in order). Group names compare
@@ -11,10 +10,15 @@ import { normalizeName as normalize } from './names.js';
 export function expandDependencyGroups(raw: Record<string, unknown>, file: string): Record<string, string[]> {
   const byNormalized = new Map<string, { name: string; entries: unknown[] }>();
   for (const [name, entries] of Object.entries(raw)) {
-    if (!Array.isArray(entries)) throw new PluginError('INVALID_PYPROJECT', `${file}: [dependency-groups].${name} must be an array`);
+    if (!Array.isArray(entries))
+      throw new PluginError('INVALID_PYPROJECT', `${file}: [dependency-groups].${name} must be an array`);
     const key = normalize(name);
     const other = byNormalized.get(key);
-    if (other) throw new PluginError('INVALID_PYPROJECT', `${file}: [dependency-groups] names "${other.name}" and "${name}" are the same group (PEP 735 compares normalized names)`);
+    if (other)
+      throw new PluginError(
+        'INVALID_PYPROJECT',
+        `${file}: [dependency-groups] names "${other.name}" and "${name}" are the same group (PEP 735 compares normalized names)`,
+      );
     byNormalized.set(key, { name, entries });
   }
   const expanded = new Map<string, string[]>();
@@ -30,10 +34,17 @@ export function expandDependencyGroups(raw: Record<string, unknown>, file: strin
       }
       const include = includeOf(entry);
       if (include === undefined) {
-        throw new PluginError('INVALID_PYPROJECT', `${file}: [dependency-groups].${group.name}: an entry must be a requirement string or {include-group = "<group>"} (PEP 735)`);
+        throw new PluginError(
+          'INVALID_PYPROJECT',
+          `${file}: [dependency-groups].${group.name}: an entry must be a requirement string or {include-group = "<group>"} (PEP 735)`,
+        );
       }
       const target = normalize(include);
-      if (!byNormalized.has(target)) throw new PluginError('INVALID_PYPROJECT', `${file}: [dependency-groups].${group.name} includes "${include}", which is not a group of this file`);
+      if (!byNormalized.has(target))
+        throw new PluginError(
+          'INVALID_PYPROJECT',
+          `${file}: [dependency-groups].${group.name} includes "${include}", which is not a group of this file`,
+        );
       if (path.includes(target)) {
         const cycle = [...path.slice(path.indexOf(target)), target].map((k) => byNormalized.get(k)!.name).join(' → ');
         throw new PluginError('INVALID_PYPROJECT', `${file}: [dependency-groups] include a group in itself (${cycle})`);

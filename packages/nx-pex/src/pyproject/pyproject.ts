@@ -98,7 +98,8 @@ function projectMetadata(project: Table, file: string): ProjectMetadata {
   const license = project['license'];
   if (typeof license === 'string') out.license = license;
   else if (isTable(license) && typeof license['text'] === 'string') out.license = license['text'];
-  else if (license !== undefined && !isTable(license)) throw new PluginError('INVALID_PYPROJECT', `${file}: [project] license must be a string or a table`);
+  else if (license !== undefined && !isTable(license))
+    throw new PluginError('INVALID_PYPROJECT', `${file}: [project] license must be a string or a table`);
   const keywords = stringArray(project['keywords'], `${file}: [project] keywords`);
   if (keywords.length > 0) out.keywords = keywords;
   const urls = stringTable(project['urls'], `${file}: [project.urls]`);
@@ -127,7 +128,10 @@ export function parsePyProject(text: string, file: string): PyProject | undefine
   }
   const scripts = project['scripts'] ?? {};
   if (!isTable(scripts) || !Object.values(scripts).every((v) => typeof v === 'string')) {
-    throw new PluginError('INVALID_PYPROJECT', `${file}: [project.scripts] must map names to "module:function" strings`);
+    throw new PluginError(
+      'INVALID_PYPROJECT',
+      `${file}: [project.scripts] must map names to "module:function" strings`,
+    );
   }
   const groupsRaw = doc['dependency-groups'] ?? {};
   if (!isTable(groupsRaw)) throw new PluginError('INVALID_PYPROJECT', `${file}: [dependency-groups] must be a table`);
@@ -141,34 +145,50 @@ export function parsePyProject(text: string, file: string): PyProject | undefine
     const script = optionalString(toolRaw['script'], `${file}: [tool.nx-pex] script`);
     if (script !== undefined) tool.script = script;
     if (script !== undefined && entryPoint !== undefined) {
-      throw new PluginError('INVALID_PYPROJECT', `${file}: [tool.nx-pex] sets both entry-point and script; keep one (a pex runs one thing).`);
+      throw new PluginError(
+        'INVALID_PYPROJECT',
+        `${file}: [tool.nx-pex] sets both entry-point and script; keep one (a pex runs one thing).`,
+      );
     }
     const type = optionalString(toolRaw['type'], `${file}: [tool.nx-pex] type`);
     if (type !== undefined) {
-      if (type !== 'app' && type !== 'lib') throw new PluginError('INVALID_PYPROJECT', `${file}: [tool.nx-pex] type must be "app" or "lib", not "${type}"`);
+      if (type !== 'app' && type !== 'lib')
+        throw new PluginError('INVALID_PYPROJECT', `${file}: [tool.nx-pex] type must be "app" or "lib", not "${type}"`);
       tool.type = type;
     }
     if (toolRaw['extras'] !== undefined) tool.extras = stringArray(toolRaw['extras'], `${file}: [tool.nx-pex] extras`);
     if (toolRaw['environments'] !== undefined) {
       // The entries' grammar (marker, platform tag, abbreviated platform) is the resolver's to check when it locks.
       tool.environments = stringArray(toolRaw['environments'], `${file}: [tool.nx-pex] environments`);
-      if (tool.environments.some((e) => e.trim() === '')) throw new PluginError('INVALID_PYPROJECT', `${file}: [tool.nx-pex] environments has an empty entry; give a PEP 508 marker, a platform tag or an abbreviated platform`);
+      if (tool.environments.some((e) => e.trim() === ''))
+        throw new PluginError(
+          'INVALID_PYPROJECT',
+          `${file}: [tool.nx-pex] environments has an empty entry; give a PEP 508 marker, a platform tag or an abbreviated platform`,
+        );
     }
     const forkStrategy = optionalString(toolRaw['fork-strategy'], `${file}: [tool.nx-pex] fork-strategy`);
     if (forkStrategy !== undefined) {
-      if (!FORK_STRATEGIES.includes(forkStrategy as ForkStrategy)) throw new PluginError('INVALID_PYPROJECT', `${file}: [tool.nx-pex] fork-strategy must be "requires-python" or "fewest", not "${forkStrategy}"`);
+      if (!FORK_STRATEGIES.includes(forkStrategy as ForkStrategy))
+        throw new PluginError(
+          'INVALID_PYPROJECT',
+          `${file}: [tool.nx-pex] fork-strategy must be "requires-python" or "fewest", not "${forkStrategy}"`,
+        );
       tool.forkStrategy = forkStrategy as ForkStrategy;
     }
   }
   const optionalRaw = project['optional-dependencies'] ?? {};
-  if (!isTable(optionalRaw)) throw new PluginError('INVALID_PYPROJECT', `${file}: [project.optional-dependencies] must be a table`);
+  if (!isTable(optionalRaw))
+    throw new PluginError('INVALID_PYPROJECT', `${file}: [project.optional-dependencies] must be a table`);
   const optionalDependencies: Record<string, string[]> = {};
   for (const [extra, reqs] of Object.entries(optionalRaw)) {
     optionalDependencies[extra] = stringArray(reqs, `${file}: [project.optional-dependencies] ${extra}`);
   }
   for (const extra of tool.extras ?? []) {
     if (!(extra in optionalDependencies)) {
-      throw new PluginError('INVALID_PYPROJECT', `${file}: [tool.nx-pex] extras names "${extra}", which [project.optional-dependencies] does not define (defined: ${Object.keys(optionalDependencies).join(', ') || 'none'})`);
+      throw new PluginError(
+        'INVALID_PYPROJECT',
+        `${file}: [tool.nx-pex] extras names "${extra}", which [project.optional-dependencies] does not define (defined: ${Object.keys(optionalDependencies).join(', ') || 'none'})`,
+      );
     }
   }
   const uvSources: Record<string, UvSource> = {};
@@ -185,9 +205,11 @@ export function parsePyProject(text: string, file: string): PyProject | undefine
   }
   const guiScripts = stringTable(project['gui-scripts'], `${file}: [project.gui-scripts]`);
   const entryPointsRaw = project['entry-points'] ?? {};
-  if (!isTable(entryPointsRaw)) throw new PluginError('INVALID_PYPROJECT', `${file}: [project.entry-points] must be a table of groups`);
+  if (!isTable(entryPointsRaw))
+    throw new PluginError('INVALID_PYPROJECT', `${file}: [project.entry-points] must be a table of groups`);
   const entryPoints: Record<string, Record<string, string>> = {};
-  for (const [group, entries] of Object.entries(entryPointsRaw)) entryPoints[group] = stringTable(entries, `${file}: [project.entry-points.${group}]`);
+  for (const [group, entries] of Object.entries(entryPointsRaw))
+    entryPoints[group] = stringTable(entries, `${file}: [project.entry-points.${group}]`);
   const result: PyProject = {
     name,
     dependencies: stringArray(project['dependencies'], `${file}: [project] dependencies`),
@@ -202,8 +224,10 @@ export function parsePyProject(text: string, file: string): PyProject | undefine
     tool,
   };
   checkRequirements(text, file, '[project] dependencies', result.dependencies);
-  for (const [extra, reqs] of Object.entries(optionalDependencies)) checkRequirements(text, file, `[project.optional-dependencies] ${extra}`, reqs);
-  for (const [group, reqs] of Object.entries(dependencyGroups)) checkRequirements(text, file, `[dependency-groups] ${group}`, reqs);
+  for (const [extra, reqs] of Object.entries(optionalDependencies))
+    checkRequirements(text, file, `[project.optional-dependencies] ${extra}`, reqs);
+  for (const [group, reqs] of Object.entries(dependencyGroups))
+    checkRequirements(text, file, `[dependency-groups] ${group}`, reqs);
   const version = optionalString(project['version'], `${file}: [project] version`);
   if (version !== undefined) result.version = version;
   const requiresPython = optionalString(project['requires-python'], `${file}: [project] requires-python`);
@@ -274,6 +298,9 @@ export function parseRequirement(text: string, file: string): Requirement {
   try {
     return Requirement.parse(text);
   } catch (e) {
-    throw new PluginError('INVALID_REQUIREMENT', `${file}: "${text}" is not a valid PEP 508 requirement: ${(e as Error).message}`);
+    throw new PluginError(
+      'INVALID_REQUIREMENT',
+      `${file}: "${text}" is not a valid PEP 508 requirement: ${(e as Error).message}`,
+    );
   }
 }

@@ -23,7 +23,12 @@ let index: FixtureIndex;
 let env: NodeJS.ProcessEnv;
 let reference: { sha256: string; ms: number };
 
-interface Exit { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Run the CLI; `killAfterMs` sends SIGKILL then (the build may finish first). */
 function cli(args: string[], killAfterMs?: number): Promise<Exit> {
@@ -41,7 +46,10 @@ function cli(args: string[], killAfterMs?: number): Promise<Exit> {
   });
 }
 
-const sha256 = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
+const sha256 = async (path: string) =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 
 async function* walk(dir: string): AsyncGenerator<string> {
   for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
@@ -76,18 +84,34 @@ beforeAll(async () => {
   mkdirSync(wheels);
   await buildWheel({ name: 'tiny', version: '1.0', modules: { 'tiny/__init__.py': 'T = 1\n' } }, wheels);
   // Large and incompressible, so downloads, installs and writes each take long enough to be killed in.
-  await buildWheel({ name: 'bulky', version: '2.0', requiresDist: ['tiny'], modules: { 'bulky/__init__.py': 'B = 1\n', 'bulky/data.bin': randomBytes(3_000_000) } }, wheels);
+  await buildWheel(
+    {
+      name: 'bulky',
+      version: '2.0',
+      requiresDist: ['tiny'],
+      modules: { 'bulky/__init__.py': 'B = 1\n', 'bulky/data.bin': randomBytes(3_000_000) },
+    },
+    wheels,
+  );
   index = await startFixtureIndex({ wheelsDir: wheels });
   cache = join(tmp, 'cache');
   ws = join(tmp, 'ws');
   const files: Record<string, string> = {
     'nx.json': '{}',
-    'apps/svc/pyproject.toml': '[project]\nname = "svc"\nversion = "0.1.0"\ndependencies = ["bulky==2.0"]\n[project.scripts]\nsvc = "svc.main:main"\n',
+    'apps/svc/pyproject.toml':
+      '[project]\nname = "svc"\nversion = "0.1.0"\ndependencies = ["bulky==2.0"]\n[project.scripts]\nsvc = "svc.main:main"\n',
     'apps/svc/src/svc/__init__.py': '',
     'apps/svc/src/svc/main.py': 'def main():\n    print("ok")\n',
   };
   writeTree(ws, files);
-  env = { ...process.env, PIP_INDEX_URL: index.url, PIP_FIND_LINKS: '', PIP_CONFIG_FILE: join(tmp, 'no-pip.conf'), NX_PEX_CACHE_DIR: cache, CI: '1' };
+  env = {
+    ...process.env,
+    PIP_INDEX_URL: index.url,
+    PIP_FIND_LINKS: '',
+    PIP_CONFIG_FILE: join(tmp, 'no-pip.conf'),
+    NX_PEX_CACHE_DIR: cache,
+    CI: '1',
+  };
   // The reference: a cold build with a scratch cache; its duration bounds the random kill points.
   const started = Date.now();
   const first = await cli(['build', 'apps/svc', '--output', 'ref/svc.pex']);
@@ -102,38 +126,46 @@ afterAll(async () => {
 });
 
 describe('nx-pex build killed at random points', () => {
-  it(`after ${KILLS} SIGKILLs the output path never holds a partial pex and the cache no corrupt entry`, async () => {
-    const output = join(ws, 'dist/apps/svc/svc.pex');
-    const outcomes = { killed: 0, finishedFirst: 0, outputAbsent: 0, outputComplete: 0 };
-    // Kill points are drawn within the duration of the last build of the same kind that finished, so
-    // they fall inside builds; runs that finish first do not count towards the kills.
-    const lastMs = [reference.ms, reference.ms, reference.ms, reference.ms];
-    for (let i = 0; outcomes.killed < KILLS && i < KILLS * 4; i++) {
-      // Vary what is left to do, so kills land while downloading, preparing trees and writing the pex.
-      const reset = i % 4;
-      if (reset === 1) await rm(join(cache, 'wheels'), { recursive: true, force: true });
-      if (reset === 2) await rm(join(cache, 'installed_wheels'), { recursive: true, force: true });
-      if (reset === 3) await rm(output, { force: true });
-      const started = Date.now();
-      const exit = await cli(['build', 'apps/svc'], Math.floor(Math.random() * lastMs[reset]!));
-      if (exit.signal === 'SIGKILL') outcomes.killed++;
-      else {
-        expect(exit.code, exit.stderr).toBe(0);
-        outcomes.finishedFirst++;
-        lastMs[reset] = Date.now() - started;
+  it(
+    `after ${KILLS} SIGKILLs the output path never holds a partial pex and the cache no corrupt entry`,
+    async () => {
+      const output = join(ws, 'dist/apps/svc/svc.pex');
+      const outcomes = { killed: 0, finishedFirst: 0, outputAbsent: 0, outputComplete: 0 };
+      // Kill points are drawn within the duration of the last build of the same kind that finished, so
+      // they fall inside builds; runs that finish first do not count towards the kills.
+      const lastMs = [reference.ms, reference.ms, reference.ms, reference.ms];
+      for (let i = 0; outcomes.killed < KILLS && i < KILLS * 4; i++) {
+        // Vary what is left to do, so kills land while downloading, preparing trees and writing the pex.
+        const reset = i % 4;
+        if (reset === 1) await rm(join(cache, 'wheels'), { recursive: true, force: true });
+        if (reset === 2) await rm(join(cache, 'installed_wheels'), { recursive: true, force: true });
+        if (reset === 3) await rm(output, { force: true });
+        const started = Date.now();
+        const exit = await cli(['build', 'apps/svc'], Math.floor(Math.random() * lastMs[reset]!));
+        if (exit.signal === 'SIGKILL') outcomes.killed++;
+        else {
+          expect(exit.code, exit.stderr).toBe(0);
+          outcomes.finishedFirst++;
+          lastMs[reset] = Date.now() - started;
+        }
+        if (existsSync(output)) {
+          expect(await sha256(output), `kill ${i}: the output path holds a partial or different pex`).toBe(
+            reference.sha256,
+          );
+          outcomes.outputComplete++;
+        } else outcomes.outputAbsent++;
+        expect(await corruptCacheEntries(), `kill ${i}`).toEqual([]);
       }
-      if (existsSync(output)) {
-        expect(await sha256(output), `kill ${i}: the output path holds a partial or different pex`).toBe(reference.sha256);
-        outcomes.outputComplete++;
-      } else outcomes.outputAbsent++;
-      expect(await corruptCacheEntries(), `kill ${i}`).toEqual([]);
-    }
-    expect(outcomes.killed).toBe(KILLS);
-    const clean = await cli(['build', 'apps/svc']);
-    expect(clean.code, clean.stderr).toBe(0);
-    expect(await sha256(output)).toBe(reference.sha256);
-    console.log(`nx-pex build kills: ${outcomes.killed + outcomes.finishedFirst} runs (${outcomes.killed} SIGKILLed, ${outcomes.finishedFirst} finished before the kill); output afterwards absent ${outcomes.outputAbsent}, complete ${outcomes.outputComplete}, partial 0; corrupt cache entries 0; clean build identical`);
-  }, LONG ? 3_600_000 : 300_000);
+      expect(outcomes.killed).toBe(KILLS);
+      const clean = await cli(['build', 'apps/svc']);
+      expect(clean.code, clean.stderr).toBe(0);
+      expect(await sha256(output)).toBe(reference.sha256);
+      console.log(
+        `nx-pex build kills: ${outcomes.killed + outcomes.finishedFirst} runs (${outcomes.killed} SIGKILLed, ${outcomes.finishedFirst} finished before the kill); output afterwards absent ${outcomes.outputAbsent}, complete ${outcomes.outputComplete}, partial 0; corrupt cache entries 0; clean build identical`,
+      );
+    },
+    LONG ? 3_600_000 : 300_000,
+  );
 });
 
 describe('concurrent builds sharing one artifact cache', () => {
@@ -143,7 +175,9 @@ describe('concurrent builds sharing one artifact cache', () => {
     for (const exit of own) expect(exit.code, exit.stderr).toBe(0);
     for (const n of [0, 1, 2, 3]) expect(await sha256(join(ws, `par/${n}/svc.pex`))).toBe(reference.sha256);
     await rm(cache, { recursive: true, force: true });
-    const shared = await Promise.all([0, 1, 2, 3].map(() => cli(['build', 'apps/svc', '--output', 'par/shared/svc.pex'])));
+    const shared = await Promise.all(
+      [0, 1, 2, 3].map(() => cli(['build', 'apps/svc', '--output', 'par/shared/svc.pex'])),
+    );
     for (const exit of shared) expect(exit.code, exit.stderr).toBe(0);
     expect(await sha256(join(ws, 'par/shared/svc.pex'))).toBe(reference.sha256);
     expect(await corruptCacheEntries()).toEqual([]);

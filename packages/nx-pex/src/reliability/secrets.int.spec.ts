@@ -8,7 +8,15 @@ import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildWheel, credentialForms, findSecrets, findSecretsInTree, startFixtureIndex, type FixtureIndex, writeTree } from '@nx-pex/tools';
+import {
+  buildWheel,
+  credentialForms,
+  findSecrets,
+  findSecretsInTree,
+  startFixtureIndex,
+  type FixtureIndex,
+  writeTree,
+} from '@nx-pex/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'cli', 'main.js');
@@ -24,7 +32,11 @@ const transcripts: string[] = [];
 
 function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ws, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: ws,
+      env: { ...env, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -46,11 +58,20 @@ beforeAll(async () => {
   ws = join(tmp, 'ws');
   writeTree(ws, {
     'nx.json': '{}',
-    'apps/svc/pyproject.toml': '[project]\nname = "svc"\nversion = "0.1.0"\ndependencies = ["colorful==1.2.0"]\n[project.scripts]\nsvc = "svc.main:main"\n',
+    'apps/svc/pyproject.toml':
+      '[project]\nname = "svc"\nversion = "0.1.0"\ndependencies = ["colorful==1.2.0"]\n[project.scripts]\nsvc = "svc.main:main"\n',
     'apps/svc/src/svc/__init__.py': '',
     'apps/svc/src/svc/main.py': 'def main():\n    print("ok")\n',
   });
-  env = { ...process.env, PIP_INDEX_URL: withAuth(index.url), PIP_EXTRA_INDEX_URL: withAuth(`${index.root}extra/simple/`), PIP_FIND_LINKS: '', PIP_CONFIG_FILE: join(tmp, 'no-pip.conf'), NX_PEX_CACHE_DIR: join(tmp, 'cache'), CI: '1' };
+  env = {
+    ...process.env,
+    PIP_INDEX_URL: withAuth(index.url),
+    PIP_EXTRA_INDEX_URL: withAuth(`${index.root}extra/simple/`),
+    PIP_FIND_LINKS: '',
+    PIP_CONFIG_FILE: join(tmp, 'no-pip.conf'),
+    NX_PEX_CACHE_DIR: join(tmp, 'cache'),
+    CI: '1',
+  };
 });
 
 afterAll(async () => {
@@ -85,7 +106,11 @@ describe('index credentials never leak', () => {
 
   it('not in the errors of failing builds (index down, HTTP 5xx, hash mismatch)', async () => {
     const cases: [string, NodeJS.ProcessEnv, () => void][] = [
-      ['index down', { PIP_INDEX_URL: withAuth('http://127.0.0.1:9/simple/'), PIP_EXTRA_INDEX_URL: '' }, () => undefined],
+      [
+        'index down',
+        { PIP_INDEX_URL: withAuth('http://127.0.0.1:9/simple/'), PIP_EXTRA_INDEX_URL: '' },
+        () => undefined,
+      ],
       ['HTTP 5xx', {}, () => index.setFaults({ status5xx: true })],
       ['wrong sha256', {}, () => index.setFaults({ wrongSha256: true })],
     ];

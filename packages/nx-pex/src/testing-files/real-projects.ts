@@ -21,17 +21,31 @@ def cli():
 
 /** Wheels and sdists the fixture index serves for these projects: the build requirement and the sdist-only dependency. */
 export async function writeRealProjectDistributions(wheels: string, work: string): Promise<void> {
-  await buildWheel({ name: 'vcshelper', version: '1.0', modules: { 'vcshelper/__init__.py': VCSHELPER }, consoleScripts: { 'vcs-describe': 'vcshelper:cli' } }, wheels);
+  await buildWheel(
+    {
+      name: 'vcshelper',
+      version: '1.0',
+      modules: { 'vcshelper/__init__.py': VCSHELPER },
+      consoleScripts: { 'vcs-describe': 'vcshelper:cli' },
+    },
+    wheels,
+  );
   // srcpkg is published only as an sdist (its backend has no build requirements).
   const stem = 'srcpkg-1.0';
   const src = join(work, 'sdists', stem);
   await mkdir(join(src, '_build'), { recursive: true });
   await writeFile(join(src, 'PKG-INFO'), 'Metadata-Version: 2.1\nName: srcpkg\nVersion: 1.0\n');
-  await writeFile(join(src, 'pyproject.toml'), '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["_build"]\n');
-  await writeFile(join(src, '_build', 'backend.py'), `${WRITE_WHEEL}
+  await writeFile(
+    join(src, 'pyproject.toml'),
+    '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["_build"]\n',
+  );
+  await writeFile(
+    join(src, '_build', 'backend.py'),
+    `${WRITE_WHEEL}
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     return write_wheel(wheel_directory, "srcpkg", "1.0", {"srcpkg/__init__.py": "BUILT = 'built from its sdist'\\n"})
-`);
+`,
+  );
   execFileSync('tar', ['czf', join(wheels, `${stem}.tar.gz`), '-C', join(work, 'sdists'), stem]);
 }
 
@@ -149,7 +163,21 @@ def admin():
 /** Make `dir` a git repository with one commit tagged `tag` (a VCS version's source). */
 /** git in `dir` with a fixed identity and no signing (the machine's git config is not the test's). */
 export function gitIn(dir: string, ...args: string[]): Buffer {
-  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', '-c', 'commit.gpgsign=false', '-c', 'tag.gpgsign=false', ...args], { cwd: dir, stdio: 'pipe' });
+  return execFileSync(
+    'git',
+    [
+      '-c',
+      'user.name=t',
+      '-c',
+      'user.email=t@example.invalid',
+      '-c',
+      'commit.gpgsign=false',
+      '-c',
+      'tag.gpgsign=false',
+      ...args,
+    ],
+    { cwd: dir, stdio: 'pipe' },
+  );
 }
 
 export function gitCommitAndTag(dir: string, tag: string): void {

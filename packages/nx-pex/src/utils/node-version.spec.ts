@@ -25,9 +25,11 @@ function installed(packages: Record<string, LockEntry>, name: string, from: stri
 describe('engines.node', () => {
   const pkg = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { engines: { node: string } };
 
-  it('is at least every runtime dependency\'s own engines.node, as package-lock.json installs them', () => {
+  it("is at least every runtime dependency's own engines.node, as package-lock.json installs them", () => {
     const repoRoot = dirname(dirname(packagePath()));
-    const packages = (JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> }).packages;
+    const packages = (
+      JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> }
+    ).packages;
     const seen = new Set<string>();
     const queue = ['packages/nx-pex'];
     const narrower: string[] = [];
@@ -49,7 +51,9 @@ describe('engines.node', () => {
   });
 
   it('an older Node gets one line naming the version needed; a new enough one passes', () => {
-    expect(nodeVersionProblem('22.12.0', '>=22.19.0')).toBe('nx-pex needs Node.js >=22.19.0 (this is 22.12.0): install a newer Node.js (e.g. the current LTS) and run nx again.');
+    expect(nodeVersionProblem('22.12.0', '>=22.19.0')).toBe(
+      'nx-pex needs Node.js >=22.19.0 (this is 22.12.0): install a newer Node.js (e.g. the current LTS) and run nx again.',
+    );
     expect(nodeVersionProblem('v20.20.2', '>=22.19.0')).toMatch(/^nx-pex needs Node.js >=22.19.0 \(this is 20.20.2\)/);
     expect(nodeVersionProblem('22.19.0', '>=22.19.0')).toBeUndefined();
     expect(nodeVersionProblem('24.1.0', '>=22.19.0')).toBeUndefined();

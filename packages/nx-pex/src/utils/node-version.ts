@@ -11,12 +11,16 @@ import { packagePath } from './package-path.js';
 export function nodeVersionProblem(version: string, engines: string): string | undefined {
   const min = /^>=\s*(\d+)\.(\d+)\.(\d+)$/.exec(engines.trim());
   if (!min) return undefined;
-  const have = version.replace(/^v/, '').split('.').map((n) => Number.parseInt(n, 10));
+  const have = version
+    .replace(/^v/, '')
+    .split('.')
+    .map((n) => Number.parseInt(n, 10));
   const need = min.slice(1, 4).map(Number);
   for (let i = 0; i < 3; i++) {
     const h = have[i] ?? 0;
     if (h > need[i]!) return undefined;
-    if (h < need[i]!) return `nx-pex needs Node.js ${engines.trim()} (this is ${version.replace(/^v/, '')}): install a newer Node.js (e.g. the current LTS) and run nx again.`;
+    if (h < need[i]!)
+      return `nx-pex needs Node.js ${engines.trim()} (this is ${version.replace(/^v/, '')}): install a newer Node.js (e.g. the current LTS) and run nx again.`;
   }
   return undefined;
 }

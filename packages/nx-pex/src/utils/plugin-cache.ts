@@ -52,5 +52,9 @@ function readCache<T>(file: string): Record<string, T> {
 
 /** Where Nx keeps workspace data (its own variable when set, else its default). */
 export function workspaceDataDir(workspaceRoot: string, env: NodeJS.ProcessEnv = process.env): string {
-  return env['NX_WORKSPACE_DATA_DIRECTORY'] ?? env['NX_PROJECT_GRAPH_CACHE_DIRECTORY'] ?? join(workspaceRoot, '.nx', 'workspace-data');
+  return (
+    env['NX_WORKSPACE_DATA_DIRECTORY'] ??
+    env['NX_PROJECT_GRAPH_CACHE_DIRECTORY'] ??
+    join(workspaceRoot, '.nx', 'workspace-data')
+  );
 }

@@ -29,9 +29,9 @@ const GENERATING_REQUIREMENTS: Record<string, string> = {
   'setuptools-git-versioning': 'takes the version from VCS',
   'poetry-dynamic-versioning': 'takes the version from VCS',
   'pdm-backend-scm': 'takes the version from VCS',
-  'dunamai': 'takes the version from VCS',
-  'vcversioner': 'takes the version from VCS',
-  'pbr': 'takes the version and metadata from VCS',
+  dunamai: 'takes the version from VCS',
+  vcversioner: 'takes the version from VCS',
+  pbr: 'takes the version and metadata from VCS',
   'hatch-fancy-pypi-readme': 'generates the readme metadata',
   'hatch-requirements-txt': 'generates dependencies from requirements files',
   cython: 'compiles extension modules',
@@ -80,26 +80,37 @@ export function buildBackendReason(pyproject: unknown, siblings: readonly string
   const buildSystem = tableAt(pyproject, 'build-system');
   const files = new Set(siblings);
   if (!project) return 'pyproject.toml has no [project] table, so its metadata is computed by the build backend';
-  const dynamic = Array.isArray(project.dynamic) ? project.dynamic.filter((f): f is string => typeof f === 'string') : [];
-  if (dynamic.length) return `[project] dynamic = ${JSON.stringify(dynamic)}: the build backend computes ${dynamic.length === 1 ? 'this field' : 'these fields'}`;
-  const requires = Array.isArray(buildSystem?.requires) ? buildSystem.requires.filter((r): r is string => typeof r === 'string') : [];
+  const dynamic = Array.isArray(project.dynamic)
+    ? project.dynamic.filter((f): f is string => typeof f === 'string')
+    : [];
+  if (dynamic.length)
+    return `[project] dynamic = ${JSON.stringify(dynamic)}: the build backend computes ${dynamic.length === 1 ? 'this field' : 'these fields'}`;
+  const requires = Array.isArray(buildSystem?.requires)
+    ? buildSystem.requires.filter((r): r is string => typeof r === 'string')
+    : [];
   for (const text of requires) {
     const name = requirementName(text);
     const what = name === undefined ? undefined : GENERATING_REQUIREMENTS[name];
     if (what) return `its build requirement ${name} ${what}`;
   }
   const tool = tableAt(pyproject, 'tool');
-  const hatchHooks = tableAt(tool, 'hatch', 'build', 'hooks') ?? tableAt(tool, 'hatch', 'build', 'targets', 'wheel', 'hooks');
-  if (hatchHooks && Object.keys(hatchHooks).length) return `it has hatch build hooks (${Object.keys(hatchHooks).sort().join(', ')}) that run at build time`;
-  if (tableAt(tool, 'setuptools_scm') ?? tableAt(tool, 'setuptools-scm')) return 'it configures setuptools-scm ([tool.setuptools_scm]), which takes the version from VCS';
+  const hatchHooks =
+    tableAt(tool, 'hatch', 'build', 'hooks') ?? tableAt(tool, 'hatch', 'build', 'targets', 'wheel', 'hooks');
+  if (hatchHooks && Object.keys(hatchHooks).length)
+    return `it has hatch build hooks (${Object.keys(hatchHooks).sort().join(', ')}) that run at build time`;
+  if (tableAt(tool, 'setuptools_scm') ?? tableAt(tool, 'setuptools-scm'))
+    return 'it configures setuptools-scm ([tool.setuptools_scm]), which takes the version from VCS';
   const setuptools = tableAt(tool, 'setuptools');
-  if (setuptools && ('ext-modules' in setuptools || 'cmdclass' in setuptools)) return 'its [tool.setuptools] declares ext-modules or cmdclass, which run at build time';
+  if (setuptools && ('ext-modules' in setuptools || 'cmdclass' in setuptools))
+    return 'its [tool.setuptools] declares ext-modules or cmdclass, which run at build time';
   // Poetry: `build = "build.py"` (1.x) or `[tool.poetry.build] script = …`.
   if (tableAt(tool, 'poetry')?.build !== undefined) return 'it has a Poetry build script that runs at build time';
   if (files.has('setup.py')) return 'a setup.py beside pyproject.toml runs at build time';
   const backend = typeof buildSystem?.['build-backend'] === 'string' ? buildSystem['build-backend'] : undefined;
-  if (buildSystem && Array.isArray(buildSystem['backend-path'])) return `its build backend ${backend ?? '(unnamed)'} is in the project's own tree (backend-path)`;
+  if (buildSystem && Array.isArray(buildSystem['backend-path']))
+    return `its build backend ${backend ?? '(unnamed)'} is in the project's own tree (backend-path)`;
   if (backend === 'pdm.backend' && files.has('pdm_build.py')) return 'pdm-backend runs its pdm_build.py at build time';
-  if (backend !== undefined && !STATIC_BACKENDS.has(backend.split(':')[0]!)) return `its build backend ${backend} is not one whose wheel nx-pex can write from the sources`;
+  if (backend !== undefined && !STATIC_BACKENDS.has(backend.split(':')[0]!))
+    return `its build backend ${backend} is not one whose wheel nx-pex can write from the sources`;
   return undefined;
 }

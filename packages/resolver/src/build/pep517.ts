@@ -100,8 +100,17 @@ with open(cfg["result"], "w") as f:
 const SOURCE_DATE_EPOCH = '315532800';
 
 /** Run a command; a failure is a ResolverError of `subject` with the tail of the command's output. */
-export function runBuildCommand(command: string, args: string[], subject: BuildSubject, step: string, binDir?: string): Promise<string> {
-  const env: NodeJS.ProcessEnv = { ...process.env, SOURCE_DATE_EPOCH: process.env.SOURCE_DATE_EPOCH ?? SOURCE_DATE_EPOCH };
+export function runBuildCommand(
+  command: string,
+  args: string[],
+  subject: BuildSubject,
+  step: string,
+  binDir?: string,
+): Promise<string> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SOURCE_DATE_EPOCH: process.env.SOURCE_DATE_EPOCH ?? SOURCE_DATE_EPOCH,
+  };
   // Tools the build requirements install (cmake, ninja, cython) come first, as in pip's build isolation.
   if (binDir) env.PATH = process.env.PATH ? `${binDir}${delimiter}${process.env.PATH}` : binDir;
   return new Promise((resolvePromise, reject) => {
@@ -111,13 +120,25 @@ export function runBuildCommand(command: string, args: string[], subject: BuildS
         return;
       }
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        reject(new ResolverError(subject.code, `Cannot build ${subject.describe}: no ${JSON.stringify(command)} to run (${step}). Install it or point the build at an existing Python interpreter.`, { cause: err }));
+        reject(
+          new ResolverError(
+            subject.code,
+            `Cannot build ${subject.describe}: no ${JSON.stringify(command)} to run (${step}). Install it or point the build at an existing Python interpreter.`,
+            { cause: err },
+          ),
+        );
         return;
       }
       const output = `${stdout}\n${stderr}`;
       const tail = (stderr.trim() || stdout.trim() || err.message).split('\n').slice(-15).join('\n');
       const advice = subject.advise?.(output);
-      reject(new ResolverError(subject.code, `Building ${subject.describe} failed (${step}):\n${tail}${advice ? `\n${advice}` : ''}`, { cause: err }));
+      reject(
+        new ResolverError(
+          subject.code,
+          `Building ${subject.describe} failed (${step}):\n${tail}${advice ? `\n${advice}` : ''}`,
+          { cause: err },
+        ),
+      );
     });
   });
 }
@@ -130,9 +151,14 @@ export interface BuildSystem {
 }
 
 // PEP 517: no pyproject.toml, or no [build-system], means setuptools' legacy backend.
-const LEGACY: BuildSystem = { requires: ['setuptools>=40.8.0'], backend: 'setuptools.build_meta:__legacy__', backendPath: [] };
+const LEGACY: BuildSystem = {
+  requires: ['setuptools>=40.8.0'],
+  backend: 'setuptools.build_meta:__legacy__',
+  backendPath: [],
+};
 
-const strings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? v as string[] : undefined);
+const strings = (v: unknown): string[] | undefined =>
+  Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
 
 /** `true` when `path` is `root` or inside it (after resolution). */
 export function isInside(root: string, path: string): boolean {
@@ -145,34 +171,59 @@ export async function readPyproject(src: string, subject: BuildSubject): Promise
   const file = join(src, 'pyproject.toml');
   const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return undefined;
-    throw new ResolverError(subject.code, `${subject.describe}: cannot read ${file} (${err.code ?? err.message}).`, { cause: err });
+    throw new ResolverError(subject.code, `${subject.describe}: cannot read ${file} (${err.code ?? err.message}).`, {
+      cause: err,
+    });
   });
   if (text === undefined) return undefined;
   try {
     return parseToml(text) as Record<string, unknown>;
   } catch (err) {
-    throw new ResolverError(subject.code, `${subject.describe}: ${file} is not valid TOML (${(err as Error).message.split('\n')[0]}). Fix the file.`, { cause: err });
+    throw new ResolverError(
+      subject.code,
+      `${subject.describe}: ${file} is not valid TOML (${(err as Error).message.split('\n')[0]}). Fix the file.`,
+      { cause: err },
+    );
   }
 }
 
 /** PEP 517/518 `[build-system]` of a parsed pyproject (undefined: none), checked. */
-export function buildSystemOf(doc: Record<string, unknown> | undefined, src: string, subject: BuildSubject): BuildSystem {
+export function buildSystemOf(
+  doc: Record<string, unknown> | undefined,
+  src: string,
+  subject: BuildSubject,
+): BuildSystem {
   const bs = doc?.['build-system'];
   if (bs === undefined) return LEGACY;
-  if (typeof bs !== 'object' || bs === null || Array.isArray(bs)) throw new ResolverError(subject.code, `${subject.describe}: [build-system] in pyproject.toml must be a table.`);
+  if (typeof bs !== 'object' || bs === null || Array.isArray(bs))
+    throw new ResolverError(subject.code, `${subject.describe}: [build-system] in pyproject.toml must be a table.`);
   const table = bs as Record<string, unknown>;
   const requires = strings(table.requires);
-  if (!requires) throw new ResolverError(subject.code, `${subject.describe}: [build-system] requires in pyproject.toml must be a list of requirement strings.`);
+  if (!requires)
+    throw new ResolverError(
+      subject.code,
+      `${subject.describe}: [build-system] requires in pyproject.toml must be a list of requirement strings.`,
+    );
   const backendValue = table['build-backend'];
-  if (backendValue !== undefined && (typeof backendValue !== 'string' || !/^[A-Za-z_][\w.]*(:[A-Za-z_][\w.]*)?$/.test(backendValue))) {
-    throw new ResolverError(subject.code, `${subject.describe}: [build-system] build-backend ${JSON.stringify(backendValue)} is not a module[:object] path (PEP 517).`);
+  if (
+    backendValue !== undefined &&
+    (typeof backendValue !== 'string' || !/^[A-Za-z_][\w.]*(:[A-Za-z_][\w.]*)?$/.test(backendValue))
+  ) {
+    throw new ResolverError(
+      subject.code,
+      `${subject.describe}: [build-system] build-backend ${JSON.stringify(backendValue)} is not a module[:object] path (PEP 517).`,
+    );
   }
   const backend = backendValue ?? LEGACY.backend;
   const root = resolve(src);
   const backendPath = (strings(table['backend-path']) ?? []).map((p) => {
     const abs = resolve(root, p);
     // PEP 517: backend-path entries must stay inside the source tree.
-    if (!isInside(root, abs)) throw new ResolverError(subject.code, `${subject.describe}: backend-path ${JSON.stringify(p)} leaves the source tree (PEP 517).`);
+    if (!isInside(root, abs))
+      throw new ResolverError(
+        subject.code,
+        `${subject.describe}: backend-path ${JSON.stringify(p)} leaves the source tree (PEP 517).`,
+      );
     return abs;
   });
   return { requires, backend, backendPath };
@@ -199,16 +250,19 @@ export async function buildWheelIsolated(options: {
   await writeFile(shim, SHIM);
   const out = join(work, 'out');
   // -I: no user site, no PYTHON* variables; the venv holds only the build requirements.
-  const shimRun = (cfg: Record<string, unknown>, what: string) => runBuildCommand(venvPython, ['-I', shim, JSON.stringify(cfg)], subject, what, bin);
+  const shimRun = (cfg: Record<string, unknown>, what: string) =>
+    runBuildCommand(venvPython, ['-I', shim, JSON.stringify(cfg)], subject, what, bin);
   const installed = new Set<string>();
   const install = async (requirements: string[]) => {
     const wheels = (await fetchRequirements(requirements)).filter((w) => !installed.has(w));
     for (const w of wheels) installed.add(w);
-    if (wheels.length) await shimRun({ step: 'install', wheels }, `installing the build requirements ${requirements.join(', ')}`);
+    if (wheels.length)
+      await shimRun({ step: 'install', wheels }, `installing the build requirements ${requirements.join(', ')}`);
   };
   const step = async (name: 'requires' | 'build'): Promise<unknown> => {
     const result = join(work, `${name}.json`);
-    const what = name === 'requires' ? `${system.backend} get_requires_for_build_wheel` : `${system.backend} build_wheel`;
+    const what =
+      name === 'requires' ? `${system.backend} get_requires_for_build_wheel` : `${system.backend} build_wheel`;
     await shimRun({ path: system.backendPath, src, backend: system.backend, step: name, out, result }, what);
     return JSON.parse(await readFile(result, 'utf8')) as unknown;
   };
@@ -216,14 +270,27 @@ export async function buildWheelIsolated(options: {
   const extra = await step('requires');
   const extraList = strings(extra);
   if (!extraList) {
-    throw new ResolverError(subject.code, `${subject.describe}: get_requires_for_build_wheel of ${system.backend} returned ${JSON.stringify(extra).slice(0, 200)}, not a list of strings.`);
+    throw new ResolverError(
+      subject.code,
+      `${subject.describe}: get_requires_for_build_wheel of ${system.backend} returned ${JSON.stringify(extra).slice(0, 200)}, not a list of strings.`,
+    );
   }
   if (extraList.length) await install([...system.requires, ...extraList]);
   await mkdir(out);
   const built = await step('build');
   // PEP 517: build_wheel returns the basename of the wheel it wrote into the output directory.
-  if (typeof built !== 'string' || !tryParseWheelFilename(built) || !(await stat(join(out, built)).then((s) => s.isFile(), () => false))) {
-    throw new ResolverError(subject.code, `${subject.describe}: build_wheel of ${system.backend} returned ${JSON.stringify(built).slice(0, 200)}, not the name of a wheel it wrote.`);
+  if (
+    typeof built !== 'string' ||
+    !tryParseWheelFilename(built) ||
+    !(await stat(join(out, built)).then(
+      (s) => s.isFile(),
+      () => false,
+    ))
+  ) {
+    throw new ResolverError(
+      subject.code,
+      `${subject.describe}: build_wheel of ${system.backend} returned ${JSON.stringify(built).slice(0, 200)}, not the name of a wheel it wrote.`,
+    );
   }
   return { path: join(out, built), filename: built };
 }

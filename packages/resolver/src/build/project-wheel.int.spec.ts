@@ -74,7 +74,13 @@ build-backend = "backend"
 backend-path = ["_build"]
 `;
 
-async function writeProject(dir: string, name: string, requires: string[], backend: string, init: string): Promise<void> {
+async function writeProject(
+  dir: string,
+  name: string,
+  requires: string[],
+  backend: string,
+  init: string,
+): Promise<void> {
   await mkdir(join(dir, '_build'), { recursive: true });
   await mkdir(join(dir, name));
   await writeFile(join(dir, 'pyproject.toml'), pyproject(name, requires));
@@ -82,11 +88,33 @@ async function writeProject(dir: string, name: string, requires: string[], backe
   await writeFile(join(dir, name, '__init__.py'), init);
 }
 
-const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', '-c', 'commit.gpgsign=false', '-c', 'tag.gpgsign=false', ...args], { cwd, stdio: 'pipe' });
-const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as ResolverError);
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync(
+    'git',
+    [
+      '-c',
+      'user.name=t',
+      '-c',
+      'user.email=t@example.invalid',
+      '-c',
+      'commit.gpgsign=false',
+      '-c',
+      'tag.gpgsign=false',
+      ...args,
+    ],
+    { cwd, stdio: 'pipe' },
+  );
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as ResolverError,
+  );
 const lines = async (file: string) => (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean);
 const hash = (c: string) => c.repeat(64);
-const run = (code: string, path: string) => execFileSync(python!.path, ['-c', `import sys; sys.path.insert(0, sys.argv[1]); ${code}`, path], { encoding: 'utf8' }).trim();
+const run = (code: string, path: string) =>
+  execFileSync(python!.path, ['-c', `import sys; sys.path.insert(0, sys.argv[1]); ${code}`, path], {
+    encoding: 'utf8',
+  }).trim();
 
 let vcsLog = '';
 let dynLog = '';
@@ -96,11 +124,26 @@ const suite = fixtureSuite('nx-pex-project-build-', async (wheels) => {
   vcsLog = join(work, 'vcs.log');
   dynLog = join(work, 'dyn.log');
   // `vcstools` is a PEP 420 namespace package (no __init__.py: importable only once installed, not from a zip).
-  await buildWheel({ name: 'vcshelper', version: '1.0', modules: { 'vcstools/helper.py': VCSHELPER }, consoleScripts: { 'vcs-describe': 'vcstools.helper:cli' }, scripts: { 'vcs-banner': '#!python\nprint("built by vcshelper")\n' } }, wheels);
+  await buildWheel(
+    {
+      name: 'vcshelper',
+      version: '1.0',
+      modules: { 'vcstools/helper.py': VCSHELPER },
+      consoleScripts: { 'vcs-describe': 'vcstools.helper:cli' },
+      scripts: { 'vcs-banner': '#!python\nprint("built by vcshelper")\n' },
+    },
+    wheels,
+  );
   await buildWheel({ name: 'colour', version: '0.5', modules: { 'colour/__init__.py': '' } }, wheels);
   // A monorepo-like checkout: the project lives below the repository root, tagged v1.2.3.
   repo = join(work, 'repo');
-  await writeProject(join(repo, 'libs', 'vcsproj'), 'vcsproj', ['vcshelper'], VCS_BACKEND(vcsLog), 'from vcsproj._version import __version__\n');
+  await writeProject(
+    join(repo, 'libs', 'vcsproj'),
+    'vcsproj',
+    ['vcshelper'],
+    VCS_BACKEND(vcsLog),
+    'from vcsproj._version import __version__\n',
+  );
   git(repo, 'init', '-q');
   git(repo, 'add', '.');
   git(repo, 'commit', '-q', '-m', 'init');
@@ -111,15 +154,33 @@ const suite = fixtureSuite('nx-pex-project-build-', async (wheels) => {
 describe.runIf(python)('first-party project builds with their backend (PEP 517)', () => {
   it('builds a VCS-versioned project in its git checkout: generated file and version in the wheel, once per inputs hash', async () => {
     const projectDir = join(repo, 'libs', 'vcsproj');
-    expect(buildBackendReason(parseToml(await readFile(join(projectDir, 'pyproject.toml'), 'utf8')))).toBe('[project] dynamic = ["version"]: the build backend computes this field');
+    expect(buildBackendReason(parseToml(await readFile(join(projectDir, 'pyproject.toml'), 'utf8')))).toBe(
+      '[project] dynamic = ["version"]: the build backend computes this field',
+    );
     const before = (await lines(vcsLog)).length;
-    const options = { projectDir, project: 'vcsproj', python: python!.path, inputsHash: hash('a'), index: suite.index(), cacheDir: suite.cacheDir };
+    const options = {
+      projectDir,
+      project: 'vcsproj',
+      python: python!.path,
+      inputsHash: hash('a'),
+      index: suite.index(),
+      cacheDir: suite.cacheDir,
+    };
     const built = await buildProjectWheel(options);
-    expect(built).toMatchObject({ name: 'vcsproj', version: '1.2.3', filename: 'vcsproj-1.2.3-py3-none-any.whl', backend: 'backend', cached: false, requiresDist: ['colour>=0.1'] });
+    expect(built).toMatchObject({
+      name: 'vcsproj',
+      version: '1.2.3',
+      filename: 'vcsproj-1.2.3-py3-none-any.whl',
+      backend: 'backend',
+      cached: false,
+      requiresDist: ['colour>=0.1'],
+    });
     const tag = (await inspectInterpreter(python!.path)).tags[0]!;
     expect(built.path).toBe(join(suite.cacheDir, 'projects', 'aa', hash('a'), tag, built.filename));
     // The file the backend generated is importable, and importlib.metadata sees the version.
-    expect(run('import vcsproj, importlib.metadata as m; print(vcsproj.__version__, m.version("vcsproj"))', built.path)).toBe('1.2.3 1.2.3');
+    expect(
+      run('import vcsproj, importlib.metadata as m; print(vcsproj.__version__, m.version("vcsproj"))', built.path),
+    ).toBe('1.2.3 1.2.3');
     // A .data/scripts script of a build requirement ran on PATH with its #!python rewritten.
     expect(run('import vcsproj._version as v; print(v.BANNER)', built.path)).toBe('built by vcshelper');
     // Same inputs hash: the cached wheel, no backend run.
@@ -129,8 +190,21 @@ describe.runIf(python)('first-party project builds with their backend (PEP 517)'
   });
 
   it('builds a dynamic-version project with build requirements from get_requires_for_build_wheel', async () => {
-    const built = await buildProjectWheel({ projectDir: join(suite.work, 'dynproj'), project: 'dynproj', python: python!.path, inputsHash: hash('b'), index: suite.index(), cacheDir: suite.cacheDir });
-    expect(built).toMatchObject({ name: 'dynproj', version: '2.0.1', filename: 'dynproj-2.0.1-py3-none-any.whl', cached: false, requiresDist: [] });
+    const built = await buildProjectWheel({
+      projectDir: join(suite.work, 'dynproj'),
+      project: 'dynproj',
+      python: python!.path,
+      inputsHash: hash('b'),
+      index: suite.index(),
+      cacheDir: suite.cacheDir,
+    });
+    expect(built).toMatchObject({
+      name: 'dynproj',
+      version: '2.0.1',
+      filename: 'dynproj-2.0.1-py3-none-any.whl',
+      cached: false,
+      requiresDist: [],
+    });
     expect(run('import importlib.metadata as m; print(m.version("dynproj"))', built.path)).toBe('2.0.1');
     expect(suite.server.requests.some((r) => r.path.includes('colour'))).toBe(true);
   });
@@ -138,28 +212,57 @@ describe.runIf(python)('first-party project builds with their backend (PEP 517)'
   it('never interleaves two builds of one source tree (builds run in place)', async () => {
     const projectDir = join(repo, 'libs', 'vcsproj');
     const before = (await lines(vcsLog)).length;
-    const both = await Promise.all(['c', 'd'].map((c) => buildProjectWheel({ projectDir, project: 'vcsproj', python: python!.path, inputsHash: hash(c), index: suite.index(), cacheDir: suite.cacheDir })));
+    const both = await Promise.all(
+      ['c', 'd'].map((c) =>
+        buildProjectWheel({
+          projectDir,
+          project: 'vcsproj',
+          python: python!.path,
+          inputsHash: hash(c),
+          index: suite.index(),
+          cacheDir: suite.cacheDir,
+        }),
+      ),
+    );
     expect(both.map((w) => w.cached)).toEqual([false, false]);
     expect(both[0]!.sha256).toBe(both[1]!.sha256); // SOURCE_DATE_EPOCH: same inputs, same bytes
     expect((await lines(vcsLog)).slice(before)).toEqual(['start', 'end', 'start', 'end']);
   });
 
-  it('fails clearly outside a git checkout: PROJECT_BUILD_ERROR naming project and backend, with the backend\'s output and what to do; nothing cached', async () => {
+  it("fails clearly outside a git checkout: PROJECT_BUILD_ERROR naming project and backend, with the backend's output and what to do; nothing cached", async () => {
     const outside = join(await mkdtemp(join(suite.work, 'nogit-')), 'vcsproj');
     await cp(join(repo, 'libs', 'vcsproj'), outside, { recursive: true });
-    const err = await failure(buildProjectWheel({ projectDir: outside, project: 'vcsproj', python: python!.path, inputsHash: hash('e'), index: suite.index(), cacheDir: suite.cacheDir }));
+    const err = await failure(
+      buildProjectWheel({
+        projectDir: outside,
+        project: 'vcsproj',
+        python: python!.path,
+        inputsHash: hash('e'),
+        index: suite.index(),
+        cacheDir: suite.cacheDir,
+      }),
+    );
     expect(err).toBeInstanceOf(ResolverError);
     expect(err!.code).toBe('PROJECT_BUILD_ERROR');
     expect(err!.message).toMatch(/^Building project vcsproj with its backend backend failed \(backend build_wheel\):/);
     expect(err!.message).toMatch(/LookupError: vcshelper was unable to detect version: fatal: not a git repository/);
     expect(err!.message).toMatch(/The version comes from VCS: build inside the project's git checkout/);
-    expect(await stat(join(suite.cacheDir, 'projects', 'ee')).then(() => true, () => false)).toBe(false);
+    expect(
+      await stat(join(suite.cacheDir, 'projects', 'ee')).then(
+        () => true,
+        () => false,
+      ),
+    ).toBe(false);
   });
 
   it('refuses an inputs hash that is not hex and a directory without a project', async () => {
     const base = { project: 'p', python: python!.path, index: suite.index(), cacheDir: suite.cacheDir };
-    expect((await failure(buildProjectWheel({ ...base, projectDir: suite.work, inputsHash: '../x' })))!.code).toBe('INVALID_CONFIG');
-    const empty = await failure(buildProjectWheel({ ...base, projectDir: await mkdtemp(join(suite.work, 'empty-')), inputsHash: hash('f') }));
+    expect((await failure(buildProjectWheel({ ...base, projectDir: suite.work, inputsHash: '../x' })))!.code).toBe(
+      'INVALID_CONFIG',
+    );
+    const empty = await failure(
+      buildProjectWheel({ ...base, projectDir: await mkdtemp(join(suite.work, 'empty-')), inputsHash: hash('f') }),
+    );
     expect(empty!.code).toBe('PROJECT_BUILD_ERROR');
     expect(empty!.message).toMatch(/project p: .* has no pyproject\.toml or setup\.py/);
   });

@@ -52,8 +52,12 @@ export interface ProjectWheel extends LocalArtifact {
 
 // Advice for failures whose cause a user can fix, recognised in the backend's output.
 function advise(output: string): string | undefined {
-  if (/unable to detect version|not a git repository|no tags can describe|cannot describe anything|LookupError: setuptools-scm/i.test(output)) {
-    return 'The version comes from VCS: build inside the project\'s git checkout with its tags fetched (CI: a full clone, not a shallow one), or set SETUPTOOLS_SCM_PRETEND_VERSION for setuptools-scm / hatch-vcs.';
+  if (
+    /unable to detect version|not a git repository|no tags can describe|cannot describe anything|LookupError: setuptools-scm/i.test(
+      output,
+    )
+  ) {
+    return "The version comes from VCS: build inside the project's git checkout with its tags fetched (CI: a full clone, not a shallow one), or set SETUPTOOLS_SCM_PRETEND_VERSION for setuptools-scm / hatch-vcs.";
   }
   return undefined;
 }
@@ -86,7 +90,15 @@ async function withTreeLock<T>(lockDir: string, work: () => Promise<T>): Promise
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = Number(await readFile(owner, 'utf8').catch(() => ''));
-      const stale = pid > 0 ? !alive(pid) : Date.now() - (await stat(lockDir).then((s) => s.mtimeMs, () => Date.now())) > ORPHAN_LOCK_MS;
+      const stale =
+        pid > 0
+          ? !alive(pid)
+          : Date.now() -
+              (await stat(lockDir).then(
+                (s) => s.mtimeMs,
+                () => Date.now(),
+              )) >
+            ORPHAN_LOCK_MS;
       if (stale) await rm(lockDir, { recursive: true, force: true });
       else await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
     }
@@ -107,12 +119,19 @@ const inFlight = new Map<string, Promise<{ wheel: BuiltWheel; cached: boolean; b
  */
 export async function buildProjectWheel(options: BuildProjectWheelOptions): Promise<ProjectWheel> {
   if (!/^[0-9a-f]{16,128}$/i.test(options.inputsHash)) {
-    throw new ResolverError('INVALID_CONFIG', `buildProjectWheel for project ${options.project}: inputsHash must be 16–128 hex digits, got ${JSON.stringify(options.inputsHash.slice(0, 140))}.`);
+    throw new ResolverError(
+      'INVALID_CONFIG',
+      `buildProjectWheel for project ${options.project}: inputsHash must be 16–128 hex digits, got ${JSON.stringify(options.inputsHash.slice(0, 140))}.`,
+    );
   }
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const interpreter = new BuildInterpreter(options.python);
   const target = await interpreter.target().catch((err: unknown) => {
-    throw new ResolverError('PROJECT_BUILD_ERROR', `Cannot build project ${options.project} with its backend: ${(err as Error).message}`, { cause: err });
+    throw new ResolverError(
+      'PROJECT_BUILD_ERROR',
+      `Cannot build project ${options.project} with its backend: ${(err as Error).message}`,
+      { cause: err },
+    );
   });
   const hash = options.inputsHash.toLowerCase();
   const dir = pathInside(cacheDir, ['projects', hash.slice(0, 2), hash, await interpreter.cacheKey()]);
@@ -124,7 +143,10 @@ export async function buildProjectWheel(options: BuildProjectWheelOptions): Prom
   const { wheel, cached, backend } = await pending;
   const parsed = parseWheelFilename(wheel.filename);
   if (!parsed.tags.some((t) => target.tags.includes(t))) {
-    throw new ResolverError('PROJECT_BUILD_ERROR', `Project ${options.project}: its backend ${backend} built ${wheel.filename}, which does not fit ${describeBuildTarget(target)}. Check the project's build configuration (wheel tags).`);
+    throw new ResolverError(
+      'PROJECT_BUILD_ERROR',
+      `Project ${options.project}: its backend ${backend} built ${wheel.filename}, which does not fit ${describeBuildTarget(target)}. Check the project's build configuration (wheel tags).`,
+    );
   }
   const metadata = await readWheelMetadata(wheel.path, parsed.name, wheel.filename);
   const info = await stat(wheel.path);
@@ -143,13 +165,30 @@ export async function buildProjectWheel(options: BuildProjectWheelOptions): Prom
   };
 }
 
-async function buildOnce(options: BuildProjectWheelOptions, cacheDir: string, interpreter: BuildInterpreter, dir: string): Promise<{ wheel: BuiltWheel; cached: boolean; backend: string }> {
+async function buildOnce(
+  options: BuildProjectWheelOptions,
+  cacheDir: string,
+  interpreter: BuildInterpreter,
+  dir: string,
+): Promise<{ wheel: BuiltWheel; cached: boolean; backend: string }> {
   const base: BuildSubject = { describe: `project ${options.project}`, code: 'PROJECT_BUILD_ERROR', advise };
   const src = await realpath(options.projectDir).catch((err: NodeJS.ErrnoException) => {
-    throw new ResolverError('PROJECT_BUILD_ERROR', `Cannot build project ${options.project}: its directory ${options.projectDir} is not readable (${err.code ?? err.message}).`, { cause: err });
+    throw new ResolverError(
+      'PROJECT_BUILD_ERROR',
+      `Cannot build project ${options.project}: its directory ${options.projectDir} is not readable (${err.code ?? err.message}).`,
+      { cause: err },
+    );
   });
-  if (!(await readdir(src).then((names) => names.includes('pyproject.toml') || names.includes('setup.py'), () => false))) {
-    throw new ResolverError('PROJECT_BUILD_ERROR', `Cannot build project ${options.project}: ${src} has no pyproject.toml or setup.py.`);
+  if (
+    !(await readdir(src).then(
+      (names) => names.includes('pyproject.toml') || names.includes('setup.py'),
+      () => false,
+    ))
+  ) {
+    throw new ResolverError(
+      'PROJECT_BUILD_ERROR',
+      `Cannot build project ${options.project}: ${src} has no pyproject.toml or setup.py.`,
+    );
   }
   const system = buildSystemOf(await readPyproject(src, base), src, base);
   const subject: BuildSubject = { ...base, describe: `project ${options.project} with its backend ${system.backend}` };
@@ -163,8 +202,19 @@ async function buildOnce(options: BuildProjectWheelOptions, cacheDir: string, in
     const won = await cachedWheel(dir);
     if (won) return { wheel: won, cached: true, backend: system.backend };
     return withScratch(pathInside(cacheDir, ['projects']), async (work) => {
-      const fetchRequirements = buildRequirementsFetcher(options.python, { index: options.index, cacheDir, http: options.http }, () => interpreter.target());
-      const built = await buildWheelIsolated({ python: interpreter.python, src, system, work, fetchRequirements, subject });
+      const fetchRequirements = buildRequirementsFetcher(
+        options.python,
+        { index: options.index, cacheDir, http: options.http },
+        () => interpreter.target(),
+      );
+      const built = await buildWheelIsolated({
+        python: interpreter.python,
+        src,
+        system,
+        work,
+        fetchRequirements,
+        subject,
+      });
       return { wheel: await publishWheel(work, built.path, dir), cached: false, backend: system.backend };
     });
   });

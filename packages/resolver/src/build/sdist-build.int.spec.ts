@@ -39,7 +39,10 @@ async function writeSdist(work: string, wheels: string, name: string, version: s
   const src = join(work, 'sdists', stem);
   await mkdir(join(src, '_build'), { recursive: true });
   await writeFile(join(src, 'PKG-INFO'), `Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\n`);
-  await writeFile(join(src, 'pyproject.toml'), '[build-system]\nrequires = ["buildhelper"]\nbuild-backend = "backend"\nbackend-path = ["_build"]\n');
+  await writeFile(
+    join(src, 'pyproject.toml'),
+    '[build-system]\nrequires = ["buildhelper"]\nbuild-backend = "backend"\nbackend-path = ["_build"]\n',
+  );
   await writeFile(join(src, '_build', 'backend.py'), backend);
   execFileSync('tar', ['czf', join(wheels, `${stem}.tar.gz`), '-C', join(work, 'sdists'), stem]);
 }
@@ -50,19 +53,35 @@ const builds = async () => (await readFile(log, 'utf8').catch(() => '')).split('
 const suite = fixtureSuite('nx-pex-sdist-', async (wheels) => {
   const work = join(wheels, '..');
   log = join(work, 'builds.log');
-  await buildWheel({ name: 'buildhelper', version: '1.0', modules: { 'buildhelper/__init__.py': 'VALUE = "from-build-dep"\n' } }, wheels);
+  await buildWheel(
+    { name: 'buildhelper', version: '1.0', modules: { 'buildhelper/__init__.py': 'VALUE = "from-build-dep"\n' } },
+    wheels,
+  );
   await buildWheel({ name: 'colour', version: '0.5', modules: { 'colour/__init__.py': '' } }, wheels);
   await writeSdist(work, wheels, 'srcpkg', '1.0', BACKEND(log, false));
   await writeSdist(work, wheels, 'brokenpkg', '1.0', BACKEND(log, true));
-  sdistSha256 = createHash('sha256').update(await readFile(join(wheels, 'srcpkg-1.0.tar.gz'))).digest('hex');
+  sdistSha256 = createHash('sha256')
+    .update(await readFile(join(wheels, 'srcpkg-1.0.tar.gz')))
+    .digest('hex');
 });
 
-const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as ResolverError);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as ResolverError,
+  );
 
 describe.runIf(python)('sdist builds (PEP 517)', () => {
   it('builds a wheel in an isolated environment with build requirements resolved by the resolver, once per sdist', async () => {
     const target = await inspectInterpreter(python!.path);
-    const fetch = () => fetchArtifacts({ requirements: ['srcpkg'], index: suite.index(), target, cacheDir: suite.cacheDir, sdistPython: python!.path });
+    const fetch = () =>
+      fetchArtifacts({
+        requirements: ['srcpkg'],
+        index: suite.index(),
+        target,
+        cacheDir: suite.cacheDir,
+        sdistPython: python!.path,
+      });
     const before = await builds();
     const [built, dep] = await fetch();
     expect(built!.filename).toBe('srcpkg-1.0-py3-none-any.whl');
@@ -70,10 +89,16 @@ describe.runIf(python)('sdist builds (PEP 517)', () => {
     expect(built!.requiresDist).toEqual(['colour']);
     expect(dep!.name).toBe('colour');
     // The built module embeds what the build requirement provided.
-    const value = execFileSync(python!.path, ['-c', 'import sys; sys.path.insert(0, sys.argv[1]); import srcpkg; print(srcpkg.VALUE)', built!.path], { encoding: 'utf8' });
+    const value = execFileSync(
+      python!.path,
+      ['-c', 'import sys; sys.path.insert(0, sys.argv[1]); import srcpkg; print(srcpkg.VALUE)', built!.path],
+      { encoding: 'utf8' },
+    );
     expect(value.trim()).toBe('from-build-dep');
     // Cached by the sdist's sha256 and the build interpreter's tag.
-    expect(built!.path).toBe(join(suite.cacheDir, 'built', 'sha256', sdistSha256.slice(0, 2), sdistSha256, target.tags[0]!, built!.filename));
+    expect(built!.path).toBe(
+      join(suite.cacheDir, 'built', 'sha256', sdistSha256.slice(0, 2), sdistSha256, target.tags[0]!, built!.filename),
+    );
     // Second run, same cache: no new build.
     const [again] = await fetch();
     expect(again!.path).toBe(built!.path);
@@ -83,7 +108,16 @@ describe.runIf(python)('sdist builds (PEP 517)', () => {
 
   it('reports a failing backend and a missing Python as SDIST_BUILD_ERROR, and sdists as NO_COMPATIBLE_WHEEL when builds are off', async () => {
     const target = await inspectInterpreter(python!.path);
-    const attempt = (requirement: string, sdistPython?: string) => failure(fetchArtifacts({ requirements: [requirement], index: suite.index(), target, cacheDir: suite.cacheDir, ...(sdistPython ? { sdistPython } : {}) }));
+    const attempt = (requirement: string, sdistPython?: string) =>
+      failure(
+        fetchArtifacts({
+          requirements: [requirement],
+          index: suite.index(),
+          target,
+          cacheDir: suite.cacheDir,
+          ...(sdistPython ? { sdistPython } : {}),
+        }),
+      );
     const broken = await attempt('brokenpkg', python!.path);
     expect(broken).toBeInstanceOf(ResolverError);
     expect(broken!.code).toBe('SDIST_BUILD_ERROR');
@@ -101,13 +135,26 @@ describe.runIf(python)('sdist builds (PEP 517)', () => {
     const target = await inspectInterpreter(python!.path);
     const lockCache = suite.cacheDir;
     const before = await builds();
-    const lock = await resolveLock({ roots: { app: ['srcpkg'] }, index: suite.index(), targets: [target], cacheDir: lockCache, buildSdists: true });
+    const lock = await resolveLock({
+      roots: { app: ['srcpkg'] },
+      index: suite.index(),
+      targets: [target],
+      cacheDir: lockCache,
+      buildSdists: true,
+    });
     expect(await builds()).toBe(before + 1);
     const entry = lock.packages.find((p) => p.name === 'srcpkg')!;
     expect(entry.wheels).toEqual([]);
-    expect(entry.sdist).toEqual({ name: 'srcpkg-1.0.tar.gz', url: suite.server.fileUrl('srcpkg-1.0.tar.gz'), size: expect.any(Number) as number, hashes: { sha256: sdistSha256 } });
+    expect(entry.sdist).toEqual({
+      name: 'srcpkg-1.0.tar.gz',
+      url: suite.server.fileUrl('srcpkg-1.0.tar.gz'),
+      size: expect.any(Number) as number,
+      hashes: { sha256: sdistSha256 },
+    });
     expect(entry.nxPex?.requiresDist).toEqual(['colour']);
-    expect(lock.packages.find((p) => p.name === 'colour')!.wheels.map((w) => w.name)).toEqual(['colour-0.5-py3-none-any.whl']);
+    expect(lock.packages.find((p) => p.name === 'colour')!.wheels.map((w) => w.name)).toEqual([
+      'colour-0.5-py3-none-any.whl',
+    ]);
     // The sdist survives pylock.toml text.
     const text = formatLock(lock);
     expect(text).toMatch(/sdist = \{ name = "srcpkg-1\.0\.tar\.gz"/);
@@ -117,7 +164,8 @@ describe.runIf(python)('sdist builds (PEP 517)', () => {
 
     // A fresh cache: the first fetchLocked builds, the second reuses the built wheel.
     const fetchCache = await mkdtemp(join(suite.work, 'fetch-cache-'));
-    const fetch = (cacheDir: string) => fetchLocked(selected, { index: suite.index(), cacheDir, sdistPython: python!.path });
+    const fetch = (cacheDir: string) =>
+      fetchLocked(selected, { index: suite.index(), cacheDir, sdistPython: python!.path });
     const [built, colour] = await fetch(fetchCache);
     expect(built!.filename).toBe('srcpkg-1.0-py3-none-any.whl');
     expect(built!.url).toBe(suite.server.fileUrl('srcpkg-1.0.tar.gz'));
@@ -132,18 +180,32 @@ describe.runIf(python)('sdist builds (PEP 517)', () => {
     expect(await builds()).toBe(before + 2);
 
     // Without an interpreter to build with: SDIST_NEEDS_PYTHON naming the package, no option names.
-    const none = await failure(fetchLocked(selected, { index: suite.index(), cacheDir: await mkdtemp(join(suite.work, 'none-')) }));
+    const none = await failure(
+      fetchLocked(selected, { index: suite.index(), cacheDir: await mkdtemp(join(suite.work, 'none-')) }),
+    );
     expect(none!.code).toBe('SDIST_NEEDS_PYTHON');
-    expect(none!.message).toMatch(/^srcpkg 1\.0 \(srcpkg-1\.0\.tar\.gz in the lock\) is only available as a source distribution, and building it needs a local interpreter/);
+    expect(none!.message).toMatch(
+      /^srcpkg 1\.0 \(srcpkg-1\.0\.tar\.gz in the lock\) is only available as a source distribution, and building it needs a local interpreter/,
+    );
     expect(none!.message).not.toMatch(/sdistPython|buildSdists/);
   });
 
   it('a foreign-platform target without a local interpreter gets SDIST_NEEDS_PYTHON naming the package and the platform', async () => {
     const foreign = targetFromAbbreviatedPlatform('manylinux2014_aarch64-cp-312-cp312');
     expect(foreign.python).toBeUndefined();
-    const err = await failure(resolveLock({ roots: { app: ['colour', 'srcpkg'] }, index: suite.index(), targets: [foreign], cacheDir: suite.cacheDir, buildSdists: true }));
+    const err = await failure(
+      resolveLock({
+        roots: { app: ['colour', 'srcpkg'] },
+        index: suite.index(),
+        targets: [foreign],
+        cacheDir: suite.cacheDir,
+        buildSdists: true,
+      }),
+    );
     expect(err!.code).toBe('SDIST_NEEDS_PYTHON');
-    expect(err!.message).toMatch(/^srcpkg 1\.0 is only available as a source distribution \(from .*\), and building it needs a local interpreter for CPython 3\.12 \(cp312-cp312-manylinux_2_17_aarch64\)/);
+    expect(err!.message).toMatch(
+      /^srcpkg 1\.0 is only available as a source distribution \(from .*\), and building it needs a local interpreter for CPython 3\.12 \(cp312-cp312-manylinux_2_17_aarch64\)/,
+    );
     expect(err!.message).not.toMatch(/sdistPython|buildSdists/);
   });
 });

@@ -8,7 +8,14 @@ import { parseWheelFilename } from '../filename/wheel.js';
 import { readWheelMetadata } from '../metadata/wheel-metadata.js';
 import { pathInside } from '../cache/paths.js';
 import { BuildInterpreter, cachedWheel, publishWheel, withScratch, type BuiltWheel } from './built-cache.js';
-import { buildSystemOf, buildWheelIsolated, readPyproject, runBuildCommand, type BuildRequirementsFetcher, type BuildSubject } from './pep517.js';
+import {
+  buildSystemOf,
+  buildWheelIsolated,
+  readPyproject,
+  runBuildCommand,
+  type BuildRequirementsFetcher,
+  type BuildSubject,
+} from './pep517.js';
 
 export type { BuildRequirementsFetcher } from './pep517.js';
 export type { BuiltWheel } from './built-cache.js';
@@ -86,24 +93,42 @@ export class SdistBuilder {
 
   private async buildOnce(sdistPath: string, filename: string, known?: string): Promise<BuiltWheel> {
     const subject: BuildSubject = { describe: filename, code: 'SDIST_BUILD_ERROR' };
-    const sha256 = known ?? await sha256File(sdistPath);
+    const sha256 = known ?? (await sha256File(sdistPath));
     const key = await this.interpreter.cacheKey().catch((err: unknown) => {
-      throw new ResolverError('SDIST_BUILD_ERROR', `Cannot build ${filename}: no Python interpreter at ${JSON.stringify(this.python)} to build it with (${(err as Error).message.split('\n')[0]}). Point the build at an installed CPython, or use a release with a wheel.`, { cause: err });
+      throw new ResolverError(
+        'SDIST_BUILD_ERROR',
+        `Cannot build ${filename}: no Python interpreter at ${JSON.stringify(this.python)} to build it with (${(err as Error).message.split('\n')[0]}). Point the build at an installed CPython, or use a release with a wheel.`,
+        { cause: err },
+      );
     });
     const dir = pathInside(this.cacheDir, ['built', 'sha256', sha256.slice(0, 2), sha256, key]);
     const cached = await cachedWheel(dir);
     if (cached) return cached;
     if (!/\.tar\.gz$/i.test(filename)) {
-      throw new ResolverError('SDIST_BUILD_ERROR', `Cannot build ${filename}: only .tar.gz sdists are built (PEP 625). Use a release with a wheel or a .tar.gz sdist.`);
+      throw new ResolverError(
+        'SDIST_BUILD_ERROR',
+        `Cannot build ${filename}: only .tar.gz sdists are built (PEP 625). Use a release with a wheel or a .tar.gz sdist.`,
+      );
     }
     return withScratch(join(this.cacheDir, 'built'), async (work) => {
       await mkdir(join(work, 'src'));
       await runBuildCommand('tar', ['xzf', sdistPath, '-C', join(work, 'src')], subject, 'unpacking');
       const top = (await readdir(join(work, 'src'))).filter((n) => !n.startsWith('.'));
-      if (top.length !== 1) throw new ResolverError('SDIST_BUILD_ERROR', `${filename}: expected one top-level directory, found ${top.length}.`);
+      if (top.length !== 1)
+        throw new ResolverError(
+          'SDIST_BUILD_ERROR',
+          `${filename}: expected one top-level directory, found ${top.length}.`,
+        );
       const src = join(work, 'src', top[0]!);
       const system = buildSystemOf(await readPyproject(src, subject), src, subject);
-      const built = await buildWheelIsolated({ python: this.python, src, system, work, fetchRequirements: this.fetchRequirements, subject: { ...subject, describe: `${filename} (${system.backend})` } });
+      const built = await buildWheelIsolated({
+        python: this.python,
+        src,
+        system,
+        work,
+        fetchRequirements: this.fetchRequirements,
+        subject: { ...subject, describe: `${filename} (${system.backend})` },
+      });
       return publishWheel(work, built.path, dir);
     });
   }

@@ -15,12 +15,15 @@ export function pathInside(root: string, segments: readonly string[], setting = 
   }
   const path = resolve(base, ...segments);
   const rel = relative(base, path);
-  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) throw escapes(base, segments, 'it resolves outside the directory', setting);
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel))
+    throw escapes(base, segments, 'it resolves outside the directory', setting);
   return path;
 }
 
 function escapes(base: string, segments: readonly string[], why: string, setting: string): ResolverError {
   const shown = segments.join('/').slice(0, 200);
-  return new ResolverError('CACHE_ERROR', `Refusing the path ${JSON.stringify(shown)} under ${base} (${setting}): ${why}. The name came from an index, a lock or a wheel; report it to whoever publishes it.`);
+  return new ResolverError(
+    'CACHE_ERROR',
+    `Refusing the path ${JSON.stringify(shown)} under ${base} (${setting}): ${why}. The name came from an index, a lock or a wheel; report it to whoever publishes it.`,
+  );
 }
-

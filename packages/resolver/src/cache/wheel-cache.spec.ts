@@ -39,7 +39,14 @@ describe('WheelCache verification stamps', () => {
     expect(await cache.lookup(SHA, FILE)).toEqual({ path: cache.pathFor(SHA, FILE), size: CONTENT.length });
     const stamp = JSON.parse(readFileSync(cache.stampPathFor(SHA, FILE), 'utf8')) as Record<string, string>;
     const st = statSync(cache.pathFor(SHA, FILE), { bigint: true });
-    expect(stamp).toEqual({ sha256: SHA, size: String(st.size), mtimeNs: String(st.mtimeNs), ctimeNs: String(st.ctimeNs), ino: String(st.ino), dev: String(st.dev) });
+    expect(stamp).toEqual({
+      sha256: SHA,
+      size: String(st.size),
+      mtimeNs: String(st.mtimeNs),
+      ctimeNs: String(st.ctimeNs),
+      ino: String(st.ino),
+      dev: String(st.dev),
+    });
     expect(await cache.lookup(SHA, FILE)).toEqual({ path: cache.pathFor(SHA, FILE), size: CONTENT.length });
   });
 
@@ -63,7 +70,17 @@ describe('WheelCache verification stamps', () => {
     tamperKeepingSizeAndMtime(path);
     // Forge the stamp for the tampered file (what only the owner can do in a private cache)...
     const st = statSync(path, { bigint: true });
-    writeFileSync(cache.stampPathFor(SHA, FILE), JSON.stringify({ sha256: SHA, size: String(st.size), mtimeNs: String(st.mtimeNs), ctimeNs: String(st.ctimeNs), ino: String(st.ino), dev: String(st.dev) }));
+    writeFileSync(
+      cache.stampPathFor(SHA, FILE),
+      JSON.stringify({
+        sha256: SHA,
+        size: String(st.size),
+        mtimeNs: String(st.mtimeNs),
+        ctimeNs: String(st.ctimeNs),
+        ino: String(st.ino),
+        dev: String(st.dev),
+      }),
+    );
     // ...in a directory others may write to: the wheel is re-hashed and the tampering found.
     chmodSync(dirname(path), 0o777);
     expect(await cache.lookup(SHA, FILE)).toBeUndefined();

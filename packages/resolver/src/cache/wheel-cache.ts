@@ -90,14 +90,18 @@ export class WheelCache {
         hash.update(chunk);
         size += chunk.length;
         if (size > maxBytes) {
-          throw new ResolverError('INDEX_ERROR', `The download of ${describe} goes on past ${maxBytes} bytes, more than its recorded size allows. Nothing was kept; the index, the lock's size or the file is wrong.`);
+          throw new ResolverError(
+            'INDEX_ERROR',
+            `The download of ${describe} goes on past ${maxBytes} bytes, more than its recorded size allows. Nothing was kept; the index, the lock's size or the file is wrong.`,
+          );
         }
         onBytes(size);
         if (writeError) throw writeError;
-        if (!out.write(chunk)) await new Promise<void>((r) => {
-          out.once('drain', r);
-          out.once('error', () => r());
-        });
+        if (!out.write(chunk))
+          await new Promise<void>((r) => {
+            out.once('drain', r);
+            out.once('error', () => r());
+          });
       }
       await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
       if (writeError) throw writeError;
@@ -113,12 +117,19 @@ export class WheelCache {
       if (err instanceof ResolverError) throw err;
       if (!reading.failed) throw cacheError(this.root, err, temp);
       const reason = err instanceof Error ? err.message : String(err);
-      throw new ResolverError('INDEX_ERROR', `The download of ${describe} broke off after ${size} bytes (${reason}). Nothing was kept; retry, and check the index or proxy if it persists.`, { cause: err });
+      throw new ResolverError(
+        'INDEX_ERROR',
+        `The download of ${describe} broke off after ${size} bytes (${reason}). Nothing was kept; retry, and check the index or proxy if it persists.`,
+        { cause: err },
+      );
     }
     const sha256 = hash.digest('hex');
     if (expectedSha256 && sha256 !== expectedSha256) {
       await removeTemp(temp);
-      throw new ResolverError('HASH_MISMATCH', `Hash mismatch for ${describe}: the index says sha256=${expectedSha256} but the downloaded file has sha256=${sha256}. Nothing was kept. The file or the index may have been tampered with or corrupted in transit; retry, and report it to the index owner if it persists.`);
+      throw new ResolverError(
+        'HASH_MISMATCH',
+        `Hash mismatch for ${describe}: the index says sha256=${expectedSha256} but the downloaded file has sha256=${sha256}. Nothing was kept. The file or the index may have been tampered with or corrupted in transit; retry, and report it to the index owner if it persists.`,
+      );
     }
     const finalPath = this.pathFor(sha256, filename);
     try {
@@ -153,7 +164,14 @@ interface VerifiedStamp {
 }
 
 function identity(sha256: string, st: BigIntStats): VerifiedStamp {
-  return { sha256, size: String(st.size), mtimeNs: String(st.mtimeNs), ctimeNs: String(st.ctimeNs), ino: String(st.ino), dev: String(st.dev) };
+  return {
+    sha256,
+    size: String(st.size),
+    mtimeNs: String(st.mtimeNs),
+    ctimeNs: String(st.ctimeNs),
+    ino: String(st.ino),
+    dev: String(st.dev),
+  };
 }
 
 /** Owned by this user, writable by no one else (group/other write bits clear). */
@@ -207,9 +225,14 @@ export function isMissing(err: unknown): boolean {
 export function cacheError(root: string, err: unknown, file?: string): ResolverError {
   if (err instanceof ResolverError) return err;
   const code = (err as { code?: unknown } | null)?.code;
-  const reason = typeof code === 'string' ? HINTS[code] ?? code : err instanceof Error ? err.message.split('\n')[0] : String(err);
+  const reason =
+    typeof code === 'string' ? (HINTS[code] ?? code) : err instanceof Error ? err.message.split('\n')[0] : String(err);
   const where = file ? `${file} in the artifact cache ${root}` : `the artifact cache ${root}`;
-  return new ResolverError('CACHE_ERROR', `Could not write ${where}: ${reason}. Free space or fix permissions, or point NX_PEX_CACHE_DIR (or the cacheDir option) at another directory.`, { cause: err });
+  return new ResolverError(
+    'CACHE_ERROR',
+    `Could not write ${where}: ${reason}. Free space or fix permissions, or point NX_PEX_CACHE_DIR (or the cacheDir option) at another directory.`,
+    { cause: err },
+  );
 }
 
 const HINTS: Record<string, string> = {

@@ -29,15 +29,30 @@ afterEach(async () => {
 describe('loadIndexConfig', () => {
   it('defaults to PyPI', async () => {
     expect(await loadWithoutCert({ env: base(), homeDir: home })).toEqual({
-      indexUrl: 'https://pypi.org/simple/', extraIndexUrls: [], findLinks: [], noIndex: false,
+      indexUrl: 'https://pypi.org/simple/',
+      extraIndexUrls: [],
+      findLinks: [],
+      noIndex: false,
     });
   });
 
   it('reads ~/.config/pip/pip.conf: [install] over [global], multi-line values', async () => {
-    await write(join(home, '.config', 'pip', 'pip.conf'), [
-      '[global]', 'index-url = https://global.example/simple/', 'extra-index-url =', '  https://a.example/simple/', '  https://b.example/simple/',
-      '# comment', '[install]', 'index_url: https://install.example/simple/', 'find-links = /wheels /more', 'no-index = yes', '',
-    ].join('\n'));
+    await write(
+      join(home, '.config', 'pip', 'pip.conf'),
+      [
+        '[global]',
+        'index-url = https://global.example/simple/',
+        'extra-index-url =',
+        '  https://a.example/simple/',
+        '  https://b.example/simple/',
+        '# comment',
+        '[install]',
+        'index_url: https://install.example/simple/',
+        'find-links = /wheels /more',
+        'no-index = yes',
+        '',
+      ].join('\n'),
+    );
     expect(await loadWithoutCert({ env: base(), homeDir: home })).toEqual({
       indexUrl: 'https://install.example/simple/',
       extraIndexUrls: ['https://a.example/simple/', 'https://b.example/simple/'],
@@ -52,25 +67,38 @@ describe('loadIndexConfig', () => {
     await write(join(home, 'venv', 'pip.conf'), '[global]\nextra-index-url = https://venv/simple/\n');
     const env = { ...base(), XDG_CONFIG_HOME: join(home, 'xdg'), VIRTUAL_ENV: join(home, 'venv') };
     expect(await loadWithoutCert({ env, homeDir: home })).toMatchObject({
-      indexUrl: 'https://xdg/simple/', extraIndexUrls: ['https://venv/simple/'], findLinks: ['/legacy'],
+      indexUrl: 'https://xdg/simple/',
+      extraIndexUrls: ['https://venv/simple/'],
+      findLinks: ['/legacy'],
     });
     await write(join(home, 'explicit.conf'), '[global]\nindex-url = https://explicit/simple/\n');
     // pip skips the user files when PIP_CONFIG_FILE exists.
-    expect(await loadWithoutCert({ env: { ...env, PIP_CONFIG_FILE: join(home, 'explicit.conf') }, homeDir: home })).toMatchObject({
-      indexUrl: 'https://explicit/simple/', extraIndexUrls: ['https://venv/simple/'], findLinks: [],
+    expect(
+      await loadWithoutCert({ env: { ...env, PIP_CONFIG_FILE: join(home, 'explicit.conf') }, homeDir: home }),
+    ).toMatchObject({
+      indexUrl: 'https://explicit/simple/',
+      extraIndexUrls: ['https://venv/simple/'],
+      findLinks: [],
     });
   });
 
   it('reads global files from XDG_CONFIG_DIRS below user files', async () => {
-    await write(join(home, 'sys', 'pip', 'pip.conf'), '[global]\nindex-url = https://system/simple/\nno-index = true\n');
+    await write(
+      join(home, 'sys', 'pip', 'pip.conf'),
+      '[global]\nindex-url = https://system/simple/\nno-index = true\n',
+    );
     await write(join(home, '.config', 'pip', 'pip.conf'), '[global]\nindex-url = https://user/simple/\n');
     expect(await loadWithoutCert({ env: { XDG_CONFIG_DIRS: join(home, 'sys') }, homeDir: home })).toMatchObject({
-      indexUrl: 'https://user/simple/', noIndex: true,
+      indexUrl: 'https://user/simple/',
+      noIndex: true,
     });
   });
 
   it('lets PIP_* environment variables win', async () => {
-    await write(join(home, '.config', 'pip', 'pip.conf'), '[global]\nindex-url = https://file/simple/\nno-index = true\n');
+    await write(
+      join(home, '.config', 'pip', 'pip.conf'),
+      '[global]\nindex-url = https://file/simple/\nno-index = true\n',
+    );
     const env = {
       ...base(),
       PIP_INDEX_URL: 'https://env/simple/',
@@ -79,13 +107,18 @@ describe('loadIndexConfig', () => {
       PIP_NO_INDEX: 'false',
     };
     expect(await loadWithoutCert({ env, homeDir: home })).toEqual({
-      indexUrl: 'https://env/simple/', extraIndexUrls: ['https://x/simple/', 'https://y/simple/'], findLinks: ['/a', '/b'], noIndex: false,
+      indexUrl: 'https://env/simple/',
+      extraIndexUrls: ['https://x/simple/', 'https://y/simple/'],
+      findLinks: ['/a', '/b'],
+      noIndex: false,
     });
   });
 
-  it('reads pip\'s cert from pip.conf, PIP_CERT winning', async () => {
+  it("reads pip's cert from pip.conf, PIP_CERT winning", async () => {
     await write(join(home, '.config', 'pip', 'pip.conf'), '[global]\ncert = /conf/ca.pem\n');
     expect((await loadIndexConfig({ env: base(), homeDir: home })).cert).toBe('/conf/ca.pem');
-    expect((await loadIndexConfig({ env: { ...base(), PIP_CERT: '/env/ca.pem' }, homeDir: home })).cert).toBe('/env/ca.pem');
+    expect((await loadIndexConfig({ env: { ...base(), PIP_CERT: '/env/ca.pem' }, homeDir: home })).cert).toBe(
+      '/env/ca.pem',
+    );
   });
 });

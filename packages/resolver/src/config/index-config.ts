@@ -80,7 +80,9 @@ export async function loadIndexConfig(options: { env?: Env; homeDir?: string } =
       case 'find-links':
       case 'f':
         // A find-links entry may also be a local path; only what looks like a URL is checked as one.
-        config.findLinks = words(value).map((u) => (/^[a-z][a-z0-9+.-]*:/i.test(u) && !/^[a-z]:[\\/]/i.test(u) ? checkSettingUrl(u, where) : u));
+        config.findLinks = words(value).map((u) =>
+          /^[a-z][a-z0-9+.-]*:/i.test(u) && !/^[a-z]:[\\/]/i.test(u) ? checkSettingUrl(u, where) : u,
+        );
         break;
       case 'no-index':
         config.noIndex = truthy(value);

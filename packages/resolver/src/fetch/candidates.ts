@@ -155,7 +155,9 @@ export function releasesOf(files: IndexFile[], project: string, tags: string[], 
   for (const { version, candidates } of byVersion.values()) {
     const wheels = candidates.filter((c) => c.wheel);
     const compatible = wheels.filter((c) => c.tagRank !== undefined).sort(preference);
-    const sdists = candidates.filter((c) => !c.wheel).sort((a, b) => Number(b.file.filename.endsWith('.tar.gz')) - Number(a.file.filename.endsWith('.tar.gz')));
+    const sdists = candidates
+      .filter((c) => !c.wheel)
+      .sort((a, b) => Number(b.file.filename.endsWith('.tar.gz')) - Number(a.file.filename.endsWith('.tar.gz')));
     releases.push({
       version,
       ...(compatible[0] ? { best: compatible[0] } : {}),

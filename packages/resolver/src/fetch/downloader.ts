@@ -20,7 +20,11 @@ export class Downloader {
   private readonly cache: WheelCache;
   private readonly inFlight = new Map<string, Promise<LocalArtifact>>();
 
-  constructor(private readonly http: HttpClient, cacheDir: string, private readonly onBytes: (project: string, bytes: number) => void) {
+  constructor(
+    private readonly http: HttpClient,
+    cacheDir: string,
+    private readonly onBytes: (project: string, bytes: number) => void,
+  ) {
     this.cache = new WheelCache(cacheDir);
   }
 
@@ -57,7 +61,10 @@ export class Downloader {
     return this.retryMissing(candidate.file.filename, () => this.storeOnce(project, candidate));
   }
 
-  private async storeOnce(project: string, candidate: Candidate): Promise<{ path: string; size: number; sha256: string }> {
+  private async storeOnce(
+    project: string,
+    candidate: Candidate,
+  ): Promise<{ path: string; size: number; sha256: string }> {
     const { file } = candidate;
     const expected = file.hashes.sha256;
     const describe = `${file.filename} (${project}) from ${displayUrl(file.url)}`;
@@ -69,14 +76,19 @@ export class Downloader {
     const store = (body: AsyncIterable<Uint8Array>, maxBytes: number) =>
       this.cache.store(file.filename, body, expected, (n) => this.onBytes(project, n), describe, maxBytes);
     const result = file.url.startsWith('file:')
-      ? await openLocal(file.url, describe).then(({ body, size }) => store(body, Math.min(recorded, size + SIZE_MARGIN)))
+      ? await openLocal(file.url, describe).then(({ body, size }) =>
+          store(body, Math.min(recorded, size + SIZE_MARGIN)),
+        )
       : await this.http.get(file.url, '*/*', describe, async (res) => {
-        if (res.contentLength !== undefined && res.contentLength > recorded) {
-          await res.discard();
-          throw new ResolverError('INDEX_ERROR', `${describe} is ${res.contentLength} bytes, but its recorded size is ${file.size}. Nothing was downloaded; the index or the lock is wrong.`);
-        }
-        return store(res.body, recorded);
-      });
+          if (res.contentLength !== undefined && res.contentLength > recorded) {
+            await res.discard();
+            throw new ResolverError(
+              'INDEX_ERROR',
+              `${describe} is ${res.contentLength} bytes, but its recorded size is ${file.size}. Nothing was downloaded; the index or the lock is wrong.`,
+            );
+          }
+          return store(res.body, recorded);
+        });
     return { path: result.path, size: result.size, sha256: result.sha256 };
   }
 
@@ -89,10 +101,15 @@ export class Downloader {
       try {
         return await work();
       } catch (err) {
-        const fromCache = !(err instanceof ResolverError) || err.code === 'CACHE_ERROR' || err.code === 'METADATA_ERROR';
+        const fromCache =
+          !(err instanceof ResolverError) || err.code === 'CACHE_ERROR' || err.code === 'METADATA_ERROR';
         if (!fromCache || !isMissing(err)) throw err;
         if (attempt >= MISSING_ATTEMPTS) {
-          throw new ResolverError('CACHE_ERROR', `${filename} was deleted from the artifact cache ${this.cache.root} while in use, ${attempt} times in a row. Is another process cleaning the cache (NX_PEX_CACHE_DIR)? Retry when it is done.`, { cause: err });
+          throw new ResolverError(
+            'CACHE_ERROR',
+            `${filename} was deleted from the artifact cache ${this.cache.root} while in use, ${attempt} times in a row. Is another process cleaning the cache (NX_PEX_CACHE_DIR)? Retry when it is done.`,
+            { cause: err },
+          );
         }
         debug('%s disappeared from the cache while in use; fetching it again', filename);
       }
@@ -133,16 +150,27 @@ export class Downloader {
 async function openLocal(url: string, describe: string): Promise<{ body: AsyncIterable<Uint8Array>; size: number }> {
   const path = fileURLToPath(url);
   const info = await stat(path).catch((err: unknown) => {
-    throw new ResolverError('INDEX_ERROR', `Could not read ${describe}: ${(err as Error).message}. Check the file index / find-links directory or the lock.`, { cause: err });
+    throw new ResolverError(
+      'INDEX_ERROR',
+      `Could not read ${describe}: ${(err as Error).message}. Check the file index / find-links directory or the lock.`,
+      { cause: err },
+    );
   });
   if (!info.isFile()) {
-    throw new ResolverError('INDEX_ERROR', `${describe} is not a regular file (a directory, device or pipe). Point the index, find-links or lock at the distribution file itself.`);
+    throw new ResolverError(
+      'INDEX_ERROR',
+      `${describe} is not a regular file (a directory, device or pipe). Point the index, find-links or lock at the distribution file itself.`,
+    );
   }
   async function* body(): AsyncIterable<Uint8Array> {
     try {
       yield* createReadStream(path);
     } catch (err) {
-      throw new ResolverError('INDEX_ERROR', `Could not read ${describe}: ${(err as Error).message}. Check the file index / find-links directory.`, { cause: err });
+      throw new ResolverError(
+        'INDEX_ERROR',
+        `Could not read ${describe}: ${(err as Error).message}. Check the file index / find-links directory.`,
+        { cause: err },
+      );
     }
   }
   return { body: body(), size: info.size };

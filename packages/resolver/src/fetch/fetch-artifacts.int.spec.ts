@@ -29,7 +29,10 @@ function fetch(requirements: string[], extra: Partial<FetchOptions> = {}) {
 }
 
 async function rejection(p: Promise<unknown>): Promise<ResolverError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ResolverError);
   return err as ResolverError;
 }
@@ -39,21 +42,44 @@ const fileRequests = () => server.requests.filter((r) => r.path.startsWith('/fil
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'nx-pex-resolver-'));
   wheels = join(work, 'wheels');
-  await buildWheel({ name: 'Greet_Lib', version: '1.0', requiresDist: ['colour>=1; extra == "fancy"'], modules: { 'greet/__init__.py': 'X = 1\n' } }, wheels);
+  await buildWheel(
+    {
+      name: 'Greet_Lib',
+      version: '1.0',
+      requiresDist: ['colour>=1; extra == "fancy"'],
+      modules: { 'greet/__init__.py': 'X = 1\n' },
+    },
+    wheels,
+  );
   await buildWheel({ name: 'greet-lib', version: '2.0', modules: { 'greet/__init__.py': 'X = 2\n' } }, wheels);
   // Two wheels of one version: the better tag (earlier in target.tags) must win.
-  await buildWheel({ name: 'native', version: '1.0', pythonTag: 'cp311', abiTag: 'abi3', platformTag: 'manylinux_2_17_x86_64' }, wheels);
-  await buildWheel({ name: 'native', version: '1.0', pythonTag: 'cp311', abiTag: 'cp311', platformTag: 'manylinux_2_17_x86_64' }, wheels);
+  await buildWheel(
+    { name: 'native', version: '1.0', pythonTag: 'cp311', abiTag: 'abi3', platformTag: 'manylinux_2_17_x86_64' },
+    wheels,
+  );
+  await buildWheel(
+    { name: 'native', version: '1.0', pythonTag: 'cp311', abiTag: 'cp311', platformTag: 'manylinux_2_17_x86_64' },
+    wheels,
+  );
   await buildWheel({ name: 'native', version: '1.0' }, wheels);
-  await buildWheel({ name: 'winonly', version: '1.0', pythonTag: 'cp311', abiTag: 'cp311', platformTag: 'win_amd64' }, wheels);
+  await buildWheel(
+    { name: 'winonly', version: '1.0', pythonTag: 'cp311', abiTag: 'cp311', platformTag: 'win_amd64' },
+    wheels,
+  );
   await buildWheel({ name: 'newpy', version: '1.0', requiresPython: '>=3.12' }, wheels);
   await buildWheel({ name: 'gone', version: '1.0' }, wheels);
   await mkdir(join(work, 'srconly-1.0'));
   // A small graph for transitive resolution: markers, extras, backtracking, pre-releases, conflicts.
-  await buildWheel({ name: 'top', version: '1.0', requiresDist: ['lib>=1', 'helper[fast]', 'winonly2; sys_platform == "win32"'] }, wheels);
+  await buildWheel(
+    { name: 'top', version: '1.0', requiresDist: ['lib>=1', 'helper[fast]', 'winonly2; sys_platform == "win32"'] },
+    wheels,
+  );
   await buildWheel({ name: 'lib', version: '2.0', requiresDist: ['nothere>=1'] }, wheels);
   await buildWheel({ name: 'lib', version: '1.0', requiresDist: ['base>=1'] }, wheels);
-  await buildWheel({ name: 'helper', version: '1.0', requiresDist: ['speedup; extra == "fast"', 'slow; extra == "slow"'] }, wheels);
+  await buildWheel(
+    { name: 'helper', version: '1.0', requiresDist: ['speedup; extra == "fast"', 'slow; extra == "slow"'] },
+    wheels,
+  );
   await buildWheel({ name: 'base', version: '1.0' }, wheels);
   await buildWheel({ name: 'base', version: '1.1', requiresPython: '<3' }, wheels);
   await buildWheel({ name: 'speedup', version: '1.0' }, wheels);
@@ -81,8 +107,15 @@ beforeEach(async () => {
 describe('fetchArtifacts over HTTP', () => {
   it('downloads pinned wheels in input order, content-addressed, with metadata', async () => {
     const [greet, native] = await fetch([' greet.LIB == 1.0 ', 'native==1.0']);
-    expect(greet).toMatchObject({ name: 'greet-lib', version: '1.0', filename: 'greet_lib-1.0-py3-none-any.whl', requiresDist: ['colour>=1; extra == "fancy"'] });
-    expect(greet?.path).toBe(join(cacheDir, 'wheels', 'sha256', greet!.sha256.slice(0, 2), greet!.sha256, greet!.filename));
+    expect(greet).toMatchObject({
+      name: 'greet-lib',
+      version: '1.0',
+      filename: 'greet_lib-1.0-py3-none-any.whl',
+      requiresDist: ['colour>=1; extra == "fancy"'],
+    });
+    expect(greet?.path).toBe(
+      join(cacheDir, 'wheels', 'sha256', greet!.sha256.slice(0, 2), greet!.sha256, greet!.filename),
+    );
     expect(greet?.url).toBe(`${server.root}files/greet_lib-1.0-py3-none-any.whl`);
     expect(native?.filename).toBe('native-1.0-cp311-cp311-manylinux_2_17_x86_64.whl');
   });
@@ -176,11 +209,19 @@ describe('fetchArtifacts resolves transitively', () => {
 
   it('follows Requires-Dist with markers and extras, backtracking past a dead end', async () => {
     const artifacts = await fetch(['top'], { target: { ...target, markers: env } });
-    expect(artifacts.map((a) => `${a.name}==${a.version}`)).toEqual(['top==1.0', 'lib==1.0', 'helper==1.0', 'base==1.0', 'speedup==1.0']);
+    expect(artifacts.map((a) => `${a.name}==${a.version}`)).toEqual([
+      'top==1.0',
+      'lib==1.0',
+      'helper==1.0',
+      'base==1.0',
+      'speedup==1.0',
+    ]);
   });
 
   it('puts requested projects first and skips roots whose marker does not apply', async () => {
-    const artifacts = await fetch(['base', 'lib<2', 'winonly; sys_platform == "win32"'], { target: { ...target, markers: env } });
+    const artifacts = await fetch(['base', 'lib<2', 'winonly; sys_platform == "win32"'], {
+      target: { ...target, markers: env },
+    });
     expect(artifacts.map((a) => a.name)).toEqual(['base', 'lib']);
   });
 

@@ -47,14 +47,23 @@ export interface FetchOptions {
 }
 
 /** The interpreter sdists are built with for these options, if any. */
-export function sdistPythonOf(options: Pick<FetchOptions, 'buildSdists' | 'sdistPython' | 'target'>): string | undefined {
+export function sdistPythonOf(
+  options: Pick<FetchOptions, 'buildSdists' | 'sdistPython' | 'target'>,
+): string | undefined {
   return options.sdistPython ?? (options.buildSdists ? options.target.python : undefined);
 }
 
 /** An sdist builder for `python` whose build requirements come from `options.index` (one inspection of `python`). */
-export function sdistBuilder(python: string, options: { index: IndexConfig; cacheDir: string; http?: HttpOptions | undefined }): SdistBuilder {
+export function sdistBuilder(
+  python: string,
+  options: { index: IndexConfig; cacheDir: string; http?: HttpOptions | undefined },
+): SdistBuilder {
   const interpreter = new BuildInterpreter(python);
-  return new SdistBuilder(interpreter, options.cacheDir, buildRequirementsFetcher(python, options, () => interpreter.target()));
+  return new SdistBuilder(
+    interpreter,
+    options.cacheDir,
+    buildRequirementsFetcher(python, options, () => interpreter.target()),
+  );
 }
 
 /**
@@ -70,7 +79,13 @@ export function buildRequirementsFetcher(
   return async (requirements) => {
     if (requirements.length === 0) return [];
     buildTarget ??= inspected();
-    const wheels = await fetchArtifacts({ requirements, index: options.index, target: await buildTarget, cacheDir: options.cacheDir, ...(options.http ? { http: options.http } : {}) });
+    const wheels = await fetchArtifacts({
+      requirements,
+      index: options.index,
+      target: await buildTarget,
+      cacheDir: options.cacheDir,
+      ...(options.http ? { http: options.http } : {}),
+    });
     return wheels.map((w) => w.path);
   };
 }
@@ -94,7 +109,8 @@ export class FetchSession {
     this.http = new HttpClient(httpOptions(options.http, options.index));
     this.index = new IndexClient(this.http, options.index, new PageCache(join(cacheDir, 'http')));
     this.downloader = new Downloader(this.http, cacheDir, (project, bytes) =>
-      this.progress({ phase: 'download', project, done: this.downloadsDone, total: this.downloadsTotal, bytes }));
+      this.progress({ phase: 'download', project, done: this.downloadsDone, total: this.downloadsTotal, bytes }),
+    );
     this.pythonVersion = Version.parse(options.target.version.join('.'));
     this.metadataSource = new MetadataSource(this.http, cacheDir, (c) => this.downloader.cachedPath(c));
     const python = sdistPythonOf(options);
@@ -173,13 +189,21 @@ export class FetchSession {
 
   private async fetchRelease(project: string, release: Release): Promise<LocalArtifact> {
     if (!release.best) throw noWheel(project, release, this);
-    const artifact = release.best.build ? await this.built(project, release.best) : await this.downloader.fetch(project, release.best);
+    const artifact = release.best.build
+      ? await this.built(project, release.best)
+      : await this.downloader.fetch(project, release.best);
     await this.metadataSource.confirm(artifact.sha256);
     if (this.downloaded.has(artifact.url)) return artifact;
     this.downloaded.add(artifact.url);
     this.downloadsDone++;
     this.downloadsTotal = Math.max(this.downloadsTotal, this.pagesTotal, this.downloadsDone);
-    this.progress({ phase: 'download', project, done: this.downloadsDone, total: this.downloadsTotal, bytes: artifact.size });
+    this.progress({
+      phase: 'download',
+      project,
+      done: this.downloadsDone,
+      total: this.downloadsTotal,
+      bytes: artifact.size,
+    });
     return artifact;
   }
 
@@ -207,7 +231,10 @@ export class FetchSession {
         });
         const parsed = parseWheelFilename(artifact.filename);
         if (!parsed.tags.some((t) => this.options.target.tags.includes(t))) {
-          throw new ResolverError('SDIST_BUILD_ERROR', `The wheel built from ${sdist.file.filename} (${artifact.filename}) with ${this.builder!.python} does not fit the target (CPython ${this.pythonVersion}): build with the target's own interpreter.`);
+          throw new ResolverError(
+            'SDIST_BUILD_ERROR',
+            `The wheel built from ${sdist.file.filename} (${artifact.filename}) with ${this.builder!.python} does not fit the target (CPython ${this.pythonVersion}): build with the target's own interpreter.`,
+          );
         }
         return artifact;
       })();
@@ -230,10 +257,16 @@ export class FetchSession {
 export function noWheel(project: string, release: Release, session: FetchSession): ResolverError {
   const where = session.index.describeSources();
   if (release.incompatibleWheels.length) {
-    return new ResolverError('NO_COMPATIBLE_WHEEL', `No wheel of ${project} ${release.version} fits the target interpreter (CPython ${session.pythonVersion}). Available wheels: ${release.incompatibleWheels.join(', ')} (from ${where}). Pick another version or target another interpreter/platform.`);
+    return new ResolverError(
+      'NO_COMPATIBLE_WHEEL',
+      `No wheel of ${project} ${release.version} fits the target interpreter (CPython ${session.pythonVersion}). Available wheels: ${release.incompatibleWheels.join(', ')} (from ${where}). Pick another version or target another interpreter/platform.`,
+    );
   }
   if (session.sdistsWanted) return sdistNeedsPython(`${project} ${release.version}`, session.target, where);
-  return new ResolverError('NO_COMPATIBLE_WHEEL', `${project} ${release.version} is only available as a source distribution (from ${where}), and building sdists is turned off for this resolve. Turn sdist builds on, pick a version with a wheel, or build a wheel and add its directory to find-links.`);
+  return new ResolverError(
+    'NO_COMPATIBLE_WHEEL',
+    `${project} ${release.version} is only available as a source distribution (from ${where}), and building sdists is turned off for this resolve. Turn sdist builds on, pick a version with a wheel, or build a wheel and add its directory to find-links.`,
+  );
 }
 
 /** PEP 508 environment of the target; a hand-built target without markers gets what its version implies. */
@@ -254,7 +287,11 @@ export function parseRequirement(text: string): Requirement {
     return Requirement.parse(text);
   } catch (err) {
     if (err instanceof ResolverError) throw err;
-    throw new ResolverError('INVALID_REQUIREMENT', `Invalid requirement ${JSON.stringify(text)}: ${(err as Error).message}`, { cause: err });
+    throw new ResolverError(
+      'INVALID_REQUIREMENT',
+      `Invalid requirement ${JSON.stringify(text)}: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
 }
 
@@ -286,20 +323,30 @@ export function solveWith(
   preference?: (name: string) => string | undefined,
   constraints: string[] = [],
 ): Promise<Resolution> {
-  const solver = new Solver({
-    releases: (name) => session.releasesOf(name),
-    prefetch: (name) => void session.releasesOf(name).catch(() => undefined),
-    metadata: (name, release) => session.metadata(name, release),
-    prefetchMetadata: (name, release) => (release.best && !release.best.build ? session.metadata(name, release) : undefined),
-    noWheel: (name, release) => noWheel(name, release, session),
-    describeSources: () => session.index.describeSources(),
-    ...(preference ? { preference } : {}),
-  }, env, constraints.map(parseRequirement), session.onWarning ? { onWarning: session.onWarning } : {});
+  const solver = new Solver(
+    {
+      releases: (name) => session.releasesOf(name),
+      prefetch: (name) => void session.releasesOf(name).catch(() => undefined),
+      metadata: (name, release) => session.metadata(name, release),
+      prefetchMetadata: (name, release) =>
+        release.best && !release.best.build ? session.metadata(name, release) : undefined,
+      noWheel: (name, release) => noWheel(name, release, session),
+      describeSources: () => session.index.describeSources(),
+      ...(preference ? { preference } : {}),
+    },
+    env,
+    constraints.map(parseRequirement),
+    session.onWarning ? { onWarning: session.onWarning } : {},
+  );
   return solver.resolve(roots, labels);
 }
 
 /** Download (or find in the cache) the chosen wheel of every project in `names`, in that order. */
-export function downloadAll(session: FetchSession, decisions: Map<string, Release>, names: string[]): Promise<LocalArtifact[]> {
+export function downloadAll(
+  session: FetchSession,
+  decisions: Map<string, Release>,
+  names: string[],
+): Promise<LocalArtifact[]> {
   session.downloadsTotal = names.length;
   return mapLimit(names, CONCURRENCY, (name) => session.download(name, decisions.get(name)!));
 }

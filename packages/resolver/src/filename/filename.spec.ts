@@ -6,7 +6,11 @@ import { parseWheelFilename, tryParseWheelFilename } from './wheel.js';
 describe('parseWheelFilename', () => {
   it('parses name, version and expands compressed tag sets', () => {
     expect(parseWheelFilename('Foo_Bar-1.0.post1-py2.py3-none-any.whl')).toMatchObject({
-      name: 'foo-bar', version: '1.0.post1', pythonTags: ['py2', 'py3'], abiTags: ['none'], platformTags: ['any'],
+      name: 'foo-bar',
+      version: '1.0.post1',
+      pythonTags: ['py2', 'py3'],
+      abiTags: ['none'],
+      platformTags: ['any'],
       tags: ['py2-none-any', 'py3-none-any'],
     });
     const w = parseWheelFilename('numpy-2.1.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl');
@@ -18,7 +22,13 @@ describe('parseWheelFilename', () => {
   });
 
   it('rejects malformed names', () => {
-    for (const bad of ['pkg-1.0-py3-none.whl', 'pkg-1.0-x-py3-none-any.whl', 'pkg-1.0.tar.gz', 'a-b-c-d-e-f-g.whl', 'pkg--py3-none-any.whl']) {
+    for (const bad of [
+      'pkg-1.0-py3-none.whl',
+      'pkg-1.0-x-py3-none-any.whl',
+      'pkg-1.0.tar.gz',
+      'a-b-c-d-e-f-g.whl',
+      'pkg--py3-none-any.whl',
+    ]) {
       expect(tryParseWheelFilename(bad), bad).toBeUndefined();
     }
     expect(() => parseWheelFilename('nope.whl')).toThrow(ResolverError);
@@ -27,7 +37,11 @@ describe('parseWheelFilename', () => {
 
 describe('parseSdistFilename', () => {
   it('splits on the project name, also for legacy names with dashes', () => {
-    expect(parseSdistFilename('Foo.Bar-1.0.tar.gz', 'foo-bar')).toEqual({ filename: 'Foo.Bar-1.0.tar.gz', name: 'foo-bar', version: '1.0' });
+    expect(parseSdistFilename('Foo.Bar-1.0.tar.gz', 'foo-bar')).toEqual({
+      filename: 'Foo.Bar-1.0.tar.gz',
+      name: 'foo-bar',
+      version: '1.0',
+    });
     expect(parseSdistFilename('python-dateutil-2.9.0.post0.tar.gz', 'python_dateutil')?.version).toBe('2.9.0.post0');
     expect(parseSdistFilename('pkg-1.0.zip', 'pkg')?.version).toBe('1.0');
   });

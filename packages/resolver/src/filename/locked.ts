@@ -34,7 +34,8 @@ export function lockedFileProblem(file: LockedFileRef, kind: 'wheel' | 'sdist'):
   const filename = lockedFilename(file);
   if (filename !== undefined) {
     const problem = kind === 'wheel' ? wheelFilenameProblem(filename) : sdistFilenameProblem(filename);
-    if (problem) return `has the filename ${JSON.stringify(filename.slice(0, 200))}, which is not a valid ${kind} filename (it ${problem})`;
+    if (problem)
+      return `has the filename ${JSON.stringify(filename.slice(0, 200))}, which is not a valid ${kind} filename (it ${problem})`;
   }
   if (file.url !== undefined) {
     const problem = urlProblem(file.url);

@@ -34,7 +34,10 @@ const TAG_PART = /^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*$/;
 export function parseWheelFilename(filename: string): WheelFilename {
   const parsed = tryParseWheelFilename(filename);
   if (!parsed) {
-    throw new ResolverError('INVALID_FILENAME', `Invalid wheel filename ${JSON.stringify(filename.slice(0, 300))}: it ${wheelFilenameProblem(filename)} (PEP 427: "{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl").`);
+    throw new ResolverError(
+      'INVALID_FILENAME',
+      `Invalid wheel filename ${JSON.stringify(filename.slice(0, 300))}: it ${wheelFilenameProblem(filename)} (PEP 427: "{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl").`,
+    );
   }
   return parsed;
 }
@@ -48,9 +51,12 @@ export function wheelFilenameProblem(filename: string): string | undefined {
   if (parts.length !== 5 && parts.length !== 6) return `has ${parts.length} dash-separated parts, not 5 or 6`;
   const [dist, version] = parts as [string, string];
   if (!NAME_PART.test(dist)) return `has the name ${JSON.stringify(dist)}, which is not a PEP 508 name`;
-  if (!VERSION_PART.test(version) || !Version.tryParse(version)) return `has the version ${JSON.stringify(version)}, which is not a PEP 440 version`;
-  if (parts.length === 6 && !BUILD_PART.test(parts[2] as string)) return `has the build tag ${JSON.stringify(parts[2])}, which does not start with a digit`;
-  for (const tag of parts.slice(-3)) if (!TAG_PART.test(tag)) return `has the tag ${JSON.stringify(tag)}, which is not a PEP 425 tag`;
+  if (!VERSION_PART.test(version) || !Version.tryParse(version))
+    return `has the version ${JSON.stringify(version)}, which is not a PEP 440 version`;
+  if (parts.length === 6 && !BUILD_PART.test(parts[2] as string))
+    return `has the build tag ${JSON.stringify(parts[2])}, which does not start with a digit`;
+  for (const tag of parts.slice(-3))
+    if (!TAG_PART.test(tag)) return `has the tag ${JSON.stringify(tag)}, which is not a PEP 425 tag`;
   return undefined;
 }
 

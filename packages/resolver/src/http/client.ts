@@ -50,9 +50,18 @@ export interface GetOptions<T> {
 class Retryable extends Error {}
 
 const RETRYABLE_CODES = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN',
-  'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED',
-  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'ERR_STREAM_PREMATURE_CLOSE',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CLOSED',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'ERR_STREAM_PREMATURE_CLOSE',
 ]);
 
 /**
@@ -90,12 +99,22 @@ export class HttpClient {
     this.retries = options.retries ?? 3;
     this.backoffMs = options.backoffMs ?? 250;
     const tls = options.ca ? { ca: options.ca } : {};
-    const base = { connectTimeout: timeout, headersTimeout: timeout, bodyTimeout: timeout, connect: { timeout, ...tls } };
+    const base = {
+      connectTimeout: timeout,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+      connect: { timeout, ...tls },
+    };
     const proxy = proxySettings(env);
     // Redirects are followed here, not by undici, so the final URL is known and loops are named.
     this.openConnection = async () => {
       const { Agent, EnvHttpProxyAgent, request } = await import('undici');
-      return { dispatcher: proxy ? new EnvHttpProxyAgent({ ...base, ...proxy, requestTls: tls, proxyTls: tls }) : new Agent(base), request };
+      return {
+        dispatcher: proxy
+          ? new EnvHttpProxyAgent({ ...base, ...proxy, requestTls: tls, proxyTls: tls })
+          : new Agent(base),
+        request,
+      };
     };
   }
 
@@ -104,9 +123,19 @@ export class HttpClient {
    * stream) re-runs the whole request, within one total deadline (`kind`). `describe` says what was
    * being fetched, for error messages.
    */
-  async get<T>(url: string, accept: string, describe: string, consume: (res: HttpResponse) => Promise<T>, options: GetOptions<T> = {}): Promise<T> {
+  async get<T>(
+    url: string,
+    accept: string,
+    describe: string,
+    consume: (res: HttpResponse) => Promise<T>,
+    options: GetOptions<T> = {},
+  ): Promise<T> {
     const invalid = urlProblem(url, ['http:', 'https:']);
-    if (invalid) throw new ResolverError('INDEX_ERROR', `Cannot fetch ${describe}: ${displayUrl(url)} ${invalid}. Fix the index URL, find-links or the lock entry it came from.`);
+    if (invalid)
+      throw new ResolverError(
+        'INDEX_ERROR',
+        `Cannot fetch ${describe}: ${displayUrl(url)} ${invalid}. Fix the index URL, find-links or the lock entry it came from.`,
+      );
     const headers: Record<string, string> = { ...options.headers, accept, 'user-agent': 'nx-pex-resolver' };
     const deadlineKey = options.kind === 'page' ? 'pageDeadlineMs' : 'deadlineMs';
     const signal = AbortSignal.timeout(this.limits[deadlineKey]);
@@ -146,18 +175,31 @@ export class HttpClient {
         });
       } catch (err) {
         if (signal.aborted) {
-          throw new ResolverError('INDEX_ERROR', `Gave up on ${describe} from ${displayUrl(url)}: not done within ${describeLimit(deadlineKey, this.limits[deadlineKey])}, the total time allowed per request. The server is stalled or too slow; retry later or raise ${SETTINGS[deadlineKey].env}.`, { cause: err });
+          throw new ResolverError(
+            'INDEX_ERROR',
+            `Gave up on ${describe} from ${displayUrl(url)}: not done within ${describeLimit(deadlineKey, this.limits[deadlineKey])}, the total time allowed per request. The server is stalled or too slow; retry later or raise ${SETTINGS[deadlineKey].env}.`,
+            { cause: err },
+          );
         }
         if (!isRetryable(err)) throw tlsError(err, url, describe) ?? err;
         lastError = err;
       }
     }
     const reason = lastError instanceof Error ? lastError.message : String(lastError);
-    throw new ResolverError('INDEX_ERROR', `Could not fetch ${describe} from ${displayUrl(url)} after ${this.retries + 1} attempts (${reason}). Check that the index is reachable, or retry later.`, { cause: lastError });
+    throw new ResolverError(
+      'INDEX_ERROR',
+      `Could not fetch ${describe} from ${displayUrl(url)} after ${this.retries + 1} attempts (${reason}). Check that the index is reachable, or retry later.`,
+      { cause: lastError },
+    );
   }
 
   /** One GET, following redirects (credentials per hop's origin); a loop or more than MAX_REDIRECTS is an INDEX_ERROR saying so. */
-  private async follow(url: string, base: Record<string, string>, describe: string, signal: AbortSignal): Promise<{ res: Dispatcher.ResponseData; finalUrl: string }> {
+  private async follow(
+    url: string,
+    base: Record<string, string>,
+    describe: string,
+    signal: AbortSignal,
+  ): Promise<{ res: Dispatcher.ResponseData; finalUrl: string }> {
     this.connection ??= this.openConnection();
     const { dispatcher, request } = await this.connection;
     const chain = [redactUrl(url)];
@@ -171,19 +213,24 @@ export class HttpClient {
       await res.body.dump();
       const location = res.headers.location;
       const redirect = (problem: string) =>
-        new ResolverError('INDEX_ERROR', `${describe}: ${displayUrl(url)} ${problem}. Fix the index URL or the server's redirects.`);
+        new ResolverError(
+          'INDEX_ERROR',
+          `${describe}: ${displayUrl(url)} ${problem}. Fix the index URL or the server's redirects.`,
+        );
       let next: string;
       try {
-        next = new URL(String(Array.isArray(location) ? location[0] : location ?? ''), current).toString();
+        next = new URL(String(Array.isArray(location) ? location[0] : (location ?? '')), current).toString();
       } catch {
         throw redirect(`answered HTTP ${res.statusCode} without a usable Location`);
       }
       const problem = urlProblem(next, ['http:', 'https:']);
       if (problem) throw redirect(`redirects to ${displayUrl(next)}, which ${problem}`);
       const shown = redactUrl(next);
-      if (chain.includes(shown)) throw redirect(`is a redirect loop (${[...chain, shown].map(displayUrl).join(' → ')})`);
+      if (chain.includes(shown))
+        throw redirect(`is a redirect loop (${[...chain, shown].map(displayUrl).join(' → ')})`);
       chain.push(shown);
-      if (chain.length > MAX_REDIRECTS + 1) throw redirect(`redirected more than ${MAX_REDIRECTS} times (last to ${displayUrl(next)})`);
+      if (chain.length > MAX_REDIRECTS + 1)
+        throw redirect(`redirected more than ${MAX_REDIRECTS} times (last to ${displayUrl(next)})`);
       current = next;
     }
   }
@@ -194,14 +241,17 @@ export class HttpClient {
 }
 
 function httpError(status: number, url: string, describe: string): ResolverError {
-  const hint = status === 401 || status === 403
-    ? 'Check the credentials in the index URL (https://user:token@host/...) or your pip configuration.'
-    : 'Check the index URL and the project name.';
+  const hint =
+    status === 401 || status === 403
+      ? 'Check the credentials in the index URL (https://user:token@host/...) or your pip configuration.'
+      : 'Check the index URL and the project name.';
   return new ResolverError('INDEX_ERROR', `HTTP ${status} fetching ${describe} from ${displayUrl(url)}. ${hint}`);
 }
 
 /** Proxy URLs from the environment (lower case wins, as curl and pip), or undefined when none is set. */
-function proxySettings(env: Record<string, string | undefined>): { httpProxy: string; httpsProxy: string; noProxy: string } | undefined {
+function proxySettings(
+  env: Record<string, string | undefined>,
+): { httpProxy: string; httpsProxy: string; noProxy: string } | undefined {
   const pick = (name: string) => env[name.toLowerCase()] ?? env[name.toUpperCase()] ?? '';
   const httpProxy = pick('http_proxy');
   const httpsProxy = pick('https_proxy') || httpProxy;
@@ -210,15 +260,25 @@ function proxySettings(env: Record<string, string | undefined>): { httpProxy: st
 }
 
 const TLS_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_UNTRUSTED', 'UNABLE_TO_GET_ISSUER_CERT',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_UNTRUSTED',
+  'UNABLE_TO_GET_ISSUER_CERT',
 ]);
 
 /** A certificate failure as an INDEX_ERROR that says how to trust the index's CA. */
 function tlsError(err: unknown, url: string, describe: string): ResolverError | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !TLS_CODES.has(code)) return undefined;
-  return new ResolverError('INDEX_ERROR', `TLS certificate of ${displayUrl(url)} was rejected while fetching ${describe} (${code}). If the index uses a private CA, point pip's \`cert\` option (pip.conf) or PIP_CERT at its PEM bundle.`, { cause: err });
+  return new ResolverError(
+    'INDEX_ERROR',
+    `TLS certificate of ${displayUrl(url)} was rejected while fetching ${describe} (${code}). If the index uses a private CA, point pip's \`cert\` option (pip.conf) or PIP_CERT at its PEM bundle.`,
+    { cause: err },
+  );
 }
 
 /** `http` with the CA bundle of `index.cert` (pip's `cert`) unless `http.ca` is already set. */
@@ -228,7 +288,11 @@ export function httpOptionsFor(http: HttpOptions | undefined, index: IndexConfig
   try {
     ca = readFileSync(index.cert, 'utf8');
   } catch (err) {
-    throw new ResolverError('INVALID_CONFIG', `Cannot read the CA bundle ${index.cert} (pip's \`cert\` / PIP_CERT): ${(err as Error).message}. Fix the path or remove the setting.`, { cause: err });
+    throw new ResolverError(
+      'INVALID_CONFIG',
+      `Cannot read the CA bundle ${index.cert} (pip's \`cert\` / PIP_CERT): ${(err as Error).message}. Fix the path or remove the setting.`,
+      { cause: err },
+    );
   }
   return { ...http, ca };
 }

@@ -19,7 +19,11 @@ export function parseNetrc(text: string): NetrcEntry[] {
   let current: { machine?: string; login?: string; password?: string } | undefined;
   const flush = () => {
     if (current && (current.login !== undefined || current.password !== undefined)) {
-      entries.push({ ...(current.machine !== undefined ? { machine: current.machine } : {}), login: current.login ?? '', password: current.password ?? '' });
+      entries.push({
+        ...(current.machine !== undefined ? { machine: current.machine } : {}),
+        login: current.login ?? '',
+        password: current.password ?? '',
+      });
     }
   };
   const lines = text.split(/\r?\n/);

@@ -1,5 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, type AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -20,15 +26,28 @@ import { PageCache } from './page-cache.js';
 // Credentials (.netrc, URL userinfo), HTTP caching of project pages, proxies and a custom CA, each
 // against a small real server on 127.0.0.1.
 
-const PAGE = '<html><body><a href="https://files.example/x-1.0-py3-none-any.whl#sha256=' + 'a'.repeat(64) + '">x-1.0-py3-none-any.whl</a></body></html>';
+const PAGE =
+  '<html><body><a href="https://files.example/x-1.0-py3-none-any.whl#sha256=' +
+  'a'.repeat(64) +
+  '">x-1.0-py3-none-any.whl</a></body></html>';
 
-interface Seen { url: string; authorization?: string; ifNoneMatch?: string }
+interface Seen {
+  url: string;
+  authorization?: string;
+  ifNoneMatch?: string;
+}
 
 /** A project page server: `handler` decides status and headers; every request is logged. */
-async function pageServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; seen: Seen[]; close(): Promise<void> }> {
+async function pageServer(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ url: string; seen: Seen[]; close(): Promise<void> }> {
   const seen: Seen[] = [];
   const server = createHttpServer((req, res) => {
-    seen.push({ url: req.url ?? '', ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}), ...(req.headers['if-none-match'] ? { ifNoneMatch: String(req.headers['if-none-match']) } : {}) });
+    seen.push({
+      url: req.url ?? '',
+      ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+      ...(req.headers['if-none-match'] ? { ifNoneMatch: String(req.headers['if-none-match']) } : {}),
+    });
     handler(req, res);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -36,7 +55,13 @@ async function pageServer(handler: (req: IncomingMessage, res: ServerResponse) =
   return { url: `http://127.0.0.1:${port}/simple/`, seen, close: () => new Promise((r) => server.close(() => r())) };
 }
 
-const config = (indexUrl: string, extra: Partial<IndexConfig> = {}): IndexConfig => ({ indexUrl, extraIndexUrls: [], findLinks: [], noIndex: false, ...extra });
+const config = (indexUrl: string, extra: Partial<IndexConfig> = {}): IndexConfig => ({
+  indexUrl,
+  extraIndexUrls: [],
+  findLinks: [],
+  noIndex: false,
+  ...extra,
+});
 
 async function files(index: IndexConfig, http: HttpOptions = {}, cache?: PageCache): Promise<number> {
   const client = new HttpClient({ retries: 0, netrc: false, env: {}, ...http });
@@ -59,18 +84,20 @@ afterAll(async () => {
 
 describe('.netrc', () => {
   it('parses machine, default, macdef, comments and quoted tokens', () => {
-    const entries = parseNetrc([
-      '# comment',
-      'machine a.example login alice password "s3 cret"',
-      'macdef init',
-      'cd /pub',
-      '',
-      'machine b.example',
-      '  login bob',
-      '  account x',
-      '  password pw',
-      'default login anon password guest',
-    ].join('\n'));
+    const entries = parseNetrc(
+      [
+        '# comment',
+        'machine a.example login alice password "s3 cret"',
+        'macdef init',
+        'cd /pub',
+        '',
+        'machine b.example',
+        '  login bob',
+        '  account x',
+        '  password pw',
+        'default login anon password guest',
+      ].join('\n'),
+    );
     expect(entries).toEqual([
       { machine: 'a.example', login: 'alice', password: 's3 cret' },
       { machine: 'b.example', login: 'bob', password: 'pw' },
@@ -80,7 +107,8 @@ describe('.netrc', () => {
 
   it('sends the machine entry, else the default entry, from $NETRC; URL userinfo wins', async () => {
     const server = await pageServer((req, res) => {
-      const ok = req.headers.authorization === basic('alice', 'pa:ss') || req.headers.authorization === basic('url', 'user');
+      const ok =
+        req.headers.authorization === basic('alice', 'pa:ss') || req.headers.authorization === basic('url', 'user');
       res.writeHead(ok ? 200 : 401, { 'content-type': 'text/html' }).end(ok ? PAGE : 'no');
     });
     try {
@@ -91,7 +119,11 @@ describe('.netrc', () => {
       expect(await files(config(server.url), { netrc: undefined, env: { NETRC: netrc } })).toBe(1);
       const withUser = server.url.replace('http://', 'http://url:user@');
       expect(await files(config(withUser), { netrc })).toBe(1);
-      expect(server.seen.map((s) => s.authorization)).toEqual([basic('alice', 'pa:ss'), basic('alice', 'pa:ss'), basic('url', 'user')]);
+      expect(server.seen.map((s) => s.authorization)).toEqual([
+        basic('alice', 'pa:ss'),
+        basic('alice', 'pa:ss'),
+        basic('url', 'user'),
+      ]);
       // Without credentials: a 401 whose message says what to do and names no secret.
       const err = await files(config(server.url), { netrc: false }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ResolverError);
@@ -114,14 +146,29 @@ describe('credentials from PIP_INDEX_URL userinfo', () => {
   it('resolve through the index and appear in no lock or message', async () => {
     const secret = 'tok3n-s3cret';
     const url = index.url.replace('http://', `http://deploy:${secret}@`);
-    const loaded = await loadIndexConfig({ env: { PIP_INDEX_URL: url, PIP_CONFIG_FILE: '/nonexistent' }, homeDir: work });
+    const loaded = await loadIndexConfig({
+      env: { PIP_INDEX_URL: url, PIP_CONFIG_FILE: '/nonexistent' },
+      homeDir: work,
+    });
     expect(loaded.indexUrl).toBe(url);
     const target = targetFromAbbreviatedPlatform('linux_x86_64-cp-312-cp312');
-    const lock = await resolveLock({ roots: { app: ['greet'] }, index: loaded, targets: [target], cacheDir: join(work, 'cache-creds'), http: { netrc: false } });
+    const lock = await resolveLock({
+      roots: { app: ['greet'] },
+      index: loaded,
+      targets: [target],
+      cacheDir: join(work, 'cache-creds'),
+      http: { netrc: false },
+    });
     const text = formatLock(lock);
     expect(text).toContain('greet-1.0-py3-none-any.whl');
     expect(text).not.toContain(secret);
-    const err = await resolveLock({ roots: { app: ['missing-project'] }, index: loaded, targets: [target], cacheDir: join(work, 'cache-creds'), http: { netrc: false } }).catch((e: unknown) => e);
+    const err = await resolveLock({
+      roots: { app: ['missing-project'] },
+      index: loaded,
+      targets: [target],
+      cacheDir: join(work, 'cache-creds'),
+      http: { netrc: false },
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ResolverError);
     expect((err as Error).message).toContain('127.0.0.1');
     expect((err as Error).message).not.toContain(secret);
@@ -162,7 +209,13 @@ describe('HTTP caching of project pages', () => {
   it('keys pages by the URL without credentials and stores no secret; honours no-store', async () => {
     const server = await pageServer((req, res) => {
       const noStore = req.url?.includes('nostore');
-      res.writeHead(200, { 'content-type': 'text/html', etag: '"e"', 'cache-control': noStore ? 'no-store' : 'max-age=60' }).end(PAGE);
+      res
+        .writeHead(200, {
+          'content-type': 'text/html',
+          etag: '"e"',
+          'cache-control': noStore ? 'no-store' : 'max-age=60',
+        })
+        .end(PAGE);
     });
     const dir = join(work, 'pages-creds');
     const cache = new PageCache(dir);
@@ -178,7 +231,9 @@ describe('HTTP caching of project pages', () => {
     } finally {
       await server.close();
     }
-    const nostore = await pageServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-store', etag: '"e"' }).end(PAGE));
+    const nostore = await pageServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-store', etag: '"e"' }).end(PAGE),
+    );
     try {
       const c = new PageCache(join(work, 'pages-nostore'));
       await files(config(nostore.url), {}, c);
@@ -251,8 +306,30 @@ describe.runIf(hasOpenssl)('custom CA bundle (pip cert / PIP_CERT), with a certi
   it('rejects an untrusted certificate with an actionable INDEX_ERROR and accepts it with cert set', async () => {
     const key = join(work, 'key.pem');
     const cert = join(work, 'cert.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-    const server = createHttpsServer({ key: await readFile(key), cert: await readFile(cert) }, (_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    const server = createHttpsServer({ key: await readFile(key), cert: await readFile(cert) }, (_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE),
+    );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/simple/`;
     try {
@@ -260,7 +337,10 @@ describe.runIf(hasOpenssl)('custom CA bundle (pip cert / PIP_CERT), with a certi
       expect(err).toBeInstanceOf(ResolverError);
       expect((err as ResolverError).code).toBe('INDEX_ERROR');
       expect((err as Error).message).toMatch(/certificate.*PIP_CERT/);
-      const loaded = await loadIndexConfig({ env: { PIP_INDEX_URL: url, PIP_CERT: cert, PIP_CONFIG_FILE: '/nonexistent' }, homeDir: work });
+      const loaded = await loadIndexConfig({
+        env: { PIP_INDEX_URL: url, PIP_CERT: cert, PIP_CONFIG_FILE: '/nonexistent' },
+        homeDir: work,
+      });
       expect(loaded.cert).toBe(cert);
       expect(await files(loaded, httpOptionsFor({}, loaded))).toBe(1);
       const missing = (() => {

@@ -35,10 +35,15 @@ export interface CachedPage {
  * `no-store` pages are not kept; `no-cache` ones are always revalidated. Credentials are never stored.
  */
 export class PageCache {
-  constructor(private readonly dir: string, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly dir: string,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   private path(url: string, accept: string): string {
-    const key = createHash('sha256').update(`${redactUrl(url)}\n${accept}`).digest('hex');
+    const key = createHash('sha256')
+      .update(`${redactUrl(url)}\n${accept}`)
+      .digest('hex');
     return pathInside(this.dir, [key.slice(0, 2), `${key}.json`]);
   }
 
@@ -46,7 +51,11 @@ export class PageCache {
     try {
       const entry = JSON.parse(await readFile(path, 'utf8')) as Partial<Entry> | null;
       // A damaged or foreign entry is a miss, never a crash.
-      const ok = typeof entry?.text === 'string' && typeof entry.contentType === 'string' && typeof entry.url === 'string' && typeof entry.freshUntil === 'number';
+      const ok =
+        typeof entry?.text === 'string' &&
+        typeof entry.contentType === 'string' &&
+        typeof entry.url === 'string' &&
+        typeof entry.freshUntil === 'number';
       return ok ? (entry as Entry) : undefined;
     } catch {
       return undefined; // absent or damaged: fetch anew
@@ -66,26 +75,51 @@ export class PageCache {
   }
 
   /** GET `url` through the cache; `read` turns a 200 body into text. Undefined when the server says 404. */
-  async get(http: HttpClient, url: string, accept: string, describe: string, read: (res: HttpResponse) => Promise<string>): Promise<CachedPage | undefined> {
+  async get(
+    http: HttpClient,
+    url: string,
+    accept: string,
+    describe: string,
+    read: (res: HttpResponse) => Promise<string>,
+  ): Promise<CachedPage | undefined> {
     const path = this.path(url, accept);
     const cached = await this.read(path);
     if (cached && cached.freshUntil > this.now()) return page(cached);
     const conditional: Record<string, string> = {};
     if (cached?.etag) conditional['if-none-match'] = cached.etag;
     if (cached?.lastModified) conditional['if-modified-since'] = cached.lastModified;
-    return http.get(url, accept, describe, async (res) => {
-      const policy = cachePolicy(res.headers, this.now());
-      if (res.statusCode === 304 && cached) {
-        await res.discard();
-        const renewed: Entry = { ...cached, finalUrl: res.url, freshUntil: policy.freshUntil, ...validators(res.headers, cached) };
-        if (policy.store) await this.write(path, renewed);
-        return page(renewed);
-      }
-      const text = await read(res);
-      const entry: Entry = { url: redactUrl(url), finalUrl: res.url, accept, contentType: res.contentType, text, freshUntil: policy.freshUntil, ...validators(res.headers) };
-      if (policy.store && (entry.freshUntil > 0 || entry.etag || entry.lastModified)) await this.write(path, entry);
-      return page(entry);
-    }, { onNotFound: () => undefined, headers: conditional, kind: 'page' });
+    return http.get(
+      url,
+      accept,
+      describe,
+      async (res) => {
+        const policy = cachePolicy(res.headers, this.now());
+        if (res.statusCode === 304 && cached) {
+          await res.discard();
+          const renewed: Entry = {
+            ...cached,
+            finalUrl: res.url,
+            freshUntil: policy.freshUntil,
+            ...validators(res.headers, cached),
+          };
+          if (policy.store) await this.write(path, renewed);
+          return page(renewed);
+        }
+        const text = await read(res);
+        const entry: Entry = {
+          url: redactUrl(url),
+          finalUrl: res.url,
+          accept,
+          contentType: res.contentType,
+          text,
+          freshUntil: policy.freshUntil,
+          ...validators(res.headers),
+        };
+        if (policy.store && (entry.freshUntil > 0 || entry.etag || entry.lastModified)) await this.write(path, entry);
+        return page(entry);
+      },
+      { onNotFound: () => undefined, headers: conditional, kind: 'page' },
+    );
   }
 }
 
@@ -105,7 +139,10 @@ function validators(headers: HttpResponse['headers'], previous?: Entry): { etag?
 }
 
 function cachePolicy(headers: HttpResponse['headers'], now: number): { store: boolean; freshUntil: number } {
-  const directives = (header(headers, 'cache-control') ?? '').toLowerCase().split(',').map((d) => d.trim());
+  const directives = (header(headers, 'cache-control') ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((d) => d.trim());
   if (directives.includes('no-store')) return { store: false, freshUntil: 0 };
   if (directives.includes('no-cache')) return { store: true, freshUntil: 0 };
   const maxAge = directives.map((d) => /^max-age=(\d+)$/.exec(d)).find(Boolean);

@@ -35,7 +35,11 @@ export function httpLimits(options: Partial<HttpLimits>, env: Env): HttpLimits {
     if (given !== undefined) limits[key] = given;
     else if (text !== undefined && text !== '') {
       const n = Number(text);
-      if (!Number.isFinite(n) || n <= 0) throw new ResolverError('INVALID_CONFIG', `${name}=${JSON.stringify(text.slice(0, 40))} is not a positive number of ${unit === 's' ? 'seconds' : unit}. Fix or unset ${name}.`);
+      if (!Number.isFinite(n) || n <= 0)
+        throw new ResolverError(
+          'INVALID_CONFIG',
+          `${name}=${JSON.stringify(text.slice(0, 40))} is not a positive number of ${unit === 's' ? 'seconds' : unit}. Fix or unset ${name}.`,
+        );
       limits[key] = Math.round(n * scale);
     }
   }

@@ -26,7 +26,8 @@ export function urlProblem(url: string, schemes: readonly Scheme[] = ['http:', '
   } catch {
     return 'is not an absolute URL (or its host or port is invalid)';
   }
-  if (!(schemes as readonly string[]).includes(parsed.protocol)) return `uses the scheme ${parsed.protocol} (only ${schemes.join(', ')} are fetched)`;
+  if (!(schemes as readonly string[]).includes(parsed.protocol))
+    return `uses the scheme ${parsed.protocol} (only ${schemes.join(', ')} are fetched)`;
   if ((parsed.protocol === 'http:' || parsed.protocol === 'https:') && !parsed.hostname) return 'has no host';
   return undefined;
 }
@@ -34,6 +35,10 @@ export function urlProblem(url: string, schemes: readonly Scheme[] = ['http:', '
 /** `url` from a setting, checked: INVALID_CONFIG naming the setting when it cannot be fetched. */
 export function checkSettingUrl(url: string, setting: string, schemes?: readonly Scheme[]): string {
   const problem = urlProblem(url, schemes);
-  if (problem) throw new ResolverError('INVALID_CONFIG', `${setting}: ${JSON.stringify(displayUrl(url))} ${problem}. Fix ${setting}.`);
+  if (problem)
+    throw new ResolverError(
+      'INVALID_CONFIG',
+      `${setting}: ${JSON.stringify(displayUrl(url))} ${problem}. Fix ${setting}.`,
+    );
   return url;
 }

@@ -23,7 +23,8 @@ export function linkProblem(file: IndexFile, pageUrl: string): string | undefine
   const sha256 = file.hashes.sha256;
   if (sha256 !== undefined && !SHA256.test(sha256)) return 'its sha256 is not 64 hex digits';
   const metadata = file.coreMetadata ? file.coreMetadata.hashes.sha256 : undefined;
-  if (metadata !== undefined && !SHA256.test(metadata)) return 'the sha256 of its metadata file (PEP 658) is not 64 hex digits';
+  if (metadata !== undefined && !SHA256.test(metadata))
+    return 'the sha256 of its metadata file (PEP 658) is not 64 hex digits';
   return undefined;
 }
 

@@ -30,9 +30,18 @@ function toUrl(location: string): string {
 }
 
 /** A project or find-links page's text, refused past `maxBytes` (HttpLimits.maxPageBytes) with the setting to raise. */
-async function readPage(body: AsyncIterable<Uint8Array>, what: string, url: string, maxBytes: number, contentLength?: number): Promise<string> {
+async function readPage(
+  body: AsyncIterable<Uint8Array>,
+  what: string,
+  url: string,
+  maxBytes: number,
+  contentLength?: number,
+): Promise<string> {
   const tooLarge = (limit: number) =>
-    new ResolverError('INDEX_ERROR', `${what} at ${displayUrl(url)} is larger than ${describeLimit('maxPageBytes', limit)}. Check the index URL, or raise ${SETTINGS.maxPageBytes.env} if the page is really that large.`);
+    new ResolverError(
+      'INDEX_ERROR',
+      `${what} at ${displayUrl(url)} is larger than ${describeLimit('maxPageBytes', limit)}. Check the index URL, or raise ${SETTINGS.maxPageBytes.env} if the page is really that large.`,
+    );
   if (contentLength !== undefined && contentLength > maxBytes) throw tooLarge(maxBytes);
   return (await readBody(body, `${what} from ${displayUrl(url)}`, maxBytes, tooLarge)).toString('utf8');
 }
@@ -49,12 +58,23 @@ export class IndexClient {
   readonly skipped: SkippedLink[] = [];
 
   /** `pageCache`: HTTP caching of project pages (ETag / Cache-Control), e.g. under the run's cache dir. */
-  constructor(private readonly http: HttpClient, config: IndexConfig, private readonly pageCache?: PageCache) {
+  constructor(
+    private readonly http: HttpClient,
+    config: IndexConfig,
+    private readonly pageCache?: PageCache,
+  ) {
     // Register credentials once; from here on only credential-free URLs are handled.
     const register = (u: string) => this.http.credentials.register(u);
-    const indexes = config.noIndex ? [] : [checkSettingUrl(config.indexUrl, 'index-url (pip.conf / PIP_INDEX_URL)'), ...config.extraIndexUrls.map((u) => checkSettingUrl(u, 'extra-index-url (pip.conf / PIP_EXTRA_INDEX_URL)'))];
+    const indexes = config.noIndex
+      ? []
+      : [
+          checkSettingUrl(config.indexUrl, 'index-url (pip.conf / PIP_INDEX_URL)'),
+          ...config.extraIndexUrls.map((u) => checkSettingUrl(u, 'extra-index-url (pip.conf / PIP_EXTRA_INDEX_URL)')),
+        ];
     this.indexes = indexes.map(register);
-    this.findLinks = config.findLinks.map((f) => checkSettingUrl(toUrl(f), 'find-links (pip.conf / PIP_FIND_LINKS)')).map(register);
+    this.findLinks = config.findLinks
+      .map((f) => checkSettingUrl(toUrl(f), 'find-links (pip.conf / PIP_FIND_LINKS)'))
+      .map(register);
   }
 
   /** Credential-free descriptions of every source, for messages. */
@@ -82,13 +102,21 @@ export class IndexClient {
     }
     // Relative links resolve against the URL that answered, after redirects (as pip does).
     const parse = (text: string, contentType: string, finalUrl: string) =>
-      this.accept(contentType.startsWith(PEP691_JSON) ? parseSimpleJson(text, finalUrl, source) : parseSimpleHtml(text, finalUrl, source), finalUrl);
+      this.accept(
+        contentType.startsWith(PEP691_JSON)
+          ? parseSimpleJson(text, finalUrl, source)
+          : parseSimpleHtml(text, finalUrl, source),
+        finalUrl,
+      );
     const read = (res: HttpResponse) => readPage(res.body, describe, res.url, max, res.contentLength);
     if (this.pageCache) {
       const page = await this.pageCache.get(this.http, pageUrl, ACCEPT, describe, read);
       return page ? parse(page.text, page.contentType, page.url) : [];
     }
-    return this.http.get(pageUrl, ACCEPT, describe, async (res) => parse(await read(res), res.contentType, res.url), { onNotFound: () => [], kind: 'page' });
+    return this.http.get(pageUrl, ACCEPT, describe, async (res) => parse(await read(res), res.contentType, res.url), {
+      onNotFound: () => [],
+      kind: 'page',
+    });
   }
 
   private accept(files: IndexFile[], pageUrl: string): IndexFile[] {
@@ -106,19 +134,45 @@ export class IndexClient {
       const path = fileURLToPath(location);
       const info = await stat(path).catch(() => undefined);
       if (!info) {
-        throw new ResolverError('INDEX_ERROR', `find-links location ${path} does not exist. Fix find-links in pip.conf / PIP_FIND_LINKS.`);
+        throw new ResolverError(
+          'INDEX_ERROR',
+          `find-links location ${path} does not exist. Fix find-links in pip.conf / PIP_FIND_LINKS.`,
+        );
       }
       if (info.isDirectory()) {
         // pip: a find-links directory offers every file in it.
         const names = (await readdir(path)).sort();
-        return this.accept(names.map((n) => ({ filename: n, url: pathToFileURL(join(path, n)).toString(), hashes: {}, yanked: false, coreMetadata: false, source: location })), location);
+        return this.accept(
+          names.map((n) => ({
+            filename: n,
+            url: pathToFileURL(join(path, n)).toString(),
+            hashes: {},
+            yanked: false,
+            coreMetadata: false,
+            source: location,
+          })),
+          location,
+        );
       }
       const text = await readLocalPage(path, 'the find-links page', max);
       return text === undefined ? [] : this.accept(parseSimpleHtml(text, location, location), location);
     }
     const describe = 'the find-links page';
-    return this.http.get(location, 'text/html', describe, async (res) =>
-      this.accept(parseSimpleHtml(await readPage(res.body, describe, res.url, max, res.contentLength), res.url, redactUrl(location)), res.url), { kind: 'page' });
+    return this.http.get(
+      location,
+      'text/html',
+      describe,
+      async (res) =>
+        this.accept(
+          parseSimpleHtml(
+            await readPage(res.body, describe, res.url, max, res.contentLength),
+            res.url,
+            redactUrl(location),
+          ),
+          res.url,
+        ),
+      { kind: 'page' },
+    );
   }
 }
 

@@ -4,10 +4,18 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 
 // Python's html.unescape (which pip's HTML parser applies): references to C1 controls 0x80–0x9F mean
 // the windows-1252 character; out of range, surrogates and 0 give U+FFFD; some code points vanish.
-const WINDOWS_1252 = '\u20ac\x81\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\x8d\u017d\x8f\x90\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\x9d\u017e\u0178';
+const WINDOWS_1252 =
+  '\u20ac\x81\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\x8d\u017d\x8f\x90\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\x9d\u017e\u0178';
 
 function invalidCodePoint(n: number): boolean {
-  return (n >= 0x1 && n <= 0x8) || n === 0xb || (n >= 0xe && n <= 0x1f) || (n >= 0x7f && n <= 0x9f) || (n >= 0xfdd0 && n <= 0xfdef) || (n & 0xfffe) === 0xfffe;
+  return (
+    (n >= 0x1 && n <= 0x8) ||
+    n === 0xb ||
+    (n >= 0xe && n <= 0x1f) ||
+    (n >= 0x7f && n <= 0x9f) ||
+    (n >= 0xfdd0 && n <= 0xfdef) ||
+    (n & 0xfffe) === 0xfffe
+  );
 }
 
 /** A numeric character reference as Python's `html.unescape` decodes it (never throws). */
@@ -22,10 +30,13 @@ function numericReference(code: number): string {
 
 /** Decode the HTML character references index pages use (`&gt;=3.8`, `&#x27;`, `&#99999999999;` → U+FFFD). */
 export function unescapeHtml(text: string): string {
-  return text.replace(/&(?:#([xX])([0-9a-fA-F]+);?|#([0-9]+);?|([a-zA-Z]+);)/g, (whole, x?: string, hex?: string, dec?: string, name?: string) => {
-    if (name !== undefined) return ENTITIES[name.toLowerCase()] ?? whole;
-    return numericReference(x ? parseInt(hex as string, 16) : parseInt(dec as string, 10));
-  });
+  return text.replace(
+    /&(?:#([xX])([0-9a-fA-F]+);?|#([0-9]+);?|([a-zA-Z]+);)/g,
+    (whole, x?: string, hex?: string, dec?: string, name?: string) => {
+      if (name !== undefined) return ENTITIES[name.toLowerCase()] ?? whole;
+      return numericReference(x ? parseInt(hex as string, 16) : parseInt(dec as string, 10));
+    },
+  );
 }
 
 function attributes(tag: string): Map<string, string> {

@@ -49,11 +49,18 @@ export function parseSimpleJson(text: string, pageUrl: string, source: string): 
   try {
     doc = JSON.parse(text) as typeof doc;
   } catch (err) {
-    throw new ResolverError('INDEX_ERROR', `The index page ${source} is not valid PEP 691 JSON. Check that the index URL points at a simple repository.`, { cause: err });
+    throw new ResolverError(
+      'INDEX_ERROR',
+      `The index page ${source} is not valid PEP 691 JSON. Check that the index URL points at a simple repository.`,
+      { cause: err },
+    );
   }
   const version = String(doc.meta?.['api-version'] ?? '1.0');
   if (!version.startsWith('1.')) {
-    throw new ResolverError('INDEX_ERROR', `The index page ${source} uses simple API version ${version}; only 1.x is supported (PEP 629).`);
+    throw new ResolverError(
+      'INDEX_ERROR',
+      `The index page ${source} uses simple API version ${version}; only 1.x is supported (PEP 629).`,
+    );
   }
   const files: IndexFile[] = [];
   for (const f of Array.isArray(doc.files) ? (doc.files as JsonFile[]) : []) {

@@ -17,13 +17,24 @@ export interface TargetInterpreter {
 
 function run(python: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(python, ['-I', '-S', '-c', PROBE_SCRIPT], { timeout: 30_000, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
-      if (err) {
-        reject(new ResolverError('INTERPRETER_ERROR', `Could not run Python interpreter ${JSON.stringify(python)}: ${(stderr || err.message).trim()}. Check that it exists and is executable, or pass another interpreter path.`, { cause: err }));
-      } else {
-        resolve(stdout);
-      }
-    });
+    execFile(
+      python,
+      ['-I', '-S', '-c', PROBE_SCRIPT],
+      { timeout: 30_000, maxBuffer: 1 << 20 },
+      (err, stdout, stderr) => {
+        if (err) {
+          reject(
+            new ResolverError(
+              'INTERPRETER_ERROR',
+              `Could not run Python interpreter ${JSON.stringify(python)}: ${(stderr || err.message).trim()}. Check that it exists and is executable, or pass another interpreter path.`,
+              { cause: err },
+            ),
+          );
+        } else {
+          resolve(stdout);
+        }
+      },
+    );
   });
 }
 
@@ -34,10 +45,17 @@ export async function inspectInterpreter(python = 'python3'): Promise<TargetInte
   try {
     probe = JSON.parse(stdout) as ProbeResult;
   } catch (err) {
-    throw new ResolverError('INTERPRETER_ERROR', `Interpreter ${JSON.stringify(python)} printed unexpected output while being inspected: ${stdout.slice(0, 200)}`, { cause: err });
+    throw new ResolverError(
+      'INTERPRETER_ERROR',
+      `Interpreter ${JSON.stringify(python)} printed unexpected output while being inspected: ${stdout.slice(0, 200)}`,
+      { cause: err },
+    );
   }
   if (probe.implementation !== 'cpython') {
-    throw new ResolverError('INTERPRETER_ERROR', `Interpreter ${JSON.stringify(python)} is ${probe.implementation}; only CPython targets are supported. Use a CPython interpreter.`);
+    throw new ResolverError(
+      'INTERPRETER_ERROR',
+      `Interpreter ${JSON.stringify(python)} is ${probe.implementation}; only CPython targets are supported. Use a CPython interpreter.`,
+    );
   }
   const [major, minor] = probe.version;
   const platforms = platformTags({

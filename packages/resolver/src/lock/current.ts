@@ -48,13 +48,20 @@ function compareRequirements(label: string, want: readonly string[], have: reado
   if (removed.length) reasons.push(`${label} no longer requires ${removed.join(', ')}`);
 }
 
-function compareSets(kind: 'dependency group' | 'extra', want: LockRequirementSets | undefined, have: LockRequirementSets | undefined, projects: readonly string[], reasons: string[]): void {
+function compareSets(
+  kind: 'dependency group' | 'extra',
+  want: LockRequirementSets | undefined,
+  have: LockRequirementSets | undefined,
+  projects: readonly string[],
+  reasons: string[],
+): void {
   for (const project of projects) {
     const w = Object.fromEntries(Object.entries(want?.[project] ?? {}).map(([n, l]) => [normalizeName(n), l]));
     const h = have?.[project] ?? {};
     for (const name of [...new Set([...Object.keys(w), ...Object.keys(h)])].sort()) {
       if (!(name in h)) reasons.push(`project ${project} has the ${kind} ${name}, which is not in the lock`);
-      else if (!(name in w)) reasons.push(`the lock has the ${kind} ${name} of project ${project}, which the project no longer defines`);
+      else if (!(name in w))
+        reasons.push(`the lock has the ${kind} ${name} of project ${project}, which the project no longer defines`);
       else compareRequirements(`project ${project} (${kind} ${name})`, w[name]!, h[name]!, reasons);
     }
   }
@@ -64,8 +71,10 @@ function compareSets(kind: 'dependency group' | 'extra', want: LockRequirementSe
 function compareUniversal(lock: Lock, options: LockCheckOptions, reasons: string[]): void {
   const wanted = options.universal === true || options.environments !== undefined;
   const recorded = lock.nxPex?.universal;
-  if (wanted && !recorded) reasons.push('the project asks for a universal lock but the lock was made for its interpreters');
-  else if (!wanted && recorded) reasons.push('the lock is universal but the project no longer asks for a universal lock');
+  if (wanted && !recorded)
+    reasons.push('the project asks for a universal lock but the lock was made for its interpreters');
+  else if (!wanted && recorded)
+    reasons.push('the lock is universal but the project no longer asks for a universal lock');
   else if (wanted && recorded) {
     const norm = (list: readonly string[]) => [...new Set(list.map((e) => e.trim()))].sort();
     const want = norm(options.environments ?? []);
@@ -76,7 +85,9 @@ function compareUniversal(lock: Lock, options: LockCheckOptions, reasons: string
     }
     const strategy = (s: string | undefined) => s ?? 'requires-python';
     if (strategy(options.forkStrategy) !== strategy(recorded.forkStrategy)) {
-      reasons.push(`the universal lock was made with fork strategy ${strategy(recorded.forkStrategy)} but the project asks for ${strategy(options.forkStrategy)}`);
+      reasons.push(
+        `the universal lock was made with fork strategy ${strategy(recorded.forkStrategy)} but the project asks for ${strategy(options.forkStrategy)}`,
+      );
     }
   }
 }
@@ -86,23 +97,36 @@ function compareUniversal(lock: Lock, options: LockCheckOptions, reasons: string
  * requires-python, environments (against `targets`), and each of the projects' requirements present
  * at a satisfying version for some recorded environment.
  */
-function checkForeign(lock: Lock, roots: LockRoots, requiresPython: string | undefined, options: LockCheckOptions): LockStatus {
+function checkForeign(
+  lock: Lock,
+  roots: LockRoots,
+  requiresPython: string | undefined,
+  options: LockCheckOptions,
+): LockStatus {
   const reasons: string[] = [];
   const unchecked = [
     `whether a resolution today would pick the same versions (${lock.createdBy} records the result, not its inputs)`,
     'the requirements of the locked packages themselves (no Requires-Dist is recorded), so a missing transitive dependency shows only at run time',
-    'the extras named in the projects\' requirements',
+    "the extras named in the projects' requirements",
   ];
   if (lock.requiresPython === undefined) unchecked.push('requires-python (the lock records none)');
-  else if (requiresPython !== undefined && canonicalSpecifiers(requiresPython) !== canonicalSpecifiers(lock.requiresPython)) {
-    reasons.push(`requires-python is ${JSON.stringify(requiresPython)} but the lock was made for ${JSON.stringify(lock.requiresPython)}`);
+  else if (
+    requiresPython !== undefined &&
+    canonicalSpecifiers(requiresPython) !== canonicalSpecifiers(lock.requiresPython)
+  ) {
+    reasons.push(
+      `requires-python is ${JSON.stringify(requiresPython)} but the lock was made for ${JSON.stringify(lock.requiresPython)}`,
+    );
   }
   const targets = options.targets ?? [];
   const envs = targets.map(markerEnvironment);
   if (!lock.environments?.length) unchecked.push('the platforms it serves (the lock records no environments)');
   else {
     targets.forEach((t, i) => {
-      if (!lock.environments!.some((m) => lockMarkerHolds(m, envs[i]))) reasons.push(`the lock's environments do not include CPython ${t.version.join('.')} (${t.tags[0] ?? 'no tags'})`);
+      if (!lock.environments!.some((m) => lockMarkerHolds(m, envs[i])))
+        reasons.push(
+          `the lock's environments do not include CPython ${t.version.join('.')} (${t.tags[0] ?? 'no tags'})`,
+        );
     });
   }
   if (!targets.length) unchecked.push('requirement markers (no target given: every requirement is looked for)');
@@ -115,14 +139,21 @@ function checkForeign(lock: Lock, roots: LockRoots, requiresPython: string | und
     const found = lock.packages.filter((p) => p.name === r.key);
     const ok = found.filter((p) => p.version === undefined || r.specifier.contains(p.version, true));
     if (found.length === 0) reasons.push(`${label} requires ${r.toString()}, which the lock does not have`);
-    else if (ok.length === 0) reasons.push(`${label} requires ${r.toString()} but the lock has ${found.map((p) => p.version).join(', ')}`);
+    else if (ok.length === 0)
+      reasons.push(`${label} requires ${r.toString()} but the lock has ${found.map((p) => p.version).join(', ')}`);
   };
-  for (const project of Object.keys(roots).sort()) for (const text of roots[project]!) check(`project ${project}`, text);
-  for (const [kind, sets, declared] of [['dependency group', options.dependencyGroups, groups], ['extra', options.extras, extras]] as const) {
+  for (const project of Object.keys(roots).sort())
+    for (const text of roots[project]!) check(`project ${project}`, text);
+  for (const [kind, sets, declared] of [
+    ['dependency group', options.dependencyGroups, groups],
+    ['extra', options.extras, extras],
+  ] as const) {
     for (const project of Object.keys(sets ?? {}).sort()) {
       for (const [name, list] of Object.entries(sets![project]!)) {
         if (!declared.has(normalizeName(name))) {
-          unchecked.push(`the ${kind} ${name} of project ${project} (the lock does not declare it; ${lock.createdBy} may have merged it into the default install)`);
+          unchecked.push(
+            `the ${kind} ${name} of project ${project} (the lock does not declare it; ${lock.createdBy} may have merged it into the default install)`,
+          );
           continue;
         }
         for (const text of list) check(`project ${project} (${kind} ${name})`, text);
@@ -140,7 +171,12 @@ function checkForeign(lock: Lock, roots: LockRoots, requiresPython: string | und
  *   is current.
  * - another tool's lock: see `checkForeign`; `unchecked` lists what it cannot tell.
  */
-export function isLockCurrent(lock: Lock, roots: LockRoots, requiresPython?: string, options: LockCheckOptions = {}): LockStatus {
+export function isLockCurrent(
+  lock: Lock,
+  roots: LockRoots,
+  requiresPython?: string,
+  options: LockCheckOptions = {},
+): LockStatus {
   if (!hasNxPexRoots(lock)) return checkForeign(lock, roots, requiresPython, options);
   const reasons: string[] = [];
   const recorded = lock.nxPex!.roots;
@@ -161,7 +197,9 @@ export function isLockCurrent(lock: Lock, roots: LockRoots, requiresPython?: str
   compareSets('extra', options.extras, lock.nxPex!.extras, present, reasons);
   compareUniversal(lock, options, reasons);
   if (canonicalSpecifiers(requiresPython) !== canonicalSpecifiers(lock.requiresPython)) {
-    reasons.push(`requires-python is ${requiresPython === undefined ? 'unset' : JSON.stringify(requiresPython)} but the lock was made for ${lock.requiresPython === undefined ? 'any Python' : JSON.stringify(lock.requiresPython)}`);
+    reasons.push(
+      `requires-python is ${requiresPython === undefined ? 'unset' : JSON.stringify(requiresPython)} but the lock was made for ${lock.requiresPython === undefined ? 'any Python' : JSON.stringify(lock.requiresPython)}`,
+    );
   }
   return { current: reasons.length === 0, reasons, unchecked: [] };
 }
@@ -200,7 +238,8 @@ export function isProjectLockCurrent(lock: Lock, project: string, inputs: Projec
   };
   if (!hasNxPexRoots(lock)) return checkForeign(lock, { [project]: inputs.requirements }, inputs.requiresPython, sets);
   const table = lock.nxPex!;
-  if (!(project in table.roots)) return { current: false, reasons: [`project ${project} is not in the lock`], unchecked: [] };
+  if (!(project in table.roots))
+    return { current: false, reasons: [`project ${project} is not in the lock`], unchecked: [] };
   const only = (all: LockRequirementSets | undefined) => (all?.[project] ? { [project]: all[project] } : undefined);
   const mine: Lock = {
     ...lock,

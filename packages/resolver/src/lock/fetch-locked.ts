@@ -39,31 +39,60 @@ const CONCURRENCY = 8;
  * A locked sdist (a `.tar.gz` artifact) is fetched and verified the same way, then built with
  * `sdistPython` (or taken from the built-wheel cache). Results keep the input order.
  */
-export async function fetchLocked(artifacts: LockedArtifact[], options: FetchLockedOptions = {}): Promise<LocalArtifact[]> {
+export async function fetchLocked(
+  artifacts: LockedArtifact[],
+  options: FetchLockedOptions = {},
+): Promise<LocalArtifact[]> {
   const http = new HttpClient(httpOptionsFor(options.http, options.index));
   const { index } = options;
-  if (index) for (const url of [index.indexUrl, ...index.extraIndexUrls, ...index.findLinks]) http.credentials.register(url);
+  if (index)
+    for (const url of [index.indexUrl, ...index.extraIndexUrls, ...index.findLinks]) http.credentials.register(url);
   let builder: SdistBuilder | undefined;
   const buildLocked = async (a: LockedArtifact, file: IndexFile): Promise<LocalArtifact> => {
     if (!options.sdistPython) throw sdistNeedsPython(`${a.name} ${a.version} (${a.filename} in the lock)`, undefined);
-    if (!index) throw new ResolverError('INVALID_CONFIG', `fetchLocked needs the index configuration (index) to fetch the build requirements of ${a.filename}.`);
+    if (!index)
+      throw new ResolverError(
+        'INVALID_CONFIG',
+        `fetchLocked needs the index configuration (index) to fetch the build requirements of ${a.filename}.`,
+      );
     const stored = await downloader.stored(a.name, { file, version: Version.parse(a.version) });
     builder ??= sdistBuilder(options.sdistPython, { index, cacheDir, http: options.http });
-    return builder.artifact({ name: a.name, version: a.version, path: stored.path, filename: a.filename, sha256: stored.sha256, url: a.url });
+    return builder.artifact({
+      name: a.name,
+      version: a.version,
+      path: stored.path,
+      filename: a.filename,
+      sha256: stored.sha256,
+      url: a.url,
+    });
   };
   let done = 0;
   const total = artifacts.length;
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const downloader = new Downloader(http, cacheDir, (project, bytes) =>
-    options.onProgress?.({ phase: 'download', project, done, total, bytes }));
+    options.onProgress?.({ phase: 'download', project, done, total, bytes }),
+  );
   try {
     return await mapLimit(artifacts, CONCURRENCY, async (a) => {
       // The lock's size bounds the download (a source that never ends is cut off).
-      const file: IndexFile = { filename: a.filename, url: http.credentials.register(a.url), hashes: { sha256: a.sha256 }, yanked: false, coreMetadata: false, source: 'the lock', ...(a.size !== undefined ? { size: a.size } : {}) };
+      const file: IndexFile = {
+        filename: a.filename,
+        url: http.credentials.register(a.url),
+        hashes: { sha256: a.sha256 },
+        yanked: false,
+        coreMetadata: false,
+        source: 'the lock',
+        ...(a.size !== undefined ? { size: a.size } : {}),
+      };
       // A locked sdist is built; anything else must be a wheel filename (INVALID_FILENAME otherwise).
-      const local = !sdistFilenameProblem(a.filename) && parseSdistFilename(a.filename, a.name)
-        ? await buildLocked(a, file)
-        : await downloader.fetch(a.name, { file, version: Version.parse(a.version), wheel: parseWheelFilename(a.filename) });
+      const local =
+        !sdistFilenameProblem(a.filename) && parseSdistFilename(a.filename, a.name)
+          ? await buildLocked(a, file)
+          : await downloader.fetch(a.name, {
+              file,
+              version: Version.parse(a.version),
+              wheel: parseWheelFilename(a.filename),
+            });
       options.onProgress?.({ phase: 'download', project: a.name, done: ++done, total, bytes: local.size });
       return local;
     });

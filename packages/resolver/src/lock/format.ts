@@ -33,7 +33,11 @@ function inlineTable(entries: [string, string | number | undefined][]): string {
 }
 
 function stringTable(record: Record<string, string>): string {
-  return inlineTable(Object.keys(record).sort().map((k) => [k, tomlString(record[k]!)]));
+  return inlineTable(
+    Object.keys(record)
+      .sort()
+      .map((k) => [k, tomlString(record[k]!)]),
+  );
 }
 
 function stringArray(values: readonly string[], multiline: boolean): string {
@@ -104,8 +108,12 @@ function formatPackage(pkg: LockPackage): string {
   if (pkg.marker !== undefined) out += line('marker', tomlString(pkg.marker));
   if (pkg.requiresPython !== undefined) out += line('requires-python', tomlString(pkg.requiresPython));
   if (pkg.dependencies?.length) {
-    const deps = [...pkg.dependencies].sort(compareDependencies)
-      .map((d) => inlineTable([['name', tomlString(d.name)], ['version', d.version === undefined ? undefined : tomlString(d.version)]]));
+    const deps = [...pkg.dependencies].sort(compareDependencies).map((d) =>
+      inlineTable([
+        ['name', tomlString(d.name)],
+        ['version', d.version === undefined ? undefined : tomlString(d.version)],
+      ]),
+    );
     out += line('dependencies', tableArray(deps));
   }
   if (pkg.index !== undefined) out += line('index', tomlString(redactUrl(pkg.index)));
@@ -135,11 +143,17 @@ function formatTarget(target: LockTarget): string {
  */
 export function formatLock(lock: Lock): string {
   let out = line('lock-version', tomlString(lock.lockVersion));
-  if (lock.environments) out += line('environments', stringArray([...new Set(lock.environments)].sort(byText), lock.environments.length > 1));
+  if (lock.environments)
+    out += line(
+      'environments',
+      stringArray([...new Set(lock.environments)].sort(byText), lock.environments.length > 1),
+    );
   if (lock.requiresPython !== undefined) out += line('requires-python', tomlString(lock.requiresPython));
   if (lock.extras) out += line('extras', stringArray([...new Set(lock.extras)].sort(byText), false));
-  if (lock.dependencyGroups) out += line('dependency-groups', stringArray([...new Set(lock.dependencyGroups)].sort(byText), false));
-  if (lock.defaultGroups) out += line('default-groups', stringArray([...new Set(lock.defaultGroups)].sort(byText), false));
+  if (lock.dependencyGroups)
+    out += line('dependency-groups', stringArray([...new Set(lock.dependencyGroups)].sort(byText), false));
+  if (lock.defaultGroups)
+    out += line('default-groups', stringArray([...new Set(lock.defaultGroups)].sort(byText), false));
   out += line('created-by', tomlString(lock.createdBy));
   // `packages` is required; with no entry it must be written as a key before any table.
   if (lock.packages.length === 0) out += line('packages', '[]');
@@ -149,17 +163,25 @@ export function formatLock(lock: Lock): string {
     for (const project of Object.keys(lock.nxPex.roots).sort(byText)) {
       out += line(project, stringArray([...lock.nxPex.roots[project]!].sort(byText), true));
     }
-    for (const [key, sets] of [['groups', lock.nxPex.groups], ['extras', lock.nxPex.extras]] as const) {
+    for (const [key, sets] of [
+      ['groups', lock.nxPex.groups],
+      ['extras', lock.nxPex.extras],
+    ] as const) {
       for (const project of Object.keys(sets ?? {}).sort(byText)) {
         out += `\n[tool.nx-pex.${key}.${tomlKey(project)}]\n`;
         const named = sets![project]!;
-        for (const name of Object.keys(named).sort(byText)) out += line(name, stringArray([...named[name]!].sort(byText), true));
+        for (const name of Object.keys(named).sort(byText))
+          out += line(name, stringArray([...named[name]!].sort(byText), true));
       }
     }
     if (lock.nxPex.universal) {
       out += '\n[tool.nx-pex.universal]\n';
-      out += line('environments', stringArray(lock.nxPex.universal.environments, lock.nxPex.universal.environments.length > 1));
-      if (lock.nxPex.universal.forkStrategy) out += line('fork-strategy', tomlString(lock.nxPex.universal.forkStrategy));
+      out += line(
+        'environments',
+        stringArray(lock.nxPex.universal.environments, lock.nxPex.universal.environments.length > 1),
+      );
+      if (lock.nxPex.universal.forkStrategy)
+        out += line('fork-strategy', tomlString(lock.nxPex.universal.forkStrategy));
       if (lock.nxPex.universal.skipped?.length) out += line('skipped', stringArray(lock.nxPex.universal.skipped, true));
     }
     for (const target of lock.nxPex.targets) out += formatTarget(target);

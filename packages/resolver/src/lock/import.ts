@@ -39,7 +39,11 @@ export interface ImportRequirementsOptions {
   http?: HttpOptions;
 }
 
-interface Pin { requirement: Requirement; hashes: string[]; line: number }
+interface Pin {
+  requirement: Requirement;
+  hashes: string[];
+  line: number;
+}
 
 /** Logical lines (continuations joined, comments dropped) with their first physical line number. */
 function logicalLines(text: string): { text: string; line: number }[] {
@@ -69,15 +73,21 @@ export function parseHashedRequirements(text: string, file: string): Pin[] {
     if (line.startsWith('-')) {
       // Global options: index options are the caller's IndexConfig; includes are not followed.
       if (/^(-r|--requirement|-c|--constraint)\b/.test(line)) {
-        throw invalid(file, String(n), `"${line}": nested requirement / constraint files are not followed; import each file or merge them.`);
+        throw invalid(
+          file,
+          String(n),
+          `"${line}": nested requirement / constraint files are not followed; import each file or merge them.`,
+        );
       }
       continue;
     }
     const hashes: string[] = [];
-    const spec = line.replace(/\s--hash[=\s]\s*([a-z0-9]+):([0-9a-fA-F]+)/g, (_m, algo: string, digest: string) => {
-      if (algo === 'sha256') hashes.push(digest.toLowerCase());
-      return '';
-    }).trim();
+    const spec = line
+      .replace(/\s--hash[=\s]\s*([a-z0-9]+):([0-9a-fA-F]+)/g, (_m, algo: string, digest: string) => {
+        if (algo === 'sha256') hashes.push(digest.toLowerCase());
+        return '';
+      })
+      .trim();
     if (/\s--?[a-z]/.test(` ${spec}`.replace(/;.*$/, ''))) {
       throw invalid(file, String(n), `unsupported per-requirement option in "${line}" (only --hash is understood).`);
     }
@@ -88,11 +98,24 @@ export function parseHashedRequirements(text: string, file: string): Pin[] {
       throw invalid(file, String(n), (err as Error).message);
     }
     const pin = requirement.specifier.specifiers;
-    if (requirement.url || pin.length !== 1 || !['==', '==='].includes(pin[0]!.operator) || pin[0]!.version.includes('*')) {
-      throw invalid(file, String(n), `${requirement.name} must be pinned with == to one version (got "${spec}"); regenerate with pip-compile --generate-hashes.`);
+    if (
+      requirement.url ||
+      pin.length !== 1 ||
+      !['==', '==='].includes(pin[0]!.operator) ||
+      pin[0]!.version.includes('*')
+    ) {
+      throw invalid(
+        file,
+        String(n),
+        `${requirement.name} must be pinned with == to one version (got "${spec}"); regenerate with pip-compile --generate-hashes.`,
+      );
     }
     if (hashes.length === 0) {
-      throw invalid(file, String(n), `${requirement.name} has no --hash=sha256:… ; nx-pex locks verify every file by sha256 (pip-compile --generate-hashes).`);
+      throw invalid(
+        file,
+        String(n),
+        `${requirement.name} has no --hash=sha256:… ; nx-pex locks verify every file by sha256 (pip-compile --generate-hashes).`,
+      );
     }
     pins.push({ requirement, hashes, line: n });
   }
@@ -106,40 +129,56 @@ export function parseHashedRequirements(text: string, file: string): Pin[] {
  * so entries record no dependencies: `selectFromLock` takes every pin whose marker holds for the
  * target, after checking that each root has one.
  */
-export async function importRequirementsTxt(text: string, file: string, options: ImportRequirementsOptions): Promise<Lock> {
+export async function importRequirementsTxt(
+  text: string,
+  file: string,
+  options: ImportRequirementsOptions,
+): Promise<Lock> {
   const pins = parseHashedRequirements(text, file);
   const project = options.project ?? 'default';
   const http = new HttpClient(httpOptionsFor(options.http, options.index));
-  const client = new IndexClient(http, options.index, new PageCache(join(options.cacheDir ?? defaultCacheDir(), 'http')));
+  const client = new IndexClient(
+    http,
+    options.index,
+    new PageCache(join(options.cacheDir ?? defaultCacheDir(), 'http')),
+  );
   try {
-    const packages = await Promise.all(pins.map(async (pin): Promise<LockPackage> => {
-      const name = pin.requirement.key;
-      const version = Version.parse(pin.requirement.specifier.specifiers[0]!.version).toString();
-      const wanted = new Set(pin.hashes);
-      const files = (await client.projectFiles(name)).filter((f) => f.hashes.sha256 && wanted.has(f.hashes.sha256));
-      const wheels: LockFile[] = [];
-      let sdist: LockFile | undefined;
-      for (const f of files) {
-        const wheel = tryParseWheelFilename(f.filename);
-        const fileVersion = wheel?.version ?? parseSdistFilename(f.filename, name)?.version;
-        if (fileVersion === undefined || Version.tryParse(fileVersion)?.toString() !== version) continue;
-        const entry: LockFile = { name: f.filename, url: redactUrl(f.url), hashes: { sha256: f.hashes.sha256! } };
-        if (wheel) wheels.push(entry);
-        else sdist ??= entry;
-      }
-      if (wheels.length === 0 && !sdist) {
-        throw new ResolverError('NO_MATCHING_DISTRIBUTION', `${file}:${pin.line}: no file of ${name} ${version} on ${client.describeSources()} has one of the listed sha256 hashes. Check the index configuration, or regenerate the hashes.`);
-      }
-      wheels.sort((a, b) => a.name!.localeCompare(b.name!));
-      const marker = pin.requirement.marker?.toString();
-      return { name, version, ...(marker ? { marker } : {}), wheels, ...(sdist ? { sdist } : {}) };
-    }));
+    const packages = await Promise.all(
+      pins.map(async (pin): Promise<LockPackage> => {
+        const name = pin.requirement.key;
+        const version = Version.parse(pin.requirement.specifier.specifiers[0]!.version).toString();
+        const wanted = new Set(pin.hashes);
+        const files = (await client.projectFiles(name)).filter((f) => f.hashes.sha256 && wanted.has(f.hashes.sha256));
+        const wheels: LockFile[] = [];
+        let sdist: LockFile | undefined;
+        for (const f of files) {
+          const wheel = tryParseWheelFilename(f.filename);
+          const fileVersion = wheel?.version ?? parseSdistFilename(f.filename, name)?.version;
+          if (fileVersion === undefined || Version.tryParse(fileVersion)?.toString() !== version) continue;
+          const entry: LockFile = { name: f.filename, url: redactUrl(f.url), hashes: { sha256: f.hashes.sha256! } };
+          if (wheel) wheels.push(entry);
+          else sdist ??= entry;
+        }
+        if (wheels.length === 0 && !sdist) {
+          throw new ResolverError(
+            'NO_MATCHING_DISTRIBUTION',
+            `${file}:${pin.line}: no file of ${name} ${version} on ${client.describeSources()} has one of the listed sha256 hashes. Check the index configuration, or regenerate the hashes.`,
+          );
+        }
+        wheels.sort((a, b) => a.name!.localeCompare(b.name!));
+        const marker = pin.requirement.marker?.toString();
+        return { name, version, ...(marker ? { marker } : {}), wheels, ...(sdist ? { sdist } : {}) };
+      }),
+    );
     const roots = options.requirements ?? pins.map((p) => p.requirement.toString());
     for (const text of roots) {
       const r = Requirement.parse(text);
       const pinned = packages.filter((p) => p.name === r.key);
       if (r.url || !pinned.some((p) => r.specifier.contains(p.version!, true))) {
-        throw new ResolverError('LOCK_OUTDATED', `${file}: project ${project} requires ${r.toString()} but ${pinned.length ? `the file pins ${r.key}==${pinned.map((p) => p.version).join(', ')}` : `the file does not pin ${r.key}`}. Regenerate it (pip-compile --generate-hashes).`);
+        throw new ResolverError(
+          'LOCK_OUTDATED',
+          `${file}: project ${project} requires ${r.toString()} but ${pinned.length ? `the file pins ${r.key}==${pinned.map((p) => p.version).join(', ')}` : `the file does not pin ${r.key}`}. Regenerate it (pip-compile --generate-hashes).`,
+        );
       }
     }
     return {
@@ -156,10 +195,26 @@ export async function importRequirementsTxt(text: string, file: string, options:
 
 // ---- uv.lock ------------------------------------------------------------------------------------
 
-interface UvDependency { name: string; version?: string; marker?: string; extra?: string[] }
-interface UvFile { url?: string; path?: string; hash?: string; size?: number }
+interface UvDependency {
+  name: string;
+  version?: string;
+  marker?: string;
+  extra?: string[];
+}
+interface UvFile {
+  url?: string;
+  path?: string;
+  hash?: string;
+  size?: number;
+}
 /** `[package.metadata]` requirement: what pyproject.toml says (specifiers kept), as uv records it. */
-interface UvRequirement { name: string; specifier?: string; marker?: string; extras?: string[]; url?: string }
+interface UvRequirement {
+  name: string;
+  specifier?: string;
+  marker?: string;
+  extras?: string[];
+  url?: string;
+}
 interface UvPackage {
   name: string;
   version?: string;
@@ -182,13 +237,26 @@ function uvRequirement(d: UvDependency, extra?: string): string {
 
 function uvFile(f: UvFile, file: string, where: string): LockFile {
   const m = /^sha256:([0-9a-f]{64})$/i.exec(f.hash ?? '');
-  if (!m) throw invalid(file, '', `${where} has no sha256 hash (got ${JSON.stringify(f.hash ?? null)}); nx-pex verifies every file by sha256.`);
+  if (!m)
+    throw invalid(
+      file,
+      '',
+      `${where} has no sha256 hash (got ${JSON.stringify(f.hash ?? null)}); nx-pex verifies every file by sha256.`,
+    );
   const url = f.url ?? f.path;
   if (!url) throw invalid(file, '', `${where} has neither url nor path.`);
   const name = lockedFilename({ url })!;
-  const problem = lockedFileProblem({ name, ...(f.url ? { url: f.url } : {}) }, where.endsWith('sdist') ? 'sdist' : 'wheel');
+  const problem = lockedFileProblem(
+    { name, ...(f.url ? { url: f.url } : {}) },
+    where.endsWith('sdist') ? 'sdist' : 'wheel',
+  );
   if (problem) throw invalid(file, '', `${where} ${problem}.`);
-  return { name, ...(f.url ? { url: redactUrl(f.url) } : { path: f.path! }), ...(typeof f.size === 'number' ? { size: f.size } : {}), hashes: { sha256: m[1]!.toLowerCase() } };
+  return {
+    name,
+    ...(f.url ? { url: redactUrl(f.url) } : { path: f.path! }),
+    ...(typeof f.size === 'number' ? { size: f.size } : {}),
+    hashes: { sha256: m[1]!.toLowerCase() },
+  };
 }
 
 // uv writes an extra's requirements into requires-dist with `extra == '<name>'` joined by `and`.
@@ -239,7 +307,7 @@ function withMarker(requirement: Requirement, outer: string | undefined): string
   if (requirement.url) s += ` @ ${requirement.url} `;
   else s += requirement.specifier.toString();
   const inner = requirement.marker?.toString();
-  const marker = inner && outer ? `(${outer}) and (${inner})` : inner ?? outer;
+  const marker = inner && outer ? `(${outer}) and (${inner})` : (inner ?? outer);
   return marker ? `${s}; ${marker}` : s;
 }
 
@@ -248,7 +316,11 @@ function withMarker(requirement: Requirement, outer: string | undefined): string
  * require (their runtime requirements and the extras asked for, transitively, markers and-ed): the
  * lock holds no entry for a member, nx-pex builds it from the workspace.
  */
-function expandMembers(list: readonly string[], members: MemberRecord, seen: ReadonlySet<string> = new Set()): string[] {
+function expandMembers(
+  list: readonly string[],
+  members: MemberRecord,
+  seen: ReadonlySet<string> = new Set(),
+): string[] {
   const out = new Set<string>();
   for (const text of list) {
     const r = Requirement.parse(text);
@@ -259,13 +331,19 @@ function expandMembers(list: readonly string[], members: MemberRecord, seen: Rea
     if (seen.has(r.key)) continue;
     const next = new Set([...seen, r.key]);
     const inner = [...members.roots[r.key]!, ...r.normalizedExtras.flatMap((e) => members.extras[r.key]?.[e] ?? [])];
-    for (const t of expandMembers(inner, members, next)) out.add(canonicalRequirement(withMarker(Requirement.parse(t), r.marker?.toString())));
+    for (const t of expandMembers(inner, members, next))
+      out.add(canonicalRequirement(withMarker(Requirement.parse(t), r.marker?.toString())));
   }
   return [...out].sort();
 }
 
 function expandSets(sets: LockRequirementSets, members: MemberRecord): LockRequirementSets {
-  return Object.fromEntries(Object.entries(sets).map(([member, named]) => [member, Object.fromEntries(Object.entries(named).map(([n, l]) => [n, expandMembers(l, members, new Set([member]))]))]));
+  return Object.fromEntries(
+    Object.entries(sets).map(([member, named]) => [
+      member,
+      Object.fromEntries(Object.entries(named).map(([n, l]) => [n, expandMembers(l, members, new Set([member]))])),
+    ]),
+  );
 }
 
 /** The uv.lock as a Lock (members expanded) and what each member records of its pyproject. */
@@ -287,7 +365,9 @@ function readUvLock(text: string, file: string): { lock: Lock; recorded: MemberR
     const deps = p.dependencies ?? [];
     const requiresDist = [
       ...deps.map((d) => uvRequirement(d)),
-      ...Object.entries(p['optional-dependencies'] ?? {}).flatMap(([extra, ds]) => ds.map((d) => uvRequirement(d, extra))),
+      ...Object.entries(p['optional-dependencies'] ?? {}).flatMap(([extra, ds]) =>
+        ds.map((d) => uvRequirement(d, extra)),
+      ),
     ];
     if ('editable' in source || 'virtual' in source || 'directory' in source) {
       const member = normalizeName(p.name);
@@ -295,22 +375,43 @@ function readUvLock(text: string, file: string): { lock: Lock; recorded: MemberR
       if (metadata) {
         const parsed = metadata.map(metadataRequirement);
         roots[member] = [...new Set(parsed.filter((r) => !r.extra).map((r) => canonicalRequirement(r.text)))].sort();
-        for (const r of parsed.filter((q) => q.extra)) ((extras[member] ??= {})[r.extra!] ??= []).push(canonicalRequirement(r.text));
+        for (const r of parsed.filter((q) => q.extra))
+          ((extras[member] ??= {})[r.extra!] ??= []).push(canonicalRequirement(r.text));
       } else {
         roots[member] = deps.map((d) => canonicalRequirement(uvRequirement(d))).sort();
       }
-      const dev = p.metadata?.['requires-dev'] ?? Object.fromEntries(Object.entries(p['dev-dependencies'] ?? {}).map(([g, ds]) => [g, ds.map((d) => ({ name: d.name, ...(d.marker ? { marker: d.marker } : {}), ...(d.extra ? { extras: d.extra } : {}) }))]));
+      const dev =
+        p.metadata?.['requires-dev'] ??
+        Object.fromEntries(
+          Object.entries(p['dev-dependencies'] ?? {}).map(([g, ds]) => [
+            g,
+            ds.map((d) => ({
+              name: d.name,
+              ...(d.marker ? { marker: d.marker } : {}),
+              ...(d.extra ? { extras: d.extra } : {}),
+            })),
+          ]),
+        );
       for (const [group, list] of Object.entries(dev)) {
-        (groups[member] ??= {})[normalizeName(group)] = [...new Set(list.map((r) => canonicalRequirement(metadataRequirement(r).text)))].sort();
+        (groups[member] ??= {})[normalizeName(group)] = [
+          ...new Set(list.map((r) => canonicalRequirement(metadataRequirement(r).text))),
+        ].sort();
       }
       continue;
     }
     if (!('registry' in source) && !('path' in source)) {
-      throw invalid(file, '', `${where}: source ${JSON.stringify(source)} is not supported (registry and path sources only).`);
+      throw invalid(
+        file,
+        '',
+        `${where}: source ${JSON.stringify(source)} is not supported (registry and path sources only).`,
+      );
     }
     if (!p.version) throw invalid(file, '', `${where} has no version.`);
     const wheels = (p.wheels ?? []).map((w, j) => uvFile(w, file, `${where}.wheels[${j}]`));
-    const dependencies: LockDependency[] = deps.map((d) => ({ name: normalizeName(d.name), ...(d.version ? { version: d.version } : {}) }));
+    const dependencies: LockDependency[] = deps.map((d) => ({
+      name: normalizeName(d.name),
+      ...(d.version ? { version: d.version } : {}),
+    }));
     packages.push({
       name: normalizeName(p.name),
       version: p.version,
@@ -321,7 +422,8 @@ function readUvLock(text: string, file: string): { lock: Lock; recorded: MemberR
       nxPex: { requiresDist },
     });
   }
-  for (const sets of Object.values(extras)) for (const name of Object.keys(sets)) sets[name] = [...new Set(sets[name])].sort();
+  for (const sets of Object.values(extras))
+    for (const name of Object.keys(sets)) sets[name] = [...new Set(sets[name])].sort();
   const recorded: MemberRecord = { roots, groups, extras };
   const expanded = {
     roots: Object.fromEntries(Object.entries(roots).map(([m, l]) => [m, expandMembers(l, recorded, new Set([m]))])),
@@ -372,7 +474,13 @@ export function isUvLockCurrent(text: string, file: string, project: UvLockProje
   const { lock, recorded: table } = readUvLock(text, file);
   const member = normalizeName(project.name);
   if (!(member in table.roots)) {
-    return { current: false, reasons: [`${file} has no workspace member ${project.name} (it has ${Object.keys(table.roots).sort().join(', ') || 'none'}); run \`uv lock\``], unchecked: [] };
+    return {
+      current: false,
+      reasons: [
+        `${file} has no workspace member ${project.name} (it has ${Object.keys(table.roots).sort().join(', ') || 'none'}); run \`uv lock\``,
+      ],
+      unchecked: [],
+    };
   }
   const only: Lock = {
     ...lock,

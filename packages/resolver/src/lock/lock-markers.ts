@@ -24,12 +24,19 @@ function decided(marker: string, context: LockFileContext): string {
 }
 
 /** Whether a `[[packages]]` marker holds in `env` for this request (no marker, or no env to test: yes). */
-export function lockMarkerHolds(marker: string | undefined, env: MarkerEnvironment | undefined, context: LockFileContext = NO_REQUEST): boolean {
+export function lockMarkerHolds(
+  marker: string | undefined,
+  env: MarkerEnvironment | undefined,
+  context: LockFileContext = NO_REQUEST,
+): boolean {
   if (marker === undefined || env === undefined) return true;
   return Marker.parse(decided(marker, context)).evaluate({ ...env, extra: '' });
 }
 
 /** A request's names as sets, normalised (PEP 685 / PEP 735 names compare normalised). */
-export function lockFileContext(extras: readonly string[] = [], dependencyGroups: readonly string[] = []): LockFileContext {
+export function lockFileContext(
+  extras: readonly string[] = [],
+  dependencyGroups: readonly string[] = [],
+): LockFileContext {
   return { extras: new Set(extras.map(normalizeName)), dependencyGroups: new Set(dependencyGroups.map(normalizeName)) };
 }

@@ -9,7 +9,14 @@ import { parseLock } from './parse.js';
 import { canonicalRequirement, lockSubsetHash, selectFromLock } from './select.js';
 
 const sha = (c: string) => c.repeat(64);
-const linux311 = { python_version: '3.11', python_full_version: '3.11.7', implementation_name: 'cpython', sys_platform: 'linux', platform_machine: 'x86_64', platform_python_implementation: 'CPython' };
+const linux311 = {
+  python_version: '3.11',
+  python_full_version: '3.11.7',
+  implementation_name: 'cpython',
+  sys_platform: 'linux',
+  platform_machine: 'x86_64',
+  platform_python_implementation: 'CPython',
+};
 
 const cp311: TargetInterpreter = {
   implementation: 'cp',
@@ -30,11 +37,22 @@ const win311: TargetInterpreter = {
   markers: { ...linux311, sys_platform: 'win32', platform_machine: 'AMD64' },
 };
 
-function pkg(name: string, version: string, wheels: string[], requiresDist: string[] = [], extra: Partial<LockPackage> = {}): LockPackage {
+function pkg(
+  name: string,
+  version: string,
+  wheels: string[],
+  requiresDist: string[] = [],
+  extra: Partial<LockPackage> = {},
+): LockPackage {
   return {
     name,
     version,
-    wheels: wheels.map((w, i) => ({ name: w, url: `https://files.example/${w}`, size: 100 + i, hashes: { sha256: sha(String.fromCharCode(97 + i)) } })),
+    wheels: wheels.map((w, i) => ({
+      name: w,
+      url: `https://files.example/${w}`,
+      size: 100 + i,
+      hashes: { sha256: sha(String.fromCharCode(97 + i)) },
+    })),
     nxPex: { requiresDist },
     ...extra,
   };
@@ -48,7 +66,12 @@ function sample(): Lock {
     requiresPython: '>=3.11',
     createdBy: 'nx-pex',
     packages: [
-      pkg('web', '2.0', ['web-2.0-py3-none-any.whl'], ['core>=1', 'aio; extra == "async"', 'colorama; sys_platform == "win32"']),
+      pkg(
+        'web',
+        '2.0',
+        ['web-2.0-py3-none-any.whl'],
+        ['core>=1', 'aio; extra == "async"', 'colorama; sys_platform == "win32"'],
+      ),
       pkg('core', '1.5', ['core-1.5-py3-none-any.whl', 'core-1.5-cp311-cp311-manylinux_2_17_x86_64.whl']),
       pkg('aio', '0.9', ['aio-0.9-py3-none-any.whl']),
       pkg('colorama', '0.4.6', ['colorama-0.4.6-py2.py3-none-any.whl'], [], { marker: "sys_platform == 'win32'" }),
@@ -76,22 +99,56 @@ describe('formatLock / parseLock', () => {
     const lock = sample();
     const text = formatLock(lock);
     expect(parseLock(text, 'pylock.toml')).toEqual(parseLock(formatLock(parseLock(text, 'x')), 'y'));
-    const shuffled = { ...lock, packages: [...lock.packages].reverse().map((p) => ({ ...p, wheels: [...p.wheels].reverse() })) };
+    const shuffled = {
+      ...lock,
+      packages: [...lock.packages].reverse().map((p) => ({ ...p, wheels: [...p.wheels].reverse() })),
+    };
     expect(formatLock(shuffled)).toBe(text);
     expect(formatLock(parseLock(text, 'pylock.toml'))).toBe(text);
     // Sorted packages: aio, colorama, core, tool, web.
-    expect([...text.matchAll(/^name = "(.+)"$/gm)].map((m) => m[1])).toEqual(['aio', 'colorama', 'core', 'tool', 'web']);
+    expect([...text.matchAll(/^name = "(.+)"$/gm)].map((m) => m[1])).toEqual([
+      'aio',
+      'colorama',
+      'core',
+      'tool',
+      'web',
+    ]);
   });
 
   it('writes the keys in PEP 751 order and only fields PEP 751 defines (plus [tool])', () => {
     const doc = parseToml(formatLock(sample())) as Record<string, unknown>;
-    const top = ['lock-version', 'environments', 'requires-python', 'extras', 'dependency-groups', 'default-groups', 'created-by', 'packages', 'tool'];
+    const top = [
+      'lock-version',
+      'environments',
+      'requires-python',
+      'extras',
+      'dependency-groups',
+      'default-groups',
+      'created-by',
+      'packages',
+      'tool',
+    ];
     expect(Object.keys(doc)).toEqual(top.filter((k) => k in doc));
-    const packageKeys = ['name', 'version', 'marker', 'requires-python', 'dependencies', 'vcs', 'directory', 'archive', 'index', 'sdist', 'wheels', 'attestation-identities', 'tool'];
+    const packageKeys = [
+      'name',
+      'version',
+      'marker',
+      'requires-python',
+      'dependencies',
+      'vcs',
+      'directory',
+      'archive',
+      'index',
+      'sdist',
+      'wheels',
+      'attestation-identities',
+      'tool',
+    ];
     const fileKeys = ['name', 'upload-time', 'url', 'path', 'size', 'hashes'];
     for (const p of doc.packages as Record<string, unknown>[]) {
       expect(Object.keys(p)).toEqual(packageKeys.filter((k) => k in p));
-      for (const w of p.wheels as Record<string, unknown>[]) expect(Object.keys(w)).toEqual(fileKeys.filter((k) => k in w));
+      for (const w of p.wheels as Record<string, unknown>[])
+        expect(Object.keys(w)).toEqual(fileKeys.filter((k) => k in w));
     }
     expect(doc['lock-version']).toBe('1.0');
     expect(doc['created-by']).toBe('nx-pex');
@@ -110,7 +167,12 @@ describe('formatLock / parseLock', () => {
   });
 
   it('writes `packages = []` for an empty lock', () => {
-    const text = formatLock({ lockVersion: '1.0', createdBy: 'nx-pex', packages: [], nxPex: { roots: { a: [] }, targets: [] } });
+    const text = formatLock({
+      lockVersion: '1.0',
+      createdBy: 'nx-pex',
+      packages: [],
+      nxPex: { roots: { a: [] }, targets: [] },
+    });
     expect(parseLock(text, 'pylock.toml').packages).toEqual([]);
   });
 
@@ -122,14 +184,42 @@ describe('formatLock / parseLock', () => {
     ['lock-version = "1.0"\ncreated-by = "x"', /packages is required/],
     ['lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nversion = "1"', /packages\[0\]\.name is required/],
     ['lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "-bad"', /packages\[0\]\.name is not a valid name/],
-    ['lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\nversion = "one"', /packages\[0\]\.version is not a valid PEP 440 version/],
-    ['lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\nmarker = "python_version >"', /packages\[0\]\.marker is not a valid PEP 508 marker/],
-    ['lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\nwheels = [{ url = "https://x/a-1-py3-none-any.whl", hashes = {} }]', /packages\[0\]\.wheels\[0\]\.hashes must hold at least one hash/],
-    ['lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\nwheels = [{ url = "https://x/a-1-py3-none-any.whl", hashes = { sha256 = "abc" } }]', /wheels\[0\]\.hashes\.sha256 must be 64 hex digits/],
-    ['lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\nwheels = [{ hashes = { sha256 = "' + sha('a') + '" } }]', /wheels\[0\] needs a url or a path/],
-    ['lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\nwheels = [{ url = "https://x/a-1-py3-none-any.whl", size = -1, hashes = { md5 = "' + "ab".repeat(16) + '" } }]', /wheels\[0\]\.size must be a non-negative integer/],
-    ['lock-version = "1.0"\ncreated-by = "x"\npackages = []\n[tool.nx-pex.roots]\napi = ["requests >="]', /tool\.nx-pex\.roots\.api\[0\] is not a valid PEP 508 requirement/],
-    ['lock-version = "1.0"\ncreated-by = "x"\npackages = []\n[[tool.nx-pex.targets]]\npython = "3.11"', /tool\.nx-pex\.targets\[0\]\.markers must be a table/],
+    [
+      'lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\nversion = "one"',
+      /packages\[0\]\.version is not a valid PEP 440 version/,
+    ],
+    [
+      'lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\nmarker = "python_version >"',
+      /packages\[0\]\.marker is not a valid PEP 508 marker/,
+    ],
+    [
+      'lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\nwheels = [{ url = "https://x/a-1-py3-none-any.whl", hashes = {} }]',
+      /packages\[0\]\.wheels\[0\]\.hashes must hold at least one hash/,
+    ],
+    [
+      'lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\nwheels = [{ url = "https://x/a-1-py3-none-any.whl", hashes = { sha256 = "abc" } }]',
+      /wheels\[0\]\.hashes\.sha256 must be 64 hex digits/,
+    ],
+    [
+      'lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\nwheels = [{ hashes = { sha256 = "' +
+        sha('a') +
+        '" } }]',
+      /wheels\[0\] needs a url or a path/,
+    ],
+    [
+      'lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\nwheels = [{ url = "https://x/a-1-py3-none-any.whl", size = -1, hashes = { md5 = "' +
+        'ab'.repeat(16) +
+        '" } }]',
+      /wheels\[0\]\.size must be a non-negative integer/,
+    ],
+    [
+      'lock-version = "1.0"\ncreated-by = "x"\npackages = []\n[tool.nx-pex.roots]\napi = ["requests >="]',
+      /tool\.nx-pex\.roots\.api\[0\] is not a valid PEP 508 requirement/,
+    ],
+    [
+      'lock-version = "1.0"\ncreated-by = "x"\npackages = []\n[[tool.nx-pex.targets]]\npython = "3.11"',
+      /tool\.nx-pex\.targets\[0\]\.markers must be a table/,
+    ],
   ])('rejects %j', (text, message) => {
     const err = codeOf(() => parseLock(text, 'pylock.toml'));
     expect(err).toMatch(/^INVALID_LOCK: /);
@@ -138,10 +228,21 @@ describe('formatLock / parseLock', () => {
 
   it('reads a lock written by another tool (no [tool.nx-pex], unknown keys, upload-time)', () => {
     const text = [
-      'lock-version = "1.0"', 'created-by = "uv"', 'requires-python = ">=3.9"', 'extras = []',
-      '[[packages]]', 'name = "charset-normalizer"', 'version = "3.4.0"', 'dependencies = [{ name = "idna" }]',
-      'wheels = [{ url = "https://x/charset_normalizer-3.4.0-py3-none-any.whl", upload-time = 2024-10-09T07:40:20Z, size = 3, hashes = { sha256 = "' + sha('c') + '" } }]',
-      '[[packages]]', 'name = "idna"', 'version = "3.10"', 'wheels = [{ url = "https://x/idna-3.10-py3-none-any.whl", hashes = { SHA256 = "' + sha('D') + '" } }]',
+      'lock-version = "1.0"',
+      'created-by = "uv"',
+      'requires-python = ">=3.9"',
+      'extras = []',
+      '[[packages]]',
+      'name = "charset-normalizer"',
+      'version = "3.4.0"',
+      'dependencies = [{ name = "idna" }]',
+      'wheels = [{ url = "https://x/charset_normalizer-3.4.0-py3-none-any.whl", upload-time = 2024-10-09T07:40:20Z, size = 3, hashes = { sha256 = "' +
+        sha('c') +
+        '" } }]',
+      '[[packages]]',
+      'name = "idna"',
+      'version = "3.10"',
+      'wheels = [{ url = "https://x/idna-3.10-py3-none-any.whl", hashes = { SHA256 = "' + sha('D') + '" } }]',
     ].join('\n');
     const lock = parseLock(text, 'pylock.toml');
     expect(lock.packages.map((p) => p.name)).toEqual(['charset-normalizer', 'idna']);
@@ -159,7 +260,14 @@ describe('selectFromLock', () => {
       'core 1.5 core-1.5-cp311-cp311-manylinux_2_17_x86_64.whl',
       'aio 0.9 aio-0.9-py3-none-any.whl',
     ]);
-    expect(api[1]).toEqual({ name: 'core', version: '1.5', filename: 'core-1.5-cp311-cp311-manylinux_2_17_x86_64.whl', url: 'https://files.example/core-1.5-cp311-cp311-manylinux_2_17_x86_64.whl', sha256: sha('b'), size: 101 });
+    expect(api[1]).toEqual({
+      name: 'core',
+      version: '1.5',
+      filename: 'core-1.5-cp311-cp311-manylinux_2_17_x86_64.whl',
+      url: 'https://files.example/core-1.5-cp311-cp311-manylinux_2_17_x86_64.whl',
+      sha256: sha('b'),
+      size: 101,
+    });
     expect(selectFromLock(lock, 'cli', cp311).map((a) => a.name)).toEqual(['core']);
     expect(selectFromLock(lock, 'other', cp311).map((a) => a.name)).toEqual(['tool']);
   });
@@ -168,7 +276,10 @@ describe('selectFromLock', () => {
     const lock = sample();
     expect(selectFromLock(lock, 'cli', cp312).map((a) => a.filename)).toEqual(['core-1.5-py3-none-any.whl']);
     expect(selectFromLock(lock, 'api', win311).map((a) => a.filename)).toEqual([
-      'web-2.0-py3-none-any.whl', 'core-1.5-py3-none-any.whl', 'aio-0.9-py3-none-any.whl', 'colorama-0.4.6-py2.py3-none-any.whl',
+      'web-2.0-py3-none-any.whl',
+      'core-1.5-py3-none-any.whl',
+      'aio-0.9-py3-none-any.whl',
+      'colorama-0.4.6-py2.py3-none-any.whl',
     ]);
   });
 
@@ -188,13 +299,21 @@ describe('selectFromLock', () => {
 
   it('names the problem: missing project, no wheel for the target, stale lock, Python outside requires-python', () => {
     const lock = sample();
-    expect(codeOf(() => selectFromLock(lock, 'nope', cp311))).toMatch(/^LOCK_MISSING_PROJECT: .*no roots for project nope \(it was made for api, cli, other\).*nx run nope:lock/);
+    expect(codeOf(() => selectFromLock(lock, 'nope', cp311))).toMatch(
+      /^LOCK_MISSING_PROJECT: .*no roots for project nope \(it was made for api, cli, other\).*nx run nope:lock/,
+    );
     lock.packages[1]!.wheels = lock.packages[1]!.wheels.slice(1);
-    expect(codeOf(() => selectFromLock(lock, 'cli', cp312))).toMatch(/^NO_COMPATIBLE_WHEEL: The lock has no wheel of core 1\.5 for CPython 3\.12\.1 \(cp312-cp312-manylinux_2_17_x86_64\) \(it holds core-1\.5-cp311-cp311-manylinux_2_17_x86_64\.whl\)/);
+    expect(codeOf(() => selectFromLock(lock, 'cli', cp312))).toMatch(
+      /^NO_COMPATIBLE_WHEEL: The lock has no wheel of core 1\.5 for CPython 3\.12\.1 \(cp312-cp312-manylinux_2_17_x86_64\) \(it holds core-1\.5-cp311-cp311-manylinux_2_17_x86_64\.whl\)/,
+    );
     lock.nxPex!.roots.cli = ['core>=2'];
-    expect(codeOf(() => selectFromLock(lock, 'cli', cp311))).toMatch(/^LOCK_OUTDATED: .*core>=2 \(required by project cli\).*nx run cli:lock/);
+    expect(codeOf(() => selectFromLock(lock, 'cli', cp311))).toMatch(
+      /^LOCK_OUTDATED: .*core>=2 \(required by project cli\).*nx run cli:lock/,
+    );
     lock.requiresPython = '>=3.12';
-    expect(codeOf(() => selectFromLock(lock, 'other', cp311))).toMatch(/^NO_COMPATIBLE_WHEEL: The lock requires Python >=3\.12/);
+    expect(codeOf(() => selectFromLock(lock, 'other', cp311))).toMatch(
+      /^NO_COMPATIBLE_WHEEL: The lock requires Python >=3\.12/,
+    );
   });
 
   it('follows PEP 751 dependencies when a foreign lock has no Requires-Dist table', () => {
@@ -250,6 +369,8 @@ describe('isLockCurrent', () => {
   });
 
   it('canonical requirements ignore spelling', () => {
-    expect(canonicalRequirement('Foo_Bar[B,a] >=1.0 , <2 ; python_version >= "3.8"')).toBe('foo-bar[a,b]<2,>=1.0; python_version >= "3.8"');
+    expect(canonicalRequirement('Foo_Bar[B,a] >=1.0 , <2 ; python_version >= "3.8"')).toBe(
+      'foo-bar[a,b]<2,>=1.0; python_version >= "3.8"',
+    );
   });
 });

@@ -2,7 +2,17 @@ import { parse as parseToml } from 'smol-toml';
 import { ResolverError } from '../errors.js';
 import { normalizeName } from '../names.js';
 import { Requirement } from '../pep508/requirement.js';
-import type { Lock, LockDependency, LockDirectSource, LockFile, LockPackage, LockRequirementSets, LockRoots, LockTarget, NxPexLockTable } from './model.js';
+import type {
+  Lock,
+  LockDependency,
+  LockDirectSource,
+  LockFile,
+  LockPackage,
+  LockRequirementSets,
+  LockRoots,
+  LockTarget,
+  NxPexLockTable,
+} from './model.js';
 import { validatePylock, type PylockProblem } from './validate.js';
 
 type Table = Record<string, unknown>;
@@ -10,7 +20,10 @@ type Table = Record<string, unknown>;
 function invalidLock(file: string, problems: readonly PylockProblem[]): ResolverError {
   const [first] = problems;
   const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
-  return new ResolverError('INVALID_LOCK', `${file}: ${first!.field} ${first!.problem}${more}. Regenerate the lock (nx run <project>:lock) or fix that field.`);
+  return new ResolverError(
+    'INVALID_LOCK',
+    `${file}: ${first!.field} ${first!.problem}${more}. Regenerate the lock (nx run <project>:lock) or fix that field.`,
+  );
 }
 
 const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
@@ -24,7 +37,9 @@ function readFile(t: Table): LockFile {
     ...optional('url', t.url as string | undefined),
     ...optional('path', t.path as string | undefined),
     ...optional('size', t.size as number | undefined),
-    hashes: Object.fromEntries(Object.entries(t.hashes as Table).map(([alg, hex]) => [alg.toLowerCase(), (hex as string).toLowerCase()])),
+    hashes: Object.fromEntries(
+      Object.entries(t.hashes as Table).map(([alg, hex]) => [alg.toLowerCase(), (hex as string).toLowerCase()]),
+    ),
   };
 }
 
@@ -56,8 +71,12 @@ function readPackage(t: Table): LockPackage {
   if (t['requires-python'] !== undefined) pkg.requiresPython = t['requires-python'] as string;
   if (t.dependencies !== undefined) {
     // A dependency table without a name cannot be followed (PEP 751 allows any identifying keys).
-    pkg.dependencies = (t.dependencies as Table[]).filter((d) => typeof d.name === 'string')
-      .map((d): LockDependency => ({ name: normalizeName(d.name as string), ...optional('version', d.version as string | undefined) }));
+    pkg.dependencies = (t.dependencies as Table[])
+      .filter((d) => typeof d.name === 'string')
+      .map((d): LockDependency => ({
+        name: normalizeName(d.name as string),
+        ...optional('version', d.version as string | undefined),
+      }));
   }
   if (t.index !== undefined) pkg.index = t.index as string;
   if (t.sdist !== undefined) pkg.sdist = readFile(t.sdist as Table);
@@ -73,7 +92,8 @@ class NxPexReader {
   readonly problems: PylockProblem[] = [];
 
   table(value: unknown, field: string): Table {
-    if (typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date)) return value as Table;
+    if (typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date))
+      return value as Table;
     this.problems.push({ field, problem: 'must be a table' });
     return {};
   }
@@ -89,7 +109,10 @@ class NxPexReader {
         Requirement.parse(v);
         return true;
       } catch (err) {
-        this.problems.push({ field: `${field}[${i}]`, problem: `is not a valid PEP 508 requirement (${(err as Error).message})` });
+        this.problems.push({
+          field: `${field}[${i}]`,
+          problem: `is not a valid PEP 508 requirement (${(err as Error).message})`,
+        });
         return false;
       }
     }) as string[];
@@ -105,7 +128,8 @@ class NxPexReader {
     const out: LockRequirementSets = {};
     for (const [project, sets] of Object.entries(this.table(value, field))) {
       out[project] = {};
-      for (const [name, list] of Object.entries(this.table(sets, `${field}.${project}`))) out[project][name] = this.requirements(list, `${field}.${project}.${name}`);
+      for (const [name, list] of Object.entries(this.table(sets, `${field}.${project}`)))
+        out[project][name] = this.requirements(list, `${field}.${project}.${name}`);
     }
     return out;
   }
@@ -113,25 +137,42 @@ class NxPexReader {
   target(value: unknown, field: string): LockTarget {
     const t = this.table(value, field);
     const markers = this.table(t.markers, `${field}.markers`);
-    for (const [k, v] of Object.entries(markers)) if (typeof v !== 'string') this.problems.push({ field: `${field}.markers.${k}`, problem: 'must be a string' });
-    if (typeof t.python !== 'string') this.problems.push({ field: `${field}.python`, problem: 'must be a Python version string' });
-    return { python: typeof t.python === 'string' ? t.python : '', ...optional('tag', typeof t.tag === 'string' ? t.tag : undefined), markers: markers as Record<string, string> };
+    for (const [k, v] of Object.entries(markers))
+      if (typeof v !== 'string') this.problems.push({ field: `${field}.markers.${k}`, problem: 'must be a string' });
+    if (typeof t.python !== 'string')
+      this.problems.push({ field: `${field}.python`, problem: 'must be a Python version string' });
+    return {
+      python: typeof t.python === 'string' ? t.python : '',
+      ...optional('tag', typeof t.tag === 'string' ? t.tag : undefined),
+      markers: markers as Record<string, string>,
+    };
   }
 
   lockTable(value: unknown): NxPexLockTable {
     const t = this.table(value, 'tool.nx-pex');
     const roots: LockRoots = {};
-    for (const [project, list] of Object.entries(this.table(t.roots ?? {}, 'tool.nx-pex.roots'))) roots[project] = this.requirements(list, `tool.nx-pex.roots.${project}`);
-    const targets = Array.isArray(t.targets) ? t.targets.map((v, i) => this.target(v, `tool.nx-pex.targets[${i}]`)) : [];
+    for (const [project, list] of Object.entries(this.table(t.roots ?? {}, 'tool.nx-pex.roots')))
+      roots[project] = this.requirements(list, `tool.nx-pex.roots.${project}`);
+    const targets = Array.isArray(t.targets)
+      ? t.targets.map((v, i) => this.target(v, `tool.nx-pex.targets[${i}]`))
+      : [];
     const table: NxPexLockTable = { roots, targets };
     if (t.groups !== undefined) table.groups = this.sets(t.groups, 'tool.nx-pex.groups');
     if (t.extras !== undefined) table.extras = this.sets(t.extras, 'tool.nx-pex.extras');
     if (t.universal !== undefined) {
       const u = this.table(t.universal, 'tool.nx-pex.universal');
       const skipped = u.skipped === undefined ? undefined : this.strings(u.skipped, 'tool.nx-pex.universal.skipped');
-      if (u['fork-strategy'] !== undefined && u['fork-strategy'] !== 'fewest') this.problems.push({ field: 'tool.nx-pex.universal.fork-strategy', problem: 'must be "fewest" (the default, requires-python, is not written)' });
+      if (u['fork-strategy'] !== undefined && u['fork-strategy'] !== 'fewest')
+        this.problems.push({
+          field: 'tool.nx-pex.universal.fork-strategy',
+          problem: 'must be "fewest" (the default, requires-python, is not written)',
+        });
       const fewest = u['fork-strategy'] === 'fewest' ? ({ forkStrategy: 'fewest' } as const) : {};
-      table.universal = { environments: this.strings(u.environments ?? [], 'tool.nx-pex.universal.environments'), ...fewest, ...optional('skipped', skipped) };
+      table.universal = {
+        environments: this.strings(u.environments ?? [], 'tool.nx-pex.universal.environments'),
+        ...fewest,
+        ...optional('skipped', skipped),
+      };
     }
     return table;
   }
@@ -151,7 +192,11 @@ export function parseLock(text: string, file: string): Lock {
   try {
     doc = parseToml(text) as Table;
   } catch (err) {
-    throw new ResolverError('INVALID_LOCK', `${file} is not valid TOML: ${(err as Error).message.split('\n')[0]}. Regenerate the lock (nx run <project>:lock) or fix the syntax.`, { cause: err });
+    throw new ResolverError(
+      'INVALID_LOCK',
+      `${file} is not valid TOML: ${(err as Error).message.split('\n')[0]}. Regenerate the lock (nx run <project>:lock) or fix the syntax.`,
+      { cause: err },
+    );
   }
   const problems = validatePylock(doc);
   const own = new NxPexReader();

@@ -36,23 +36,37 @@ describe.runIf(ENABLED)('real-world resolutions against pip (pypi.org, CPython 3
     target = await inspectInterpreter(python.path);
     // The public index only, with the machine's CA bundle setting (pip's cert / PIP_CERT) if any.
     const { cert } = await loadIndexConfig();
-    index = { indexUrl: DEFAULT_INDEX_URL, extraIndexUrls: [], findLinks: [], noIndex: false, ...(cert ? { cert } : {}) };
+    index = {
+      indexUrl: DEFAULT_INDEX_URL,
+      extraIndexUrls: [],
+      findLinks: [],
+      noIndex: false,
+      ...(cert ? { cert } : {}),
+    };
   });
   afterAll(async () => {
-    if (process.env.NX_PEX_REAL_WORLD_REPORT) await writeFile(process.env.NX_PEX_REAL_WORLD_REPORT, JSON.stringify(report, null, 2));
+    if (process.env.NX_PEX_REAL_WORLD_REPORT)
+      await writeFile(process.env.NX_PEX_REAL_WORLD_REPORT, JSON.stringify(report, null, 2));
     if (work) await rm(work, { recursive: true, force: true });
   });
 
   for (const [name, requirements] of Object.entries(CASES)) {
     it(`${name}: the same versions as pip`, async () => {
       const started = performance.now();
-      const lock = await resolveLock({ roots: { app: requirements }, index, targets: [target], cacheDir: join(work, 'cache') });
+      const lock = await resolveLock({
+        roots: { app: requirements },
+        index,
+        targets: [target],
+        cacheDir: join(work, 'cache'),
+      });
       const ms = Math.round(performance.now() - started);
       const ours = Object.fromEntries(lock.packages.map((p) => [p.name, p.version ?? '']));
       const pips = await pipDryRun(python!.path, ['--index-url', DEFAULT_INDEX_URL, ...requirements]);
       if (!pips) throw new Error(`pip found no solution for ${requirements.join(' ')}`);
       const names = [...new Set([...Object.keys(ours), ...Object.keys(pips)])].sort();
-      const differences = names.filter((n) => ours[n] !== pips[n]).map((n) => `${n}: nx-pex ${ours[n] ?? '-'}, pip ${pips[n] ?? '-'}`);
+      const differences = names
+        .filter((n) => ours[n] !== pips[n])
+        .map((n) => `${n}: nx-pex ${ours[n] ?? '-'}, pip ${pips[n] ?? '-'}`);
       report[name] = { packages: names.length, nxPexMs: ms, differences };
       expect(differences).toEqual([]);
     }, 300_000);

@@ -9,7 +9,15 @@ import { Version } from '../pep440/version.js';
 import type { MarkerEnvironment } from '../pep508/marker.js';
 import { normalizeName } from '../names.js';
 import { universalTargets } from '../platform/environments.js';
-import type { Lock, LockDependency, LockFile, LockPackage, LockRequirementSets, LockRoots, LockTarget } from './model.js';
+import type {
+  Lock,
+  LockDependency,
+  LockFile,
+  LockPackage,
+  LockRequirementSets,
+  LockRoots,
+  LockTarget,
+} from './model.js';
 import { resolveTarget, type Resolved } from './resolve-target.js';
 import { canonicalRequirement } from './select.js';
 import { EnvironmentMarkers, UniversalResolver } from './universal.js';
@@ -86,7 +94,10 @@ interface Entry {
 /** The PEP 508 marker that singles out a target (used for `environments` and per-package markers). */
 export function targetMarker(env: MarkerEnvironment): string {
   const keys = ['python_version', 'implementation_name', 'sys_platform', 'platform_machine'];
-  return keys.filter((k) => env[k] !== undefined).map((k) => `${k} == '${env[k]}'`).join(' and ');
+  return keys
+    .filter((k) => env[k] !== undefined)
+    .map((k) => `${k} == '${env[k]}'`)
+    .join(' and ');
 }
 
 function preferredVersions(lock: Lock | undefined): Map<string, string> {
@@ -126,7 +137,8 @@ function canonicalSets(sets: LockRequirementSets | undefined): LockRequirementSe
   const out: LockRequirementSets = {};
   for (const project of Object.keys(sets ?? {}).sort()) {
     const named: Record<string, string[]> = {};
-    for (const [name, list] of Object.entries(sets![project]!)) named[normalizeName(name)] = canonicalList([...(named[normalizeName(name)] ?? []), ...list]);
+    for (const [name, list] of Object.entries(sets![project]!))
+      named[normalizeName(name)] = canonicalList([...(named[normalizeName(name)] ?? []), ...list]);
     out[project] = named;
   }
   return out;
@@ -139,15 +151,22 @@ const wrap = (m: string, many: boolean) => (many ? `(${m})` : m);
  * groups / extras it is needed for (none → no clause), e.g.
  * `'test' in dependency_groups` or `(python_version == '3.12' and …) and ('dev' in dependency_groups)`.
  */
-function entryMarker(byTarget: Map<number, string>, count: number, targetsPart: (indices: number[]) => string): string | undefined {
+function entryMarker(
+  byTarget: Map<number, string>,
+  count: number,
+  targetsPart: (indices: number[]) => string,
+): string | undefined {
   const byCondition = new Map<string, number[]>();
-  for (const [i, condition] of [...byTarget].sort((a, b) => a[0] - b[0])) byCondition.set(condition, [...(byCondition.get(condition) ?? []), i]);
-  const terms = [...byCondition].sort((a, b) => a[1][0]! - b[1][0]!).map(([condition, indices]) => {
-    const targetPart = indices.length === count ? '' : targetsPart(indices);
-    if (!condition) return targetPart;
-    if (!targetPart) return condition;
-    return `${wrap(targetPart, true)} and (${condition})`;
-  });
+  for (const [i, condition] of [...byTarget].sort((a, b) => a[0] - b[0]))
+    byCondition.set(condition, [...(byCondition.get(condition) ?? []), i]);
+  const terms = [...byCondition]
+    .sort((a, b) => a[1][0]! - b[1][0]!)
+    .map(([condition, indices]) => {
+      const targetPart = indices.length === count ? '' : targetsPart(indices);
+      if (!condition) return targetPart;
+      if (!targetPart) return condition;
+      return `${wrap(targetPart, true)} and (${condition})`;
+    });
   if (terms.some((t) => t === '')) return undefined;
   return terms.length === 1 ? terms[0] : terms.map((t) => `(${t})`).join(' or ');
 }
@@ -164,21 +183,32 @@ function entryMarker(byTarget: Map<number, string>, count: number, targetsPart: 
 export async function resolveLock(options: ResolveLockOptions): Promise<Lock> {
   const universal = options.universal === true || options.environments !== undefined;
   if (!universal && options.targets.length === 0) {
-    throw new ResolverError('INVALID_CONFIG', 'resolveLock needs at least one target interpreter (for example the result of inspectInterpreter("python3")).');
+    throw new ResolverError(
+      'INVALID_CONFIG',
+      'resolveLock needs at least one target interpreter (for example the result of inspectInterpreter("python3")).',
+    );
   }
   validateRoots(options.roots);
-  for (const [kind, sets] of [['group', options.dependencyGroups], ['extra', options.extras]] as const) {
+  for (const [kind, sets] of [
+    ['group', options.dependencyGroups],
+    ['extra', options.extras],
+  ] as const) {
     for (const [project, named] of Object.entries(sets ?? {})) {
       for (const [name, list] of Object.entries(named)) validateRoots({ [`${project} (${kind} ${name})`]: list });
     }
   }
   // A universal lock's environments come in resolution order (oldest Python first, see universalTargets).
-  let targets = universal ? universalTargets(options.requiresPython, options.environments) : [...options.targets].sort(compareTargets);
+  let targets = universal
+    ? universalTargets(options.requiresPython, options.environments)
+    : [...options.targets].sort(compareTargets);
   if (options.requiresPython !== undefined) {
     const range = new SpecifierSet(options.requiresPython);
     for (const t of targets) {
       if (!range.contains(t.version.join('.'), true)) {
-        throw new ResolverError('INVALID_CONFIG', `Target CPython ${t.version.join('.')} is outside requires-python ${options.requiresPython}. Drop that target or widen requires-python.`);
+        throw new ResolverError(
+          'INVALID_CONFIG',
+          `Target CPython ${t.version.join('.')} is outside requires-python ${options.requiresPython}. Drop that target or widen requires-python.`,
+        );
       }
     }
   }
@@ -207,7 +237,9 @@ export async function resolveLock(options: ResolveLockOptions): Promise<Lock> {
   targets = targets.filter((_, i) => results[i]);
   const perTarget = results.filter((r): r is Map<string, Resolved> => r !== undefined);
   const envMarkers = universal ? new EnvironmentMarkers(targets, requested) : undefined;
-  envMarkers?.checkDistinguishable(perTarget.map((r) => new Map([...r].map(([name, { artifact }]) => [name, artifact.version]))));
+  envMarkers?.checkDistinguishable(
+    perTarget.map((r) => new Map([...r].map(([name, { artifact }]) => [name, artifact.version]))),
+  );
   for (const [i, resolved] of perTarget.entries()) {
     for (const [name, { artifact, index, condition }] of resolved) {
       const key = `${name}@${artifact.version}`;
@@ -227,7 +259,13 @@ export async function resolveLock(options: ResolveLockOptions): Promise<Lock> {
       }
       entry.targets.set(i, condition);
       if (artifact.sdist) entry.sdist = artifact.sdist;
-      else entry.wheels.set(artifact.filename, { name: artifact.filename, url: artifact.url, size: artifact.size, hashes: { sha256: artifact.sha256 } });
+      else
+        entry.wheels.set(artifact.filename, {
+          name: artifact.filename,
+          url: artifact.url,
+          size: artifact.size,
+          hashes: { sha256: artifact.sha256 },
+        });
     }
   }
   // Informational PEP 751 `dependencies`: the entries each package pulled in, per target.
@@ -269,7 +307,8 @@ export async function resolveLock(options: ResolveLockOptions): Promise<Lock> {
   const groups = canonicalSets(options.dependencyGroups);
   const extras = canonicalSets(options.extras);
   const environments = envMarkers ? envMarkers.environments() : [...new Set(markers)].filter(Boolean);
-  const names = (sets: LockRequirementSets) => [...new Set(Object.values(sets).flatMap((named) => Object.keys(named)))].sort();
+  const names = (sets: LockRequirementSets) =>
+    [...new Set(Object.values(sets).flatMap((named) => Object.keys(named)))].sort();
   return {
     lockVersion: '1.0',
     ...(environments.length ? { environments } : {}),
@@ -285,11 +324,15 @@ export async function resolveLock(options: ResolveLockOptions): Promise<Lock> {
     nxPex: {
       roots,
       targets: lockTargets,
-      ...(forks ? { universal: {
-        environments: [...(options.environments ?? [])],
-        ...(options.forkStrategy === 'fewest' ? { forkStrategy: 'fewest' as const } : {}),
-        ...(forks.skipped.length ? { skipped: forks.skipped } : {}),
-      } } : {}),
+      ...(forks
+        ? {
+            universal: {
+              environments: [...(options.environments ?? [])],
+              ...(options.forkStrategy === 'fewest' ? { forkStrategy: 'fewest' as const } : {}),
+              ...(forks.skipped.length ? { skipped: forks.skipped } : {}),
+            },
+          }
+        : {}),
       ...(Object.keys(groups).length ? { groups } : {}),
       ...(Object.keys(extras).length ? { extras } : {}),
     },

@@ -14,7 +14,10 @@ import type { ResolveLockOptions } from './resolve-lock.js';
 // conditions under which the target needs it. resolve-lock.ts assembles targets into a lock.
 
 /** What the lock records of a chosen wheel (no local path: the wheel need not be downloaded). */
-export type LockedWheel = Pick<LocalArtifact, 'version' | 'filename' | 'url' | 'sha256' | 'size' | 'requiresDist' | 'requiresPython'> & {
+export type LockedWheel = Pick<
+  LocalArtifact,
+  'version' | 'filename' | 'url' | 'sha256' | 'size' | 'requiresDist' | 'requiresPython'
+> & {
   /** Set when the wheel was built from this sdist: the lock records the sdist instead. */
   sdist?: LockFile;
 };
@@ -47,7 +50,10 @@ export async function lockedWheel(session: FetchSession, name: string, release: 
   const size = best?.file.size;
   if (best?.build) {
     const [built, sdist] = await Promise.all([session.download(name, release), session.sdistFile(name, best)]);
-    return { ...built, sdist: { name: best.file.filename, url: best.file.url, size: sdist.size, hashes: { sha256: sdist.sha256 } } };
+    return {
+      ...built,
+      sdist: { name: best.file.filename, url: best.file.url, size: sdist.size, hashes: { sha256: sdist.sha256 } },
+    };
   }
   if (!best || !sha256 || size === undefined) return session.download(name, release);
   const metadata = await session.metadata(name, release);
@@ -71,15 +77,28 @@ export interface RequirementSet {
   requirements: Requirement[];
 }
 
-export function requirementSets(options: Pick<ResolveLockOptions, 'roots' | 'dependencyGroups' | 'extras'>): RequirementSet[] {
+export function requirementSets(
+  options: Pick<ResolveLockOptions, 'roots' | 'dependencyGroups' | 'extras'>,
+): RequirementSet[] {
   const sets: RequirementSet[] = [];
   for (const project of Object.keys(options.roots).sort()) {
-    sets.push({ label: `project ${project}`, condition: '', requirements: options.roots[project]!.map((t) => Requirement.parse(t)) });
+    sets.push({
+      label: `project ${project}`,
+      condition: '',
+      requirements: options.roots[project]!.map((t) => Requirement.parse(t)),
+    });
   }
-  for (const [kind, variable, all] of [['group', 'dependency_groups', options.dependencyGroups], ['extra', 'extras', options.extras]] as const) {
+  for (const [kind, variable, all] of [
+    ['group', 'dependency_groups', options.dependencyGroups],
+    ['extra', 'extras', options.extras],
+  ] as const) {
     for (const project of Object.keys(all ?? {}).sort()) {
       for (const name of Object.keys(all![project]!).sort()) {
-        sets.push({ label: `project ${project} ${kind} ${name}`, condition: `'${normalizeName(name)}' in ${variable}`, requirements: all![project]![name]!.map((t) => Requirement.parse(t)) });
+        sets.push({
+          label: `project ${project} ${kind} ${name}`,
+          condition: `'${normalizeName(name)}' in ${variable}`,
+          requirements: all![project]![name]!.map((t) => Requirement.parse(t)),
+        });
       }
     }
   }
@@ -87,7 +106,11 @@ export function requirementSets(options: Pick<ResolveLockOptions, 'roots' | 'dep
 }
 
 /** The packages a set's requirements reach in `env` (each package's extras followed only as requested on that path). */
-function reach(requirements: readonly Requirement[], env: MarkerEnvironment, requiresDist: Map<string, Requirement[]>): Set<string> {
+function reach(
+  requirements: readonly Requirement[],
+  env: MarkerEnvironment,
+  requiresDist: Map<string, Requirement[]>,
+): Set<string> {
   const seen = new Map<string, Set<string>>();
   const queue = requirements.filter((r) => r.appliesTo(env)).map((r) => ({ key: r.key, extras: r.normalizedExtras }));
   while (queue.length) {
@@ -105,7 +128,11 @@ function reach(requirements: readonly Requirement[], env: MarkerEnvironment, req
 }
 
 /** Package → '' when runtime roots reach it, else the `or` of the group / extra clauses that do. */
-function packageConditions(sets: readonly RequirementSet[], env: MarkerEnvironment, requiresDist: Map<string, Requirement[]>): Map<string, string> {
+function packageConditions(
+  sets: readonly RequirementSet[],
+  env: MarkerEnvironment,
+  requiresDist: Map<string, Requirement[]>,
+): Map<string, string> {
   const clauses = new Map<string, Set<string>>();
   for (const set of sets) {
     for (const name of reach(set.requirements, env, requiresDist)) {
@@ -118,7 +145,10 @@ function packageConditions(sets: readonly RequirementSet[], env: MarkerEnvironme
 }
 
 /** The roots the requirement sets give in `env` (markers applied), with labels for conflict messages. */
-export function rootsIn(sets: readonly RequirementSet[], env: MarkerEnvironment): { roots: Requirement[]; labels: string[] } {
+export function rootsIn(
+  sets: readonly RequirementSet[],
+  env: MarkerEnvironment,
+): { roots: Requirement[]; labels: string[] } {
   const roots: Requirement[] = [];
   const labels: string[] = [];
   for (const set of sets) {
@@ -162,13 +192,18 @@ export async function resolvedFrom(
 ): Promise<Map<string, Resolved>> {
   const names = [...decisions.keys()];
   const artifacts = await mapLimit(names, 8, (name) => lockedWheel(session, name, decisions.get(name)!));
-  const requiresDist = new Map(names.map((name, i) => [name, artifacts[i]!.requiresDist.map((t) => Requirement.parse(t))]));
+  const requiresDist = new Map(
+    names.map((name, i) => [name, artifacts[i]!.requiresDist.map((t) => Requirement.parse(t))]),
+  );
   const conditions = packageConditions(sets, env, requiresDist);
   const resolved = new Map<string, Resolved>();
   names.forEach((name, i) => {
     const artifact = artifacts[i]!;
     const requested = ['', ...(extras.get(name) ?? [])];
-    const dependencies = requiresDist.get(name)!.filter((d) => d.appliesTo(env, requested) && decisions.has(d.key)).map((d) => d.key);
+    const dependencies = requiresDist
+      .get(name)!
+      .filter((d) => d.appliesTo(env, requested) && decisions.has(d.key))
+      .map((d) => d.key);
     const index = indexBase(decisions.get(name)!.best!.file.source, name);
     resolved.set(name, { artifact, dependencies, condition: conditions.get(name) ?? '', ...(index ? { index } : {}) });
   });

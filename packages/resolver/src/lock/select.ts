@@ -51,7 +51,10 @@ function rootsOf(lock: Lock, project: string): string[] {
   const roots = lock.nxPex?.roots[project];
   if (!roots) {
     const known = Object.keys(lock.nxPex?.roots ?? {}).sort();
-    throw new ResolverError('LOCK_MISSING_PROJECT', `The lock has no roots for project ${project} (it was made for ${known.length ? known.join(', ') : 'no nx-pex project'}). Run \`nx run ${project}:lock\` to add it.`);
+    throw new ResolverError(
+      'LOCK_MISSING_PROJECT',
+      `The lock has no roots for project ${project} (it was made for ${known.length ? known.join(', ') : 'no nx-pex project'}). Run \`nx run ${project}:lock\` to add it.`,
+    );
   }
   return roots;
 }
@@ -63,17 +66,28 @@ function setRequirements(lock: Lock, project: string, kind: 'groups' | 'extras',
     const list = recorded[normalizeName(name)];
     if (!list) {
       const what = kind === 'groups' ? 'dependency group' : 'extra';
-      throw new ResolverError('LOCK_OUTDATED', `The lock has no ${what} ${name} for project ${project} (it has ${Object.keys(recorded).sort().join(', ') || 'none'}). Run \`nx run ${project}:lock\`.`);
+      throw new ResolverError(
+        'LOCK_OUTDATED',
+        `The lock has no ${what} ${name} for project ${project} (it has ${Object.keys(recorded).sort().join(', ') || 'none'}). Run \`nx run ${project}:lock\`.`,
+      );
     }
     return list;
   });
 }
 
 /** The lock entry a requirement selects in `env`: name and specifier match, marker holds; highest version wins. */
-function entryFor(lock: Lock, requirement: Requirement, env: MarkerEnvironment | undefined, context: LockFileContext): LockPackage | undefined {
-  const matching = lock.packages.filter((p) => p.name === requirement.key
-    && (p.version === undefined || requirement.specifier.contains(p.version, true))
-    && lockMarkerHolds(p.marker, env, context));
+function entryFor(
+  lock: Lock,
+  requirement: Requirement,
+  env: MarkerEnvironment | undefined,
+  context: LockFileContext,
+): LockPackage | undefined {
+  const matching = lock.packages.filter(
+    (p) =>
+      p.name === requirement.key &&
+      (p.version === undefined || requirement.specifier.contains(p.version, true)) &&
+      lockMarkerHolds(p.marker, env, context),
+  );
   return matching.sort((a, b) => Version.parse(b.version ?? '0').compare(Version.parse(a.version ?? '0')))[0];
 }
 
@@ -93,7 +107,13 @@ function isClosedSet(lock: Lock): boolean {
  * (a lock that records no targets) every edge found in the lock is followed. A lock with no edges at
  * all (an imported requirements.txt) is a closed set: every entry whose marker holds, roots checked.
  */
-export function walkLock(lock: Lock, roots: readonly string[], env: MarkerEnvironment | undefined, project: string, context: LockFileContext = NO_REQUEST): LockPackage[] {
+export function walkLock(
+  lock: Lock,
+  roots: readonly string[],
+  env: MarkerEnvironment | undefined,
+  project: string,
+  context: LockFileContext = NO_REQUEST,
+): LockPackage[] {
   const order: LockPackage[] = [];
   const scanned = new Map<LockPackage, Set<string>>();
   const queue: { requirement: Requirement; by: string }[] = [];
@@ -107,7 +127,10 @@ export function walkLock(lock: Lock, roots: readonly string[], env: MarkerEnviro
     const entry = entryFor(lock, requirement, env, context);
     if (!entry) {
       if (!env) continue;
-      throw new ResolverError('LOCK_OUTDATED', `The lock has no package satisfying ${requirement.toString()} (required by ${by}) for this target. The lock is out of date: run \`nx run ${project}:lock\`.`);
+      throw new ResolverError(
+        'LOCK_OUTDATED',
+        `The lock has no package satisfying ${requirement.toString()} (required by ${by}) for this target. The lock is out of date: run \`nx run ${project}:lock\`.`,
+      );
     }
     let seen = scanned.get(entry);
     if (!seen) {
@@ -127,11 +150,15 @@ export function walkLock(lock: Lock, roots: readonly string[], env: MarkerEnviro
       }
     } else if (extras.includes('')) {
       for (const d of entry.dependencies ?? []) {
-        queue.push({ requirement: Requirement.parse(d.version === undefined ? d.name : `${d.name}==${d.version}`), by: from });
+        queue.push({
+          requirement: Requirement.parse(d.version === undefined ? d.name : `${d.name}==${d.version}`),
+          by: from,
+        });
       }
     }
   }
-  if (closed) for (const p of lock.packages) if (!scanned.has(p) && lockMarkerHolds(p.marker, env, context)) order.push(p);
+  if (closed)
+    for (const p of lock.packages) if (!scanned.has(p) && lockMarkerHolds(p.marker, env, context)) order.push(p);
   return order;
 }
 
@@ -147,7 +174,8 @@ function bestWheel(pkg: LockPackage, tagIndex: Map<string, number>): { file: Loc
     const rank = Math.min(...parsed.tags.map((t) => tagIndex.get(t) ?? Infinity));
     const build = parsed.build?.number ?? -1;
     if (rank === Infinity) continue;
-    if (!best || rank < best.rank || (rank === best.rank && build > best.build)) best = { file, filename: filename!, rank, build };
+    if (!best || rank < best.rank || (rank === best.rank && build > best.build))
+      best = { file, filename: filename!, rank, build };
   }
   return best;
 }
@@ -156,7 +184,10 @@ function describeTarget(target: TargetInterpreter): string {
   return `CPython ${target.version.join('.')} (${target.tags[0] ?? 'no tags'})`;
 }
 
-function fail(code: 'INVALID_LOCK' | 'LOCK_OUTDATED' | 'NO_COMPATIBLE_WHEEL' | 'INVALID_CONFIG' | 'LOCK_PLATFORM_NOT_COVERED', message: string): never {
+function fail(
+  code: 'INVALID_LOCK' | 'LOCK_OUTDATED' | 'NO_COMPATIBLE_WHEEL' | 'INVALID_CONFIG' | 'LOCK_PLATFORM_NOT_COVERED',
+  message: string,
+): never {
   throw new ResolverError(code, message);
 }
 
@@ -166,30 +197,52 @@ function fail(code: 'INVALID_LOCK' | 'LOCK_OUTDATED' | 'NO_COMPATIBLE_WHEEL' | '
  * platform (its best tag is among the target's tags: a macOS 14 target accepts the macOS 11
  * environment's wheels, a musl target does not accept manylinux ones).
  */
-function checkCovered(lock: Lock, target: TargetInterpreter, env: MarkerEnvironment, file: string, project: string): void {
+function checkCovered(
+  lock: Lock,
+  target: TargetInterpreter,
+  env: MarkerEnvironment,
+  file: string,
+  project: string,
+): void {
   const tags = new Set(target.tags.map((t) => t.toLowerCase()));
-  const same = (t: LockTarget) => ['python_version', 'implementation_name', 'sys_platform', 'platform_machine'].every((k) => t.markers[k] === env[k]);
+  const same = (t: LockTarget) =>
+    ['python_version', 'implementation_name', 'sys_platform', 'platform_machine'].every((k) => t.markers[k] === env[k]);
   if ((lock.nxPex?.targets ?? []).some((t) => same(t) && t.tag !== undefined && tags.has(t.tag.toLowerCase()))) return;
   const platform = target.tags[0]?.split('-')[2] ?? 'its platform';
   const [major, minor] = target.version;
   const asked = lock.nxPex!.universal!.environments;
   const skipped = (lock.nxPex!.universal!.skipped ?? []).filter((s) => s.includes(`-cp-${major}${minor}-`));
   const why = skipped.length ? ` When it was made, ${skipped.join('; ')}.` : '';
-  fail('LOCK_PLATFORM_NOT_COVERED', `${file} is a universal lock that does not cover CPython ${major}.${minor} on ${platform} (it covers ${(lock.environments ?? []).map((m) => JSON.stringify(m)).join(', ') || 'no environment'}${lock.requiresPython ? ` with requires-python ${lock.requiresPython}` : ''}). Add "${platform}" (or "${platform}-cp-${major}${minor}-cp${major}${minor}") to the lock's environments${asked.length ? ` (now ${asked.map((e) => JSON.stringify(e)).join(', ')})` : ' (now the defaults)'} and re-lock (\`nx run ${project}:lock\`).${why}`);
+  fail(
+    'LOCK_PLATFORM_NOT_COVERED',
+    `${file} is a universal lock that does not cover CPython ${major}.${minor} on ${platform} (it covers ${(lock.environments ?? []).map((m) => JSON.stringify(m)).join(', ') || 'no environment'}${lock.requiresPython ? ` with requires-python ${lock.requiresPython}` : ''}). Add "${platform}" (or "${platform}-cp-${major}${minor}-cp${major}${minor}") to the lock's environments${asked.length ? ` (now ${asked.map((e) => JSON.stringify(e)).join(', ')})` : ' (now the defaults)'} and re-lock (\`nx run ${project}:lock\`).${why}`,
+  );
 }
 
 /** PEP 751 installation steps 1–4: the request's extras/groups are declared, requires-python and environments hold. */
-function checkInstallable(lock: Lock, target: TargetInterpreter, env: MarkerEnvironment, request: LockSelection, project: string): LockFileContext {
+function checkInstallable(
+  lock: Lock,
+  target: TargetInterpreter,
+  env: MarkerEnvironment,
+  request: LockSelection,
+  project: string,
+): LockFileContext {
   const python = target.version.join('.');
   if (lock.requiresPython && !new SpecifierSet(lock.requiresPython).contains(python, true)) {
-    fail('NO_COMPATIBLE_WHEEL', `The lock requires Python ${lock.requiresPython} but the target is ${describeTarget(target)}. Use a matching interpreter or change requires-python and re-lock (\`nx run ${project}:lock\`).`);
+    fail(
+      'NO_COMPATIBLE_WHEEL',
+      `The lock requires Python ${lock.requiresPython} but the target is ${describeTarget(target)}. Use a matching interpreter or change requires-python and re-lock (\`nx run ${project}:lock\`).`,
+    );
   }
   if (lock.nxPex?.universal) checkCovered(lock, target, env, request.lockFile ?? 'pylock.toml', project);
   // nx-pex's own locks keep their earlier leniency (a target with compatible wheels but not among the
   // locked environments still selects; the walk follows per-target markers); another tool's lock is
   // held to PEP 751 step 4.
   if (!hasNxPexRoots(lock) && lock.environments?.length && !lock.environments.some((m) => lockMarkerHolds(m, env))) {
-    fail('NO_COMPATIBLE_WHEEL', `The lock was made for the environments ${lock.environments.map((m) => JSON.stringify(m)).join(', ')}; ${describeTarget(target)} is none of them. Add this interpreter to the lock's targets and re-lock (\`nx run ${project}:lock\`).`);
+    fail(
+      'NO_COMPATIBLE_WHEEL',
+      `The lock was made for the environments ${lock.environments.map((m) => JSON.stringify(m)).join(', ')}; ${describeTarget(target)} is none of them. Add this interpreter to the lock's targets and re-lock (\`nx run ${project}:lock\`).`,
+    );
   }
   // PEP 751: extras default to none, dependency groups to `default-groups`.
   const context = lockFileContext(request.extras ?? [], request.dependencyGroups ?? lock.defaultGroups ?? []);
@@ -197,10 +250,18 @@ function checkInstallable(lock: Lock, target: TargetInterpreter, env: MarkerEnvi
     const declare = (asked: ReadonlySet<string>, declared: readonly string[], what: string) => {
       const known = new Set(declared.map(normalizeName));
       const missing = [...asked].filter((n) => !known.has(n));
-      if (missing.length) fail('INVALID_CONFIG', `The lock declares no ${what} ${missing.join(', ')} (it has ${declared.join(', ') || 'none'}). Request only those, or regenerate the lock with them.`);
+      if (missing.length)
+        fail(
+          'INVALID_CONFIG',
+          `The lock declares no ${what} ${missing.join(', ')} (it has ${declared.join(', ') || 'none'}). Request only those, or regenerate the lock with them.`,
+        );
     };
     declare(context.extras, lock.extras ?? [], 'extra');
-    declare(context.dependencyGroups, [...(lock.dependencyGroups ?? []), ...(lock.defaultGroups ?? [])], 'dependency group');
+    declare(
+      context.dependencyGroups,
+      [...(lock.dependencyGroups ?? []), ...(lock.defaultGroups ?? [])],
+      'dependency group',
+    );
   }
   return context;
 }
@@ -212,7 +273,13 @@ function checkInstallable(lock: Lock, target: TargetInterpreter, env: MarkerEnvi
  * edge to a package whose marker does not hold is conditional and skipped). Local `directory`
  * entries are workspace projects nx-pex builds itself; vcs and archive sources are refused.
  */
-function foreignEntries(lock: Lock, env: MarkerEnvironment, context: LockFileContext, request: LockSelection, project: string): LockPackage[] {
+function foreignEntries(
+  lock: Lock,
+  env: MarkerEnvironment,
+  context: LockFileContext,
+  request: LockSelection,
+  project: string,
+): LockPackage[] {
   const applicable = lock.packages.filter((p) => lockMarkerHolds(p.marker, env, context));
   const byName = (name: string) => applicable.filter((p) => p.name === name);
   let chosen: LockPackage[];
@@ -225,7 +292,10 @@ function foreignEntries(lock: Lock, env: MarkerEnvironment, context: LockFileCon
       if (!r.appliesTo(env)) continue;
       queue.push({ name: r.key, accepts: (p) => p.version === undefined || r.specifier.contains(p.version, true) });
       if (!byName(r.key).some(queue.at(-1)!.accepts)) {
-        fail('LOCK_OUTDATED', `The lock has no package satisfying ${text} (required by project ${project}) for this target. The lock is out of date: regenerate it with the tool that wrote it (${lock.createdBy}).`);
+        fail(
+          'LOCK_OUTDATED',
+          `The lock has no package satisfying ${text} (required by project ${project}) for this target. The lock is out of date: regenerate it with the tool that wrote it (${lock.createdBy}).`,
+        );
       }
     }
     while (queue.length) {
@@ -234,7 +304,14 @@ function foreignEntries(lock: Lock, env: MarkerEnvironment, context: LockFileCon
         if (seen.has(p)) continue;
         seen.add(p);
         chosen.push(p);
-        for (const d of p.dependencies ?? []) queue.push({ name: d.name, accepts: (q) => d.version === undefined || q.version === undefined || Version.parse(q.version).compare(Version.parse(d.version)) === 0 });
+        for (const d of p.dependencies ?? [])
+          queue.push({
+            name: d.name,
+            accepts: (q) =>
+              d.version === undefined ||
+              q.version === undefined ||
+              Version.parse(q.version).compare(Version.parse(d.version)) === 0,
+          });
       }
     }
   } else {
@@ -244,10 +321,17 @@ function foreignEntries(lock: Lock, env: MarkerEnvironment, context: LockFileCon
   for (const p of chosen) {
     // PEP 751: two instances of one package slated for installation is an error.
     const other = named.get(p.name);
-    if (other) fail('INVALID_LOCK', `The lock selects two entries of ${p.name} (${describeEntry(other)} and ${describeEntry(p)}) for this target; PEP 751 requires one. Regenerate the lock (${lock.createdBy}).`);
+    if (other)
+      fail(
+        'INVALID_LOCK',
+        `The lock selects two entries of ${p.name} (${describeEntry(other)} and ${describeEntry(p)}) for this target; PEP 751 requires one. Regenerate the lock (${lock.createdBy}).`,
+      );
     named.set(p.name, p);
     if (p.direct?.kind === 'vcs' || p.direct?.kind === 'archive') {
-      fail('INVALID_LOCK', `The lock installs ${p.name} from a ${p.direct.kind} source (${p.direct.url ?? p.direct.path ?? ''}); nx-pex installs wheels verified by sha256 only. Publish it to an index, or make it a workspace project.`);
+      fail(
+        'INVALID_LOCK',
+        `The lock installs ${p.name} from a ${p.direct.kind} source (${p.direct.url ?? p.direct.path ?? ''}); nx-pex installs wheels verified by sha256 only. Publish it to an index, or make it a workspace project.`,
+      );
     }
   }
   return chosen.filter((p) => p.direct?.kind !== 'directory');
@@ -264,23 +348,40 @@ function lockedSdist(pkg: LockPackage): { filename: string; file: LockFile } | u
   return { filename, file: pkg.sdist };
 }
 
-function artifactFor(pkg: LockPackage, target: TargetInterpreter, tagIndex: Map<string, number>, project: string): LockedArtifact {
+function artifactFor(
+  pkg: LockPackage,
+  target: TargetInterpreter,
+  tagIndex: Map<string, number>,
+  project: string,
+): LockedArtifact {
   const python = target.version.join('.');
   if (pkg.requiresPython && !new SpecifierSet(pkg.requiresPython).contains(python, true)) {
-    fail('NO_COMPATIBLE_WHEEL', `The lock's ${describeEntry(pkg)} requires Python ${pkg.requiresPython} but the target is ${describeTarget(target)}. Re-lock for this interpreter (\`nx run ${project}:lock\`).`);
+    fail(
+      'NO_COMPATIBLE_WHEEL',
+      `The lock's ${describeEntry(pkg)} requires Python ${pkg.requiresPython} but the target is ${describeTarget(target)}. Re-lock for this interpreter (\`nx run ${project}:lock\`).`,
+    );
   }
   const chosen = bestWheel(pkg, tagIndex) ?? lockedSdist(pkg);
   if (!chosen) {
     const held = pkg.wheels.map(filenameOf).filter(Boolean).join(', ') || (pkg.sdist ? 'only an sdist' : 'no files');
-    fail('NO_COMPATIBLE_WHEEL', `The lock has no wheel of ${describeEntry(pkg)} for ${describeTarget(target)} (it holds ${held}). Add this interpreter to the lock's targets and re-lock (\`nx run ${project}:lock\`).`);
+    fail(
+      'NO_COMPATIBLE_WHEEL',
+      `The lock has no wheel of ${describeEntry(pkg)} for ${describeTarget(target)} (it holds ${held}). Add this interpreter to the lock's targets and re-lock (\`nx run ${project}:lock\`).`,
+    );
   }
   const sha256 = chosen.file.hashes.sha256;
   if (!sha256) {
-    fail('INVALID_LOCK', `The lock records no sha256 for ${chosen.filename} (${describeEntry(pkg)}); nx-pex verifies wheels by sha256. Re-lock (\`nx run ${project}:lock\`).`);
+    fail(
+      'INVALID_LOCK',
+      `The lock records no sha256 for ${chosen.filename} (${describeEntry(pkg)}); nx-pex verifies wheels by sha256. Re-lock (\`nx run ${project}:lock\`).`,
+    );
   }
   return {
     name: pkg.name,
-    version: pkg.version ?? tryParseWheelFilename(chosen.filename)?.version ?? parseSdistFilename(chosen.filename, pkg.name)!.version,
+    version:
+      pkg.version ??
+      tryParseWheelFilename(chosen.filename)?.version ??
+      parseSdistFilename(chosen.filename, pkg.name)!.version,
     filename: chosen.filename,
     url: chosen.file.url!,
     sha256,
@@ -298,7 +399,12 @@ function artifactFor(pkg: LockPackage, target: TargetInterpreter, tagIndex: Map<
  *   (requires-python, environments, package markers with `extras` / `dependency_groups`), see
  *   `LockSelection.requirements` for locks that record `dependencies`.
  */
-export function selectFromLock(lock: Lock, project: string, target: TargetInterpreter, request: LockSelection = {}): LockedArtifact[] {
+export function selectFromLock(
+  lock: Lock,
+  project: string,
+  target: TargetInterpreter,
+  request: LockSelection = {},
+): LockedArtifact[] {
   const env = markerEnvironment(target);
   const context = checkInstallable(lock, target, env, request, project);
   let entries: LockPackage[];
@@ -328,12 +434,18 @@ export function recordedEnvironment(target: LockTarget): MarkerEnvironment {
  * a shared lock, and changes to groups not requested (test tools for a production build), leave it
  * unchanged. A lock from another tool has no per-project part: the whole lock (canonical text) is hashed.
  */
-export function lockSubsetHash(lock: Lock, project: string, request: Pick<LockSelection, 'dependencyGroups' | 'extras'> = {}): string {
+export function lockSubsetHash(
+  lock: Lock,
+  project: string,
+  request: Pick<LockSelection, 'dependencyGroups' | 'extras'> = {},
+): string {
   if (!hasNxPexRoots(lock)) return createHash('sha256').update(formatLock(lock)).digest('hex');
   const roots = rootsOf(lock, project);
   const pick = (kind: 'groups' | 'extras', names: readonly string[]) => {
     const all = setRequirements(lock, project, kind, names);
-    const named = Object.fromEntries(names.map((n) => [normalizeName(n), lock.nxPex![kind]![project]![normalizeName(n)]!]));
+    const named = Object.fromEntries(
+      names.map((n) => [normalizeName(n), lock.nxPex![kind]![project]![normalizeName(n)]!]),
+    );
     return { all, named };
   };
   const groups = pick('groups', request.dependencyGroups ?? []);
@@ -342,7 +454,8 @@ export function lockSubsetHash(lock: Lock, project: string, request: Pick<LockSe
   const targets = lock.nxPex?.targets ?? [];
   const envs: (MarkerEnvironment | undefined)[] = targets.length ? targets.map(recordedEnvironment) : [undefined];
   const subset = new Set<LockPackage>();
-  for (const env of envs) for (const pkg of walkLock(lock, [...roots, ...groups.all, ...extras.all], env, project, context)) subset.add(pkg);
+  for (const env of envs)
+    for (const pkg of walkLock(lock, [...roots, ...groups.all, ...extras.all], env, project, context)) subset.add(pkg);
   const text = formatLock({
     lockVersion: lock.lockVersion,
     createdBy: lock.createdBy,

@@ -10,7 +10,15 @@ import type { MarkerEnvironment } from '../pep508/marker.js';
 import type { Requirement } from '../pep508/requirement.js';
 import { abbreviatedPlatform, environmentPlatform } from '../platform/environments.js';
 import type { ResolveLockOptions } from './resolve-lock.js';
-import { requirementSets, resolvedFrom, resolveTarget, rootsIn, sessionOptions, type RequirementSet, type Resolved } from './resolve-target.js';
+import {
+  requirementSets,
+  resolvedFrom,
+  resolveTarget,
+  rootsIn,
+  sessionOptions,
+  type RequirementSet,
+  type Resolved,
+} from './resolve-target.js';
 
 /**
  * Universal locks: one resolution for many environments (see docs/locks.md, "Universal locks").
@@ -39,7 +47,10 @@ class SharedReads {
   private running = 0;
   private done = 0;
 
-  constructor(private readonly options: ResolveLockOptions, first: TargetInterpreter) {
+  constructor(
+    private readonly options: ResolveLockOptions,
+    first: TargetInterpreter,
+  ) {
     this.session = new FetchSession(sessionOptions({ ...options, buildSdists: false }, first));
   }
 
@@ -105,10 +116,12 @@ class SharedReads {
       const next = this.prefetching.shift()!;
       this.running++;
       // A failed read ahead is retried (and reported) when the environment reads it for real.
-      void next().catch(() => undefined).finally(() => {
-        this.running--;
-        this.pump();
-      });
+      void next()
+        .catch(() => undefined)
+        .finally(() => {
+          this.running--;
+          this.pump();
+        });
     }
   }
 
@@ -124,12 +137,17 @@ const PREFETCH = 16;
 class EnvironmentSession extends FetchSession {
   private readonly classified = new Map<string, Promise<Release[]>>();
 
-  constructor(options: FetchOptions, private readonly shared: SharedReads) {
+  constructor(
+    options: FetchOptions,
+    private readonly shared: SharedReads,
+  ) {
     super(options);
   }
 
   override metadata(project: string, release: Release): Promise<CoreMetadata> {
-    return release.best && !release.best.build ? this.shared.wheelMetadata(project, release) : super.metadata(project, release);
+    return release.best && !release.best.build
+      ? this.shared.wheelMetadata(project, release)
+      : super.metadata(project, release);
   }
 
   /** The release of `project` at `version` for this environment (see SharedReads.releaseAt). */
@@ -140,7 +158,9 @@ class EnvironmentSession extends FetchSession {
   override releasesOf(project: string): Promise<Release[]> {
     let pending = this.classified.get(project);
     if (!pending) {
-      pending = this.shared.pages(project).then((files) => releasesOf(files, project, this.target.tags, this.pythonVersion));
+      pending = this.shared
+        .pages(project)
+        .then((files) => releasesOf(files, project, this.target.tags, this.pythonVersion));
       this.classified.set(project, pending);
     }
     return pending;
@@ -148,8 +168,13 @@ class EnvironmentSession extends FetchSession {
 }
 
 /** The packages `sets` reach in `env` through a fork's Requires-Dist, with the extras requested of each; undefined when a requirement is not met by the fork. */
-function walkFork(fork: Map<string, Resolved>, requiresDist: Map<string, Requirement[]>, sets: readonly RequirementSet[], env: MarkerEnvironment, constraints: readonly Requirement[]):
-  { names: string[]; extras: Map<string, Set<string>> } | undefined {
+function walkFork(
+  fork: Map<string, Resolved>,
+  requiresDist: Map<string, Requirement[]>,
+  sets: readonly RequirementSet[],
+  env: MarkerEnvironment,
+  constraints: readonly Requirement[],
+): { names: string[]; extras: Map<string, Set<string>> } | undefined {
   const queue = [...rootsIn(sets, env).roots];
   const seen = new Map<string, Set<string>>();
   const extras = new Map<string, Set<string>>();
@@ -161,7 +186,9 @@ function walkFork(fork: Map<string, Resolved>, requiresDist: Map<string, Require
     if (!done) {
       done = new Set();
       seen.set(r.key, done);
-      for (const c of constraints) if (c.key === r.key && c.appliesTo(env) && !c.specifier.contains(chosen.artifact.version, true)) return undefined;
+      for (const c of constraints)
+        if (c.key === r.key && c.appliesTo(env) && !c.specifier.contains(chosen.artifact.version, true))
+          return undefined;
     }
     if (r.normalizedExtras.length) {
       const requested = extras.get(r.key) ?? new Set<string>();
@@ -184,13 +211,23 @@ interface Fork {
 }
 
 function forkOf(key: string, resolved: Map<string, Resolved>): Fork {
-  return { key, resolved, requiresDist: new Map([...resolved].map(([name, r]) => [name, r.artifact.requiresDist.map(parseRequirement)])) };
+  return {
+    key,
+    resolved,
+    requiresDist: new Map([...resolved].map(([name, r]) => [name, r.artifact.requiresDist.map(parseRequirement)])),
+  };
 }
 
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** A fork's versions as the environment's resolution, or undefined when they are not valid and installable there. */
-async function reuse(fork: Fork, session: EnvironmentSession, env: MarkerEnvironment, sets: readonly RequirementSet[], constraints: readonly Requirement[]): Promise<Map<string, Resolved> | undefined> {
+async function reuse(
+  fork: Fork,
+  session: EnvironmentSession,
+  env: MarkerEnvironment,
+  sets: readonly RequirementSet[],
+  constraints: readonly Requirement[],
+): Promise<Map<string, Resolved> | undefined> {
   const walk = walkFork(fork.resolved, fork.requiresDist, sets, env, constraints);
   if (!walk) return undefined;
   const decisions = new Map<string, Release>();
@@ -203,20 +240,30 @@ async function reuse(fork: Fork, session: EnvironmentSession, env: MarkerEnviron
   const resolved = await resolvedFrom(session, env, sets, decisions, walk.extras);
   for (const [name, r] of resolved) {
     if (!sameList(r.artifact.requiresDist, fork.resolved.get(name)!.artifact.requiresDist)) return undefined;
-    if (r.artifact.requiresPython !== undefined && !pythonAllowed(r.artifact.requiresPython, session.pythonVersion)) return undefined;
+    if (r.artifact.requiresPython !== undefined && !pythonAllowed(r.artifact.requiresPython, session.pythonVersion))
+      return undefined;
   }
   return resolved;
 }
 
 // Failures that mean "no wheel-only resolution for this environment" (not index or cache trouble).
 // Invalid metadata of an old release is met when an environment without a solution is searched exhaustively.
-const SKIPPABLE = new Set(['NO_COMPATIBLE_WHEEL', 'RESOLUTION_CONFLICT', 'NO_MATCHING_DISTRIBUTION', 'SDIST_NEEDS_PYTHON', 'INVALID_REQUIREMENT', 'METADATA_ERROR']);
+const SKIPPABLE = new Set([
+  'NO_COMPATIBLE_WHEEL',
+  'RESOLUTION_CONFLICT',
+  'NO_MATCHING_DISTRIBUTION',
+  'SDIST_NEEDS_PYTHON',
+  'INVALID_REQUIREMENT',
+  'METADATA_ERROR',
+]);
 
 /** One line on why an environment did not resolve: the solver's last "has no wheel" step, else the message's first line. */
 function briefReason(err: ResolverError): string {
   const lines = err.message.split('\n').map((l) => l.replace(/^\s*\(\d+\)\s*/, '').trim());
   const noWheel = lines.filter((l) => / has no wheel for the target/.test(l)).at(-1);
-  const text = noWheel ? noWheel.replace(/^Because .* and (\S+ \S+ has no wheel) for the target.*$/, '$1') : lines[0]!.replace(/^No wheel of (\S+ \S+) fits the target.*$/, '$1 has no wheel');
+  const text = noWheel
+    ? noWheel.replace(/^Because .* and (\S+ \S+ has no wheel) for the target.*$/, '$1')
+    : lines[0]!.replace(/^No wheel of (\S+ \S+) fits the target.*$/, '$1 has no wheel');
   return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }
 
@@ -257,14 +304,21 @@ export class UniversalResolver {
     return this.options.forkStrategy === 'fewest' ? '' : `${target.version[0]}.${target.version[1]}`;
   }
 
-  async resolve(target: TargetInterpreter, locked: (name: string) => string | undefined, later: readonly TargetInterpreter[] = []): Promise<Map<string, Resolved> | undefined> {
+  async resolve(
+    target: TargetInterpreter,
+    locked: (name: string) => string | undefined,
+    later: readonly TargetInterpreter[] = [],
+  ): Promise<Map<string, Resolved> | undefined> {
     this.shared ??= new SharedReads(this.options, target);
     const key = this.keyOf(target);
     const chosen = this.chosen.get(key) ?? new Map<string, string>();
     this.chosen.set(key, chosen);
     const preference = (name: string) => chosen.get(name) ?? locked(name);
     // Synthetic environments have no interpreter to build with: universal locks take wheels only.
-    const session = new EnvironmentSession(sessionOptions({ ...this.options, buildSdists: false }, target), this.shared);
+    const session = new EnvironmentSession(
+      sessionOptions({ ...this.options, buildSdists: false }, target),
+      this.shared,
+    );
     const env = markerEnvironment(target);
     const where = abbreviatedPlatform(environmentPlatform(target), [target.version[0], target.version[1]]);
     const started = performance.now();
@@ -281,16 +335,33 @@ export class UniversalResolver {
       const resolved = await resolveTarget(this.options, target, preference, session);
       this.forks.push(forkOf(key, resolved));
       for (const [name, { artifact }] of resolved) if (!chosen.has(name)) chosen.set(name, artifact.version);
-      this.shared.prefetch(resolved, later.filter((t) => this.keyOf(t) === key));
-      debug('universal lock: %s solved as fork %d (%d ms)', where, this.forks.length - 1, Math.round(performance.now() - started));
+      this.shared.prefetch(
+        resolved,
+        later.filter((t) => this.keyOf(t) === key),
+      );
+      debug(
+        'universal lock: %s solved as fork %d (%d ms)',
+        where,
+        this.forks.length - 1,
+        Math.round(performance.now() - started),
+      );
       return resolved;
     } catch (err) {
       if (!(err instanceof ResolverError) || !SKIPPABLE.has(err.code)) throw err;
-      const failure = new ResolverError(err.code, `Universal lock, environment ${where}: ${err.message}\nA universal lock needs a wheel of every package for each environment: leave this one out (environments, or requires-python) or require versions that ship its wheels.`, { cause: err });
+      const failure = new ResolverError(
+        err.code,
+        `Universal lock, environment ${where}: ${err.message}\nA universal lock needs a wheel of every package for each environment: leave this one out (environments, or requires-python) or require versions that ship its wheels.`,
+        { cause: err },
+      );
       if (this.exact.has(where)) throw failure;
       this.failures.set(target, failure);
       this.skipped.push(`${where}: ${briefReason(err)}`);
-      debug('universal lock: %s left out (%d ms): %s', where, Math.round(performance.now() - started), this.skipped.at(-1));
+      debug(
+        'universal lock: %s left out (%d ms): %s',
+        where,
+        Math.round(performance.now() - started),
+        this.skipped.at(-1),
+      );
       return undefined;
     } finally {
       await session.close();
@@ -302,21 +373,32 @@ export class UniversalResolver {
    * that share forks (one Python minor; all with `fewest`) are decided one after another; such
    * groups share nothing but cached reads, so they run at the same time.
    */
-  async resolveAll(targets: readonly TargetInterpreter[], locked: (name: string) => string | undefined): Promise<(Map<string, Resolved> | undefined)[]> {
+  async resolveAll(
+    targets: readonly TargetInterpreter[],
+    locked: (name: string) => string | undefined,
+  ): Promise<(Map<string, Resolved> | undefined)[]> {
     const groups = new Map<string, TargetInterpreter[]>();
     for (const t of targets) groups.set(this.keyOf(t), [...(groups.get(this.keyOf(t)) ?? []), t]);
     const results = new Map<TargetInterpreter, Map<string, Resolved> | undefined>();
-    await Promise.all([...groups.values()].map(async (group) => {
-      for (const [i, target] of group.entries()) results.set(target, await this.resolve(target, locked, group.slice(i + 1)));
-    }));
+    await Promise.all(
+      [...groups.values()].map(async (group) => {
+        for (const [i, target] of group.entries())
+          results.set(target, await this.resolve(target, locked, group.slice(i + 1)));
+      }),
+    );
     // Left-out environments in target order, whatever order the groups finished in.
-    const order = new Map(targets.map((t, i) => [abbreviatedPlatform(environmentPlatform(t), [t.version[0], t.version[1]]), i]));
+    const order = new Map(
+      targets.map((t, i) => [abbreviatedPlatform(environmentPlatform(t), [t.version[0], t.version[1]]), i]),
+    );
     this.skipped.sort((a, b) => order.get(a.split(':')[0]!)! - order.get(b.split(':')[0]!)!);
     return targets.map((t) => results.get(t));
   }
 
   /** A platform none of whose environments resolved is an error (the first one's), not a silent gap. */
-  checkPlatformsLeft(targets: readonly TargetInterpreter[], results: readonly (Map<string, Resolved> | undefined)[]): void {
+  checkPlatformsLeft(
+    targets: readonly TargetInterpreter[],
+    results: readonly (Map<string, Resolved> | undefined)[],
+  ): void {
     for (const platform of new Set(targets.map(environmentPlatform))) {
       const mine = targets.map((t, i) => [t, results[i]] as const).filter(([t]) => environmentPlatform(t) === platform);
       if (mine.every(([, r]) => r === undefined)) throw this.failures.get(mine[0]![0])!;
@@ -372,7 +454,10 @@ export class EnvironmentMarkers {
   private readonly covered = new Map<string, Set<number>>();
 
   /** `requested`: every environment asked for, including those left out (their Python minors bound the `environments` markers). */
-  constructor(private readonly targets: readonly TargetInterpreter[], requested: readonly TargetInterpreter[] = targets) {
+  constructor(
+    private readonly targets: readonly TargetInterpreter[],
+    requested: readonly TargetInterpreter[] = targets,
+  ) {
     const envs = targets.map(markerEnvironment);
     this.keys = [...new Set(envs.map(platformKey))];
     this.minors = [...new Set(requested.map((t) => t.version[1]))].sort((a, b) => a - b);
@@ -394,12 +479,18 @@ export class EnvironmentMarkers {
     for (const key of this.keys) {
       const minors = want.get(key);
       if (!minors) continue;
-      const python = pythonPart(minors, [...this.covered.get(key)!].sort((a, b) => a - b));
+      const python = pythonPart(
+        minors,
+        [...this.covered.get(key)!].sort((a, b) => a - b),
+      );
       byPython.set(python, [...(byPython.get(python) ?? []), key]);
     }
     const clauses = [...byPython].map(([python, keys]) => {
       const platform = keys.length === this.keys.length ? '' : this.platformsPart(keys);
-      return [platform, python].filter(Boolean).map((p) => (platform && python ? paren(p) : p)).join(' and ');
+      return [platform, python]
+        .filter(Boolean)
+        .map((p) => (platform && python ? paren(p) : p))
+        .join(' and ');
     });
     if (clauses.includes('')) return '';
     return clauses.length === 1 ? clauses[0]! : clauses.map((c) => `(${c})`).join(' or ');
@@ -442,7 +533,10 @@ export class EnvironmentMarkers {
       for (const [name, version] of versions[i]!) {
         const other = versions[j]!.get(name);
         if (other !== undefined && other !== version) {
-          throw new ResolverError('RESOLUTION_CONFLICT', `The environments ${environmentPlatform(this.targets[j]!)} and ${environmentPlatform(t)} (CPython 3.${t.version[1]}) have the same markers but need ${name} ${other} and ${version}: a lock cannot tell them apart. Lock them separately or pin ${name} to a version with wheels for both.`);
+          throw new ResolverError(
+            'RESOLUTION_CONFLICT',
+            `The environments ${environmentPlatform(this.targets[j]!)} and ${environmentPlatform(t)} (CPython 3.${t.version[1]}) have the same markers but need ${name} ${other} and ${version}: a lock cannot tell them apart. Lock them separately or pin ${name} to a version with wheels for both.`,
+          );
         }
       }
     });

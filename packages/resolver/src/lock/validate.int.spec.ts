@@ -11,17 +11,33 @@ import { validatePylock } from './validate.js';
 // fixtures and a lock in nx-pex's shape, and every single mutation of them (a key deleted, a value
 // replaced by a value of another type or an invalid string).
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-const fixture = (name: string) => parseToml(readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8')) as unknown as Json;
+const fixture = (name: string) =>
+  parseToml(readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8')) as unknown as Json;
 
-const ours: Json = parseToml([
-  'lock-version = "1.0"', 'environments = ["sys_platform == \'linux\'"]', 'requires-python = ">=3.9"',
-  'extras = ["fancy"]', 'dependency-groups = ["test"]', 'default-groups = []', 'created-by = "nx-pex"',
-  '[[packages]]', 'name = "a-b"', 'version = "1.0"', 'marker = "\'test\' in dependency_groups"', 'requires-python = ">=3.8"',
-  'dependencies = [{ name = "c", version = "2" }]', 'index = "https://pypi.org/simple"',
-  `sdist = { name = "a_b-1.0.tar.gz", url = "https://f.example/a_b-1.0.tar.gz", size = 3, hashes = { sha256 = "${'ab'.repeat(32)}" } }`,
-  `wheels = [{ name = "a_b-1.0-py3-none-any.whl", url = "https://f.example/a_b-1.0-py3-none-any.whl", size = 4, hashes = { sha256 = "${'cd'.repeat(32)}" } }]`,
-  '[[packages]]', 'name = "c"', 'version = "2"', 'directory = { path = "libs/c", editable = false }',
-].join('\n')) as unknown as Json;
+const ours: Json = parseToml(
+  [
+    'lock-version = "1.0"',
+    'environments = ["sys_platform == \'linux\'"]',
+    'requires-python = ">=3.9"',
+    'extras = ["fancy"]',
+    'dependency-groups = ["test"]',
+    'default-groups = []',
+    'created-by = "nx-pex"',
+    '[[packages]]',
+    'name = "a-b"',
+    'version = "1.0"',
+    'marker = "\'test\' in dependency_groups"',
+    'requires-python = ">=3.8"',
+    'dependencies = [{ name = "c", version = "2" }]',
+    'index = "https://pypi.org/simple"',
+    `sdist = { name = "a_b-1.0.tar.gz", url = "https://f.example/a_b-1.0.tar.gz", size = 3, hashes = { sha256 = "${'ab'.repeat(32)}" } }`,
+    `wheels = [{ name = "a_b-1.0-py3-none-any.whl", url = "https://f.example/a_b-1.0-py3-none-any.whl", size = 4, hashes = { sha256 = "${'cd'.repeat(32)}" } }]`,
+    '[[packages]]',
+    'name = "c"',
+    'version = "2"',
+    'directory = { path = "libs/c", editable = false }',
+  ].join('\n'),
+) as unknown as Json;
 
 const REPLACEMENTS: Json[] = [null, 1, '', '!!', [], {}, ['x'], true];
 
@@ -45,7 +61,9 @@ function mutations(doc: Json, path: (string | number)[] = []): { path: string; d
   const walk = (node: Json, at: (string | number)[]) => {
     if (at.length) {
       out.push({ path: `${at.join('.')} deleted`, doc: set(doc, at, undefined) });
-      for (const r of REPLACEMENTS) if (JSON.stringify(r) !== JSON.stringify(node)) out.push({ path: `${at.join('.')} = ${JSON.stringify(r)}`, doc: set(doc, at, r) });
+      for (const r of REPLACEMENTS)
+        if (JSON.stringify(r) !== JSON.stringify(node))
+          out.push({ path: `${at.join('.')} = ${JSON.stringify(r)}`, doc: set(doc, at, r) });
     }
     if (Array.isArray(node)) node.forEach((v, i) => walk(v, [...at, i]));
     else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) walk(v, [...at, k]);
@@ -58,8 +76,16 @@ describe('validatePylock against packaging.pylock', () => {
   it('rejects every document packaging rejects (fixtures from pip, uv, pex, nx-pex and all their single mutations)', async (ctx) => {
     const py = await pylockPython;
     if (!py) return ctx.skip();
-    const bases = { pip: fixture('pylock.pip.toml'), uv: fixture('pylock.uv.toml'), pex: fixture('pylock.pex.toml'), nxPex: ours };
-    const corpus = Object.entries(bases).flatMap(([name, doc]) => [{ path: `${name} as written`, doc }, ...mutations(doc).map((m) => ({ path: `${name}: ${m.path}`, doc: m.doc }))]);
+    const bases = {
+      pip: fixture('pylock.pip.toml'),
+      uv: fixture('pylock.uv.toml'),
+      pex: fixture('pylock.pex.toml'),
+      nxPex: ours,
+    };
+    const corpus = Object.entries(bases).flatMap(([name, doc]) => [
+      { path: `${name} as written`, doc },
+      ...mutations(doc).map((m) => ({ path: `${name}: ${m.path}`, doc: m.doc })),
+    ]);
     const script = [
       'import json, sys',
       'from packaging.pylock import Pylock',
@@ -72,16 +98,29 @@ describe('validatePylock against packaging.pylock', () => {
       'print(json.dumps(out))',
     ].join('\n');
     // JSON null stands for "no value" in a replacement; TOML has none, so drop those keys before both sides see them.
-    const clean = (j: Json): Json => (Array.isArray(j) ? j.filter((v) => v !== null).map(clean) : j && typeof j === 'object' ? Object.fromEntries(Object.entries(j).filter(([, v]) => v !== null).map(([k, v]) => [k, clean(v)])) : j);
+    const clean = (j: Json): Json =>
+      Array.isArray(j)
+        ? j.filter((v) => v !== null).map(clean)
+        : j && typeof j === 'object'
+          ? Object.fromEntries(
+              Object.entries(j)
+                .filter(([, v]) => v !== null)
+                .map(([k, v]) => [k, clean(v)]),
+            )
+          : j;
     const docs = corpus.map((c) => clean(c.doc));
-    const theirs = JSON.parse(execFileSync(py, ['-c', script], { input: JSON.stringify(docs), encoding: 'utf8', maxBuffer: 64 << 20 })) as boolean[];
+    const theirs = JSON.parse(
+      execFileSync(py, ['-c', script], { input: JSON.stringify(docs), encoding: 'utf8', maxBuffer: 64 << 20 }),
+    ) as boolean[];
     const laxer = corpus.filter((c, i) => !theirs[i] && validatePylock(docs[i]).length === 0).map((c) => c.path);
     expect(laxer).toEqual([]);
     // Not vacuous: packaging rejects a good part of the corpus, and we reject more (stricter by design:
     // URLs, hash lengths, dependency names, group names).
     const rejected = theirs.filter((ok) => !ok).length;
     const ourRejected = docs.filter((d) => validatePylock(d).length > 0).length;
-    console.log(`validatePylock vs packaging.pylock: ${corpus.length} documents, packaging rejects ${rejected}, nx-pex rejects ${ourRejected}, nx-pex laxer on 0`);
+    console.log(
+      `validatePylock vs packaging.pylock: ${corpus.length} documents, packaging rejects ${rejected}, nx-pex rejects ${ourRejected}, nx-pex laxer on 0`,
+    );
     expect(rejected).toBeGreaterThan(corpus.length / 4);
     // The unmutated documents are valid on both sides.
     Object.keys(bases).forEach((name) => {

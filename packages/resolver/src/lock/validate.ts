@@ -25,7 +25,18 @@ export interface PylockProblem {
 type Table = Record<string, unknown>;
 
 // Digest lengths (hex characters) of the hashlib algorithms locks use; other names need only be hex.
-const DIGEST_LENGTHS: Record<string, number> = { md5: 32, sha1: 40, sha224: 56, sha256: 64, sha384: 96, sha512: 128, blake2b: 128, blake2s: 64, 'sha3-256': 64, 'sha3-512': 128 };
+const DIGEST_LENGTHS: Record<string, number> = {
+  md5: 32,
+  sha1: 40,
+  sha224: 56,
+  sha256: 64,
+  sha384: 96,
+  sha512: 128,
+  blake2b: 128,
+  blake2s: 64,
+  'sha3-256': 64,
+  'sha3-512': 128,
+};
 
 class Checker {
   readonly problems: PylockProblem[] = [];
@@ -36,7 +47,8 @@ class Checker {
   }
 
   table(value: unknown, field: string): Table | undefined {
-    if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Date) return this.add(field, 'must be a table');
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Date)
+      return this.add(field, 'must be a table');
     return value as Table;
   }
 
@@ -78,11 +90,13 @@ class Checker {
   normalizedName(s: string, field: string): void {
     // PEP 751: names (of packages and extras) are written normalised (PEP 503).
     if (!isValidName(s)) this.add(field, `is not a valid name (${JSON.stringify(s.slice(0, 200))})`);
-    else if (normalizeName(s) !== s) this.add(field, `must be normalised (${JSON.stringify(s)} → ${JSON.stringify(normalizeName(s))})`);
+    else if (normalizeName(s) !== s)
+      this.add(field, `must be normalised (${JSON.stringify(s)} → ${JSON.stringify(normalizeName(s))})`);
   }
 
   nonNegativeInteger(value: unknown, field: string): void {
-    if (value !== undefined && (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)) this.add(field, 'must be a non-negative integer');
+    if (value !== undefined && (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0))
+      this.add(field, 'must be a non-negative integer');
   }
 
   hashes(value: unknown, field: string): void {
@@ -95,7 +109,8 @@ class Checker {
       if (hex === undefined) continue;
       const length = DIGEST_LENGTHS[alg.toLowerCase()];
       if (!/^[0-9a-fA-F]+$/.test(hex)) this.add(`${field}.${alg}`, 'must be a hex digest');
-      else if (length !== undefined && hex.length !== length) this.add(`${field}.${alg}`, `must be ${length} hex digits (got ${hex.length})`);
+      else if (length !== undefined && hex.length !== length)
+        this.add(`${field}.${alg}`, `must be ${length} hex digits (got ${hex.length})`);
     }
   }
 
@@ -121,13 +136,21 @@ class Checker {
     this.grammar(t.path, `${field}.path`, 'path', () => undefined);
     if (t.url === undefined && t.path === undefined) this.add(field, 'needs a url or a path');
     this.nonNegativeInteger(t.size, `${field}.size`);
-    if (t['upload-time'] !== undefined && !(t['upload-time'] instanceof Date)) this.add(`${field}.upload-time`, 'must be a TOML datetime');
+    if (t['upload-time'] !== undefined && !(t['upload-time'] instanceof Date))
+      this.add(`${field}.upload-time`, 'must be a TOML datetime');
     if (hashed || t.hashes !== undefined) this.hashes(t.hashes, `${field}.hashes`);
   }
 }
 
 /** A wheel or sdist entry: its filename must parse and name the package (and its version when recorded). */
-function distribution(c: Checker, value: unknown, field: string, kind: 'wheel' | 'sdist', name: string | undefined, version: string | undefined): void {
+function distribution(
+  c: Checker,
+  value: unknown,
+  field: string,
+  kind: 'wheel' | 'sdist',
+  name: string | undefined,
+  version: string | undefined,
+): void {
   const t = c.table(value, field);
   if (!t) return;
   c.grammar(t.name, `${field}.name`, 'filename', () => undefined);
@@ -142,10 +165,12 @@ function distribution(c: Checker, value: unknown, field: string, kind: 'wheel' |
   const filename = lockedFilename(ref);
   if (filename === undefined || name === undefined) return;
   const parsed = kind === 'wheel' ? tryParseWheelFilename(filename) : parseSdistFilename(filename, name);
-  if (!parsed || normalizeName(parsed.name) !== name) return void c.add(field, `has the filename ${JSON.stringify(filename)}, which is not a ${kind} of ${name}`);
+  if (!parsed || normalizeName(parsed.name) !== name)
+    return void c.add(field, `has the filename ${JSON.stringify(filename)}, which is not a ${kind} of ${name}`);
   const fileVersion = Version.tryParse(parsed.version);
   const recorded = version === undefined ? undefined : Version.tryParse(version);
-  if (recorded && fileVersion && recorded.compare(fileVersion) !== 0) c.add(field, `has the filename ${JSON.stringify(filename)}, whose version is not the package's ${version}`);
+  if (recorded && fileVersion && recorded.compare(fileVersion) !== 0)
+    c.add(field, `has the filename ${JSON.stringify(filename)}, whose version is not the package's ${version}`);
 }
 
 function packageEntry(c: Checker, value: unknown, field: string): void {
@@ -167,7 +192,8 @@ function packageEntry(c: Checker, value: unknown, field: string): void {
       if (!dt) return;
       if (dt.name !== undefined) {
         const depName = c.string(dt.name, `${field}.dependencies[${i}].name`);
-        if (depName !== undefined && !isValidName(depName)) c.add(`${field}.dependencies[${i}].name`, `is not a valid name (${JSON.stringify(depName.slice(0, 200))})`);
+        if (depName !== undefined && !isValidName(depName))
+          c.add(`${field}.dependencies[${i}].name`, `is not a valid name (${JSON.stringify(depName.slice(0, 200))})`);
       }
       c.grammar(dt.version, `${field}.dependencies[${i}].version`, 'PEP 440 version', (s) => Version.parse(s));
     });
@@ -193,7 +219,8 @@ function packageEntry(c: Checker, value: unknown, field: string): void {
     if (dir) {
       if (dir.path === undefined) c.add(`${field}.directory.path`, 'is required');
       else c.string(dir.path, `${field}.directory.path`);
-      if (dir.editable !== undefined && typeof dir.editable !== 'boolean') c.add(`${field}.directory.editable`, 'must be a boolean');
+      if (dir.editable !== undefined && typeof dir.editable !== 'boolean')
+        c.add(`${field}.directory.editable`, 'must be a boolean');
     }
   }
   if (t.archive !== undefined) {
@@ -201,7 +228,10 @@ function packageEntry(c: Checker, value: unknown, field: string): void {
     if (archive) c.file(archive, `${field}.archive`, true);
   }
   if (t.sdist !== undefined) distribution(c, t.sdist, `${field}.sdist`, 'sdist', name, version);
-  if (t.wheels !== undefined) c.array(t.wheels, `${field}.wheels`)?.forEach((w, i) => distribution(c, w, `${field}.wheels[${i}]`, 'wheel', name, version));
+  if (t.wheels !== undefined)
+    c.array(t.wheels, `${field}.wheels`)?.forEach((w, i) =>
+      distribution(c, w, `${field}.wheels[${i}]`, 'wheel', name, version),
+    );
   if (t['attestation-identities'] !== undefined) {
     c.array(t['attestation-identities'], `${field}.attestation-identities`)?.forEach((a, i) => {
       const at = c.table(a, `${field}.attestation-identities[${i}]`);
@@ -220,27 +250,42 @@ export function validatePylock(doc: unknown): PylockProblem[] {
   else {
     const v = c.string(top['lock-version'], 'lock-version');
     // PEP 751: a tool must refuse a major version it does not support (any 1.x is read).
-    if (v !== undefined && !/^1(\.\d+)?$/.test(v)) c.add('lock-version', `is ${JSON.stringify(v)}; only 1.x is supported`);
+    if (v !== undefined && !/^1(\.\d+)?$/.test(v))
+      c.add('lock-version', `is ${JSON.stringify(v)}; only 1.x is supported`);
   }
   if (top['created-by'] === undefined) c.add('created-by', 'is required');
   else c.string(top['created-by'], 'created-by');
   c.strings(top.environments, 'environments', (s, f) => void c.grammar(s, f, 'PEP 508 marker', (m) => Marker.parse(m)));
   c.grammar(top['requires-python'], 'requires-python', 'PEP 440 specifier set', (s) => new SpecifierSet(s));
   c.strings(top.extras, 'extras', (s, f) => c.normalizedName(s, f));
-  c.strings(top['dependency-groups'], 'dependency-groups', (s, f) => void (isValidName(s) || c.add(f, `is not a valid group name (${JSON.stringify(s.slice(0, 200))})`)));
-  c.strings(top['default-groups'], 'default-groups', (s, f) => void (isValidName(s) || c.add(f, `is not a valid group name (${JSON.stringify(s.slice(0, 200))})`)));
+  c.strings(
+    top['dependency-groups'],
+    'dependency-groups',
+    (s, f) => void (isValidName(s) || c.add(f, `is not a valid group name (${JSON.stringify(s.slice(0, 200))})`)),
+  );
+  c.strings(
+    top['default-groups'],
+    'default-groups',
+    (s, f) => void (isValidName(s) || c.add(f, `is not a valid group name (${JSON.stringify(s.slice(0, 200))})`)),
+  );
   if (top.packages === undefined) c.add('packages', 'is required');
   else {
     const packages = c.array(top.packages, 'packages') ?? [];
     packages.forEach((p, i) => packageEntry(c, p, `packages[${i}]`));
     // `dependencies` records other entries of this lock: each named one must be there.
-    const names = new Set(packages.map((p) => (p as Table | null)?.name).filter((n): n is string => typeof n === 'string').map(normalizeName));
+    const names = new Set(
+      packages
+        .map((p) => (p as Table | null)?.name)
+        .filter((n): n is string => typeof n === 'string')
+        .map(normalizeName),
+    );
     packages.forEach((p, i) => {
       const deps = (p as Table | null)?.dependencies;
       if (!Array.isArray(deps)) return;
       deps.forEach((d, j) => {
         const n = (d as Table | null)?.name;
-        if (typeof n === 'string' && isValidName(n) && !names.has(normalizeName(n))) c.add(`packages[${i}].dependencies[${j}].name`, `names ${n}, which has no [[packages]] entry`);
+        if (typeof n === 'string' && isValidName(n) && !names.has(normalizeName(n)))
+          c.add(`packages[${i}].dependencies[${j}].name`, `names ${n}, which has no [[packages]] entry`);
       });
     });
   }

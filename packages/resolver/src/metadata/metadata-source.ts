@@ -20,12 +20,21 @@ import { readMetadataByRanges, UnsupportedZip, type ByteRange } from './zip-rang
 
 /** A metadata file or range answer, at most the page limit (HttpLimits.maxPageBytes). */
 function readAll(body: AsyncIterable<Uint8Array>, what: string, maxBytes: number): Promise<Buffer> {
-  return readBody(body, what, maxBytes, (limit) =>
-    new ResolverError('INDEX_ERROR', `${what} is larger than ${describeLimit('maxPageBytes', limit)}. The index is wrong or hostile; raise ${SETTINGS.maxPageBytes.env} only if you trust it.`));
+  return readBody(
+    body,
+    what,
+    maxBytes,
+    (limit) =>
+      new ResolverError(
+        'INDEX_ERROR',
+        `${what} is larger than ${describeLimit('maxPageBytes', limit)}. The index is wrong or hostile; raise ${SETTINGS.maxPageBytes.env} only if you trust it.`,
+      ),
+  );
 }
 
 /** Where a wheel's metadata came from (for tests and progress). */
-export type MetadataOrigin = 'metadata-cache' | 'range-cache' | 'wheel-cache' | 'local-file' | 'pep658' | 'range' | 'download';
+export type MetadataOrigin =
+  'metadata-cache' | 'range-cache' | 'wheel-cache' | 'local-file' | 'pep658' | 'range' | 'download';
 
 /**
  * A wheel's core metadata for resolution, as cheaply as possible:
@@ -94,7 +103,9 @@ export class MetadataSource {
    * so a damaged file is a miss.
    */
   private rangePath(url: string, sha256: string): string {
-    const key = createHash('sha256').update(JSON.stringify([redactUrl(url), sha256])).digest('hex');
+    const key = createHash('sha256')
+      .update(JSON.stringify([redactUrl(url), sha256]))
+      .digest('hex');
     return pathInside(this.cacheRoot, ['range-metadata', key.slice(0, 2), `${key}.json`]);
   }
 
@@ -102,20 +113,37 @@ export class MetadataSource {
     const data = await readFile(this.rangePath(url, sha256), 'utf8').catch(() => undefined);
     if (data === undefined) return undefined;
     try {
-      const entry = JSON.parse(data) as { url?: unknown; sha256?: unknown; metadataSha256?: unknown; metadata?: unknown };
-      if (entry.url !== redactUrl(url) || entry.sha256 !== sha256 || typeof entry.metadata !== 'string') return undefined;
-      return createHash('sha256').update(entry.metadata).digest('hex') === entry.metadataSha256 ? entry.metadata : undefined;
+      const entry = JSON.parse(data) as {
+        url?: unknown;
+        sha256?: unknown;
+        metadataSha256?: unknown;
+        metadata?: unknown;
+      };
+      if (entry.url !== redactUrl(url) || entry.sha256 !== sha256 || typeof entry.metadata !== 'string')
+        return undefined;
+      return createHash('sha256').update(entry.metadata).digest('hex') === entry.metadataSha256
+        ? entry.metadata
+        : undefined;
     } catch {
       return undefined;
     }
   }
 
-  private async load(project: string, candidate: Candidate, download: () => Promise<LocalArtifact>): Promise<CoreMetadata> {
+  private async load(
+    project: string,
+    candidate: Candidate,
+    download: () => Promise<LocalArtifact>,
+  ): Promise<CoreMetadata> {
     const { file } = candidate;
     const sha256 = file.hashes.sha256;
     const cached = sha256 ? await readFile(this.cachePath(sha256), 'utf8').catch(() => undefined) : undefined;
     if (cached !== undefined) return this.found(file.filename, 'metadata-cache', parseCoreMetadata(cached));
-    if (file.url.startsWith('file:')) return this.found(file.filename, 'local-file', await readWheelMetadata(fileURLToPath(file.url), project, file.filename));
+    if (file.url.startsWith('file:'))
+      return this.found(
+        file.filename,
+        'local-file',
+        await readWheelMetadata(fileURLToPath(file.url), project, file.filename),
+      );
     const metadataSha256 = file.coreMetadata ? file.coreMetadata.hashes.sha256 : undefined;
     const stored = metadataSha256 ? await this.readPep658(metadataSha256) : undefined;
     if (stored !== undefined) {
@@ -124,10 +152,12 @@ export class MetadataSource {
     }
     const local = await this.cachedWheel(candidate);
     // A cached wheel deleted meanwhile (the cache cleaned during a build) is a miss, not an error.
-    const fromCache = local ? await readWheelMetadata(local, project, file.filename).catch((err: unknown) => {
-      if (isMissing(err)) return undefined;
-      throw err;
-    }) : undefined;
+    const fromCache = local
+      ? await readWheelMetadata(local, project, file.filename).catch((err: unknown) => {
+          if (isMissing(err)) return undefined;
+          throw err;
+        })
+      : undefined;
     if (fromCache) return this.found(file.filename, 'wheel-cache', fromCache);
     const describe = `${file.filename} (${project}) from ${displayUrl(file.url)}`;
     let text: string | undefined;
@@ -144,14 +174,23 @@ export class MetadataSource {
         origin = 'range';
         text = await this.byRanges(file.url, project, describe);
         if (text !== undefined && sha256) {
-          const entry = { url: redactUrl(file.url), sha256, metadataSha256: createHash('sha256').update(text).digest('hex'), metadata: text };
+          const entry = {
+            url: redactUrl(file.url),
+            sha256,
+            metadataSha256: createHash('sha256').update(text).digest('hex'),
+            metadata: text,
+          };
           await this.store(this.rangePath(file.url, sha256), JSON.stringify(entry));
         }
       }
     }
     if (text === undefined) {
       const artifact = await download();
-      return this.found(file.filename, 'download', { requiresDist: artifact.requiresDist, providesExtra: [], ...(artifact.requiresPython ? { requiresPython: artifact.requiresPython } : {}) });
+      return this.found(file.filename, 'download', {
+        requiresDist: artifact.requiresDist,
+        providesExtra: [],
+        ...(artifact.requiresPython ? { requiresPython: artifact.requiresPython } : {}),
+      });
     }
     if (sha256) this.unconfirmed.set(sha256, text);
     return this.found(file.filename, origin, parseCoreMetadata(text));
@@ -166,12 +205,21 @@ export class MetadataSource {
   /** PEP 658: the metadata file is the distribution's URL plus `.metadata`; its hash is advertised. */
   private async pep658(url: string, hashes: Record<string, string>, describe: string): Promise<string> {
     const max = this.http.limits.maxPageBytes;
-    const data = await this.http.get(`${url}.metadata`, '*/*', `the metadata of ${describe}`, (res) => readAll(res.body, `the metadata of ${describe}`, max), { kind: 'page' });
+    const data = await this.http.get(
+      `${url}.metadata`,
+      '*/*',
+      `the metadata of ${describe}`,
+      (res) => readAll(res.body, `the metadata of ${describe}`, max),
+      { kind: 'page' },
+    );
     const expected = hashes.sha256;
     if (expected) {
       const actual = createHash('sha256').update(data).digest('hex');
       if (actual !== expected) {
-        throw new ResolverError('HASH_MISMATCH', `Hash mismatch for the PEP 658 metadata of ${describe}: the index says sha256=${expected} but it has sha256=${actual}. The index may be corrupted or tampered with; report it to the index owner.`);
+        throw new ResolverError(
+          'HASH_MISMATCH',
+          `Hash mismatch for the PEP 658 metadata of ${describe}: the index says sha256=${expected} but it has sha256=${actual}. The index may be corrupted or tampered with; report it to the index owner.`,
+        );
       }
     }
     return data.toString('utf8');
@@ -180,20 +228,31 @@ export class MetadataSource {
   /** METADATA by range requests; undefined (→ full download) when Range is ignored or the archive is unusual. */
   private async byRanges(url: string, project: string, describe: string): Promise<string | undefined> {
     const fetchRange = (start: number, end?: number): Promise<ByteRange | undefined> =>
-      this.http.get(url, '*/*', `part of ${describe}`, async (res) => {
-        const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(res.contentRange ?? '');
-        if (res.statusCode !== 206 || !range) {
-          await res.discard();
-          return undefined;
-        }
-        return { start: Number(range[1]), data: await readAll(res.body, `part of ${describe}`, this.http.limits.maxPageBytes), total: Number(range[3]) };
-      }, { headers: { range: start < 0 ? `bytes=${start}` : `bytes=${start}-${end ?? ''}` }, kind: 'page' });
+      this.http.get(
+        url,
+        '*/*',
+        `part of ${describe}`,
+        async (res) => {
+          const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(res.contentRange ?? '');
+          if (res.statusCode !== 206 || !range) {
+            await res.discard();
+            return undefined;
+          }
+          return {
+            start: Number(range[1]),
+            data: await readAll(res.body, `part of ${describe}`, this.http.limits.maxPageBytes),
+            total: Number(range[3]),
+          };
+        },
+        { headers: { range: start < 0 ? `bytes=${start}` : `bytes=${start}-${end ?? ''}` }, kind: 'page' },
+      );
     try {
       const text = await readMetadataByRanges(fetchRange, project);
       if (text === undefined) this.noRangeOrigins.add(new URL(url).origin);
       return text;
     } catch (err) {
-      if (err instanceof UnsupportedZip || (err instanceof ResolverError && err.code === 'INDEX_ERROR')) return undefined;
+      if (err instanceof UnsupportedZip || (err instanceof ResolverError && err.code === 'INDEX_ERROR'))
+        return undefined;
       throw err;
     }
   }

@@ -19,25 +19,47 @@ const suite = fixtureSuite('nx-pex-metadata-', async (wheels) => {
   await buildWheel({ name: 'lib', version: '1.0', requiresDist: ['base'] }, wheels);
   await buildWheel({ name: 'base', version: '1.0' }, wheels);
   // Incompressible and larger than the 64 KiB tail: METADATA still sits near the end (dist-info last).
-  bigWheel = (await buildWheel({ name: 'big', version: '1.0', requiresDist: ['base>=1'], modules: { 'big/blob.bin': randomBytes(200_000) } }, wheels)).path;
+  bigWheel = (
+    await buildWheel(
+      { name: 'big', version: '1.0', requiresDist: ['base>=1'], modules: { 'big/blob.bin': randomBytes(200_000) } },
+      wheels,
+    )
+  ).path;
 });
 
-const resolve = (requirements: string[]) => fetchArtifacts({ requirements, target, cacheDir: suite.cacheDir, http: { backoffMs: 5 }, index: suite.index() });
+const resolve = (requirements: string[]) =>
+  fetchArtifacts({ requirements, target, cacheDir: suite.cacheDir, http: { backoffMs: 5 }, index: suite.index() });
 const wheelGets = () => suite.server.requests.filter((r) => r.path.endsWith('.whl'));
 const metadataGets = () => suite.server.requests.filter((r) => r.path.endsWith('.metadata'));
 const fileOf = (r: { path: string }) => r.path.split('/').pop();
 
-const chosen = ['top-1.0-py3-none-any.whl', 'lib-1.0-py3-none-any.whl', 'big-1.0-py3-none-any.whl', 'base-1.0-py3-none-any.whl'];
+const chosen = [
+  'top-1.0-py3-none-any.whl',
+  'lib-1.0-py3-none-any.whl',
+  'big-1.0-py3-none-any.whl',
+  'base-1.0-py3-none-any.whl',
+];
 
 describe('metadata for resolution', () => {
   it('uses PEP 658 metadata files: only the chosen wheels are downloaded', async () => {
     const result = await resolve(['top']);
     expect(result.map((a) => a.filename)).toEqual(chosen);
-    expect(metadataGets().map((r) => fileOf(r)).sort()).toEqual([
-      'base-1.0-py3-none-any.whl.metadata', 'big-1.0-py3-none-any.whl.metadata', 'lib-1.0-py3-none-any.whl.metadata',
-      'lib-2.0-py3-none-any.whl.metadata', 'top-1.0-py3-none-any.whl.metadata',
+    expect(
+      metadataGets()
+        .map((r) => fileOf(r))
+        .sort(),
+    ).toEqual([
+      'base-1.0-py3-none-any.whl.metadata',
+      'big-1.0-py3-none-any.whl.metadata',
+      'lib-1.0-py3-none-any.whl.metadata',
+      'lib-2.0-py3-none-any.whl.metadata',
+      'top-1.0-py3-none-any.whl.metadata',
     ]);
-    expect(wheelGets().map((r) => fileOf(r)).sort()).toEqual([...chosen].sort());
+    expect(
+      wheelGets()
+        .map((r) => fileOf(r))
+        .sort(),
+    ).toEqual([...chosen].sort());
     expect(wheelGets().every((r) => r.range === undefined)).toBe(true);
   });
 
@@ -81,7 +103,13 @@ describe('metadata for resolution', () => {
     await resolve(['top']);
     const other = await startFixtureIndex({ wheelsDir: join(suite.work, 'wheels'), faults: { noMetadata: true } });
     try {
-      const result = await fetchArtifacts({ requirements: ['top'], target, cacheDir: suite.cacheDir, http: { backoffMs: 5 }, index: suite.index(other.url) });
+      const result = await fetchArtifacts({
+        requirements: ['top'],
+        target,
+        cacheDir: suite.cacheDir,
+        http: { backoffMs: 5 },
+        index: suite.index(other.url),
+      });
       expect(result.map((a) => a.filename)).toEqual(chosen);
       // The rejected lib 2.0 has no verified wheel: its metadata comes from this index, not the other's entry.
       const lib2 = other.requests.filter((r) => r.path.endsWith('lib-2.0-py3-none-any.whl'));
@@ -99,7 +127,10 @@ describe('metadata for resolution', () => {
     expect(ranged).toHaveLength(1);
     expect(ranged[0]!.status).toBe(200);
     // Everything examined is downloaded in full once (lib 2.0 included: no cheaper way).
-    const full = wheelGets().filter((r) => r.range === undefined).map((r) => fileOf(r)).sort();
+    const full = wheelGets()
+      .filter((r) => r.range === undefined)
+      .map((r) => fileOf(r))
+      .sort();
     expect(new Set(full).size).toBe(full.length);
     expect(full).toContain('lib-2.0-py3-none-any.whl');
   });

@@ -46,7 +46,11 @@ export async function readWheelMetadata(path: string, project: string, filename:
     return parseCoreMetadata(await readEntry(zip, entry));
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new ResolverError('METADATA_ERROR', `Could not read the metadata of ${filename} (${reason}). The wheel is malformed; report it to the project or pick another version.`, { cause: err });
+    throw new ResolverError(
+      'METADATA_ERROR',
+      `Could not read the metadata of ${filename} (${reason}). The wheel is malformed; report it to the project or pick another version.`,
+      { cause: err },
+    );
   } finally {
     zip?.close();
   }

@@ -25,7 +25,8 @@ const TAIL_BYTES = 64 * 1024;
 
 /** Bytes `[start, end)`, from `have` when it covers them, else with one more range request. */
 async function slice(fetch: RangeFetcher, have: ByteRange, start: number, end: number): Promise<Buffer> {
-  if (start >= have.start && end <= have.start + have.data.length) return have.data.subarray(start - have.start, end - have.start);
+  if (start >= have.start && end <= have.start + have.data.length)
+    return have.data.subarray(start - have.start, end - have.start);
   const got = await fetch(start, end - 1);
   if (!got) throw new UnsupportedZip('the server stopped honouring Range');
   if (got.start !== start || got.data.length < end - start) throw new UnsupportedZip('short range answer');
@@ -74,11 +75,16 @@ function metadataMember(members: Member[], project: string): Member | undefined 
  * ignores Range (the caller downloads the whole file); throws UnsupportedZip for archives this
  * reader does not handle.
  */
-export async function readMetadataByRanges(fetch: RangeFetcher, project: string, tailBytes = TAIL_BYTES): Promise<string | undefined> {
+export async function readMetadataByRanges(
+  fetch: RangeFetcher,
+  project: string,
+  tailBytes = TAIL_BYTES,
+): Promise<string | undefined> {
   const tail = await fetch(-tailBytes);
   if (!tail) return undefined;
   const eocd = tail.data.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  if (eocd < 0 || eocd + 22 > tail.data.length || tail.data.readUInt32LE(eocd) !== EOCD_SIGNATURE) throw new UnsupportedZip('no end of central directory record');
+  if (eocd < 0 || eocd + 22 > tail.data.length || tail.data.readUInt32LE(eocd) !== EOCD_SIGNATURE)
+    throw new UnsupportedZip('no end of central directory record');
   const cdSize = tail.data.readUInt32LE(eocd + 12);
   const cdOffset = tail.data.readUInt32LE(eocd + 16);
   if (cdSize === 0xffffffff || cdOffset === 0xffffffff) throw new UnsupportedZip('ZIP64 archive');

@@ -16,7 +16,23 @@ describe('Version', () => {
   });
 
   it('orders as PEP 440 says', () => {
-    const order = ['1.0.dev1', '1.0a1.dev1', '1.0a1', '1.0a1.post1.dev1', '1.0a1.post1', '1.0b1', '1.0rc1', '1.0', '1.0+abc', '1.0+abc.1', '1.0+1', '1.0.post1.dev1', '1.0.post1', '1.1', '1!0.1'];
+    const order = [
+      '1.0.dev1',
+      '1.0a1.dev1',
+      '1.0a1',
+      '1.0a1.post1.dev1',
+      '1.0a1.post1',
+      '1.0b1',
+      '1.0rc1',
+      '1.0',
+      '1.0+abc',
+      '1.0+abc.1',
+      '1.0+1',
+      '1.0.post1.dev1',
+      '1.0.post1',
+      '1.1',
+      '1!0.1',
+    ];
     expect(sorted([...order].reverse())).toEqual(order);
     expect(Version.parse('1.0').equals(Version.parse('1.0.0'))).toBe(true);
   });

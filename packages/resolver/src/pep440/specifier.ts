@@ -40,7 +40,10 @@ export class Specifier {
     const op = m?.[1] as Operator | undefined;
     const version = m?.[2];
     if (!op || version === undefined || !VERSION_BY_OPERATOR[op].test(version)) {
-      throw new ResolverError('INVALID_SPECIFIER', `Invalid version specifier ${JSON.stringify(text)}: expected an operator (==, !=, <=, >=, <, >, ~=, ===) and a PEP 440 version, e.g. ">=1.2" or "==1.4.*".`);
+      throw new ResolverError(
+        'INVALID_SPECIFIER',
+        `Invalid version specifier ${JSON.stringify(text)}: expected an operator (==, !=, <=, >=, <, >, ~=, ===) and a PEP 440 version, e.g. ">=1.2" or "==1.4.*".`,
+      );
     }
     this.operator = op;
     this.version = version;
@@ -186,7 +189,13 @@ function canonicalKey(text: string, stripTrailingZero: boolean): string {
   let s = v.epoch !== 0n ? `${v.epoch}!` : '';
   const release = v.release.join('.');
   s += stripTrailingZero ? release.replace(/(\.0)+$/, '') : release;
-  return s + v.toString().slice(v.toString().indexOf('!') + 1).slice(release.length);
+  return (
+    s +
+    v
+      .toString()
+      .slice(v.toString().indexOf('!') + 1)
+      .slice(release.length)
+  );
 }
 
 /** A comma-separated set of specifiers; a version must satisfy all of them. */

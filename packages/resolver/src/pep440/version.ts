@@ -27,7 +27,14 @@ interface VersionParts {
 }
 
 const PRE_LABELS: Record<string, PreReleaseLabel> = {
-  a: 'a', alpha: 'a', b: 'b', beta: 'b', c: 'rc', rc: 'rc', pre: 'rc', preview: 'rc',
+  a: 'a',
+  alpha: 'a',
+  b: 'b',
+  beta: 'b',
+  c: 'rc',
+  rc: 'rc',
+  pre: 'rc',
+  preview: 'rc',
 };
 
 const MEMO_LIMIT = 50_000;
@@ -54,7 +61,10 @@ export class Version {
   static parse(text: string): Version {
     const parsed = Version.tryParse(text);
     if (!parsed) {
-      throw new ResolverError('INVALID_VERSION', `Invalid version ${JSON.stringify(text)}: not a PEP 440 version (e.g. "1.2.3", "2.0rc1", "1!2.0.post1+local").`);
+      throw new ResolverError(
+        'INVALID_VERSION',
+        `Invalid version ${JSON.stringify(text)}: not a PEP 440 version (e.g. "1.2.3", "2.0rc1", "1!2.0.post1+local").`,
+      );
     }
     return parsed;
   }
@@ -80,7 +90,10 @@ export class Version {
     if (g.post) parts.post = BigInt(g.post_n1 ?? g.post_n2 ?? '0');
     if (g.dev) parts.dev = BigInt(g.dev_n ?? '0');
     if (g.local) {
-      parts.local = g.local.toLowerCase().split(/[-_.]/).map((s) => (/^[0-9]+$/.test(s) ? BigInt(s) : s));
+      parts.local = g.local
+        .toLowerCase()
+        .split(/[-_.]/)
+        .map((s) => (/^[0-9]+$/.test(s) ? BigInt(s) : s));
     }
     return new Version(parts);
   }

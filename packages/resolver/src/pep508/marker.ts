@@ -12,7 +12,10 @@ export type MarkerNode = { lhs: Value; op: MarkerOp; rhs: Value } | MarkerNode[]
 
 /** A parsed PEP 508 environment marker, evaluated against a `MarkerEnvironment`. */
 export class Marker {
-  private constructor(readonly source: string, private readonly nodes: MarkerNode[]) {}
+  private constructor(
+    readonly source: string,
+    private readonly nodes: MarkerNode[],
+  ) {}
 
   static parse(text: string): Marker {
     const t = new Tokenizer(text, 'INVALID_MARKER');
@@ -96,7 +99,19 @@ function parseValue(t: Tokenizer): Value {
 
 // Python's str.isprintable(): false for controls, format, surrogates, private use, unassigned and separators but ' '.
 const NOT_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
-const SIMPLE_ESCAPES: Record<string, string> = { '\n': '', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+const SIMPLE_ESCAPES: Record<string, string> = {
+  '\n': '',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+};
 
 /**
  * The value of a quoted marker string, as packaging ≥ 26 (`ast.literal_eval` of the quoted text when
@@ -175,7 +190,12 @@ function evaluateNodes(nodes: MarkerNode[], env: MarkerEnvironment, source: stri
 }
 
 // packaging ≥ 26 (`MARKERS_REQUIRING_VERSION`): only these are compared as PEP 440 versions.
-const VERSION_VARIABLES = new Set(['implementation_version', 'platform_release', 'python_full_version', 'python_version']);
+const VERSION_VARIABLES = new Set([
+  'implementation_version',
+  'platform_release',
+  'python_full_version',
+  'python_version',
+]);
 
 /** As packaging's `Marker.evaluate`: `extra` normalised (PEP 685), a `python_full_version` ending in `+` made PEP 440 (`+local`). */
 function prepareEnvironment(environment: MarkerEnvironment): MarkerEnvironment {
@@ -185,10 +205,16 @@ function prepareEnvironment(environment: MarkerEnvironment): MarkerEnvironment {
 }
 
 /** PEP 685: the literal compared with `extra` is normalised once, at parse time (as packaging). */
-function normalizeExtraLiteral(node: { lhs: Value; op: MarkerOp; rhs: Value }): { lhs: Value; op: MarkerOp; rhs: Value } {
+function normalizeExtraLiteral(node: { lhs: Value; op: MarkerOp; rhs: Value }): {
+  lhs: Value;
+  op: MarkerOp;
+  rhs: Value;
+} {
   const { lhs, rhs } = node;
-  if ('variable' in lhs && lhs.variable === 'extra' && 'literal' in rhs) return { ...node, rhs: { literal: normalizeName(rhs.literal) } };
-  if ('variable' in rhs && rhs.variable === 'extra' && 'literal' in lhs) return { ...node, lhs: { literal: normalizeName(lhs.literal) } };
+  if ('variable' in lhs && lhs.variable === 'extra' && 'literal' in rhs)
+    return { ...node, rhs: { literal: normalizeName(rhs.literal) } };
+  if ('variable' in rhs && rhs.variable === 'extra' && 'literal' in lhs)
+    return { ...node, lhs: { literal: normalizeName(lhs.literal) } };
   return node;
 }
 
@@ -196,14 +222,18 @@ function compare(node: { lhs: Value; op: MarkerOp; rhs: Value }, env: MarkerEnvi
   const lookup = (variable: string) => {
     const value = env[variable];
     if (value === undefined) {
-      throw new ResolverError('INVALID_MARKER', `Marker ${JSON.stringify(source)} uses ${variable}, which the target environment does not define.`);
+      throw new ResolverError(
+        'INVALID_MARKER',
+        `Marker ${JSON.stringify(source)} uses ${variable}, which the target environment does not define.`,
+      );
     }
     return value;
   };
   // As packaging: the environment key is the left variable, else the right side (a variable, or a
   // literal naming one); the other side is taken as written, even when it is a variable.
   const text = (v: Value) => ('variable' in v ? v.variable : v.literal);
-  if ('variable' in node.lhs) return evaluateOp(node.lhs.variable, lookup(node.lhs.variable), node.op, text(node.rhs), source);
+  if ('variable' in node.lhs)
+    return evaluateOp(node.lhs.variable, lookup(node.lhs.variable), node.op, text(node.rhs), source);
   const key = text(node.rhs);
   return evaluateOp(key, node.lhs.literal, node.op, lookup(key), source);
 }
@@ -236,11 +266,22 @@ function evaluateOp(key: string, lhs: string, op: MarkerOp, rhs: string, source:
   }
   // Otherwise strings; packaging ≥ 26 defines only equality for the ordering operators.
   switch (op) {
-    case 'in': return rhs.includes(lhs);
-    case 'not in': return !rhs.includes(lhs);
-    case '==': case '<=': case '>=': return lhs === rhs;
-    case '!=': return lhs !== rhs;
-    case '<': case '>': return false;
+    case 'in':
+      return rhs.includes(lhs);
+    case 'not in':
+      return !rhs.includes(lhs);
+    case '==':
+    case '<=':
+    case '>=':
+      return lhs === rhs;
+    case '!=':
+      return lhs !== rhs;
+    case '<':
+    case '>':
+      return false;
   }
-  throw new ResolverError('INVALID_MARKER', `Marker ${JSON.stringify(source)} compares ${JSON.stringify(lhs)} ${op} ${JSON.stringify(rhs)}, which PEP 508 does not define. Use a version on the right of ${op}.`);
+  throw new ResolverError(
+    'INVALID_MARKER',
+    `Marker ${JSON.stringify(source)} compares ${JSON.stringify(lhs)} ${op} ${JSON.stringify(rhs)}, which PEP 508 does not define. Use a version on the right of ${op}.`,
+  );
 }

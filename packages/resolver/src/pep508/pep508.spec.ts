@@ -3,11 +3,19 @@ import { ResolverError } from '../errors.js';
 import { Marker } from './marker.js';
 import { Requirement } from './requirement.js';
 
-const env = { python_version: '3.11', python_full_version: '3.11.7', sys_platform: 'linux', os_name: 'posix', platform_machine: 'x86_64' };
+const env = {
+  python_version: '3.11',
+  python_full_version: '3.11.7',
+  sys_platform: 'linux',
+  os_name: 'posix',
+  platform_machine: 'x86_64',
+};
 
 describe('Requirement', () => {
   it('parses name, extras, specifiers and marker', () => {
-    const r = Requirement.parse('Requests[Security , socks]>=2.8.1,==2.*; python_version < "3.12" and extra == "Foo.Bar"');
+    const r = Requirement.parse(
+      'Requests[Security , socks]>=2.8.1,==2.*; python_version < "3.12" and extra == "Foo.Bar"',
+    );
     expect(r.key).toBe('requests');
     expect(r.normalizedExtras).toEqual(['security', 'socks']);
     expect(r.specifier.toString()).toBe('==2.*,>=2.8.1');
@@ -23,7 +31,13 @@ describe('Requirement', () => {
 
   it('rejects malformed requirements with INVALID_REQUIREMENT', () => {
     for (const bad of ['', '>=1', 'a>=1.0.*', 'a[b c]', 'a; python_version', 'a==1 b']) {
-      const err = (() => { try { Requirement.parse(bad); } catch (e) { return e; } })();
+      const err = (() => {
+        try {
+          Requirement.parse(bad);
+        } catch (e) {
+          return e;
+        }
+      })();
       expect(err, bad).toBeInstanceOf(ResolverError);
       expect((err as ResolverError).code, bad).toBe('INVALID_REQUIREMENT');
     }
@@ -35,8 +49,12 @@ describe('Marker', () => {
     expect(Marker.parse('python_version >= "3.9" and python_version < "3.12"').evaluate(env)).toBe(true);
     expect(Marker.parse('python_full_version > "3.11.6"').evaluate(env)).toBe(true);
     expect(Marker.parse('"linux" in sys_platform').evaluate(env)).toBe(true);
-    expect(Marker.parse('sys_platform == "win32" or os_name == "posix" and platform_machine == "x86_64"').evaluate(env)).toBe(true);
-    expect(Marker.parse('(sys_platform == "win32" or os_name == "posix") and platform_machine == "arm64"').evaluate(env)).toBe(false);
+    expect(
+      Marker.parse('sys_platform == "win32" or os_name == "posix" and platform_machine == "x86_64"').evaluate(env),
+    ).toBe(true);
+    expect(
+      Marker.parse('(sys_platform == "win32" or os_name == "posix") and platform_machine == "arm64"').evaluate(env),
+    ).toBe(false);
   });
 
   it('compares as packaging ≥ 26: versions only for version variables, a non-version value matches no version clause', () => {

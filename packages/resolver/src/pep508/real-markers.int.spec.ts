@@ -7,13 +7,49 @@ import { Marker, type MarkerEnvironment } from './marker.js';
 // committed: this test needs no index) evaluated in three target environments, each with no extra
 // and with every extra the marker names, against the pinned packaging.
 const oracle = await currentPackaging();
-const data = JSON.parse(readFileSync(new URL('../../../../tools/data/real-markers.json', import.meta.url), 'utf8')) as { markers: { marker: string; projects: string[] }[] };
+const data = JSON.parse(readFileSync(new URL('../../../../tools/data/real-markers.json', import.meta.url), 'utf8')) as {
+  markers: { marker: string; projects: string[] }[];
+};
 
 const common = { implementation_name: 'cpython', platform_python_implementation: 'CPython' };
 const ENVS: Record<string, MarkerEnvironment> = {
-  'linux x86_64 CPython 3.12': { ...common, python_version: '3.12', python_full_version: '3.12.8', implementation_version: '3.12.8', os_name: 'posix', sys_platform: 'linux', platform_system: 'Linux', platform_machine: 'x86_64', platform_release: '6.1.0-18-amd64', platform_version: '#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)' },
-  'macOS arm64 CPython 3.9': { ...common, python_version: '3.9', python_full_version: '3.9.18', implementation_version: '3.9.18', os_name: 'posix', sys_platform: 'darwin', platform_system: 'Darwin', platform_machine: 'arm64', platform_release: '23.4.0', platform_version: 'Darwin Kernel Version 23.4.0: Fri Mar 15 00:10:42 PDT 2024; root:xnu-10063.101.17~1/RELEASE_ARM64_T6000' },
-  'windows AMD64 CPython 3.13': { ...common, python_version: '3.13', python_full_version: '3.13.1', implementation_version: '3.13.1', os_name: 'nt', sys_platform: 'win32', platform_system: 'Windows', platform_machine: 'AMD64', platform_release: '11', platform_version: '10.0.22631' },
+  'linux x86_64 CPython 3.12': {
+    ...common,
+    python_version: '3.12',
+    python_full_version: '3.12.8',
+    implementation_version: '3.12.8',
+    os_name: 'posix',
+    sys_platform: 'linux',
+    platform_system: 'Linux',
+    platform_machine: 'x86_64',
+    platform_release: '6.1.0-18-amd64',
+    platform_version: '#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)',
+  },
+  'macOS arm64 CPython 3.9': {
+    ...common,
+    python_version: '3.9',
+    python_full_version: '3.9.18',
+    implementation_version: '3.9.18',
+    os_name: 'posix',
+    sys_platform: 'darwin',
+    platform_system: 'Darwin',
+    platform_machine: 'arm64',
+    platform_release: '23.4.0',
+    platform_version:
+      'Darwin Kernel Version 23.4.0: Fri Mar 15 00:10:42 PDT 2024; root:xnu-10063.101.17~1/RELEASE_ARM64_T6000',
+  },
+  'windows AMD64 CPython 3.13': {
+    ...common,
+    python_version: '3.13',
+    python_full_version: '3.13.1',
+    implementation_version: '3.13.1',
+    os_name: 'nt',
+    sys_platform: 'win32',
+    platform_system: 'Windows',
+    platform_machine: 'AMD64',
+    platform_release: '11',
+    platform_version: '10.0.22631',
+  },
 };
 
 /** No extra, then each extra the marker compares with. */
@@ -45,16 +81,20 @@ describe(`real markers against ${describeOracle(oracle)}`, () => {
     const diff = new Disagreements();
     cases.forEach(([marker, extras], i) => {
       const parsed = Marker.parse(marker);
-      const actual = envs.flatMap((env) => extras.map((extra) => {
-        try {
-          return parsed.evaluate({ ...env, extra });
-        } catch {
-          return 'error';
-        }
-      }));
+      const actual = envs.flatMap((env) =>
+        extras.map((extra) => {
+          try {
+            return parsed.evaluate({ ...env, extra });
+          } catch {
+            return 'error';
+          }
+        }),
+      );
       diff.check(marker, actual, expected[i]);
     });
-    console.log(`[real markers] ${diff.summary(`${cases.length} markers × ${envs.length} environments × their extras`)}`);
+    console.log(
+      `[real markers] ${diff.summary(`${cases.length} markers × ${envs.length} environments × their extras`)}`,
+    );
     expect(diff.count, diff.summary('real markers')).toBe(0);
     expect(cases.length).toBeGreaterThan(100);
     // Real markers evaluate to both answers in each environment (the data is not degenerate), and never fail.

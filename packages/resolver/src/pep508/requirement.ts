@@ -63,7 +63,11 @@ export class Requirement {
       specifiers = new SpecifierSet(specifier);
     } catch (err) {
       // `===` takes everything up to whitespace, commas included, so a bad clause can surface here.
-      throw new ResolverError('INVALID_REQUIREMENT', `Invalid requirement ${JSON.stringify(text)}: ${(err as Error).message}`, { cause: err });
+      throw new ResolverError(
+        'INVALID_REQUIREMENT',
+        `Invalid requirement ${JSON.stringify(text)}: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
     return new Requirement(text, name, [...new Set(extras)], specifiers, url, marker);
   }
@@ -128,7 +132,8 @@ function parseSpecifier(t: Tokenizer): string {
     while (t.check('SPECIFIER')) {
       text += t.read();
       if (t.check('VERSION_PREFIX_TRAIL')) t.fail('.* suffix can only be used with `==` or `!=` operators');
-      if (t.check('VERSION_LOCAL_LABEL_TRAIL')) t.fail('Local version label can only be used with `==` or `!=` operators');
+      if (t.check('VERSION_LOCAL_LABEL_TRAIL'))
+        t.fail('Local version label can only be used with `==` or `!=` operators');
       t.consume('WS');
       if (!t.check('COMMA')) break;
       text += t.read();

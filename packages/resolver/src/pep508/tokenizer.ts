@@ -17,9 +17,13 @@ const RULES = {
   BOOLOP: /\b(?:or|and)\b/y,
   IN: /\bin\b/y,
   NOT: /\bnot\b/y,
-  VARIABLE: /\b(?:python_version|python_full_version|os[._]name|sys[._]platform|platform_(?:release|system)|platform[._](?:version|machine|python_implementation)|python_implementation|implementation_(?:name|version)|extras?|dependency_groups)\b/y,
+  VARIABLE:
+    /\b(?:python_version|python_full_version|os[._]name|sys[._]platform|platform_(?:release|system)|platform[._](?:version|machine|python_implementation)|python_implementation|implementation_(?:name|version)|extras?|dependency_groups)\b/y,
   // Python tries the operators in this order and backtracks into the next one when the version fails.
-  SPECIFIER: new RegExp(SPECIFIER_OPERATORS.map((op) => `(?:${op}\\s*(?:${SPECIFIER_VERSION_SOURCE[op]}))`).join('|'), 'iy'),
+  SPECIFIER: new RegExp(
+    SPECIFIER_OPERATORS.map((op) => `(?:${op}\\s*(?:${SPECIFIER_VERSION_SOURCE[op]}))`).join('|'),
+    'iy',
+  ),
   // packaging ≥ 26: a whole specifier list (printable ASCII and tabs) ending at `;`, `)` or the end, for SpecifierSet in one pass.
   SPECIFIER_LIST: /[\t\x20-\x28\x2a-\x3a\x3c-\x7e]*(?=[;)]|$)/y,
   AT: /@/y,
@@ -38,7 +42,10 @@ export class Tokenizer {
   position = 0;
   private matched: { name: TokenName; text: string } | undefined;
 
-  constructor(readonly source: string, private readonly errorCode: ResolverErrorCode) {}
+  constructor(
+    readonly source: string,
+    private readonly errorCode: ResolverErrorCode,
+  ) {}
 
   check(name: TokenName): boolean {
     const re = RULES[name];
@@ -73,7 +80,10 @@ export class Tokenizer {
 
   fail(message: string, at = this.position): never {
     const what = this.errorCode === 'INVALID_MARKER' ? 'marker' : 'requirement';
-    throw new ResolverError(this.errorCode, `Invalid ${what} ${JSON.stringify(this.source)}: ${message} at position ${at} (PEP 508), e.g. 'name[extra]>=1.0; python_version >= "3.9"'.`);
+    throw new ResolverError(
+      this.errorCode,
+      `Invalid ${what} ${JSON.stringify(this.source)}: ${message} at position ${at} (PEP 508), e.g. 'name[extra]>=1.0; python_version >= "3.9"'.`,
+    );
   }
 
   /** Parse `body`, optionally wrapped in `open` … `close` (packaging's `enclosing_tokens`). */
@@ -82,7 +92,10 @@ export class Tokenizer {
     const start = this.position;
     this.read();
     const result = body();
-    if (!this.check(close)) this.fail(`Expected matching ${close === 'RIGHT_PARENTHESIS' ? ')' : ']'} for the one opened at ${start}, after ${around}`);
+    if (!this.check(close))
+      this.fail(
+        `Expected matching ${close === 'RIGHT_PARENTHESIS' ? ')' : ']'} for the one opened at ${start}, after ${around}`,
+      );
     this.read();
     return result;
   }

@@ -21,7 +21,13 @@ export const NEWEST_CPYTHON: readonly [number, number] = [3, 15];
  * arm64 macOS), macOS 13 on Intel (uv's default; greenlet, PyYAML, httptools, uvloop and markupsafe
  * ship no 10.13 x86_64 wheels of their newest releases), 64-bit Windows.
  */
-export const DEFAULT_PLATFORMS: readonly string[] = ['manylinux_2_28_x86_64', 'manylinux_2_28_aarch64', 'macosx_11_0_arm64', 'macosx_13_0_x86_64', 'win_amd64'];
+export const DEFAULT_PLATFORMS: readonly string[] = [
+  'manylinux_2_28_x86_64',
+  'manylinux_2_28_aarch64',
+  'macosx_11_0_arm64',
+  'macosx_13_0_x86_64',
+  'win_amd64',
+];
 
 const ABBREVIATED = /^[a-z0-9_]+-cp-\d+-[a-z0-9_]+$/;
 const PLATFORM = /^[a-z0-9_]+$/;
@@ -50,7 +56,11 @@ function allowedPythons(requiresPython: string | undefined): [number, number, nu
 function environment(platform: string, python: [number, number, number]): TargetInterpreter {
   const target = targetFromAbbreviatedPlatform(abbreviatedPlatform(platform, [python[0], python[1]]));
   const full = python.join('.');
-  return { ...target, version: python, markers: { ...target.markers!, python_full_version: full, implementation_version: full } };
+  return {
+    ...target,
+    version: python,
+    markers: { ...target.markers!, python_full_version: full, implementation_version: full },
+  };
 }
 
 /** The platform tag a universal environment was made for (the platform part of its best tag). */
@@ -66,10 +76,16 @@ export function environmentPlatform(target: Pick<TargetInterpreter, 'tags'>): st
  * - an abbreviated platform (`macosx_11_0_arm64-cp-312-cp312`): exactly that environment.
  * Without `environments`: every default platform for every CPython minor requires-python allows.
  */
-export function universalTargets(requiresPython: string | undefined, environments: readonly string[] = []): TargetInterpreter[] {
+export function universalTargets(
+  requiresPython: string | undefined,
+  environments: readonly string[] = [],
+): TargetInterpreter[] {
   const pythons = allowedPythons(requiresPython);
   if (pythons.length === 0) {
-    throw new ResolverError('INVALID_CONFIG', `requires-python ${requiresPython} admits no CPython from 3.${OLDEST_CPYTHON[1]} to 3.${NEWEST_CPYTHON[1]}: a universal lock has no environment to resolve for. Fix requires-python.`);
+    throw new ResolverError(
+      'INVALID_CONFIG',
+      `requires-python ${requiresPython} admits no CPython from 3.${OLDEST_CPYTHON[1]} to 3.${NEWEST_CPYTHON[1]}: a universal lock has no environment to resolve for. Fix requires-python.`,
+    );
   }
   const grid = (platforms: readonly string[]) => platforms.flatMap((p) => pythons.map((py) => environment(p, py)));
   const chosen: TargetInterpreter[] = [];
@@ -80,7 +96,10 @@ export function universalTargets(requiresPython: string | undefined, environment
       const target = targetFromAbbreviatedPlatform(text);
       const python = pythons.find((p) => p[0] === target.version[0] && p[1] === target.version[1]);
       if (!python) {
-        throw new ResolverError('INVALID_CONFIG', `environments[${i}] "${text}" is CPython ${target.version[0]}.${target.version[1]}, outside ${requiresPython === undefined ? `3.${OLDEST_CPYTHON[1]}–3.${NEWEST_CPYTHON[1]}` : `requires-python ${requiresPython}`}. Drop it or widen requires-python.`);
+        throw new ResolverError(
+          'INVALID_CONFIG',
+          `environments[${i}] "${text}" is CPython ${target.version[0]}.${target.version[1]}, outside ${requiresPython === undefined ? `3.${OLDEST_CPYTHON[1]}–3.${NEWEST_CPYTHON[1]}` : `requires-python ${requiresPython}`}. Drop it or widen requires-python.`,
+        );
       }
       chosen.push(environment(text.split('-')[0]!, python));
     } else if (PLATFORM.test(text)) {
@@ -90,11 +109,18 @@ export function universalTargets(requiresPython: string | undefined, environment
       try {
         marker = Marker.parse(text);
       } catch (err) {
-        throw new ResolverError('INVALID_CONFIG', `environments[${i}] "${text}" is neither a PEP 508 marker, a platform tag (manylinux_2_28_x86_64) nor an abbreviated platform (macosx_11_0_arm64-cp-312-cp312): ${(err as Error).message}`, { cause: err });
+        throw new ResolverError(
+          'INVALID_CONFIG',
+          `environments[${i}] "${text}" is neither a PEP 508 marker, a platform tag (manylinux_2_28_x86_64) nor an abbreviated platform (macosx_11_0_arm64-cp-312-cp312): ${(err as Error).message}`,
+          { cause: err },
+        );
       }
       const matching = grid(DEFAULT_PLATFORMS).filter((t) => marker.evaluate({ ...t.markers!, extra: '' }));
       if (matching.length === 0) {
-        throw new ResolverError('INVALID_CONFIG', `environments[${i}] "${text}" holds for none of the default platforms (${DEFAULT_PLATFORMS.join(', ')}) on the Pythons requires-python allows; name a platform tag (e.g. musllinux_1_2_x86_64) or an abbreviated platform instead.`);
+        throw new ResolverError(
+          'INVALID_CONFIG',
+          `environments[${i}] "${text}" holds for none of the default platforms (${DEFAULT_PLATFORMS.join(', ')}) on the Pythons requires-python allows; name a platform tag (e.g. musllinux_1_2_x86_64) or an abbreviated platform instead.`,
+        );
       }
       chosen.push(...matching);
     }
@@ -109,5 +135,9 @@ export function universalTargets(requiresPython: string | undefined, environment
   // Resolution order: oldest Python first (as uv resolves for the lower bound, versions that serve
   // the oldest Python are preferred by newer ones), then the platforms in the order they were named.
   const platformOrder = [...new Set(unique.map(environmentPlatform))];
-  return unique.sort((a, b) => a.version[1] - b.version[1] || platformOrder.indexOf(environmentPlatform(a)) - platformOrder.indexOf(environmentPlatform(b)));
+  return unique.sort(
+    (a, b) =>
+      a.version[1] - b.version[1] ||
+      platformOrder.indexOf(environmentPlatform(a)) - platformOrder.indexOf(environmentPlatform(b)),
+  );
 }

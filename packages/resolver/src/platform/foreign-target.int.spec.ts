@@ -46,12 +46,30 @@ describe('targetFromAbbreviatedPlatform', () => {
     expect(t.tags).toContain('cp311-abi3-manylinux2014_x86_64');
     expect(t.tags).not.toContain('cp311-cp311-manylinux_2_28_x86_64');
     expect(t.tags.at(-1)).toBe('py30-none-any');
-    expect(t.markers).toMatchObject({ sys_platform: 'linux', platform_machine: 'x86_64', python_version: '3.11', python_full_version: '3.11.0', implementation_name: 'cpython' });
-    expect(targetFromAbbreviatedPlatform('manylinux_2_28_aarch64-cp-312-cp312').tags[0]).toBe('cp312-cp312-manylinux_2_28_aarch64');
-    expect(targetFromAbbreviatedPlatform('manylinux_2_28_aarch64-cp-312-cp312').markers).toMatchObject({ platform_machine: 'aarch64' });
-    expect(targetFromAbbreviatedPlatform('musllinux_1_2_x86_64-cp-312-cp312').markers).toMatchObject({ platform_machine: 'x86_64' });
-    expect(targetFromAbbreviatedPlatform('manylinux2014_aarch64-cp-312-cp312').markers).toMatchObject({ platform_machine: 'aarch64' });
-    expect(targetFromAbbreviatedPlatform('macosx_11_0_arm64-cp-312-cp312').markers).toMatchObject({ sys_platform: 'darwin', platform_system: 'Darwin', platform_machine: 'arm64' });
+    expect(t.markers).toMatchObject({
+      sys_platform: 'linux',
+      platform_machine: 'x86_64',
+      python_version: '3.11',
+      python_full_version: '3.11.0',
+      implementation_name: 'cpython',
+    });
+    expect(targetFromAbbreviatedPlatform('manylinux_2_28_aarch64-cp-312-cp312').tags[0]).toBe(
+      'cp312-cp312-manylinux_2_28_aarch64',
+    );
+    expect(targetFromAbbreviatedPlatform('manylinux_2_28_aarch64-cp-312-cp312').markers).toMatchObject({
+      platform_machine: 'aarch64',
+    });
+    expect(targetFromAbbreviatedPlatform('musllinux_1_2_x86_64-cp-312-cp312').markers).toMatchObject({
+      platform_machine: 'x86_64',
+    });
+    expect(targetFromAbbreviatedPlatform('manylinux2014_aarch64-cp-312-cp312').markers).toMatchObject({
+      platform_machine: 'aarch64',
+    });
+    expect(targetFromAbbreviatedPlatform('macosx_11_0_arm64-cp-312-cp312').markers).toMatchObject({
+      sys_platform: 'darwin',
+      platform_system: 'Darwin',
+      platform_machine: 'arm64',
+    });
   });
 
   it('explains malformed input', () => {
@@ -63,7 +81,11 @@ describe('targetFromAbbreviatedPlatform', () => {
 describe('targetFromCompletePlatform', () => {
   it('takes tags and markers as given', () => {
     const t = targetFromCompletePlatform(
-      JSON.stringify({ path: '/usr/bin/python3', compatible_tags: ['cp312-cp312-macosx_14_0_arm64', 'py3-none-any'], marker_environment: { implementation_name: 'cpython', python_full_version: '3.12.4', sys_platform: 'darwin' } }),
+      JSON.stringify({
+        path: '/usr/bin/python3',
+        compatible_tags: ['cp312-cp312-macosx_14_0_arm64', 'py3-none-any'],
+        marker_environment: { implementation_name: 'cpython', python_full_version: '3.12.4', sys_platform: 'darwin' },
+      }),
       'mac.json',
     );
     expect(t.version).toEqual([3, 12, 4]);
@@ -73,7 +95,11 @@ describe('targetFromCompletePlatform', () => {
 
   it('names the file and the field that is wrong', () => {
     expect(() => targetFromCompletePlatform('{', 'p.json')).toThrow(/p.json: not JSON/);
-    expect(() => targetFromCompletePlatform('{"compatible_tags": [], "marker_environment": {}}', 'p.json')).toThrow(/p.json: "compatible_tags" must be a non-empty array/);
-    expect(() => targetFromCompletePlatform('{"compatible_tags": ["py3-none-any"], "marker_environment": {}}', 'p.json')).toThrow(/needs python_full_version/);
+    expect(() => targetFromCompletePlatform('{"compatible_tags": [], "marker_environment": {}}', 'p.json')).toThrow(
+      /p.json: "compatible_tags" must be a non-empty array/,
+    );
+    expect(() =>
+      targetFromCompletePlatform('{"compatible_tags": ["py3-none-any"], "marker_environment": {}}', 'p.json'),
+    ).toThrow(/needs python_full_version/);
   });
 });

@@ -9,14 +9,33 @@ import type { TargetInterpreter } from '../interpreter/inspect.js';
 import { fixtureSuite } from '../testing/fixture-suite.js';
 import { runs } from '../testing/reliability-fuzz.js';
 
-const target: TargetInterpreter = { implementation: 'cp', version: [3, 11, 7], tags: ['py3-none-any'], markers: { python_version: '3.11', sys_platform: 'linux' } };
+const target: TargetInterpreter = {
+  implementation: 'cp',
+  version: [3, 11, 7],
+  tags: ['py3-none-any'],
+  markers: { python_version: '3.11', sys_platform: 'linux' },
+};
 const suite = fixtureSuite('nx-pex-cache-', async (dir) => {
-  await buildWheel({ name: 'app', version: '1.0', requiresDist: ['lib'], modules: { 'app/__init__.py': 'A = 1\n' } }, dir);
+  await buildWheel(
+    { name: 'app', version: '1.0', requiresDist: ['lib'], modules: { 'app/__init__.py': 'A = 1\n' } },
+    dir,
+  );
   await buildWheel({ name: 'lib', version: '3.0', modules: { 'lib/__init__.py': 'L = "x" * 100\n' } }, dir);
 });
-const fetch = () => fetchArtifacts({ requirements: ['app'], index: suite.index(), target, cacheDir: suite.cacheDir, http: { backoffMs: 1 } });
-const digest = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
-const downloads = () => suite.server.requests.filter((r) => r.path.startsWith('/files/') && r.path.endsWith('.whl') && !r.range).length;
+const fetch = () =>
+  fetchArtifacts({
+    requirements: ['app'],
+    index: suite.index(),
+    target,
+    cacheDir: suite.cacheDir,
+    http: { backoffMs: 1 },
+  });
+const digest = async (path: string) =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
+const downloads = () =>
+  suite.server.requests.filter((r) => r.path.startsWith('/files/') && r.path.endsWith('.whl') && !r.range).length;
 
 describe('artifact cache corruption', () => {
   const damages = {
@@ -33,10 +52,15 @@ describe('artifact cache corruption', () => {
     it(`a ${name} wheel entry is detected, downloaded again and intact afterwards`, async () => {
       const first = await fetch();
       const victim = first.find((a) => a.name === 'lib')!;
-      await damage(victim.path, first.filter((a) => a !== victim).map((a) => a.path));
+      await damage(
+        victim.path,
+        first.filter((a) => a !== victim).map((a) => a.path),
+      );
       suite.server.requests.length = 0;
       const again = await fetch();
-      expect(again.map((a) => [a.filename, a.sha256, a.path])).toEqual(first.map((a) => [a.filename, a.sha256, a.path]));
+      expect(again.map((a) => [a.filename, a.sha256, a.path])).toEqual(
+        first.map((a) => [a.filename, a.sha256, a.path]),
+      );
       for (const a of again) expect(await digest(a.path)).toBe(a.sha256);
       expect(downloads()).toBe(1); // only the damaged one
     });

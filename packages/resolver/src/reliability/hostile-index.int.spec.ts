@@ -5,7 +5,16 @@ import { rmSync } from 'node:fs';
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildWheel, drip, endless, redirectTo, respond, startHostileServer, type HostileRoute, type HostileServer } from '@nx-pex/tools';
+import {
+  buildWheel,
+  drip,
+  endless,
+  redirectTo,
+  respond,
+  startHostileServer,
+  type HostileRoute,
+  type HostileServer,
+} from '@nx-pex/tools';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IndexConfig } from '../config/index-config.js';
 import { ResolverError } from '../errors.js';
@@ -18,14 +27,28 @@ import { formatLock } from '../lock/format.js';
 import { resolveLock } from '../lock/resolve-lock.js';
 import { fixtureSuite } from '../testing/fixture-suite.js';
 
-const target: TargetInterpreter = { implementation: 'cp', version: [3, 11, 7], tags: ['py3-none-any'], markers: { python_version: '3.11', sys_platform: 'linux' } };
-const config = (indexUrl: string, extra: Partial<IndexConfig> = {}): IndexConfig => ({ indexUrl, extraIndexUrls: [], findLinks: [], noIndex: false, ...extra });
+const target: TargetInterpreter = {
+  implementation: 'cp',
+  version: [3, 11, 7],
+  tags: ['py3-none-any'],
+  markers: { python_version: '3.11', sys_platform: 'linux' },
+};
+const config = (indexUrl: string, extra: Partial<IndexConfig> = {}): IndexConfig => ({
+  indexUrl,
+  extraIndexUrls: [],
+  findLinks: [],
+  noIndex: false,
+  ...extra,
+});
 const FAST = { retries: 0, backoffMs: 1, netrc: false as const, env: {} };
 const WHEEL = 'pkg-1.0-py3-none-any.whl';
 
 let wheel: { path: string; sha256: string; size: number; bytes: Buffer };
 const suite = fixtureSuite('nx-pex-hostile-', async (dir) => {
-  const built = await buildWheel({ name: 'pkg', version: '1.0', modules: { 'pkg/__init__.py': 'X = 1\n', 'pkg/blob.txt': 'y'.repeat(200_000) } }, dir);
+  const built = await buildWheel(
+    { name: 'pkg', version: '1.0', modules: { 'pkg/__init__.py': 'X = 1\n', 'pkg/blob.txt': 'y'.repeat(200_000) } },
+    dir,
+  );
   wheel = { ...built, bytes: await readFile(built.path) };
 });
 
@@ -40,12 +63,17 @@ afterEach(async () => {
 });
 
 const wheelRoute = (): HostileRoute => respond(200, wheel.bytes, { 'Content-Type': 'application/octet-stream' });
-const locked = (url: string, size = wheel.size) => [{ name: 'pkg', version: '1.0', filename: WHEEL, url, sha256: wheel.sha256, size }];
+const locked = (url: string, size = wheel.size) => [
+  { name: 'pkg', version: '1.0', filename: WHEEL, url, sha256: wheel.sha256, size },
+];
 const link = (href: string, text = 'x') => `<a href="${href}">${text}</a>`;
 
 /** What `fn` threw: it must be a ResolverError (an untyped crash fails the test). */
 async function failure(fn: () => Promise<unknown>): Promise<ResolverError> {
-  const err = await fn().then(() => undefined, (e: unknown) => e);
+  const err = await fn().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(err instanceof ResolverError)) throw new Error(`expected a ResolverError, got ${String(err)}`, { cause: err });
   return err;
 }
@@ -67,13 +95,33 @@ describe('traversal names from an index never become paths or lock entries', () 
   it('skips a %2F../ platform tag (HTML and JSON pages); the lock records only the valid wheel', async () => {
     const evil = `pkg-2.0-py3-none-..%2F..%2F..%2F..%2Fhostile-escape.whl#sha256=${wheel.sha256}`;
     const html = [link(`../../files/${WHEEL}#sha256=${wheel.sha256}`), link(`../../files/${evil}`)].join('\n');
-    const json = JSON.stringify({ meta: { 'api-version': '1.1' }, files: [
-      { filename: WHEEL, url: `../../files/${WHEEL}`, hashes: { sha256: wheel.sha256 } },
-      { filename: 'pkg-2.0-py3-none-../../../../hostile-escape.whl', url: '../../files/evil.whl', hashes: { sha256: wheel.sha256 } },
-    ] });
-    for (const [page, type] of [[html, 'text/html'], [json, 'application/vnd.pypi.simple.v1+json']] as const) {
-      const server = await serve({ '/simple/pkg/': respond(200, page, { 'Content-Type': type }), [`/files/${WHEEL}`]: wheelRoute(), '/files/*': wheelRoute() });
-      const lock = await resolveLock({ roots: { app: ['pkg'] }, index: config(`${server.origin}/simple/`), targets: [target], cacheDir: suite.cacheDir, http: FAST });
+    const json = JSON.stringify({
+      meta: { 'api-version': '1.1' },
+      files: [
+        { filename: WHEEL, url: `../../files/${WHEEL}`, hashes: { sha256: wheel.sha256 } },
+        {
+          filename: 'pkg-2.0-py3-none-../../../../hostile-escape.whl',
+          url: '../../files/evil.whl',
+          hashes: { sha256: wheel.sha256 },
+        },
+      ],
+    });
+    for (const [page, type] of [
+      [html, 'text/html'],
+      [json, 'application/vnd.pypi.simple.v1+json'],
+    ] as const) {
+      const server = await serve({
+        '/simple/pkg/': respond(200, page, { 'Content-Type': type }),
+        [`/files/${WHEEL}`]: wheelRoute(),
+        '/files/*': wheelRoute(),
+      });
+      const lock = await resolveLock({
+        roots: { app: ['pkg'] },
+        index: config(`${server.origin}/simple/`),
+        targets: [target],
+        cacheDir: suite.cacheDir,
+        http: FAST,
+      });
       const text = formatLock(lock);
       expect(lock.packages.map((p) => [p.name, p.version])).toEqual([['pkg', '1.0']]);
       expect(text).not.toMatch(/hostile-escape|\.\.\//);
@@ -83,24 +131,54 @@ describe('traversal names from an index never become paths or lock entries', () 
   });
 
   it('fetchLocked refuses a traversal filename handed to it directly (INVALID_FILENAME)', async () => {
-    const err = await failure(() => fetchLocked([{ name: 'pkg', version: '1.0', filename: '../../pkg-1.0-py3-none-any.whl', url: pathToFileURL(wheel.path).toString(), sha256: wheel.sha256 }], { cacheDir: suite.cacheDir }));
+    const err = await failure(() =>
+      fetchLocked(
+        [
+          {
+            name: 'pkg',
+            version: '1.0',
+            filename: '../../pkg-1.0-py3-none-any.whl',
+            url: pathToFileURL(wheel.path).toString(),
+            sha256: wheel.sha256,
+          },
+        ],
+        { cacheDir: suite.cacheDir },
+      ),
+    );
     expect(err.code).toBe('INVALID_FILENAME');
   });
 });
 
 describe('downloads stop at the recorded or advertised size, temp files removed', () => {
-  it('an HTTP body that never ends is cut at the lock\'s size', async () => {
+  it("an HTTP body that never ends is cut at the lock's size", async () => {
     const server = await serve({ [`/files/${WHEEL}`]: endless() });
-    const err = await failure(() => fetchLocked(locked(`${server.origin}/files/${WHEEL}`), { cacheDir: suite.cacheDir, http: FAST }));
+    const err = await failure(() =>
+      fetchLocked(locked(`${server.origin}/files/${WHEEL}`), { cacheDir: suite.cacheDir, http: FAST }),
+    );
     expect(err.code).toBe('INDEX_ERROR');
     expect(err.message).toMatch(/goes on past \d+ bytes, more than its recorded size allows/);
     expect(await tempFiles(suite.cacheDir)).toEqual([]);
   });
 
   it('a PEP 700 size on a JSON page bounds the download too', async () => {
-    const json = JSON.stringify({ meta: { 'api-version': '1.1' }, files: [{ filename: WHEEL, url: `/files/${WHEEL}`, hashes: { sha256: wheel.sha256 }, size: wheel.size }] });
-    const server = await serve({ '/simple/pkg/': respond(200, json, { 'Content-Type': 'application/vnd.pypi.simple.v1+json' }), [`/files/${WHEEL}`]: endless(), [`/files/${WHEEL}.metadata`]: respond(404, '') });
-    const err = await failure(() => fetchArtifacts({ requirements: ['pkg'], index: config(`${server.origin}/simple/`), target, cacheDir: suite.cacheDir, http: FAST }));
+    const json = JSON.stringify({
+      meta: { 'api-version': '1.1' },
+      files: [{ filename: WHEEL, url: `/files/${WHEEL}`, hashes: { sha256: wheel.sha256 }, size: wheel.size }],
+    });
+    const server = await serve({
+      '/simple/pkg/': respond(200, json, { 'Content-Type': 'application/vnd.pypi.simple.v1+json' }),
+      [`/files/${WHEEL}`]: endless(),
+      [`/files/${WHEEL}.metadata`]: respond(404, ''),
+    });
+    const err = await failure(() =>
+      fetchArtifacts({
+        requirements: ['pkg'],
+        index: config(`${server.origin}/simple/`),
+        target,
+        cacheDir: suite.cacheDir,
+        http: FAST,
+      }),
+    );
     expect(err.message).toMatch(/goes on past/);
     expect(await tempFiles(suite.cacheDir)).toEqual([]);
   });
@@ -119,14 +197,29 @@ describe('downloads stop at the recorded or advertised size, temp files removed'
 describe('deadlines and page size caps', () => {
   it('gives up on a page that drips one byte every 2 s (total deadline, not per read)', async () => {
     const server = await serve({ '/simple/pkg/': drip(link(WHEEL).repeat(10), 2_000) });
-    const err = await failure(() => fetchArtifacts({ requirements: ['pkg'], index: config(`${server.origin}/simple/`), target, cacheDir: suite.cacheDir, http: { ...FAST, pageDeadlineMs: 1_000 } }));
+    const err = await failure(() =>
+      fetchArtifacts({
+        requirements: ['pkg'],
+        index: config(`${server.origin}/simple/`),
+        target,
+        cacheDir: suite.cacheDir,
+        http: { ...FAST, pageDeadlineMs: 1_000 },
+      }),
+    );
     expect(err.code).toBe('INDEX_ERROR');
-    expect(err.message).toMatch(/^Gave up on the project page of pkg from http:\/\/127\.0\.0\.1:\d+\/simple\/pkg\/: not done within 1 s \(NX_PEX_PAGE_TIMEOUT\)/);
+    expect(err.message).toMatch(
+      /^Gave up on the project page of pkg from http:\/\/127\.0\.0\.1:\d+\/simple\/pkg\/: not done within 1 s \(NX_PEX_PAGE_TIMEOUT\)/,
+    );
   });
 
   it('gives up on a dripping download and keeps no temp file', async () => {
     const server = await serve({ [`/files/${WHEEL}`]: drip('x'.repeat(1000), 200, 'application/octet-stream') });
-    const err = await failure(() => fetchLocked(locked(`${server.origin}/files/${WHEEL}`), { cacheDir: suite.cacheDir, http: { ...FAST, deadlineMs: 1_000 } }));
+    const err = await failure(() =>
+      fetchLocked(locked(`${server.origin}/files/${WHEEL}`), {
+        cacheDir: suite.cacheDir,
+        http: { ...FAST, deadlineMs: 1_000 },
+      }),
+    );
     expect(err.message).toMatch(/^Gave up on .* \(NX_PEX_HTTP_TIMEOUT\)/);
     expect(await tempFiles(suite.cacheDir)).toEqual([]);
   });
@@ -139,15 +232,31 @@ describe('deadlines and page size caps', () => {
     };
     const server = await serve({ '/a/pkg/': respond(200, page), '/b/pkg/': chunked });
     for (const prefix of ['a', 'b']) {
-      const err = await failure(() => fetchArtifacts({ requirements: ['pkg'], index: config(`${server.origin}/${prefix}/`), target, cacheDir: suite.cacheDir, http: { ...FAST, maxPageBytes: 1_000_000 } }));
-      expect(err.message).toBe(`the project page of pkg at ${server.origin}/${prefix}/pkg/ is larger than 1000000 bytes (NX_PEX_PAGE_MAX_BYTES). Check the index URL, or raise NX_PEX_PAGE_MAX_BYTES if the page is really that large.`);
+      const err = await failure(() =>
+        fetchArtifacts({
+          requirements: ['pkg'],
+          index: config(`${server.origin}/${prefix}/`),
+          target,
+          cacheDir: suite.cacheDir,
+          http: { ...FAST, maxPageBytes: 1_000_000 },
+        }),
+      );
+      expect(err.message).toBe(
+        `the project page of pkg at ${server.origin}/${prefix}/pkg/ is larger than 1000000 bytes (NX_PEX_PAGE_MAX_BYTES). Check the index URL, or raise NX_PEX_PAGE_MAX_BYTES if the page is really that large.`,
+      );
     }
   });
 
   it('reads a page with an out-of-range numeric entity (U+FFFD, as Python) instead of crashing', async () => {
     const page = `<a href="../../files/${WHEEL}#sha256=${wheel.sha256}" data-requires-python="&gt;=3&#99999999999;">&#99999999999;</a>`;
     const server = await serve({ '/simple/pkg/': respond(200, page), [`/files/${WHEEL}`]: wheelRoute() });
-    const [got] = await fetchArtifacts({ requirements: ['pkg'], index: config(`${server.origin}/simple/`), target, cacheDir: suite.cacheDir, http: FAST });
+    const [got] = await fetchArtifacts({
+      requirements: ['pkg'],
+      index: config(`${server.origin}/simple/`),
+      target,
+      cacheDir: suite.cacheDir,
+      http: FAST,
+    });
     expect(got?.filename).toBe(WHEEL);
   });
 });
@@ -159,12 +268,22 @@ describe('redirects and error messages', () => {
   };
 
   it('names a redirect loop and a redirect chain that is too long (instead of "no files usable")', async () => {
-    const server = await serve({ '/loop/pkg/': redirectTo('/other/pkg/'), '/other/pkg/': redirectTo('/loop/pkg/'), '/chain/*': (req, res) => {
-      const n = Number(/(\d+)\/$/.exec(req.url ?? '')?.[1] ?? 0);
-      res.writeHead(302, { Location: `/chain/pkg/${n + 1}/` }).end();
-    } });
-    await expect(files(`${server.origin}/loop/`)).rejects.toMatchObject({ code: 'INDEX_ERROR', message: expect.stringMatching(/is a redirect loop \(.*\/loop\/pkg\/ → .*\/other\/pkg\/ → .*\/loop\/pkg\/\)/) });
-    await expect(files(`${server.origin}/chain/`)).rejects.toMatchObject({ code: 'INDEX_ERROR', message: expect.stringMatching(/redirected more than 10 times/) });
+    const server = await serve({
+      '/loop/pkg/': redirectTo('/other/pkg/'),
+      '/other/pkg/': redirectTo('/loop/pkg/'),
+      '/chain/*': (req, res) => {
+        const n = Number(/(\d+)\/$/.exec(req.url ?? '')?.[1] ?? 0);
+        res.writeHead(302, { Location: `/chain/pkg/${n + 1}/` }).end();
+      },
+    });
+    await expect(files(`${server.origin}/loop/`)).rejects.toMatchObject({
+      code: 'INDEX_ERROR',
+      message: expect.stringMatching(/is a redirect loop \(.*\/loop\/pkg\/ → .*\/other\/pkg\/ → .*\/loop\/pkg\/\)/),
+    });
+    await expect(files(`${server.origin}/chain/`)).rejects.toMatchObject({
+      code: 'INDEX_ERROR',
+      message: expect.stringMatching(/redirected more than 10 times/),
+    });
   });
 
   it('resolves relative links against the URL after redirects (as pip), also from the page cache', async () => {
@@ -174,7 +293,14 @@ describe('redirects and error messages', () => {
       '/new/simple/pkg/': respond(200, page, { 'Content-Type': 'text/html', 'Cache-Control': 'max-age=600' }),
       [`/new/files/${WHEEL}`]: wheelRoute(),
     });
-    const run = () => fetchArtifacts({ requirements: ['pkg'], index: config(`${server.origin}/old/`), target, cacheDir: suite.cacheDir, http: FAST });
+    const run = () =>
+      fetchArtifacts({
+        requirements: ['pkg'],
+        index: config(`${server.origin}/old/`),
+        target,
+        cacheDir: suite.cacheDir,
+        http: FAST,
+      });
     expect((await run())[0]?.url).toBe(`${server.origin}/new/files/${WHEEL}`);
     await rm(join(suite.cacheDir, 'wheels'), { recursive: true });
     server.requests.length = 0;
@@ -194,19 +320,44 @@ describe('redirects and error messages', () => {
 
 describe('the artifact cache', () => {
   it('an unusable cache directory is CACHE_ERROR naming the file and NX_PEX_CACHE_DIR', async () => {
-    const server = await serve({ '/simple/pkg/': respond(200, link(`../../files/${WHEEL}#sha256=${wheel.sha256}`), { 'Content-Type': 'text/html', ETag: '"1"' }), [`/files/${WHEEL}`]: wheelRoute() });
+    const server = await serve({
+      '/simple/pkg/': respond(200, link(`../../files/${WHEEL}#sha256=${wheel.sha256}`), {
+        'Content-Type': 'text/html',
+        ETag: '"1"',
+      }),
+      [`/files/${WHEEL}`]: wheelRoute(),
+    });
     const notADir = join(suite.work, 'cache-is-a-file');
     await writeFile(notADir, '');
-    const err = await failure(() => fetchArtifacts({ requirements: ['pkg'], index: config(`${server.origin}/simple/`), target, cacheDir: notADir, http: FAST }));
+    const err = await failure(() =>
+      fetchArtifacts({
+        requirements: ['pkg'],
+        index: config(`${server.origin}/simple/`),
+        target,
+        cacheDir: notADir,
+        http: FAST,
+      }),
+    );
     expect(err.code).toBe('CACHE_ERROR');
-    expect(err.message).toMatch(new RegExp(`^Could not write ${notADir}/\\S+ in the artifact cache ${notADir}(/http)?: .*\\(ENOTDIR\\)\\. .*NX_PEX_CACHE_DIR`));
+    expect(err.message).toMatch(
+      new RegExp(
+        `^Could not write ${notADir}/\\S+ in the artifact cache ${notADir}(/http)?: .*\\(ENOTDIR\\)\\. .*NX_PEX_CACHE_DIR`,
+      ),
+    );
   });
 
   it('fetches again when the cache is deleted during a download', async () => {
-    const server = await serve({ '/simple/pkg/': respond(200, link(`../../files/${WHEEL}#sha256=${wheel.sha256}`)), [`/files/${WHEEL}`]: wheelRoute() });
+    const server = await serve({
+      '/simple/pkg/': respond(200, link(`../../files/${WHEEL}#sha256=${wheel.sha256}`)),
+      [`/files/${WHEEL}`]: wheelRoute(),
+    });
     let deleted = false;
     const [got] = await fetchArtifacts({
-      requirements: ['pkg'], index: config(`${server.origin}/simple/`), target, cacheDir: suite.cacheDir, http: FAST,
+      requirements: ['pkg'],
+      index: config(`${server.origin}/simple/`),
+      target,
+      cacheDir: suite.cacheDir,
+      http: FAST,
       onProgress: (p) => {
         if (p.phase === 'download' && p.bytes && !deleted) {
           deleted = true;
@@ -220,7 +371,10 @@ describe('the artifact cache', () => {
   });
 
   it('cache files deleted over and over during builds: each build succeeds or says so (CACHE_ERROR), never a raw ENOENT', async () => {
-    const server = await serve({ '/simple/pkg/': respond(200, link(`../../files/${WHEEL}#sha256=${wheel.sha256}`)), [`/files/${WHEEL}`]: wheelRoute() });
+    const server = await serve({
+      '/simple/pkg/': respond(200, link(`../../files/${WHEEL}#sha256=${wheel.sha256}`)),
+      [`/files/${WHEEL}`]: wheelRoute(),
+    });
     let running = true;
     const cleaner = (async () => {
       while (running) {
@@ -232,7 +386,16 @@ describe('the artifact cache', () => {
     const outcomes: string[] = [];
     try {
       for (let i = 0; i < 8; i++) {
-        const result = await fetchArtifacts({ requirements: ['pkg'], index: config(`${server.origin}/simple/`), target, cacheDir: suite.cacheDir, http: FAST }).then(() => 'ok', (e: unknown) => e);
+        const result = await fetchArtifacts({
+          requirements: ['pkg'],
+          index: config(`${server.origin}/simple/`),
+          target,
+          cacheDir: suite.cacheDir,
+          http: FAST,
+        }).then(
+          () => 'ok',
+          (e: unknown) => e,
+        );
         if (result !== 'ok' && !(result instanceof ResolverError && result.code === 'CACHE_ERROR')) throw result;
         outcomes.push(result === 'ok' ? 'ok' : 'CACHE_ERROR');
       }
@@ -243,4 +406,3 @@ describe('the artifact cache', () => {
     expect(outcomes).toHaveLength(8);
   });
 });
-

@@ -30,23 +30,54 @@ function typed<T>(parse: () => T): T | undefined {
   }
 }
 
-const env = { python_version: '3.11', python_full_version: '3.11.7', os_name: 'posix', sys_platform: 'linux', platform_machine: 'x86_64', platform_python_implementation: 'CPython', implementation_name: 'cpython', implementation_version: '3.11.7', platform_release: '6.1', platform_system: 'Linux', platform_version: '#1', extra: 'security' };
+const env = {
+  python_version: '3.11',
+  python_full_version: '3.11.7',
+  os_name: 'posix',
+  sys_platform: 'linux',
+  platform_machine: 'x86_64',
+  platform_python_implementation: 'CPython',
+  implementation_name: 'cpython',
+  implementation_version: '3.11.7',
+  platform_release: '6.1',
+  platform_system: 'Linux',
+  platform_version: '#1',
+  extra: 'security',
+};
 
-const oddEnv = { ...env, platform_release: '6.1.0-18-amd64', python_full_version: '3.13.0+', platform_version: '#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1' };
+const oddEnv = {
+  ...env,
+  platform_release: '6.1.0-18-amd64',
+  python_full_version: '3.13.0+',
+  platform_version: '#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1',
+};
 const emptyEnv = Object.fromEntries(Object.keys(env).map((k) => [k, '']));
 
 describe('PEP 440 / 508 parsers under hostile input', () => {
-  const versionInput = fc.oneof(versionText, maybeInvalidVersion, mutated(versionText), anyText, fc.bigInt({ min: 0n, max: 10n ** 40n }).map((n) => `${n}.${n}!${n}`));
-  it('Version.parse: a Version or INVALID_VERSION; normal form is stable', () => {
-    fc.assert(fc.property(versionInput, versionText, (text, other) => {
-      tally.count('version');
-      const v = typed(() => Version.parse(text));
-      if (!v) return;
-      expect(Version.parse(v.toString()).toString()).toBe(v.toString());
-      const w = Version.tryParse(other);
-      if (w) typed(() => v.compare(w));
-    }), fcParams(RUNS));
-  }, FUZZ_TIMEOUT);
+  const versionInput = fc.oneof(
+    versionText,
+    maybeInvalidVersion,
+    mutated(versionText),
+    anyText,
+    fc.bigInt({ min: 0n, max: 10n ** 40n }).map((n) => `${n}.${n}!${n}`),
+  );
+  it(
+    'Version.parse: a Version or INVALID_VERSION; normal form is stable',
+    () => {
+      fc.assert(
+        fc.property(versionInput, versionText, (text, other) => {
+          tally.count('version');
+          const v = typed(() => Version.parse(text));
+          if (!v) return;
+          expect(Version.parse(v.toString()).toString()).toBe(v.toString());
+          const w = Version.tryParse(other);
+          if (w) typed(() => v.compare(w));
+        }),
+        fcParams(RUNS),
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
 
   const specifierInput = fc.oneof(
     specifierText,
@@ -54,18 +85,25 @@ describe('PEP 440 / 508 parsers under hostile input', () => {
     fc.array(specifierText, { maxLength: 6 }).map((xs) => xs.join(',')),
     anyText,
   );
-  it('SpecifierSet.parse: a set or INVALID_SPECIFIER; contains() never throws an untyped error', () => {
-    fc.assert(fc.property(specifierInput, versionInput, fc.boolean(), (text, version, pre) => {
-      tally.count('specifier');
-      const set = typed(() => SpecifierSet.parse(text));
-      if (!set) return;
-      const again = SpecifierSet.parse(set.toString());
-      expect(again.toString()).toBe(set.toString());
-      const v = Version.tryParse(version);
-      const inside = v ? typed(() => set.contains(v, pre)) : undefined;
-      if (inside !== undefined) expect(typeof inside).toBe('boolean');
-    }), fcParams(RUNS));
-  }, FUZZ_TIMEOUT);
+  it(
+    'SpecifierSet.parse: a set or INVALID_SPECIFIER; contains() never throws an untyped error',
+    () => {
+      fc.assert(
+        fc.property(specifierInput, versionInput, fc.boolean(), (text, version, pre) => {
+          tally.count('specifier');
+          const set = typed(() => SpecifierSet.parse(text));
+          if (!set) return;
+          const again = SpecifierSet.parse(set.toString());
+          expect(again.toString()).toBe(set.toString());
+          const v = Version.tryParse(version);
+          const inside = v ? typed(() => set.contains(v, pre)) : undefined;
+          if (inside !== undefined) expect(typeof inside).toBe('boolean');
+        }),
+        fcParams(RUNS),
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
 
   const markerInput = fc.oneof(
     { weight: 6, arbitrary: markerText },
@@ -73,22 +111,32 @@ describe('PEP 440 / 508 parsers under hostile input', () => {
     { weight: 3, arbitrary: anyText },
     { weight: 1, arbitrary: nested('(', 'python_version >= "3"', ')') },
     { weight: 1, arbitrary: nested('os_name == "a" and (', 'extra == "x"', ')') },
-    { weight: 1, arbitrary: fc.integer({ min: 1, max: 1_000 }).map((n) => Array(n).fill('python_version > "3"').join(' or ')) },
+    {
+      weight: 1,
+      arbitrary: fc.integer({ min: 1, max: 1_000 }).map((n) => Array(n).fill('python_version > "3"').join(' or ')),
+    },
   );
-  it('Marker.parse and evaluate: a boolean or INVALID_MARKER, and the printed form re-parses', () => {
-    fc.assert(fc.property(markerInput, (text) => {
-      tally.count('marker');
-      const marker = typed(() => Marker.parse(text));
-      if (!marker) return;
-      // Also where values are not versions or are empty (packaging ≥ 26 evaluates those, no error).
-      for (const e of [env, oddEnv, emptyEnv]) {
-        const result = typed(() => marker.evaluate(e));
-        if (result !== undefined) expect(typeof result).toBe('boolean');
-      }
-      const again = Marker.parse(marker.toString());
-      expect(again.toString()).toBe(marker.toString());
-    }), fcParams(RUNS));
-  }, FUZZ_TIMEOUT);
+  it(
+    'Marker.parse and evaluate: a boolean or INVALID_MARKER, and the printed form re-parses',
+    () => {
+      fc.assert(
+        fc.property(markerInput, (text) => {
+          tally.count('marker');
+          const marker = typed(() => Marker.parse(text));
+          if (!marker) return;
+          // Also where values are not versions or are empty (packaging ≥ 26 evaluates those, no error).
+          for (const e of [env, oddEnv, emptyEnv]) {
+            const result = typed(() => marker.evaluate(e));
+            if (result !== undefined) expect(typeof result).toBe('boolean');
+          }
+          const again = Marker.parse(marker.toString());
+          expect(again.toString()).toBe(marker.toString());
+        }),
+        fcParams(RUNS),
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
 
   const requirementInput = fc.oneof(
     { weight: 6, arbitrary: requirementText },
@@ -96,17 +144,34 @@ describe('PEP 440 / 508 parsers under hostile input', () => {
     { weight: 3, arbitrary: anyText },
     { weight: 1, arbitrary: nested('a[', 'b', ']') },
     { weight: 1, arbitrary: nested('a (', '>=1', ')') },
-    { weight: 1, arbitrary: fc.constantFrom('a @ https://u:p@host/x.whl', 'a @ file:///../../etc/passwd', 'a @ ', '@', 'a;', 'a ; ;') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        'a @ https://u:p@host/x.whl',
+        'a @ file:///../../etc/passwd',
+        'a @ ',
+        '@',
+        'a;',
+        'a ; ;',
+      ),
+    },
   );
-  it('Requirement.parse: a requirement or INVALID_REQUIREMENT / INVALID_MARKER, and the printed form re-parses', () => {
-    fc.assert(fc.property(requirementInput, (text) => {
-      tally.count('requirement');
-      const req = typed(() => Requirement.parse(text));
-      if (!req) return;
-      expect(Requirement.parse(req.toString()).toString()).toBe(req.toString());
-      if (req.marker) typed(() => req.marker!.evaluate(env));
-    }), fcParams(RUNS));
-  }, FUZZ_TIMEOUT);
+  it(
+    'Requirement.parse: a requirement or INVALID_REQUIREMENT / INVALID_MARKER, and the printed form re-parses',
+    () => {
+      fc.assert(
+        fc.property(requirementInput, (text) => {
+          tally.count('requirement');
+          const req = typed(() => Requirement.parse(text));
+          if (!req) return;
+          expect(Requirement.parse(req.toString()).toString()).toBe(req.toString());
+          if (req.marker) typed(() => req.marker!.evaluate(env));
+        }),
+        fcParams(RUNS),
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
 });
 
 const sha = (c: string) => c.repeat(64);
@@ -116,8 +181,32 @@ const validLock: Lock = {
   requiresPython: '>=3.9',
   createdBy: 'nx-pex',
   packages: [
-    { name: 'web', version: '2.0', wheels: [{ name: 'web-2.0-py3-none-any.whl', url: 'https://files.example/web-2.0-py3-none-any.whl', size: 10, hashes: { sha256: sha('a') } }], nxPex: { requiresDist: ['core>=1', 'aio; extra == "async"'] } },
-    { name: 'core', version: '1.5', marker: "sys_platform == 'linux'", wheels: [{ name: 'core-1.5-py3-none-any.whl', url: 'https://files.example/core-1.5-py3-none-any.whl', hashes: { sha256: sha('b') } }], nxPex: { requiresDist: [] } },
+    {
+      name: 'web',
+      version: '2.0',
+      wheels: [
+        {
+          name: 'web-2.0-py3-none-any.whl',
+          url: 'https://files.example/web-2.0-py3-none-any.whl',
+          size: 10,
+          hashes: { sha256: sha('a') },
+        },
+      ],
+      nxPex: { requiresDist: ['core>=1', 'aio; extra == "async"'] },
+    },
+    {
+      name: 'core',
+      version: '1.5',
+      marker: "sys_platform == 'linux'",
+      wheels: [
+        {
+          name: 'core-1.5-py3-none-any.whl',
+          url: 'https://files.example/core-1.5-py3-none-any.whl',
+          hashes: { sha256: sha('b') },
+        },
+      ],
+      nxPex: { requiresDist: [] },
+    },
   ],
   nxPex: {
     roots: { api: ['web[async]>=2'] },
@@ -128,36 +217,52 @@ const validText = formatLock(validLock);
 
 type Toml = ReturnType<typeof parseToml>;
 const tomlLeaf: fc.Arbitrary<unknown> = fc.oneof(
-  fc.string({ unit: 'binary', maxLength: 20 }), fc.constantFrom('1.0', '', 'web', sha('c'), 'not a url', '>=3', 'python_version >'),
-  fc.integer(), fc.constantFrom(-1, 0, 2 ** 53 + 2), fc.double({ noNaN: false }), fc.boolean(), fc.date({ noInvalidDate: true }),
+  fc.string({ unit: 'binary', maxLength: 20 }),
+  fc.constantFrom('1.0', '', 'web', sha('c'), 'not a url', '>=3', 'python_version >'),
+  fc.integer(),
+  fc.constantFrom(-1, 0, 2 ** 53 + 2),
+  fc.double({ noNaN: false }),
+  fc.boolean(),
+  fc.date({ noInvalidDate: true }),
 );
 const tomlValue: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
-  v: fc.oneof({ depthSize: 'small', withCrossShrink: true }, tomlLeaf, fc.array(tie('v'), { maxLength: 3 }), fc.dictionary(fc.constantFrom('name', 'version', 'url', 'hashes', 'sha256', 'wheels', 'size', 'marker', 'requires-dist', 'x'), tie('v'), { maxKeys: 3 })),
+  v: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    tomlLeaf,
+    fc.array(tie('v'), { maxLength: 3 }),
+    fc.dictionary(
+      fc.constantFrom('name', 'version', 'url', 'hashes', 'sha256', 'wheels', 'size', 'marker', 'requires-dist', 'x'),
+      tie('v'),
+      { maxKeys: 3 },
+    ),
+  ),
 })).v;
 
 /** The valid lock's document with the value at one random path replaced (or removed). */
-const structurallyBroken: fc.Arbitrary<string> = fc.tuple(fc.array(fc.nat(), { minLength: 1, maxLength: 6 }), fc.option(tomlValue)).map(([path, value]) => {
-  const doc = parseToml(validText) as Toml;
-  let node: Record<string, unknown> | unknown[] = doc;
-  for (let depth = 0; depth < path.length; depth++) {
-    const keys = Array.isArray(node) ? node.map((_, i) => i) : Object.keys(node);
-    if (keys.length === 0) break;
-    const key = keys[path[depth]! % keys.length]!;
-    const child = (node as Record<string | number, unknown>)[key];
-    const last = depth === path.length - 1 || typeof child !== 'object' || child === null || child instanceof Date;
-    if (last) {
-      if (value === null && !Array.isArray(node)) delete (node as Record<string, unknown>)[key as string];
-      else (node as Record<string | number, unknown>)[key] = value;
-      break;
+const structurallyBroken: fc.Arbitrary<string> = fc
+  .tuple(fc.array(fc.nat(), { minLength: 1, maxLength: 6 }), fc.option(tomlValue))
+  .map(([path, value]) => {
+    const doc = parseToml(validText) as Toml;
+    let node: Record<string, unknown> | unknown[] = doc;
+    for (let depth = 0; depth < path.length; depth++) {
+      const keys = Array.isArray(node) ? node.map((_, i) => i) : Object.keys(node);
+      if (keys.length === 0) break;
+      const key = keys[path[depth]! % keys.length]!;
+      const child = (node as Record<string | number, unknown>)[key];
+      const last = depth === path.length - 1 || typeof child !== 'object' || child === null || child instanceof Date;
+      if (last) {
+        if (value === null && !Array.isArray(node)) delete (node as Record<string, unknown>)[key as string];
+        else (node as Record<string | number, unknown>)[key] = value;
+        break;
+      }
+      node = child as Record<string, unknown> | unknown[];
     }
-    node = child as Record<string, unknown> | unknown[];
-  }
-  try {
-    return stringifyToml(doc);
-  } catch {
-    return validText; // a value TOML cannot hold (e.g. null in an array): the plain lock instead
-  }
-});
+    try {
+      return stringifyToml(doc);
+    } catch {
+      return validText; // a value TOML cannot hold (e.g. null in an array): the plain lock instead
+    }
+  });
 
 describe('pylock.toml parser under hostile input', () => {
   it('the valid lock parses (the mutations start from a real lock)', () => {
@@ -171,19 +276,27 @@ describe('pylock.toml parser under hostile input', () => {
     { weight: 1, arbitrary: nested('a = [', '1', ']') },
     { weight: 1, arbitrary: nested('a = { b = ', '1', ' }') },
   );
-  it('parseLock: a Lock or INVALID_LOCK (naming the file); a parsed lock formats and re-parses', () => {
-    fc.assert(fc.property(lockInput, (text) => {
-      tally.count('pylock');
-      let lock: Lock | undefined;
-      try {
-        lock = parseLock(text, 'pylock.toml');
-      } catch (error) {
-        if (!(error instanceof ResolverError)) throw new Error(`untyped exception: ${String(error)}`, { cause: error });
-        expect(error.message).toContain('pylock.toml');
-        return;
-      }
-      const again = parseLock(formatLock(lock), 'pylock.toml');
-      expect(formatLock(again)).toBe(formatLock(lock));
-    }), fcParams(RUNS));
-  }, FUZZ_TIMEOUT);
+  it(
+    'parseLock: a Lock or INVALID_LOCK (naming the file); a parsed lock formats and re-parses',
+    () => {
+      fc.assert(
+        fc.property(lockInput, (text) => {
+          tally.count('pylock');
+          let lock: Lock | undefined;
+          try {
+            lock = parseLock(text, 'pylock.toml');
+          } catch (error) {
+            if (!(error instanceof ResolverError))
+              throw new Error(`untyped exception: ${String(error)}`, { cause: error });
+            expect(error.message).toContain('pylock.toml');
+            return;
+          }
+          const again = parseLock(formatLock(lock), 'pylock.toml');
+          expect(formatLock(again)).toBe(formatLock(lock));
+        }),
+        fcParams(RUNS),
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
 });

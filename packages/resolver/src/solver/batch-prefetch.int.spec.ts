@@ -42,7 +42,12 @@ afterAll(async () => {
  * then (prefetched) arrives with that round's answers, so waiting for it is not one more round trip.
  */
 async function walk(batchPrefetch: number, cacheDir: string) {
-  const session = new FetchSession({ requirements: [], index: { indexUrl: server.url, extraIndexUrls: [], findLinks: [], noIndex: false }, target, cacheDir });
+  const session = new FetchSession({
+    requirements: [],
+    index: { indexUrl: server.url, extraIndexUrls: [], findLinks: [], noIndex: false },
+    target,
+    cacheDir,
+  });
   // One read per release (session.metadata shares them too, but returns a new promise per call).
   const reads = new Map<string, { pending: Promise<unknown>; done: boolean; round: number }>();
   let rounds = 0;
@@ -55,25 +60,32 @@ async function walk(batchPrefetch: number, cacheDir: string) {
       inFlight++;
       peak = Math.max(peak, inFlight);
       const entry = { pending: session.metadata(name, release), done: false, round: rounds };
-      void entry.pending.finally(() => {
-        inFlight--;
-        entry.done = true;
-      }).catch(() => undefined);
+      void entry.pending
+        .finally(() => {
+          inFlight--;
+          entry.done = true;
+        })
+        .catch(() => undefined);
       reads.set(key, (r = entry));
     }
     return r;
   };
-  const solver = new Solver({
-    releases: (name) => session.releasesOf(name),
-    metadata: async (name, release) => {
-      const r = read(name, release);
-      if (!r.done && r.round === rounds) rounds++;
-      return r.pending as ReturnType<FetchSession['metadata']>;
+  const solver = new Solver(
+    {
+      releases: (name) => session.releasesOf(name),
+      metadata: async (name, release) => {
+        const r = read(name, release);
+        if (!r.done && r.round === rounds) rounds++;
+        return r.pending as ReturnType<FetchSession['metadata']>;
+      },
+      prefetchMetadata: (name, release) => read(name, release).pending as ReturnType<FetchSession['metadata']>,
+      noWheel: (name, release) => noWheel(name, release, session),
+      describeSources: () => session.index.describeSources(),
     },
-    prefetchMetadata: (name, release) => read(name, release).pending as ReturnType<FetchSession['metadata']>,
-    noWheel: (name, release) => noWheel(name, release, session),
-    describeSources: () => session.index.describeSources(),
-  }, markerEnvironment(target), [], { batchPrefetch });
+    markerEnvironment(target),
+    [],
+    { batchPrefetch },
+  );
   try {
     const { decisions } = await solver.resolve([Requirement.parse('a'), Requirement.parse(`b==${PINNED}.0`)]);
     return { picked: [...decisions].map(([n, r]) => `${n} ${r.version}`).sort(), rounds, peak };

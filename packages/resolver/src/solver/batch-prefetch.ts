@@ -24,7 +24,10 @@ export class BatchPrefetcher {
   private readonly queued = new Map<string, Release[]>();
   private inFlight = 0;
 
-  constructor(private readonly read: PrefetchMetadata, private readonly window = BATCH_PREFETCH) {}
+  constructor(
+    private readonly read: PrefetchMetadata,
+    private readonly window = BATCH_PREFETCH,
+  ) {}
 
   /**
    * `release` of `name` is being tried; `next` are the other allowed releases in the order the solver
@@ -50,7 +53,10 @@ export class BatchPrefetcher {
     let at = all.indexOf(release);
     if (at < 0) at = all.findIndex((r) => r.version.compare(release.version) < 0) - 1;
     for (let i = at + 1; at >= -1 && i < all.length && batch.length < this.window; i++) take(all[i]!);
-    this.queued.set(name, batch.filter((r) => !this.requested.has(`${name} ${r.version}`)));
+    this.queued.set(
+      name,
+      batch.filter((r) => !this.requested.has(`${name} ${r.version}`)),
+    );
     this.pump();
   }
 
@@ -66,10 +72,12 @@ export class BatchPrefetcher {
         if (!pending) continue;
         this.inFlight++;
         // A failed read costs nothing here: the solver asks again if it needs that release.
-        void pending.catch(() => undefined).finally(() => {
-          this.inFlight--;
-          this.pump();
-        });
+        void pending
+          .catch(() => undefined)
+          .finally(() => {
+            this.inFlight--;
+            this.pump();
+          });
       }
       if (list.length === 0) this.queued.delete(name);
       if (this.inFlight >= this.window) return;

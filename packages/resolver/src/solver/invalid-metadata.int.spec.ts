@@ -26,7 +26,14 @@ const suite = fixtureSuite('nx-pex-invalid-metadata-', async (wheels) => {
 });
 
 function resolve(requirements: string[], warnings: string[]) {
-  return fetchArtifacts({ requirements, target, cacheDir: suite.cacheDir, http: { backoffMs: 5 }, index: suite.index(), onWarning: (m) => warnings.push(m) });
+  return fetchArtifacts({
+    requirements,
+    target,
+    cacheDir: suite.cacheDir,
+    http: { backoffMs: 5 },
+    index: suite.index(),
+    onWarning: (m) => warnings.push(m),
+  });
 }
 
 describe('releases with invalid metadata (as pip >= 24.1: discarded with a warning)', () => {
@@ -43,7 +50,9 @@ describe('releases with invalid metadata (as pip >= 24.1: discarded with a warni
     const warnings: string[] = [];
     const result = await resolve(['drift'], warnings);
     expect(result.map((a) => `${a.name} ${a.version}`)).toEqual(['drift 1.0']);
-    expect(warnings).toEqual([expect.stringContaining('Ignoring drift 2.0: its metadata is invalid (Version 1.5 is not the file name\'s 2.0)')]);
+    expect(warnings).toEqual([
+      expect.stringContaining("Ignoring drift 2.0: its metadata is invalid (Version 1.5 is not the file name's 2.0)"),
+    ]);
   });
 
   it('says why in the RESOLUTION_CONFLICT report when only invalid releases remain', async () => {
@@ -53,7 +62,9 @@ describe('releases with invalid metadata (as pip >= 24.1: discarded with a warni
     const error = failure as ResolverError;
     expect(error.code).toBe('RESOLUTION_CONFLICT');
     expect(error.message).toContain('broken 2.0 has invalid metadata: Requires-Dist "colorama (>=7.*)"');
-    expect(error.message).toContain('broken 1.0 has invalid metadata: Requires-Dist "colorama; python_version >= \\"3\\" and"');
+    expect(error.message).toContain(
+      'broken 1.0 has invalid metadata: Requires-Dist "colorama; python_version >= \\"3\\" and"',
+    );
     expect(warnings.map((w) => w.split(':')[0])).toEqual(['Ignoring broken 2.0', 'Ignoring broken 1.0']);
   });
 });

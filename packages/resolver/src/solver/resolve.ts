@@ -6,7 +6,22 @@ import type { MarkerEnvironment } from '../pep508/marker.js';
 import { Requirement } from '../pep508/requirement.js';
 import { normalizeName } from '../names.js';
 import { BATCH_PREFETCH, BatchPrefetcher } from './batch-prefetch.js';
-import { anything, has, indexesNewestFirst, intersect, isDisjoint, isSubset, negate, notSelected, positive, positiveBits, size, Universe, versionsOf, type Term } from './term.js';
+import {
+  anything,
+  has,
+  indexesNewestFirst,
+  intersect,
+  isDisjoint,
+  isSubset,
+  negate,
+  notSelected,
+  positive,
+  positiveBits,
+  size,
+  Universe,
+  versionsOf,
+  type Term,
+} from './term.js';
 
 /** What the solver needs from the outside world (index pages and wheel metadata). */
 export interface Provider {
@@ -96,7 +111,8 @@ function inconsistency(base: string, release: Release, metadata: RawMetadata): P
   if (metadata.version !== undefined) {
     const version = Version.tryParse(metadata.version);
     if (!version) return { invalid: `Version ${JSON.stringify(metadata.version)} is not a PEP 440 version` };
-    if (version.compare(release.version) !== 0) return { invalid: `Version ${metadata.version} is not the file name's ${release.version.toString()}` };
+    if (version.compare(release.version) !== 0)
+      return { invalid: `Version ${metadata.version} is not the file name's ${release.version.toString()}` };
   }
   return undefined;
 }
@@ -179,7 +195,10 @@ export class Solver {
     let next: string | undefined = ROOT;
     while (next !== undefined) {
       if (++this.steps > MAX_STEPS) {
-        throw new ResolverError('RESOLUTION_CONFLICT', `Resolution gave up after ${MAX_STEPS} steps while choosing ${next}. Add tighter version constraints to the requirements.`);
+        throw new ResolverError(
+          'RESOLUTION_CONFLICT',
+          `Resolution gave up after ${MAX_STEPS} steps while choosing ${next}. Add tighter version constraints to the requirements.`,
+        );
       }
       this.propagate(next);
       next = await this.decide();
@@ -206,7 +225,11 @@ export class Solver {
         // A constraint only narrows a package that is required: "X outside C" is incompatible.
         const universe = u;
         const outside = universe.keys.filter((_, i) => !c.specifier.contains(universe.versions[i]!, true));
-        if (outside.length) this.add({ terms: [positive(pkg, outside, universe)], cause: { kind: 'constraint', requirement: c.toString() } });
+        if (outside.length)
+          this.add({
+            terms: [positive(pkg, outside, universe)],
+            cause: { kind: 'constraint', requirement: c.toString() },
+          });
       }
     }
     return u;
@@ -231,12 +254,20 @@ export class Solver {
   }
 
   /** Add "pkg==version requires r" for each requirement (and its base package for extras). */
-  private async addDependencies(pkg: string, version: string, requirements: Requirement[], labels: string[]): Promise<Incompatibility[]> {
+  private async addDependencies(
+    pkg: string,
+    version: string,
+    requirements: Requirement[],
+    labels: string[],
+  ): Promise<Incompatibility[]> {
     for (const r of requirements) this.speculate(r);
     const added: Incompatibility[] = [];
     for (const [i, r] of requirements.entries()) {
       if (r.url) {
-        throw new ResolverError('INVALID_REQUIREMENT', `Direct URL requirements are not supported yet: ${JSON.stringify(r.source)} (required by ${labels[i]}). Put the wheel in a find-links directory and require it by name.`);
+        throw new ResolverError(
+          'INVALID_REQUIREMENT',
+          `Direct URL requirements are not supported yet: ${JSON.stringify(r.source)} (required by ${labels[i]}). Put the wheel in a find-links directory and require it by name.`,
+        );
       }
       if (exactPin(r)) this.pinned.add(r.key);
       if (r.specifier.prereleases) this.prereleasesNamed.add(r.key);
@@ -273,10 +304,14 @@ export class Solver {
     this.speculated.add(key);
     void (async () => {
       const releases = await this.provider.releases(r.key);
-      const allowed = releases.filter((rel) => rel.best && !rel.yanked && r.specifier.contains(rel.version.toString(), true));
+      const allowed = releases.filter(
+        (rel) => rel.best && !rel.yanked && r.specifier.contains(rel.version.toString(), true),
+      );
       const want = Version.tryParse(this.provider.preference?.(r.key) ?? '');
-      const guess = (want && allowed.find((rel) => rel.version.compare(want) === 0))
-        ?? allowed.find((rel) => !rel.version.isPrerelease) ?? allowed[0];
+      const guess =
+        (want && allowed.find((rel) => rel.version.compare(want) === 0)) ??
+        allowed.find((rel) => !rel.version.isPrerelease) ??
+        allowed[0];
       if (!guess) return;
       const metadata = await this.provider.prefetchMetadata?.(r.key, guess);
       if (!metadata) return;
@@ -359,7 +394,8 @@ export class Solver {
   /** Is `i` satisfied by the assignments `upTo` (exclusive) plus `extra`? */
   private satisfiedBy(i: Incompatibility, upTo: number, extra?: Assignment): boolean {
     const acc = new Map<string, Term>();
-    const take = (a: Assignment) => acc.set(a.term.pkg, intersect(acc.get(a.term.pkg) ?? anything(a.term.pkg, this.u(a.term.pkg)), a.term));
+    const take = (a: Assignment) =>
+      acc.set(a.term.pkg, intersect(acc.get(a.term.pkg) ?? anything(a.term.pkg, this.u(a.term.pkg)), a.term));
     for (let k = 0; k < upTo; k++) take(this.assignments[k]!);
     if (extra) take(extra);
     return i.terms.every((t) => isSubset(acc.get(t.pkg) ?? anything(t.pkg, this.u(t.pkg)), t));
@@ -397,7 +433,10 @@ export class Solver {
       for (const t of cause.terms) if (t.pkg !== satisfier.term.pkg) put(t);
       const difference = intersect(satisfier.term, negate(term));
       if (difference.none || size(difference) > 0) put(negate(difference));
-      incompatibility = { terms: this.normalize([...merged.values()]), cause: { kind: 'derived', left: incompatibility, right: cause } };
+      incompatibility = {
+        terms: this.normalize([...merged.values()]),
+        cause: { kind: 'derived', left: incompatibility, right: cause },
+      };
       learned = true;
     }
   }
@@ -415,7 +454,10 @@ export class Solver {
     const usable = extra ? releases : releases.filter((r) => r.best && (!r.yanked || this.pinned.has(base)));
     if (usable.length === 0) {
       const withoutWheel = releases.find((r) => !r.best);
-      this.add({ terms: [{ ...allowed, none: false }], cause: { kind: 'no-versions', ...(withoutWheel ? { error: this.provider.noWheel(base, withoutWheel) } : {}) } });
+      this.add({
+        terms: [{ ...allowed, none: false }],
+        cause: { kind: 'no-versions', ...(withoutWheel ? { error: this.provider.noWheel(base, withoutWheel) } : {}) },
+      });
       return pkg;
     }
     const [release, ...next] = this.preferenceOrder(pkg, base, usable);
@@ -435,7 +477,13 @@ export class Solver {
   }
 
   /** Add the dependencies of pkg==version, then decide it unless one of them is already ruled out. */
-  private async decideVersion(pkg: string, base: string, extra: string | undefined, version: string, release: Release | undefined): Promise<string> {
+  private async decideVersion(
+    pkg: string,
+    base: string,
+    extra: string | undefined,
+    version: string,
+    release: Release | undefined,
+  ): Promise<string> {
     let incompatibilities: Incompatibility[];
     if (pkg === ROOT) {
       incompatibilities = await this.addDependencies(ROOT, '0', this.roots, this.rootLabels);
@@ -443,23 +491,49 @@ export class Solver {
       // The extra is the base at the same version plus the requirements its marker enables.
       const parsed = this.parseMetadata(base, release!, await this.provider.metadata(base, release!));
       if ('invalid' in parsed) return this.ruleOut(pkg, version, parsed.invalid);
-      incompatibilities = await this.addDependencies(pkg, version, [Requirement.parse(`${base}==${version}`)], [`${pkg} ${version}`]);
+      incompatibilities = await this.addDependencies(
+        pkg,
+        version,
+        [Requirement.parse(`${base}==${version}`)],
+        [`${pkg} ${version}`],
+      );
       const deps = parsed.requirements.filter((r) => r.marker?.mentionsExtra && r.appliesTo(this.env, [extra]));
-      incompatibilities.push(...await this.addDependencies(pkg, version, deps, deps.map(() => `${pkg} ${version}`)));
+      incompatibilities.push(
+        ...(await this.addDependencies(
+          pkg,
+          version,
+          deps,
+          deps.map(() => `${pkg} ${version}`),
+        )),
+      );
     } else {
       const parsed = this.parseMetadata(base, release!, await this.provider.metadata(base, release!));
       if ('invalid' in parsed) return this.ruleOut(pkg, version, parsed.invalid);
       const { requiresPython } = parsed;
       if (this.python && requiresPython && !pythonAllowed(requiresPython, this.python)) {
-        this.add({ terms: [positive(pkg, [version], this.u(pkg))], cause: { kind: 'requires-python', version, requiresPython } });
+        this.add({
+          terms: [positive(pkg, [version], this.u(pkg))],
+          cause: { kind: 'requires-python', version, requiresPython },
+        });
         return pkg;
       }
       const deps = parsed.requirements.filter((r) => r.appliesTo(this.env, ['']));
-      incompatibilities = await this.addDependencies(pkg, version, deps, deps.map(() => `${pkg} ${version}`));
+      incompatibilities = await this.addDependencies(
+        pkg,
+        version,
+        deps,
+        deps.map(() => `${pkg} ${version}`),
+      );
     }
     // PubGrub: do not decide when a dependency of this version is already ruled out; propagation will.
-    const decision: Assignment = { term: positive(pkg, [version], this.u(pkg)), level: this.decisions.size + 1, decision: true };
-    const blocked = incompatibilities.some((i) => i.terms.every((t) => t.pkg === pkg ? isSubset(decision.term, t) : this.relation(t) === 'satisfied'));
+    const decision: Assignment = {
+      term: positive(pkg, [version], this.u(pkg)),
+      level: this.decisions.size + 1,
+      decision: true,
+    };
+    const blocked = incompatibilities.some((i) =>
+      i.terms.every((t) => (t.pkg === pkg ? isSubset(decision.term, t) : this.relation(t) === 'satisfied')),
+    );
     if (!blocked) this.assign(decision);
     return pkg;
   }
@@ -487,7 +561,9 @@ export class Solver {
     const [base] = splitExtra(pkg);
     if (!this.warned.has(`${base} ${version}`)) {
       this.warned.add(`${base} ${version}`);
-      this.warn(`Ignoring ${base} ${version}: its metadata is invalid (${reason}). Another version is used; ask the project to fix the release if you need this one.`);
+      this.warn(
+        `Ignoring ${base} ${version}: its metadata is invalid (${reason}). Another version is used; ask the project to fix the release if you need this one.`,
+      );
     }
     return pkg;
   }
@@ -521,7 +597,10 @@ export class Solver {
         set.add(extra);
         extras.set(base, set);
       } else {
-        decisions.set(base, this.releases.get(base)!.find((r) => r.version.toString() === version)!);
+        decisions.set(
+          base,
+          this.releases.get(base)!.find((r) => r.version.toString() === version)!,
+        );
       }
     }
     return { decisions, extras };
@@ -538,21 +617,34 @@ export class Solver {
       } else if (!leaves.includes(i)) leaves.push(i);
     };
     collect(root);
-    const facts = leaves.filter((l) => l.cause.kind !== 'root' && !(l.cause.kind === 'dependency' && l.terms[0]!.pkg === ROOT));
+    const facts = leaves.filter(
+      (l) => l.cause.kind !== 'root' && !(l.cause.kind === 'dependency' && l.terms[0]!.pkg === ROOT),
+    );
     const only = facts.length === 1 ? facts[0]! : undefined;
-    const asks = leaves.filter((l) => l.cause.kind === 'dependency').map((l) => this.describe(l)).join('; ');
+    const asks = leaves
+      .filter((l) => l.cause.kind === 'dependency')
+      .map((l) => this.describe(l))
+      .join('; ');
     if (only?.cause.kind === 'no-versions') return only.cause.error ?? this.noMatch(only.terms[0]!.pkg, asks);
     // A root requirement no known release satisfies: its term said nothing and was dropped.
     const first = leaves.find((l) => l.cause.kind === 'dependency');
     if (facts.length === 0 && first?.cause.kind === 'dependency') return this.noMatch(first.cause.pkg, asks);
-    const roots = leaves.filter((l) => l.cause.kind === 'dependency' && l.terms[0]!.pkg === ROOT).map((l) => this.describe(l));
-    return new ResolverError('RESOLUTION_CONFLICT', `Cannot resolve the requirements:\n${this.report(root)}\nTo fix it, relax or remove one of these requirements: ${roots.join('; ')} — or pin versions whose dependencies agree.`);
+    const roots = leaves
+      .filter((l) => l.cause.kind === 'dependency' && l.terms[0]!.pkg === ROOT)
+      .map((l) => this.describe(l));
+    return new ResolverError(
+      'RESOLUTION_CONFLICT',
+      `Cannot resolve the requirements:\n${this.report(root)}\nTo fix it, relax or remove one of these requirements: ${roots.join('; ')} — or pin versions whose dependencies agree.`,
+    );
   }
 
   private noMatch(pkg: string, asks: string): ResolverError {
     const [base] = splitExtra(pkg);
     const available = [...(this.releases.get(base) ?? [])].slice(0, 10).map((r) => r.version.toString());
-    return new ResolverError('NO_MATCHING_DISTRIBUTION', `No distribution of ${base} satisfies ${asks || base} on ${this.provider.describeSources()} (${available.length ? `available: ${available.join(', ')}` : 'no files usable by the target interpreter'}). Check the name and version, or the index configuration.`);
+    return new ResolverError(
+      'NO_MATCHING_DISTRIBUTION',
+      `No distribution of ${base} satisfies ${asks || base} on ${this.provider.describeSources()} (${available.length ? `available: ${available.join(', ')}` : 'no files usable by the target interpreter'}). Check the name and version, or the index configuration.`,
+    );
   }
 
   /** The derivation tree as numbered lines, each "Because A and B, C." ending in the failure. */
@@ -580,23 +672,35 @@ export class Solver {
   private describe(i: Incompatibility): string {
     const c = i.cause;
     switch (c.kind) {
-      case 'dependency': return `${c.from} requires ${c.requirement}`;
-      case 'invalid-metadata': return `${i.terms[0]!.pkg} ${c.version} has invalid metadata: ${c.reason}`;
-      case 'requires-python': return `${i.terms[0]!.pkg} ${c.version} requires Python ${c.requiresPython} (the target has ${this.python?.toString() ?? 'another version'})`;
-      case 'constraint': return `the constraint ${c.requirement} excludes ${this.show(i.terms[0]!)}`;
-      case 'no-versions': return c.error ? `${this.show(i.terms[0]!)} has no wheel for the target` : `no release of ${this.show(i.terms[0]!)} is available`;
-      case 'root': return 'the request is resolved';
-      case 'derived': break;
+      case 'dependency':
+        return `${c.from} requires ${c.requirement}`;
+      case 'invalid-metadata':
+        return `${i.terms[0]!.pkg} ${c.version} has invalid metadata: ${c.reason}`;
+      case 'requires-python':
+        return `${i.terms[0]!.pkg} ${c.version} requires Python ${c.requiresPython} (the target has ${this.python?.toString() ?? 'another version'})`;
+      case 'constraint':
+        return `the constraint ${c.requirement} excludes ${this.show(i.terms[0]!)}`;
+      case 'no-versions':
+        return c.error
+          ? `${this.show(i.terms[0]!)} has no wheel for the target`
+          : `no release of ${this.show(i.terms[0]!)} is available`;
+      case 'root':
+        return 'the request is resolved';
+      case 'derived':
+        break;
     }
     const terms = i.terms.filter((t) => !(t.pkg === ROOT && !t.none));
     const viaRoot = terms.length !== i.terms.length;
     if (terms.length === 0) return 'version solving failed';
     const pos = terms.filter((t) => !t.none);
     const neg = terms.filter((t) => t.none);
-    if (viaRoot && terms.length === 1) return neg.length ? `the request requires ${this.show(neg[0]!)}` : `the request forbids ${this.show(pos[0]!)}`;
-    if (terms.length === 1) return neg.length ? `${this.show(neg[0]!)} is required` : `${this.show(pos[0]!)} cannot be used`;
+    if (viaRoot && terms.length === 1)
+      return neg.length ? `the request requires ${this.show(neg[0]!)}` : `the request forbids ${this.show(pos[0]!)}`;
+    if (terms.length === 1)
+      return neg.length ? `${this.show(neg[0]!)} is required` : `${this.show(pos[0]!)} cannot be used`;
     if (terms.length === 2 && pos.length === 1) return `${this.show(pos[0]!)} requires ${this.show(neg[0]!)}`;
-    if (terms.length === 2 && pos.length === 2) return `${this.show(pos[0]!)} is incompatible with ${this.show(pos[1]!)}`;
+    if (terms.length === 2 && pos.length === 2)
+      return `${this.show(pos[0]!)} is incompatible with ${this.show(pos[1]!)}`;
     return `these cannot all hold: ${terms.map((t) => (t.none ? `not ${this.show(t)}` : this.show(t))).join(', ')}`;
   }
 }

@@ -12,20 +12,28 @@ type Db = Record<string, Record<string, string[] | [string[], string]>>;
 function provider(db: Db, preferences: Record<string, string> = {}) {
   const metadataCalls: string[] = [];
   const p: Provider = {
-    releases: async (name) => Object.keys(db[name] ?? {}).map((v): Release => ({
-      version: Version.parse(v.replace(/^[!~]/, '')),
-      ...(v.startsWith('!') ? {} : { best: {} as never }),
-      yanked: v.startsWith('~'),
-      hasSdist: v.startsWith('!'),
-      incompatibleWheels: [],
-    })).sort((a, b) => b.version.compare(a.version)),
+    releases: async (name) =>
+      Object.keys(db[name] ?? {})
+        .map((v): Release => ({
+          version: Version.parse(v.replace(/^[!~]/, '')),
+          ...(v.startsWith('!') ? {} : { best: {} as never }),
+          yanked: v.startsWith('~'),
+          hasSdist: v.startsWith('!'),
+          incompatibleWheels: [],
+        }))
+        .sort((a, b) => b.version.compare(a.version)),
     metadata: async (name, release) => {
       metadataCalls.push(`${name} ${release.version}`);
-      const key = Object.keys(db[name]!).find((k) => Version.parse(k.replace(/^[!~]/, '')).compare(release.version) === 0)!;
+      const key = Object.keys(db[name]!).find(
+        (k) => Version.parse(k.replace(/^[!~]/, '')).compare(release.version) === 0,
+      )!;
       const entry = db[name]![key]!;
-      return Array.isArray(entry[0]) ? { requiresDist: entry[0], requiresPython: entry[1] as string } : { requiresDist: entry as string[] };
+      return Array.isArray(entry[0])
+        ? { requiresDist: entry[0], requiresPython: entry[1] as string }
+        : { requiresDist: entry as string[] };
     },
-    noWheel: (name, release) => new ResolverError('NO_COMPATIBLE_WHEEL', `${name} ${release.version} has only an sdist`),
+    noWheel: (name, release) =>
+      new ResolverError('NO_COMPATIBLE_WHEEL', `${name} ${release.version} has only an sdist`),
     describeSources: () => 'the test index',
     preference: (name) => preferences[name],
   };
@@ -34,10 +42,21 @@ function provider(db: Db, preferences: Record<string, string> = {}) {
 
 const env = { python_full_version: '3.11.7', python_version: '3.11', sys_platform: 'linux' };
 
-async function solve(db: Db, roots: string[], options: { preferences?: Record<string, string>; constraints?: string[]; labels?: string[] } = {}) {
+async function solve(
+  db: Db,
+  roots: string[],
+  options: { preferences?: Record<string, string>; constraints?: string[]; labels?: string[] } = {},
+) {
   const { p, metadataCalls } = provider(db, options.preferences);
-  const solver = new Solver(p, env, (options.constraints ?? []).map((c) => Requirement.parse(c)));
-  const { decisions, extras } = await solver.resolve(roots.map((r) => Requirement.parse(r)), options.labels);
+  const solver = new Solver(
+    p,
+    env,
+    (options.constraints ?? []).map((c) => Requirement.parse(c)),
+  );
+  const { decisions, extras } = await solver.resolve(
+    roots.map((r) => Requirement.parse(r)),
+    options.labels,
+  );
   return {
     picked: [...decisions].map(([n, r]) => `${n} ${r.version}`),
     extras: Object.fromEntries([...extras].map(([n, s]) => [n, [...s].sort()])),
@@ -46,7 +65,10 @@ async function solve(db: Db, roots: string[], options: { preferences?: Record<st
 }
 
 async function failure(db: Db, roots: string[], labels?: string[]): Promise<ResolverError> {
-  const err = await solve(db, roots, labels ? { labels } : {}).then(() => undefined, (e: unknown) => e);
+  const err = await solve(db, roots, labels ? { labels } : {}).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ResolverError);
   return err as ResolverError;
 }
@@ -71,7 +93,9 @@ describe('PubGrub solver', () => {
     expect(err.message).toMatch(/bar 2\.0 requires baz<4,>=3/);
     expect(err.message).toMatch(/foo 1\.0 requires bar<3,>=2/);
     expect(err.message).toMatch(/project api requires baz<2,>=1/);
-    expect(err.message).toMatch(/version solving failed\.\nTo fix it, relax or remove one of these requirements: project api requires/);
+    expect(err.message).toMatch(
+      /version solving failed\.\nTo fix it, relax or remove one of these requirements: project api requires/,
+    );
     // Each line is "Because A and B, C." and the last one ends the chain.
     const lines = err.message.split('\n').filter((l) => /^\s+\(\d+\)/.test(l));
     expect(lines.length).toBeGreaterThan(0);
@@ -119,7 +143,10 @@ describe('PubGrub solver', () => {
   });
 
   it('takes the newest pre-release when a requirement names one (packse prerelease scenarios, as pip)', async () => {
-    const db: Db = { a: { '0.1.0': [], '0.2.0a1': [], '0.3.0': [], '1.0.0a1': [] }, c: { '0.1.0': [], '0.2.0': [], '0.2.0a1': [], '0.2.0a2': [], '0.3.0': [] } };
+    const db: Db = {
+      a: { '0.1.0': [], '0.2.0a1': [], '0.3.0': [], '1.0.0a1': [] },
+      c: { '0.1.0': [], '0.2.0': [], '0.2.0a1': [], '0.2.0a2': [], '0.3.0': [] },
+    };
     expect((await solve(db, ['a>=0.1.0a1'])).picked).toEqual(['a 1.0.0a1']);
     expect((await solve(db, ['a>=0.1.0'])).picked).toEqual(['a 0.3.0']);
     expect((await solve(db, ['c<=0.2.0a2'])).picked).toEqual(['c 0.2.0a2']);
@@ -142,7 +169,10 @@ describe('PubGrub solver', () => {
     for (let i = 1; i <= 30; i++) a[`${i}.0`] = ['c'];
     const db: Db = { a, b: { '1.0': ['c>=2'] }, c: { '1.0': [] } };
     const { p, metadataCalls } = provider(db);
-    const err = await new Solver(p, env).resolve([Requirement.parse('b'), Requirement.parse('a')]).then(() => undefined, (e: unknown) => e);
+    const err = await new Solver(p, env).resolve([Requirement.parse('b'), Requirement.parse('a')]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((err as ResolverError).code).toBe('RESOLUTION_CONFLICT');
     // Propagation alone proves the failure from b 1.0: none of the 30 versions of a is examined.
     expect(metadataCalls).toEqual(['b 1.0']);
@@ -168,7 +198,12 @@ describe('speculative metadata prefetch', () => {
     };
     const solver = new Solver(p, env);
     const { decisions } = await solver.resolve([Requirement.parse('app')]);
-    expect([...decisions].map(([n, r]) => `${n} ${r.version}`).sort()).toEqual(['app 1.0', 'base 1.0', 'lib 1.0', 'pin 1.0']);
+    expect([...decisions].map(([n, r]) => `${n} ${r.version}`).sort()).toEqual([
+      'app 1.0',
+      'base 1.0',
+      'lib 1.0',
+      'pin 1.0',
+    ]);
     // Let the remaining guesses settle, then check what was read ahead: the wrong guess lib 2.0 and
     // its requirement extra, and base once lib 1.0 was decided; markers applied (no win).
     await new Promise((r) => setTimeout(r, 0));
@@ -267,7 +302,10 @@ describe('batch metadata prefetch while backtracking', () => {
   it('reads older releases when the allowed set has no next candidate (a pinned dependency), and never a yanked one', async () => {
     const { p } = provider({ a: { '1.0': [], '~2.0': [], '3.0': [], '4.0': [] } });
     const read: string[] = [];
-    const prefetcher = new BatchPrefetcher((name, release) => (read.push(`${name} ${release.version}`), Promise.resolve()), 2);
+    const prefetcher = new BatchPrefetcher(
+      (name, release) => (read.push(`${name} ${release.version}`), Promise.resolve()),
+      2,
+    );
     const all = await p.releases('a');
     const v = (s: string) => all.find((r) => r.version.toString() === s)!;
     prefetcher.tryVersion('a', v('4.0'), [v('3.0')], all);

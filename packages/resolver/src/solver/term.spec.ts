@@ -3,7 +3,21 @@ import { describe, expect, it } from 'vitest';
 import { SpecifierSet } from '../pep440/specifier.js';
 import { Version } from '../pep440/version.js';
 import { specifierSetText, versionText } from '../testing/pep440-arbitraries.js';
-import { anything, has, indexesNewestFirst, intersect, isDisjoint, isSubset, negate, notSelected, positive, positiveBits, size, Universe, versionsOf } from './term.js';
+import {
+  anything,
+  has,
+  indexesNewestFirst,
+  intersect,
+  isDisjoint,
+  isSubset,
+  negate,
+  notSelected,
+  positive,
+  positiveBits,
+  size,
+  Universe,
+  versionsOf,
+} from './term.js';
 
 // 70 versions: three 32-bit words, the last one partly used (bits past the end must stay clear).
 const keys = Array.from({ length: 70 }, (_, i) => `${i + 1}.0`);
@@ -60,33 +74,46 @@ describe('Universe.allowedBits (binary search for ordered clauses, cached per cl
   // threshold could be wrong, so the universe holds them next to random ones.
   const near = (text: string) => {
     const base = text.replace(/\.\*$/, '');
-    return [base, `${base}+local.1`, `${base}.post1`, `${base}.post0.dev1`, `${base}.dev0`, `${base}rc1`, `${base}a1.post1`, `${base}.0`, `${base}.1`];
+    return [
+      base,
+      `${base}+local.1`,
+      `${base}.post1`,
+      `${base}.post0.dev1`,
+      `${base}.dev0`,
+      `${base}rc1`,
+      `${base}a1.post1`,
+      `${base}.0`,
+      `${base}.1`,
+    ];
   };
   it('allows exactly the versions SpecifierSet.contains(v, true) does', () => {
-    fc.assert(fc.property(fc.array(versionText, { maxLength: 40 }), specifierSetText, (randomVersions, setText) => {
-      let specifier: SpecifierSet;
-      try {
-        specifier = new SpecifierSet(setText);
-      } catch {
-        return;
-      }
-      const texts = [...randomVersions, ...specifier.specifiers.flatMap((s) => near(s.version))];
-      const byKey = new Map<string, Version>();
-      for (const t of texts) {
-        const v = Version.tryParse(t);
-        if (v) byKey.set(v.toString(), v);
-      }
-      const universe = new Universe([...byKey.values()].sort((a, b) => a.compare(b)));
-      const expected = universe.versions.map((v) => specifier.contains(v, true));
-      // Twice: the second answer comes from the cache.
-      for (let round = 0; round < 2; round++) {
-        const term = positiveBits('p', universe, universe.allowedBits(specifier));
-        expect(universe.keys.map((k) => has(term, k))).toEqual(expected);
-      }
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.array(versionText, { maxLength: 40 }), specifierSetText, (randomVersions, setText) => {
+        let specifier: SpecifierSet;
+        try {
+          specifier = new SpecifierSet(setText);
+        } catch {
+          return;
+        }
+        const texts = [...randomVersions, ...specifier.specifiers.flatMap((s) => near(s.version))];
+        const byKey = new Map<string, Version>();
+        for (const t of texts) {
+          const v = Version.tryParse(t);
+          if (v) byKey.set(v.toString(), v);
+        }
+        const universe = new Universe([...byKey.values()].sort((a, b) => a.compare(b)));
+        const expected = universe.versions.map((v) => specifier.contains(v, true));
+        // Twice: the second answer comes from the cache.
+        for (let round = 0; round < 2; round++) {
+          const term = positiveBits('p', universe, universe.allowedBits(specifier));
+          expect(universe.keys.map((k) => has(term, k))).toEqual(expected);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 
-  it('lists a term\'s versions newest first by index', () => {
+  it("lists a term's versions newest first by index", () => {
     const t = set('1.0', '33.0', '70.0');
     expect(indexesNewestFirst(t).map((i) => u.keys[i])).toEqual(['70.0', '33.0', '1.0']);
   });

@@ -143,12 +143,14 @@ export class Universe {
       else runs.push([i, i]);
     });
     const end = this.keys.length - 1;
-    return runs.map(([a, b]) => {
-      if (a === b) return `==${this.keys[a]}`;
-      if (a === 0) return `<=${this.keys[b]}`;
-      if (b === end) return `>=${this.keys[a]}`;
-      return `>=${this.keys[a]},<=${this.keys[b]}`;
-    }).join(' or ');
+    return runs
+      .map(([a, b]) => {
+        if (a === b) return `==${this.keys[a]}`;
+        if (a === 0) return `<=${this.keys[b]}`;
+        if (b === end) return `>=${this.keys[a]}`;
+        return `>=${this.keys[a]},<=${this.keys[b]}`;
+      })
+      .join(' or ');
   }
 }
 

@@ -46,7 +46,17 @@ export function platformTags(inputs: LinuxPlatformInputs): string[] {
 }
 
 // packaging's `_have_compatible_abi`: manylinux is only defined for these architectures.
-const MANYLINUX_ARCHS = new Set(['armv7l', 'i686', 'x86_64', 'aarch64', 'ppc64', 'ppc64le', 's390x', 'loongarch64', 'riscv64']);
+const MANYLINUX_ARCHS = new Set([
+  'armv7l',
+  'i686',
+  'x86_64',
+  'aarch64',
+  'ppc64',
+  'ppc64le',
+  's390x',
+  'loongarch64',
+  'riscv64',
+]);
 
 function manylinuxPlatforms(archs: string[], glibc: [number, number]): string[] {
   if (!archs.some((a) => MANYLINUX_ARCHS.has(a))) return [];

@@ -12,12 +12,33 @@ const [oracle] = await oracles({ vendoredOnly: true });
 const SEED = Number(process.env.NX_PEX_FC_SEED ?? 425);
 const N = Math.max(50, Math.round(diffCases(16_000) * 0.05));
 
-interface Case { version: [number, number]; abiFlags: string; platform: string; is32bit: boolean; glibc: [number, number] | null; musl: [number, number] | null }
+interface Case {
+  version: [number, number];
+  abiFlags: string;
+  platform: string;
+  is32bit: boolean;
+  glibc: [number, number] | null;
+  musl: [number, number] | null;
+}
 
 const linuxCase = fc.record({
-  version: fc.oneof(fc.constant<[number, number]>([2, 7]), fc.integer({ min: 2, max: 14 }).map((m): [number, number] => [3, m])),
+  version: fc.oneof(
+    fc.constant<[number, number]>([2, 7]),
+    fc.integer({ min: 2, max: 14 }).map((m): [number, number] => [3, m]),
+  ),
   abiFlags: fc.subarray(['t', 'd', 'm', 'u']).map((xs) => xs.join('')),
-  platform: fc.constantFrom('linux-x86_64', 'linux-i686', 'linux-aarch64', 'linux-armv7l', 'linux-armv8l', 'linux-ppc64le', 'linux-s390x', 'linux-riscv64', 'linux-mips', 'linux-loongarch64'),
+  platform: fc.constantFrom(
+    'linux-x86_64',
+    'linux-i686',
+    'linux-aarch64',
+    'linux-armv7l',
+    'linux-armv8l',
+    'linux-ppc64le',
+    'linux-s390x',
+    'linux-riscv64',
+    'linux-mips',
+    'linux-loongarch64',
+  ),
   is32bit: fc.boolean(),
   glibc: fc.option(fc.integer({ min: 5, max: 40 }).map((m): [number, number] => [2, m])),
   musl: fc.option(fc.integer({ min: 0, max: 3 }).map((m): [number, number] => [1, m])),
@@ -27,8 +48,12 @@ const macCase = fc.record({
   version: fc.integer({ min: 7, max: 14 }).map((m): [number, number] => [3, m]),
   abiFlags: fc.constant(''),
   platform: fc.oneof(
-    fc.tuple(fc.integer({ min: 4, max: 15 }), fc.constantFrom('x86_64', 'i386', 'ppc', 'ppc64', 'arm64')).map(([m, a]) => `macosx_10_${m}_${a}`),
-    fc.tuple(fc.integer({ min: 11, max: 16 }), fc.constantFrom('x86_64', 'arm64')).map(([m, a]) => `macosx_${m}_0_${a}`),
+    fc
+      .tuple(fc.integer({ min: 4, max: 15 }), fc.constantFrom('x86_64', 'i386', 'ppc', 'ppc64', 'arm64'))
+      .map(([m, a]) => `macosx_10_${m}_${a}`),
+    fc
+      .tuple(fc.integer({ min: 11, max: 16 }), fc.constantFrom('x86_64', 'arm64'))
+      .map(([m, a]) => `macosx_${m}_0_${a}`),
   ),
   is32bit: fc.constant(false),
   glibc: fc.constant(null),
@@ -67,12 +92,20 @@ function digest(tags: string[]): [number, string] {
 
 describe.runIf(oracle)('supportedTags against packaging (generated interpreters)', () => {
   it(`computes the same tags, in order, for ${N} generated Linux and macOS interpreters`, async () => {
-    const cases: Case[] = fc.sample(fc.oneof({ weight: 4, arbitrary: linuxCase }, { weight: 1, arbitrary: macCase }), { numRuns: N, seed: SEED });
+    const cases: Case[] = fc.sample(fc.oneof({ weight: 4, arbitrary: linuxCase }, { weight: 1, arbitrary: macCase }), {
+      numRuns: N,
+      seed: SEED,
+    });
     const expected = await runOracle<[number, string][]>(oracle!, SCRIPT, { cases, full: false });
-    const tagsOf = (c: Case) => supportedTags({
-      version: c.version, abiFlags: c.abiFlags, platform: c.platform, is32bit: c.is32bit,
-      ...(c.glibc ? { glibc: c.glibc } : {}), ...(c.musl ? { musl: c.musl } : {}),
-    } satisfies TagTarget);
+    const tagsOf = (c: Case) =>
+      supportedTags({
+        version: c.version,
+        abiFlags: c.abiFlags,
+        platform: c.platform,
+        is32bit: c.is32bit,
+        ...(c.glibc ? { glibc: c.glibc } : {}),
+        ...(c.musl ? { musl: c.musl } : {}),
+      } satisfies TagTarget);
     const mismatch = cases.find((c, i) => JSON.stringify(digest(tagsOf(c))) !== JSON.stringify(expected[i]));
     if (mismatch) {
       // Show the first difference as whole lists.

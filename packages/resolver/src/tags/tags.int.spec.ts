@@ -17,7 +17,14 @@ print(json.dumps({"tags": [str(t) for t in tags.sys_tags()], "version": list(sys
   "abiflags": sys.abiflags, "platform": sysconfig.get_platform(), "is32bit": sys.maxsize <= 2**32, "glibc": g}))
 `;
 
-interface Expected { tags: string[]; version: [number, number]; abiflags: string; platform: string; is32bit: boolean; glibc: [number, number] | null }
+interface Expected {
+  tags: string[];
+  version: [number, number];
+  abiflags: string;
+  platform: string;
+  is32bit: boolean;
+  glibc: [number, number] | null;
+}
 
 const all = await oracles();
 
@@ -29,7 +36,11 @@ describe('cpythonTags against packaging.tags.sys_tags()', () => {
   for (const oracle of all) {
     it(`CPython ${oracle.python.full} (packaging ${oracle.packagingVersion}): pure function and inspectInterpreter`, async () => {
       const expected = await runOracle<Expected>(oracle, SCRIPT);
-      const platforms = platformTags({ platform: expected.platform, is32bit: expected.is32bit, ...(expected.glibc ? { glibc: expected.glibc } : {}) });
+      const platforms = platformTags({
+        platform: expected.platform,
+        is32bit: expected.is32bit,
+        ...(expected.glibc ? { glibc: expected.glibc } : {}),
+      });
       expect(cpythonTags({ version: expected.version, abiFlags: expected.abiflags, platforms })).toEqual(expected.tags);
       const target = await inspectInterpreter(oracle.python.path);
       expect(target.tags).toEqual(expected.tags);

@@ -14,13 +14,24 @@ describe('platformTags', () => {
 
   it('starts non-x86 manylinux at glibc 2.17 and maps 32-bit interpreters', () => {
     expect(platformTags({ platform: 'linux-aarch64', glibc: [2, 18] })).toEqual([
-      'manylinux_2_18_aarch64', 'manylinux_2_17_aarch64', 'manylinux2014_aarch64', 'linux_aarch64',
+      'manylinux_2_18_aarch64',
+      'manylinux_2_17_aarch64',
+      'manylinux2014_aarch64',
+      'linux_aarch64',
     ]);
-    expect(platformTags({ platform: 'linux-x86_64', is32bit: true, glibc: [2, 5] })).toEqual(['manylinux_2_5_i686', 'manylinux1_i686', 'linux_i686']);
+    expect(platformTags({ platform: 'linux-x86_64', is32bit: true, glibc: [2, 5] })).toEqual([
+      'manylinux_2_5_i686',
+      'manylinux1_i686',
+      'linux_i686',
+    ]);
   });
 
   it('lists musllinux on musl and passes other platforms through', () => {
-    expect(platformTags({ platform: 'linux-x86_64', musl: [1, 1] })).toEqual(['musllinux_1_1_x86_64', 'musllinux_1_0_x86_64', 'linux_x86_64']);
+    expect(platformTags({ platform: 'linux-x86_64', musl: [1, 1] })).toEqual([
+      'musllinux_1_1_x86_64',
+      'musllinux_1_0_x86_64',
+      'linux_x86_64',
+    ]);
     expect(platformTags({ platform: 'win-amd64' })).toEqual(['win_amd64']);
   });
 });
@@ -28,9 +39,24 @@ describe('platformTags', () => {
 describe('cpythonTags', () => {
   it('orders cp, abi3, none, older abi3, py tags, then any', () => {
     expect(cpythonTags({ version: [3, 4], abiFlags: '', platforms: ['p'] })).toEqual([
-      'cp34-cp34-p', 'cp34-abi3-p', 'cp34-none-p', 'cp33-abi3-p', 'cp32-abi3-p',
-      'py34-none-p', 'py3-none-p', 'py33-none-p', 'py32-none-p', 'py31-none-p', 'py30-none-p',
-      'cp34-none-any', 'py34-none-any', 'py3-none-any', 'py33-none-any', 'py32-none-any', 'py31-none-any', 'py30-none-any',
+      'cp34-cp34-p',
+      'cp34-abi3-p',
+      'cp34-none-p',
+      'cp33-abi3-p',
+      'cp32-abi3-p',
+      'py34-none-p',
+      'py3-none-p',
+      'py33-none-p',
+      'py32-none-p',
+      'py31-none-p',
+      'py30-none-p',
+      'cp34-none-any',
+      'py34-none-any',
+      'py3-none-any',
+      'py33-none-any',
+      'py32-none-any',
+      'py31-none-any',
+      'py30-none-any',
     ]);
   });
 

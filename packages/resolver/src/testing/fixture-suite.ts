@@ -20,7 +20,12 @@ export interface FixtureSuite {
  */
 export function fixtureSuite(prefix: string, build: (wheelsDir: string) => Promise<void>): FixtureSuite {
   const suite = {
-    index: (url?: string): IndexConfig => ({ indexUrl: url ?? suite.server.url, extraIndexUrls: [], findLinks: [], noIndex: false }),
+    index: (url?: string): IndexConfig => ({
+      indexUrl: url ?? suite.server.url,
+      extraIndexUrls: [],
+      findLinks: [],
+      noIndex: false,
+    }),
   } as FixtureSuite;
   beforeAll(async () => {
     suite.work = await mkdtemp(join(tmpdir(), prefix));

@@ -47,12 +47,15 @@ export function testCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'nx-pex-test');
 }
 
-const STANDALONE_PROBE = 'import json, packaging, packaging.requirements, packaging.markers, packaging.specifiers; print(json.dumps(packaging.__version__))';
+const STANDALONE_PROBE =
+  'import json, packaging, packaging.requirements, packaging.markers, packaging.specifiers; print(json.dumps(packaging.__version__))';
 
 function probeStandalone(python: FoundPython, dir: string): string | undefined {
   try {
     const probe = `import sys; sys.path.insert(0, ${JSON.stringify(dir)}); ${STANDALONE_PROBE}`;
-    return JSON.parse(execFileSync(python.path, ['-c', probe], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as string;
+    return JSON.parse(
+      execFileSync(python.path, ['-c', probe], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+    ) as string;
   } catch {
     return undefined; // too old a Python for that packaging
   }
@@ -66,14 +69,25 @@ async function installPackaging(python: FoundPython, version: string): Promise<s
   await mkdir(cache, { recursive: true });
   const work = await mkdtemp(join(cache, `.packaging-${version}-`));
   try {
-    await run(python.path, ['-m', 'pip', 'install', '--quiet', '--no-deps', '--no-compile', '--target', work, `packaging==${version}`], {
-      env: isolatedPipEnv(),
-      timeout: 300_000,
-    });
+    await run(
+      python.path,
+      ['-m', 'pip', 'install', '--quiet', '--no-deps', '--no-compile', '--target', work, `packaging==${version}`],
+      {
+        env: isolatedPipEnv(),
+        timeout: 300_000,
+      },
+    );
   } catch (error) {
     await rm(work, { recursive: true, force: true });
-    const said = String((error as { stderr?: string }).stderr || (error as Error).message).trim().split('\n').slice(-3).join(' | ');
-    throw new Error(`Could not install packaging==${version} from the package index with ${python.path} -m pip (${said}). The PEP 440/508 differential suites compare against it: make the index reachable (PIP_INDEX_URL for a mirror), or set NX_PEX_PACKAGING_DIR to a directory holding packaging ${version}.`, { cause: error });
+    const said = String((error as { stderr?: string }).stderr || (error as Error).message)
+      .trim()
+      .split('\n')
+      .slice(-3)
+      .join(' | ');
+    throw new Error(
+      `Could not install packaging==${version} from the package index with ${python.path} -m pip (${said}). The PEP 440/508 differential suites compare against it: make the index reachable (PIP_INDEX_URL for a mirror), or set NX_PEX_PACKAGING_DIR to a directory holding packaging ${version}.`,
+      { cause: error },
+    );
   }
   try {
     await rename(work, dir);
@@ -94,24 +108,34 @@ export function currentPackaging(): Promise<Oracle> {
   current ??= (async () => {
     const { found } = await findPythons();
     const newestFirst = [...found].reverse();
-    if (newestFirst.length === 0) throw new Error('No CPython found (see tools/src/pythons): the PEP 440/508 differential suites need one to run packaging.');
+    if (newestFirst.length === 0)
+      throw new Error(
+        'No CPython found (see tools/src/pythons): the PEP 440/508 differential suites need one to run packaging.',
+      );
     const dir = process.env.NX_PEX_PACKAGING_DIR || (await installPackaging(newestFirst[0]!, PACKAGING_VERSION));
     for (const python of newestFirst) {
       const version = probeStandalone(python, dir);
       if (version) return { python, sitePackages: dir, packagingVersion: version, standalone: true };
     }
-    throw new Error(`No CPython found can import the packaging in ${dir} (packaging ${PACKAGING_VERSION} needs Python >= 3.10).`);
+    throw new Error(
+      `No CPython found can import the packaging in ${dir} (packaging ${PACKAGING_VERSION} needs Python >= 3.10).`,
+    );
   })();
   return current;
 }
 
 /** One line naming what a suite compares against, for the test output. */
 export function describeOracle(oracle: Oracle): string {
-  const source = !oracle.standalone ? 'pip-vendored' : process.env.NX_PEX_PACKAGING_DIR ? 'NX_PEX_PACKAGING_DIR' : 'index';
+  const source = !oracle.standalone
+    ? 'pip-vendored'
+    : process.env.NX_PEX_PACKAGING_DIR
+      ? 'NX_PEX_PACKAGING_DIR'
+      : 'index';
   return `packaging ${oracle.packagingVersion} (${source}) on CPython ${oracle.python.full}`;
 }
 
-const PROBE = 'import json, os, pip; from pip._vendor import packaging; print(json.dumps([os.path.dirname(os.path.dirname(pip.__file__)), packaging.__version__]))';
+const PROBE =
+  'import json, os, pip; from pip._vendor import packaging; print(json.dumps([os.path.dirname(os.path.dirname(pip.__file__)), packaging.__version__]))';
 
 function versionKey(v: string): number[] {
   return v.split('.').map((n) => Number.parseInt(n, 10) || 0);
@@ -119,7 +143,8 @@ function versionKey(v: string): number[] {
 
 function newer(a: string, b: string): boolean {
   const [x, y] = [versionKey(a), versionKey(b)];
-  for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) > (y[i] ?? 0);
+  for (let i = 0; i < Math.max(x.length, y.length); i++)
+    if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) > (y[i] ?? 0);
   return false;
 }
 
@@ -141,7 +166,8 @@ export function oracles(options: { vendoredOnly?: boolean } = {}): Promise<Oracl
     found.flatMap((python) => {
       const version = probeStandalone(python, dir);
       return version ? [{ python, sitePackages: dir, packagingVersion: version, standalone: true }] : [];
-    }));
+    }),
+  );
   return cached;
 }
 
@@ -149,10 +175,15 @@ function vendoredOracles(): Promise<Oracle[]> {
   return findPythons().then(({ found }) => {
     let best: { sitePackages: string; version: string } | undefined;
     for (const python of found) {
-      const [sitePackages, version] = JSON.parse(execFileSync(python.path, ['-c', PROBE], { encoding: 'utf8' })) as [string, string];
+      const [sitePackages, version] = JSON.parse(execFileSync(python.path, ['-c', PROBE], { encoding: 'utf8' })) as [
+        string,
+        string,
+      ];
       if (!best || newer(version, best.version)) best = { sitePackages, version };
     }
-    return best ? found.map((python) => ({ python, sitePackages: best.sitePackages, packagingVersion: best.version })) : [];
+    return best
+      ? found.map((python) => ({ python, sitePackages: best.sitePackages, packagingVersion: best.version }))
+      : [];
   });
 }
 
@@ -162,10 +193,15 @@ export function runOracle<T>(oracle: Oracle, script: string, input: unknown = nu
   const prelude = `import sys, json, warnings\nwarnings.simplefilter("ignore")\nsys.path.insert(0, ${JSON.stringify(oracle.sitePackages)})\n`;
   if (oracle.standalone) script = script.replaceAll('pip._vendor.packaging', 'packaging');
   return new Promise((resolve, reject) => {
-    const child = execFile(oracle.python.path, ['-c', prelude + script], { maxBuffer: 1 << 30 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`oracle failed: ${stderr || err.message}`));
-      else resolve(JSON.parse(stdout) as T);
-    });
+    const child = execFile(
+      oracle.python.path,
+      ['-c', prelude + script],
+      { maxBuffer: 1 << 30 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`oracle failed: ${stderr || err.message}`));
+        else resolve(JSON.parse(stdout) as T);
+      },
+    );
     child.stdin?.end(JSON.stringify(input));
   });
 }
@@ -174,7 +210,12 @@ export function runOracle<T>(oracle: Oracle, script: string, input: unknown = nu
  * Run `script` over `inputs` in batches (one Python process per batch, bounded memory) and
  * concatenate the per-input answers; the script reads a JSON list and prints a list of equal length.
  */
-export async function runOracleBatched<I, O>(oracle: Oracle, script: string, inputs: readonly I[], batch = 100_000): Promise<O[]> {
+export async function runOracleBatched<I, O>(
+  oracle: Oracle,
+  script: string,
+  inputs: readonly I[],
+  batch = 100_000,
+): Promise<O[]> {
   const out: O[] = [];
   for (let i = 0; i < inputs.length; i += batch) {
     const chunk = inputs.slice(i, i + batch);
@@ -195,7 +236,10 @@ export class Disagreements {
     this.compared++;
     if (JSON.stringify(actual) === JSON.stringify(expected)) return;
     this.count++;
-    if (this.examples.length < 15) this.examples.push(`${JSON.stringify(input)}: nx-pex ${JSON.stringify(actual)}, packaging ${JSON.stringify(expected)}`);
+    if (this.examples.length < 15)
+      this.examples.push(
+        `${JSON.stringify(input)}: nx-pex ${JSON.stringify(actual)}, packaging ${JSON.stringify(expected)}`,
+      );
   }
 
   summary(what: string): string {

@@ -53,14 +53,23 @@ export function requiresDist(v: PackseVersion): string[] {
 }
 
 /** Writes every distribution of `scenarios` into `dir`; returns the filenames to yank. */
-export async function writeScenarioDistributions(scenarios: PackseScenario[], dir: string): Promise<Record<string, string>> {
+export async function writeScenarioDistributions(
+  scenarios: PackseScenario[],
+  dir: string,
+): Promise<Record<string, string>> {
   const yanked: Record<string, string> = {};
   const work = await mkdtemp(join(dir, '..', 'sdist-src-'));
   for (const scenario of scenarios) {
     for (const pkg of scenario.packages) {
       for (const v of pkg.versions) {
         const version = Version.parse(v.version).toString();
-        const meta = { name: pkg.name, version, requiresDist: requiresDist(v), providesExtra: v.extras.map((e) => e.name), ...(v.requires_python ? { requiresPython: v.requires_python } : {}) };
+        const meta = {
+          name: pkg.name,
+          version,
+          requiresDist: requiresDist(v),
+          providesExtra: v.extras.map((e) => e.name),
+          ...(v.requires_python ? { requiresPython: v.requires_python } : {}),
+        };
         const files: string[] = [];
         if (v.wheel) {
           // As packse: the py3-none-any wheel, copied under each requested tag (and dropped if not requested).
@@ -79,7 +88,13 @@ export async function writeScenarioDistributions(scenarios: PackseScenario[], di
   return yanked;
 }
 
-interface SdistMeta { name: string; version: string; requiresDist: string[]; providesExtra: string[]; requiresPython?: string }
+interface SdistMeta {
+  name: string;
+  version: string;
+  requiresDist: string[];
+  providesExtra: string[];
+  requiresPython?: string;
+}
 
 /** A `.tar.gz` sdist with PKG-INFO (no build backend: nx-pex does not build sdists in this suite). */
 async function writeSdist(meta: SdistMeta, work: string, outDir: string): Promise<string> {

@@ -18,9 +18,59 @@ export function fcParams(numRuns: number): fc.Parameters<unknown> {
 
 /** Characters a parser must survive: grammar punctuation, whitespace, NUL, surrogates, RTL, emoji. */
 const nasty = fc.constantFrom(
-  '(', ')', '[', ']', ',', ';', '@', '"', "'", '\\', '=', '<', '>', '!', '~', '*', '.', '-', '_', '+', '#', ' ',
-  '\t', '\n', '\r', '\0', '\u00a0', '\u202e', '\ud800', '\udfff', '😀', 'ǅ', 'ß', 'İ', '9', '0', '99999999999999999999999',
-  'and', 'or', 'not', 'in', 'extra', 'python_version', '===', '~=', '.*', '!=', 'dev', 'post', 'rc', '+local', '{', '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  ',',
+  ';',
+  '@',
+  '"',
+  "'",
+  '\\',
+  '=',
+  '<',
+  '>',
+  '!',
+  '~',
+  '*',
+  '.',
+  '-',
+  '_',
+  '+',
+  '#',
+  ' ',
+  '\t',
+  '\n',
+  '\r',
+  '\0',
+  '\u00a0',
+  '\u202e',
+  '\ud800',
+  '\udfff',
+  '😀',
+  'ǅ',
+  'ß',
+  'İ',
+  '9',
+  '0',
+  '99999999999999999999999',
+  'and',
+  'or',
+  'not',
+  'in',
+  'extra',
+  'python_version',
+  '===',
+  '~=',
+  '.*',
+  '!=',
+  'dev',
+  'post',
+  'rc',
+  '+local',
+  '{',
+  '}',
 );
 
 /** `text` with up to 4 random insertions, deletions or replacements from the hostile alphabet. */
@@ -32,7 +82,8 @@ export function mutated(text: fc.Arbitrary<string>): fc.Arbitrary<string> {
       if (kind === 'insert') return s.slice(0, i) + piece + s.slice(i);
       if (kind === 'delete') return s.slice(0, i) + s.slice(i + len + 1);
       return s.slice(0, i) + piece + s.slice(i + len + 1);
-    }, base));
+    }, base),
+  );
 }
 
 /** Any string: arbitrary code points (lone surrogates included) or a mix of the grammar's own pieces. */

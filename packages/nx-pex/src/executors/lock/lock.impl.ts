@@ -5,7 +5,10 @@ import { projectsOf, reportFailure } from '../../nx/executor-context.js';
 import type { LockExecutorOptions } from './schema.js';
 
 /** `nx-pex:lock`: writes (or, with `check`, verifies) the lock that serves the project; a uv.lock or another tool's pylock.toml is checked unless `from` / `convert`. */
-export default async function lockExecutor(options: LockExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+export default async function lockExecutor(
+  options: LockExecutorOptions,
+  context: ExecutorContext,
+): Promise<{ success: boolean }> {
   try {
     // The resolver loads when the task runs, not when Nx loads the executor.
     const { describeLock, lockAdvice, lockProject } = await import('../../core/lock-target.js');

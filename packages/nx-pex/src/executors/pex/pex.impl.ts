@@ -4,7 +4,10 @@ import { projectsOf, reportFailure, taskProgress } from '../../nx/executor-conte
 import type { PexExecutorOptions } from './schema.js';
 
 /** `nx-pex:pex`: the build, from the options Nx merged (defaults, inferred, project.json). */
-export default async function pexExecutor(options: PexExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+export default async function pexExecutor(
+  options: PexExecutorOptions,
+  context: ExecutorContext,
+): Promise<{ success: boolean }> {
   const progress = taskProgress();
   try {
     // The build's modules (resolver, archive) load when the task runs, not when Nx loads the executor.

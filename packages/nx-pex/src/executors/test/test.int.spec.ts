@@ -8,7 +8,14 @@ import { devNull, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ExecutorContext } from '@nx/devkit';
-import { findPythons, startFixtureIndex, wheelFromInstalled, type FixtureIndex, type FoundPython, writeTree } from '@nx-pex/tools';
+import {
+  findPythons,
+  startFixtureIndex,
+  wheelFromInstalled,
+  type FixtureIndex,
+  type FoundPython,
+  writeTree,
+} from '@nx-pex/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import testExecutor from './test.impl.js';
 
@@ -53,9 +60,21 @@ async function pythonWithPytest(): Promise<FoundPython | undefined> {
 
 const python = await pythonWithPytest();
 const suite = python ? describe : describe.skip;
-if (!python) console.warn('nx-pex test executor: no CPython 3.8–3.13 under pyenv or on PATH has pytest installed (`python -c "import pytest"` fails for each): install it in one (`pip install pytest`) to run this suite.');
+if (!python)
+  console.warn(
+    'nx-pex test executor: no CPython 3.8–3.13 under pyenv or on PATH has pytest installed (`python -c "import pytest"` fails for each): install it in one (`pip install pytest`) to run this suite.',
+  );
 
-const ENV_KEYS = ['PIP_INDEX_URL', 'PIP_EXTRA_INDEX_URL', 'PIP_CONFIG_FILE', 'PIP_FIND_LINKS', 'NX_PEX_CACHE_DIR', 'PEX_ROOT', 'NX_WORKSPACE_DATA_DIRECTORY', 'NX_PROJECT_GRAPH_CACHE_DIRECTORY'] as const;
+const ENV_KEYS = [
+  'PIP_INDEX_URL',
+  'PIP_EXTRA_INDEX_URL',
+  'PIP_CONFIG_FILE',
+  'PIP_FIND_LINKS',
+  'NX_PEX_CACHE_DIR',
+  'PEX_ROOT',
+  'NX_WORKSPACE_DATA_DIRECTORY',
+  'NX_PROJECT_GRAPH_CACHE_DIRECTORY',
+] as const;
 const savedEnv = new Map<string, string | undefined>();
 let tmp: string;
 let ws: string;
@@ -77,7 +96,13 @@ const PROJECTS: Record<string, string> = { good: 'apps/good', bad: 'apps/bad' };
 
 function context(projectName: string): ExecutorContext {
   const projects = Object.fromEntries(Object.entries(PROJECTS).map(([name, root]) => [name, { root }]));
-  return { root: ws, projectName, projectsConfigurations: { version: 2, projects }, cwd: ws, isVerbose: false } as unknown as ExecutorContext;
+  return {
+    root: ws,
+    projectName,
+    projectsConfigurations: { version: 2, projects },
+    cwd: ws,
+    isVerbose: false,
+  } as unknown as ExecutorContext;
 }
 
 suite(`nx-pex:test executor with pytest rebuilt from ${python?.path ?? 'a CPython that has it'}`, () => {
@@ -126,7 +151,9 @@ suite(`nx-pex:test executor with pytest rebuilt from ${python?.path ?? 'a CPytho
   it('rebuilt pytest and its requirements, and the executor fetched them from the fixture index', async () => {
     expect(rebuilt.map((n) => n.toLowerCase())).toEqual(expect.arrayContaining(['pytest', 'pluggy', 'iniconfig']));
     expect(await testExecutor({ python: python!.path }, context('good'))).toEqual({ success: true });
-    const fetched = index.requests.filter((r) => r.path.startsWith('/files/') && r.path.endsWith('.whl')).map((r) => r.path);
+    const fetched = index.requests
+      .filter((r) => r.path.startsWith('/files/') && r.path.endsWith('.whl'))
+      .map((r) => r.path);
     expect(fetched.some((p) => /\/pytest-[^/]+\.whl$/.test(p))).toBe(true);
   });
 
@@ -135,7 +162,9 @@ suite(`nx-pex:test executor with pytest rebuilt from ${python?.path ?? 'a CPytho
   });
 
   it('passes pytest `args`: -k selecting only the passing test succeeds', async () => {
-    expect(await testExecutor({ python: python!.path, args: ['-k', 'test_add'] }, context('bad'))).toEqual({ success: true });
+    expect(await testExecutor({ python: python!.path, args: ['-k', 'test_add'] }, context('bad'))).toEqual({
+      success: true,
+    });
   });
 
   it('appends the arguments after `--` (__overrides_unparsed__)', async () => {

@@ -23,18 +23,32 @@ interface NormalizedConfigurationOptions {
 
 function normalizeOptions(options: ConfigurationGeneratorSchema): NormalizedConfigurationOptions {
   const project = typeof options.project === 'string' ? options.project.trim() : '';
-  if (project === '') throw new PluginError('INVALID_OPTION', 'give the project to configure: its directory (holding pyproject.toml) or its [project] name.');
+  if (project === '')
+    throw new PluginError(
+      'INVALID_OPTION',
+      'give the project to configure: its directory (holding pyproject.toml) or its [project] name.',
+    );
   if (options.type !== undefined && options.type !== 'app' && options.type !== 'lib') {
     throw new PluginError('INVALID_OPTION', `--type must be "app" or "lib", not ${JSON.stringify(options.type)}.`);
   }
   const entryPoint = options.entryPoint?.trim() || undefined;
   if (entryPoint !== undefined && !ENTRY_POINT.test(entryPoint)) {
-    throw new PluginError('INVALID_OPTION', `--entryPoint ${JSON.stringify(options.entryPoint)} is not "module" or "module:function" (dotted Python names, e.g. my_service.cli:main).`);
+    throw new PluginError(
+      'INVALID_OPTION',
+      `--entryPoint ${JSON.stringify(options.entryPoint)} is not "module" or "module:function" (dotted Python names, e.g. my_service.cli:main).`,
+    );
   }
   if (entryPoint !== undefined && options.type === 'lib') {
-    throw new PluginError('INVALID_OPTION', '--entryPoint is for applications: a library (--type=lib) has no pex of its own. Drop one of the two.');
+    throw new PluginError(
+      'INVALID_OPTION',
+      '--entryPoint is for applications: a library (--type=lib) has no pex of its own. Drop one of the two.',
+    );
   }
-  const result: NormalizedConfigurationOptions = { project, force: options.force ?? false, skipFormat: options.skipFormat ?? false };
+  const result: NormalizedConfigurationOptions = {
+    project,
+    force: options.force ?? false,
+    skipFormat: options.skipFormat ?? false,
+  };
   if (options.type) result.type = options.type;
   if (entryPoint) result.entryPoint = entryPoint;
   return result;
@@ -69,7 +83,10 @@ function readProject(text: string, file: string): PyProject {
         `${file} describes the project only in [tool.poetry]; nx-pex reads the standard [project] table (PEP 621), which Poetry 2 supports. Add [project] with name, version, requires-python and dependencies as PEP 508 strings (e.g. "requests>=2.31,<3" for requests = "^2.31"), then run this again.`,
       );
     }
-    throw new PluginError('NO_PROJECT_TABLE', `${file} has no [project] table: add one (PEP 621) with at least name, version, requires-python and dependencies, then run this again.`);
+    throw new PluginError(
+      'NO_PROJECT_TABLE',
+      `${file} has no [project] table: add one (PEP 621) with at least name, version, requires-python and dependencies, then run this again.`,
+    );
   }
   const pyproject = parsePyProject(text, file)!;
   const dynamic = tomlGet(doc, ['project', 'dynamic']);
@@ -108,20 +125,35 @@ export async function configurationGenerator(tree: Tree, options: ConfigurationG
   const text = tree.read(file, 'utf-8') ?? '';
   const pyproject = readProject(text, file);
   if (tomlGet(parseTomlDocument(text, file), NX_PEX_TABLE) !== undefined && !opts.force) {
-    throw new PluginError('ALREADY_CONFIGURED', `${file} already has a [tool.nx-pex] table: edit it, or run again with --force to replace it.`);
+    throw new PluginError(
+      'ALREADY_CONFIGURED',
+      `${file} already has a [tool.nx-pex] table: edit it, or run again with --force to replace it.`,
+    );
   }
 
   const derived = derivedEntryPoint(tree, directory, pyproject);
   // Console scripts mean a runnable project even when there are several to choose from.
   const type = opts.type ?? (opts.entryPoint || derived || Object.keys(pyproject.scripts).length > 0 ? 'app' : 'lib');
-  if (!opts.type && (opts.entryPoint ?? derived)) logger.info(`nx-pex: ${pyproject.name} is an application (entry point ${opts.entryPoint ?? derived}); pass --type=lib if it is a library.`);
-  if (!opts.type && type === 'lib') logger.info(`nx-pex: ${pyproject.name} is a library (no [project.scripts], no __main__.py); pass --type=app --entryPoint=… to build a pex of it.`);
+  if (!opts.type && (opts.entryPoint ?? derived))
+    logger.info(
+      `nx-pex: ${pyproject.name} is an application (entry point ${opts.entryPoint ?? derived}); pass --type=lib if it is a library.`,
+    );
+  if (!opts.type && type === 'lib')
+    logger.info(
+      `nx-pex: ${pyproject.name} is a library (no [project.scripts], no __main__.py); pass --type=app --entryPoint=… to build a pex of it.`,
+    );
   const entries: Record<string, string> = { type };
   if (type === 'app') {
     if (!opts.entryPoint && !derived) {
       const scripts = Object.keys(pyproject.scripts);
-      const why = scripts.length > 1 ? `[project.scripts] has ${scripts.length} entries (${scripts.join(', ')})` : `there is no [project.scripts] entry and no ${moduleName(pyproject.name)}/__main__.py`;
-      throw new PluginError('NO_ENTRY_POINT', `${file}: cannot tell what the pex of ${pyproject.name} should run: ${why}. Pass --entryPoint=module:function, or --type=lib for a library.`);
+      const why =
+        scripts.length > 1
+          ? `[project.scripts] has ${scripts.length} entries (${scripts.join(', ')})`
+          : `there is no [project.scripts] entry and no ${moduleName(pyproject.name)}/__main__.py`;
+      throw new PluginError(
+        'NO_ENTRY_POINT',
+        `${file}: cannot tell what the pex of ${pyproject.name} should run: ${why}. Pass --entryPoint=module:function, or --type=lib for a library.`,
+      );
     }
     if (opts.entryPoint && opts.entryPoint !== derived) entries['entry-point'] = opts.entryPoint;
   }

@@ -10,7 +10,10 @@ import { checkNxVersion, declaredNxVersion, installedNxVersion } from './nx-vers
 
 function workspace(nx = '^24.0.6'): Tree {
   const tree = createTreeWithEmptyWorkspace();
-  updateJson(tree, 'package.json', (pkg: { devDependencies: Record<string, string> }) => ({ ...pkg, devDependencies: { ...pkg.devDependencies, nx } }));
+  updateJson(tree, 'package.json', (pkg: { devDependencies: Record<string, string> }) => ({
+    ...pkg,
+    devDependencies: { ...pkg.devDependencies, nx },
+  }));
   return tree;
 }
 
@@ -23,7 +26,13 @@ describe('init generator', () => {
     const nxJson = readNxJson(tree)!;
     expect(nxJson.plugins).toEqual([{ plugin: 'nx-pex', options: { buildTargetName: 'build' } }]);
     expect(nxJson.namedInputs?.['python']).toEqual(PYTHON_INPUTS);
-    expect(nxJson.namedInputs?.['production']).toEqual(['default', '!{projectRoot}/tests/**/*', '!{projectRoot}/**/test_*.py', '!{projectRoot}/**/*_test.py', '!{projectRoot}/**/conftest.py']);
+    expect(nxJson.namedInputs?.['production']).toEqual([
+      'default',
+      '!{projectRoot}/tests/**/*',
+      '!{projectRoot}/**/test_*.py',
+      '!{projectRoot}/**/*_test.py',
+      '!{projectRoot}/**/conftest.py',
+    ]);
     // cache only: inputs in target defaults would override the inferred build target's.
     expect(nxJson.targetDefaults?.['nx-pex:pex']).toEqual({ cache: true });
     // The workspace's other target defaults are untouched.
@@ -44,7 +53,10 @@ describe('init generator', () => {
     updateJson(tree, 'nx.json', (nxJson) => ({
       ...nxJson,
       plugins: ['nx-pex', '@nx/js/typescript'],
-      namedInputs: { python: ['{projectRoot}/**/*.py'], production: ['default', '!{projectRoot}/**/*.spec.ts', '!{projectRoot}/tests/**/*'] },
+      namedInputs: {
+        python: ['{projectRoot}/**/*.py'],
+        production: ['default', '!{projectRoot}/**/*.spec.ts', '!{projectRoot}/tests/**/*'],
+      },
       targetDefaults: { 'nx-pex:pex': { cache: false, dependsOn: ['^build'] } },
     }));
     tree.write('.gitignore', 'node_modules\n/dist/\n');
@@ -77,12 +89,13 @@ describe('init generator', () => {
       const tree = workspace(nx);
       const before = snapshot(tree);
       await expect(initGenerator(tree, { skipFormat: true })).rejects.toThrow(
-        new RegExp(`supports Nx >=22.0.0 <25.0.0, but this workspace has Nx [0-9.]+ \\(from package.json \\("nx": "${nx.replace(/[.^~]/g, '\\$&')}"\\)\\)`),
+        new RegExp(
+          `supports Nx >=22.0.0 <25.0.0, but this workspace has Nx [0-9.]+ \\(from package.json \\("nx": "${nx.replace(/[.^~]/g, '\\$&')}"\\)\\)`,
+        ),
       );
       expect(snapshot(tree)).toEqual(before);
     }
   });
-
 });
 
 describe('the Nx version check', () => {
@@ -91,10 +104,15 @@ describe('the Nx version check', () => {
     try {
       mkdirSync(join(root, 'node_modules', 'nx'), { recursive: true });
       writeFileSync(join(root, 'package.json'), '{}');
-      writeFileSync(join(root, 'node_modules', 'nx', 'package.json'), JSON.stringify({ name: 'nx', version: '25.1.0' }));
+      writeFileSync(
+        join(root, 'node_modules', 'nx', 'package.json'),
+        JSON.stringify({ name: 'nx', version: '25.1.0' }),
+      );
       const found = installedNxVersion(root);
       expect(found?.version).toBe('25.1.0');
-      expect(() => checkNxVersion(found)).toThrow(/this workspace has Nx 25.1.0 \(from .*node_modules.nx.package.json\)/);
+      expect(() => checkNxVersion(found)).toThrow(
+        /this workspace has Nx 25.1.0 \(from .*node_modules.nx.package.json\)/,
+      );
       expect(installedNxVersion(join(root, 'node_modules', 'nx', 'missing'))?.version).toBe('25.1.0');
     } finally {
       rmSync(root, { recursive: true, force: true });
@@ -115,7 +133,7 @@ describe('the Nx version check', () => {
     checkNxVersion(undefined);
     expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([
       expect.stringContaining('"latest", which is not a version range'),
-      expect.stringContaining('could not find the workspace\'s Nx version'),
+      expect.stringContaining("could not find the workspace's Nx version"),
     ]);
   });
 });

@@ -1,5 +1,12 @@
 import '../../utils/require-node.js';
-import { formatFiles, readNxJson, updateNxJson, type NxJsonConfiguration, type TargetConfiguration, type Tree } from '@nx/devkit';
+import {
+  formatFiles,
+  readNxJson,
+  updateNxJson,
+  type NxJsonConfiguration,
+  type TargetConfiguration,
+  type Tree,
+} from '@nx/devkit';
 import { checkNxVersion, workspaceNxVersion } from './nx-version.js';
 import type { InitGeneratorSchema } from './schema.js';
 

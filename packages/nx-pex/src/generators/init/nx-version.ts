@@ -29,12 +29,17 @@ export function installedNxVersion(root: string): FoundNxVersion | undefined {
 /** The lowest version the workspace's package.json allows for `nx` (e.g. `^24.0.6` → 24.0.6). */
 export function declaredNxVersion(tree: Tree): FoundNxVersion | undefined {
   if (!tree.exists('package.json')) return undefined;
-  const pkg = readJson<{ dependencies?: Record<string, string>; devDependencies?: Record<string, string> }>(tree, 'package.json');
+  const pkg = readJson<{ dependencies?: Record<string, string>; devDependencies?: Record<string, string> }>(
+    tree,
+    'package.json',
+  );
   const range = pkg.devDependencies?.['nx'] ?? pkg.dependencies?.['nx'];
   if (range === undefined) return undefined;
   const min = semver.validRange(range) ? semver.minVersion(range) : null;
   if (!min) {
-    logger.warn(`nx-pex: package.json asks for nx "${range}", which is not a version range; cannot check it against ${SUPPORTED_NX_RANGE}.`);
+    logger.warn(
+      `nx-pex: package.json asks for nx "${range}", which is not a version range; cannot check it against ${SUPPORTED_NX_RANGE}.`,
+    );
     return undefined;
   }
   return { version: min.version, source: `package.json ("nx": "${range}")` };
@@ -43,7 +48,9 @@ export function declaredNxVersion(tree: Tree): FoundNxVersion | undefined {
 /** Fails with the version found and the supported range when the workspace's Nx is outside it. */
 export function checkNxVersion(found: FoundNxVersion | undefined): void {
   if (!found) {
-    logger.warn(`nx-pex: could not find the workspace's Nx version (no installed nx, no "nx" in package.json); nx-pex supports Nx ${SUPPORTED_NX_RANGE}.`);
+    logger.warn(
+      `nx-pex: could not find the workspace's Nx version (no installed nx, no "nx" in package.json); nx-pex supports Nx ${SUPPORTED_NX_RANGE}.`,
+    );
     return;
   }
   // A pre-release counts as its release: 25.0.0-rc.0 is Nx 25 (outside), 22.0.0-beta.1 is Nx 22 (inside).

@@ -10,7 +10,11 @@ import pythonAppGenerator from './python-app.js';
 describe('python-app generator', () => {
   it('writes a pyproject the plugin infers a build target from', async () => {
     const tree = createTreeWithEmptyWorkspace();
-    await pythonAppGenerator(tree, { name: 'my-service', dependencies: 'requests>=2.32,<3, idna==3.10', skipFormat: true });
+    await pythonAppGenerator(tree, {
+      name: 'my-service',
+      dependencies: 'requests>=2.32,<3, idna==3.10',
+      skipFormat: true,
+    });
     const text = tree.read('apps/my-service/pyproject.toml', 'utf-8') ?? '';
     expect(parsePyProject(text, 'pyproject.toml')).toMatchObject({
       name: 'my-service',
@@ -32,7 +36,12 @@ describe('python-app generator', () => {
 
   it('honours --directory and --requiresPython', async () => {
     const tree = createTreeWithEmptyWorkspace();
-    await pythonAppGenerator(tree, { name: 'svc', directory: './services//svc/', requiresPython: '>=3.10,<3.14', skipFormat: true });
+    await pythonAppGenerator(tree, {
+      name: 'svc',
+      directory: './services//svc/',
+      requiresPython: '>=3.10,<3.14',
+      skipFormat: true,
+    });
     const pyproject = parsePyProject(tree.read('services/svc/pyproject.toml', 'utf-8') ?? '', 'pyproject.toml');
     expect(pyproject?.requiresPython).toBe('>=3.10,<3.14');
   });
@@ -42,13 +51,27 @@ describe('python-app generator', () => {
     await pythonAppGenerator(tree, { name: 'svc', directory: 'services/svc', skipFormat: true });
     await pythonLibGenerator(tree, { name: 'Shared.Lib', skipFormat: true });
     const before = snapshot(tree);
-    await expect(pythonAppGenerator(tree, { name: 'svc2', directory: 'services/svc', skipFormat: true })).rejects.toThrow(/services\/svc\/pyproject.toml already exists/);
-    await expect(pythonAppGenerator(tree, { name: 'svc', skipFormat: true })).rejects.toThrow(/a project named "svc" already exists in services\/svc/);
-    await expect(pythonAppGenerator(tree, { name: 'shared-lib', skipFormat: true })).rejects.toThrow(/already exists in libs\/Shared.Lib/);
-    await expect(pythonAppGenerator(tree, { name: '-bad', skipFormat: true })).rejects.toThrow(/not a valid Python project name/);
-    await expect(pythonAppGenerator(tree, { name: 'ok', directory: '../outside', skipFormat: true })).rejects.toThrow(/outside the workspace/);
-    await expect(pythonAppGenerator(tree, { name: 'ok', dependencies: 'flask>=>3', skipFormat: true })).rejects.toThrow(/--dependencies: Invalid requirement "flask>=>3"/);
-    await expect(pythonAppGenerator(tree, { name: 'ok', requiresPython: 'py3', skipFormat: true })).rejects.toThrow(/--requiresPython: Invalid version specifier/);
+    await expect(
+      pythonAppGenerator(tree, { name: 'svc2', directory: 'services/svc', skipFormat: true }),
+    ).rejects.toThrow(/services\/svc\/pyproject.toml already exists/);
+    await expect(pythonAppGenerator(tree, { name: 'svc', skipFormat: true })).rejects.toThrow(
+      /a project named "svc" already exists in services\/svc/,
+    );
+    await expect(pythonAppGenerator(tree, { name: 'shared-lib', skipFormat: true })).rejects.toThrow(
+      /already exists in libs\/Shared.Lib/,
+    );
+    await expect(pythonAppGenerator(tree, { name: '-bad', skipFormat: true })).rejects.toThrow(
+      /not a valid Python project name/,
+    );
+    await expect(pythonAppGenerator(tree, { name: 'ok', directory: '../outside', skipFormat: true })).rejects.toThrow(
+      /outside the workspace/,
+    );
+    await expect(pythonAppGenerator(tree, { name: 'ok', dependencies: 'flask>=>3', skipFormat: true })).rejects.toThrow(
+      /--dependencies: Invalid requirement "flask>=>3"/,
+    );
+    await expect(pythonAppGenerator(tree, { name: 'ok', requiresPython: 'py3', skipFormat: true })).rejects.toThrow(
+      /--requiresPython: Invalid version specifier/,
+    );
     expect(snapshot(tree)).toEqual(before);
   });
 });

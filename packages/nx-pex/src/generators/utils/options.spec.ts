@@ -20,7 +20,9 @@ describe('normalizeProjectOptions', () => {
   });
 
   it('fails on a bad requires-python with the resolver message', () => {
-    expect(() => normalizeProjectOptions({ name: 'x', requiresPython: '3.8' }, 'apps')).toThrow(/--requiresPython: Invalid version specifier "3.8"/);
+    expect(() => normalizeProjectOptions({ name: 'x', requiresPython: '3.8' }, 'apps')).toThrow(
+      /--requiresPython: Invalid version specifier "3.8"/,
+    );
   });
 });
 
@@ -41,16 +43,19 @@ describe('workspaceDirectory', () => {
 
 describe('parseRequirementList', () => {
   it('splits on commas that start a new requirement only', () => {
-    expect(parseRequirementList('requests>=2,<3, uvicorn[standard,http]==0.30 ,  click ; python_version >= "3.8", ', '--dependencies')).toEqual([
-      'requests>=2,<3',
-      'uvicorn[standard,http]==0.30',
-      'click ; python_version >= "3.8"',
-    ]);
+    expect(
+      parseRequirementList(
+        'requests>=2,<3, uvicorn[standard,http]==0.30 ,  click ; python_version >= "3.8", ',
+        '--dependencies',
+      ),
+    ).toEqual(['requests>=2,<3', 'uvicorn[standard,http]==0.30', 'click ; python_version >= "3.8"']);
     expect(parseRequirementList('', '--dependencies')).toEqual([]);
   });
 
   it("fails on a bad requirement with the resolver's message", () => {
-    expect(() => parseRequirementList('flask, requests>=', '--dependencies')).toThrow(/^--dependencies: Invalid requirement "requests>=": Expected end/);
+    expect(() => parseRequirementList('flask, requests>=', '--dependencies')).toThrow(
+      /^--dependencies: Invalid requirement "requests>=": Expected end/,
+    );
     expect(() => parseRequirementList('flask>=>3', '--dependencies')).toThrow(/--dependencies: .*flask>=>3/);
   });
 });

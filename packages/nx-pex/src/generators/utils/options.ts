@@ -60,14 +60,23 @@ export function validateName(name: unknown): string {
 export function workspaceDirectory(directory: string, option: string, allowRoot = false): string {
   const given = directory.trim();
   if (given === '' || posix.isAbsolute(given) || win32.isAbsolute(given)) {
-    throw new PluginError('INVALID_OPTION', `--${option} must be a directory relative to the workspace root, not ${JSON.stringify(directory)}.`);
+    throw new PluginError(
+      'INVALID_OPTION',
+      `--${option} must be a directory relative to the workspace root, not ${JSON.stringify(directory)}.`,
+    );
   }
   const normalized = posix.normalize(given.replace(/\\/g, '/')).replace(/\/+$/, '');
   if (normalized === '..' || normalized.startsWith('../')) {
-    throw new PluginError('INVALID_OPTION', `--${option} ${JSON.stringify(directory)} is outside the workspace: give a path inside it, relative to the workspace root.`);
+    throw new PluginError(
+      'INVALID_OPTION',
+      `--${option} ${JSON.stringify(directory)} is outside the workspace: give a path inside it, relative to the workspace root.`,
+    );
   }
   if (normalized === '.' && !allowRoot) {
-    throw new PluginError('INVALID_OPTION', `--${option} must be a subdirectory of the workspace root, e.g. apps/my-service.`);
+    throw new PluginError(
+      'INVALID_OPTION',
+      `--${option} must be a subdirectory of the workspace root, e.g. apps/my-service.`,
+    );
   }
   return normalized;
 }

@@ -1,4 +1,11 @@
-import { formatFiles, generateFiles, getProjects, joinPathFragments, visitNotIgnoredFiles, type Tree } from '@nx/devkit';
+import {
+  formatFiles,
+  generateFiles,
+  getProjects,
+  joinPathFragments,
+  visitNotIgnoredFiles,
+  type Tree,
+} from '@nx/devkit';
 import { normalizeName, parsePyProject } from '../../pyproject/pyproject.js';
 import { PluginError } from '../../utils/errors.js';
 import { packagePath } from '../../utils/package-path.js';
@@ -30,14 +37,26 @@ export function pythonProjects(tree: Tree): Map<string, string> {
 }
 
 /** The body of python-app and python-lib: validate, refuse to overwrite, init, write the templates, format. */
-export async function generateProject(tree: Tree, options: ProjectOptions, kind: ProjectKind): Promise<NormalizedProjectOptions> {
+export async function generateProject(
+  tree: Tree,
+  options: ProjectOptions,
+  kind: ProjectKind,
+): Promise<NormalizedProjectOptions> {
   const opts = normalizeProjectOptions(options, kind.defaultParent);
   if (tree.exists(joinPathFragments(opts.directory, 'pyproject.toml'))) {
-    throw new PluginError('PROJECT_EXISTS', `${opts.directory}/pyproject.toml already exists: choose another name or --directory, or add nx-pex to that project with \`nx g nx-pex:configuration ${opts.directory}\`.`);
+    throw new PluginError(
+      'PROJECT_EXISTS',
+      `${opts.directory}/pyproject.toml already exists: choose another name or --directory, or add nx-pex to that project with \`nx g nx-pex:configuration ${opts.directory}\`.`,
+    );
   }
-  const sameName = pythonProjects(tree).get(normalizeName(opts.name)) ?? (getProjects(tree).has(opts.name) ? getProjects(tree).get(opts.name)?.root : undefined);
+  const sameName =
+    pythonProjects(tree).get(normalizeName(opts.name)) ??
+    (getProjects(tree).has(opts.name) ? getProjects(tree).get(opts.name)?.root : undefined);
   if (sameName !== undefined) {
-    throw new PluginError('PROJECT_EXISTS', `a project named "${opts.name}" already exists in ${sameName}: Nx project names must be unique, choose another name.`);
+    throw new PluginError(
+      'PROJECT_EXISTS',
+      `a project named "${opts.name}" already exists in ${sameName}: Nx project names must be unique, choose another name.`,
+    );
   }
   await initGenerator(tree, { skipFormat: true });
   generateFiles(tree, packagePath('src', 'generators', kind.generator, 'files'), opts.directory, {

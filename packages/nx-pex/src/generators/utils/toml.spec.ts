@@ -6,7 +6,13 @@ const NX_PEX = ['tool', 'nx-pex'];
 
 describe('TOML writers', () => {
   it('writes strings TOML parses back to the same values', () => {
-    const values = ['plain', 'quote " and \\ backslash', 'tab\tnewline\n', 'ünï', 'requests[socks]>=2; python_version < "3.12"'];
+    const values = [
+      'plain',
+      'quote " and \\ backslash',
+      'tab\tnewline\n',
+      'ünï',
+      'requests[socks]>=2; python_version < "3.12"',
+    ];
     const text = `a = ${tomlStringArray(values)}\n${tomlTable('t', { 'entry-point': values[1]!, type: 'lib' })}\n`;
     expect(parse(text)).toEqual({ a: values, t: { 'entry-point': values[1], type: 'lib' } });
     expect(tomlStringArray([])).toBe('[]');
@@ -41,17 +47,23 @@ describe('setTomlTable', () => {
   it('replaces an existing [tool.nx-pex] section in place, keeping what follows', () => {
     const text = `${original}\n\n[ tool . "nx-pex" ]  # ours\ntype = "lib"\nentry-point = "x:y"\n\n# next\n[tool.other]\nk = 1\n`;
     const result = setTomlTable(text, NX_PEX, { type: 'app', 'entry-point': 'svc.cli:main' }, 'pyproject.toml');
-    expect(result).toBe(`${original}\n\n[tool.nx-pex]\ntype = "app"\nentry-point = "svc.cli:main"\n\n# next\n[tool.other]\nk = 1\n`);
+    expect(result).toBe(
+      `${original}\n\n[tool.nx-pex]\ntype = "app"\nentry-point = "svc.cli:main"\n\n# next\n[tool.other]\nk = 1\n`,
+    );
   });
 
   it('refuses when the table is defined with dotted keys or an inline table', () => {
     const dotted = `${original}\n\n[tool]\nnx-pex.type = "lib"\n`;
-    expect(() => setTomlTable(dotted, NX_PEX, { type: 'app' }, 'pyproject.toml')).toThrow(/cannot add \[tool.nx-pex\] without rewriting/);
+    expect(() => setTomlTable(dotted, NX_PEX, { type: 'app' }, 'pyproject.toml')).toThrow(
+      /cannot add \[tool.nx-pex\] without rewriting/,
+    );
     const inline = `[project]\nname = "svc"\n[tool]\nnx-pex = { type = "lib" }\n`;
     expect(() => setTomlTable(inline, NX_PEX, { type: 'app' }, 'pyproject.toml')).toThrow(/Edit it by hand/);
   });
 
   it('names the file and position of invalid TOML', () => {
-    expect(() => setTomlTable('[project\nname = 1', NX_PEX, { type: 'app' }, 'apps/x/pyproject.toml')).toThrow(/apps\/x\/pyproject.toml: not valid TOML/);
+    expect(() => setTomlTable('[project\nname = 1', NX_PEX, { type: 'app' }, 'apps/x/pyproject.toml')).toThrow(
+      /apps\/x\/pyproject.toml: not valid TOML/,
+    );
   });
 });

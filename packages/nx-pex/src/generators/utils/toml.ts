@@ -74,7 +74,12 @@ function withTable(doc: Table, path: readonly string[], table: Table): Table {
  * that table changed; when it does not (the table was defined some other way, e.g. with dotted keys
  * or an inline table), this refuses rather than guess.
  */
-export function setTomlTable(text: string, path: readonly string[], entries: Record<string, string>, file: string): string {
+export function setTomlTable(
+  text: string,
+  path: readonly string[],
+  entries: Record<string, string>,
+  file: string,
+): string {
   const before = parseDocument(text, file);
   const eol = lineEnding(text);
   const table = tomlTable(path.join('.'), entries).split('\n').join(eol);

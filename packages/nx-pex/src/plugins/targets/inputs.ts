@@ -1,5 +1,11 @@
 /** Environment variables that choose the package index when there is no lock (pip's names). */
-export const INDEX_ENV_INPUTS = ['PIP_INDEX_URL', 'PIP_EXTRA_INDEX_URL', 'PIP_FIND_LINKS', 'PIP_NO_INDEX', 'PIP_CONFIG_FILE'];
+export const INDEX_ENV_INPUTS = [
+  'PIP_INDEX_URL',
+  'PIP_EXTRA_INDEX_URL',
+  'PIP_FIND_LINKS',
+  'PIP_NO_INDEX',
+  'PIP_CONFIG_FILE',
+];
 
 /**
  * The project-level named input holding what goes into a pex from a project: its pyproject and its

@@ -7,6 +7,9 @@ export function lockTarget(): TargetConfiguration {
     cache: false,
     options: {},
     configurations: { check: { check: true } },
-    metadata: { technologies: ['python'], description: 'Resolve the requirements and write pylock.toml (PEP 751); --check fails when it is stale' },
+    metadata: {
+      technologies: ['python'],
+      description: 'Resolve the requirements and write pylock.toml (PEP 751); --check fails when it is stale',
+    },
   };
 }

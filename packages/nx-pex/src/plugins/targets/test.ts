@@ -1,5 +1,12 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import { executorPackageInput, indexEnvInputs, interpreterInput, lockInputs, lockSubsetOption, SOURCES_INPUT } from './inputs.js';
+import {
+  executorPackageInput,
+  indexEnvInputs,
+  interpreterInput,
+  lockInputs,
+  lockSubsetOption,
+  SOURCES_INPUT,
+} from './inputs.js';
 
 /** `test`: pytest in an environment built from the project's requirements and its test group; cached. */
 export function testTarget(hasNpmLock?: boolean, lockSubsetHash?: string): TargetConfiguration {
@@ -20,6 +27,9 @@ export function testTarget(hasNpmLock?: boolean, lockSubsetHash?: string): Targe
     ],
     outputs: [],
     options: { ...lockSubsetOption(lockSubsetHash) },
-    metadata: { technologies: ['python', 'pytest'], description: 'Run pytest in a pex of the project and its test dependencies' },
+    metadata: {
+      technologies: ['python', 'pytest'],
+      description: 'Run pytest in a pex of the project and its test dependencies',
+    },
   };
 }
