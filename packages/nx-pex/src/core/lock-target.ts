@@ -29,6 +29,7 @@ import {
   readLock,
   staleLockFix,
   universalRequest,
+  type UniversalRequest,
   UV_LOCK_FILE,
   uvProject,
   writerOf,
@@ -100,15 +101,17 @@ export async function lockProject(req: LockRequest): Promise<LockOutcome> {
   const foreign = existing !== undefined && !hasNxPexRoots(existing);
   const style = universalRequest(served, req, nxPexPluginOption(req.workspaceRoot, 'universal'));
   // A universal lock needs no interpreter: its environments are synthetic targets.
-  const targets = async () =>
-    style.universal ? universalTargets(requiresPython, style.environments) : resolveTargets(req.workspaceRoot, req);
-  // Another tool's lock is checked against the environments it must serve (PEP 751 `environments`).
+  const targets = async (asked: UniversalRequest) =>
+    asked.universal ? universalTargets(requiresPython, asked.environments) : resolveTargets(req.workspaceRoot, req);
+  // Another tool's lock is checked against the environments it must serve (PEP 751 `environments`): those
+  // the projects or the lock target list, else this machine's interpreters. The plugin's `universal`
+  // option chooses how nx-pex writes its own locks, so it does not hold another tool's to every platform.
   const status: LockStatus = existing
     ? isLockCurrent(existing, roots, requiresPython, {
         dependencyGroups,
         extras,
         ...style,
-        ...(foreign ? { targets: await targets() } : {}),
+        ...(foreign ? { targets: await targets(universalRequest(served, req, undefined)) } : {}),
       })
     : { current: false, reasons: [`${lockFile} does not exist`], unchecked: [] };
   const outcome = {
@@ -134,7 +137,7 @@ export async function lockProject(req: LockRequest): Promise<LockOutcome> {
     dependencyGroups,
     extras,
     index,
-    targets: style.universal ? [] : await targets(),
+    targets: style.universal ? [] : await targets(style),
     buildSdists: req.buildSdists ?? true,
     ...style,
     ...(requiresPython ? { requiresPython } : {}),

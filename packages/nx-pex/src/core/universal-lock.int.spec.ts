@@ -342,6 +342,38 @@ describe('universal locks from the plugin: lock once here, build for every cover
     expect(await distributions(win.out)).toContain('pywin32-306-cp38-abi3-win_amd64.whl');
   });
 
+  it("the plugin option `universal` does not hold another tool's one-platform lock to every platform: it is checked for this machine, and builds", async () => {
+    nxJson({ universal: true });
+    // The index's Linux x86_64 wheel of `native` (the same bytes: the wheel factory is deterministic).
+    const linux = await buildWheel(
+      { name: 'native', version: '1.0', ...ABI3, platformTag: 'manylinux_2_17_x86_64' },
+      join(tmp, 'pip-wheels'),
+    );
+    const foreign =
+      'lock-version = "1.0"\ncreated-by = "pip"\nenvironments = ["sys_platform == \'linux\'"]\n\n[[packages]]\nname = "native"\nversion = "1.0"\n\n' +
+      `[[packages.wheels]]\nname = "${linux.filename}"\nurl = "${new URL(`../files/${linux.filename}`, index.url)}"\n\n` +
+      `[packages.wheels.hashes]\nsha256 = "${linux.sha256}"\n`;
+    writeTree(ws, {
+      'apps/pipped/pyproject.toml': pyproject('pipped').replace(JSON.stringify(DEPS), JSON.stringify(['native'])),
+      'apps/pipped/main.py': 'from importlib.metadata import version\nprint(version("native"))\n',
+      'apps/pipped/pylock.toml': foreign,
+    });
+    const check = await nxPex('lock', 'apps/pipped', '--check');
+    expect(check.code, check.err).toBe(0);
+    const build = await nxPex('build', 'apps/pipped');
+    expect(build.code, build.err).toBe(0);
+    expect(spawnSync('python3', [build.out], { encoding: 'utf8' }).stdout.trim()).toBe('1.0');
+    // Listing environments for the project asks for them: then the one-platform lock is checked against them.
+    writeFileSync(
+      join(ws, 'apps/pipped/pyproject.toml'),
+      pyproject('pipped', 'environments = ["sys_platform == \'win32\'"]\n').replace(
+        JSON.stringify(DEPS),
+        JSON.stringify(['native']),
+      ),
+    );
+    expect((await nxPex('lock', 'apps/pipped', '--check')).code).toBe(1);
+  });
+
   it.skipIf(!INTEROP)(
     'interop (NX_PEX_INTEROP=1): `uv pip install -r pylock.toml` installs our universal lock on every local CPython 3.8–3.13 it covers, exactly the wheels nx-pex selects there',
     async () => {
