@@ -1,15 +1,19 @@
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
-import { buildWheel, describeMissing, findPythons, startFixtureIndex, type FixtureIndex } from '@nx-pex/tools';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  buildWheel,
+  describeMissing,
+  findPythons,
+  startFixtureIndex,
+  type FixtureIndex,
   gitCommitAndTag,
   gitIn,
   PLUGIN_APP_OUTPUT,
   realProjectsTree,
   writeRealProjectDistributions,
-} from '../../packages/nx-pex/src/testing-files/real-projects.js';
+} from '@nx-pex/tools';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createWorkspace,
   describeResult,

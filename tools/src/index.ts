@@ -5,3 +5,7 @@ export * from './pythons/index.js';
 export { normalizeProjectName } from './pep503/normalize.js';
 export * from './secrets/index.js';
 export { writeTree } from './fs/write-tree.js';
+export * from './packaging/oracle.js';
+export * from './packaging/pep440-arbitraries.js';
+export { WRITE_WHEEL } from './projects/inline-backend.js';
+export * from './projects/real-projects.js';

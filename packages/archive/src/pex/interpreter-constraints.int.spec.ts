@@ -7,16 +7,16 @@
 //    packaging asked about every version of a grid that covers the generated numbers.
 import { execFile } from 'node:child_process';
 import { SpecifierSet } from '@nx-pex/resolver';
-import { findPythons } from '@nx-pex/tools';
-import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
 import {
+  findPythons,
   currentPackaging,
   describeOracle,
   Disagreements,
   runOracle,
-} from '../../../resolver/src/testing/packaging-oracle.js';
-import { specifierSetText } from '../../../resolver/src/testing/pep440-arbitraries.js';
+  specifierSetText,
+} from '@nx-pex/tools';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { RUNTIME_DIR } from '../bootstrap/runtime-files.js';
 import { allowsCPython } from './interpreter-constraints.js';
 

@@ -3,15 +3,17 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixtureIndex, writeTree, type FixtureIndex } from '@nx-pex/tools';
-import { readPexInfo } from '@nx-pex/archive';
-import { runCli } from '../cli/cli.js';
 import {
+  startFixtureIndex,
+  writeTree,
+  type FixtureIndex,
   gitCommitAndTag,
   PLUGIN_APP_OUTPUT,
   realProjectsTree,
   writeRealProjectDistributions,
-} from '../testing-files/real-projects.js';
+} from '@nx-pex/tools';
+import { readPexInfo } from '@nx-pex/archive';
+import { runCli } from '../cli/cli.js';
 import { projectInputsHash } from './first-party.js';
 import { collectSources } from './sources.js';
 

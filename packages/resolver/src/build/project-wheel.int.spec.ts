@@ -1,13 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildWheel, findPythons } from '@nx-pex/tools';
+import { buildWheel, findPythons, WRITE_WHEEL } from '@nx-pex/tools';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { ResolverError } from '../errors.js';
 import { inspectInterpreter } from '../interpreter/inspect.js';
 import { fixtureSuite } from '../testing/fixture-suite.js';
-import { WRITE_WHEEL } from '../testing/inline-backend.js';
 import { buildBackendReason } from './needs-backend.js';
 import { buildProjectWheel } from './project-wheel.js';
 

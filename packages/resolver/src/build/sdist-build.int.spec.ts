@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildWheel, findPythons } from '@nx-pex/tools';
+import { buildWheel, findPythons, WRITE_WHEEL } from '@nx-pex/tools';
 import { describe, expect, it } from 'vitest';
 import { ResolverError } from '../errors.js';
 import { fetchArtifacts } from '../fetch/fetch-artifacts.js';
@@ -14,7 +14,6 @@ import { resolveLock } from '../lock/resolve-lock.js';
 import { selectFromLock } from '../lock/select.js';
 import { targetFromAbbreviatedPlatform } from '../platform/foreign-target.js';
 import { fixtureSuite } from '../testing/fixture-suite.js';
-import { WRITE_WHEEL } from '../testing/inline-backend.js';
 
 // sdists built through PEP 517 with an in-tree backend (backend-path): no setuptools, no network.
 // The backend imports `buildhelper` (a static build requirement, a wheel on the fixture index),

@@ -8,8 +8,10 @@ import {
   oracles,
   runOracleBatched,
   type Oracle,
-} from '../testing/packaging-oracle.js';
-import { maybeInvalidVersion, specifierSetText, versionText } from '../testing/pep440-arbitraries.js';
+  maybeInvalidVersion,
+  specifierSetText,
+  versionText,
+} from '@nx-pex/tools';
 import { SpecifierSet } from './specifier.js';
 import { Version } from './version.js';
 

@@ -1,12 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  currentPackaging,
-  describeOracle,
-  differentialCases,
-  Disagreements,
-  runOracleBatched,
-} from '../testing/packaging-oracle.js';
+import { currentPackaging, describeOracle, differentialCases, Disagreements, runOracleBatched } from '@nx-pex/tools';
 import { EMPTY_OPERATOR_REQUIREMENTS, markerText, requirementText } from '../testing/pep508-arbitraries.js';
 import { Marker, type MarkerEnvironment } from './marker.js';
 import { Requirement } from './requirement.js';

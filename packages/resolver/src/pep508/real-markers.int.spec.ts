@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { currentPackaging, describeOracle, Disagreements, runOracle } from '../testing/packaging-oracle.js';
+import { currentPackaging, describeOracle, Disagreements, runOracle } from '@nx-pex/tools';
 import { Marker, type MarkerEnvironment } from './marker.js';
 
 // Markers from the metadata of real distributions (collected by tools/scripts/collect-markers.mjs,

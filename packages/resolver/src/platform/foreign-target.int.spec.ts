@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { oracles, runOracle } from '../testing/packaging-oracle.js';
+import { oracles, runOracle } from '@nx-pex/tools';
 import { targetFromAbbreviatedPlatform, targetFromCompletePlatform } from './foreign-target.js';
 
 // Differential: the tags of a foreign target equal what packaging computes for that interpreter and

@@ -22,7 +22,7 @@ import { importUvLock } from '../lock/import.js';
 import { parseLock } from '../lock/parse.js';
 import { isValidName, normalizeName } from '../names.js';
 import { Version } from '../pep440/version.js';
-import { versionText } from '../testing/pep440-arbitraries.js';
+import { versionText } from '@nx-pex/tools';
 import { anyText, fcParams, mutated, runs } from '../testing/reliability-fuzz.js';
 
 const RUNS = runs(3_000, 200_000);

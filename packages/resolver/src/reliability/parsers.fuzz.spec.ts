@@ -12,7 +12,7 @@ import { SpecifierSet } from '../pep440/specifier.js';
 import { Version } from '../pep440/version.js';
 import { Marker } from '../pep508/marker.js';
 import { Requirement } from '../pep508/requirement.js';
-import { maybeInvalidVersion, specifierText, versionText } from '../testing/pep440-arbitraries.js';
+import { maybeInvalidVersion, specifierText, versionText } from '@nx-pex/tools';
 import { markerText, requirementText } from '../testing/pep508-arbitraries.js';
 import { anyText, FUZZ_TIMEOUT, fcParams, mutated, nested, runs, Tally } from '../testing/reliability-fuzz.js';
 

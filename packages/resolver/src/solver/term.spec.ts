@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SpecifierSet } from '../pep440/specifier.js';
 import { Version } from '../pep440/version.js';
-import { specifierSetText, versionText } from '../testing/pep440-arbitraries.js';
+import { specifierSetText, versionText } from '@nx-pex/tools';
 import {
   anything,
   has,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { supportedTags, type TagTarget } from '../api.js';
-import { diffCases, oracles, runOracle } from '../testing/packaging-oracle.js';
+import { diffCases, oracles, runOracle } from '@nx-pex/tools';
 
 // Differential over generated interpreters: supportedTags(facts) against packaging's cpython_tags +
 // compatible_tags (sys_tags' two parts) with the interpreter facts patched in (sysconfig platform,

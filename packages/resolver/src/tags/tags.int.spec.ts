@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inspectInterpreter } from '../interpreter/inspect.js';
-import { oracles, runOracle } from '../testing/packaging-oracle.js';
+import { oracles, runOracle } from '@nx-pex/tools';
 import { cpythonTags } from './cpython.js';
 import { platformTags } from './platforms.js';
 

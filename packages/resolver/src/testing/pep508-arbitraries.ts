@@ -1,6 +1,6 @@
 // Test support (not shipped): fast-check generators for PEP 508 requirement and marker strings.
 import fc from 'fast-check';
-import { specifierText, versionText } from './pep440-arbitraries.js';
+import { specifierText, versionText } from '@nx-pex/tools';
 
 const ws = fc.constantFrom('', '', ' ', '  ', '\t');
 const name = fc.constantFrom('requests', 'Foo_Bar', 'a', 'zope.interface', 'x-y', 'pkg2', '-bad', 'a_', '1pkg', 'a..b');

@@ -1,4 +1,4 @@
-// Test support (not shipped): run Python's own `packaging` as an oracle.
+// Test support: run Python's own `packaging` as an oracle.
 //  - `currentPackaging()`: the release pinned below, installed from the index by pip into the user
 //    cache dir on first use. The PEP 440/508 differential suites compare against it.
 //  - `oracles()`: pip's vendored copy (newest on the machine), for the tag suites and as an extra check.
@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { findPythons, isolatedPipEnv, type FoundPython } from '@nx-pex/tools';
+import { findPythons, isolatedPipEnv, type FoundPython } from '../pythons/index.js';
 
 /**
  * The `packaging` release the differential suites agree with: the newest on the index when last

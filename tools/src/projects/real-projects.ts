@@ -6,8 +6,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildWheel } from '@nx-pex/tools';
-import { WRITE_WHEEL } from '../../../resolver/src/testing/inline-backend.js';
+import { buildWheel } from '../wheel-factory/index.js';
+import { WRITE_WHEEL } from './inline-backend.js';
 
 /** A stand-in for hatch-vcs: its console script prints `git describe --tags` (as setuptools-scm runs git). */
 const VCSHELPER = `import subprocess, sys
