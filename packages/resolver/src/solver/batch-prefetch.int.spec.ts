@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildWheel, startFixtureIndex, type FixtureIndex } from '@nx-pex/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Release } from '../fetch/candidates.js';
 import { FetchSession, markerEnvironment, noWheel } from '../fetch/fetch-artifacts.js';
 import type { TargetInterpreter } from '../interpreter/inspect.js';
 import { Requirement } from '../pep508/requirement.js';
+import type { Release } from './release.js';
 import { Solver } from './resolve.js';
 
 const target: TargetInterpreter = { implementation: 'cp', version: [3, 11, 7], tags: ['py3-none-any'] };

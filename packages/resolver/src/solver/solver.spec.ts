@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ResolverError } from '../errors.js';
-import type { Release } from '../fetch/candidates.js';
 import { Version } from '../pep440/version.js';
 import { Requirement } from '../pep508/requirement.js';
 import { BatchPrefetcher } from './batch-prefetch.js';
-import { Solver, type Provider } from './resolve.js';
+import type { Provider } from './provider.js';
+import type { Release } from './release.js';
+import { Solver } from './resolve.js';
 
 /** name → version → [Requires-Dist, Requires-Python?]; `!` before a version = no wheel, `~` = yanked. */
 type Db = Record<string, Record<string, string[] | [string[], string]>>;
