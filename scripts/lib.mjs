@@ -32,7 +32,7 @@ export function buildPackages() {
     'run-many',
     '-t',
     'build',
-    '--projects=@nx-pex/archive,@nx-pex/resolver,nx-pex,@nx-pex/tools',
+    '--projects=@nx-pex/common,@nx-pex/archive,@nx-pex/resolver,nx-pex,@nx-pex/tools',
     '--outputStyle=static',
   ]);
 }

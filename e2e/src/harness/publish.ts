@@ -5,6 +5,7 @@ import type { LocalRegistry } from './registry.js';
 
 /** Published in dependency order: the plugin's dependencies first. */
 export const PUBLISHED_PACKAGES = [
+  { name: '@nx-pex/common', dir: 'packages/common' },
   { name: '@nx-pex/archive', dir: 'packages/archive' },
   { name: '@nx-pex/resolver', dir: 'packages/resolver' },
   { name: 'nx-pex', dir: 'packages/nx-pex' },
@@ -23,7 +24,7 @@ export interface PublishOptions {
 }
 
 /**
- * Build the three published packages with the repo's Nx, then `npm publish` each to `registry`
+ * Build the published packages with the repo's Nx, then `npm publish` each to `registry`
  * (fresh storage per registry, so the version in package.json is always new there).
  */
 export async function publishPackages(

@@ -1,7 +1,5 @@
 /** PEP 503: a project name is compared after lowercasing and collapsing runs of `-`, `_`, `.` into `-`. */
-export function normalizeName(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, '-');
-}
+export { normalizeName } from '@nx-pex/common';
 
 /** PEP 508 names: ASCII letters/digits, with `-_.` allowed only between them. */
 export const PROJECT_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;

@@ -1,26 +1,16 @@
-import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-
-/** Write to a temp path in the same directory, then rename: a reader never sees half a file. */
-export function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
-  return viaTemp(path, (tmp) => writeFile(tmp, content));
-}
+import { copyFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { commit, removeTemp, tempPathBeside } from '@nx-pex/common';
 
 /** Copy `from` to `path` through a temp file in the destination directory. */
-export function copyFileAtomic(from: string, path: string): Promise<void> {
-  return viaTemp(path, (tmp) => copyFile(from, tmp));
-}
-
-async function viaTemp(path: string, write: (tmp: string) => Promise<void>): Promise<void> {
-  const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+export async function copyFileAtomic(from: string, path: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = tempPathBeside(path);
   try {
-    await write(tmp);
-    await rename(tmp, path);
+    await copyFile(from, temp);
   } catch (err) {
-    await rm(tmp, { force: true });
+    await removeTemp(temp);
     throw err;
   }
+  await commit(temp, path);
 }

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { copyFileAtomic, writeFileAtomic } from '../fs/atomic-write.js';
+import { writeContentAtomic } from '@nx-pex/common';
+import { copyFileAtomic } from '../fs/atomic-write.js';
 import { Catalogue } from './catalogue.js';
 import { projectListHtml, projectPageHtml } from './simple-html.js';
 import { projectList, projectPage } from './simple-page.js';
@@ -22,14 +23,14 @@ export async function writeFileIndex(dir: string, outDir: string): Promise<FileI
   const projects = await new Catalogue({ wheelsDir: dir }).projects();
   const filesDir = join(out, 'files');
   const simpleDir = join(out, 'simple');
-  await writeFileAtomic(join(simpleDir, 'index.html'), projectListHtml(projectList(projects)));
+  await writeContentAtomic(join(simpleDir, 'index.html'), projectListHtml(projectList(projects)));
   for (const [project, dists] of projects) {
     for (const dist of dists) {
       const target = join(filesDir, dist.filename);
       if (resolve(dist.path) !== target) await copyFileAtomic(dist.path, target);
-      if (dist.metadata) await writeFileAtomic(`${target}.metadata`, dist.metadata);
+      if (dist.metadata) await writeContentAtomic(`${target}.metadata`, dist.metadata);
     }
-    await writeFileAtomic(join(simpleDir, project, 'index.html'), projectPageHtml(projectPage(project, dists)));
+    await writeContentAtomic(join(simpleDir, project, 'index.html'), projectPageHtml(projectPage(project, dists)));
   }
   return { url: pathToFileURL(simpleDir).href + '/', simpleDir };
 }

@@ -52,6 +52,16 @@ describe('lint: the libraries do not import each other or the plugin', () => {
     ).toEqual(['import-x/no-relative-packages', 'import-x/no-restricted-paths']);
   });
 
+  it('the libraries share helpers through @nx-pex/common, which imports none of them', async () => {
+    expect(await violations('packages/archive/src/probe.ts', "import '@nx-pex/common';\n")).toEqual([]);
+    expect(await violations('packages/resolver/src/probe.ts', "import '@nx-pex/common';\n")).toEqual([]);
+    for (const other of ['@nx-pex/archive', '@nx-pex/resolver', 'nx-pex']) {
+      expect(await violations('packages/common/src/probe.ts', `import '${other}';\n`)).toEqual([
+        'import-x/no-restricted-paths',
+      ]);
+    }
+  });
+
   it('resolver → archive', async () => {
     expect(await violations('packages/resolver/src/probe.ts', "import '@nx-pex/archive';\n")).toEqual([
       'import-x/no-restricted-paths',

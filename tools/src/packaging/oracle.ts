@@ -5,9 +5,9 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { userCacheHome } from '@nx-pex/common';
 import { findPythons, isolatedPipEnv, type FoundPython } from '../pythons/index.js';
 
 /**
@@ -42,9 +42,9 @@ export function differentialCases(): number {
   return diffCases(LONG ? 1_000_000 : 100_000);
 }
 
-/** `$XDG_CACHE_HOME/nx-pex-test`, else `~/.cache/nx-pex-test`: test-only downloads, kept between runs. */
+/** `nx-pex-test` in the user's cache home (the same rule as nx-pex's cache): test-only downloads, kept between runs. */
 export function testCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'nx-pex-test');
+  return join(userCacheHome(env), 'nx-pex-test');
 }
 
 const STANDALONE_PROBE =

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { ToolsError } from '../errors.js';
-import { writeFileAtomic } from '../fs/atomic-write.js';
+import { writeContentAtomic } from '@nx-pex/common';
 import { isValidProjectName } from '../pep503/normalize.js';
 import { entryPointsText, metadataText, wheelFileText } from './dist-info.js';
 import { distributionStem, wheelFilename } from './filename.js';
@@ -28,7 +28,7 @@ export async function buildWheel(spec: WheelSpec, outDir: string): Promise<Built
   );
   const filename = wheelFilename(spec);
   const path = join(resolve(outDir), filename);
-  await writeFileAtomic(path, bytes);
+  await writeContentAtomic(path, bytes);
   return { path, filename, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.byteLength };
 }
 

@@ -5,7 +5,7 @@ import { createInflateRaw, crc32, inflateRawSync } from 'node:zlib';
 import { ArchiveError } from '../errors.js';
 import { RangeReader } from '../fs/range-reader.js';
 import { dataStart, readCentralDirectory, ZipFormatError, type CentralEntry } from '../zip/central-directory.js';
-import { sha256File } from './hash.js';
+import { sha256File } from '@nx-pex/common';
 import { INSTALLED_WHEEL_TREE_FORMAT, type InstalledWheelTree, type TreeEntry } from './installed-wheel-tree.js';
 import { placeMember } from './layout.js';
 import { unsafeMemberNameReason } from './member-name.js';

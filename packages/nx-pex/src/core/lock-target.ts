@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, posix, relative, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, join, posix, relative, resolve } from 'node:path';
+import { writeContentAtomic } from '@nx-pex/common';
 import {
   formatLock,
   hasNxPexRoots,
@@ -40,13 +41,6 @@ import { resolveTargets, type TargetOptions } from './targets.js';
 
 // The lock target: resolve and write pylock.toml, check the lock in use, convert or import another
 // tool's lock on request.
-
-async function writeAtomically(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
-}
 
 export interface LockRequest extends TargetOptions, UniversalOptions {
   workspaceRoot: string;
@@ -150,7 +144,7 @@ async function writeLock(workspaceRoot: string, lockFile: string, lock: Lock): P
   const text = formatLock(lock);
   const path = join(workspaceRoot, lockFile);
   const before = existsSync(path) ? await readFile(path, 'utf8') : undefined;
-  if (before !== text) await writeAtomically(path, text);
+  if (before !== text) await writeContentAtomic(path, text);
   return {
     lockFile,
     current: true,

@@ -1,5 +1,5 @@
 import { PluginError } from '../utils/errors.js';
-import { normalizeName as normalize } from './names.js';
+import { normalizeName as normalize } from '@nx-pex/common';
 
 /**
  * PEP 735 `[dependency-groups]` → group → requirement strings, with every `{include-group = "…"}`

@@ -3,7 +3,7 @@ import { parse, TomlError } from 'smol-toml';
 import { Requirement } from '@nx-pex/resolver/standards';
 import { PluginError } from '../utils/errors.js';
 import { expandDependencyGroups } from './dependency-groups.js';
-import { normalizeName } from './names.js';
+import { normalizeName } from '@nx-pex/common';
 
 /** The parts of a pyproject.toml (PEP 621 `[project]`, PEP 735 groups, `[tool.nx-pex]`) that nx-pex reads. */
 export interface PyProject {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, realpath, rm, stat, writeFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { sha256File } from '@nx-pex/common';
 import { defaultCacheDir } from '../cache/dir.js';
 import { pathInside } from '../cache/paths.js';
 import type { IndexConfig } from '../config/index-config.js';
@@ -14,7 +15,6 @@ import { readWheelMetadata } from '../metadata/wheel-metadata.js';
 import { BuildInterpreter, cachedWheel, publishWheel, withScratch, type BuiltWheel } from './built-cache.js';
 import { describeBuildTarget } from './messages.js';
 import { buildSystemOf, buildWheelIsolated, readPyproject, type BuildSubject } from './pep517.js';
-import { sha256File } from './sdist-builder.js';
 
 /**
  * A first-party project built into a wheel by its own PEP 517 backend (for projects

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sha256File } from '@nx-pex/common';
 import { ResolverError } from '../errors.js';
 import type { LocalArtifact } from '../fetch/local-artifact.js';
 import { parseWheelFilename } from '../filename/wheel.js';
@@ -39,12 +38,6 @@ export interface SdistSource {
   url: string;
   /** The index's `data-requires-python`, used when the built wheel declares none. */
   requiresPython?: string;
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 export class SdistBuilder {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, type BigIntStats } from 'node:fs';
+import { createWriteStream, type BigIntStats } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { commit, removeTemp, sha256File, tempPathBeside } from '@nx-pex/common';
 import { ResolverError } from '../errors.js';
-import { commit, removeTemp, tempPathFor } from './atomic.js';
 import { pathInside } from './paths.js';
 
 /** Content-addressed wheel cache: `<root>/wheels/sha256/<aa>/<sha256>/<filename>`. */
@@ -61,7 +61,7 @@ export class WheelCache {
   ): Promise<{ path: string; sha256: string; size: number }> {
     const staging = pathInside(this.root, ['wheels', 'sha256', 'tmp', filename]);
     const besideFinal = expectedSha256 ? this.pathFor(expectedSha256, filename) : staging;
-    const temp = tempPathFor(besideFinal);
+    const temp = tempPathBeside(besideFinal);
     const hash = createHash('sha256');
     let size = 0;
     try {
@@ -194,7 +194,7 @@ async function verifiedStampHolds(path: string, stamp: string, sha256: string, i
 
 /** Best effort: a stamp that cannot be written only means the next hit re-hashes. */
 async function writeVerifiedStamp(target: string, sha256: string, info: BigIntStats): Promise<void> {
-  const temp = tempPathFor(target);
+  const temp = tempPathBeside(target);
   try {
     await mkdir(dirname(target), { recursive: true });
     await writeFile(temp, JSON.stringify(identity(sha256, info)), { mode: 0o600 });
@@ -202,12 +202,6 @@ async function writeVerifiedStamp(target: string, sha256: string, info: BigIntSt
   } catch {
     await removeTemp(temp);
   }
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 /** The file or a directory on its path is gone (e.g. the cache was cleaned while a build ran). */

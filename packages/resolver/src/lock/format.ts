@@ -1,25 +1,10 @@
+import { tomlString } from '@nx-pex/common';
 import { redactUrl } from '../http/credentials.js';
 import { Version } from '../pep440/version.js';
 import type { Lock, LockDependency, LockDirectSource, LockFile, LockPackage, LockTarget } from './model.js';
 
 // A deterministic TOML writer for pylock.toml: keys in the order PEP 751 lists them, packages and
 // arrays sorted, inline tables for files, and every URL stripped of credentials.
-
-/** TOML basic string (TOML 1.0 §String): escape `"`, `\` and control characters. */
-export function tomlString(value: string): string {
-  let out = '"';
-  for (const ch of value) {
-    const code = ch.codePointAt(0)!;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
-    else if (code < 0x20 || code === 0x7f) out += `\\u${code.toString(16).padStart(4, '0')}`;
-    else out += ch;
-  }
-  return `${out}"`;
-}
 
 function tomlKey(key: string): string {
   return /^[A-Za-z0-9_-]+$/.test(key) ? key : tomlString(key);

@@ -1,3 +1,4 @@
+import { tomlString } from '@nx-pex/common';
 import {
   formatFiles,
   generateFiles,
@@ -11,7 +12,7 @@ import { PluginError } from '../../utils/errors.js';
 import { packagePath } from '../../utils/package-path.js';
 import initGenerator from '../init/init.js';
 import { normalizeProjectOptions, type NormalizedProjectOptions, type ProjectOptions } from './options.js';
-import { tomlString, tomlStringArray } from './toml.js';
+import { tomlStringArray } from './toml.js';
 
 export interface ProjectKind {
   /** The generator whose `files/` are the templates. */

@@ -1,13 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
+import { tomlString } from '@nx-pex/common';
 import { parse } from 'smol-toml';
 import { PluginError } from '../../utils/errors.js';
 
-// Small TOML writers for the generators. JSON string escapes (\" \\ \n \t \uXXXX) are all valid TOML
-// basic-string escapes, so JSON.stringify of a string is a TOML basic string.
-
-export function tomlString(value: string): string {
-  return JSON.stringify(value);
-}
+// Small TOML writers for the generators, on @nx-pex/common's basic-string writer (the pylock.toml writer's too).
 
 /** A TOML array of basic strings, one per line. */
 export function tomlStringArray(values: readonly string[]): string {

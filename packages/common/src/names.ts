@@ -1,4 +1,4 @@
-/** PEP 503 normalized name: runs of `-`, `_`, `.` become one `-`, lower case. */
+/** PEP 503: a project name is compared after lowercasing and collapsing runs of `-`, `_`, `.` into `-`. */
 export function normalizeName(name: string): string {
   return name.toLowerCase().replace(/[-_.]+/g, '-');
 }

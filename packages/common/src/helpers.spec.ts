@@ -1,0 +1,67 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'smol-toml';
+import { describe, expect, it } from 'vitest';
+import { userCacheDir } from './cache-dir.js';
+import { normalizeName } from './names.js';
+import { sha256File } from './sha256-file.js';
+import { tomlString } from './toml.js';
+
+describe('userCacheDir', () => {
+  it('NX_PEX_CACHE_DIR, else XDG_CACHE_HOME/nx-pex, else HOME/.cache/nx-pex, all from the env given', () => {
+    expect(userCacheDir({ NX_PEX_CACHE_DIR: '/a', XDG_CACHE_HOME: '/b', HOME: '/h' })).toBe('/a');
+    expect(userCacheDir({ XDG_CACHE_HOME: '/b', HOME: '/h' })).toBe(join('/b', 'nx-pex'));
+    expect(userCacheDir({ HOME: '/h' })).toBe(join('/h', '.cache', 'nx-pex'));
+  });
+
+  it('empty variables count as unset; without HOME the OS home directory is used', () => {
+    expect(userCacheDir({ NX_PEX_CACHE_DIR: '', XDG_CACHE_HOME: '', HOME: '' })).toBe(
+      join(homedir(), '.cache', 'nx-pex'),
+    );
+    expect(userCacheDir({})).toBe(join(homedir(), '.cache', 'nx-pex'));
+  });
+});
+
+describe('sha256File', () => {
+  it('hashes the bytes of a file, across read chunks', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'nx-pex-common-'));
+    try {
+      await writeFile(join(dir, 'empty'), '');
+      expect(await sha256File(join(dir, 'empty'))).toBe(
+        'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+      );
+      await writeFile(join(dir, 'abc'), 'abc');
+      expect(await sha256File(join(dir, 'abc'))).toBe(
+        'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+      );
+      // 9 MiB of 'a' spans three 4 MiB reads.
+      await writeFile(join(dir, 'big'), Buffer.alloc(9 << 20, 'a'));
+      const { createHash } = await import('node:crypto');
+      expect(await sha256File(join(dir, 'big'))).toBe(
+        createHash('sha256')
+          .update(Buffer.alloc(9 << 20, 'a'))
+          .digest('hex'),
+      );
+      await expect(sha256File(join(dir, 'missing'))).rejects.toMatchObject({ code: 'ENOENT' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('normalizeName', () => {
+  it('PEP 503: lower case, runs of - _ . become one -', () => {
+    expect(normalizeName('Foo.Bar__baz--Qux')).toBe('foo-bar-baz-qux');
+    expect(normalizeName('zope.interface')).toBe('zope-interface');
+    expect(normalizeName('a')).toBe('a');
+  });
+});
+
+describe('tomlString', () => {
+  it('round-trips through a TOML parser, control characters and DEL included', () => {
+    const values = ['plain', 'quote " and \\ backslash', 'tab\tnew\nline\rcr', '\u0000\u001f\u007f', 'snow ☃ 𝄞'];
+    for (const value of values) expect(parse(`v = ${tomlString(value)}`)).toEqual({ v: value });
+    expect(tomlString('\u007f')).toBe('"\\u007f"');
+  });
+});
