@@ -2,12 +2,16 @@ import { describe, expect, it } from 'vitest';
 import {
   compareVersions,
   evaluateMarker,
+  Marker,
   parseRequirement,
   parseSpecifierSet,
   parseVersion,
+  Requirement,
   ResolverError,
+  SpecifierSet,
   supportedTags,
   targetFromAbbreviatedPlatform,
+  Version,
 } from './index.js';
 
 const ENV = {
@@ -100,6 +104,20 @@ describe('functional API', () => {
     expect(evaluateMarker('extra == "socks"', ENV, { extras: ['security', 'Socks'] })).toBe(true);
     expect(code(() => evaluateMarker('python_version >>= "3"', ENV))).toBe('INVALID_MARKER');
     expect(code(() => evaluateMarker('platform_release == "x"', ENV))).toBe('INVALID_MARKER'); // not in the environment
+  });
+
+  it('returns the classes the package exports, whose methods give the same answers', () => {
+    const v = parseVersion('1.0rc1');
+    expect(v).toBeInstanceOf(Version);
+    expect(v.compare(Version.parse('1.0'))).toBe(-1);
+    const s = parseSpecifierSet('>=1.0, <2');
+    expect(s.set).toBeInstanceOf(SpecifierSet);
+    expect(s.contains('1.5rc1', { prereleases: false })).toBe(new SpecifierSet('>=1.0, <2').contains('1.5rc1', false));
+    const r = parseRequirement('a[x] ; extra == "x" and sys_platform == "linux"');
+    expect(r).toBeInstanceOf(Requirement);
+    expect(r.marker).toBeInstanceOf(Marker);
+    expect(evaluateMarker(r.marker!, ENV, { extras: ['y', 'x'] })).toBe(r.appliesTo(ENV, ['y', 'x']));
+    expect(evaluateMarker(r.marker!, ENV)).toBe(r.appliesTo(ENV));
   });
 
   it('supportedTags from facts, an abbreviated platform or a target', () => {

@@ -1,5 +1,8 @@
-// The issue's functional API: thin wrappers over Version, SpecifierSet, Requirement, Marker and the
-// tag functions. No logic of its own beyond argument shapes.
+// The functional entry points, for a caller holding text (a tool, a script, a differential test):
+// one call each on the classes Version, SpecifierSet, Requirement and Marker, which they return and
+// whose methods are the rest of the API (use those on values already parsed). No logic of their own
+// beyond argument shapes, except `supportedTags`, which turns any description of a target into its
+// tags. README.md, "API", says which to use when.
 import { ResolverError } from './errors.js';
 import type { TargetInterpreter } from './interpreter/inspect.js';
 import { SpecifierSet } from './pep440/specifier.js';
@@ -11,18 +14,18 @@ import { cpythonTags } from './tags/cpython.js';
 import { macPlatforms } from './tags/macos.js';
 import { platformTags } from './tags/platforms.js';
 
-/** Parse a PEP 440 version; `toString()` is the normal form. Throws `INVALID_VERSION`. */
+/** Parse a PEP 440 version (`Version.parse`); `toString()` is the normal form. Throws `INVALID_VERSION`. */
 export function parseVersion(text: string): Version {
   return Version.parse(text);
 }
 
-/** -1, 0 or 1 as `a` sorts before, equal to, or after `b` (PEP 440 order; strings are parsed). */
+/** -1, 0 or 1 as `a` sorts before, equal to, or after `b` (PEP 440 order, `Version.compare`; strings are parsed). */
 export function compareVersions(a: Version | string, b: Version | string): -1 | 0 | 1 {
   const c = compareParsed(typeof a === 'string' ? Version.parse(a) : a, typeof b === 'string' ? Version.parse(b) : b);
   return c < 0 ? -1 : c > 0 ? 1 : 0;
 }
 
-/** A specifier set with `contains(version, { prereleases })`. Throws `INVALID_SPECIFIER`. */
+/** A specifier set (`new SpecifierSet(text)`, as `set`) with `contains(version, { prereleases })`. Throws `INVALID_SPECIFIER`. */
 export interface ParsedSpecifierSet {
   readonly set: SpecifierSet;
   /** `prereleases` unset: PEP 440's default (admitted when a clause names one). */
@@ -39,15 +42,16 @@ export function parseSpecifierSet(text: string): ParsedSpecifierSet {
   };
 }
 
-/** A PEP 508 requirement: `{ name, extras, specifier, url, marker }` (and the class's helpers). Throws `INVALID_REQUIREMENT`. */
+/** A PEP 508 requirement (`Requirement.parse`): `{ name, extras, specifier, url, marker }` and the class's helpers. Throws `INVALID_REQUIREMENT`. */
 export function parseRequirement(text: string): Requirement {
   return Requirement.parse(text);
 }
 
 /**
- * Evaluate a marker (text or parsed) in `environment`. With `extras`, true when it holds for any of
- * them (`extra == "..."` markers); without, `extra` is "". Throws `INVALID_MARKER`, and
- * `INVALID_MARKER` when a variable the marker uses is missing from `environment`.
+ * Evaluate a marker (text or parsed) in `environment` (`Marker.evaluate`). With `extras`, true when it
+ * holds for any of them (`extra == "..."` markers, as `Requirement.appliesTo`); without, `extra` is "".
+ * Throws `INVALID_MARKER` for invalid text and when a variable the marker uses is missing from
+ * `environment`.
  */
 export function evaluateMarker(
   marker: Marker | string,

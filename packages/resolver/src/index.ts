@@ -42,6 +42,7 @@ export type {
 export { targetFromAbbreviatedPlatform, targetFromCompletePlatform } from './platform/foreign-target.js';
 export { universalTargets, DEFAULT_PLATFORMS, NEWEST_CPYTHON, OLDEST_CPYTHON } from './platform/environments.js';
 export { macPlatforms } from './tags/macos.js';
+// Entry points for text (README "API"): they return the classes exported above.
 export {
   parseVersion,
   compareVersions,
