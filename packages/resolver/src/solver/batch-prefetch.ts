@@ -1,4 +1,4 @@
-import type { Release } from '../fetch/candidates.js';
+import type { Release } from './release.js';
 
 /** Read a release's metadata into the provider's cache; undefined when the provider would rather not. */
 export type PrefetchMetadata = (name: string, release: Release) => Promise<unknown> | undefined;
