@@ -7,12 +7,16 @@ const MAX_COMPONENT_BYTES = 255; // NAME_MAX on Linux and macOS
 export function pathComponentProblem(name: string): string | undefined {
   if (name === '') return 'is empty';
   if (name === '.' || name === '..') return 'is a relative path';
-  if (/[/\\]/.test(name)) return 'contains a path separator';
-  // NUL ends a path in C; other control characters are never part of a distribution filename.
+  // One pass over the code units (index pages list tens of thousands of names).
+  let control = false;
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return 'contains a control character';
+    if (c === 0x2f || c === 0x5c) return 'contains a path separator';
+    if (c < 0x20 || c === 0x7f) control = true;
   }
-  if (Buffer.byteLength(name) > MAX_COMPONENT_BYTES) return `is longer than ${MAX_COMPONENT_BYTES} bytes`;
+  if (control) return 'contains a control character';
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: only a long name needs measuring.
+  if (name.length * 3 > MAX_COMPONENT_BYTES && Buffer.byteLength(name) > MAX_COMPONENT_BYTES)
+    return `is longer than ${MAX_COMPONENT_BYTES} bytes`;
   return undefined;
 }

@@ -42,8 +42,8 @@ export function parseWheelFilename(filename: string): WheelFilename {
   return parsed;
 }
 
-/** Why `filename` is not a PEP 427 wheel filename, or undefined when it is one. */
-export function wheelFilenameProblem(filename: string): string | undefined {
+/** The dash-separated parts of a PEP 427 wheel filename (5 or 6), or why it is not one. */
+function wheelParts(filename: string): string[] | string {
   const component = pathComponentProblem(filename);
   if (component) return component;
   if (!filename.endsWith('.whl')) return 'does not end in .whl';
@@ -55,19 +55,34 @@ export function wheelFilenameProblem(filename: string): string | undefined {
     return `has the version ${JSON.stringify(version)}, which is not a PEP 440 version`;
   if (parts.length === 6 && !BUILD_PART.test(parts[2] as string))
     return `has the build tag ${JSON.stringify(parts[2])}, which does not start with a digit`;
-  for (const tag of parts.slice(-3))
-    if (!TAG_PART.test(tag)) return `has the tag ${JSON.stringify(tag)}, which is not a PEP 425 tag`;
-  return undefined;
+  for (let i = parts.length - 3; i < parts.length; i++)
+    if (!TAG_PART.test(parts[i] as string))
+      return `has the tag ${JSON.stringify(parts[i])}, which is not a PEP 425 tag`;
+  return parts;
 }
 
+/** Why `filename` is not a PEP 427 wheel filename, or undefined when it is one. */
+export function wheelFilenameProblem(filename: string): string | undefined {
+  const parts = wheelParts(filename);
+  return typeof parts === 'string' ? parts : undefined;
+}
+
+// A dist part as written → its PEP 503 name: a page lists the same spelling for every file.
+let lastDist = '';
+let lastName = '';
+
 export function tryParseWheelFilename(filename: string): WheelFilename | undefined {
-  if (wheelFilenameProblem(filename) !== undefined) return undefined;
-  const parts = filename.slice(0, -4).split('-');
+  const parts = wheelParts(filename);
+  if (typeof parts === 'string') return undefined;
   const [dist, version] = parts as [string, string];
   const [py, abi, plat] = parts.slice(-3) as [string, string, string];
+  if (dist !== lastDist) {
+    lastName = normalizeName(dist);
+    lastDist = dist;
+  }
   const result: WheelFilename = {
     filename,
-    name: normalizeName(dist),
+    name: lastName,
     version,
     pythonTags: py.split('.'),
     abiTags: abi.split('.'),
@@ -75,14 +90,37 @@ export function tryParseWheelFilename(filename: string): WheelFilename | undefin
     tags: [],
   };
   if (parts.length === 6) {
-    // PEP 427: the build tag sorts as (number, rest).
     const m = BUILD_PART.exec(parts[2] as string)!;
     result.build = { number: Number(m[1]), tag: m[2] as string };
   }
+  const lower = py === py.toLowerCase() && abi === abi.toLowerCase() && plat === plat.toLowerCase();
   for (const p of result.pythonTags) {
     for (const a of result.abiTags) {
-      for (const t of result.platformTags) result.tags.push(`${p}-${a}-${t}`.toLowerCase());
+      for (const t of result.platformTags) {
+        const tag = `${p}-${a}-${t}`;
+        result.tags.push(lower ? tag : tag.toLowerCase());
+      }
     }
   }
   return result;
+}
+
+/**
+ * Parsed wheel filenames, shared (an index file is validated, then classified, often for many
+ * environments; the parse is a pure function of the name). Bounded: cleared when it grows past the
+ * files of a few hundred large pages.
+ */
+const parsed = new Map<string, WheelFilename | undefined>();
+const MAX_PARSED = 200_000;
+
+/** `tryParseWheelFilename(filename)` for a name ending in `.whl`, else undefined; the result is shared: never modify it. */
+export function wheelOf(filename: string): WheelFilename | undefined {
+  if (!filename.endsWith('.whl')) return undefined;
+  let wheel = parsed.get(filename);
+  if (wheel === undefined && !parsed.has(filename)) {
+    wheel = tryParseWheelFilename(filename);
+    if (parsed.size >= MAX_PARSED) parsed.clear();
+    parsed.set(filename, wheel);
+  }
+  return wheel;
 }

@@ -1,6 +1,7 @@
 import { debug } from '../debug.js';
 import { distributionFilenameProblem } from '../filename/validate.js';
-import { displayUrl, urlProblem, type Scheme } from '../http/urls.js';
+import { wheelOf } from '../filename/wheel.js';
+import { displayUrl, schemeProblem, urlProblem, type Scheme } from '../http/urls.js';
 import type { IndexFile } from './types.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -12,13 +13,18 @@ export interface SkippedLink {
   reason: string;
 }
 
-/** Why `file`, listed on a page at `pageUrl`, is not usable, or undefined when it is. */
-export function linkProblem(file: IndexFile, pageUrl: string): string | undefined {
-  const filename = distributionFilenameProblem(file.filename);
+/**
+ * Why `file`, listed on a page at `pageUrl`, is not usable, or undefined when it is. `parsedUrls`:
+ * the page's parser gave every URL as WHATWG URL serializes it (index/html.ts, index/json.ts): such a
+ * URL is absolute and an http(s) one has a host, so only its scheme is left to check.
+ */
+export function linkProblem(file: IndexFile, pageUrl: string, parsedUrls = false): string | undefined {
+  // A valid wheel name is parsed once here and kept for classifying the page (wheelOf).
+  const filename = wheelOf(file.filename) ? undefined : distributionFilenameProblem(file.filename);
   if (filename) return `the filename ${filename}`;
   // A remote page may only link remote files; only a local index or find-links may name local files.
   const schemes: Scheme[] = pageUrl.startsWith('file:') ? ['http:', 'https:', 'file:'] : ['http:', 'https:'];
-  const url = urlProblem(file.url, schemes);
+  const url = parsedUrls ? schemeProblem(file.url, schemes) : urlProblem(file.url, schemes);
   if (url) return `the URL ${url}`;
   const sha256 = file.hashes.sha256;
   if (sha256 !== undefined && !SHA256.test(sha256)) return 'its sha256 is not 64 hex digits';
@@ -32,10 +38,15 @@ export function linkProblem(file: IndexFile, pageUrl: string): string | undefine
  * The usable files of a page. As pip does with links it cannot use, the others are skipped (not an
  * error): each is logged (`NODE_DEBUG=nx-pex`) and added to `skipped`.
  */
-export function acceptFiles(files: IndexFile[], pageUrl: string, skipped: SkippedLink[]): IndexFile[] {
+export function acceptFiles(
+  files: IndexFile[],
+  pageUrl: string,
+  skipped: SkippedLink[],
+  parsedUrls = false,
+): IndexFile[] {
   const usable: IndexFile[] = [];
   for (const file of files) {
-    const reason = linkProblem(file, pageUrl);
+    const reason = linkProblem(file, pageUrl, parsedUrls);
     if (reason === undefined) {
       usable.push(file);
       continue;

@@ -119,8 +119,9 @@ export class IndexClient {
     });
   }
 
+  /** Files from this module's parsers (html.ts, json.ts, a directory listing): their URLs are WHATWG-serialized. */
   private accept(files: IndexFile[], pageUrl: string): IndexFile[] {
-    return acceptFiles(files, pageUrl, this.skipped);
+    return acceptFiles(files, pageUrl, this.skipped, true);
   }
 
   private allFindLinks(): Promise<IndexFile[]> {

@@ -1,4 +1,5 @@
 import { ResolverError } from '../errors.js';
+import { isPlainHttpsUrl } from '../http/urls.js';
 import { filenameOf } from './html.js';
 import type { IndexFile } from './types.js';
 
@@ -24,16 +25,6 @@ function hashMap(value: unknown): Record<string, string> {
     }
   }
   return out;
-}
-
-// An absolute https URL that WHATWG URL parsing leaves as it is (lower-case host, no port, query,
-// fragment, percent-escape or dot segment): most index pages list thousands of these, and taking
-// them as they are saves a URL parse each.
-const PLAIN_URL = /^https:\/\/[a-z0-9-]+(?:\.[a-z0-9-]+)*\/[A-Za-z0-9_~+=,@!$&'()*;:./-]*$/;
-const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
-
-function plainUrl(text: string): string | undefined {
-  return PLAIN_URL.test(text) && !DOT_SEGMENT.test(text) && !text.includes('//', 8) ? text : undefined;
 }
 
 function resolveUrl(text: string, pageUrl: string): string | undefined {
@@ -65,7 +56,7 @@ export function parseSimpleJson(text: string, pageUrl: string, source: string): 
   const files: IndexFile[] = [];
   for (const f of Array.isArray(doc.files) ? (doc.files as JsonFile[]) : []) {
     if (typeof f.url !== 'string') continue;
-    const url = plainUrl(f.url) ?? resolveUrl(f.url, pageUrl);
+    const url = isPlainHttpsUrl(f.url) ? f.url : resolveUrl(f.url, pageUrl);
     if (url === undefined) continue; // not a URL: pip skips such a file too
     const metadata = f['core-metadata'] ?? f['dist-info-metadata'];
     // Plain assignments rather than conditional spreads: pages list thousands of files.

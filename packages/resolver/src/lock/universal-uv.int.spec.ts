@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { findPythons } from '@nx-pex/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_INDEX_URL, loadIndexConfig, type IndexConfig } from '../config/index-config.js';
-import { releasesOf } from '../fetch/candidates.js';
+import { releasesOf } from '../fetch/releases.js';
 import { markerEnvironment } from '../fetch/fetch-artifacts.js';
 import { HttpClient } from '../http/client.js';
 import { IndexClient } from '../index/client.js';

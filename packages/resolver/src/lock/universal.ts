@@ -1,6 +1,7 @@
 import { debug } from '../debug.js';
 import { ResolverError } from '../errors.js';
-import { filesByVersion, pythonAllowed, releasesOf, type Release } from '../fetch/candidates.js';
+import { pythonAllowed, type Release } from '../fetch/candidates.js';
+import { filesByVersion, releasesOf } from '../fetch/releases.js';
 import { FetchSession, markerEnvironment, parseRequirement, type FetchOptions } from '../fetch/fetch-artifacts.js';
 import type { IndexFile } from '../index/types.js';
 import type { CoreMetadata } from '../metadata/core-metadata.js';

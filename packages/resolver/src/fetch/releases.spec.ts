@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IndexFile } from '../index/types.js';
 import { Version } from '../pep440/version.js';
-import { filesByVersion, releasesOf } from './candidates.js';
+import { filesByVersion, releasesOf } from './releases.js';
 
 const file = (filename: string, extra: Partial<IndexFile> = {}): IndexFile => ({
   filename,
