@@ -49,3 +49,54 @@ describe('filesByVersion', () => {
     }
   });
 });
+
+describe('releasesOf', () => {
+  const py312 = Version.parse('3.12.0');
+  const tags = ['cp312-cp312-manylinux_2_28_x86_64', 'py3-none-any'];
+
+  it('takes per release the first most preferred compatible wheel, a .tar.gz sdist first, yanked only when every file is', () => {
+    const files = [
+      file('demo-3.0.zip'),
+      file('demo-3.0-py3-none-any.whl', { yanked: 'bad' }),
+      file('demo-3.0-1-py3-none-any.whl'),
+      file('demo-3.0-2-py3-none-any.whl'),
+      file('demo-3.0-cp312-cp312-manylinux_2_28_x86_64.whl'),
+      file('demo-3.0-cp312-cp312-manylinux_2_28_x86_64.whl', { url: 'https://example.invalid/second' }),
+      file('demo-3.0-cp311-cp311-win_amd64.whl'),
+      file('demo-3.0.tar.gz'),
+      file('demo-2.0-py3-none-any.whl', { yanked: true }),
+    ];
+    const [three, two] = releasesOf(files, 'demo', tags, py312);
+    expect(three!.best!.file).toBe(files[4]);
+    expect(three!.sdist!.file.filename).toBe('demo-3.0.tar.gz');
+    expect(three).toMatchObject({
+      yanked: false,
+      hasSdist: true,
+      incompatibleWheels: ['demo-3.0-cp311-cp311-win_amd64.whl'],
+    });
+    const pure = releasesOf(files.slice(0, 4), 'demo', ['py3-none-any'], py312)[0]!;
+    expect(pure.best!.file.filename).toBe('demo-3.0-2-py3-none-any.whl'); // highest build number among the unyanked
+    expect(two).toMatchObject({ yanked: true, hasSdist: false });
+  });
+
+  it('admits files by their own requires-python within a release', () => {
+    const files = [file('demo-2.0-py3-none-any.whl', { requiresPython: '>=3.13' }), file('demo-2.0.tar.gz')];
+    const [release] = releasesOf(files, 'demo', tags, py312);
+    expect(release!.best).toBeUndefined();
+    expect(release!.sdist!.file).toBe(files[1]);
+    expect(releasesOf(files, 'demo', tags, Version.parse('3.13.1'))[0]!.best!.file).toBe(files[0]);
+  });
+
+  it('orders equal versions (1.0, 1.0.0) by the first file the target admits', () => {
+    const files = [
+      file('demo-1.0.0-py3-none-any.whl', { requiresPython: '>=3.13' }),
+      file('demo-1.0-py3-none-any.whl'),
+      file('demo-1.0.0.tar.gz'),
+      file('demo-0.9-py3-none-any.whl'),
+    ];
+    const order = (python: string) =>
+      releasesOf(files, 'demo', tags, Version.parse(python)).map((r) => r.version.toString());
+    expect(order('3.12.0')).toEqual(['1.0', '1.0.0', '0.9']);
+    expect(order('3.13.0')).toEqual(['1.0.0', '1.0', '0.9']);
+  });
+});

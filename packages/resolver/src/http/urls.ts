@@ -58,7 +58,7 @@ export function checkSettingUrl(url: string, setting: string, schemes?: readonly
 // An absolute https URL that WHATWG URL parsing accepts and leaves as it is (lower-case host, no
 // port, query, fragment, percent-escape or dot segment): index pages list thousands of these, and
 // taking them as they are saves a URL parse each. Only the host can make such a URL invalid or
-// change it (an IPv4 number, a bad punycode label): each host is parsed once.
+// change it (an IPv4 number, say): each host is parsed once.
 const PLAIN_URL = /^https:\/\/([a-z0-9-]+(?:\.[a-z0-9-]+)*)\/[A-Za-z0-9_~+=,@!$&'()*;:./-]*$/;
 const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
 const plainHosts = new Map<string, boolean>();
