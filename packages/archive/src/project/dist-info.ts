@@ -3,6 +3,7 @@
 // see the project as under pex. Binary distribution format + recording installed projects (PyPA specs).
 import { createHash } from 'node:crypto';
 import { ArchiveError } from '../errors.js';
+import { escapedName } from '../wheel/filename.js';
 import {
   isEntryName,
   isGroupName,
@@ -77,8 +78,8 @@ function projectDistInfo(project: ProjectDistribution): ProjectDistInfo {
   const version = normalizeVersion(String(project.version));
   if (version === undefined)
     throw invalid(name, `version '${String(project.version)}' is not a PEP 440 version; fix [project] version.`);
-  // Binary distribution format: name normalised with runs of -_. as '_', lower case; the version in normal form.
-  const directory = `${name.replace(/[-_.]+/g, '_').toLowerCase()}-${version}.dist-info`;
+  // Binary distribution format: the escaped name; the version in normal form.
+  const directory = `${escapedName(name)}-${version}.dist-info`;
   const files: DistInfoFile[] = [
     { path: `${directory}/METADATA`, content: Buffer.from(metadataText(project, name, version)) },
   ];

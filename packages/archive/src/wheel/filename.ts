@@ -19,6 +19,11 @@ export interface WheelFilename {
 export const WHEEL_FILENAME_PART = '[A-Za-z0-9_+!][A-Za-z0-9_.+!]*';
 const PART = new RegExp(`^${WHEEL_FILENAME_PART}$`);
 
+/** Binary distribution format: a name as wheel and .dist-info file names spell it, runs of `-_.` as one `_`, lower case. */
+export function escapedName(name: string): string {
+  return name.toLowerCase().replace(/[-_.]+/g, '_');
+}
+
 export function parseWheelFilename(filename: string): WheelFilename {
   const parts = filename.endsWith('.whl') ? filename.slice(0, -'.whl'.length).split('-') : [];
   if ((parts.length !== 5 && parts.length !== 6) || parts.some((part) => !PART.test(part)) || filename.length > 255) {

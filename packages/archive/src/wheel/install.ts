@@ -10,7 +10,7 @@ import { INSTALLED_WHEEL_TREE_FORMAT, type InstalledWheelTree, type TreeEntry } 
 import { placeMember } from './layout.js';
 import { unsafeMemberNameReason } from './member-name.js';
 import { isRecordExempt, parseRecord, type RecordRow } from './record.js';
-import { parseWheelFilename } from './filename.js';
+import { escapedName, parseWheelFilename } from './filename.js';
 
 export interface WheelFile {
   path: string;
@@ -150,9 +150,8 @@ function findDistInfoDir(names: string[], filename: string, expectedStem: string
     if (slash > 0 && top.endsWith('.dist-info')) dirs.add(top);
   }
   const candidates = [...dirs];
-  const normalise = (stem: string): string => stem.toLowerCase().replace(/[-_.]+/g, '_');
   const matching = candidates.filter(
-    (dir) => normalise(dir.slice(0, -'.dist-info'.length)) === normalise(expectedStem),
+    (dir) => escapedName(dir.slice(0, -'.dist-info'.length)) === escapedName(expectedStem),
   );
   const chosen = candidates.length === 1 ? candidates[0] : matching.length === 1 ? matching[0] : undefined;
   if (chosen === undefined) {
