@@ -65,3 +65,18 @@ describe('tomlString', () => {
     expect(tomlString('\u007f')).toBe('"\\u007f"');
   });
 });
+
+describe('@nx-pex/common loads nothing but Node built-ins', () => {
+  it('every module imports only node: modules and its siblings (the resolver’s light standards entry reaches it)', async () => {
+    const { readdir, readFile } = await import('node:fs/promises');
+    const dir = import.meta.dirname;
+    const modules = (await readdir(dir)).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'));
+    expect(modules).toContain('index.ts');
+    for (const module of modules) {
+      const text = await readFile(join(dir, module), 'utf8');
+      for (const m of text.matchAll(/^(?:import|export)\s+(?!type\b)(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm)) {
+        expect(m[1], module).toMatch(/^(node:|\.\/)/);
+      }
+    }
+  });
+});

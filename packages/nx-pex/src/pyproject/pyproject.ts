@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse, TomlError } from 'smol-toml';
 import { Requirement } from '@nx-pex/resolver/standards';
-import { PluginError } from '../utils/errors.js';
+import { PluginError, type PluginErrorCode } from '../utils/errors.js';
 import { expandDependencyGroups } from './dependency-groups.js';
 import { normalizeName } from '@nx-pex/common';
 
@@ -265,15 +265,10 @@ function lineOf(text: string, value: string): number | undefined {
 /** Every requirement string of a table must be PEP 508: a bad one is reported at its line, with the fix. */
 function checkRequirements(text: string, file: string, table: string, requirements: readonly string[]): void {
   for (const req of requirements) {
-    try {
-      Requirement.parse(req);
-    } catch (e) {
+    parseRequirement(req, () => {
       const line = lineOf(text, req);
-      throw new PluginError(
-        'INVALID_REQUIREMENT',
-        `${file}${line ? `:${line}` : ''}: ${table}: ${(e as Error).message}`,
-      );
-    }
+      return `${file}${line ? `:${line}` : ''}: ${table}`;
+    });
   }
 }
 
@@ -293,14 +288,18 @@ export function projectNameHint(text: string, root: string): string {
   return base && base !== '.' ? base : 'workspace-root';
 }
 
-/** A PEP 508 requirement from `file`; a bad one fails naming the file and the string. */
-export function parseRequirement(text: string, file: string): Requirement {
+/**
+ * A PEP 508 requirement. A bad one fails with `code`, `where` it was written (a file, a file:line and
+ * table, an option) and the parser's message, which quotes the string and says what was expected where.
+ */
+export function parseRequirement(
+  text: string,
+  where: string | (() => string),
+  code: PluginErrorCode = 'INVALID_REQUIREMENT',
+): Requirement {
   try {
     return Requirement.parse(text);
   } catch (e) {
-    throw new PluginError(
-      'INVALID_REQUIREMENT',
-      `${file}: "${text}" is not a valid PEP 508 requirement: ${(e as Error).message}`,
-    );
+    throw new PluginError(code, `${typeof where === 'string' ? where : where()}: ${(e as Error).message}`);
   }
 }

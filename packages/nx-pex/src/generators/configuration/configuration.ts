@@ -1,9 +1,15 @@
 import { formatFiles, joinPathFragments, logger, type Tree } from '@nx/devkit';
 import { SpecifierSet } from '@nx-pex/resolver';
-import { moduleName, normalizeName, parsePyProject, type PyProject } from '../../pyproject/pyproject.js';
+import {
+  moduleName,
+  normalizeName,
+  parsePyProject,
+  parseRequirement,
+  type PyProject,
+} from '../../pyproject/pyproject.js';
 import { PluginError } from '../../utils/errors.js';
 import initGenerator from '../init/init.js';
-import { PROJECT_NAME, validateRequirement, workspaceDirectory } from '../utils/options.js';
+import { PROJECT_NAME, workspaceDirectory } from '../utils/options.js';
 import { pythonProjects } from '../utils/project.js';
 import { parseTomlDocument, setTomlTable, tomlGet } from '../utils/toml.js';
 import type { ConfigurationGeneratorSchema } from './schema.js';
@@ -96,7 +102,8 @@ function readProject(text: string, file: string): PyProject {
       `${file}: [project] dependencies are dynamic (computed by the build backend, e.g. from requirements.txt); nx-pex reads them from pyproject.toml. List them in [project] dependencies and remove "dependencies" from [project] dynamic.`,
     );
   }
-  for (const requirement of pyproject.dependencies) validateRequirement(requirement, `${file}: [project] dependencies`);
+  for (const requirement of pyproject.dependencies)
+    parseRequirement(requirement, `${file}: [project] dependencies`, 'INVALID_OPTION');
   if (pyproject.requiresPython !== undefined) {
     try {
       new SpecifierSet(pyproject.requiresPython);

@@ -1,6 +1,6 @@
 import { posix, win32 } from 'node:path';
-import { Requirement, SpecifierSet } from '@nx-pex/resolver';
-import { moduleName } from '../../pyproject/pyproject.js';
+import { SpecifierSet } from '@nx-pex/resolver';
+import { moduleName, parseRequirement } from '../../pyproject/pyproject.js';
 import { PluginError } from '../../utils/errors.js';
 
 // PEP 508 names: ASCII letters and digits, with . _ - inside.
@@ -106,16 +106,8 @@ export function parseRequirementList(text: string, option: string): string[] {
   }
   requirements.push(text.slice(start));
   const result = requirements.map((r) => r.trim().replace(/,+$/, '').trim()).filter((r) => r.length > 0);
-  for (const requirement of result) validateRequirement(requirement, option);
+  for (const requirement of result) parseRequirement(requirement, option, 'INVALID_OPTION');
   return result;
-}
-
-export function validateRequirement(requirement: string, where: string): void {
-  try {
-    Requirement.parse(requirement);
-  } catch (e) {
-    throw new PluginError('INVALID_OPTION', `${where}: ${(e as Error).message}`);
-  }
 }
 
 export function validateRequiresPython(specifier: string): string {
