@@ -213,7 +213,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
             progress,
           });
           progress.finish(describeBuild(result));
-          io.out(resolve(workspaceRoot, result.model.outputPath));
+          io.out(resolve(workspaceRoot, result.outputPath));
         } finally {
           progress.finish();
         }

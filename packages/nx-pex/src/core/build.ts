@@ -1,23 +1,26 @@
-import { buildPex, type BuiltPex } from '@nx-pex/archive';
-import {
-  fetchArtifacts,
-  loadIndexConfig,
-  SpecifierSet,
-  type FetchProgress,
-  type IndexConfig,
-  type LocalArtifact,
-  type TargetInterpreter,
-} from '@nx-pex/resolver';
+import type { BuiltPex, ProjectDistribution } from '@nx-pex/archive';
+import type { FetchProgress, IndexConfig, LocalArtifact, TargetInterpreter } from '@nx-pex/resolver';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fetchFromLock, openProjectLock } from './lock.js';
-import { firstPartyParts } from './first-party.js';
-import { pexTargetModel, type PexTargetModel } from './model.js';
-import { BuildProgress, type ProgressEvent } from './progress.js';
-import { collectProjectSources, excludeSources, type SourceEntry } from './sources.js';
-import { resolveTargets } from './targets.js';
-import { firstPartyClosure } from './workspace.js';
+import type { PexTargetModel } from './model.js';
+import type { BuildProgress, ProgressEvent } from './progress.js';
+import type { SourceEntry } from './sources.js';
+import {
+  checkUpToDate,
+  removeStamp,
+  sourceStates,
+  writeStamp,
+  type BuildSummary,
+  type SourceState,
+  type StampedInputs,
+} from './up-to-date.js';
 import type { PythonProject } from '../graph/python-workspace.js';
 import type { PexExecutorOptions } from '../executors/pex/schema.js';
+
+// The resolver, the archive writer and the lock reader load only when a build has work to do: a
+// no-op build (up-to-date.ts) costs a few stats, not their start-up.
+const archive = () => import('@nx-pex/archive');
+const resolver = () => import('@nx-pex/resolver');
 
 export interface BuildRequest {
   workspaceRoot: string;
@@ -29,13 +32,7 @@ export interface BuildRequest {
   progress: BuildProgress;
 }
 
-export interface BuildResult extends BuiltPex {
-  model: PexTargetModel;
-  artifacts: LocalArtifact[];
-  sources: SourceEntry[];
-  /** Set when no lock served the build: it resolved from the index now. */
-  notHermetic: boolean;
-}
+export type { BuildSummary };
 
 /** Resolver progress → the build's progress line. */
 export function fetchProgress(progress: BuildProgress): (p: FetchProgress) => void {
@@ -76,11 +73,14 @@ export async function environmentArtifacts(
   const onProgress = fetchProgress(req.progress);
   const artifacts = new Map<string, LocalArtifact>();
   const buildSdists = req.buildSdists ?? true;
+  const { fetchFromLock, openProjectLock } = await import('./lock.js');
   const served = await openProjectLock({ ...req, warn: (m) => req.progress.warn(m) });
   for (const target of req.targets) {
     const found = served
       ? await fetchFromLock(served, target, req.index, onProgress, buildSdists)
-      : await fetchArtifacts({ requirements: req.requirements, index: req.index, target, buildSdists, onProgress });
+      : await (
+          await resolver()
+        ).fetchArtifacts({ requirements: req.requirements, index: req.index, target, buildSdists, onProgress });
     for (const a of found) artifacts.set(a.sha256, a);
   }
   return { artifacts: [...artifacts.values()], hermetic: req.lockFile !== undefined || req.requirements.length === 0 };
@@ -93,10 +93,44 @@ export function notHermeticNote(project: string): string {
 
 /**
  * Build the pex of a project: its sources and those of the first-party projects it depends on, and
- * the wheels of their third-party requirements for the target interpreters.
+ * the wheels of their third-party requirements for the target interpreters. With a lock, a build
+ * whose inputs and output are as the last one left them does nothing, and one whose only change is
+ * in the sources rewrites the pex from the wheels and distributions that build used (up-to-date.ts).
  */
-export async function buildProjectPex(req: BuildRequest): Promise<BuildResult> {
+export async function buildProjectPex(req: BuildRequest): Promise<BuildSummary> {
+  const check = await checkUpToDate(req);
+  if (check.kind === 'up-to-date') {
+    for (const warning of check.stamp.warnings) req.progress.warn(warning);
+    return { ...check.stamp.summary, mode: 'up-to-date' };
+  }
+  if (check.kind === 'sources') {
+    const { stamp } = check;
+    for (const warning of stamp.warnings) req.progress.warn(warning);
+    const built = await writeProjectPex(req, stamp, check.sources);
+    const summary = summarize(stamp.model, built, stamp.wheels.length, check.sources.length, false);
+    await writeStamp(req.workspaceRoot, {
+      ...stamp,
+      key: check.key,
+      sources: check.sources,
+      readAt: check.readAt,
+      summary,
+      warnings: req.progress.warnings,
+    });
+    return { ...summary, mode: 'sources' };
+  }
+  return fullBuild(req, check.key);
+}
+
+async function fullBuild(req: BuildRequest, key: string): Promise<BuildSummary> {
   const { workspaceRoot, project, progress } = req;
+  const [{ pexTargetModel }, { firstPartyParts }, { resolveTargets }, { firstPartyClosure }, { loadIndexConfig }] =
+    await Promise.all([
+      import('./model.js'),
+      import('./first-party.js'),
+      import('./targets.js'),
+      import('./workspace.js'),
+      resolver(),
+    ]);
   const model = pexTargetModel(workspaceRoot, project, req.projects, req.options);
   if (model.entryPointNote) progress.warn(model.entryPointNote);
   const [index, targets] = await Promise.all([loadIndexConfig(), resolveTargets(workspaceRoot, model.targets)]);
@@ -119,9 +153,46 @@ export async function buildProjectPex(req: BuildRequest): Promise<BuildResult> {
     buildSdists: model.buildSdists,
   });
   // A project built by its backend is installed from its wheel: its tree (and what the backend left in it) is not copied.
-  const sourceDirs = model.sourceDirs.filter((d) => !firstParty.built.has(d.project));
-  const sources = excludeSources(await collectProjectSources(workspaceRoot, sourceDirs), model.exclude);
-  const wheels = [...artifacts, ...firstParty.wheels];
+  const sourceModel = { ...model, sourceDirs: model.sourceDirs.filter((d) => !firstParty.built.has(d.project)) };
+  const readAt = Date.now();
+  const sources = await sourceStates(workspaceRoot, sourceModel);
+  const wheels = [...artifacts, ...firstParty.wheels].map((a) => ({ path: a.path, sha256: a.sha256 }));
+  const inputs: StampedInputs = { model: sourceModel, wheels, distributions: firstParty.distributions };
+  const built = await writeProjectPex(req, inputs, sources);
+  const summary = summarize(model, built, wheels.length, sources.length, !hermetic);
+  if (await checkable(workspaceRoot, model.lockFile, firstParty.wheels.length, wheels)) {
+    await writeStamp(workspaceRoot, { ...inputs, key, sources, readAt, summary, warnings: progress.warnings });
+  } else {
+    await removeStamp(workspaceRoot, model.outputPath);
+  }
+  return { ...summary, mode: 'full' };
+}
+
+/**
+ * Can the next build be checked by the stamp alone? Only when a lock served this one and pins every
+ * wheel in the pex by its sha256: a resolve from the index may give another answer tomorrow, and a
+ * wheel built here (an sdist, a first-party project through its backend) is not pinned by its inputs.
+ */
+async function checkable(
+  workspaceRoot: string,
+  lockFile: string | undefined,
+  builtWheels: number,
+  wheels: readonly { sha256: string }[],
+): Promise<boolean> {
+  if (lockFile === undefined || builtWheels > 0) return false;
+  const text = (await readFile(join(workspaceRoot, lockFile), 'utf8')).toLowerCase();
+  return wheels.every((w) => text.includes(w.sha256.toLowerCase()));
+}
+
+/** Write the pex of a model from its wheels, distributions and sources (as read into `sources`). */
+async function writeProjectPex(
+  req: BuildRequest,
+  inputs: StampedInputs,
+  sources: readonly SourceState[],
+): Promise<BuiltPex> {
+  const { model, wheels, distributions } = inputs;
+  const { progress } = req;
+  const [{ buildPex }, { SpecifierSet }] = await Promise.all([archive(), import('@nx-pex/resolver/standards')]);
   const installOrWrite = (p: {
     phase: 'install' | 'write';
     done: number;
@@ -133,12 +204,12 @@ export async function buildProjectPex(req: BuildRequest): Promise<BuildResult> {
     total: p.total,
     ...(p.detail ? { current: p.detail } : {}),
   });
-  const built = await buildPex({
-    outputPath: join(workspaceRoot, model.outputPath),
+  return buildPex({
+    outputPath: join(req.workspaceRoot, model.outputPath),
     layout: model.layout,
-    wheels: wheels.map((a) => ({ path: a.path, sha256: a.sha256 })),
-    sources,
-    projects: firstParty.distributions,
+    wheels: [...wheels],
+    sources: sources.map((s): SourceEntry => ({ archivePath: s.archivePath, path: s.path })),
+    projects: distributions as ProjectDistribution[],
     specifierSet: (text) => new SpecifierSet(text),
     ...(model.entryPoint ? { entryPoint: model.entryPoint } : {}),
     ...(model.script ? { script: model.script } : {}),
@@ -149,13 +220,35 @@ export async function buildProjectPex(req: BuildRequest): Promise<BuildResult> {
     onWarning: (m) => progress.warn(`nx-pex: ${m}`),
     onProgress: (p) => progress.update(installOrWrite(p)),
   });
-  return { ...built, model, artifacts: wheels, sources, notHermetic: !hermetic };
 }
 
-/** The one line a build leaves: what it wrote, and whether it is hermetic. */
-export function describeBuild(result: BuildResult): string {
-  const { model } = result;
-  const libs = model.bundled.length > 0 ? `, first-party: ${model.bundled.join(', ')}` : '';
-  const note = result.notHermetic ? `; ${notHermeticNote(model.project)}` : '';
-  return `nx-pex: wrote ${model.outputPath} (${model.layout}, ${result.size} bytes, ${result.artifacts.length} distributions, ${result.sources.length} source files${libs}, sha256 ${result.sha256})${note}`;
+function summarize(
+  model: PexTargetModel,
+  built: BuiltPex,
+  distributions: number,
+  sourceFiles: number,
+  notHermetic: boolean,
+): Omit<BuildSummary, 'mode'> {
+  return {
+    project: model.project,
+    outputPath: model.outputPath,
+    layout: model.layout,
+    size: built.size,
+    sha256: built.sha256,
+    distributions,
+    sourceFiles,
+    bundled: model.bundled,
+    notHermetic,
+  };
+}
+
+/** The one line a build leaves: what it wrote (or that nothing needed writing), and whether it is hermetic. */
+export function describeBuild(result: BuildSummary): string {
+  const libs = result.bundled.length > 0 ? `, first-party: ${result.bundled.join(', ')}` : '';
+  const note = result.notHermetic ? `; ${notHermeticNote(result.project)}` : '';
+  const what =
+    result.mode === 'up-to-date'
+      ? `${result.outputPath} is up to date`
+      : `wrote ${result.outputPath}${result.mode === 'sources' ? ' (sources changed)' : ''}`;
+  return `nx-pex: ${what} (${result.layout}, ${result.size} bytes, ${result.distributions} distributions, ${result.sourceFiles} source files${libs}, sha256 ${result.sha256})${note}`;
 }

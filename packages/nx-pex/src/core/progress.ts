@@ -114,6 +114,11 @@ export class BuildProgress {
     if (this.mode === 'live' && this.phase) this.draw();
   }
 
+  /** The warnings given so far (a no-op build replays those of the build it skips). */
+  get warnings(): string[] {
+    return [...this.warned];
+  }
+
   /** Ends the progress: the live line is erased, then the summary (always shown). */
   finish(summary?: string): void {
     this.endPhase();

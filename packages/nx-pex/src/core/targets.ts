@@ -1,11 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  inspectInterpreter,
-  targetFromAbbreviatedPlatform,
-  targetFromCompletePlatform,
-  type TargetInterpreter,
-} from '@nx-pex/resolver';
+import type { TargetInterpreter } from '@nx-pex/resolver';
 
 /** Which interpreters a pex or a lock is for: local ones, and foreign ones described by platforms. */
 export interface TargetOptions {
@@ -26,6 +21,9 @@ export function localPythons(options: TargetOptions): string[] {
 
 /** The targets: the local interpreters, then the foreign platforms. */
 export async function resolveTargets(workspaceRoot: string, options: TargetOptions): Promise<TargetInterpreter[]> {
+  // Loaded here: the up-to-date check imports localPythons without the resolver.
+  const { inspectInterpreter, targetFromAbbreviatedPlatform, targetFromCompletePlatform } =
+    await import('@nx-pex/resolver');
   const local = localPythons(options);
   const targets = await Promise.all(local.map((p) => inspectInterpreter(p)));
   for (const p of options.platforms ?? []) targets.push(targetFromAbbreviatedPlatform(p));

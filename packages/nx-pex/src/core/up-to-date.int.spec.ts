@@ -1,0 +1,178 @@
+import { spawnSync } from 'node:child_process';
+import {
+  appendFileSync,
+  chmodSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWheel, findPythons, startFixtureIndex, type FixtureIndex, writeTree } from '@nx-pex/tools';
+import { runCli } from '../cli/cli.js';
+import { useFixtureIndex } from '../testing-files/fixture-env.js';
+
+// Issue 15: with a lock, a build whose inputs and output are unchanged writes nothing, one whose only
+// change is in the sources rewrites them into the same bytes a clean build gives, and any other change
+// (lock, requirement, option, interpreter, the output itself) builds in full.
+
+describe('up-to-date and sources-only builds (CLI; the executor calls the same buildProjectPex)', () => {
+  let index: FixtureIndex;
+  let tmp: string;
+  let ws: string;
+  let python: string;
+  let other: string | undefined;
+  let clean = 0;
+
+  async function build(...flags: string[]): Promise<{ err: string; out: string }> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(['build', 'apps/svc', '--python', python, ...flags], {
+      out: (t) => out.push(t),
+      err: (t) => err.push(t),
+      cwd: ws,
+    });
+    expect(code, err.join('\n')).toBe(0);
+    return { err: err.join('\n'), out: out.join('\n') };
+  }
+
+  /** The bytes a build with no previous output (and so no stamp) gives for the same inputs. */
+  async function cleanBuild(...flags: string[]): Promise<Buffer> {
+    const output = join(tmp, `clean-${clean++}.pex`);
+    const { err } = await build('--output', output, ...flags);
+    expect(err).toMatch(/wrote .*clean-\d+\.pex \(zipapp/);
+    return readFileSync(output);
+  }
+
+  const pex = () => join(ws, 'dist/apps/svc/svc.pex');
+  const run = (path = pex()) => spawnSync(python, [path], { encoding: 'utf8' }).stdout.trim();
+
+  beforeAll(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'nx-pex-up-to-date-'));
+    const wheels = join(tmp, 'wheels');
+    await mkdir(wheels);
+    for (const version of ['1.0.0', '2.0.0']) {
+      await buildWheel(
+        { name: 'colorful', version, modules: { 'colorful/__init__.py': `V = "${version}"\n` } },
+        wheels,
+      );
+    }
+    index = await startFixtureIndex({ wheelsDir: wheels });
+    useFixtureIndex(index.url, tmp);
+    const pythons = (await findPythons()).found;
+    python = pythons.find((p) => p.version === '3.11')?.path ?? pythons[0]!.path;
+    other = pythons.find((p) => p.path !== python && p.version >= '3.9')?.path;
+    ws = join(tmp, 'ws');
+    writeTree(ws, {
+      'nx.json': '{}',
+      'apps/svc/pyproject.toml':
+        '[project]\nname = "svc"\nversion = "0.1.0"\ndependencies = ["colorful==1.0.0"]\n[tool.nx-pex]\nentry-point = "svc.main:main"\n',
+      'apps/svc/src/svc/__init__.py': '',
+      'apps/svc/src/svc/main.py': 'from colorful import V\nfrom svc.extra import X\n\ndef main():\n    print(V, X)\n',
+      'apps/svc/src/svc/extra.py': 'X = "one"\n',
+    });
+    const err: string[] = [];
+    const locked = await runCli(['lock', 'apps/svc', '--python', python], {
+      out: () => undefined,
+      err: (t) => err.push(t),
+      cwd: ws,
+    });
+    expect(locked, err.join('\n')).toBe(0);
+  }, 120_000);
+
+  afterAll(async () => {
+    await index?.close();
+  });
+
+  it('writes nothing when nothing changed, and says so', async () => {
+    expect((await build()).err).toMatch(/nx-pex: wrote dist\/apps\/svc\/svc\.pex \(zipapp/);
+    const before = statSync(pex());
+    const again = await build();
+    expect(again.err).toMatch(/nx-pex: dist\/apps\/svc\/svc\.pex is up to date \(zipapp, \d+ bytes, 1 distributions/);
+    expect(again.out).toBe(pex());
+    const after = statSync(pex());
+    expect([after.ino, after.mtimeMs, after.ctimeMs]).toEqual([before.ino, before.mtimeMs, before.ctimeMs]);
+    expect(run()).toBe('1.0.0 one');
+  });
+
+  it('a source edit, a new source and a removed one rewrite the sources only, into the bytes of a clean build', async () => {
+    await build();
+    const changes: [string, () => void, string][] = [
+      ['edit', () => writeFileSync(join(ws, 'apps/svc/src/svc/extra.py'), 'X = "two"\n'), '1.0.0 two'],
+      ['add', () => writeFileSync(join(ws, 'apps/svc/src/svc/added.py'), 'Y = 1\n'), '1.0.0 two'],
+      ['delete', () => unlinkSync(join(ws, 'apps/svc/src/svc/added.py')), '1.0.0 two'],
+      ['mode', () => chmodSync(join(ws, 'apps/svc/src/svc/extra.py'), 0o755), '1.0.0 two'],
+    ];
+    for (const [what, change, prints] of changes) {
+      change();
+      const { err } = await build();
+      expect(err, what).toMatch(/wrote dist\/apps\/svc\/svc\.pex \(sources changed\)/);
+      expect(run(), what).toBe(prints);
+      expect(readFileSync(pex()).equals(await cleanBuild()), `${what}: incremental = clean`).toBe(true);
+      expect((await build()).err, what).toMatch(/is up to date/);
+    }
+  });
+
+  it('a touched source with the same bytes is still up to date', async () => {
+    await build();
+    const file = join(ws, 'apps/svc/src/svc/extra.py');
+    writeFileSync(file, readFileSync(file));
+    expect((await build()).err).toMatch(/is up to date/);
+  });
+
+  it('a changed requirement and lock, an option, or a changed output each build in full', async () => {
+    await build();
+    const full = /nx-pex: wrote dist\/apps\/svc\/svc\.pex \(zipapp/;
+
+    // A requirement (and the lock that follows it): the wheels change.
+    const pyproject = join(ws, 'apps/svc/pyproject.toml');
+    writeFileSync(pyproject, readFileSync(pyproject, 'utf8').replace('colorful==1.0.0', 'colorful==2.0.0'));
+    expect(await runCli(['lock', 'apps/svc', '--python', python], { out: () => {}, err: () => {}, cwd: ws })).toBe(0);
+    expect((await build()).err).toMatch(full);
+    expect(run()).toBe('2.0.0 two');
+    expect((await build()).err).toMatch(/is up to date/);
+
+    // The lock alone (bytes changed, same selection): conservatively, a full build.
+    appendFileSync(join(ws, 'apps/svc/pylock.toml'), '\n');
+    expect((await build()).err).toMatch(full);
+
+    // An option.
+    expect((await build('--shebang', '#!/usr/bin/env python3.11')).err).toMatch(full);
+    expect(readFileSync(pex(), 'utf8').split('\n')[0]).toBe('#!/usr/bin/env python3.11');
+    expect((await build()).err).toMatch(full);
+
+    // The output modified, or deleted.
+    appendFileSync(pex(), 'x');
+    expect((await build()).err).toMatch(full);
+    expect(run()).toBe('2.0.0 two');
+    rmSync(pex());
+    expect((await build()).err).toMatch(full);
+    expect(run()).toBe('2.0.0 two');
+    expect((await build()).err).toMatch(/is up to date/);
+  });
+
+  it('another interpreter behind the same path builds in full; a launcher script is asked each time', async () => {
+    const link = join(tmp, 'bin', 'py');
+    await mkdir(join(tmp, 'bin'), { recursive: true });
+    symlinkSync(python, link);
+    const viaLink = async () => (await build('--python', link)).err;
+    expect(await viaLink()).toMatch(/wrote/);
+    expect(await viaLink()).toMatch(/is up to date/);
+    if (other) {
+      unlinkSync(link);
+      symlinkSync(other, link);
+      expect(await viaLink()).toMatch(/nx-pex: wrote dist\/apps\/svc\/svc\.pex \(zipapp/);
+    }
+    // A script that runs an interpreter: its own file says nothing about which; the probe does.
+    const launcher = join(tmp, 'bin', 'launch');
+    writeFileSync(launcher, `#!/bin/sh\nexec "${python}" "$@"\n`, { mode: 0o755 });
+    expect((await build('--python', launcher)).err).toMatch(/wrote/);
+    expect((await build('--python', launcher)).err).toMatch(/is up to date/);
+  });
+});

@@ -1,0 +1,397 @@
+import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
+import { access, lstat, mkdir, open, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { delimiter, dirname, isAbsolute, join, posix, resolve } from 'node:path';
+import type { ProjectDistribution } from '@nx-pex/archive';
+import type { PexExecutorOptions } from '../executors/pex/schema.js';
+import type { PythonProject } from '../graph/python-workspace.js';
+import { moduleName } from '../pyproject/pyproject.js';
+import { packagePath } from '../utils/package-path.js';
+import { workspaceDataDir } from '../utils/plugin-cache.js';
+import type { PexTargetModel } from './model.js';
+import { defaultOutputPath } from './output-path.js';
+import { collectProjectSources, excludeSources } from './sources.js';
+import { localPythons } from './targets.js';
+import { firstPartyClosure } from './workspace.js';
+
+/**
+ * The up-to-date check of a pex build (issue 15): a build with a lock records a stamp — a digest of
+ * everything its bytes depend on besides the sources (the key), each source's path, mode, size,
+ * mtime and sha256, and the state of the output it wrote. The next build of the same output compares:
+ * key and output unchanged and no source changed → nothing to do; only sources changed → the pex is
+ * rewritten from the recorded wheels and distributions (no lock, index or interpreter work); anything
+ * else → a full build. This module loads none of the resolver, the archive writer or the TOML parser:
+ * a no-op costs a few stats and small reads.
+ */
+
+/** Bumped whenever the stamp's shape or the meaning of its key changes: older stamps are ignored. */
+export const STAMP_FORMAT = 1;
+
+/** One source file as the build read it. */
+export interface SourceState {
+  archivePath: string;
+  path: string;
+  mode: number;
+  size: number;
+  mtimeMs: number;
+  sha256: string;
+}
+
+/** One file of the output as the build left it: any write, chmod, touch or replacement changes one of these. */
+export interface OutputFileState {
+  /** Relative to the output ('' for a zipapp, the file itself). */
+  path: string;
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+}
+
+/** What a build reports, whether it wrote the pex or found it up to date. */
+export interface BuildSummary {
+  project: string;
+  /** Workspace-relative. */
+  outputPath: string;
+  layout: PexTargetModel['layout'];
+  size: number;
+  sha256: string;
+  distributions: number;
+  sourceFiles: number;
+  bundled: string[];
+  notHermetic: boolean;
+  /** How the build went: everything written, only the sources rewritten, or nothing to do. */
+  mode: 'full' | 'sources' | 'up-to-date';
+}
+
+/** What a sources-only rebuild takes from the build that wrote the stamp (valid while the key is). */
+export interface StampedInputs {
+  model: PexTargetModel;
+  wheels: { path: string; sha256: string }[];
+  distributions: ProjectDistribution[];
+}
+
+export interface BuildStamp extends StampedInputs {
+  format: number;
+  key: string;
+  sources: SourceState[];
+  output: OutputFileState[];
+  /** When the sources were read (ms since the epoch): a file with a later mtime is hashed again. */
+  readAt: number;
+  summary: Omit<BuildSummary, 'mode'>;
+  warnings: string[];
+}
+
+export interface CheckRequest {
+  workspaceRoot: string;
+  project: PythonProject;
+  projects: readonly PythonProject[];
+  options: PexExecutorOptions;
+}
+
+export type UpToDateCheck =
+  /** Nothing changed: the output is what the stamp says. */
+  | { kind: 'up-to-date'; key: string; stamp: BuildStamp }
+  /** Only sources changed (edited, added, removed): `sources` is their state now. */
+  | { kind: 'sources'; key: string; stamp: BuildStamp; sources: SourceState[]; readAt: number }
+  | { kind: 'full'; key: string; reason: string };
+
+const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+
+/** The output path a build of these options writes (as the model decides it), workspace-relative. */
+export function stampedOutputPath(project: PythonProject, options: PexExecutorOptions): string {
+  return options.outputPath ?? defaultOutputPath(project.root, project.pyproject.name);
+}
+
+/** Where the stamp of an output lives: the workspace's data directory (Nx's, for plugins), keyed by the output path. */
+export function stampPath(workspaceRoot: string, outputPath: string): string {
+  const id = sha256(resolve(workspaceRoot, outputPath)).slice(0, 32);
+  return join(workspaceDataDir(workspaceRoot), 'nx-pex', 'build-stamps', `${id}.json`);
+}
+
+/** A file's sha256, or null when it does not exist. */
+async function fileDigest(path: string): Promise<string | null> {
+  try {
+    return sha256(await readFile(path));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+    throw e;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function listing(dir: string): Promise<string[] | null> {
+  try {
+    return (await readdir(dir)).sort();
+  } catch {
+    return null;
+  }
+}
+
+/** Files whose size and mtime change when the package is rebuilt or its runtime edited (besides its version). */
+const CODE_FILES: Record<string, string[]> = {
+  'nx-pex': ['dist/core/build.js', 'dist/core/up-to-date.js', 'dist/core/model.js'],
+  '@nx-pex/archive': ['dist/index.js', 'dist/pex/build.js', 'dist/layout/zipapp.js', 'runtime/__main__.py'],
+  '@nx-pex/resolver': ['dist/index.js'],
+};
+
+/**
+ * This code: the packages' versions, the size and mtime of a few files a rebuild rewrites (and of the
+ * Python runtime every pex carries), and zlib's version (our deflated bytes depend on it).
+ */
+async function codeIdentity(): Promise<unknown> {
+  const require = createRequire(import.meta.url);
+  const out: unknown[] = [process.versions.zlib];
+  for (const [name, files] of Object.entries(CODE_FILES)) {
+    const manifest = name === 'nx-pex' ? packagePath('package.json') : require.resolve(`${name}/package.json`);
+    const dir = dirname(manifest);
+    const { version } = JSON.parse(await readFile(manifest, 'utf8')) as { version?: string };
+    const runtime = name === '@nx-pex/archive' ? await runtimeState(join(dir, 'runtime')) : [];
+    const stats = await Promise.all(
+      files.map(async (f) => {
+        const s = await stat(join(dir, f)).catch(() => undefined);
+        return [f, s?.size, s?.mtimeMs];
+      }),
+    );
+    out.push([name, version, stats, runtime]);
+  }
+  return out;
+}
+
+async function runtimeState(dir: string): Promise<unknown[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  const files = entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+  return Promise.all(
+    files.map(async (f) => {
+      const s = await stat(f);
+      return [f.slice(dir.length), s.size, s.mtimeMs];
+    }),
+  );
+}
+
+/** Where a command name is found on PATH (as execFile finds it), or the path itself when it has a slash. */
+async function onPath(command: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  if (command.includes('/')) return resolve(command);
+  for (const dir of (env['PATH'] ?? '').split(delimiter)) {
+    if (!dir || !isAbsolute(dir)) continue;
+    const candidate = join(dir, command);
+    try {
+      await access(candidate, constants.X_OK);
+      if ((await stat(candidate)).isFile()) return candidate;
+    } catch {
+      // not there: the next directory
+    }
+  }
+  return undefined;
+}
+
+/**
+ * An interpreter's identity without running it: the file that runs (after PATH and symlinks) and its
+ * size, mtime and inode — a reinstall or an upgrade changes them. A launcher script (a version
+ * manager's shim, a wrapper) may choose another interpreter on every run: it is identified by what it
+ * reports when run (the resolver's probe), never by the script's own file.
+ */
+export async function interpreterIdentity(python: string, env: NodeJS.ProcessEnv = process.env): Promise<unknown> {
+  const found = await onPath(python, env);
+  if (found === undefined) return { python, missing: true };
+  const real = await realpath(found);
+  const s = await stat(real);
+  const handle = await open(real, 'r');
+  const head = Buffer.alloc(2);
+  try {
+    await handle.read(head, 0, 2, 0);
+  } finally {
+    await handle.close();
+  }
+  if (head.toString('latin1') !== '#!') return { python, found, real, size: s.size, mtimeMs: s.mtimeMs, ino: s.ino };
+  const { inspectInterpreter } = await import('@nx-pex/resolver');
+  return { python, found, probed: await inspectInterpreter(python) };
+}
+
+/** Sorted keys at every level, so that the key does not depend on the order options were merged in. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, v]) => [k, canonical(v)]),
+    );
+  }
+  return value;
+}
+
+/**
+ * The key: a digest of every input of the pex besides its sources — the merged options, the closure
+ * of first-party projects (their pyproject.toml bytes and what their directories hold: a `src/`, a
+ * `setup.py`, a lock), whether the entry module has a `__main__.py`, every lock that could serve the
+ * project (bytes; a shared lock changed for another project rebuilds too, conservatively), the
+ * complete-platform files, the interpreters' identities and this code's. It mirrors what
+ * `pexTargetModel`, `firstPartyParts` and `environmentArtifacts` read: a new input there belongs here.
+ */
+export async function buildKey(req: CheckRequest, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const { workspaceRoot, project, options } = req;
+  const at = (...parts: string[]) => join(workspaceRoot, ...parts);
+  const closure = firstPartyClosure(project, req.projects);
+  const module = moduleName(project.pyproject.name);
+  const mainCandidates = [...new Set([options.sourceRoot ?? 'src', 'src', '.'])].map((d) =>
+    posix.join(project.root, d, module, '__main__.py'),
+  );
+  const lockCandidates = [
+    ...closure.flatMap((p) => [posix.join(p.root, 'pylock.toml'), posix.join(p.root, 'uv.lock')]),
+    'pylock.toml',
+    'uv.lock',
+  ];
+  const [members, mains, locks, platforms, interpreters, code] = await Promise.all([
+    Promise.all(
+      closure.map(async (p) => [
+        p.project,
+        p.root,
+        await fileDigest(at(p.root, 'pyproject.toml')),
+        await listing(at(p.root)),
+      ]),
+    ),
+    Promise.all(mainCandidates.map(async (f) => [f, await exists(at(f))])),
+    Promise.all([...new Set(lockCandidates)].map(async (f) => [f, await fileDigest(at(f))])),
+    Promise.all((options.completePlatforms ?? []).map(async (f) => [f, await fileDigest(at(f))])),
+    Promise.all(localPythons(options).map((p) => interpreterIdentity(p, env))),
+    codeIdentity(),
+  ]);
+  return sha256(
+    JSON.stringify(
+      canonical({
+        format: STAMP_FORMAT,
+        workspaceRoot: resolve(workspaceRoot),
+        project: [project.project, project.root],
+        options,
+        members,
+        mains,
+        locks,
+        platforms,
+        interpreters,
+        code,
+      }),
+    ),
+  );
+}
+
+/**
+ * The sources of a model now, each hashed unless its mode, size and mtime are those `previous`
+ * recorded and it was not modified after that read (a write within the same clock tick as the read
+ * would keep the mtime: such a file is hashed again, as git does with a racy index).
+ */
+export async function sourceStates(
+  workspaceRoot: string,
+  model: Pick<PexTargetModel, 'sourceDirs' | 'exclude'>,
+  previous?: { sources: readonly SourceState[]; readAt: number },
+): Promise<SourceState[]> {
+  const known = new Map((previous?.sources ?? []).map((s) => [s.path, s]));
+  const entries = excludeSources(await collectProjectSources(workspaceRoot, model.sourceDirs), model.exclude);
+  return Promise.all(
+    entries.map(async ({ archivePath, path }) => {
+      const s = await stat(path);
+      const mode = s.mode & 0o777;
+      const old = known.get(path);
+      const same =
+        old !== undefined &&
+        old.archivePath === archivePath &&
+        old.mode === mode &&
+        old.size === s.size &&
+        old.mtimeMs === s.mtimeMs &&
+        s.mtimeMs < previous!.readAt;
+      return {
+        archivePath,
+        path,
+        mode,
+        size: s.size,
+        mtimeMs: s.mtimeMs,
+        sha256: same ? old.sha256 : sha256(await readFile(path)),
+      };
+    }),
+  );
+}
+
+/** The output's files now (one for a zipapp, every file of a directory pex), or undefined when it is missing. */
+export async function outputState(path: string): Promise<OutputFileState[] | undefined> {
+  const top = await lstat(path).catch(() => undefined);
+  if (top === undefined) return undefined;
+  const state = (rel: string, s: Awaited<ReturnType<typeof lstat>>): OutputFileState => ({
+    path: rel,
+    size: Number(s.size),
+    mtimeMs: Number(s.mtimeMs),
+    ctimeMs: Number(s.ctimeMs),
+    ino: Number(s.ino),
+  });
+  if (!top.isDirectory()) return [state('', top)];
+  const out: OutputFileState[] = [];
+  const walk = async (rel: string): Promise<void> => {
+    for (const entry of (await readdir(join(path, rel), { withFileTypes: true })).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    )) {
+      const child = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) await walk(child);
+      else out.push(state(child, await lstat(join(path, child))));
+    }
+  };
+  await walk('');
+  return out;
+}
+
+/** Two lists of records equal in order and in `keys`. */
+const sameBy =
+  <T>(keys: readonly (keyof T)[]) =>
+  (a: readonly T[], b: readonly T[]): boolean =>
+    a.length === b.length && a.every((x, i) => keys.every((k) => x[k] === b[i]![k]));
+
+const sameOutput = sameBy<OutputFileState>(['path', 'size', 'mtimeMs', 'ctimeMs', 'ino']);
+const sameSources = sameBy<SourceState>(['archivePath', 'path', 'mode', 'sha256']);
+
+async function readStamp(path: string): Promise<BuildStamp | undefined> {
+  try {
+    const stamp = JSON.parse(await readFile(path, 'utf8')) as BuildStamp;
+    return stamp && stamp.format === STAMP_FORMAT && typeof stamp.key === 'string' ? stamp : undefined;
+  } catch {
+    return undefined; // absent or unreadable: a full build writes a new one
+  }
+}
+
+/** Compare the inputs and the output with the stamp of the last build of this output. */
+export async function checkUpToDate(req: CheckRequest, env: NodeJS.ProcessEnv = process.env): Promise<UpToDateCheck> {
+  const outputPath = stampedOutputPath(req.project, req.options);
+  const [key, stamp] = await Promise.all([buildKey(req, env), readStamp(stampPath(req.workspaceRoot, outputPath))]);
+  if (!stamp) return { kind: 'full', key, reason: 'no stamp' };
+  if (stamp.key !== key || stamp.model.outputPath !== outputPath)
+    return { kind: 'full', key, reason: 'inputs changed' };
+  const output = await outputState(join(req.workspaceRoot, outputPath));
+  if (!output || !sameOutput(output, stamp.output)) return { kind: 'full', key, reason: 'output changed' };
+  const readAt = Date.now();
+  const sources = await sourceStates(req.workspaceRoot, stamp.model, stamp);
+  if (sameSources(sources, stamp.sources)) return { kind: 'up-to-date', key, stamp };
+  return { kind: 'sources', key, stamp, sources, readAt };
+}
+
+/** Record a build (temp file + rename: a reader sees the old stamp or the new one, never half of one). */
+export async function writeStamp(workspaceRoot: string, stamp: Omit<BuildStamp, 'format' | 'output'>): Promise<void> {
+  const output = await outputState(join(workspaceRoot, stamp.model.outputPath));
+  if (!output) return;
+  const path = stampPath(workspaceRoot, stamp.model.outputPath);
+  await mkdir(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(temp, JSON.stringify({ format: STAMP_FORMAT, ...stamp, output }));
+  await rename(temp, path);
+}
+
+/** Forget the stamp of an output (a build that cannot be checked cheaply: no lock, or wheels the lock does not pin). */
+export async function removeStamp(workspaceRoot: string, outputPath: string): Promise<void> {
+  await rm(stampPath(workspaceRoot, outputPath), { force: true });
+}
