@@ -160,7 +160,6 @@ def admin():
   };
 }
 
-/** Make `dir` a git repository with one commit tagged `tag` (a VCS version's source). */
 /** git in `dir` with a fixed identity and no signing (the machine's git config is not the test's). */
 export function gitIn(dir: string, ...args: string[]): Buffer {
   return execFileSync(
@@ -180,6 +179,7 @@ export function gitIn(dir: string, ...args: string[]): Buffer {
   );
 }
 
+/** Make `dir` a git repository with one commit tagged `tag` (a VCS version's source). */
 export function gitCommitAndTag(dir: string, tag: string): void {
   const git = (...args: string[]) => gitIn(dir, ...args);
   git('init', '-q');

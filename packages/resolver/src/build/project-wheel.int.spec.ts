@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildWheel, findPythons, WRITE_WHEEL } from '@nx-pex/tools';
+import { buildWheel, findPythons, WRITE_WHEEL, gitIn } from '@nx-pex/tools';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { ResolverError } from '../errors.js';
@@ -87,22 +87,7 @@ async function writeProject(
   await writeFile(join(dir, name, '__init__.py'), init);
 }
 
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync(
-    'git',
-    [
-      '-c',
-      'user.name=t',
-      '-c',
-      'user.email=t@example.invalid',
-      '-c',
-      'commit.gpgsign=false',
-      '-c',
-      'tag.gpgsign=false',
-      ...args,
-    ],
-    { cwd, stdio: 'pipe' },
-  );
+const git = gitIn;
 const failure = (p: Promise<unknown>) =>
   p.then(
     () => undefined,

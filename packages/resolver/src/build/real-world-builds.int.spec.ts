@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findPythons } from '@nx-pex/tools';
+import { findPythons, gitIn } from '@nx-pex/tools';
 import { parse as parseToml } from 'smol-toml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_INDEX_URL, loadIndexConfig, type IndexConfig } from '../config/index-config.js';
@@ -57,22 +57,7 @@ root = ".."
 version_file = "scmdemo/_version.py"
 `;
 
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync(
-    'git',
-    [
-      '-c',
-      'user.name=t',
-      '-c',
-      'user.email=t@example.invalid',
-      '-c',
-      'commit.gpgsign=false',
-      '-c',
-      'tag.gpgsign=false',
-      ...args,
-    ],
-    { cwd, stdio: 'pipe' },
-  );
+const git = gitIn;
 
 describe.skipIf(!ENABLED)(
   `real-world builds with real backends (pypi.org, CPython 3.12)${ENABLED ? '' : ` — skipped: ${SKIP_REASON}`}`,
