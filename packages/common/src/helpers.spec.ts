@@ -3,7 +3,9 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
+import { canonicalJson } from './canonical-json.js';
 import { userCacheDir } from './cache-dir.js';
+import { mapLimit } from './map-limit.js';
 import { normalizeName } from './names.js';
 import { sha256File } from './sha256-file.js';
 import { tomlString } from './toml.js';
@@ -78,5 +80,41 @@ describe('@nx-pex/common loads nothing but Node built-ins', () => {
         expect(m[1], module).toMatch(/^(node:|\.\/)/);
       }
     }
+  });
+});
+
+describe('canonicalJson', () => {
+  it('sorts keys at every level, keeps array order, and keeps a "__proto__" key as a key', () => {
+    expect(canonicalJson({ b: 1, a: [{ d: 2, c: null }, 'x'], é: true, Z: 0 })).toBe(
+      '{"Z":0,"a":[{"c":null,"d":2},"x"],"b":1,"é":true}',
+    );
+    expect(canonicalJson(JSON.parse('{"__proto__":{"x":1},"a":2}'))).toBe('{"__proto__":{"x":1},"a":2}');
+    expect(canonicalJson('s')).toBe('"s"');
+  });
+});
+
+describe('mapLimit', () => {
+  it('keeps input order with at most `limit` calls in flight', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const out = await mapLimit([5, 1, 4, 2, 3], 2, async (n, i) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight--;
+      return `${i}:${n * 10}`;
+    });
+    expect(out).toEqual(['0:50', '1:10', '2:40', '3:20', '4:30']);
+    expect(most).toBe(2);
+    expect(await mapLimit([], 4, async () => 1)).toEqual([]);
+  });
+
+  it('rejects with the first failure', async () => {
+    await expect(
+      mapLimit([1, 2, 3], 3, async (n) => {
+        if (n === 2) throw new Error('two');
+        return n;
+      }),
+    ).rejects.toThrow('two');
   });
 });

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { writeFileAtomic } from '@nx-pex/common';
-import { canonicalJson } from '../json/canonical.js';
+import { canonicalJson, writeFileAtomic } from '@nx-pex/common';
 import { installWheel, type WheelFile } from '../wheel/install.js';
 import { INSTALLED_WHEEL_TREE_FORMAT, type InstalledWheelTree } from '../wheel/installed-wheel-tree.js';
 
