@@ -8,13 +8,13 @@ import { writeDirectoryPex } from '../layout/directory.js';
 import type { Layout, PexContents, WrittenPex } from '../layout/contents.js';
 import { writeZipapp } from '../layout/zipapp.js';
 import type { PexInfo } from '../pex-info/pex-info.js';
-import { validatePexInfo } from '../pex-info/schema.js';
 import { BOOTSTRAP_DIR, loadRuntimeFiles, type RuntimeFile } from '../bootstrap/runtime-files.js';
 import { ArchiveError } from '../errors.js';
 import { contentHash } from './content-hash.js';
 import { checkEntryPoint, checkInterpreterConstraint, checkShebang } from './checks.js';
 import { allowsCPython3Below, type ParseSpecifierSet } from './interpreter-constraints.js';
 import { normalizeOptions, type InheritPath } from './options.js';
+import { differsOnlyInSourceHashes, previousPexInfo } from './previous.js';
 import { checkScript } from './script.js';
 import { loadSources, type LoadedSource, type SourceFile } from './sources.js';
 import { projectDistInfos, type ProjectDistInfo, type ProjectDistribution } from '../project/dist-info.js';
@@ -73,6 +73,12 @@ export interface BuildPexOptions {
   projects?: ProjectDistribution[];
   /** Called for each warning (also returned in `BuiltPex.warnings`). */
   onWarning?: (message: string) => void;
+  /**
+   * The pex this call replaces, as this writer wrote it from the same options (the caller vouches
+   * that it was not modified since): when only the sources differ, its PEX-INFO is not checked
+   * against the schema again. The output's bytes are the same with or without it.
+   */
+  previous?: string;
 }
 
 export interface BuiltPex {
@@ -128,27 +134,29 @@ export async function buildPex(options: BuildPexOptions): Promise<BuiltPex> {
       distInfos.flatMap((info) => info.consoleScripts),
     );
 
-  const pexInfo = validatePexInfo(
-    withPexHash({
-      bootstrap_hash: bootstrapHash,
-      build_properties: { ...options.buildProperties },
-      code_hash: contentHash(sources),
-      distributions: Object.fromEntries(trees.map(({ tree }) => [tree.wheel, tree.sha256])),
-      emit_warnings: true,
-      entry_point: options.entryPoint ?? null,
-      excluded: [...(options.excluded ?? [])],
-      inherit_path: normalized.inheritPath,
-      inject_args: [...(options.injectArgs ?? [])],
-      inject_env: { ...options.injectEnv },
-      interpreter_constraints: [...(options.interpreterConstraints ?? [])],
-      pex_path: [...(options.pexPath ?? [])],
-      requirements: [...(options.requirements ?? [])],
-      script: options.script ?? null,
-      strip_pex_env: options.stripPexEnv ?? true,
-      venv: false,
-    }),
-    outputPath,
-  );
+  const unchecked = withPexHash({
+    bootstrap_hash: bootstrapHash,
+    build_properties: { ...options.buildProperties },
+    code_hash: contentHash(sources),
+    distributions: Object.fromEntries(trees.map(({ tree }) => [tree.wheel, tree.sha256])),
+    emit_warnings: true,
+    entry_point: options.entryPoint ?? null,
+    excluded: [...(options.excluded ?? [])],
+    inherit_path: normalized.inheritPath,
+    inject_args: [...(options.injectArgs ?? [])],
+    inject_env: { ...options.injectEnv },
+    interpreter_constraints: [...(options.interpreterConstraints ?? [])],
+    pex_path: [...(options.pexPath ?? [])],
+    requirements: [...(options.requirements ?? [])],
+    script: options.script ?? null,
+    strip_pex_env: options.stripPexEnv ?? true,
+    venv: false,
+  });
+  const previous = options.previous === undefined ? undefined : await previousPexInfo(options.previous);
+  // The schema's validator is loaded only when a PEX-INFO needs it (its start-up is most of a sources-only rebuild).
+  const pexInfo = differsOnlyInSourceHashes(unchecked, previous)
+    ? unchecked
+    : (await import('../pex-info/schema.js')).validatePexInfo(unchecked, outputPath);
 
   const bootstrapPrefix = `${BOOTSTRAP_DIR}/`;
   const contents: PexContents = {

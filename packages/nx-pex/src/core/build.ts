@@ -106,7 +106,8 @@ export async function buildProjectPex(req: BuildRequest): Promise<BuildSummary> 
   if (check.kind === 'sources') {
     const { stamp } = check;
     for (const warning of stamp.warnings) req.progress.warn(warning);
-    const built = await writeProjectPex(req, stamp, check.sources);
+    // The stamp vouches that the output is the one it records: buildPex may take it as the previous pex.
+    const built = await writeProjectPex(req, stamp, check.sources, true);
     const summary = summarize(stamp.model, built, stamp.wheels.length, check.sources.length, false);
     await writeStamp(req.workspaceRoot, {
       ...stamp,
@@ -189,6 +190,7 @@ async function writeProjectPex(
   req: BuildRequest,
   inputs: StampedInputs,
   sources: readonly SourceState[],
+  replacesStamped = false,
 ): Promise<BuiltPex> {
   const { model, wheels, distributions } = inputs;
   const { progress } = req;
@@ -204,8 +206,10 @@ async function writeProjectPex(
     total: p.total,
     ...(p.detail ? { current: p.detail } : {}),
   });
+  const outputPath = join(req.workspaceRoot, model.outputPath);
   return buildPex({
-    outputPath: join(req.workspaceRoot, model.outputPath),
+    outputPath,
+    ...(replacesStamped ? { previous: outputPath } : {}),
     layout: model.layout,
     wheels: [...wheels],
     sources: sources.map((s): SourceEntry => ({ archivePath: s.archivePath, path: s.path })),

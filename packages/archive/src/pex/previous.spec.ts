@@ -1,0 +1,57 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPex, readPexInfo, type BuildPexOptions } from '../index.js';
+import { APP_SOURCES, greetWheel, writeSources } from '../test-support/fixtures.js';
+import { differsOnlyInSourceHashes, previousPexInfo } from './previous.js';
+
+let work: string;
+let options: BuildPexOptions;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'nx-pex-previous-'));
+  options = {
+    outputPath: join(work, 'out', 'app.pex'),
+    wheels: [await greetWheel(join(work, 'wheels'))],
+    sources: await writeSources(join(work, 'src'), APP_SOURCES),
+    entryPoint: 'app.main',
+    cacheDir: join(work, 'cache'),
+  };
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('a rebuild over a previous pex (issue 15)', () => {
+  it('writes the same bytes as without it, for a zipapp and a directory, whatever the previous file holds', async () => {
+    for (const layout of ['zipapp', 'packed'] as const) {
+      const clean = { ...options, layout, outputPath: join(work, `clean-${layout}.pex`) };
+      const first = await buildPex(clean);
+      const over = await buildPex({ ...clean, outputPath: join(work, `over-${layout}.pex`), previous: first.path });
+      expect(over.sha256, layout).toBe(first.sha256);
+      expect(await previousPexInfo(first.path)).toEqual(first.pexInfo);
+    }
+    const garbage = join(work, 'garbage.pex');
+    await writeFile(garbage, 'not a zip');
+    expect(await previousPexInfo(garbage)).toBeUndefined();
+    expect(await previousPexInfo(join(work, 'missing.pex'))).toBeUndefined();
+    const clean = await buildPex(options);
+    const overGarbage = await buildPex({ ...options, outputPath: join(work, 'g.pex'), previous: garbage });
+    expect(overGarbage.sha256).toBe(clean.sha256);
+  });
+
+  it('skips the schema check only when the sources digests are all that differ', async () => {
+    const built = await buildPex(options);
+    const info = await readPexInfo(built.path);
+    const sourcesChanged = { ...info, code_hash: 'a'.repeat(64), pex_hash: 'b'.repeat(64) };
+    expect(differsOnlyInSourceHashes(sourcesChanged, info)).toBe(true);
+    expect(differsOnlyInSourceHashes({ ...sourcesChanged, entry_point: 'other.main' }, info)).toBe(false);
+    expect(differsOnlyInSourceHashes({ ...info, requirements: ['x'] }, info)).toBe(false);
+    // A previous PEX-INFO that is not this writer's shape is never a reason to skip the check.
+    expect(differsOnlyInSourceHashes(info, { ...info, code_hash: 'not a digest' })).toBe(false);
+    expect(differsOnlyInSourceHashes(info, undefined)).toBe(false);
+    expect(differsOnlyInSourceHashes(info, [info])).toBe(false);
+    expect(JSON.parse(await readFile(join(work, 'clean-packed.pex', 'PEX-INFO'), 'utf8')).entry_point).toBe('app.main');
+  });
+});
