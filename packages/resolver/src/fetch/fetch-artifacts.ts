@@ -283,9 +283,21 @@ export function markerEnvironment(target: TargetInterpreter): MarkerEnvironment 
   };
 }
 
+/**
+ * Requirements parsed so far, by text: a lock reads the same Requires-Dist lines once per target
+ * (a universal lock: per environment). A Requirement is immutable. Bounded for long-lived processes.
+ */
+const parsedRequirements = new Map<string, Requirement>();
+const MAX_PARSED_REQUIREMENTS = 20_000;
+
 export function parseRequirement(text: string): Requirement {
+  const known = parsedRequirements.get(text);
+  if (known) return known;
   try {
-    return Requirement.parse(text);
+    const requirement = Requirement.parse(text);
+    if (parsedRequirements.size >= MAX_PARSED_REQUIREMENTS) parsedRequirements.clear();
+    parsedRequirements.set(text, requirement);
+    return requirement;
   } catch (err) {
     if (err instanceof ResolverError) throw err;
     throw new ResolverError(

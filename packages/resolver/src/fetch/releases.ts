@@ -1,5 +1,5 @@
 import { parseSdistFilename } from '../filename/sdist.js';
-import { wheelOf } from '../filename/wheel.js';
+import { tryParseWheelFilename, type WheelFilename } from '../filename/wheel.js';
 import type { IndexFile } from '../index/types.js';
 import { normalizeName } from '../names.js';
 import { Version } from '../pep440/version.js';
@@ -24,17 +24,31 @@ function sdistVersionOf(file: IndexFile, project: string): Version | undefined {
   return parsed.version;
 }
 
-/** The version of `project` a file is (a wheel of another project, or an unparsable name: undefined). */
-function versionOf(file: IndexFile, project: string): Version | undefined {
-  const wheel = wheelOf(file.filename);
-  if (wheel) return wheel.name === project ? Version.tryParse(wheel.version) : undefined;
-  return sdistVersionOf(file, project);
+/** A file of a project with what every target's classification reads of it: the same for all targets. */
+interface Entry {
+  file: IndexFile;
+  /** The file's own version (equal to its group's; written as the file names it). */
+  version: Version;
+  wheel?: WheelFilename;
+}
+
+/** The entry of a file of `project` (a wheel of another project, or an unparsable name: undefined). */
+function entryOf(file: IndexFile, project: string): Entry | undefined {
+  // `wheel` is set when the link was accepted; files from elsewhere are parsed here.
+  const wheel = file.wheel ?? (file.filename.endsWith('.whl') ? tryParseWheelFilename(file.filename) : undefined);
+  if (wheel) {
+    const version = wheel.name === project ? Version.tryParse(wheel.version) : undefined;
+    return version ? { file, version, wheel } : undefined;
+  }
+  const version = sdistVersionOf(file, project);
+  return version ? { file, version } : undefined;
 }
 
 /** A project's files at one version (normalized version text), in page order. */
 interface Group {
   key: string;
   version: Version;
+  entries: Entry[];
   files: IndexFile[];
   /** Each file's position on the page (ties between equal versions keep page order). */
   at: number[];
@@ -59,14 +73,15 @@ function groupingOf(files: readonly IndexFile[], project: string): Grouping {
   if (known?.project === project && known.length === files.length) return known;
   const byKey = new Map<string, Group>();
   files.forEach((file, i) => {
-    const version = versionOf(file, project);
-    if (!version) return;
-    const key = version.toString();
+    const entry = entryOf(file, project);
+    if (!entry) return;
+    const key = entry.version.toString();
     const group = byKey.get(key);
     if (!group) {
       byKey.set(key, {
         key,
-        version,
+        version: entry.version,
+        entries: [entry],
         files: [file],
         at: [i],
         requiresPython: file.requiresPython,
@@ -74,6 +89,7 @@ function groupingOf(files: readonly IndexFile[], project: string): Grouping {
       });
       return;
     }
+    group.entries.push(entry);
     group.files.push(file);
     group.at.push(i);
     if (file.requiresPython !== group.requiresPython) group.mixed = true;
@@ -93,32 +109,24 @@ export function filesByVersion(files: readonly IndexFile[], project: string): Ma
   return new Map(groupingOf(files, normalizeName(project)).groups.map((g) => [g.key, g.files]));
 }
 
-function classify(file: IndexFile, project: string, tagIndex: Map<string, number>): Candidate | undefined {
-  const wheel = wheelOf(file.filename);
-  if (wheel) {
-    const version = wheel.name === project ? Version.tryParse(wheel.version) : undefined;
-    if (!version) return undefined;
-    let tagRank: number | undefined;
-    for (const tag of wheel.tags) {
-      const rank = tagIndex.get(tag);
-      if (rank !== undefined && (tagRank === undefined || rank < tagRank)) tagRank = rank;
-    }
-    const candidate: Candidate = { file, version, wheel };
-    if (tagRank !== undefined) candidate.tagRank = tagRank;
-    return candidate;
+/** The rank of a wheel's best tag in the target's tags (lower is better); undefined when none fits. */
+function rankOf(wheel: WheelFilename, tagIndex: Map<string, number>): number | undefined {
+  let tagRank: number | undefined;
+  for (const tag of wheel.tags) {
+    const rank = tagIndex.get(tag);
+    if (rank !== undefined && (tagRank === undefined || rank < tagRank)) tagRank = rank;
   }
-  const version = sdistVersionOf(file, project);
-  return version ? { file, version } : undefined;
+  return tagRank;
 }
 
 /**
- * pip's candidate preference: not yanked, then best tag (lowest rank), then highest build number.
- * Returns <0 when `a` is preferred.
+ * pip's candidate preference between two compatible wheels: not yanked, then best tag (lowest rank),
+ * then highest build number. Returns <0 when `a` is preferred.
  */
-function preference(a: Candidate, b: Candidate): number {
+function preference(a: Entry, aRank: number, b: Entry, bRank: number): number {
   const yank = Number(Boolean(a.file.yanked)) - Number(Boolean(b.file.yanked));
   if (yank !== 0) return yank;
-  const rank = (a.tagRank ?? Infinity) - (b.tagRank ?? Infinity);
+  const rank = aRank - bRank;
   if (rank !== 0) return rank;
   return (b.wheel?.build?.number ?? -1) - (a.wheel?.build?.number ?? -1);
 }
@@ -135,37 +143,67 @@ function tagIndexOf(tags: readonly string[]): Map<string, number> {
   return index;
 }
 
-/** One release from its files (all of one version, each admitting the target's Python). */
-function release(files: readonly IndexFile[], project: string, tagIndex: Map<string, number>): Release | undefined {
-  let first: Candidate | undefined;
-  let best: Candidate | undefined;
-  let sdist: Candidate | undefined;
+/** One release from its entries (all of one version, each admitting the target's Python). */
+function release(entries: readonly Entry[], tagIndex: Map<string, number>): Release {
+  let best: Entry | undefined;
+  let bestRank = 0;
+  let sdist: Entry | undefined;
   let yanked = true;
-  let hasSdist = false;
   const incompatibleWheels: string[] = [];
-  for (const file of files) {
-    const candidate = classify(file, project, tagIndex);
-    if (!candidate) continue;
-    first ??= candidate;
+  for (const entry of entries) {
+    const { file, wheel } = entry;
     if (!file.yanked) yanked = false;
-    if (candidate.wheel) {
-      if (candidate.tagRank === undefined) incompatibleWheels.push(file.filename);
+    if (wheel) {
+      const rank = rankOf(wheel, tagIndex);
+      if (rank === undefined) incompatibleWheels.push(file.filename);
       // The first of the most preferred, as a stable sort would give.
-      else if (!best || preference(candidate, best) < 0) best = candidate;
-    } else {
-      hasSdist = true;
+      else if (!best || preference(entry, rank, best, bestRank) < 0) {
+        best = entry;
+        bestRank = rank;
+      }
+    } else if (!sdist || (!sdist.file.filename.endsWith('.tar.gz') && file.filename.endsWith('.tar.gz'))) {
       // A `.tar.gz` first, else the first listed.
-      if (!sdist || (!sdist.file.filename.endsWith('.tar.gz') && file.filename.endsWith('.tar.gz'))) sdist = candidate;
+      sdist = entry;
     }
   }
-  if (!first) return undefined;
-  return {
-    version: first.version,
-    ...(best ? { best } : {}),
-    yanked,
-    hasSdist,
-    ...(sdist ? { sdist } : {}),
-    incompatibleWheels,
+  const version = entries[0]!.version;
+  const hasSdist = entries.some((e) => !e.wheel);
+  // Keys in the order (and absent rather than undefined) as the type lists them.
+  if (best) {
+    const candidate: Candidate = { file: best.file, version: best.version, wheel: best.wheel!, tagRank: bestRank };
+    return sdist
+      ? {
+          version,
+          best: candidate,
+          yanked,
+          hasSdist,
+          sdist: { file: sdist.file, version: sdist.version },
+          incompatibleWheels,
+        }
+      : { version, best: candidate, yanked, hasSdist, incompatibleWheels };
+  }
+  return sdist
+    ? { version, yanked, hasSdist, sdist: { file: sdist.file, version: sdist.version }, incompatibleWheels }
+    : { version, yanked, hasSdist, incompatibleWheels };
+}
+
+/** requires-python → admits the Python, per Python version: few distinct strings, asked per project and target. */
+const admitted = new Map<string, Map<string | undefined, boolean>>();
+const MAX_ADMITTED = 10_000;
+
+function allowedFor(pythonVersion: Version): (requiresPython: string | undefined) => boolean {
+  const python = pythonVersion.toString();
+  let known = admitted.get(python);
+  if (!known) admitted.set(python, (known = new Map()));
+  const cache = known;
+  return (requiresPython) => {
+    let ok = cache.get(requiresPython);
+    if (ok === undefined) {
+      ok = pythonAllowed(requiresPython, pythonVersion);
+      if (cache.size >= MAX_ADMITTED) cache.clear();
+      cache.set(requiresPython, ok);
+    }
+    return ok;
   };
 }
 
@@ -182,25 +220,19 @@ export function releasesOf(
   const name = normalizeName(project);
   const { groups, ties } = groupingOf(files, name);
   const tagIndex = tagIndexOf(tags);
-  // Many files share a requires-python string: evaluate each distinct one once.
-  const allowedBy = new Map<string | undefined, boolean>();
-  const allowed = (requiresPython: string | undefined) => {
-    let ok = allowedBy.get(requiresPython);
-    if (ok === undefined) allowedBy.set(requiresPython, (ok = pythonAllowed(requiresPython, pythonVersion)));
-    return ok;
-  };
+  const allowed = allowedFor(pythonVersion);
   const releases: Release[] = [];
   const firstAt = new Map<Release, number>();
   for (const group of groups) {
-    let usable: readonly IndexFile[];
+    let usable: readonly Entry[];
     let at = group.at[0]!;
-    if (!group.mixed) usable = allowed(group.requiresPython) ? group.files : [];
+    if (!group.mixed) usable = allowed(group.requiresPython) ? group.entries : [];
     else {
-      usable = group.files.filter((f) => allowed(f.requiresPython));
-      at = group.at[group.files.indexOf(usable[0]!)] ?? at;
+      usable = group.entries.filter((e) => allowed(e.file.requiresPython));
+      at = group.at[group.entries.indexOf(usable[0]!)] ?? at;
     }
-    const found = usable.length ? release(usable, name, tagIndex) : undefined;
-    if (!found) continue;
+    if (!usable.length) continue;
+    const found = release(usable, tagIndex);
     releases.push(found);
     if (ties) firstAt.set(found, at);
   }

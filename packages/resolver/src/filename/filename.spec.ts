@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ResolverError } from '../errors.js';
 import { parseSdistFilename } from './sdist.js';
 import { pathComponentProblem } from './component.js';
-import { parseWheelFilename, tryParseWheelFilename, wheelOf } from './wheel.js';
+import { parseWheelFilename, tryParseWheelFilename } from './wheel.js';
 
 describe('parseWheelFilename', () => {
   it('parses name, version and expands compressed tag sets', () => {
@@ -50,18 +50,6 @@ describe('parseSdistFilename', () => {
   it('ignores other projects and other files', () => {
     expect(parseSdistFilename('pkgx-1.0.tar.gz', 'pkg')).toBeUndefined();
     expect(parseSdistFilename('pkg-1.0.exe', 'pkg')).toBeUndefined();
-  });
-});
-
-describe('wheelOf', () => {
-  it('is tryParseWheelFilename, once per name, for names ending in .whl', () => {
-    const name = 'Demo_Pkg-1.0-cp312-cp312-MANYLINUX_2_28_X86_64.whl';
-    expect(wheelOf(name)).toEqual(tryParseWheelFilename(name));
-    expect(wheelOf(name)).toBe(wheelOf(name));
-    expect(wheelOf(name)?.tags).toEqual(['cp312-cp312-manylinux_2_28_x86_64']);
-    expect(wheelOf('demo-1.0.tar.gz')).toBeUndefined();
-    expect(wheelOf('demo-1.0-py3-none-..%2Fevil.whl')).toBeUndefined();
-    expect(wheelOf('a/demo-1.0-py3-none-any.whl')).toBeUndefined();
   });
 });
 

@@ -104,23 +104,3 @@ export function tryParseWheelFilename(filename: string): WheelFilename | undefin
   }
   return result;
 }
-
-/**
- * Parsed wheel filenames, shared (an index file is validated, then classified, often for many
- * environments; the parse is a pure function of the name). Bounded: cleared when it grows past the
- * files of a few hundred large pages.
- */
-const parsed = new Map<string, WheelFilename | undefined>();
-const MAX_PARSED = 200_000;
-
-/** `tryParseWheelFilename(filename)` for a name ending in `.whl`, else undefined; the result is shared: never modify it. */
-export function wheelOf(filename: string): WheelFilename | undefined {
-  if (!filename.endsWith('.whl')) return undefined;
-  let wheel = parsed.get(filename);
-  if (wheel === undefined && !parsed.has(filename)) {
-    wheel = tryParseWheelFilename(filename);
-    if (parsed.size >= MAX_PARSED) parsed.clear();
-    parsed.set(filename, wheel);
-  }
-  return wheel;
-}

@@ -1,6 +1,6 @@
 import { debug } from '../debug.js';
 import { distributionFilenameProblem } from '../filename/validate.js';
-import { wheelOf } from '../filename/wheel.js';
+import { tryParseWheelFilename } from '../filename/wheel.js';
 import { displayUrl, schemeProblem, urlProblem, type Scheme } from '../http/urls.js';
 import type { IndexFile } from './types.js';
 
@@ -17,10 +17,15 @@ export interface SkippedLink {
  * Why `file`, listed on a page at `pageUrl`, is not usable, or undefined when it is. `parsedUrls`:
  * the page's parser gave every URL as WHATWG URL serializes it (index/html.ts, index/json.ts): such a
  * URL is absolute and an http(s) one has a host, so only its scheme is left to check.
+ * `validWheelName`: the caller parsed the filename as a wheel's (PEP 427) already.
  */
-export function linkProblem(file: IndexFile, pageUrl: string, parsedUrls = false): string | undefined {
-  // A valid wheel name is parsed once here and kept for classifying the page (wheelOf).
-  const filename = wheelOf(file.filename) ? undefined : distributionFilenameProblem(file.filename);
+export function linkProblem(
+  file: IndexFile,
+  pageUrl: string,
+  parsedUrls = false,
+  validWheelName = false,
+): string | undefined {
+  const filename = validWheelName ? undefined : distributionFilenameProblem(file.filename);
   if (filename) return `the filename ${filename}`;
   // A remote page may only link remote files; only a local index or find-links may name local files.
   const schemes: Scheme[] = pageUrl.startsWith('file:') ? ['http:', 'https:', 'file:'] : ['http:', 'https:'];
@@ -46,8 +51,11 @@ export function acceptFiles(
 ): IndexFile[] {
   const usable: IndexFile[] = [];
   for (const file of files) {
-    const reason = linkProblem(file, pageUrl, parsedUrls);
+    // A wheel's name is parsed once, here, and kept for classifying the page for each target.
+    const wheel = file.filename.endsWith('.whl') ? tryParseWheelFilename(file.filename) : undefined;
+    const reason = linkProblem(file, pageUrl, parsedUrls, wheel !== undefined);
     if (reason === undefined) {
+      if (wheel) file.wheel = wheel;
       usable.push(file);
       continue;
     }

@@ -1,4 +1,10 @@
-import { FetchSession, markerEnvironment, solveWith, type FetchOptions } from '../fetch/fetch-artifacts.js';
+import {
+  FetchSession,
+  markerEnvironment,
+  parseRequirement,
+  solveWith,
+  type FetchOptions,
+} from '../fetch/fetch-artifacts.js';
 import type { Release } from '../fetch/candidates.js';
 import { mapLimit } from '../fetch/limit.js';
 import type { LocalArtifact } from '../fetch/local-artifact.js';
@@ -192,9 +198,7 @@ export async function resolvedFrom(
 ): Promise<Map<string, Resolved>> {
   const names = [...decisions.keys()];
   const artifacts = await mapLimit(names, 8, (name) => lockedWheel(session, name, decisions.get(name)!));
-  const requiresDist = new Map(
-    names.map((name, i) => [name, artifacts[i]!.requiresDist.map((t) => Requirement.parse(t))]),
-  );
+  const requiresDist = new Map(names.map((name, i) => [name, artifacts[i]!.requiresDist.map(parseRequirement)]));
   const conditions = packageConditions(sets, env, requiresDist);
   const resolved = new Map<string, Resolved>();
   names.forEach((name, i) => {
