@@ -9,3 +9,4 @@ export * from './packaging/oracle.js';
 export * from './packaging/pep440-arbitraries.js';
 export { WRITE_WHEEL } from './projects/inline-backend.js';
 export * from './projects/real-projects.js';
+export * from './projects/platform-wheels.js';

@@ -12,6 +12,8 @@ import {
   startFixtureIndex,
   type FixtureIndex,
   writeTree,
+  ABI3,
+  writeUniversalLockWheels,
 } from '@nx-pex/tools';
 import { logger, type ExecutorContext } from '@nx/devkit';
 import { runCli } from '../cli/cli.js';
@@ -24,7 +26,6 @@ import pexExecutor from '../executors/pex/pex.impl.js';
 // resolver's universal.int.spec.ts): `native` has an abi3 wheel per default platform, `fastthing` 2.0
 // none for macOS (1.0 is pure Python), `pywin32` is Windows-only (required on win32), `tomli` is
 // required below Python 3.11.
-const ABI3 = { pythonTag: 'cp38', abiTag: 'abi3' };
 const DEPS = ['web', 'native', 'fastthing', 'pywin32; sys_platform == "win32"'];
 const MAIN =
   'from importlib.metadata import version\nprint(" ".join(d + " " + version(d) for d in ("web", "helper", "native", "fastthing")))\n';
@@ -78,28 +79,7 @@ describe('universal locks from the plugin: lock once here, build for every cover
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'nx-pex-universal-'));
     const dir = join(tmp, 'wheels');
-    await buildWheel(
-      { name: 'web', version: '1.0', requiresDist: ['helper>=1', 'tomli; python_version < "3.11"'] },
-      dir,
-    );
-    await buildWheel({ name: 'helper', version: '1.0' }, dir);
-    await buildWheel({ name: 'helper', version: '1.1' }, dir);
-    await buildWheel({ name: 'tomli', version: '2.0.1' }, dir);
-    for (const platformTag of [
-      'manylinux_2_17_x86_64',
-      'manylinux_2_17_aarch64',
-      'macosx_11_0_arm64',
-      'macosx_10_9_x86_64',
-      'win_amd64',
-    ]) {
-      await buildWheel({ name: 'native', version: '1.0', ...ABI3, platformTag }, dir);
-    }
-    await buildWheel({ name: 'fastthing', version: '1.0' }, dir);
-    for (const platformTag of ['manylinux_2_17_x86_64', 'manylinux_2_17_aarch64', 'win_amd64']) {
-      await buildWheel({ name: 'fastthing', version: '2.0', ...ABI3, platformTag }, dir);
-    }
-    for (const version of ['306', '307'])
-      await buildWheel({ name: 'pywin32', version, ...ABI3, platformTag: 'win_amd64' }, dir);
+    await writeUniversalLockWheels(dir);
     index = await startFixtureIndex({ wheelsDir: dir });
     useFixtureIndex(index.url, tmp);
     ws = join(tmp, 'ws');

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildWheel, findPythons } from '@nx-pex/tools';
+import { buildWheel, findPythons, writeUniversalLockWheels } from '@nx-pex/tools';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { ResolverError } from '../errors.js';
@@ -17,33 +17,11 @@ import { resolveLock, type ResolveLockOptions } from './resolve-lock.js';
 import { lockSubsetHash, selectFromLock } from './select.js';
 import { validatePylock } from './validate.js';
 
-// A fixture index with per-platform wheels: `native` has an abi3 wheel for each default platform,
-// `fastthing` 2.0 has none for macOS (1.0 is pure Python), `pywin32` exists for Windows only and is
-// required with `sys_platform == "win32"`, `tomli` only below Python 3.11.
-const ABI3 = { pythonTag: 'cp38', abiTag: 'abi3' };
+// A fixture index with per-platform wheels (tools' writeUniversalLockWheels: `native` has an abi3 wheel
+// for each default platform, `fastthing` 2.0 has none for macOS, `pywin32` exists for Windows only and
+// is required here with `sys_platform == "win32"`, `tomli` only below Python 3.11), and more below.
 const suite = fixtureSuite('nx-pex-universal-', async (wheels) => {
-  await buildWheel(
-    { name: 'web', version: '1.0', requiresDist: ['helper>=1', 'tomli; python_version < "3.11"'] },
-    wheels,
-  );
-  await buildWheel({ name: 'helper', version: '1.0' }, wheels);
-  await buildWheel({ name: 'helper', version: '1.1' }, wheels);
-  await buildWheel({ name: 'tomli', version: '2.0.1' }, wheels);
-  for (const platformTag of [
-    'manylinux_2_17_x86_64',
-    'manylinux_2_17_aarch64',
-    'macosx_11_0_arm64',
-    'macosx_10_9_x86_64',
-    'win_amd64',
-  ]) {
-    await buildWheel({ name: 'native', version: '1.0', ...ABI3, platformTag }, wheels);
-  }
-  await buildWheel({ name: 'fastthing', version: '1.0' }, wheels);
-  for (const platformTag of ['manylinux_2_17_x86_64', 'manylinux_2_17_aarch64', 'win_amd64']) {
-    await buildWheel({ name: 'fastthing', version: '2.0', ...ABI3, platformTag }, wheels);
-  }
-  for (const version of ['306', '307'])
-    await buildWheel({ name: 'pywin32', version, ...ABI3, platformTag: 'win_amd64' }, wheels);
+  await writeUniversalLockWheels(wheels);
   await buildWheel({ name: 'modern', version: '1.0' }, wheels);
   await buildWheel({ name: 'modern', version: '2.0', requiresPython: '>=3.12' }, wheels);
   // No wheel for CPython 3.15 yet (as often for a new release).
