@@ -100,8 +100,11 @@ export function notHermeticNote(project: string): string {
 export async function buildProjectPex(req: BuildRequest): Promise<BuildSummary> {
   const check = await checkUpToDate(req);
   if (check.kind === 'up-to-date') {
-    for (const warning of check.stamp.warnings) req.progress.warn(warning);
-    return { ...check.stamp.summary, mode: 'up-to-date' };
+    const { stamp } = check;
+    for (const warning of stamp.warnings) req.progress.warn(warning);
+    // The same bytes written again (Nx restored them from its cache): the stamp records the file as it is now.
+    if (check.outputRestored) await writeStamp(req.workspaceRoot, stamp);
+    return { ...stamp.summary, mode: 'up-to-date' };
   }
   if (check.kind === 'sources') {
     const { stamp } = check;

@@ -147,7 +147,18 @@ describe('up-to-date and sources-only builds (CLI; the executor calls the same b
     expect(readFileSync(pex(), 'utf8').split('\n')[0]).toBe('#!/usr/bin/env python3.11');
     expect((await build()).err).toMatch(full);
 
-    // The output modified, or deleted.
+    // The output written again with the same bytes (a restore from Nx's cache): still up to date.
+    const bytes = readFileSync(pex());
+    rmSync(pex());
+    writeFileSync(pex(), bytes, { mode: 0o755 });
+    expect((await build()).err).toMatch(/is up to date/);
+    expect((await build()).err).toMatch(/is up to date/);
+    // The output modified (same size, other bytes; then longer), or deleted.
+    const flipped = Buffer.from(bytes);
+    flipped[flipped.length - 1] ^= 1;
+    writeFileSync(pex(), flipped);
+    expect((await build()).err).toMatch(full);
+    expect(readFileSync(pex()).equals(bytes)).toBe(true);
     appendFileSync(pex(), 'x');
     expect((await build()).err).toMatch(full);
     expect(run()).toBe('2.0.0 two');

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, createReadStream } from 'node:fs';
 import { access, lstat, mkdir, open, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, isAbsolute, join, posix, resolve } from 'node:path';
@@ -91,7 +91,7 @@ export interface CheckRequest {
 
 export type UpToDateCheck =
   /** Nothing changed: the output is what the stamp says. */
-  | { kind: 'up-to-date'; key: string; stamp: BuildStamp }
+  | { kind: 'up-to-date'; key: string; stamp: BuildStamp; outputRestored: boolean }
   /** Only sources changed (edited, added, removed): `sources` is their state now. */
   | { kind: 'sources'; key: string; stamp: BuildStamp; sources: SourceState[]; readAt: number }
   | { kind: 'full'; key: string; reason: string };
@@ -356,6 +356,18 @@ const sameBy =
 const sameOutput = sameBy<OutputFileState>(['path', 'size', 'mtimeMs', 'ctimeMs', 'ino']);
 const sameSources = sameBy<SourceState>(['archivePath', 'path', 'mode', 'sha256']);
 
+/** Is a single-file output the file the stamp's build wrote (size, then sha256)? A directory is not compared. */
+async function sameBytes(
+  path: string,
+  output: readonly OutputFileState[],
+  summary: Pick<BuildSummary, 'size' | 'sha256'>,
+): Promise<boolean> {
+  if (output.length !== 1 || output[0]!.path !== '' || output[0]!.size !== summary.size) return false;
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex') === summary.sha256;
+}
+
 async function readStamp(path: string): Promise<BuildStamp | undefined> {
   try {
     const stamp = JSON.parse(await readFile(path, 'utf8')) as BuildStamp;
@@ -373,10 +385,14 @@ export async function checkUpToDate(req: CheckRequest, env: NodeJS.ProcessEnv = 
   if (stamp.key !== key || stamp.model.outputPath !== outputPath)
     return { kind: 'full', key, reason: 'inputs changed' };
   const output = await outputState(join(req.workspaceRoot, outputPath));
-  if (!output || !sameOutput(output, stamp.output)) return { kind: 'full', key, reason: 'output changed' };
+  if (!output) return { kind: 'full', key, reason: 'output missing' };
+  // Written again with the same bytes (a restore from Nx's cache): as good as untouched.
+  const outputRestored = !sameOutput(output, stamp.output);
+  if (outputRestored && !(await sameBytes(join(req.workspaceRoot, outputPath), output, stamp.summary)))
+    return { kind: 'full', key, reason: 'output changed' };
   const readAt = Date.now();
   const sources = await sourceStates(req.workspaceRoot, stamp.model, stamp);
-  if (sameSources(sources, stamp.sources)) return { kind: 'up-to-date', key, stamp };
+  if (sameSources(sources, stamp.sources)) return { kind: 'up-to-date', key, stamp, outputRestored };
   return { kind: 'sources', key, stamp, sources, readAt };
 }
 
