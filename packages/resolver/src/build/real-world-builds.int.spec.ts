@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { findPythons, gitIn } from '@nx-pex/tools';
 import { parse as parseToml } from 'smol-toml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_INDEX_URL, loadIndexConfig, type IndexConfig } from '../config/index-config.js';
+import { type IndexConfig } from '../config/index-config.js';
+import { publicIndexConfig } from '../testing/public-index.js';
 import { ResolverError } from '../errors.js';
 import { inspectInterpreter } from '../interpreter/inspect.js';
 import { fetchLocked } from '../lock/fetch-locked.js';
@@ -70,14 +71,7 @@ describe.skipIf(!ENABLED)(
       if (!python) throw new Error('NX_PEX_REAL_WORLD needs a CPython 3.12 (pyenv or python3.12 on PATH).');
       work = await mkdtemp(join(tmpdir(), 'nx-pex-real-build-'));
       cacheDir = join(work, 'cache');
-      const { cert } = await loadIndexConfig();
-      index = {
-        indexUrl: DEFAULT_INDEX_URL,
-        extraIndexUrls: [],
-        findLinks: [],
-        noIndex: false,
-        ...(cert ? { cert } : {}),
-      };
+      index = await publicIndexConfig();
       const repo = join(work, 'repo');
       await mkdir(join(repo, 'hvdemo', 'src', 'hvdemo'), { recursive: true });
       await writeFile(join(repo, 'hvdemo', 'pyproject.toml'), HATCH_VCS);

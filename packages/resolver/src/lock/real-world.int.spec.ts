@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findPythons } from '@nx-pex/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_INDEX_URL, loadIndexConfig, type IndexConfig } from '../config/index-config.js';
+import { DEFAULT_INDEX_URL, type IndexConfig } from '../config/index-config.js';
+import { publicIndexConfig } from '../testing/public-index.js';
 import { inspectInterpreter, type TargetInterpreter } from '../interpreter/inspect.js';
 import { pipDryRun } from '../testing/pip-report.js';
 import { resolveLock } from './resolve-lock.js';
@@ -34,15 +35,7 @@ describe.runIf(ENABLED)('real-world resolutions against pip (pypi.org, CPython 3
     if (!python) throw new Error('NX_PEX_REAL_WORLD needs a CPython 3.11 (pyenv or python3.11 on PATH).');
     work = await mkdtemp(join(tmpdir(), 'nx-pex-real-'));
     target = await inspectInterpreter(python.path);
-    // The public index only, with the machine's CA bundle setting (pip's cert / PIP_CERT) if any.
-    const { cert } = await loadIndexConfig();
-    index = {
-      indexUrl: DEFAULT_INDEX_URL,
-      extraIndexUrls: [],
-      findLinks: [],
-      noIndex: false,
-      ...(cert ? { cert } : {}),
-    };
+    index = await publicIndexConfig();
   });
   afterAll(async () => {
     if (process.env.NX_PEX_REAL_WORLD_REPORT)

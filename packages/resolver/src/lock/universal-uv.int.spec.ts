@@ -6,7 +6,8 @@ import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { findPythons } from '@nx-pex/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_INDEX_URL, loadIndexConfig, type IndexConfig } from '../config/index-config.js';
+import { DEFAULT_INDEX_URL, type IndexConfig } from '../config/index-config.js';
+import { publicIndexConfig } from '../testing/public-index.js';
 import { releasesOf } from '../fetch/releases.js';
 import { markerEnvironment } from '../fetch/fetch-artifacts.js';
 import { HttpClient } from '../http/client.js';
@@ -74,14 +75,7 @@ describe.runIf(ENABLED)('universal locks against uv pip compile --universal (pyp
     python = (await findPythons()).found.at(-1)?.path;
     if (!python)
       throw new Error('NX_PEX_REAL_WORLD universal comparison needs a CPython (pyenv or PATH) for uv to run with.');
-    const { cert } = await loadIndexConfig();
-    index = {
-      indexUrl: DEFAULT_INDEX_URL,
-      extraIndexUrls: [],
-      findLinks: [],
-      noIndex: false,
-      ...(cert ? { cert } : {}),
-    };
+    index = await publicIndexConfig();
     http = new HttpClient({});
     pages = new IndexClient(http, index);
   });
