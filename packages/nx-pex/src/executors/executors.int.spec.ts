@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
@@ -74,7 +75,24 @@ describe('executors (modules loaded when the task runs)', () => {
 
     const options = { outputPath: 'dist/apps/svc/svc.pex', lockSubsetHash: 'f'.repeat(64) };
     expect(await pexExecutor(options, context('build', options))).toEqual({ success: true });
-    expect(existsSync(join(ws, 'dist/apps/svc/svc.pex'))).toBe(true);
+    const pex = join(ws, 'dist/apps/svc/svc.pex');
+    expect(existsSync(pex)).toBe(true);
+
+    // The executor takes the CLI's up-to-date check (one buildProjectPex): nothing changed, nothing written;
+    // a source edited, the pex rewritten.
+    const before = statSync(pex);
+    expect(await pexExecutor(options, context('build', options))).toEqual({ success: true });
+    expect([statSync(pex).ino, statSync(pex).mtimeMs]).toEqual([before.ino, before.mtimeMs]);
+    writeFileSync(join(ws, 'apps/svc/src/svc/extra.py'), 'X = 1\n');
+    expect(await pexExecutor(options, context('build', options))).toEqual({ success: true });
+    expect(statSync(pex).ino).not.toBe(before.ino);
+    expect(
+      spawnSync(
+        'python3',
+        ['-c', 'import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read("svc/extra.py"))', pex],
+        { encoding: 'utf8' },
+      ).stdout.trim(),
+    ).toBe("b'X = 1\\n'");
 
     // The entry point's return value is the exit code: the run executor reports it as a failure.
     expect(await runExecutor({ buildTarget: 'build' }, context('run'))).toEqual({ success: false });
