@@ -22,6 +22,19 @@ function tamperKeepingSizeAndMtime(path: string): void {
   utimesSync(path, before.atime, before.mtime);
 }
 
+/** The stamp a verified `path` gets: its sha256 and the stat fields that change when the file does. */
+function stampOf(path: string): Record<string, string> {
+  const st = statSync(path, { bigint: true });
+  return {
+    sha256: SHA,
+    size: String(st.size),
+    mtimeNs: String(st.mtimeNs),
+    ctimeNs: String(st.ctimeNs),
+    ino: String(st.ino),
+    dev: String(st.dev),
+  };
+}
+
 let root: string;
 let cache: WheelCache;
 beforeEach(async () => {
@@ -38,15 +51,7 @@ describe('WheelCache verification stamps', () => {
     expect(existsSync(cache.stampPathFor(SHA, FILE))).toBe(false);
     expect(await cache.lookup(SHA, FILE)).toEqual({ path: cache.pathFor(SHA, FILE), size: CONTENT.length });
     const stamp = JSON.parse(readFileSync(cache.stampPathFor(SHA, FILE), 'utf8')) as Record<string, string>;
-    const st = statSync(cache.pathFor(SHA, FILE), { bigint: true });
-    expect(stamp).toEqual({
-      sha256: SHA,
-      size: String(st.size),
-      mtimeNs: String(st.mtimeNs),
-      ctimeNs: String(st.ctimeNs),
-      ino: String(st.ino),
-      dev: String(st.dev),
-    });
+    expect(stamp).toEqual(stampOf(cache.pathFor(SHA, FILE)));
     expect(await cache.lookup(SHA, FILE)).toEqual({ path: cache.pathFor(SHA, FILE), size: CONTENT.length });
   });
 
@@ -69,18 +74,7 @@ describe('WheelCache verification stamps', () => {
     await cache.lookup(SHA, FILE);
     tamperKeepingSizeAndMtime(path);
     // Forge the stamp for the tampered file (what only the owner can do in a private cache)...
-    const st = statSync(path, { bigint: true });
-    writeFileSync(
-      cache.stampPathFor(SHA, FILE),
-      JSON.stringify({
-        sha256: SHA,
-        size: String(st.size),
-        mtimeNs: String(st.mtimeNs),
-        ctimeNs: String(st.ctimeNs),
-        ino: String(st.ino),
-        dev: String(st.dev),
-      }),
-    );
+    writeFileSync(cache.stampPathFor(SHA, FILE), JSON.stringify(stampOf(path)));
     // ...in a directory others may write to: the wheel is re-hashed and the tampering found.
     chmodSync(dirname(path), 0o777);
     expect(await cache.lookup(SHA, FILE)).toBeUndefined();
