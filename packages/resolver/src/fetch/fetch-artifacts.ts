@@ -251,6 +251,7 @@ export class FetchSession {
    */
   async close(): Promise<void> {
     while (this.inflight.size) await Promise.allSettled([...this.inflight]);
+    await this.metadataSource.settled();
     await this.http.close();
   }
 }

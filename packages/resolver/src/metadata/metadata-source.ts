@@ -164,7 +164,7 @@ export class MetadataSource {
     let origin: MetadataOrigin = 'pep658';
     if (file.coreMetadata) {
       text = await this.pep658(file.url, file.coreMetadata.hashes, describe);
-      if (metadataSha256) await this.store(this.pep658Path(metadataSha256), text);
+      if (metadataSha256) this.keep(this.pep658Path(metadataSha256), text);
     } else {
       const ranged = sha256 ? await this.readRanged(file.url, sha256) : undefined;
       if (ranged !== undefined) {
@@ -180,7 +180,7 @@ export class MetadataSource {
             metadataSha256: createHash('sha256').update(text).digest('hex'),
             metadata: text,
           };
-          await this.store(this.rangePath(file.url, sha256), JSON.stringify(entry));
+          this.keep(this.rangePath(file.url, sha256), JSON.stringify(entry));
         }
       }
     }
@@ -265,14 +265,39 @@ export class MetadataSource {
     await this.store(this.cachePath(sha256), text);
   }
 
+  /** Cache writes under way (see `keep`). */
+  private readonly writes = new Set<Promise<void>>();
+  /** Directories this source created or found: a cold backtracking walk stores hundreds of entries. */
+  private readonly dirs = new Set<string>();
+
+  /**
+   * Store an entry without making the caller wait (the metadata is already in hand); `settled`
+   * waits for these writes, so a session that closes leaves nothing still writing to the cache.
+   */
+  private keep(path: string, text: string): void {
+    const write = this.store(path, text);
+    this.writes.add(write);
+    void write.finally(() => this.writes.delete(write));
+  }
+
+  /** Every cache write started so far has finished. */
+  async settled(): Promise<void> {
+    while (this.writes.size) await Promise.allSettled([...this.writes]);
+  }
+
   private async store(path: string, text: string): Promise<void> {
+    const dir = dirname(path);
     try {
-      await mkdir(dirname(path), { recursive: true });
+      if (!this.dirs.has(dir)) {
+        await mkdir(dir, { recursive: true });
+        this.dirs.add(dir);
+      }
       const temp = tempPathFor(path);
       await writeFile(temp, text);
       await commit(temp, path);
     } catch {
       // The metadata cache is an optimisation: a read-only cache only costs another request next time.
+      this.dirs.delete(dir); // removed meanwhile (a cache cleaned during a build): create it again next time
     }
   }
 }
