@@ -155,7 +155,7 @@ describe('up-to-date and sources-only builds (CLI; the executor calls the same b
     expect((await build()).err).toMatch(/is up to date/);
     // The output modified (same size, other bytes; then longer), or deleted.
     const flipped = Buffer.from(bytes);
-    flipped[flipped.length - 1] ^= 1;
+    flipped.writeUInt8(flipped.readUInt8(flipped.length - 1) ^ 1, flipped.length - 1);
     writeFileSync(pex(), flipped);
     expect((await build()).err).toMatch(full);
     expect(readFileSync(pex()).equals(bytes)).toBe(true);
