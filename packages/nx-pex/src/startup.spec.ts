@@ -60,6 +60,17 @@ describe('start-up: what each entry loads before it runs', () => {
     expect(packages.has('@nx-pex/resolver/standards')).toBe(true);
   });
 
+  it('a build module loads neither the resolver nor the archive: a no-op build (up-to-date.ts) costs none of their start-up', () => {
+    const { packages } = staticGraph(packagePath('src', 'core', 'build.ts'));
+    // minimatch: the sources' exclude globs, which the check applies as the build does.
+    expect([...packages].filter((p) => HEAVY.includes(p) && p !== 'minimatch')).toEqual([]);
+  });
+
+  it("the archive's entry loads no zip reader or schema validator: a build that writes needs neither", () => {
+    const { packages } = staticGraph(join(packagePath(), '..', 'archive', 'src', 'index.ts'));
+    expect([...packages].filter((p) => HEAVY.includes(p))).toEqual([]);
+  });
+
   it("the resolver's main entry loads undici only when a request is made (a cached build never does)", () => {
     const { packages } = staticGraph(join(packagePath(), '..', 'resolver', 'src', 'index.ts'));
     expect(packages.has('undici')).toBe(false);
