@@ -1,7 +1,8 @@
 /* global process */
-// Runs the opt-in packse suite: packse in a temp venv (from the public index), its scenario files
-// from the packse sdist, `packse inspect` → JSON, then the vitest spec against our fixture index.
-// Usage: npm run packse -w @nx-pex/resolver   (PACKSE_VERSION, NX_PEX_PACKSE_PYTHON optional)
+// Runs the opt-in packse suite: packse and uv in a temp venv (from the public index), the scenario files
+// from the packse sdist, `packse inspect` → JSON, then the vitest spec against our fixture index (uv is
+// the reference for the universal scenarios, as packse's expectations for them are uv's locks).
+// Usage: npm run packse -w @nx-pex/resolver   (PACKSE_VERSION, UV_VERSION, NX_PEX_PACKSE_PYTHON optional)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { devNull, tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const version = process.env.PACKSE_VERSION ?? '0.3.59';
+const uvVersion = process.env.UV_VERSION ?? '0.13.8';
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const pipEnv = { ...process.env, PIP_CONFIG_FILE: devNull, PIP_NO_INPUT: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1' };
 
@@ -38,7 +40,7 @@ try {
   const venv = join(work, 'venv');
   execFileSync(python, ['-m', 'venv', venv], { stdio: 'inherit' });
   const bin = join(venv, 'bin');
-  execFileSync(join(bin, 'python'), ['-m', 'pip', 'install', '--quiet', `packse==${version}`], {
+  execFileSync(join(bin, 'python'), ['-m', 'pip', 'install', '--quiet', `packse==${version}`, `uv==${uvVersion}`], {
     stdio: 'inherit',
     env: pipEnv,
   });
@@ -75,6 +77,7 @@ try {
       ...process.env,
       NX_PEX_PACKSE: '1',
       NX_PEX_PACKSE_JSON: join(work, 'scenarios.json'),
+      NX_PEX_PACKSE_UV: join(bin, 'uv'),
       NX_PEX_PACKSE_REPORT: report,
     },
   });

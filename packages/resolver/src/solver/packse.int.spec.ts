@@ -4,24 +4,51 @@ import { join } from 'node:path';
 import { findPythons, startFixtureIndex, type FixtureIndex } from '@nx-pex/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResolverError } from '../errors.js';
+import { markerEnvironment } from '../fetch/fetch-artifacts.js';
 import { resolveLock } from '../lock/resolve-lock.js';
+import { selectFromLock } from '../lock/select.js';
 import { normalizeName } from '../names.js';
+import { Version } from '../pep440/version.js';
+import { abbreviatedPlatform, environmentPlatform, universalTargets } from '../platform/environments.js';
 import { pipDryRun } from '../testing/pip-report.js';
-import { scenarioTarget, writeScenarioDistributions, type PackseScenario } from '../testing/packse-scenarios.js';
+import {
+  scenarioTarget,
+  uvSelection,
+  uvUniversalLock,
+  writeScenarioDistributions,
+  type PackseScenario,
+} from '../testing/packse-scenarios.js';
 
 // Opt-in (NX_PEX_PACKSE=1, run by `npm run packse -w @nx-pex/resolver`): packse's scenarios, from
 // `packse inspect --no-hash` (NX_PEX_PACKSE_JSON), served by the fixture index, resolved with
-// resolveLock for the scenario's Python. Every scenario passes or is listed in KNOWN with the reason;
-// a listed scenario that passes fails the suite (the list stays honest). NX_PEX_PACKSE_REPORT: a JSON report.
+// resolveLock for the scenario's Python. Universal scenarios (`resolver_options.universal`, run by uv as
+// `uv lock`) get a universal lock for the root's requires-python, and every environment of it must
+// install what packse expects (`expected.packages`, when given) and what uv's lock installs there
+// (NX_PEX_PACKSE_UV: uv, run on the same index; its exported pins, markers evaluated per environment).
+// Every scenario passes or is listed in KNOWN with the reason; a listed scenario that passes fails the
+// suite (the list stays honest). NX_PEX_PACKSE_REPORT: a JSON report.
 const ENABLED = process.env.NX_PEX_PACKSE === '1';
 const JSON_FILE = process.env.NX_PEX_PACKSE_JSON;
+const UV = process.env.NX_PEX_PACKSE_UV;
+/** Comma-separated scenario names: run only those (for investigating one). */
+const ONLY = process.env.NX_PEX_PACKSE_ONLY?.split(',').map((n) => n.trim());
 
 const UV_PRERELEASES =
   'uv takes a pre-release only when a first-party requirement names one; PEP 440 (and pip) also when any requirement on the package names one';
 const IF_NECESSARY =
   'PEP 440 "if necessary": we take a pre-release when no final release satisfies the requirement; uv and pip do not (a policy choice, kept)';
-const UNIVERSAL =
-  'universal (marker-split) resolution is not implemented: for the single target there is a solution, which we find';
+// Universal scenarios: uv forks on markers over every marker world; nx-pex resolves each environment
+// of the lock (default platforms × Pythons) on its own, sharing versions where they fit (docs/locks.md,
+// "How the resolution forks"). Each environment's selection is walked through the lock's Requires-Dist
+// (selectFromLock), so a lock we write is valid in every environment it covers.
+const FORK_ORDER =
+  'another valid lock: uv solves the darwin fork first and its linux fork prefers those versions (one version everywhere); nx-pex solves Linux first and each platform takes the newest version valid there';
+const NEWEST_PER_ENVIRONMENT =
+  "another valid lock: uv's marker forking settles on cleaver 1.0.0 (the scenario checks it is stable across preferences); resolved environment by environment, nx-pex takes cleaver 2.0.0, valid in each";
+const NO_UV_FORK =
+  'uv does not fork here, so one version of the shared package must serve every marker world, and none does; nx-pex resolves each environment on its own, and each has a solution';
+const PLATFORM_WITHOUT_WHEELS =
+  'a default platform has no installable set on any Python, which fails an nx-pex universal lock (a default platform must build); uv records wheels by architecture and marker only, and its lock cannot install there either';
 const SDIST =
   'only an sdist (or no wheel for the target) — uv builds it or reads its static metadata; this suite serves sdists without a build backend';
 /**
@@ -33,19 +60,29 @@ const KNOWN: Record<string, { reason: string; pip?: true }> = {
     reason:
       'another valid solution (newest a, oldest b): uv prioritises packages that keep conflicting, our PubGrub decides in requirement order',
   },
-  'conflict-in-fork': { reason: UNIVERSAL },
-  'fork-non-local-fork-marker-direct': { reason: UNIVERSAL },
-  'fork-non-local-fork-marker-transitive': { reason: UNIVERSAL },
-  'preferences-dependent-forking-conflicting': { reason: UNIVERSAL },
+  'conflict-in-fork': {
+    reason:
+      "the conflict is under sys_platform 'os1' / 'os2', which uv's marker worlds include and no environment nx-pex locks for does: there neither requirement applies",
+  },
+  'fork-non-local-fork-marker-direct': { reason: NO_UV_FORK },
+  'fork-non-local-fork-marker-transitive': { reason: NO_UV_FORK },
+  'preferences-dependent-forking-conflicting': { reason: NO_UV_FORK },
+  'fork-allows-non-conflicting-non-overlapping-dependencies': { reason: FORK_ORDER },
+  'fork-marker-selection': { reason: FORK_ORDER },
+  'fork-marker-track': { reason: FORK_ORDER },
+  'preferences-dependent-forking-bistable': { reason: NEWEST_PER_ENVIRONMENT },
+  'preferences-dependent-forking-tristable': { reason: NEWEST_PER_ENVIRONMENT },
   'requires-python-wheels': {
     reason:
-      'universal lock for requires-python >=3.10: only cp39–cp311 wheels, none for the 3.12 target we resolve for',
+      "the only wheels are tagged cpXY-cpXY-any, a tag no interpreter supports (packaging pairs `any` with the abi `none` only): no environment can install a, so the universal lock fails; uv's lock records the cp310 and cp311 wheels by requires-python without checking they install",
+  },
+  'unreachable-wheels': {
+    reason: `${PLATFORM_WITHOUT_WHEELS} (b has no Linux arm64 wheel; c's only macOS wheel needs macOS 14 on Intel)`,
+  },
+  'specific-architecture': {
+    reason: `${PLATFORM_WITHOUT_WHEELS} (c's Linux arm64 wheel is manylinux2010_aarch64, a tag no aarch64 system supports: PEP 599 defines manylinux2010 for x86_64 and i686 only)`,
   },
   'package-only-prereleases-in-range': { reason: IF_NECESSARY },
-  'package-prereleases-specifier-boundary': {
-    reason: `${UV_PRERELEASES} (packaging: \`<\` never names a pre-release)`,
-    pip: true,
-  },
   'transitive-package-only-prereleases-in-range': { reason: IF_NECESSARY },
   'transitive-prerelease-and-stable-dependency': { reason: UV_PRERELEASES, pip: true },
   'transitive-prerelease-and-stable-dependency-many-versions': { reason: UV_PRERELEASES, pip: true },
@@ -83,6 +120,15 @@ interface Outcome {
   pip?: string;
 }
 
+/** Name → version, versions in PEP 440 normal form, sorted: one text to compare. */
+function packageSet(pins: Record<string, string>): string {
+  return JSON.stringify(
+    Object.entries(pins)
+      .map(([name, version]) => [normalizeName(name), Version.parse(version).toString()])
+      .sort(),
+  );
+}
+
 describe.runIf(ENABLED)('packse scenarios', () => {
   let work: string;
   let server: FixtureIndex;
@@ -95,6 +141,7 @@ describe.runIf(ENABLED)('packse scenarios', () => {
         'Set NX_PEX_PACKSE_JSON to the output of `packse inspect --no-hash <scenarios>` (npm run packse -w @nx-pex/resolver does).',
       );
     scenarios = (JSON.parse(await readFile(JSON_FILE, 'utf8')) as { scenarios: PackseScenario[] }).scenarios;
+    if (ONLY) scenarios = scenarios.filter((s) => ONLY.includes(s.name));
     work = await mkdtemp(join(tmpdir(), 'nx-pex-packse-'));
     const dists = join(work, 'dists');
     const yanked = await writeScenarioDistributions(scenarios, dists);
@@ -111,33 +158,94 @@ describe.runIf(ENABLED)('packse scenarios', () => {
       await writeFile(process.env.NX_PEX_PACKSE_REPORT, JSON.stringify(report, null, 2));
   });
 
-  async function run(s: PackseScenario): Promise<Outcome> {
-    const index = { indexUrl: server.url, extraIndexUrls: [], findLinks: [], noIndex: false };
-    const roots = { root: s.root.requires.map((r) => r.requirement) };
-    const cacheDir = join(work, 'cache');
+  const index = () => ({ indexUrl: server.url, extraIndexUrls: [], findLinks: [], noIndex: false });
+  const roots = (s: PackseScenario) => ({ root: s.root.requires.map((r) => r.requirement) });
+
+  /** `uv pip install`-style scenarios: one target, the scenario's Python and platform. */
+  async function runOne(s: PackseScenario): Promise<Outcome> {
+    const lock = await resolveLock({
+      roots: roots(s),
+      index: index(),
+      targets: [scenarioTarget(s)],
+      cacheDir: join(work, 'cache'),
+      http: { retries: 0 },
+    });
+    const got = Object.fromEntries(lock.packages.map((p) => [normalizeName(p.name), p.version ?? '']));
+    if (!s.expected.satisfiable)
+      return { name: s.name, pass: false, got, detail: `resolved ${JSON.stringify(got)}, expected no solution` };
+    const want = Object.fromEntries(s.expected.packages.map((p) => [normalizeName(p.name), p.version]));
+    const same = Object.keys(want).length === 0 || packageSet(got) === packageSet(want);
+    return {
+      name: s.name,
+      pass: same,
+      got,
+      detail: same ? 'ok' : `resolved ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`,
+    };
+  }
+
+  /**
+   * `uv lock` scenarios: a universal lock for the root's requires-python (default environments). Each
+   * environment's selection (selectFromLock, as a build takes it) must equal packse's expected
+   * packages, when listed, and what uv's lock installs there. An environment the lock leaves out is
+   * accepted only when uv's choice there is the release the lock names as having no wheel for it.
+   */
+  async function runUniversal(s: PackseScenario, python: string | undefined): Promise<Outcome> {
+    const requiresPython = s.root.requires_python ?? undefined;
+    const lock = await resolveLock({
+      roots: roots(s),
+      index: index(),
+      targets: [],
+      universal: true,
+      ...(requiresPython ? { requiresPython } : {}),
+      cacheDir: join(work, 'cache'),
+      http: { retries: 0 },
+    });
+    const union = Object.fromEntries(lock.packages.map((p) => [normalizeName(p.name), p.version ?? '']));
+    if (!s.expected.satisfiable)
+      return { name: s.name, pass: false, detail: `resolved ${JSON.stringify(union)}, expected no solution` };
+    const uv = UV && python ? await uvUniversalLock(UV, python, s, server.url, work) : undefined;
+    const want = Object.fromEntries(s.expected.packages.map((p) => [normalizeName(p.name), p.version]));
+    const skipped = new Map(
+      (lock.nxPex?.universal?.skipped ?? []).map((line) => [
+        line.slice(0, line.indexOf(':')),
+        line.slice(line.indexOf(':') + 2),
+      ]),
+    );
+    const problems: string[] = [];
+    if (uv?.error) problems.push(`uv: ${uv.error.split('\n').slice(0, 3).join(' ')}`);
+    let covered = 0;
+    for (const target of universalTargets(requiresPython)) {
+      const where = abbreviatedPlatform(environmentPlatform(target), [target.version[0], target.version[1]]);
+      const theirs = uv?.pins ? uvSelection(uv.pins, markerEnvironment(target)) : undefined;
+      const reason = skipped.get(where);
+      if (reason !== undefined) {
+        const m = /^(\S+) (\S+) has no wheel$/.exec(reason);
+        const uvToo = m && theirs && theirs[normalizeName(m[1]!)] === m[2];
+        if (!uvToo) problems.push(`${where} left out (${reason}); uv there: ${JSON.stringify(theirs ?? null)}`);
+        continue;
+      }
+      covered++;
+      const ours = Object.fromEntries(
+        selectFromLock(lock, 'root', target).map((a) => [normalizeName(a.name), a.version]),
+      );
+      if (Object.keys(want).length && packageSet(ours) !== packageSet(want))
+        problems.push(`${where}: ${JSON.stringify(ours)}, packse expects ${JSON.stringify(want)}`);
+      if (theirs && packageSet(ours) !== packageSet(theirs))
+        problems.push(`${where}: ${JSON.stringify(ours)}, uv ${JSON.stringify(theirs)}`);
+    }
+    return {
+      name: s.name,
+      pass: problems.length === 0,
+      got: union,
+      detail: problems.length
+        ? problems.slice(0, 4).join('; ') + (problems.length > 4 ? `; … ${problems.length - 4} more` : '')
+        : `ok (${covered} environments${skipped.size ? `, ${skipped.size} without wheels, as uv` : ''}${uv ? ', as uv' : ''})`,
+    };
+  }
+
+  async function run(s: PackseScenario, python: string | undefined): Promise<Outcome> {
     try {
-      const lock = await resolveLock({
-        roots,
-        index,
-        targets: [scenarioTarget(s)],
-        cacheDir,
-        http: { retries: 0 },
-        // The root's requires-python is a project's (universal, lock-like scenarios); `uv pip install` ones ignore it.
-        ...(s.resolver_options.universal && s.root.requires_python ? { requiresPython: s.root.requires_python } : {}),
-      });
-      const got = Object.fromEntries(lock.packages.map((p) => [normalizeName(p.name), p.version ?? '']));
-      if (!s.expected.satisfiable)
-        return { name: s.name, pass: false, got, detail: `resolved ${JSON.stringify(got)}, expected no solution` };
-      const want = Object.fromEntries(s.expected.packages.map((p) => [normalizeName(p.name), p.version]));
-      const same =
-        Object.keys(want).length === 0 ||
-        JSON.stringify(Object.entries(got).sort()) === JSON.stringify(Object.entries(want).sort());
-      return {
-        name: s.name,
-        pass: same,
-        got,
-        detail: same ? 'ok' : `resolved ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`,
-      };
+      return s.resolver_options.universal ? await runUniversal(s, python) : await runOne(s);
     } catch (e) {
       const err = e as ResolverError;
       const first = String(err.message).split('\n')[0]!.slice(0, 300);
@@ -149,14 +257,15 @@ describe.runIf(ENABLED)('packse scenarios', () => {
   }
 
   it('loads the scenarios', () => {
-    expect(scenarios.length).toBeGreaterThan(100);
+    expect(scenarios.length).toBeGreaterThan(ONLY ? 0 : 100);
   });
 
   it('resolves every scenario as packse expects, or fails for the listed reason', async () => {
-    const pip = (await findPythons()).found.find((p) => p.version === '3.13') ?? (await findPythons()).found.at(-1);
+    const pythons = (await findPythons()).found;
+    const pip = pythons.find((p) => p.version === '3.13') ?? pythons.at(-1);
     const pipDisagrees: string[] = [];
     for (const s of scenarios) {
-      const o = await run(s);
+      const o = await run(s, pip?.path);
       const known = KNOWN[s.name];
       if (known) o.known = known.reason;
       if (known?.pip && pip) {

@@ -1,10 +1,14 @@
 // Test support (not shipped): packse scenarios (the JSON of `packse inspect --no-hash`) turned into
 // wheels and sdists for the fixture index of @nx-pex/tools, and targets for the resolver.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { tomlString } from '@nx-pex/common';
 import { buildWheel } from '@nx-pex/tools';
 import type { TargetInterpreter } from '../interpreter/inspect.js';
+import { normalizeName } from '../names.js';
+import type { MarkerEnvironment } from '../pep508/marker.js';
 import { Version } from '../pep440/version.js';
 import { Requirement } from '../pep508/requirement.js';
 import { targetFromAbbreviatedPlatform } from '../platform/foreign-target.js';
@@ -109,6 +113,82 @@ async function writeSdist(meta: SdistMeta, work: string, outDir: string): Promis
   const filename = `${stem}.tar.gz`;
   execFileSync('tar', ['czf', join(outDir, filename), '-C', work, stem]);
   return filename;
+}
+
+/** One line of uv's universal resolution: a pinned package and the marker under which it is installed. */
+export interface UvPin {
+  name: string;
+  version: string;
+  requirement: Requirement;
+}
+
+/**
+ * uv's answer for a universal scenario, as uv's own lock scenario tests run it: `uv lock` of a
+ * project with the root's requirements, requires-python and `required-environments`, exported as
+ * requirements with markers. `pins` undefined: uv found no solution (`error` says why).
+ */
+export async function uvUniversalLock(
+  uv: string,
+  python: string,
+  s: PackseScenario,
+  indexUrl: string,
+  work: string,
+): Promise<{ pins?: UvPin[]; error?: string }> {
+  const dir = await mkdtemp(join(work, 'uv-project-'));
+  const requiresPython = s.root.requires_python;
+  const lines = [
+    '[project]',
+    'name = "project"',
+    'version = "0.1.0"',
+    `dependencies = [${s.root.requires.map((r) => tomlString(r.requirement)).join(', ')}]`,
+    ...(requiresPython ? [`requires-python = ${tomlString(requiresPython)}`] : []),
+  ];
+  const required = s.resolver_options.required_environments ?? [];
+  if (required.length) lines.push('[tool.uv]', `required-environments = [${required.map(tomlString).join(', ')}]`);
+  await writeFile(join(dir, 'pyproject.toml'), lines.join('\n') + '\n');
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    UV_NO_CONFIG: '1',
+    UV_CACHE_DIR: join(work, 'uv-cache'),
+    UV_PYTHON_DOWNLOADS: 'never',
+    UV_NO_PROGRESS: '1',
+  };
+  const run = promisify(execFile);
+  try {
+    await run(uv, ['lock', '--python', python, '--index-url', indexUrl], { cwd: dir, env });
+  } catch (e) {
+    return { error: String((e as { stderr?: string }).stderr ?? e).trim() };
+  }
+  const { stdout } = await run(
+    uv,
+    [
+      'export',
+      '--frozen',
+      '--format',
+      'requirements.txt',
+      '--no-hashes',
+      '--no-header',
+      '--no-annotate',
+      '--no-emit-project',
+    ],
+    { cwd: dir, env },
+  );
+  const pins: UvPin[] = [];
+  for (const line of stdout.split('\n')) {
+    const text = line.trim();
+    if (!text || text.startsWith('#')) continue;
+    const requirement = Requirement.parse(text);
+    const exact = /^===?(\S+)$/.exec(requirement.specifier.toString().trim());
+    if (!exact) throw new Error(`uv export line ${text} is not an exact pin`);
+    pins.push({ name: normalizeName(requirement.name), version: exact[1]!, requirement });
+  }
+  return { pins };
+}
+
+/** The packages uv's pins install in `env`: normalised name → version. */
+export function uvSelection(pins: readonly UvPin[], env: MarkerEnvironment): Record<string, string> {
+  return Object.fromEntries(pins.filter((p) => p.requirement.appliesTo(env)).map((p) => [p.name, p.version]));
 }
 
 /** The scenario's target: `resolver_options.python` (else the environment's Python) on Linux x86_64 (or `python_platform`). */
