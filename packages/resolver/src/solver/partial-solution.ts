@@ -39,6 +39,25 @@ export class PartialSolution {
     return this.decisions.get(pkg);
   }
 
+  /**
+   * Whether `t` holds without `t.pkg`'s decision: by the assignments made before it (true when
+   * `t.pkg` is not decided). A decision that `t` blames is then not the reason, backtracking it is futile.
+   */
+  impliedWithoutDecision(t: Term): boolean {
+    let have = anything(t.pkg, this.universe(t.pkg));
+    for (const a of this.list) {
+      if (a.term.pkg !== t.pkg) continue;
+      if (a.decision) return isSubset(have, t);
+      have = intersect(have, a.term);
+    }
+    return true;
+  }
+
+  /** The decision level at which `pkg` was decided, if it is. */
+  decisionLevel(pkg: string): number | undefined {
+    return this.list.find((a) => a.decision && a.term.pkg === pkg)?.level;
+  }
+
   /** The first package of `order` that something requires (a term allowing a version) and is not decided yet. */
   nextUndecided(order: readonly string[]): string | undefined {
     return order.find((p) => !this.decisions.has(p) && this.accumulated.has(p) && !this.termOf(p).none);

@@ -1,12 +1,14 @@
 // The solver's loop (PubGrub): turns requirements into incompatibilities, alternates unit
 // propagation (propagate.ts) with decisions (the version candidates.ts picks for the first
-// required undecided package), and returns the decisions; the other parts decide the rest.
+// required undecided package, those that keep clashing reordered by conflicts.ts), and returns the
+// decisions; the other parts decide the rest.
 import { ResolverError } from '../errors.js';
 import { Version } from '../pep440/version.js';
 import type { MarkerEnvironment } from '../pep508/marker.js';
 import { Requirement } from '../pep508/requirement.js';
 import { BATCH_PREFETCH, BatchPrefetcher } from './batch-prefetch.js';
 import { allowedReleases, CandidateSelector } from './candidates.js';
+import { ConflictTracker } from './conflicts.js';
 import { IncompatibilityStore, type Incompatibility } from './incompatibility.js';
 import { extraPackage, ROOT, splitExtra } from './package.js';
 import { PartialSolution, type Assignment } from './partial-solution.js';
@@ -43,7 +45,8 @@ const MAX_STEPS = 20_000;
 /**
  * PubGrub version solving (Natalie Weizenbaum, "PubGrub: Next-Generation Version Solving"; the
  * algorithm as documented for Dart pub): unit propagation over incompatibilities, decisions on the
- * first-required undecided package (newest allowed version; a preferred one first; pre-releases
+ * first-required undecided package (as uv, a package whose versions keep being ruled out by another's
+ * decision goes first and that other last, see conflicts.ts) (newest allowed version; a preferred one first; pre-releases
  * only when no final release is allowed), conflict resolution with backjumping that learns a new
  * incompatibility, and a derivation-tree report when no solution exists.
  *
@@ -66,6 +69,7 @@ export class Solver {
   private readonly batch: BatchPrefetcher | undefined;
   private readonly metadata: ReleaseMetadata;
   private readonly report: ReportContext;
+  private readonly conflicts = new ConflictTracker();
 
   constructor(
     private readonly provider: Provider,
@@ -180,7 +184,12 @@ export class Solver {
 
   /** Choose a version for the next required package; returns the package to propagate from, or undefined when done. */
   private async decide(): Promise<string | undefined> {
-    const pkg = this.solution.nextUndecided(this.order);
+    // A package that keeps ruling out another's versions is decided later: undo its decision (see conflicts.ts).
+    for (const culprit of this.conflicts.takeLate()) {
+      const level = this.solution.decisionLevel(culprit);
+      if (level !== undefined) this.solution.backtrack(level - 1);
+    }
+    const pkg = this.solution.nextUndecided(this.conflicts.rank(this.order));
     if (pkg === undefined) return undefined;
     const [base, extra] = splitExtra(pkg);
     const allowed = this.solution.termOf(pkg);
@@ -255,10 +264,16 @@ export class Solver {
       level: this.solution.level + 1,
       decision: true,
     };
-    const blocked = incompatibilities.some((i) =>
+    const blocked = incompatibilities.find((i) =>
       i.terms.every((t) => (t.pkg === pkg ? isSubset(decision.term, t) : this.solution.relation(t) === 'satisfied')),
     );
-    if (!blocked) this.solution.assign(decision);
+    // A clash counts against the packages whose decisions rule the dependency out (not a pin, say).
+    if (blocked)
+      this.conflicts.record(
+        pkg,
+        blocked.terms.filter((t) => t.pkg !== pkg && !this.solution.impliedWithoutDecision(t)).map((t) => t.pkg),
+      );
+    else this.solution.assign(decision);
     return pkg;
   }
 

@@ -164,6 +164,25 @@ describe('PubGrub solver', () => {
     expect((await solve(db, ['t'], { constraints: ['s<2', 'unused==9'] })).picked).toEqual(['t 1.0', 's 1.0']);
   });
 
+  it('decides a package first once another decision has ruled out its versions 5 times (packse wrong-backtracking-basic, as uv)', async () => {
+    // Every b 2.0.x needs a==1.0.0; a (required first) is decided 2.0.0, so b walks down its releases.
+    const db = (newer: number): Db => {
+      const b: Record<string, string[]> = { '1.0.0': ['too-old'] };
+      for (let i = 0; i < newer; i++) b[`2.0.${i}`] = ['a==1.0.0'];
+      return { a: { '1.0.0': [], '2.0.0': [] }, b, 'too-old': { '1.0.0': [] } };
+    };
+    // Ten clashes: after five, b goes first, a's decision is undone, and both get a valid newest b.
+    expect((await solve(db(10), ['a', 'b'])).picked.sort()).toEqual(['a 1.0.0', 'b 2.0.9']);
+    // Four clashes stay under the threshold: the walk down b's releases ends at b 1.0.0, as before.
+    expect((await solve(db(4), ['a', 'b'])).picked.sort()).toEqual(['a 2.0.0', 'b 1.0.0', 'too-old 1.0.0']);
+    // Five clashes reach it.
+    expect((await solve(db(5), ['a', 'b'])).picked.sort()).toEqual(['a 1.0.0', 'b 2.0.4']);
+    // A pin rules b's versions out, not a decision: nothing to undo, each release of b read once.
+    const pinned = await solve(db(10), ['a==2.0.0', 'b']);
+    expect(pinned.picked.sort()).toEqual(['a 2.0.0', 'b 1.0.0', 'too-old 1.0.0']);
+    expect(pinned.metadataCalls.filter((c) => c.startsWith('b '))).toHaveLength(11);
+  });
+
   it('derives a failure by propagation instead of trying every version', async () => {
     // 30 versions of a, each fine on its own; b conflicts with c, which every a needs.
     const a: Record<string, string[]> = {};
