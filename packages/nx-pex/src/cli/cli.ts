@@ -6,6 +6,7 @@ import { BuildProgress, progressMode } from '../core/progress.js';
 import { configuredTargetOptions } from '../core/project-config.js';
 import type { LockExecutorOptions } from '../executors/lock/schema.js';
 import type { PexExecutorOptions } from '../executors/pex/schema.js';
+import type { BuildSummary } from '../core/up-to-date.js';
 import { describeError, PluginError } from '../utils/errors.js';
 
 // Each command loads its modules when it runs: `help` and a wrong command line load none of the
@@ -185,33 +186,52 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
             'workspace-root': { type: 'string' },
           },
         });
-        const { workspaceRoot, project, projects } = await locateProject(
-          positionals,
-          values['workspace-root'],
-          io.cwd,
-          'build',
-        );
-        const configured = configuredTargetOptions(
+        if (positionals.length !== 1) throw new PluginError('CLI_USAGE', 'build takes one project directory');
+        const projectDir = resolve(io.cwd, positionals[0]!);
+        const workspaceRoot = values['workspace-root']
+          ? resolve(io.cwd, values['workspace-root'])
+          : findWorkspaceRoot(projectDir);
+        // A build the stamp of its last run answers (nothing to do, or only sources) parses no pyproject.toml.
+        const invocation = { argv: rest, cwd: io.cwd };
+        const upToDate = await import('../core/up-to-date.js');
+        const roots = await (await import('../core/pyproject-roots.js')).findPyProjectRoots(workspaceRoot);
+        const workspaceDigest = await upToDate.cliWorkspaceDigest(
           workspaceRoot,
-          { root: project.root, name: project.project },
-          'nx-pex:pex',
-          {
-            pluginNameKey: 'buildTargetName',
-            defaultName: 'build',
-            inferred: { outputPath: defaultOutputPath(project.root, project.pyproject.name) },
-          },
-          values.configuration,
+          relative(workspaceRoot, projectDir) || '.',
+          roots,
+          invocation,
         );
+        const noted = await upToDate.notedOutput(workspaceRoot, invocation);
+        const recorded = noted && (await upToDate.checkRecorded(workspaceRoot, noted, workspaceDigest));
         const progress = stderrProgress(io);
         try {
-          const { buildProjectPex, describeBuild } = await build();
-          const result = await buildProjectPex({
-            workspaceRoot,
-            project,
-            projects,
-            options: buildOptions(values, workspaceRoot, io.cwd, configured.options as PexExecutorOptions),
-            progress,
-          });
+          const { buildProjectPex, describeBuild, finishChecked } = await build();
+          let result: BuildSummary;
+          if (recorded && recorded.kind !== 'full') {
+            result = await finishChecked({ workspaceRoot, progress }, recorded);
+          } else {
+            const { project, projects } = await locateProject(positionals, values['workspace-root'], io.cwd, 'build');
+            const configured = configuredTargetOptions(
+              workspaceRoot,
+              { root: project.root, name: project.project },
+              'nx-pex:pex',
+              {
+                pluginNameKey: 'buildTargetName',
+                defaultName: 'build',
+                inferred: { outputPath: defaultOutputPath(project.root, project.pyproject.name) },
+              },
+              values.configuration,
+            );
+            result = await buildProjectPex({
+              workspaceRoot,
+              project,
+              projects,
+              options: buildOptions(values, workspaceRoot, io.cwd, configured.options as PexExecutorOptions),
+              progress,
+              workspaceDigest,
+            });
+          }
+          await upToDate.noteOutput(workspaceRoot, invocation, result.outputPath);
           progress.finish(describeBuild(result));
           io.out(resolve(workspaceRoot, result.outputPath));
         } finally {

@@ -6,13 +6,14 @@ import type { PexTargetModel } from './model.js';
 import type { BuildProgress, ProgressEvent } from './progress.js';
 import type { SourceEntry } from './sources.js';
 import {
-  checkUpToDate,
   removeStamp,
   sourceStates,
   writeStamp,
   type BuildSummary,
   type SourceState,
   type StampedInputs,
+  type StampKey,
+  type UpToDateCheck,
 } from './up-to-date.js';
 import type { PythonProject } from '../graph/python-workspace.js';
 import type { PexExecutorOptions } from '../executors/pex/schema.js';
@@ -30,6 +31,8 @@ export interface BuildRequest {
   /** The build target's options as Nx merged them (or as the CLI read them). */
   options: PexExecutorOptions;
   progress: BuildProgress;
+  /** The CLI's digest of what decided `projects` and `options`, recorded so that its next run may skip parsing them. */
+  workspaceDigest?: string;
 }
 
 export type { BuildSummary };
@@ -98,34 +101,41 @@ export function notHermeticNote(project: string): string {
  * in the sources rewrites the pex from the wheels and distributions that build used (up-to-date.ts).
  */
 export async function buildProjectPex(req: BuildRequest): Promise<BuildSummary> {
+  const { checkUpToDate } = await import('./up-to-date-key.js');
   const check = await checkUpToDate(req);
+  return check.kind === 'full' ? fullBuild(req, check.inputs) : finishChecked(req, check);
+}
+
+/**
+ * A build the stamp answers (nothing to do, or only the sources to rewrite): needs no parsed
+ * workspace, so the CLI takes this path straight from `checkRecorded`.
+ */
+export async function finishChecked(
+  req: Pick<BuildRequest, 'workspaceRoot' | 'progress'>,
+  check: Exclude<UpToDateCheck, { kind: 'full' }>,
+): Promise<BuildSummary> {
+  const { stamp } = check;
+  for (const warning of stamp.warnings) req.progress.warn(warning);
   if (check.kind === 'up-to-date') {
-    const { stamp } = check;
-    for (const warning of stamp.warnings) req.progress.warn(warning);
     // The same bytes written again (Nx restored them from its cache): the stamp records the file as it is now.
     if (check.outputRestored) await writeStamp(req.workspaceRoot, stamp);
     return { ...stamp.summary, mode: 'up-to-date' };
   }
-  if (check.kind === 'sources') {
-    const { stamp } = check;
-    for (const warning of stamp.warnings) req.progress.warn(warning);
-    // The stamp vouches that the output is the one it records: buildPex may take it as the previous pex.
-    const built = await writeProjectPex(req, stamp, check.sources, true);
-    const summary = summarize(stamp.model, built, stamp.wheels.length, check.sources.length, false);
-    await writeStamp(req.workspaceRoot, {
-      ...stamp,
-      key: check.key,
-      sources: check.sources,
-      readAt: check.readAt,
-      summary,
-      warnings: req.progress.warnings,
-    });
-    return { ...summary, mode: 'sources' };
-  }
-  return fullBuild(req, check.key);
+  // The stamp vouches that the output is the one it records: buildPex may take it as the previous pex.
+  const built = await writeProjectPex(req, stamp, check.sources, true);
+  const summary = summarize(stamp.model, built, stamp.wheels.length, check.sources.length, false);
+  await writeStamp(req.workspaceRoot, {
+    ...stamp,
+    ...check.inputs,
+    sources: check.sources,
+    readAt: check.readAt,
+    summary,
+    warnings: req.progress.warnings,
+  });
+  return { ...summary, mode: 'sources' };
 }
 
-async function fullBuild(req: BuildRequest, key: string): Promise<BuildSummary> {
+async function fullBuild(req: BuildRequest, key: StampKey): Promise<BuildSummary> {
   const { workspaceRoot, project, progress } = req;
   const [{ pexTargetModel }, { firstPartyParts }, { resolveTargets }, { firstPartyClosure }, { loadIndexConfig }] =
     await Promise.all([
@@ -165,7 +175,15 @@ async function fullBuild(req: BuildRequest, key: string): Promise<BuildSummary> 
   const built = await writeProjectPex(req, inputs, sources);
   const summary = summarize(model, built, wheels.length, sources.length, !hermetic);
   if (await checkable(workspaceRoot, model.lockFile, firstParty.wheels.length, wheels)) {
-    await writeStamp(workspaceRoot, { ...inputs, key, sources, readAt, summary, warnings: progress.warnings });
+    await writeStamp(workspaceRoot, {
+      ...inputs,
+      ...key,
+      ...(req.workspaceDigest !== undefined ? { workspace: req.workspaceDigest } : {}),
+      sources,
+      readAt,
+      summary,
+      warnings: progress.warnings,
+    });
   } else {
     await removeStamp(workspaceRoot, model.outputPath);
   }
@@ -190,7 +208,7 @@ async function checkable(
 
 /** Write the pex of a model from its wheels, distributions and sources (as read into `sources`). */
 async function writeProjectPex(
-  req: BuildRequest,
+  req: Pick<BuildRequest, 'workspaceRoot' | 'progress'>,
   inputs: StampedInputs,
   sources: readonly SourceState[],
   replacesStamped = false,

@@ -147,6 +147,43 @@ describe('up-to-date and sources-only builds (CLI; the executor calls the same b
     expect(readFileSync(pex(), 'utf8').split('\n')[0]).toBe('#!/usr/bin/env python3.11');
     expect((await build()).err).toMatch(full);
 
+    // An option from project.json (the CLI reads it as Nx would), then without it again.
+    const projectJson = join(ws, 'apps/svc/project.json');
+    writeFileSync(
+      projectJson,
+      JSON.stringify({ name: 'svc', targets: { build: { options: { shebang: '#!/usr/bin/env python3.12' } } } }),
+    );
+    expect((await build()).err).toMatch(full);
+    expect(readFileSync(pex(), 'utf8').split('\n')[0]).toBe('#!/usr/bin/env python3.12');
+    // Its content alone changed (the directory's entries did not).
+    writeFileSync(
+      projectJson,
+      JSON.stringify({ name: 'svc', targets: { build: { options: { shebang: '#!/usr/bin/env python3.13' } } } }),
+    );
+    expect((await build()).err).toMatch(full);
+    expect(readFileSync(pex(), 'utf8').split('\n')[0]).toBe('#!/usr/bin/env python3.13');
+    rmSync(projectJson);
+    expect((await build()).err).toMatch(full);
+    // Another project of the workspace that the service now bundles (it takes over a requirement's name).
+    writeTree(ws, {
+      'libs/extra/pyproject.toml': '[project]\nname = "svc-extra"\nversion = "0.1.0"\n',
+      'libs/extra/src/svc_extra/__init__.py': 'E = 1\n',
+    });
+    expect((await build()).err).toMatch(/is up to date/);
+    writeFileSync(
+      pyproject,
+      readFileSync(pyproject, 'utf8').replace('"colorful==2.0.0"', '"colorful==2.0.0", "svc-extra"'),
+    );
+    expect((await build()).err).toMatch(full);
+    expect(
+      spawnSync(
+        python,
+        ['-c', 'import sys, zipfile; print("svc_extra/__init__.py" in zipfile.ZipFile(sys.argv[1]).namelist())', pex()],
+        { encoding: 'utf8' },
+      ).stdout.trim(),
+    ).toBe('True');
+    expect((await build()).err).toMatch(/is up to date/);
+
     // The output written again with the same bytes (a restore from Nx's cache): still up to date.
     const bytes = readFileSync(pex());
     rmSync(pex());

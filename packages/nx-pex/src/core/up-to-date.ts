@@ -1,19 +1,16 @@
 import { createHash } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
-import { access, lstat, mkdir, open, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, lstat, open, readdir, readFile, realpath, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { delimiter, dirname, isAbsolute, join, posix, resolve } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { ProjectDistribution } from '@nx-pex/archive';
+import { writeContentAtomic } from '@nx-pex/common';
 import type { PexExecutorOptions } from '../executors/pex/schema.js';
-import type { PythonProject } from '../graph/python-workspace.js';
-import { moduleName } from '../pyproject/pyproject.js';
 import { packagePath } from '../utils/package-path.js';
 import { workspaceDataDir } from '../utils/plugin-cache.js';
 import type { PexTargetModel } from './model.js';
 import { defaultOutputPath } from './output-path.js';
 import { collectProjectSources, excludeSources } from './sources.js';
-import { localPythons } from './targets.js';
-import { firstPartyClosure } from './workspace.js';
 
 /**
  * The up-to-date check of a pex build (issue 15): a build with a lock records a stamp — a digest of
@@ -71,9 +68,10 @@ export interface StampedInputs {
   distributions: ProjectDistribution[];
 }
 
-export interface BuildStamp extends StampedInputs {
+export interface BuildStamp extends StampedInputs, StampKey {
   format: number;
-  key: string;
+  /** The CLI's digest of what decided the parsed workspace and the options (checkRecorded), when the CLI built. */
+  workspace?: string;
   sources: SourceState[];
   output: OutputFileState[];
   /** When the sources were read (ms since the epoch): a file with a later mtime is hashed again. */
@@ -82,24 +80,27 @@ export interface BuildStamp extends StampedInputs {
   warnings: string[];
 }
 
-export interface CheckRequest {
-  workspaceRoot: string;
-  project: PythonProject;
-  projects: readonly PythonProject[];
-  options: PexExecutorOptions;
+/** A build's key and what it was computed from. */
+export interface StampKey {
+  key: string;
+  fixed: string;
+  probes: KeyProbes;
 }
 
 export type UpToDateCheck =
   /** Nothing changed: the output is what the stamp says. */
-  | { kind: 'up-to-date'; key: string; stamp: BuildStamp; outputRestored: boolean }
+  | { kind: 'up-to-date'; inputs: StampKey; stamp: BuildStamp; outputRestored: boolean }
   /** Only sources changed (edited, added, removed): `sources` is their state now. */
-  | { kind: 'sources'; key: string; stamp: BuildStamp; sources: SourceState[]; readAt: number }
-  | { kind: 'full'; key: string; reason: string };
+  | { kind: 'sources'; inputs: StampKey; stamp: BuildStamp; sources: SourceState[]; readAt: number }
+  | { kind: 'full'; inputs: StampKey; reason: string };
 
-const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+export const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
 /** The output path a build of these options writes (as the model decides it), workspace-relative. */
-export function stampedOutputPath(project: PythonProject, options: PexExecutorOptions): string {
+export function stampedOutputPath(
+  project: { root: string; pyproject: { name: string } },
+  options: PexExecutorOptions,
+): string {
   return options.outputPath ?? defaultOutputPath(project.root, project.pyproject.name);
 }
 
@@ -218,7 +219,7 @@ export async function interpreterIdentity(python: string, env: NodeJS.ProcessEnv
 }
 
 /** Sorted keys at every level, so that the key does not depend on the order options were merged in. */
-function canonical(value: unknown): unknown {
+export function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value && typeof value === 'object') {
     return Object.fromEntries(
@@ -231,57 +232,35 @@ function canonical(value: unknown): unknown {
   return value;
 }
 
-/**
- * The key: a digest of every input of the pex besides its sources — the merged options, the closure
- * of first-party projects (their pyproject.toml bytes and what their directories hold: a `src/`, a
- * `setup.py`, a lock), whether the entry module has a `__main__.py`, every lock that could serve the
- * project (bytes; a shared lock changed for another project rebuilds too, conservatively), the
- * complete-platform files, the interpreters' identities and this code's. It mirrors what
- * `pexTargetModel`, `firstPartyParts` and `environmentArtifacts` read: a new input there belongs here.
- */
-export async function buildKey(req: CheckRequest, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const { workspaceRoot, project, options } = req;
-  const at = (...parts: string[]) => join(workspaceRoot, ...parts);
-  const closure = firstPartyClosure(project, req.projects);
-  const module = moduleName(project.pyproject.name);
-  const mainCandidates = [...new Set([options.sourceRoot ?? 'src', 'src', '.'])].map((d) =>
-    posix.join(project.root, d, module, '__main__.py'),
-  );
-  const lockCandidates = [
-    ...closure.flatMap((p) => [posix.join(p.root, 'pylock.toml'), posix.join(p.root, 'uv.lock')]),
-    'pylock.toml',
-    'uv.lock',
-  ];
-  const [members, mains, locks, platforms, interpreters, code] = await Promise.all([
-    Promise.all(
-      closure.map(async (p) => [
-        p.project,
-        p.root,
-        await fileDigest(at(p.root, 'pyproject.toml')),
-        await listing(at(p.root)),
-      ]),
-    ),
-    Promise.all(mainCandidates.map(async (f) => [f, await exists(at(f))])),
-    Promise.all([...new Set(lockCandidates)].map(async (f) => [f, await fileDigest(at(f))])),
-    Promise.all((options.completePlatforms ?? []).map(async (f) => [f, await fileDigest(at(f))])),
-    Promise.all(localPythons(options).map((p) => interpreterIdentity(p, env))),
+/** The files, directories and interpreters a key reads; recorded in the stamp so a re-check needs no parsed workspace. */
+export interface KeyProbes {
+  /** Workspace-relative files taken by their bytes (null when missing). */
+  files: string[];
+  /** Workspace-relative directories taken by their entries' names. */
+  listings: string[];
+  /** Workspace-relative paths taken by whether they exist. */
+  exists: string[];
+  /** Interpreters as the options name them. */
+  pythons: string[];
+}
+
+/** The key: `fixed` with the probes as they read now and this code's identity. */
+export async function evaluateKey(
+  workspaceRoot: string,
+  inputs: { fixed: string; probes: KeyProbes },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
+  const at = (f: string) => join(workspaceRoot, f);
+  const { probes } = inputs;
+  const [files, listings, present, interpreters, code] = await Promise.all([
+    Promise.all(probes.files.map(async (f) => [f, await fileDigest(at(f))])),
+    Promise.all(probes.listings.map(async (d) => [d, await listing(at(d))])),
+    Promise.all(probes.exists.map(async (f) => [f, await exists(at(f))])),
+    Promise.all(probes.pythons.map((p) => interpreterIdentity(p, env))),
     codeIdentity(),
   ]);
   return sha256(
-    JSON.stringify(
-      canonical({
-        format: STAMP_FORMAT,
-        workspaceRoot: resolve(workspaceRoot),
-        project: [project.project, project.root],
-        options,
-        members,
-        mains,
-        locks,
-        platforms,
-        interpreters,
-        code,
-      }),
-    ),
+    JSON.stringify(canonical({ fixed: inputs.fixed, probes, files, listings, present, interpreters, code })),
   );
 }
 
@@ -368,7 +347,7 @@ async function sameBytes(
   return hash.digest('hex') === summary.sha256;
 }
 
-async function readStamp(path: string): Promise<BuildStamp | undefined> {
+export async function readStamp(path: string): Promise<BuildStamp | undefined> {
   try {
     const stamp = JSON.parse(await readFile(path, 'utf8')) as BuildStamp;
     return stamp && stamp.format === STAMP_FORMAT && typeof stamp.key === 'string' ? stamp : undefined;
@@ -377,37 +356,99 @@ async function readStamp(path: string): Promise<BuildStamp | undefined> {
   }
 }
 
-/** Compare the inputs and the output with the stamp of the last build of this output. */
-export async function checkUpToDate(req: CheckRequest, env: NodeJS.ProcessEnv = process.env): Promise<UpToDateCheck> {
-  const outputPath = stampedOutputPath(req.project, req.options);
-  const [key, stamp] = await Promise.all([buildKey(req, env), readStamp(stampPath(req.workspaceRoot, outputPath))]);
-  if (!stamp) return { kind: 'full', key, reason: 'no stamp' };
-  if (stamp.key !== key || stamp.model.outputPath !== outputPath)
-    return { kind: 'full', key, reason: 'inputs changed' };
-  const output = await outputState(join(req.workspaceRoot, outputPath));
-  if (!output) return { kind: 'full', key, reason: 'output missing' };
+/**
+ * The same check from a stamp alone (its recorded probes), for a caller that has not parsed the
+ * workspace: valid only when `workspace` (the caller's digest of what decides the parsed workspace and
+ * the options) is the one the stamp recorded. Undefined when that does not hold: do the full check.
+ */
+export async function checkRecorded(
+  workspaceRoot: string,
+  outputPath: string,
+  workspace: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<UpToDateCheck | undefined> {
+  const stamp = await readStamp(stampPath(workspaceRoot, outputPath));
+  if (!stamp || stamp.workspace === undefined || stamp.workspace !== workspace) return undefined;
+  const key = await evaluateKey(workspaceRoot, stamp, env);
+  if (key !== stamp.key) return undefined;
+  return compareWithStamp(workspaceRoot, outputPath, { fixed: stamp.fixed, probes: stamp.probes, key }, stamp);
+}
+
+/** The check once the key is known: the stamp's key, the output as it recorded it, then the sources. */
+export async function compareWithStamp(
+  workspaceRoot: string,
+  outputPath: string,
+  inputs: StampKey,
+  stamp: BuildStamp | undefined,
+): Promise<UpToDateCheck> {
+  if (!stamp) return { kind: 'full', inputs, reason: 'no stamp' };
+  if (stamp.key !== inputs.key || stamp.model.outputPath !== outputPath)
+    return { kind: 'full', inputs, reason: 'inputs changed' };
+  const output = await outputState(join(workspaceRoot, outputPath));
+  if (!output) return { kind: 'full', inputs, reason: 'output missing' };
   // Written again with the same bytes (a restore from Nx's cache): as good as untouched.
   const outputRestored = !sameOutput(output, stamp.output);
-  if (outputRestored && !(await sameBytes(join(req.workspaceRoot, outputPath), output, stamp.summary)))
-    return { kind: 'full', key, reason: 'output changed' };
+  if (outputRestored && !(await sameBytes(join(workspaceRoot, outputPath), output, stamp.summary)))
+    return { kind: 'full', inputs, reason: 'output changed' };
   const readAt = Date.now();
-  const sources = await sourceStates(req.workspaceRoot, stamp.model, stamp);
-  if (sameSources(sources, stamp.sources)) return { kind: 'up-to-date', key, stamp, outputRestored };
-  return { kind: 'sources', key, stamp, sources, readAt };
+  const sources = await sourceStates(workspaceRoot, stamp.model, stamp);
+  if (sameSources(sources, stamp.sources)) return { kind: 'up-to-date', inputs, stamp, outputRestored };
+  return { kind: 'sources', inputs, stamp, sources, readAt };
 }
 
 /** Record a build (temp file + rename: a reader sees the old stamp or the new one, never half of one). */
 export async function writeStamp(workspaceRoot: string, stamp: Omit<BuildStamp, 'format' | 'output'>): Promise<void> {
   const output = await outputState(join(workspaceRoot, stamp.model.outputPath));
   if (!output) return;
-  const path = stampPath(workspaceRoot, stamp.model.outputPath);
-  await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(temp, JSON.stringify({ format: STAMP_FORMAT, ...stamp, output }));
-  await rename(temp, path);
+  await writeContentAtomic(
+    stampPath(workspaceRoot, stamp.model.outputPath),
+    JSON.stringify({ format: STAMP_FORMAT, ...stamp, output }),
+  );
 }
 
 /** Forget the stamp of an output (a build that cannot be checked cheaply: no lock, or wheels the lock does not pin). */
 export async function removeStamp(workspaceRoot: string, outputPath: string): Promise<void> {
   await rm(stampPath(workspaceRoot, outputPath), { force: true });
+}
+
+/**
+ * What decides the CLI's parsed workspace and its build options: its command line and directory,
+ * every pyproject.toml of the workspace (where, and their bytes), nx.json and the project's
+ * project.json. Equal digests: the same projects and options, so the stamp's key inputs still hold.
+ */
+export async function cliWorkspaceDigest(
+  workspaceRoot: string,
+  projectRoot: string,
+  roots: readonly string[],
+  invocation: unknown,
+): Promise<string> {
+  const at = (...parts: string[]) => join(workspaceRoot, ...parts);
+  const [pyprojects, nxJson, projectJson] = await Promise.all([
+    Promise.all(roots.map(async (r) => [r, await fileDigest(at(r, 'pyproject.toml'))])),
+    fileDigest(at('nx.json')),
+    fileDigest(at(projectRoot, 'project.json')),
+  ]);
+  return sha256(JSON.stringify(canonical({ invocation, projectRoot, pyprojects, nxJson, projectJson })));
+}
+
+/** Where the CLI notes which output an invocation built (so its next run finds the stamp before parsing anything). */
+function cliNotePath(workspaceRoot: string, invocation: unknown): string {
+  const id = sha256(JSON.stringify(canonical({ workspaceRoot: resolve(workspaceRoot), invocation }))).slice(0, 32);
+  return join(workspaceDataDir(workspaceRoot), 'nx-pex', 'cli-builds', `${id}.json`);
+}
+
+/** The output the last CLI run of `invocation` built, if noted. */
+export async function notedOutput(workspaceRoot: string, invocation: unknown): Promise<string | undefined> {
+  try {
+    const { outputPath } = JSON.parse(await readFile(cliNotePath(workspaceRoot, invocation), 'utf8')) as {
+      outputPath?: unknown;
+    };
+    return typeof outputPath === 'string' ? outputPath : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function noteOutput(workspaceRoot: string, invocation: unknown, outputPath: string): Promise<void> {
+  await writeContentAtomic(cliNotePath(workspaceRoot, invocation), JSON.stringify({ outputPath }));
 }

@@ -1,28 +1,14 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
-import { join, posix, relative, sep } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, posix } from 'node:path';
 import { pythonProject, type PythonProject } from '../graph/python-workspace.js';
 import { firstPartyDependencies, indexProjects } from '../graph/python-workspace.js';
 import { requirementName } from '../graph/create-dependencies.js';
 import { normalizeName, parseRequirement, projectNameHint } from '../pyproject/pyproject.js';
 import { PluginError } from '../utils/errors.js';
+import { toPosix } from './pyproject-roots.js';
 
-const SKIP = new Set(['node_modules', '.git', '.nx', 'dist', '.venv', 'venv', '__pycache__', 'build', 'tmp']);
-
-/** Workspace-relative roots of every directory holding a pyproject.toml (without Nx: a file walk). */
-export async function findPyProjectRoots(workspaceRoot: string): Promise<string[]> {
-  const roots: string[] = [];
-  async function walk(dir: string): Promise<void> {
-    const entries = await readdir(dir, { withFileTypes: true });
-    if (entries.some((e) => e.isFile() && e.name === 'pyproject.toml'))
-      roots.push(toPosix(relative(workspaceRoot, dir)) || '.');
-    for (const e of entries) {
-      if (e.isDirectory() && !SKIP.has(e.name) && !e.name.startsWith('.')) await walk(join(dir, e.name));
-    }
-  }
-  await walk(workspaceRoot);
-  return roots.sort();
-}
+export { findPyProjectRoots } from './pyproject-roots.js';
 
 /**
  * The Python projects of a workspace, and the pyproject.toml files that could not be read: those fail
@@ -164,8 +150,4 @@ export function findProject(ws: PythonWorkspace, root: string): PythonProject {
     }
   }
   return p;
-}
-
-function toPosix(p: string): string {
-  return p.split(sep).join('/');
 }
