@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { commit, tempPathFor } from '../cache/atomic.js';
 import { pathInside } from '../cache/paths.js';
@@ -86,8 +86,30 @@ export class MetadataSource {
     return pathInside(this.cacheRoot, ['pep658-metadata', 'sha256', sha256.slice(0, 2), `${sha256}.metadata`]);
   }
 
+  /** Whether each cache area existed when this source first looked (see `readCached`). */
+  private readonly areas = new Map<string, Promise<boolean>>();
+
+  /**
+   * A cache entry's bytes, or undefined. An area (`metadata`, `pep658-metadata`, `range-metadata`)
+   * missing when first looked at is not read again: with a cold cache every metadata read would
+   * otherwise fail to open two or three files first. What this source writes meanwhile it also
+   * holds in memory (by URL), and another process's new entries only save a request.
+   */
+  private async readCached(area: string, path: string): Promise<Buffer | undefined> {
+    let present = this.areas.get(area);
+    if (!present) {
+      present = stat(join(this.cacheRoot, area)).then(
+        (s) => s.isDirectory(),
+        () => false,
+      );
+      this.areas.set(area, present);
+    }
+    if (!(await present)) return undefined;
+    return readFile(path).catch(() => undefined);
+  }
+
   private async readPep658(sha256: string): Promise<string | undefined> {
-    const data = await readFile(this.pep658Path(sha256)).catch(() => undefined);
+    const data = await this.readCached('pep658-metadata', this.pep658Path(sha256));
     if (!data || createHash('sha256').update(data).digest('hex') !== sha256) return undefined;
     return data.toString('utf8');
   }
@@ -110,7 +132,7 @@ export class MetadataSource {
   }
 
   private async readRanged(url: string, sha256: string): Promise<string | undefined> {
-    const data = await readFile(this.rangePath(url, sha256), 'utf8').catch(() => undefined);
+    const data = (await this.readCached('range-metadata', this.rangePath(url, sha256)))?.toString('utf8');
     if (data === undefined) return undefined;
     try {
       const entry = JSON.parse(data) as {
@@ -136,7 +158,7 @@ export class MetadataSource {
   ): Promise<CoreMetadata> {
     const { file } = candidate;
     const sha256 = file.hashes.sha256;
-    const cached = sha256 ? await readFile(this.cachePath(sha256), 'utf8').catch(() => undefined) : undefined;
+    const cached = sha256 ? (await this.readCached('metadata', this.cachePath(sha256)))?.toString('utf8') : undefined;
     if (cached !== undefined) return this.found(file.filename, 'metadata-cache', parseCoreMetadata(cached));
     if (file.url.startsWith('file:'))
       return this.found(
