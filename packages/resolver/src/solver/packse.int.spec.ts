@@ -42,7 +42,7 @@ const IF_NECESSARY =
 // "How the resolution forks"). Each environment's selection is walked through the lock's Requires-Dist
 // (selectFromLock), so a lock we write is valid in every environment it covers.
 const FORK_ORDER =
-  'another valid lock: uv solves the darwin fork first and its linux fork prefers those versions (one version everywhere); nx-pex solves Linux first and each platform takes the newest version valid there';
+  'another valid lock: uv keeps one version across its forks, one the macOS fork can use (the root requires the `<` range on darwin), on Linux and Windows too; nx-pex solves Linux first and each platform takes the newest version valid there';
 const NEWEST_PER_ENVIRONMENT =
   "another valid lock: uv's marker forking settles on cleaver 1.0.0 (the scenario checks it is stable across preferences); resolved environment by environment, nx-pex takes cleaver 2.0.0, valid in each";
 const NO_UV_FORK =
