@@ -14,7 +14,7 @@ import { contentHash } from './content-hash.js';
 import { checkEntryPoint, checkInterpreterConstraint, checkShebang } from './checks.js';
 import { allowsCPython3Below, type ParseSpecifierSet } from './interpreter-constraints.js';
 import { normalizeOptions, type InheritPath } from './options.js';
-import { differsOnlyInSourceHashes, previousPexInfo } from './previous.js';
+import { differsOnlyInSourceHashes } from './previous.js';
 import { checkScript } from './script.js';
 import { loadSources, type LoadedSource, type SourceFile } from './sources.js';
 import { projectDistInfos, type ProjectDistInfo, type ProjectDistribution } from '../project/dist-info.js';
@@ -74,11 +74,11 @@ export interface BuildPexOptions {
   /** Called for each warning (also returned in `BuiltPex.warnings`). */
   onWarning?: (message: string) => void;
   /**
-   * The pex this call replaces, as this writer wrote it from the same options (the caller vouches
-   * that it was not modified since): when only the sources differ, its PEX-INFO is not checked
-   * against the schema again. The output's bytes are the same with or without it.
+   * The PEX-INFO of the pex this call replaces, as this writer wrote it from the same options (the
+   * caller vouches for it, e.g. from its record of that build): when only the sources differ, the new
+   * PEX-INFO is not checked against the schema again. The output's bytes are the same with or without it.
    */
-  previous?: string;
+  previousPexInfo?: unknown;
 }
 
 export interface BuiltPex {
@@ -152,9 +152,8 @@ export async function buildPex(options: BuildPexOptions): Promise<BuiltPex> {
     strip_pex_env: options.stripPexEnv ?? true,
     venv: false,
   });
-  const previous = options.previous === undefined ? undefined : await previousPexInfo(options.previous);
   // The schema's validator is loaded only when a PEX-INFO needs it (its start-up is most of a sources-only rebuild).
-  const pexInfo = differsOnlyInSourceHashes(unchecked, previous)
+  const pexInfo = differsOnlyInSourceHashes(unchecked, options.previousPexInfo)
     ? unchecked
     : (await import('../pex-info/schema.js')).validatePexInfo(unchecked, outputPath);
 

@@ -121,8 +121,8 @@ export async function finishChecked(
     if (check.outputRestored) await writeStamp(req.workspaceRoot, stamp);
     return { ...stamp.summary, mode: 'up-to-date' };
   }
-  // The stamp vouches that the output is the one it records: buildPex may take it as the previous pex.
-  const built = await writeProjectPex(req, stamp, check.sources, true);
+  // The stamp vouches that the output is the one it records: its PEX-INFO is the previous one.
+  const built = await writeProjectPex(req, stamp, check.sources, stamp.pexInfo);
   const summary = summarize(stamp.model, built, stamp.wheels.length, check.sources.length, false);
   await writeStamp(req.workspaceRoot, {
     ...stamp,
@@ -131,6 +131,7 @@ export async function finishChecked(
     readAt: check.readAt,
     summary,
     warnings: req.progress.warnings,
+    pexInfo: built.pexInfo,
   });
   return { ...summary, mode: 'sources' };
 }
@@ -183,6 +184,7 @@ async function fullBuild(req: BuildRequest, key: StampKey): Promise<BuildSummary
       readAt,
       summary,
       warnings: progress.warnings,
+      pexInfo: built.pexInfo,
     });
   } else {
     await removeStamp(workspaceRoot, model.outputPath);
@@ -211,7 +213,7 @@ async function writeProjectPex(
   req: Pick<BuildRequest, 'workspaceRoot' | 'progress'>,
   inputs: StampedInputs,
   sources: readonly SourceState[],
-  replacesStamped = false,
+  previousPexInfo?: unknown,
 ): Promise<BuiltPex> {
   const { model, wheels, distributions } = inputs;
   const { progress } = req;
@@ -230,7 +232,7 @@ async function writeProjectPex(
   const outputPath = join(req.workspaceRoot, model.outputPath);
   return buildPex({
     outputPath,
-    ...(replacesStamped ? { previous: outputPath } : {}),
+    ...(previousPexInfo !== undefined ? { previousPexInfo } : {}),
     layout: model.layout,
     wheels: [...wheels],
     sources: sources.map((s): SourceEntry => ({ archivePath: s.archivePath, path: s.path })),

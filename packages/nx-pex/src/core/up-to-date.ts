@@ -23,7 +23,7 @@ import { collectProjectSources, excludeSources } from './sources.js';
  */
 
 /** Bumped whenever the stamp's shape or the meaning of its key changes: older stamps are ignored. */
-export const STAMP_FORMAT = 1;
+export const STAMP_FORMAT = 2;
 
 /** One source file as the build read it. */
 export interface SourceState {
@@ -78,6 +78,8 @@ export interface BuildStamp extends StampedInputs, StampKey {
   readAt: number;
   summary: Omit<BuildSummary, 'mode'>;
   warnings: string[];
+  /** The output's PEX-INFO (a sources-only rebuild gives it to buildPex as the previous one). */
+  pexInfo: unknown;
 }
 
 /** A build's key and what it was computed from. */
