@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson, mapLimit } from '@nx-pex/common';
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { prepareInstalledWheelTree } from '../cache/installed-wheel-cache.js';
 import { defaultInstalledWheelsDir } from '../cache/cache-dir.js';
-import { canonicalJson } from '../json/canonical.js';
 import { writeDirectoryPex } from '../layout/directory.js';
 import type { Layout, PexContents, WrittenPex } from '../layout/contents.js';
 import { writeZipapp } from '../layout/zipapp.js';
@@ -236,17 +236,4 @@ function withBootstrapHash(runtime: RuntimeFile[]): { runtime: RuntimeFile[]; bo
 
 function withPexHash(info: Omit<PexInfo, 'pex_hash'>): PexInfo {
   return { ...info, pex_hash: createHash('sha256').update(canonicalJson(info)).digest('hex') };
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await run(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

@@ -1,4 +1,4 @@
-import { canonicalJson } from '../json/canonical.js';
+import { canonicalJson } from '@nx-pex/common';
 import type { PexInfo } from '../pex-info/pex-info.js';
 
 /** The PEX-INFO fields a change of the sources alone changes (sha256 digests this writer computes). */
