@@ -37,6 +37,7 @@ import {
   type UniversalOptions,
 } from './lock.js';
 import { nxPexPluginOption } from './project-config.js';
+import { lockChanges, summarizeChanges } from './lock-changes.js';
 import { resolveTargets, type TargetOptions } from './targets.js';
 
 // The lock target: resolve and write pylock.toml, check the lock in use, convert or import another
@@ -71,6 +72,10 @@ export interface LockOutcome {
   writer: string;
   /** Set when the lock was checked but not written, and why (a uv.lock, another tool's pylock.toml). */
   kept?: string;
+  /** What writing changed against the lock it replaced (`+ a 1.0`, `- b 2.0`, `c 1.0 → 1.1`); lockChanges. */
+  changes?: string[];
+  /** Environments a universal lock leaves out, each `<platform>: <why>` (builds for them fail with the reason). */
+  leftOut?: string[];
 }
 
 /**
@@ -137,10 +142,20 @@ export async function lockProject(req: LockRequest): Promise<LockOutcome> {
     ...(requiresPython ? { requiresPython } : {}),
     ...(existing ? { preferences: existing } : {}),
   });
-  return { ...(await writeLock(req.workspaceRoot, lockFile, lock)), reasons: status.reasons, unchecked: [] };
+  return {
+    ...(await writeLock(req.workspaceRoot, lockFile, lock, existing)),
+    reasons: status.reasons,
+    unchecked: [],
+  };
 }
 
-async function writeLock(workspaceRoot: string, lockFile: string, lock: Lock): Promise<LockOutcome> {
+/** Write `lock` where `previous` (parsed, when there was one) was, saying what changed. */
+async function writeLock(
+  workspaceRoot: string,
+  lockFile: string,
+  lock: Lock,
+  previous: Lock | undefined,
+): Promise<LockOutcome> {
   const text = formatLock(lock);
   const path = join(workspaceRoot, lockFile);
   const before = existsSync(path) ? await readFile(path, 'utf8') : undefined;
@@ -153,6 +168,8 @@ async function writeLock(workspaceRoot: string, lockFile: string, lock: Lock): P
     unchecked: [],
     packages: lock.packages.length,
     writer: 'nx-pex',
+    changes: previous ? lockChanges(previous, lock) : [],
+    leftOut: lock.nxPex?.universal?.skipped ?? [],
   };
 }
 
@@ -223,7 +240,8 @@ async function importLockFile(req: LockRequest, from: string): Promise<LockOutco
       ...(mine.requiresPython ? { requiresPython: mine.requiresPython } : {}),
     });
   }
-  return writeLock(workspaceRoot, posix.join(project.root, LOCK_FILE), lock);
+  const lockFile = posix.join(project.root, LOCK_FILE);
+  return writeLock(workspaceRoot, lockFile, lock, await readLock(workspaceRoot, lockFile).catch(() => undefined));
 }
 
 /** The advice after a stale lock's line (the executor and the CLI alike). */
@@ -239,5 +257,9 @@ export function describeLock(outcome: LockOutcome, check: boolean): string {
     const state = outcome.current ? `is up to date${unchecked}` : `is out of date: ${outcome.reasons.join('; ')}`;
     return `nx-pex: ${outcome.lockFile}${by} ${state}${outcome.kept ? `; ${outcome.kept}` : ''}`;
   }
-  return `nx-pex: ${outcome.changed ? 'wrote' : 'unchanged'} ${outcome.lockFile} (${outcome.packages} packages)`;
+  const changes = outcome.changes?.length ? `: ${summarizeChanges(outcome.changes)}` : '';
+  const leftOut = outcome.leftOut?.length
+    ? `; left out of the universal lock (builds for them fail): ${outcome.leftOut.join('; ')}`
+    : '';
+  return `nx-pex: ${outcome.changed ? 'wrote' : 'unchanged'} ${outcome.lockFile} (${outcome.packages} packages${changes})${leftOut}`;
 }

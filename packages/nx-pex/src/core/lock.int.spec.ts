@@ -160,6 +160,8 @@ describe('locks that travel: the plugin with pip/uv/pex locks, uv.lock and requi
 
     const convert = await nxPex('lock', dir, '--convert');
     expect(convert.code, convert.err).toBe(0);
+    // The line says what changed against the lock it replaced.
+    expect(convert.err).toMatch(/wrote apps\/stale-pip\/pylock.toml \(\d+ packages: .*core 1\.0 → 2\.0/);
     const text = readFileSync(join(ws, dir, 'pylock.toml'), 'utf8');
     expect(text).toContain('created-by = "nx-pex"');
     expect(text).toMatch(/name = "core"\nversion = "2.0"/);
