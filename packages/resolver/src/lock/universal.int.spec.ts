@@ -208,6 +208,27 @@ describe('universal locks', () => {
     );
   });
 
+  it('with the default environments, a whole platform without wheels is left out too; a listed platform, or nothing left, is an error', async () => {
+    // binonly has Windows wheels only: the defaults keep Windows 3.10–3.14 and say why the rest is missing.
+    const lock = await universal({ roots: { svc: ['binonly'] } });
+    expect(lock.environments).toEqual([
+      "sys_platform == 'win32' and platform_machine == 'AMD64' and python_version < '3.15'",
+    ]);
+    const skipped = lock.nxPex!.universal!.skipped!;
+    expect(skipped).toContain('manylinux_2_28_aarch64-cp-312-cp312: binonly 1.0 has no wheel');
+    expect(skipped).toContain('macosx_11_0_arm64-cp-310-cp310: binonly 1.0 has no wheel');
+    expect(skipped).toContain('win_amd64-cp-315-cp315: binonly 1.0 has no wheel');
+    expect(() => selectFromLock(lock, 'svc', MAC)).toThrow(/does not cover CPython 3\.12 on macosx_11_0_arm64/);
+    // Listed by the user: Linux must resolve.
+    await expect(universal({ roots: { svc: ['binonly'] }, environments: ["sys_platform == 'linux'"] })).rejects.toThrow(
+      /^Universal lock, environment manylinux_2_28_x86_64-cp-310-cp310: /,
+    );
+    // Nothing resolves anywhere (no wheel for 3.15, the only Python allowed).
+    await expect(universal({ roots: { svc: ['binonly'] }, requiresPython: '>=3.15' })).rejects.toThrow(
+      /^Universal lock, environment .*cp-315-cp315: /,
+    );
+  });
+
   it("takes the newest versions per Python by default (uv's requires-python fork strategy), one version across Pythons with fewest", async () => {
     const perPython = await universal({ roots: { svc: ['modern'] }, environments: ['win_amd64'] });
     expect(perPython.packages.map((p) => `${p.version} ${p.marker}`)).toEqual([

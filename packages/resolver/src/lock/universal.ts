@@ -395,11 +395,20 @@ export class UniversalResolver {
     return targets.map((t) => results.get(t));
   }
 
-  /** A platform none of whose environments resolved is an error (the first one's), not a silent gap. */
+  /**
+   * A platform the user listed (a marker or a platform tag in `environments`) none of whose Pythons
+   * resolved is an error (the first one's), not a silent gap. With the default environments, such a
+   * platform is left out like a single Python (recorded in `skipped`, with the reason): a package
+   * without, say, Linux aarch64 wheels must not make a lock for the other platforms impossible. A lock
+   * with no environment left is always an error.
+   */
   checkPlatformsLeft(
     targets: readonly TargetInterpreter[],
     results: readonly (Map<string, Resolved> | undefined)[],
   ): void {
+    const defaults = !(this.options.environments ?? []).length;
+    if (results.every((r) => r === undefined) && targets.length) throw this.failures.get(targets[0]!)!;
+    if (defaults) return;
     for (const platform of new Set(targets.map(environmentPlatform))) {
       const mine = targets.map((t, i) => [t, results[i]] as const).filter(([t]) => environmentPlatform(t) === platform);
       if (mine.every(([, r]) => r === undefined)) throw this.failures.get(mine[0]![0])!;
