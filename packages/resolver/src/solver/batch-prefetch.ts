@@ -31,9 +31,9 @@ export class BatchPrefetcher {
 
   /**
    * `release` of `name` is being tried; `next` are the other allowed releases in the order the solver
-   * would try them, `all` every release of the package, newest first.
+   * would try them (read only as far as a batch needs), `all` every release of the package, newest first.
    */
-  tryVersion(name: string, release: Release, next: readonly Release[], all: readonly Release[]): void {
+  tryVersion(name: string, release: Release, next: Iterator<Release>, all: readonly Release[]): void {
     const key = release.version.toString();
     const tried = this.tried.get(name) ?? new Set<string>();
     tried.add(key);
@@ -48,7 +48,11 @@ export class BatchPrefetcher {
       seen.add(v);
       batch.push(r);
     };
-    for (let i = 0; i < next.length && batch.length < this.window; i++) take(next[i]!);
+    while (batch.length < this.window) {
+      const r = next.next();
+      if (r.done) break;
+      take(r.value);
+    }
     // `all` is newest first: the older releases follow `release` (found by identity, else by version).
     let at = all.indexOf(release);
     if (at < 0) at = all.findIndex((r) => r.version.compare(release.version) < 0) - 1;

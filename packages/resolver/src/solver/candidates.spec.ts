@@ -18,7 +18,7 @@ function releases(...specs: string[]): Release[] {
     .sort((a, b) => b.version.compare(a.version));
 }
 
-const versions = (list: readonly Release[]) => list.map((r) => r.version.toString());
+const versions = (list: Iterable<Release>) => [...list].map((r) => r.version.toString());
 
 describe('candidate selection', () => {
   it('maps a term to the releases it allows, newest first', () => {

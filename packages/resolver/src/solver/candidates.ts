@@ -5,17 +5,21 @@
 import { Version } from '../pep440/version.js';
 import type { Requirement } from '../pep508/requirement.js';
 import type { Release } from './release.js';
-import { has, indexesNewestFirst, type Term } from './term.js';
+import { has, newestFirst, type Term } from './term.js';
 
 /**
  * The releases of a package that `allowed` allows, newest first, from `all` (newest first). The
  * universe lists the same releases oldest first, so the term's bits index them directly (no version
- * text per release per decision).
+ * text per release per decision). Lazy: a decision reads only the first few of thousands (botocore).
  */
-export function allowedReleases(all: readonly Release[], allowed: Term): Release[] {
+export function allowedReleases(all: readonly Release[], allowed: Term): Iterable<Release> {
   const n = all.length;
   if (allowed.universe.versions.length !== n) return all.filter((r) => has(allowed, r.version.toString()));
-  return indexesNewestFirst(allowed).map((i) => all[n - 1 - i]!);
+  return {
+    *[Symbol.iterator]() {
+      for (const i of newestFirst(allowed)) yield all[n - 1 - i]!;
+    },
+  };
 }
 
 /** `==V` (not `==V.*`) or `===V`: PEP 592 lets such a pin select a yanked release. */
@@ -25,19 +29,30 @@ function exactPin(r: Requirement): boolean {
 
 /**
  * `usable` (newest first) in the order they are tried: `preferred` when present, then the final
- * releases, then the pre-releases — or, when `prereleases` is true, everything newest first.
+ * releases, then the pre-releases — or, when `prereleases` is true, everything newest first. Lazy
+ * (`usable` is walked again for the pre-releases): a decision takes the first and a batch after it.
  */
-export function preferenceOrder<R extends { version: Version }>(
-  usable: readonly R[],
+export function* preferenceOrder<R extends { version: Version }>(
+  usable: Iterable<R>,
   preferred: Version | undefined,
   prereleases: boolean,
-): R[] {
-  const first = preferred ? usable.find((r) => r.version.compare(preferred) === 0) : undefined;
-  const rest = usable.filter((r) => r !== first);
-  const ordered = prereleases
-    ? rest
-    : [...rest.filter((r) => !r.version.isPrerelease), ...rest.filter((r) => r.version.isPrerelease)];
-  return first ? [first, ...ordered] : ordered;
+): Generator<R> {
+  let first: R | undefined;
+  if (preferred) {
+    for (const r of usable) {
+      if (r.version.compare(preferred) === 0) {
+        first = r;
+        break;
+      }
+    }
+  }
+  if (first) yield first;
+  if (prereleases) {
+    for (const r of usable) if (r !== first) yield r;
+    return;
+  }
+  for (const r of usable) if (r !== first && !r.version.isPrerelease) yield r;
+  for (const r of usable) if (r !== first && r.version.isPrerelease) yield r;
 }
 
 export class CandidateSelector {
@@ -59,15 +74,22 @@ export class CandidateSelector {
    * The releases of `base` that may be chosen, from those allowed: with a wheel for the target and
    * not yanked unless pinned. An extra takes whatever its base may (the base's choice decides).
    */
-  usable(base: string, allowed: Release[], extra: boolean): Release[] {
-    return extra ? allowed : allowed.filter((r) => r.best && (!r.yanked || this.pinned.has(base)));
+  usable(base: string, allowed: Iterable<Release>, extra: boolean): Iterable<Release> {
+    if (extra) return allowed;
+    const yankedToo = this.pinned.has(base);
+    return {
+      *[Symbol.iterator]() {
+        // Cheap checks first: `best` may classify the release's files.
+        for (const r of allowed) if ((!r.yanked || yankedToo) && r.best) yield r;
+      },
+    };
   }
 
   /**
    * `usable` releases of `base` in the order they are tried. A project prefers its `preference`; an
    * extra prefers the version decided for its base (`baseVersion`).
    */
-  order(base: string, usable: Release[], extra: boolean, baseVersion: string | undefined): Release[] {
+  order(base: string, usable: Iterable<Release>, extra: boolean, baseVersion: string | undefined): Generator<Release> {
     const want = extra ? baseVersion : this.preference?.(base);
     const wanted = want === undefined ? undefined : Version.tryParse(want);
     return preferenceOrder(usable, wanted, this.prereleasesNamed.has(base));
@@ -77,7 +99,8 @@ export class CandidateSelector {
    * The release a requirement on `name` will most likely get, among `allowed` (usable, newest
    * first), before any pre-release policy is known: for speculative prefetch.
    */
-  likely<R extends { version: Version }>(name: string, allowed: readonly R[]): R | undefined {
-    return preferenceOrder(allowed, Version.tryParse(this.preference?.(name) ?? ''), false)[0];
+  likely<R extends { version: Version }>(name: string, allowed: Iterable<R>): R | undefined {
+    for (const r of preferenceOrder(allowed, Version.tryParse(this.preference?.(name) ?? ''), false)) return r;
+    return undefined;
   }
 }

@@ -74,8 +74,27 @@ export class PartialSolution {
     if (a.decision) this.decisions.set(a.term.pkg, versionsOf(a.term)[0]!);
   }
 
+  /**
+   * Incompatibilities known to be contradicted, with the decision level they were found at: the
+   * assignments only narrow until a backjump, so one stays contradicted until the solution goes
+   * back below that level (as pubgrub-rs). Unit propagation then skips them: a package walked down
+   * hundreds of releases is mentioned by as many incompatibilities, nearly all contradicted.
+   */
+  private contradictedAt = new Map<Incompatibility, number>();
+
+  /** True when `i` was found contradicted at a level the solution has not gone back below since. */
+  knownContradicted(i: Incompatibility): boolean {
+    return this.contradictedAt.has(i);
+  }
+
+  /** `i` is contradicted by the current assignments. */
+  noteContradicted(i: Incompatibility): void {
+    this.contradictedAt.set(i, this.level);
+  }
+
   /** Keep only the assignments of decision levels up to `level`. */
   backtrack(level: number): void {
+    for (const [i, at] of this.contradictedAt) if (at > level) this.contradictedAt.delete(i);
     const keep = this.list.filter((a) => a.level <= level);
     this.list = [];
     this.accumulated = new Map();
@@ -91,13 +110,54 @@ export class PartialSolution {
     return 'inconclusive';
   }
 
-  /** Is `i` satisfied by the assignments before index `upTo` plus `extra`? */
-  satisfiedBy(i: Incompatibility, upTo: number, extra?: Assignment): boolean {
+  /**
+   * PubGrub's satisfier of `i` (which the assignments satisfy): the index of the earliest assignment
+   * by which `i` is satisfied, and the decision level of the earliest assignment by which `i` is
+   * satisfied with that satisfier added (1 at least: the root's level). One pass each, growing the
+   * intersections only for `i`'s packages (a conflict is resolved once per tried release, against
+   * an assignment list that grows with the walk).
+   */
+  satisfier(i: Incompatibility): { index: number; previousLevel: number } {
     const acc = new Map<string, Term>();
-    const take = (a: Assignment) =>
-      acc.set(a.term.pkg, intersect(acc.get(a.term.pkg) ?? anything(a.term.pkg, this.universe(a.term.pkg)), a.term));
-    for (let k = 0; k < upTo; k++) take(this.list[k]!);
-    if (extra) take(extra);
-    return i.terms.every((t) => isSubset(acc.get(t.pkg) ?? anything(t.pkg, this.universe(t.pkg)), t));
+    let index = -1;
+    for (let k = 0; k < this.list.length; k++) {
+      const a = this.list[k]!;
+      if (!this.take(acc, i, a) && k > 0) continue;
+      if (this.holds(acc, i)) {
+        index = k;
+        break;
+      }
+    }
+    const satisfier = this.list[index]!;
+    let previousLevel = 1;
+    acc.clear();
+    if (!this.holds(acc, i, satisfier)) {
+      for (let k = 0; k < index; k++) {
+        const a = this.list[k]!;
+        if (!this.take(acc, i, a)) continue;
+        if (this.holds(acc, i, satisfier)) {
+          previousLevel = Math.max(1, a.level);
+          break;
+        }
+      }
+    }
+    return { index, previousLevel };
+  }
+
+  /** Intersect `a` into `acc` when it is about a package `i` mentions; false when it is not. */
+  private take(acc: Map<string, Term>, i: Incompatibility, a: Assignment): boolean {
+    const pkg = a.term.pkg;
+    if (!i.terms.some((t) => t.pkg === pkg)) return false;
+    acc.set(pkg, intersect(acc.get(pkg) ?? anything(pkg, this.universe(pkg)), a.term));
+    return true;
+  }
+
+  /** Whether `acc` (plus `extra`) implies every term of `i`. */
+  private holds(acc: Map<string, Term>, i: Incompatibility, extra?: Assignment): boolean {
+    return i.terms.every((t) => {
+      let have = acc.get(t.pkg) ?? anything(t.pkg, this.universe(t.pkg));
+      if (extra && extra.term.pkg === t.pkg) have = intersect(have, extra.term);
+      return isSubset(have, t);
+    });
   }
 }

@@ -32,9 +32,12 @@ export class SpeculativePrefetch {
     this.followed.add(key);
     void (async () => {
       const releases = await this.provider.releases(r.key);
-      const allowed = releases.filter(
-        (rel) => rel.best && !rel.yanked && r.specifier.contains(rel.version.toString(), true),
-      );
+      // Lazily, cheap checks first: the guess is usually the first allowed release (`best` may classify files).
+      const allowed = {
+        *[Symbol.iterator]() {
+          for (const rel of releases) if (!rel.yanked && r.specifier.contains(rel.version, true) && rel.best) yield rel;
+        },
+      };
       const guess = this.candidates.likely(r.key, allowed);
       if (!guess) return;
       const metadata = await this.provider.prefetchMetadata?.(r.key, guess);

@@ -45,10 +45,14 @@ function propagateOne(
   incompatibility: Incompatibility,
   solution: PartialSolution,
 ): string | typeof CONFLICT | undefined {
+  if (solution.knownContradicted(incompatibility)) return undefined;
   let unsatisfied: Term | undefined;
   for (const t of incompatibility.terms) {
     const rel = solution.relation(t);
-    if (rel === 'contradicted') return undefined;
+    if (rel === 'contradicted') {
+      solution.noteContradicted(incompatibility);
+      return undefined;
+    }
     if (rel === 'inconclusive') {
       if (unsatisfied) return undefined;
       unsatisfied = t;
@@ -56,6 +60,8 @@ function propagateOne(
   }
   if (!unsatisfied) return CONFLICT;
   solution.assign({ term: negate(unsatisfied), level: solution.level, decision: false, cause: incompatibility });
+  // Its last term is now contradicted by what was just assigned.
+  solution.noteContradicted(incompatibility);
   return unsatisfied.pkg;
 }
 
@@ -74,21 +80,10 @@ function resolveConflict(
   let learned = false;
   for (;;) {
     if (isFailure(incompatibility)) throw explain(incompatibility);
-    const assignments = solution.assignments;
-    let index = 0;
-    while (!solution.satisfiedBy(incompatibility, index + 1)) index++;
-    const satisfier = assignments[index]!;
+    // The satisfier, and the level of the earliest assignment that with it already satisfies the incompatibility.
+    const { index, previousLevel } = solution.satisfier(incompatibility);
+    const satisfier = solution.assignments[index]!;
     const term = incompatibility.terms.find((t) => t.pkg === satisfier.term.pkg)!;
-    // The earliest assignment that, with the satisfier, already satisfies the incompatibility.
-    let previousLevel = 1;
-    if (!solution.satisfiedBy(incompatibility, 0, satisfier)) {
-      for (let k = 0; k < index; k++) {
-        if (solution.satisfiedBy(incompatibility, k + 1, satisfier)) {
-          previousLevel = Math.max(1, assignments[k]!.level);
-          break;
-        }
-      }
-    }
     if (satisfier.decision || previousLevel !== satisfier.level) {
       if (learned) store.add(incompatibility);
       solution.backtrack(previousLevel);

@@ -196,17 +196,25 @@ export class Solver {
     if (pkg === ROOT) return this.decideVersion(pkg, base, undefined, '0', undefined);
     const releases = allowedReleases(this.releases.get(base) ?? [], allowed);
     const usable = this.candidates.usable(base, releases, Boolean(extra));
-    if (usable.length === 0) {
-      const withoutWheel = releases.find((r) => !r.best);
+    // Lazily: the first in preference order, and after it those batch prefetch reads ahead.
+    const ordered = this.candidates.order(base, usable, Boolean(extra), this.solution.decided(base));
+    const first = ordered.next();
+    if (first.done) {
+      let withoutWheel: Release | undefined;
+      for (const r of releases) {
+        if (r.best) continue;
+        withoutWheel = r;
+        break;
+      }
       this.store.add({
         terms: [{ ...allowed, none: false }],
         cause: { kind: 'no-versions', ...(withoutWheel ? { error: this.provider.noWheel(base, withoutWheel) } : {}) },
       });
       return pkg;
     }
-    const [release, ...next] = this.candidates.order(base, usable, Boolean(extra), this.solution.decided(base));
-    if (!extra) this.batch?.tryVersion(base, release!, next, this.releases.get(base) ?? []);
-    return this.decideVersion(pkg, base, extra, release!.version.toString(), release);
+    const release = first.value;
+    if (!extra) this.batch?.tryVersion(base, release, ordered, this.releases.get(base) ?? []);
+    return this.decideVersion(pkg, base, extra, release.version.toString(), release);
   }
 
   /** Add the dependencies of pkg==version, then decide it unless one of them is already ruled out. */

@@ -328,9 +328,9 @@ describe('batch metadata prefetch while backtracking', () => {
     );
     const all = await p.releases('a');
     const v = (s: string) => all.find((r) => r.version.toString() === s)!;
-    prefetcher.tryVersion('a', v('4.0'), [v('3.0')], all);
+    prefetcher.tryVersion('a', v('4.0'), [v('3.0')].values(), all);
     expect(read).toEqual([]); // one version tried: no walk yet
-    prefetcher.tryVersion('a', v('3.0'), [], all);
+    prefetcher.tryVersion('a', v('3.0'), [].values(), all);
     expect(read).toEqual(['a 1.0']);
   });
 });

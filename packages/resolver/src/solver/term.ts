@@ -171,15 +171,13 @@ export function positiveBits(pkg: string, universe: Universe, bits: Uint32Array)
   return make(pkg, universe, bits, false);
 }
 
-/** Indexes into the universe of the versions the term allows, newest first. */
-export function indexesNewestFirst(t: Term): number[] {
-  const out: number[] = [];
+/** Indexes into the universe of the versions the term allows, newest first (lazily: callers stop early). */
+export function* newestFirst(t: Term): Generator<number> {
   for (let w = t.hi - 1; w >= t.lo; w--) {
     const word = t.bits[w]!;
     if (word === 0) continue;
-    for (let b = 31; b >= 0; b--) if ((word & (1 << b)) !== 0) out.push((w << 5) + b);
+    for (let b = 31; b >= 0; b--) if ((word & (1 << b)) !== 0) yield (w << 5) + b;
   }
-  return out;
 }
 
 /** "pkg is not selected" and nothing else. */
