@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMissing, WheelCache } from '../cache/wheel-cache.js';
 import { debug } from '../debug.js';
@@ -31,8 +32,21 @@ export class Downloader {
   /** The cached wheel of `candidate` when its sha256 is known and the cache holds it intact. */
   async cachedPath(candidate: Candidate): Promise<string | undefined> {
     const sha256 = candidate.file.hashes.sha256;
-    return sha256 ? (await this.cache.lookup(sha256, candidate.file.filename))?.path : undefined;
+    if (!sha256) return undefined;
+    // A resolve asks this for every release whose metadata it reads (hundreds while backtracking):
+    // with no wheel cache yet and nothing stored by this run, there is nothing to look up.
+    this.cacheExisted ??= stat(join(this.cache.root, 'wheels')).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    if (!this.storing && !(await this.cacheExisted)) return undefined;
+    return (await this.cache.lookup(sha256, candidate.file.filename))?.path;
   }
+
+  /** Whether the wheel cache existed when first looked at (see `cachedPath`). */
+  private cacheExisted: Promise<boolean> | undefined;
+  /** Set once this downloader starts storing a wheel: from then on the cache is always looked up. */
+  private storing = false;
 
   fetch(project: string, candidate: Candidate): Promise<LocalArtifact> {
     const key = candidate.file.url;
@@ -58,6 +72,7 @@ export class Downloader {
   private readonly rawInFlight = new Map<string, Promise<{ path: string; size: number; sha256: string }>>();
 
   private async store(project: string, candidate: Candidate): Promise<{ path: string; size: number; sha256: string }> {
+    this.storing = true;
     return this.retryMissing(candidate.file.filename, () => this.storeOnce(project, candidate));
   }
 

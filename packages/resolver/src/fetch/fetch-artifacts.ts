@@ -284,21 +284,10 @@ export function markerEnvironment(target: TargetInterpreter): MarkerEnvironment 
   };
 }
 
-/**
- * Requirements parsed so far, by text: a lock reads the same Requires-Dist lines once per target
- * (a universal lock: per environment). A Requirement is immutable. Bounded for long-lived processes.
- */
-const parsedRequirements = new Map<string, Requirement>();
-const MAX_PARSED_REQUIREMENTS = 20_000;
-
+/** `text` as a Requirement (kept by text: `Requirement.parse`), any failure an INVALID_REQUIREMENT error. */
 export function parseRequirement(text: string): Requirement {
-  const known = parsedRequirements.get(text);
-  if (known) return known;
   try {
-    const requirement = Requirement.parse(text);
-    if (parsedRequirements.size >= MAX_PARSED_REQUIREMENTS) parsedRequirements.clear();
-    parsedRequirements.set(text, requirement);
-    return requirement;
+    return Requirement.parse(text);
   } catch (err) {
     if (err instanceof ResolverError) throw err;
     throw new ResolverError(

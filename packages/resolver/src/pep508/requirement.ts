@@ -4,6 +4,9 @@ import { SpecifierSet } from '../pep440/specifier.js';
 import { Marker, type MarkerEnvironment } from './marker.js';
 import { Tokenizer } from './tokenizer.js';
 
+const parsed = new Map<string, Requirement>();
+const MAX_PARSED = 20_000;
+
 /** A PEP 508 dependency specifier: `name[extras] specifiers ; marker` or `name[extras] @ url ; marker`. */
 export class Requirement {
   private constructor(
@@ -34,7 +37,21 @@ export class Requirement {
     return extras.some((extra) => this.marker!.evaluate({ ...env, extra }));
   }
 
+  /**
+   * Parse `text` (PEP 508). Parses are kept by text: a resolve reads the same Requires-Dist lines
+   * again for each release that lists them, each target and (universal) each environment, and a
+   * Requirement is immutable. Bounded for long-lived processes; failures are not kept.
+   */
   static parse(text: string): Requirement {
+    const known = parsed.get(text);
+    if (known) return known;
+    const requirement = Requirement.read(text);
+    if (parsed.size >= MAX_PARSED) parsed.clear();
+    parsed.set(text, requirement);
+    return requirement;
+  }
+
+  private static read(text: string): Requirement {
     const t = new Tokenizer(text, 'INVALID_REQUIREMENT');
     t.consume('WS');
     const name = t.expect('IDENTIFIER', 'package name at the start of dependency specifier');
