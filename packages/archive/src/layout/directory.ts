@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { writeDirectoryAtomic } from '../fs/atomic.js';
+import { writeDirectoryAtomic } from '@nx-pex/common';
 import { RangeReader } from '../fs/range-reader.js';
 import { compareNames } from '../pex/content-hash.js';
 import { readTreeEntry } from '../wheel/tree-member.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { writeFileAtomic } from '../fs/atomic.js';
+import { writeFileAtomic } from '@nx-pex/common';
 import { FileSink } from '../zip/sink.js';
 import { ZipWriter, type ZipEntry } from '../zip/writer.js';
 

@@ -1,9 +1,5 @@
+import { normalizeName } from '@nx-pex/common';
 import { parseWheelFilename } from '../wheel/filename.js';
-
-/** PEP 503 normalised project name: runs of `-`, `_`, `.` become one `-`, lower case. */
-export function normalizeName(name: string): string {
-  return name.replace(/[-_.]+/g, '-').toLowerCase();
-}
 
 /** The normalised project name of a wheel file name (PEP 427: `_` stands for `-` in the distribution part). */
 export function wheelProject(wheelFilename: string): string {

@@ -2,6 +2,7 @@
 // wheel would leave in site-packages, so importlib.metadata.version()/entry_points() and the venv tool
 // see the project as under pex. Binary distribution format + recording installed projects (PyPA specs).
 import { createHash } from 'node:crypto';
+import { normalizeName } from '@nx-pex/common';
 import { ArchiveError } from '../errors.js';
 import { escapedName } from '../wheel/filename.js';
 import {
@@ -12,7 +13,6 @@ import {
   SCRIPT_GROUPS,
   SCRIPT_NAME_GRAMMAR,
 } from '../entry-points/grammar.js';
-import { normalizeName } from '../pex/distribution-names.js';
 import { normalizeVersion } from './version.js';
 
 /** A first-party project, as its `[project]` table gives it (pyproject.toml keys in camelCase). */

@@ -1,10 +1,10 @@
 import { posix, resolve } from 'node:path';
+import { canonicalJson } from '@nx-pex/common';
 import type { PythonProject } from '../graph/python-workspace.js';
 import { moduleName } from '../pyproject/pyproject.js';
 import type { PexExecutorOptions } from '../executors/pex/schema.js';
 import { localPythons } from './targets.js';
 import {
-  canonical,
   compareWithStamp,
   evaluateKey,
   readStamp,
@@ -40,15 +40,13 @@ export function keyInputs(req: CheckRequest): { fixed: string; probes: KeyProbes
   const closure = firstPartyClosure(project, req.projects);
   const module = moduleName(project.pyproject.name);
   const fixed = sha256(
-    JSON.stringify(
-      canonical({
-        format: STAMP_FORMAT,
-        workspaceRoot: resolve(req.workspaceRoot),
-        project: [project.project, project.root],
-        closure: closure.map((p) => [p.project, p.root]),
-        options,
-      }),
-    ),
+    canonicalJson({
+      format: STAMP_FORMAT,
+      workspaceRoot: resolve(req.workspaceRoot),
+      project: [project.project, project.root],
+      closure: closure.map((p) => [p.project, p.root]),
+      options,
+    }),
   );
   const files = [
     ...closure.map((p) => posix.join(p.root, 'pyproject.toml')),
