@@ -62,8 +62,36 @@ describe('start-up: what each entry loads before it runs', () => {
 
   it('a build module loads neither the resolver nor the archive: a no-op build (up-to-date.ts) costs none of their start-up', () => {
     const { packages } = staticGraph(packagePath('src', 'core', 'build.ts'));
-    // minimatch: the sources' exclude globs, which the check applies as the build does.
-    expect([...packages].filter((p) => HEAVY.includes(p) && p !== 'minimatch')).toEqual([]);
+    // minimatch too: the sources' exclude globs load it when a model has some.
+    expect([...packages].filter((p) => HEAVY.includes(p))).toEqual([]);
+  });
+
+  it("a sources-only rebuild (the CLI's stamp check, then core/build.ts's finishChecked) loads the archive's writer and nothing else heavy", () => {
+    // What the CLI imports on that path: its own modules, the check (up-to-date.ts, pyproject-roots.ts), build.ts, the archive's entry.
+    const { files, packages } = [
+      packagePath('src', 'cli', 'main.ts'),
+      packagePath('src', 'core', 'up-to-date.ts'),
+      packagePath('src', 'core', 'pyproject-roots.ts'),
+      packagePath('src', 'core', 'build.ts'),
+      join(packagePath(), '..', 'archive', 'src', 'index.ts'),
+    ]
+      .map(staticGraph)
+      .reduce((all, g) => ({ files: [...all.files, ...g.files], packages: new Set([...all.packages, ...g.packages]) }));
+    // No PEP 440 (the constraints the previous PEX-INFO carries are not parsed again), no glob matcher.
+    expect([...packages].sort()).toEqual(['@nx-pex/common']);
+    const archiveSrc = join(packagePath(), '..', 'archive', 'src');
+    const archiveFiles = files
+      .filter((f) => f.startsWith(archiveSrc))
+      .map((f) => relative(archiveSrc, f).split('\\').join('/'));
+    // Installing a wheel (a cache miss), reading a zip, checking a PEX-INFO against its schema, a
+    // console script, a directory layout: each loads when a build needs it.
+    expect(
+      archiveFiles.filter((f) =>
+        /^(wheel\/install|zip\/central-directory|pex-info\/(schema|read)|pex\/script|layout\/directory)\.ts$/.test(f),
+      ),
+    ).toEqual([]);
+    // 38 of nx-pex's and the archive's modules when this was written: a new one on this path is a choice.
+    expect(new Set(files).size).toBeLessThanOrEqual(38);
   });
 
   it("the archive's entry loads no zip reader or schema validator: a build that writes needs neither", () => {

@@ -29,6 +29,8 @@ describe('prepareInstalledWheelTree', () => {
     ['truncated', (text: string) => text.slice(0, text.length / 2)],
     ['edited', (text: string) => text.replace('greet/__init__.py', 'greet/__init__.pz')],
     ['empty', () => ''],
+    // The same JSON in other bytes: the checksum covers the tree's bytes as the cache wrote them.
+    ['reformatted', (text: string) => JSON.stringify(JSON.parse(text) as unknown, null, 1)],
   ])('detects a %s entry and replaces it', async (_kind, corrupt) => {
     const wheel = await greetWheel(join(work, `w-${_kind}`));
     const cacheDir = join(work, `c-${_kind}`);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { canonicalJson, writeFileAtomic } from '@nx-pex/common';
-import { installWheel, type WheelFile } from '../wheel/install.js';
+import type { WheelFile } from '../wheel/install.js';
 import { INSTALLED_WHEEL_TREE_FORMAT, type InstalledWheelTree } from '../wheel/installed-wheel-tree.js';
 
 export interface PreparedTree {
@@ -15,9 +15,7 @@ export function cacheEntryPath(cacheDir: string, sha256: string): string {
   return join(cacheDir, `${sha256.toLowerCase()}.v${INSTALLED_WHEEL_TREE_FORMAT}.json`);
 }
 
-function checksum(tree: InstalledWheelTree): string {
-  return createHash('sha256').update(canonicalJson(tree)).digest('hex');
-}
+const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /**
  * The prepared tree of `wheel`: from the cache when a valid entry exists (no re-verification), else
@@ -28,27 +26,35 @@ export async function prepareInstalledWheelTree(wheel: WheelFile, cacheDir: stri
   const entryPath = cacheEntryPath(cacheDir, wheel.sha256);
   const cached = await loadEntry(entryPath, wheel);
   if (cached) return { tree: cached, fromCache: true };
-  const tree = await installWheel(wheel);
+  // The installer (zip reader, RECORD check) loads on a miss only: a rebuild from a warm cache needs none of it.
+  const tree = await (await import('../wheel/install.js')).installWheel(wheel);
   await mkdir(cacheDir, { recursive: true });
-  const body = Buffer.from(canonicalJson({ checksum: checksum(tree), tree }));
+  const body = Buffer.from(canonicalJson({ checksum: sha256Hex(canonicalJson(tree)), tree }));
   await writeFileAtomic(entryPath, 0o644, async (handle) => {
     await handle.writeFile(body);
   });
   return { tree, fromCache: false };
 }
 
+/**
+ * An entry's bytes, as `canonicalJson({ checksum, tree })` writes them: the checksum (the sha256 of the
+ * tree's canonical JSON) first, then that JSON itself, which is checked as it stands (no re-serialising).
+ */
+const ENTRY_HEAD = /^\{"checksum":"([0-9a-f]{64})","tree":/;
+
 async function loadEntry(entryPath: string, wheel: WheelFile): Promise<InstalledWheelTree | undefined> {
-  let parsed: unknown;
+  let tree: InstalledWheelTree | null;
   try {
-    parsed = JSON.parse(await readFile(entryPath, 'utf8'));
+    const text = await readFile(entryPath, 'utf8');
+    const head = ENTRY_HEAD.exec(text);
+    if (!head || !text.endsWith('}')) return undefined;
+    const treeJson = text.slice(head[0].length, -1);
+    if (sha256Hex(treeJson) !== head[1]) return undefined;
+    tree = JSON.parse(treeJson) as InstalledWheelTree | null;
   } catch {
     return undefined; // absent or corrupt: rebuild it
   }
-  if (parsed === null || typeof parsed !== 'object') return undefined;
-  const { checksum: stored, tree } = parsed as { checksum?: unknown; tree?: InstalledWheelTree };
-  if (typeof stored !== 'string' || tree === undefined || typeof tree !== 'object' || stored !== checksum(tree)) {
-    return undefined;
-  }
+  if (tree === null || typeof tree !== 'object') return undefined;
   if (
     tree.format !== INSTALLED_WHEEL_TREE_FORMAT ||
     tree.sha256 !== wheel.sha256.toLowerCase() ||

@@ -4,7 +4,6 @@ import { mkdir } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { prepareInstalledWheelTree } from '../cache/installed-wheel-cache.js';
 import { defaultInstalledWheelsDir } from '../cache/cache-dir.js';
-import { writeDirectoryPex } from '../layout/directory.js';
 import type { Layout, PexContents, WrittenPex } from '../layout/contents.js';
 import { writeZipapp } from '../layout/zipapp.js';
 import type { PexInfo } from '../pex-info/pex-info.js';
@@ -14,10 +13,9 @@ import { contentHash } from './content-hash.js';
 import { checkEntryPoint, checkInterpreterConstraint, checkShebang } from './checks.js';
 import { allowsCPython3Below, type ParseSpecifierSet } from './interpreter-constraints.js';
 import { normalizeOptions, type InheritPath } from './options.js';
-import { differsOnlyInSourceHashes } from './previous.js';
-import { checkScript } from './script.js';
+import { checkedBefore, differsOnlyInSourceHashes } from './previous.js';
 import { loadSources, type LoadedSource, type SourceFile } from './sources.js';
-import { projectDistInfos, type ProjectDistInfo, type ProjectDistribution } from '../project/dist-info.js';
+import type { ProjectDistInfo, ProjectDistribution } from '../project/dist-info.js';
 
 export interface WheelInput {
   /** A wheel file on disk; its file name (PEP 427) is basename(path). */
@@ -46,6 +44,12 @@ export interface BuildPexOptions {
    * checked; without it those questions are answered conservatively.
    */
   specifierSet?: ParseSpecifierSet;
+  /**
+   * Loads the parser `specifierSet` would give, when no `specifierSet` is given: called at most once,
+   * only when a question needs it (a rebuild whose constraints `previousPexInfo` already carries, and
+   * that needs no ZIP64, asks none), so a caller's PEP 440 implementation need not load before.
+   */
+  loadSpecifierSet?: () => Promise<ParseSpecifierSet>;
   shebang?: string;
   cacheDir?: string;
   buildProperties?: Record<string, string>;
@@ -101,8 +105,14 @@ export async function buildPex(options: BuildPexOptions): Promise<BuiltPex> {
   const normalized = normalizeOptions(options);
   const shebang = checkShebang(options.shebang ?? '#!/usr/bin/env python3');
   if (options.entryPoint !== undefined) checkEntryPoint(options.entryPoint);
-  for (const constraint of options.interpreterConstraints ?? [])
-    checkInterpreterConstraint(constraint, options.specifierSet);
+  let parser: Promise<ParseSpecifierSet | undefined> | undefined;
+  const specifierSet = () =>
+    (parser ??= options.specifierSet ? Promise.resolve(options.specifierSet) : options.loadSpecifierSet?.());
+  const constraints = options.interpreterConstraints ?? [];
+  // Constraints the previous PEX-INFO carries were checked when it was written: their shape is checked again, not their specifiers.
+  const parse =
+    constraints.length > 0 && !checkedBefore(constraints, options.previousPexInfo) ? await specifierSet() : undefined;
+  for (const constraint of constraints) checkInterpreterConstraint(constraint, parse);
   const progress = options.onProgress ?? (() => undefined);
   const cacheDir = options.cacheDir ?? defaultInstalledWheelsDir();
   const warnings: string[] = [];
@@ -111,7 +121,10 @@ export async function buildPex(options: BuildPexOptions): Promise<BuiltPex> {
     options.onWarning?.(message);
   };
 
-  const distInfos = projectDistInfos(options.projects ?? []);
+  // Modules a build without first-party projects, a script or a directory layout does not need load when one does.
+  const distInfos = options.projects?.length
+    ? (await import('../project/dist-info.js')).projectDistInfos(options.projects)
+    : [];
   const [loadedSources, loadedRuntime] = await Promise.all([loadSources(options.sources), loadRuntimeFiles()]);
   const sources = withDistInfos(loadedSources, distInfos);
   const { runtime, bootstrapHash } = withBootstrapHash(loadedRuntime);
@@ -127,12 +140,14 @@ export async function buildPex(options: BuildPexOptions): Promise<BuiltPex> {
     });
     return { tree: prepared.tree, path: wheel.path };
   });
-  if (options.script !== undefined)
+  if (options.script !== undefined) {
+    const { checkScript } = await import('./script.js');
     await checkScript(
       options.script,
       trees,
       distInfos.flatMap((info) => info.consoleScripts),
     );
+  }
 
   const unchecked = withPexHash({
     bootstrap_hash: bootstrapHash,
@@ -176,12 +191,18 @@ export async function buildPex(options: BuildPexOptions): Promise<BuiltPex> {
   await mkdir(dirname(outputPath), { recursive: true });
   const onWrite = (done: number, total: number): void =>
     progress({ phase: 'write', done, total, ...(done === total ? { detail: basename(outputPath) } : {}) });
+  const writeDirectory = async (layout: Exclude<Layout, 'zipapp'>) =>
+    (await import('../layout/directory.js')).writeDirectoryPex(outputPath, layout, contents, onWrite);
   const written: WrittenPex =
     normalized.layout === 'zipapp'
       ? await writeZipapp(outputPath, contents, onWrite)
-      : await writeDirectoryPex(outputPath, normalized.layout, contents, onWrite);
+      : await writeDirectory(normalized.layout);
   const allowsOldZipimport = written.zip64
-    ? allowsCPython3Below(pexInfo.interpreter_constraints, 13, options.specifierSet)
+    ? allowsCPython3Below(
+        pexInfo.interpreter_constraints,
+        13,
+        pexInfo.interpreter_constraints.length > 0 ? await specifierSet() : undefined,
+      )
     : false;
   if (allowsOldZipimport !== false) {
     const allowed = allowsOldZipimport

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPex, readPexInfo, type BuildPexOptions } from '../index.js';
 import { APP_SOURCES, greetWheel, writeSources } from '../test-support/fixtures.js';
-import { differsOnlyInSourceHashes } from './previous.js';
+import type { ParseSpecifierSet } from './interpreter-constraints.js';
+import { checkedBefore, differsOnlyInSourceHashes } from './previous.js';
 
 let work: string;
 let options: BuildPexOptions;
@@ -51,5 +52,41 @@ describe('a rebuild over a previous pex (issue 15)', () => {
     expect(differsOnlyInSourceHashes(info, undefined)).toBe(false);
     expect(differsOnlyInSourceHashes(info, [info])).toBe(false);
     expect(JSON.parse(await readFile(join(work, 'clean-packed.pex', 'PEX-INFO'), 'utf8')).entry_point).toBe('app.main');
+  });
+
+  it("loads the caller's PEP 440 parser only for constraints the previous PEX-INFO does not carry", async () => {
+    const loads: string[] = [];
+    const rejecting: ParseSpecifierSet = (text) => {
+      if (text.includes('3.x')) throw new Error(`bad specifier set '${text}'`);
+      return { contains: () => true };
+    };
+    const loadSpecifierSet = async () => {
+      loads.push('load');
+      return rejecting;
+    };
+    const constrained = { ...options, interpreterConstraints: ['>=3.8'], loadSpecifierSet };
+    const first = await buildPex({ ...constrained, outputPath: join(work, 'constrained-1.pex') });
+    expect(loads).toEqual(['load']);
+    const again = await buildPex({
+      ...constrained,
+      outputPath: join(work, 'constrained-2.pex'),
+      previousPexInfo: first.pexInfo,
+    });
+    expect(loads).toEqual(['load']); // checked when the previous one was written
+    expect(again.sha256).toBe(first.sha256);
+    // Other constraints than the previous PEX-INFO's: parsed (and refused) again.
+    await expect(
+      buildPex({
+        ...constrained,
+        interpreterConstraints: ['>=3.x'],
+        outputPath: join(work, 'constrained-3.pex'),
+        previousPexInfo: first.pexInfo,
+      }),
+    ).rejects.toMatchObject({ code: 'INVALID_INTERPRETER_CONSTRAINT' });
+    expect(loads).toEqual(['load', 'load']);
+    expect(checkedBefore(['>=3.8'], first.pexInfo)).toBe(true);
+    expect(checkedBefore(['>=3.8', '<4'], first.pexInfo)).toBe(false);
+    expect(checkedBefore([], { interpreter_constraints: 'x' })).toBe(false);
+    expect(checkedBefore(['>=3.8'], null)).toBe(false);
   });
 });

@@ -19,3 +19,15 @@ export function differsOnlyInSourceHashes(
   const digests = SOURCE_HASHES.every((k) => /^[0-9a-f]{64}$/.test(String((previous as Record<string, unknown>)[k])));
   return digests && canonicalJson(strip(info)) === canonicalJson(strip(previous));
 }
+
+/**
+ * Were `constraints` checked when `previous` (a PEX-INFO this writer wrote, as the caller vouches) was
+ * written? They were if it carries exactly these: the writer checks them before it writes a PEX-INFO.
+ */
+export function checkedBefore(constraints: readonly string[], previous: unknown): boolean {
+  if (previous === null || typeof previous !== 'object' || Array.isArray(previous)) return false;
+  const recorded = (previous as Record<string, unknown>)['interpreter_constraints'];
+  return (
+    Array.isArray(recorded) && recorded.length === constraints.length && recorded.every((c, i) => c === constraints[i])
+  );
+}

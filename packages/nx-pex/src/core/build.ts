@@ -217,7 +217,7 @@ async function writeProjectPex(
 ): Promise<BuiltPex> {
   const { model, wheels, distributions } = inputs;
   const { progress } = req;
-  const [{ buildPex }, { SpecifierSet }] = await Promise.all([archive(), import('@nx-pex/resolver/standards')]);
+  const { buildPex } = await archive();
   const installOrWrite = (p: {
     phase: 'install' | 'write';
     done: number;
@@ -237,7 +237,11 @@ async function writeProjectPex(
     wheels: [...wheels],
     sources: sources.map((s): SourceEntry => ({ archivePath: s.archivePath, path: s.path })),
     projects: distributions as ProjectDistribution[],
-    specifierSet: (text) => new SpecifierSet(text),
+    // The resolver's PEP 440 loads only when the archive asks (a sources-only rebuild with unchanged constraints does not).
+    loadSpecifierSet: async () => {
+      const { SpecifierSet } = await import('@nx-pex/resolver/standards');
+      return (text) => new SpecifierSet(text);
+    },
     ...(model.entryPoint ? { entryPoint: model.entryPoint } : {}),
     ...(model.script ? { script: model.script } : {}),
     requirements: model.requirements,

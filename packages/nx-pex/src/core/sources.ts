@@ -1,6 +1,5 @@
 import { readdir } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { minimatch } from 'minimatch';
 import type { SourceDir } from './model.js';
 
 export interface SourceEntry {
@@ -73,8 +72,12 @@ export async function collectProjectSources(workspaceRoot: string, dirs: readonl
   return out;
 }
 
-/** Sources minus those matching an `exclude` glob (matched against their path inside the pex). */
-export function excludeSources(sources: SourceEntry[], patterns: readonly string[]): SourceEntry[] {
+/**
+ * Sources minus those matching an `exclude` glob (matched against their path inside the pex). The
+ * glob matcher loads only when there are patterns: most builds have none, and a rebuild pays its start-up.
+ */
+export async function excludeSources(sources: SourceEntry[], patterns: readonly string[]): Promise<SourceEntry[]> {
   if (patterns.length === 0) return sources;
+  const { minimatch } = await import('minimatch');
   return sources.filter((s) => !patterns.some((p) => minimatch(s.archivePath, p, { dot: true })));
 }

@@ -4,7 +4,7 @@ import { access, lstat, open, readdir, readFile, realpath, rm, stat } from 'node
 import { createRequire } from 'node:module';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { ProjectDistribution } from '@nx-pex/archive';
-import { writeContentAtomic } from '@nx-pex/common';
+import { canonicalJson, writeContentAtomic } from '@nx-pex/common';
 import type { PexExecutorOptions } from '../executors/pex/schema.js';
 import { packagePath } from '../utils/package-path.js';
 import { workspaceDataDir } from '../utils/plugin-cache.js';
@@ -220,20 +220,6 @@ export async function interpreterIdentity(python: string, env: NodeJS.ProcessEnv
   return { python, found, probed: await inspectInterpreter(python) };
 }
 
-/** Sorted keys at every level, so that the key does not depend on the order options were merged in. */
-export function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>)
-        .filter(([, v]) => v !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([k, v]) => [k, canonical(v)]),
-    );
-  }
-  return value;
-}
-
 /** The files, directories and interpreters a key reads; recorded in the stamp so a re-check needs no parsed workspace. */
 export interface KeyProbes {
   /** Workspace-relative files taken by their bytes (null when missing). */
@@ -261,9 +247,7 @@ export async function evaluateKey(
     Promise.all(probes.pythons.map((p) => interpreterIdentity(p, env))),
     codeIdentity(),
   ]);
-  return sha256(
-    JSON.stringify(canonical({ fixed: inputs.fixed, probes, files, listings, present, interpreters, code })),
-  );
+  return sha256(canonicalJson({ fixed: inputs.fixed, probes, files, listings, present, interpreters, code }));
 }
 
 /**
@@ -277,7 +261,7 @@ export async function sourceStates(
   previous?: { sources: readonly SourceState[]; readAt: number },
 ): Promise<SourceState[]> {
   const known = new Map((previous?.sources ?? []).map((s) => [s.path, s]));
-  const entries = excludeSources(await collectProjectSources(workspaceRoot, model.sourceDirs), model.exclude);
+  const entries = await excludeSources(await collectProjectSources(workspaceRoot, model.sourceDirs), model.exclude);
   return Promise.all(
     entries.map(async ({ archivePath, path }) => {
       const s = await stat(path);
@@ -430,12 +414,12 @@ export async function cliWorkspaceDigest(
     fileDigest(at('nx.json')),
     fileDigest(at(projectRoot, 'project.json')),
   ]);
-  return sha256(JSON.stringify(canonical({ invocation, projectRoot, pyprojects, nxJson, projectJson })));
+  return sha256(canonicalJson({ invocation, projectRoot, pyprojects, nxJson, projectJson }));
 }
 
 /** Where the CLI notes which output an invocation built (so its next run finds the stamp before parsing anything). */
 function cliNotePath(workspaceRoot: string, invocation: unknown): string {
-  const id = sha256(JSON.stringify(canonical({ workspaceRoot: resolve(workspaceRoot), invocation }))).slice(0, 32);
+  const id = sha256(canonicalJson({ workspaceRoot: resolve(workspaceRoot), invocation })).slice(0, 32);
   return join(workspaceDataDir(workspaceRoot), 'nx-pex', 'cli-builds', `${id}.json`);
 }
 
@@ -451,6 +435,13 @@ export async function notedOutput(workspaceRoot: string, invocation: unknown): P
   }
 }
 
-export async function noteOutput(workspaceRoot: string, invocation: unknown, outputPath: string): Promise<void> {
+export async function noteOutput(
+  workspaceRoot: string,
+  invocation: unknown,
+  outputPath: string,
+  noted?: string,
+): Promise<void> {
+  // Usually the same output as the last run noted (`noted`, from notedOutput): nothing to write.
+  if (noted === outputPath) return;
   await writeContentAtomic(cliNotePath(workspaceRoot, invocation), JSON.stringify({ outputPath }));
 }
