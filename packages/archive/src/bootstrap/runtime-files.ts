@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ArchiveError } from '../errors.js';
@@ -15,13 +15,16 @@ export const RUNTIME_DIR = fileURLToPath(new URL('../../runtime/', import.meta.u
 const PACKAGE = 'nx_pex_runtime';
 export const BOOTSTRAP_DIR = '.bootstrap';
 
-/** `runtime/__main__.py` becomes the pex's `__main__.py`; `runtime/nx_pex_runtime/` goes under `.bootstrap/`. */
+/**
+ * `runtime/__main__.py` becomes the pex's `__main__.py`; `runtime/nx_pex_runtime/` goes under `.bootstrap/`.
+ * Read synchronously: a few small files of our own, where a promise-based read costs several times the CPU.
+ */
 export async function loadRuntimeFiles(runtimeDir: string = RUNTIME_DIR): Promise<RuntimeFile[]> {
   try {
     const files: RuntimeFile[] = [
-      { archivePath: '__main__.py', content: await readFile(join(runtimeDir, '__main__.py')) },
+      { archivePath: '__main__.py', content: readFileSync(join(runtimeDir, '__main__.py')) },
     ];
-    const entries = await readdir(join(runtimeDir, PACKAGE), { recursive: true, withFileTypes: true });
+    const entries = readdirSync(join(runtimeDir, PACKAGE), { recursive: true, withFileTypes: true });
     for (const entry of entries) {
       // Only sources: the pex carries no bytecode (determinism, and it would be version-specific).
       if (!entry.isFile() || !entry.name.endsWith('.py')) continue;
@@ -30,7 +33,7 @@ export async function loadRuntimeFiles(runtimeDir: string = RUNTIME_DIR): Promis
         .slice(join(runtimeDir, PACKAGE).length + 1)
         .split('\\')
         .join('/');
-      files.push({ archivePath: `${BOOTSTRAP_DIR}/${PACKAGE}/${relative}`, content: await readFile(full) });
+      files.push({ archivePath: `${BOOTSTRAP_DIR}/${PACKAGE}/${relative}`, content: readFileSync(full) });
     }
     return files;
   } catch (error) {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { canonicalJson, writeFileAtomic } from '@nx-pex/common';
 import type { WheelFile } from '../wheel/install.js';
@@ -45,7 +46,7 @@ const ENTRY_HEAD = /^\{"checksum":"([0-9a-f]{64})","tree":/;
 async function loadEntry(entryPath: string, wheel: WheelFile): Promise<InstalledWheelTree | undefined> {
   let tree: InstalledWheelTree | null;
   try {
-    const text = await readFile(entryPath, 'utf8');
+    const text = readFileSync(entryPath, 'utf8'); // small: synchronous costs a fraction of the CPU
     const head = ENTRY_HEAD.exec(text);
     if (!head || !text.endsWith('}')) return undefined;
     const treeJson = text.slice(head[0].length, -1);
@@ -64,9 +65,11 @@ async function loadEntry(entryPath: string, wheel: WheelFile): Promise<Installed
     return undefined;
   }
   // The raw ranges point into the wheel file: it must be the same size as when the tree was made.
-  const size = await stat(wheel.path).then(
-    (stats) => stats.size,
-    () => -1,
-  );
+  let size = -1;
+  try {
+    size = statSync(wheel.path).size;
+  } catch {
+    // no wheel there: the entry cannot serve
+  }
   return size === tree.wheelSize ? tree : undefined;
 }
