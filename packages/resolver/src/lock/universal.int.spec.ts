@@ -223,6 +223,10 @@ describe('universal locks', () => {
     await expect(universal({ roots: { svc: ['binonly'] }, environments: ["sys_platform == 'linux'"] })).rejects.toThrow(
       /^Universal lock, environment manylinux_2_28_x86_64-cp-310-cp310: /,
     );
+    // A conflict of versions on one platform is not a missing wheel: an error, defaults or not.
+    await expect(
+      universal({ roots: { svc: ['modern==1.0; sys_platform == "linux"', 'modern==2.0; sys_platform == "linux"'] } }),
+    ).rejects.toThrow(/^Universal lock, environment manylinux_2_28_x86_64-cp-310-cp310: /);
     // Nothing resolves anywhere (no wheel for 3.15, the only Python allowed).
     await expect(universal({ roots: { svc: ['binonly'] }, requiresPython: '>=3.15' })).rejects.toThrow(
       /^Universal lock, environment .*cp-315-cp315: /,

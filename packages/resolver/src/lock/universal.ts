@@ -259,6 +259,11 @@ const SKIPPABLE = new Set([
 ]);
 
 /** One line on why an environment did not resolve: the solver's last "has no wheel" step, else the message's first line. */
+/** Whether a resolution failed for want of a wheel (not for a conflict between versions). */
+function lacksWheels(err: ResolverError): boolean {
+  return err.code === 'NO_COMPATIBLE_WHEEL' || / has no wheel for the target/.test(err.message);
+}
+
 function briefReason(err: ResolverError): string {
   const lines = err.message.split('\n').map((l) => l.replace(/^\s*\(\d+\)\s*/, '').trim());
   const noWheel = lines.filter((l) => / has no wheel for the target/.test(l)).at(-1);
@@ -291,6 +296,8 @@ export class UniversalResolver {
   /** Environments left out of the lock, each `<abbreviated platform>: <why>`. */
   readonly skipped: string[] = [];
   private readonly failures = new Map<TargetInterpreter, ResolverError>();
+  /** Environments left out only for want of wheels (not a conflict of versions). */
+  private readonly lackingWheels = new Set<TargetInterpreter>();
 
   /**
    * The environment's resolution; undefined when it has none with wheels and was not named exactly
@@ -356,6 +363,7 @@ export class UniversalResolver {
       );
       if (this.exact.has(where)) throw failure;
       this.failures.set(target, failure);
+      if (lacksWheels(err)) this.lackingWheels.add(target);
       this.skipped.push(`${where}: ${briefReason(err)}`);
       debug(
         'universal lock: %s left out (%d ms): %s',
@@ -396,11 +404,12 @@ export class UniversalResolver {
   }
 
   /**
-   * A platform the user listed (a marker or a platform tag in `environments`) none of whose Pythons
-   * resolved is an error (the first one's), not a silent gap. With the default environments, such a
-   * platform is left out like a single Python (recorded in `skipped`, with the reason): a package
-   * without, say, Linux aarch64 wheels must not make a lock for the other platforms impossible. A lock
-   * with no environment left is always an error.
+   * A platform none of whose Pythons resolved is an error (the first one's), not a silent gap — except
+   * with the default environments when every failure there is for want of wheels: then the platform is
+   * left out like a single Python (recorded in `skipped`, with the reason), so a package without, say,
+   * Linux aarch64 wheels does not make a lock for the other platforms impossible. A conflict of versions,
+   * a platform the user listed (a marker or a platform tag in `environments`), and a lock with no
+   * environment left are errors.
    */
   checkPlatformsLeft(
     targets: readonly TargetInterpreter[],
@@ -408,10 +417,11 @@ export class UniversalResolver {
   ): void {
     const defaults = !(this.options.environments ?? []).length;
     if (results.every((r) => r === undefined) && targets.length) throw this.failures.get(targets[0]!)!;
-    if (defaults) return;
     for (const platform of new Set(targets.map(environmentPlatform))) {
-      const mine = targets.map((t, i) => [t, results[i]] as const).filter(([t]) => environmentPlatform(t) === platform);
-      if (mine.every(([, r]) => r === undefined)) throw this.failures.get(mine[0]![0])!;
+      const mine = targets.filter((t, i) => environmentPlatform(t) === platform && results[i] === undefined);
+      if (mine.length < targets.filter((t) => environmentPlatform(t) === platform).length) continue;
+      if (defaults && mine.every((t) => this.lackingWheels.has(t))) continue;
+      throw this.failures.get(mine[0]!)!;
     }
   }
 
