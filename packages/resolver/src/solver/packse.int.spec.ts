@@ -47,8 +47,6 @@ const NEWEST_PER_ENVIRONMENT =
   "another valid lock: uv's marker forking settles on cleaver 1.0.0 (the scenario checks it is stable across preferences); resolved environment by environment, nx-pex takes cleaver 2.0.0, valid in each";
 const NO_UV_FORK =
   'uv does not fork here, so one version of the shared package must serve every marker world, and none does; nx-pex resolves each environment on its own, and each has a solution';
-const PLATFORM_WITHOUT_WHEELS =
-  'a default platform has no installable set on any Python, which fails an nx-pex universal lock (a default platform must build); uv records wheels by architecture and marker only, and its lock cannot install there either';
 const SDIST =
   'only an sdist (or no wheel for the target) — uv builds it or reads its static metadata; this suite serves sdists without a build backend';
 /**
@@ -76,11 +74,9 @@ const KNOWN: Record<string, { reason: string; pip?: true }> = {
     reason:
       "the only wheels are tagged cpXY-cpXY-any, a tag no interpreter supports (packaging pairs `any` with the abi `none` only): no environment can install a, so the universal lock fails; uv's lock records the cp310 and cp311 wheels by requires-python without checking they install",
   },
-  'unreachable-wheels': {
-    reason: `${PLATFORM_WITHOUT_WHEELS} (b has no Linux arm64 wheel; c's only macOS wheel needs macOS 14 on Intel)`,
-  },
   'specific-architecture': {
-    reason: `${PLATFORM_WITHOUT_WHEELS} (c's Linux arm64 wheel is manylinux2010_aarch64, a tag no aarch64 system supports: PEP 599 defines manylinux2010 for x86_64 and i686 only)`,
+    reason:
+      "b's only wheels are for CPython 3.13 and c's Linux arm64 wheel is manylinux2010_aarch64, a tag no aarch64 system supports (PEP 599 defines manylinux2010 for x86_64 and i686 only): nx-pex leaves those environments out of the lock, with the reason; uv's lock records a and b or c there by architecture marker, and cannot install them there either",
   },
   'package-only-prereleases-in-range': { reason: IF_NECESSARY },
   'transitive-package-only-prereleases-in-range': { reason: IF_NECESSARY },
