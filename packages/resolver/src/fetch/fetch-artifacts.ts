@@ -21,7 +21,7 @@ import { readWheelMetadata } from '../metadata/wheel-metadata.js';
 import { Downloader } from './downloader.js';
 import type { CoreMetadata } from '../metadata/core-metadata.js';
 import { MetadataSource } from '../metadata/metadata-source.js';
-import { mapLimit } from './limit.js';
+import { mapLimit } from '@nx-pex/common';
 import type { FetchProgress, LocalArtifact } from './local-artifact.js';
 
 export interface FetchOptions {

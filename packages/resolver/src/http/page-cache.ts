@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { commit, removeTemp, tempPathFor } from '../cache/atomic.js';
+import { commit, removeTemp, tempPathBeside } from '@nx-pex/common';
 import { pathInside } from '../cache/paths.js';
 import { cacheError } from '../cache/wheel-cache.js';
 import type { HttpClient, HttpResponse } from './client.js';
@@ -63,7 +63,7 @@ export class PageCache {
   }
 
   private async write(path: string, entry: Entry): Promise<void> {
-    const temp = tempPathFor(path);
+    const temp = tempPathBeside(path);
     try {
       await mkdir(dirname(path), { recursive: true });
       await writeFile(temp, JSON.stringify(entry));

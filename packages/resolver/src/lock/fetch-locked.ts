@@ -1,7 +1,7 @@
 import { defaultCacheDir } from '../cache/dir.js';
 import type { IndexConfig } from '../config/index-config.js';
 import { Downloader } from '../fetch/downloader.js';
-import { mapLimit } from '../fetch/limit.js';
+import { mapLimit } from '@nx-pex/common';
 import type { FetchProgress, LocalArtifact } from '../fetch/local-artifact.js';
 import { parseSdistFilename, sdistFilenameProblem } from '../filename/sdist.js';
 import { parseWheelFilename } from '../filename/wheel.js';

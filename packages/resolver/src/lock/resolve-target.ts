@@ -6,7 +6,7 @@ import {
   type FetchOptions,
 } from '../fetch/fetch-artifacts.js';
 import type { Release } from '../fetch/candidates.js';
-import { mapLimit } from '../fetch/limit.js';
+import { mapLimit } from '@nx-pex/common';
 import type { LocalArtifact } from '../fetch/local-artifact.js';
 import { redactUrl } from '../http/credentials.js';
 import type { TargetInterpreter } from '../interpreter/inspect.js';

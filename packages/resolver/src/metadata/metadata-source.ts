@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { commit, tempPathFor } from '../cache/atomic.js';
+import { commit, tempPathBeside } from '@nx-pex/common';
 import { pathInside } from '../cache/paths.js';
 import { isMissing } from '../cache/wheel-cache.js';
 import { ResolverError } from '../errors.js';
@@ -314,7 +314,7 @@ export class MetadataSource {
         await mkdir(dir, { recursive: true });
         this.dirs.add(dir);
       }
-      const temp = tempPathFor(path);
+      const temp = tempPathBeside(path);
       await writeFile(temp, text);
       await commit(temp, path);
     } catch {
