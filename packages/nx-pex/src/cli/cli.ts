@@ -278,6 +278,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
           ...(values['no-build-sdists'] ? { buildSdists: false } : {}),
         };
         const { describeLock, lockAdvice, lockProject } = await import('../core/lock-target.js');
+        const progress = stderrProgress(io);
         const outcome = await lockProject({
           workspaceRoot,
           project,
@@ -286,7 +287,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
           check,
           workspace,
           ...flags,
-        });
+          progress,
+        }).finally(() => progress.finish());
         io.err(describeLock(outcome, check) + lockAdvice(outcome, project.project));
         return outcome.current ? 0 : 1;
       }

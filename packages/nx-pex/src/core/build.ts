@@ -1,9 +1,9 @@
 import type { BuiltPex, ProjectDistribution } from '@nx-pex/archive';
-import type { FetchProgress, IndexConfig, LocalArtifact, TargetInterpreter } from '@nx-pex/resolver';
+import type { IndexConfig, LocalArtifact, TargetInterpreter } from '@nx-pex/resolver';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PexTargetModel } from './model.js';
-import type { BuildProgress, ProgressEvent } from './progress.js';
+import { fetchProgress, type BuildProgress, type ProgressEvent } from './progress.js';
 import type { SourceEntry } from './sources.js';
 import {
   removeStamp,
@@ -36,18 +36,6 @@ export interface BuildRequest {
 }
 
 export type { BuildSummary };
-
-/** Resolver progress → the build's progress line. */
-export function fetchProgress(progress: BuildProgress): (p: FetchProgress) => void {
-  return (p) =>
-    progress.update({
-      phase: p.phase === 'index' ? 'resolving' : 'downloading',
-      done: p.done,
-      total: p.total,
-      current: p.project,
-      ...(p.bytes !== undefined ? { bytes: p.bytes } : {}),
-    });
-}
 
 export interface ArtifactsRequest {
   workspaceRoot: string;

@@ -38,6 +38,7 @@ import {
 } from './lock.js';
 import { nxPexPluginOption } from './project-config.js';
 import { lockChanges, summarizeChanges } from './lock-changes.js';
+import { fetchProgress, type BuildProgress } from './progress.js';
 import { resolveTargets, type TargetOptions } from './targets.js';
 
 // The lock target: resolve and write pylock.toml, check the lock in use, convert or import another
@@ -56,6 +57,8 @@ export interface LockRequest extends TargetOptions, UniversalOptions {
   index?: IndexConfig;
   /** Build sdist-only releases with the target interpreter and record the sdist (default true, pex --build). */
   buildSdists?: boolean;
+  /** Where the resolution's progress goes (pages, the metadata walk, downloads). */
+  progress?: BuildProgress;
 }
 
 export interface LockOutcome {
@@ -138,6 +141,7 @@ export async function lockProject(req: LockRequest): Promise<LockOutcome> {
     index,
     targets: style.universal ? [] : await targets(style),
     buildSdists: req.buildSdists ?? true,
+    ...(req.progress ? { onProgress: fetchProgress(req.progress) } : {}),
     ...style,
     ...(requiresPython ? { requiresPython } : {}),
     ...(existing ? { preferences: existing } : {}),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BuildProgress, formatBytes, progressMode } from './progress.js';
+import { BuildProgress, fetchProgress, formatBytes, progressMode } from './progress.js';
 
 function recorder(mode: 'live' | 'lines' | 'quiet', clock = { t: 0 }) {
   const chunks: string[] = [];
@@ -91,5 +91,30 @@ describe('BuildProgress', () => {
     expect(formatBytes(512)).toBe('512 B');
     expect(formatBytes(1536)).toBe('1.5 KiB');
     expect(formatBytes(3 * 1024 ** 3)).toBe('3.0 GiB');
+  });
+});
+
+describe('fetchProgress: the resolver walk on one line', () => {
+  it('pages and metadata interleave in one resolving phase, the metadata count as its note; downloads follow', () => {
+    const { progress, chunks, clock } = recorder('live');
+    const on = fetchProgress(progress);
+    on({ phase: 'index', project: 'boto3', done: 1, total: 2 });
+    clock.t += 200;
+    on({ phase: 'metadata', project: 'boto3 1.26.0', done: 1, total: 3 });
+    expect(screen(chunks.join(''))).toEqual(['nx-pex: resolving 1/2 · metadata 1/3 · boto3 1.26.0']);
+    clock.t += 200;
+    on({ phase: 'index', project: 'botocore', done: 2, total: 2 });
+    expect(screen(chunks.join(''))).toEqual(['nx-pex: resolving 2/2 · metadata 1/3 · botocore']);
+
+    const lines = recorder('lines');
+    const walk = fetchProgress(lines.progress);
+    walk({ phase: 'index', project: 'a', done: 1, total: 1 });
+    walk({ phase: 'metadata', project: 'a 1.0', done: 1, total: 2 });
+    walk({ phase: 'metadata', project: 'a 0.9', done: 2, total: 2 });
+    walk({ phase: 'download', project: 'a', done: 1, total: 1, bytes: 2048 });
+    lines.progress.finish();
+    expect(lines.chunks.join('')).toBe(
+      'nx-pex: resolved 1 projects (metadata 2/2)\nnx-pex: downloaded 1 distributions (2.0 KiB)\n',
+    );
   });
 });

@@ -7,6 +7,8 @@
  * Warnings are printed once per build, however many interpreters the build serves.
  */
 
+import type { FetchProgress } from '@nx-pex/resolver';
+
 export type ProgressMode = 'live' | 'lines' | 'quiet';
 
 export type Phase = 'resolving' | 'downloading' | 'installing' | 'writing';
@@ -19,6 +21,8 @@ export interface ProgressEvent {
   current?: string;
   /** Size of the artifact that just completed (downloads). */
   bytes?: number;
+  /** A count beside the phase's own (the metadata read while resolving), shown on the line and at its end. */
+  note?: string;
 }
 
 export interface ProgressOutput {
@@ -78,6 +82,7 @@ export class BuildProgress {
   private total = 0;
   private current: string | undefined;
   private bytes = 0;
+  private note: string | undefined;
   private shown = '';
   private lastDraw = Number.NEGATIVE_INFINITY;
   private readonly warned = new Set<string>();
@@ -102,6 +107,7 @@ export class BuildProgress {
     this.done = Math.max(this.done, e.done);
     this.total = Math.max(e.total, this.done);
     if (e.current !== undefined) this.current = e.current;
+    if (e.note !== undefined) this.note = e.note;
     if (this.mode === 'live' && this.now() - this.lastDraw >= this.minIntervalMs) this.draw();
   }
 
@@ -129,6 +135,7 @@ export class BuildProgress {
   private statusLine(): string {
     const parts = [`nx-pex: ${this.phase} ${this.done}/${this.total}`];
     if (this.bytes > 0) parts.push(formatBytes(this.bytes));
+    if (this.note) parts.push(this.note);
     if (this.current) parts.push(this.current);
     return parts.join(' · ');
   }
@@ -150,9 +157,29 @@ export class BuildProgress {
     if (!this.phase) return;
     if (this.mode === 'live') this.clear();
     if (this.mode === 'lines' && this.done > 0) {
-      const size = this.bytes > 0 ? ` (${formatBytes(this.bytes)})` : '';
-      this.out.write(`nx-pex: ${PAST[this.phase]} ${this.done} ${NOUN[this.phase]}${size}\n`);
+      const size = [this.bytes > 0 ? formatBytes(this.bytes) : '', this.note ?? ''].filter(Boolean).join(', ');
+      this.out.write(`nx-pex: ${PAST[this.phase]} ${this.done} ${NOUN[this.phase]}${size ? ` (${size})` : ''}\n`);
     }
     this.current = undefined;
+    this.note = undefined;
   }
+}
+
+/**
+ * Resolver progress → the build's (or lock's) progress line. Pages and metadata interleave while the
+ * resolution walks: both are the `resolving` phase, counted in projects, with the metadata read so far
+ * as its note (`resolving 12/15 · metadata 340/352 · botocore 1.29.76`).
+ */
+export function fetchProgress(progress: BuildProgress): (p: FetchProgress) => void {
+  const pages = { done: 0, total: 0 };
+  let metadata = '';
+  return (p) => {
+    if (p.phase === 'download') {
+      progress.update({ phase: 'downloading', done: p.done, total: p.total, current: p.project, bytes: p.bytes });
+      return;
+    }
+    if (p.phase === 'index') Object.assign(pages, { done: p.done, total: p.total });
+    else metadata = `metadata ${p.done}/${p.total}`;
+    progress.update({ phase: 'resolving', ...pages, current: p.project, note: metadata || undefined });
+  };
 }

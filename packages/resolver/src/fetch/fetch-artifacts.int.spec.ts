@@ -196,10 +196,11 @@ describe('fetchArtifacts over HTTP', () => {
     expect(err.message).toContain('gone >>= 1.0');
   });
 
-  it('reports progress for the index and downloads', async () => {
+  it('reports progress for the index, the metadata walk and downloads', async () => {
     const seen: string[] = [];
     await fetch(['gone==1.0'], { onProgress: (p) => seen.push(`${p.phase}:${p.project}:${p.done}/${p.total}`) });
     expect(seen).toContain('index:gone:1/1');
+    expect(seen).toContain('metadata:gone 1.0:1/1');
     expect(seen).toContain('download:gone:1/1');
   });
 });

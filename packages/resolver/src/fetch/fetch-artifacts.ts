@@ -104,6 +104,8 @@ export class FetchSession {
   pagesTotal = 0;
   downloadsDone = 0;
   downloadsTotal = 0;
+  private metadataDone = 0;
+  private metadataTotal = 0;
 
   constructor(private readonly options: FetchOptions) {
     const cacheDir = options.cacheDir ?? defaultCacheDir();
@@ -138,8 +140,26 @@ export class FetchSession {
 
   /** Core metadata of a release's best wheel without downloading it when the index or server allows. */
   metadata(project: string, release: Release): Promise<CoreMetadata> {
-    return this.track(this.readMetadata(project, release));
+    // The solver asks again for what its speculative prefetch read: one read, counted once.
+    const key = `${project}\u0000${release.version.toString()}`;
+    let read = this.metadataReads.get(key);
+    if (!read) {
+      this.metadataTotal++;
+      read = this.readMetadata(project, release);
+      const done = () =>
+        this.progress({
+          phase: 'metadata',
+          project: `${project} ${release.version.toString()}`,
+          done: ++this.metadataDone,
+          total: this.metadataTotal,
+        });
+      read.then(done, done);
+      this.metadataReads.set(key, read);
+    }
+    return this.track(read);
   }
+
+  private readonly metadataReads = new Map<string, Promise<CoreMetadata>>();
 
   private async readMetadata(project: string, release: Release): Promise<CoreMetadata> {
     if (!release.best) throw noWheel(project, release, this);

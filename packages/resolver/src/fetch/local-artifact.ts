@@ -15,7 +15,8 @@ export interface LocalArtifact {
 }
 
 export interface FetchProgress {
-  phase: 'index' | 'download';
+  /** `index`: a project page read; `metadata`: a release's core metadata read (the resolution's walk); `download`: a file. */
+  phase: 'index' | 'metadata' | 'download';
   project: string;
   done: number;
   total: number;
