@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { constants, createReadStream, readFileSync, statSync } from 'node:fs';
+import { constants, readFileSync, statSync } from 'node:fs';
 import { access, lstat, open, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { ProjectDistribution } from '@nx-pex/archive';
-import { canonicalJson, writeContentAtomic } from '@nx-pex/common';
+import { canonicalJson, sha256File, writeContentAtomic } from '@nx-pex/common';
 import type { PexExecutorOptions } from '../executors/pex/schema.js';
 import { packagePath } from '../utils/package-path.js';
 import { workspaceDataDir } from '../utils/plugin-cache.js';
@@ -334,9 +334,7 @@ async function sameBytes(
   summary: Pick<BuildSummary, 'size' | 'sha256'>,
 ): Promise<boolean> {
   if (output.length !== 1 || output[0]!.path !== '' || output[0]!.size !== summary.size) return false;
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex') === summary.sha256;
+  return (await sha256File(path)) === summary.sha256;
 }
 
 export async function readStamp(path: string): Promise<BuildStamp | undefined> {
