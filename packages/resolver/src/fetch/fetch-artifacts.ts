@@ -213,7 +213,7 @@ export class FetchSession {
     const artifact = release.best.build
       ? await this.built(project, release.best)
       : await this.downloader.fetch(project, release.best);
-    await this.metadataSource.confirm(artifact.sha256);
+    this.metadataSource.confirm(artifact.sha256);
     if (this.downloaded.has(artifact.url)) return artifact;
     this.downloaded.add(artifact.url);
     this.downloadsDone++;
