@@ -10,3 +10,4 @@ export * from './packaging/pep440-arbitraries.js';
 export { WRITE_WHEEL } from './projects/inline-backend.js';
 export * from './projects/real-projects.js';
 export * from './projects/platform-wheels.js';
+export { REAL_WORLD_SETS, type RealWorldSet } from './bench/projects.js';

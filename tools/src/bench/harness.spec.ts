@@ -2,11 +2,12 @@
 // results JSON shape. The benchmark itself never runs in the test suite.
 import { describe, expect, it } from 'vitest';
 import { BenchUsageError, parseBenchArgs, WORKLOAD_IDS } from './args.js';
+import { REAL_WORLD_SETS } from './projects.js';
 import { emptyReport } from './harness.js';
 import { finishWorkload, resultFileName, stripCredentials, validateReport } from './report.js';
 
 describe('parseBenchArgs', () => {
-  it('defaults: 5 counted runs after 1 warm-up, every workload but torch', () => {
+  it('defaults: 5 counted runs after 1 warm-up, every workload but torch and the real-world sets', () => {
     const o = parseBenchArgs([]);
     expect(o).toMatchObject({
       runs: 5,
@@ -16,8 +17,10 @@ describe('parseBenchArgs', () => {
       torchCuda: false,
       python: 'python3',
       keep: false,
+      resolveSets: false,
     });
-    expect(o.workloads).toEqual(WORKLOAD_IDS.filter((id) => !id.startsWith('torch')));
+    expect(o.workloads).toEqual(WORKLOAD_IDS.filter((id) => !id.startsWith('torch') && !id.startsWith('resolve-sets')));
+    expect(o.workloads).toContain('resolve-universal-warm');
   });
   it('--quick: 2 runs, no warm-up, unless given', () => {
     expect(parseBenchArgs(['--quick'])).toMatchObject({ runs: 2, warmup: 0, quick: true });
@@ -50,8 +53,38 @@ describe('parseBenchArgs', () => {
       'start-first',
     ]);
   });
+  it('the real-world sets: one cold and one warm workload per set, by family, temperature, set or --resolve-sets', () => {
+    const cold = REAL_WORLD_SETS.map((s) => `resolve-sets-cold-${s.id}`);
+    const warm = REAL_WORLD_SETS.map((s) => `resolve-sets-warm-${s.id}`);
+    expect(REAL_WORLD_SETS.length).toBeGreaterThanOrEqual(13);
+    expect(parseBenchArgs(['--only', 'resolve-sets']).workloads).toEqual([...cold, ...warm]);
+    expect(parseBenchArgs(['--only', 'resolve-sets-warm']).workloads).toEqual(warm);
+    expect(parseBenchArgs(['--only', 'resolve-sets-cold-jupyterlab,cli']).workloads).toEqual([
+      'cli-help',
+      'resolve-sets-cold-jupyterlab',
+    ]);
+    // They run after the other resolve rows and before scale.
+    const withSets = parseBenchArgs(['--resolve-sets']);
+    expect(withSets.resolveSets).toBe(true);
+    expect(withSets.workloads.slice(withSets.workloads.indexOf('resolve-universal-warm') + 1)).toEqual([
+      ...cold,
+      ...warm,
+      ...WORKLOAD_IDS.filter((id) => id.startsWith('scale-')),
+    ]);
+    // The group `resolve` adds them only with the flag.
+    expect(parseBenchArgs(['--only', 'resolve', '--resolve-sets']).workloads).toHaveLength(6 + cold.length * 2);
+    expect(() => parseBenchArgs(['--only', 'resolve-sets-cold-nope'])).toThrow(/unknown workload/);
+  });
+  it('the real-world sets have distinct slug ids and requirements', () => {
+    const ids = REAL_WORLD_SETS.map((s) => s.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const s of REAL_WORLD_SETS) {
+      expect(s.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(s.requirements.length).toBeGreaterThan(0);
+    }
+  });
   it('torch workloads only on request; --only torch and --torch-cuda imply --torch', () => {
-    expect(parseBenchArgs(['--torch']).workloads).toEqual([...WORKLOAD_IDS]);
+    expect(parseBenchArgs(['--torch']).workloads).toEqual(WORKLOAD_IDS.filter((id) => !id.startsWith('resolve-sets')));
     expect(parseBenchArgs(['--only', 'torch'])).toMatchObject({
       torch: true,
       workloads: ['torch-build', 'torch-start-warm', 'torch-start-first'],

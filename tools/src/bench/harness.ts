@@ -49,6 +49,7 @@ export function emptyReport(options: BenchOptions, python: string, startedAt: Da
       only: options.only,
       torch: options.torch,
       torchCuda: options.torchCuda,
+      resolveSets: options.resolveSets,
     },
     index: { indexUrl: '', extraIndexUrls: [], findLinks: [], noIndex: false },
     tools: [],

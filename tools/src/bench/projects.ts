@@ -38,6 +38,37 @@ export const RESOLVE_SET = [
   'pyyaml',
 ];
 
+/** One set of the real-world resolution suite: top-level requirements, unpinned. */
+export interface RealWorldSet {
+  /** A lowercase slug: part of the bench's workload ids (`resolve-sets-cold-<id>`) and test names. */
+  id: string;
+  requirements: readonly string[];
+}
+
+/**
+ * The real-world resolution sets: one definition for the resolver's real-world suite
+ * (`packages/resolver/src/lock/real-world.int.spec.ts`, against pip) and the bench's `resolve-sets-*`
+ * rows (against uv). Every set resolves wheels only for CPython 3.11 on Linux x86_64
+ * (`uv pip compile --only-binary :all:`); the counts are what uv 0.13.9 resolved on 2026-12-02 and
+ * drift as the public index moves. The first seven are the suite's original cases (small: 2–20
+ * packages), the others common application and tooling sets of 17–91 packages.
+ */
+export const REAL_WORLD_SETS: readonly RealWorldSet[] = [
+  { id: 'flask', requirements: ['flask'] }, // 7 packages
+  { id: 'fastapi-uvicorn', requirements: ['fastapi', 'uvicorn[standard]'] }, // 20
+  { id: 'django', requirements: ['django'] }, // 3
+  { id: 'pandas', requirements: ['pandas'] }, // 4
+  { id: 'black', requirements: ['black'] }, // 7
+  { id: 'boto3', requirements: ['boto3'] }, // 7
+  { id: 'sqlalchemy', requirements: ['sqlalchemy'] }, // 2
+  { id: 'celery-redis', requirements: ['celery[redis]'] }, // 17
+  { id: 'scrapy', requirements: ['scrapy'] }, // 44
+  { id: 'jupyterlab', requirements: ['jupyterlab'] }, // 91
+  { id: 'streamlit', requirements: ['streamlit'] }, // 34
+  { id: 'sphinx', requirements: ['sphinx'] }, // 22
+  { id: 'dask-dataframe', requirements: ['dask[dataframe]'] }, // 17
+];
+
 /**
  * A backtracking-heavy real set: aiobotocore 2.5.4 pins botocore to >=1.31.17,<1.31.18, while boto3
  * (unpinned) requires the botocore of its own release day. The newest boto3 conflicts, and so does

@@ -44,6 +44,19 @@ export interface WorkloadResult {
   loadAverage?: number;
   /** Medians are also reported divided by this count (per project of a workspace). */
   perUnit?: { count: number; unit: string };
+  /** One member of a family of like workloads (a set each), summarised together under the table. */
+  family?: WorkloadFamily;
+}
+
+export interface WorkloadFamily {
+  /** The family's id (the common prefix of its workloads' ids, e.g. `resolve-sets-cold`). */
+  id: string;
+  /** What the family measures, printed above its summary. */
+  title: string;
+  /** This workload's short name within the family (the set's id). */
+  member: string;
+  /** The ratio against the reference that the family is meant to stay within (an issue's goal). */
+  goal?: number;
 }
 
 export interface ReferenceTool {
@@ -71,7 +84,15 @@ export interface BenchReport {
     /** os.loadavg() 1-minute figure when the run started and when it finished (other work on the machine skews timings). */
     loadAverage: { start: number; end: number };
   };
-  options: { runs: number; warmup: number; quick: boolean; only: string[]; torch: boolean; torchCuda: boolean };
+  options: {
+    runs: number;
+    warmup: number;
+    quick: boolean;
+    only: string[];
+    torch: boolean;
+    torchCuda: boolean;
+    resolveSets?: boolean;
+  };
   /** Where distributions came from (credentials stripped). */
   index: { indexUrl: string; extraIndexUrls: string[]; findLinks: string[]; noIndex: boolean };
   tools: ReferenceTool[];

@@ -1,4 +1,4 @@
-import type { ContenderResult, WorkloadResult } from './report.js';
+import type { ContenderResult, WorkloadFamily, WorkloadResult } from './report.js';
 import { logTail, measure, type Command } from './measure.js';
 
 export interface Contender {
@@ -26,6 +26,8 @@ export interface Workload {
   maxRuns?: number;
   /** The figures divided by this count are printed too (e.g. per project of a workspace). */
   perUnit?: { count: number; unit: string };
+  /** Summarised with the other workloads of its family (see report.ts). */
+  family?: WorkloadFamily;
 }
 
 export interface RunSettings {
@@ -108,6 +110,7 @@ export async function runWorkload(w: Workload, s: RunSettings): Promise<Workload
     reference: w.reference,
     notes: w.notes,
     ...(w.perUnit ? { perUnit: w.perUnit } : {}),
+    ...(w.family ? { family: w.family } : {}),
     contenders: w.contenders.map((c) => results.get(c.id)!),
   };
 }

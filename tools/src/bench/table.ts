@@ -1,3 +1,4 @@
+import { renderFamilies, summarizeFamilies } from './families.js';
 import type { BenchReport, ContenderResult, WorkloadResult } from './report.js';
 import { formatDuration, formatKib, formatRatio } from './stats.js';
 
@@ -106,5 +107,6 @@ export function renderTable(report: BenchReport): string {
     else out.push(`  ${measured[i]}`);
     for (const line of extra.get(i) ?? []) out.push(`    ${line}`);
   });
+  out.push(...renderFamilies(summarizeFamilies(report.workloads)));
   return out.join('\n');
 }

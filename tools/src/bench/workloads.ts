@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { WorkloadId } from './args.js';
+import { RESOLVE_SETS, type ResolveSetsId, type WorkloadId } from './args.js';
 import { nxEnv, paths, type BenchContext } from './context.js';
 import { pexIndexFlags, pipIndexFlags, uvIndexFlags } from './index-flags.js';
 import { runStep, type Command } from './measure.js';
@@ -12,6 +12,7 @@ import {
   FLASK_PINS,
   LOCKED_SERVICE_PROJECT,
   LOCKED_SERVICE_ROOT,
+  REAL_WORLD_SETS,
   RESOLVE_SET,
   SERVICE_MODULE,
   SERVICE_PROJECT,
@@ -384,91 +385,124 @@ async function startWorkload(ctx: BenchContext, prep: Preparations, id: Workload
 /** The lowest Python of the universal rows: both tools lock every CPython minor from it up. */
 const UNIVERSAL_PYTHON = '3.10';
 
-async function resolveWorkload(ctx: BenchContext, id: WorkloadId): Promise<Workload> {
-  const cold = id.endsWith('-cold');
-  const backtrack = id.startsWith('resolve-backtrack');
-  const universal = id.startsWith('resolve-universal');
-  const set = backtrack ? BACKTRACK_SET : RESOLVE_SET;
-  const dir = join(ctx.runDir, id);
+/**
+ * Issue 15's goal for resolution: at most 2× uv, cold and warm, on every real-world set (the
+ * resolve-sets summary names the sets above it).
+ */
+const RESOLVE_GOAL_VS_UV = 2;
+
+/** The resolver, pip and uv contenders resolving `set` in `dir`: caches emptied before each run when cold. */
+async function resolveContenders(
+  ctx: BenchContext,
+  dir: string,
+  set: readonly string[],
+  o: { cold: boolean; universal: boolean },
+): Promise<{ resolver: Contender; pip: Contender; uv: Contender }> {
   await mkdir(dir, { recursive: true });
   const reqs = join(dir, 'requirements.in');
   await writeFile(reqs, set.join('\n') + '\n');
   const cache = (who: string) => join(dir, `${who}-cache`);
   const before = (who: string) => async () => {
-    if (cold) await fresh(cache(who));
+    if (o.cold) await fresh(cache(who));
   };
   const out = (who: string) => join(dir, `${who}-out.txt`);
   const specPath = join(dir, 'resolver-spec.json');
   const spec: ResolveSpec = {
-    requirements: set,
+    requirements: [...set],
     python: ctx.python,
     out: out('resolver'),
-    ...(universal ? { universal: { requiresPython: `>=${UNIVERSAL_PYTHON}` } } : {}),
+    ...(o.universal ? { universal: { requiresPython: `>=${UNIVERSAL_PYTHON}` } } : {}),
   };
   await writeFile(specPath, JSON.stringify(spec));
   const { pip, uv } = ctx.tools;
   const count = (n: number) => `${n} packages resolved`;
-  const caches = cold ? 'cold (empty caches)' : 'warm caches';
-  const uvContender: Contender = {
-    id: 'uv',
-    label: universal ? 'uv pip compile --universal' : 'uv pip compile',
-    ...needs(uv, 'uv'),
-    before: before('uv'),
-    command: () => ({
-      argv: [
-        uv ?? 'uv',
-        'pip',
-        'compile',
-        reqs,
-        '-o',
-        out('uv'),
-        '--quiet',
-        '--no-config',
-        '--no-header',
-        '--only-binary',
-        ':all:',
-        '--python',
-        ctx.python,
-        ...(universal ? ['--universal', '--python-version', UNIVERSAL_PYTHON] : []),
-        '--cache-dir',
-        cache('uv'),
-        ...uvIndexFlags(ctx.index),
-      ],
-      cwd: dir,
-    }),
-    // A universal output lists a package once per version (with its marker).
-    describe: async () =>
-      count((await readFile(out('uv'), 'utf8')).split('\n').filter((l) => /^[A-Za-z0-9].*==/.test(l)).length),
+  return {
+    resolver: {
+      id: 'resolver',
+      label: o.universal ? '@nx-pex/resolver resolveLock (universal)' : '@nx-pex/resolver resolveLock',
+      before: before('resolver'),
+      command: () => ({
+        argv: [ctx.node, paths(ctx).worker, 'resolve', specPath],
+        cwd: dir,
+        env: { NX_PEX_CACHE_DIR: cache('resolver') },
+      }),
+      describe: async () => count((JSON.parse(await readFile(out('resolver'), 'utf8')) as string[]).length),
+    },
+    pip: {
+      id: 'pip',
+      label: `pip install --dry-run --report`,
+      ...needs(pip, 'pip'),
+      before: before('pip'),
+      command: () => ({
+        argv: [
+          pip ?? 'pip',
+          '-m',
+          'pip',
+          'install',
+          '--dry-run',
+          '--ignore-installed',
+          '--only-binary=:all:',
+          '--quiet',
+          '--disable-pip-version-check',
+          '--report',
+          out('pip'),
+          '--cache-dir',
+          cache('pip'),
+          '-r',
+          reqs,
+          ...pipIndexFlags(ctx.index),
+        ],
+        cwd: dir,
+      }),
+      describe: async () =>
+        count((JSON.parse(await readFile(out('pip'), 'utf8')) as { install: unknown[] }).install.length),
+    },
+    uv: {
+      id: 'uv',
+      label: o.universal ? 'uv pip compile --universal' : 'uv pip compile',
+      ...needs(uv, 'uv'),
+      before: before('uv'),
+      command: () => ({
+        argv: [
+          uv ?? 'uv',
+          'pip',
+          'compile',
+          reqs,
+          '-o',
+          out('uv'),
+          '--quiet',
+          '--no-config',
+          '--no-header',
+          '--only-binary',
+          ':all:',
+          '--python',
+          ctx.python,
+          ...(o.universal ? ['--universal', '--python-version', UNIVERSAL_PYTHON] : []),
+          '--cache-dir',
+          cache('uv'),
+          ...uvIndexFlags(ctx.index),
+        ],
+        cwd: dir,
+      }),
+      // A universal output lists a package once per version (with its marker).
+      describe: async () =>
+        count((await readFile(out('uv'), 'utf8')).split('\n').filter((l) => /^[A-Za-z0-9].*==/.test(l)).length),
+    },
   };
-  const pipContender: Contender = {
-    id: 'pip',
-    label: `pip install --dry-run --report`,
-    ...needs(pip, 'pip'),
-    before: before('pip'),
-    command: () => ({
-      argv: [
-        pip ?? 'pip',
-        '-m',
-        'pip',
-        'install',
-        '--dry-run',
-        '--ignore-installed',
-        '--only-binary=:all:',
-        '--quiet',
-        '--disable-pip-version-check',
-        '--report',
-        out('pip'),
-        '--cache-dir',
-        cache('pip'),
-        '-r',
-        reqs,
-        ...pipIndexFlags(ctx.index),
-      ],
-      cwd: dir,
-    }),
-    describe: async () =>
-      count((JSON.parse(await readFile(out('pip'), 'utf8')) as { install: unknown[] }).install.length),
-  };
+}
+
+const resolveCaches = (cold: boolean) => (cold ? 'cold (empty caches)' : 'warm caches');
+
+const RESOLUTION_ONLY_NOTE =
+  'resolution only: nx-pex = resolveLock (metadata via PEP 658 / range requests, no wheel downloads), pip = install --dry-run --report, uv = pip compile';
+
+async function resolveWorkload(ctx: BenchContext, id: WorkloadId): Promise<Workload> {
+  const cold = id.endsWith('-cold');
+  const backtrack = id.startsWith('resolve-backtrack');
+  const universal = id.startsWith('resolve-universal');
+  const set = backtrack ? BACKTRACK_SET : RESOLVE_SET;
+  const c = await resolveContenders(ctx, join(ctx.runDir, id), set, { cold, universal });
+  const caches = resolveCaches(cold);
   return {
     id,
     title: universal
@@ -494,23 +528,37 @@ async function resolveWorkload(ctx: BenchContext, id: WorkloadId): Promise<Workl
                 'aiobotocore 2.5.4 pins botocore <1.31.18, so every boto3 newer than 1.28.17 conflicts: each resolver reads the metadata of every boto3 release it rejects (see bench/README.md)',
               ]
             : []),
-          'resolution only: nx-pex = resolveLock (metadata via PEP 658 / range requests, no wheel downloads), pip = install --dry-run --report, uv = pip compile',
+          RESOLUTION_ONLY_NOTE,
         ],
-    contenders: [
-      {
-        id: 'resolver',
-        label: universal ? '@nx-pex/resolver resolveLock (universal)' : '@nx-pex/resolver resolveLock',
-        before: before('resolver'),
-        command: () => ({
-          argv: [ctx.node, paths(ctx).worker, 'resolve', specPath],
-          cwd: dir,
-          env: { NX_PEX_CACHE_DIR: cache('resolver') },
-        }),
-        describe: async () => count((JSON.parse(await readFile(out('resolver'), 'utf8')) as string[]).length),
-      },
-      ...(universal ? [] : [pipContender]),
-      uvContender,
+    contenders: universal ? [c.resolver, c.uv] : [c.resolver, c.pip, c.uv],
+  };
+}
+
+/** `resolve-sets-<cold|warm>-<set>`: one real-world set (REAL_WORLD_SETS) resolved by the resolver and by uv. */
+async function resolveSetWorkload(ctx: BenchContext, id: ResolveSetsId): Promise<Workload> {
+  const cold = id.startsWith(`${RESOLVE_SETS}-cold-`);
+  const family = `${RESOLVE_SETS}-${cold ? 'cold' : 'warm'}`;
+  const member = id.slice(family.length + 1);
+  const set = REAL_WORLD_SETS.find((s) => s.id === member);
+  if (!set) throw new Error(`no real-world set "${member}" (workload ${id})`);
+  const c = await resolveContenders(ctx, join(ctx.runDir, id), set.requirements, { cold, universal: false });
+  const caches = resolveCaches(cold);
+  return {
+    id,
+    title: `real-world set ${set.id} (${set.requirements.join(' + ')}), ${caches}, vs uv`,
+    reference: 'uv',
+    prime: !cold,
+    family: {
+      id: family,
+      title: `the ${REAL_WORLD_SETS.length} real-world resolution sets, ${caches}: @nx-pex/resolver resolveLock vs uv pip compile (ref)`,
+      member: set.id,
+      goal: RESOLVE_GOAL_VS_UV,
+    },
+    notes: [
+      `set: ${set.requirements.join(' ')}; for CPython ${ctx.pythonVersion} on this platform, wheels only (--only-binary :all: for uv); ${cold ? 'both caches emptied before every run' : 'both caches primed before the counted runs'}`,
+      RESOLUTION_ONLY_NOTE.replace(', pip = install --dry-run --report', ''),
     ],
+    contenders: [c.resolver, c.uv],
   };
 }
 
@@ -739,6 +787,8 @@ export async function createWorkload(ctx: BenchContext, prep: Preparations, id: 
         );
       }
       return startWorkload(ctx, prep, id);
+    default:
+      return resolveSetWorkload(ctx, id);
   }
 }
 

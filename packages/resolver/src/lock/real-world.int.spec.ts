@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findPythons } from '@nx-pex/tools';
+import { findPythons, REAL_WORLD_SETS } from '@nx-pex/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_INDEX_URL, type IndexConfig } from '../config/index-config.js';
 import { publicIndexConfig } from '../testing/public-index.js';
@@ -10,20 +10,11 @@ import { pipDryRun } from '../testing/pip-report.js';
 import { resolveLock } from './resolve-lock.js';
 
 // Opt-in (NX_PEX_REAL_WORLD=1; needs the public index): resolveLock against pypi.org for CPython 3.11,
-// compared with `pip install --dry-run --report - --ignore-installed` of the same requirements.
-// NX_PEX_REAL_WORLD_REPORT: write the comparison as JSON.
+// compared with `pip install --dry-run --report - --ignore-installed --only-binary :all:` of the same
+// requirements. The sets are @nx-pex/tools' REAL_WORLD_SETS, the same the bench's resolve-sets rows
+// time against uv. NX_PEX_REAL_WORLD_REPORT: write the comparison as JSON.
 const ENABLED = process.env.NX_PEX_REAL_WORLD === '1';
 const python = ENABLED ? (await findPythons()).found.find((p) => p.version === '3.11') : undefined;
-
-const CASES: Record<string, string[]> = {
-  flask: ['flask'],
-  'fastapi+uvicorn': ['fastapi', 'uvicorn[standard]'],
-  django: ['django'],
-  pandas: ['pandas'],
-  black: ['black'],
-  boto3: ['boto3'],
-  sqlalchemy: ['sqlalchemy'],
-};
 
 describe.runIf(ENABLED)('real-world resolutions against pip (pypi.org, CPython 3.11)', () => {
   let work: string;
@@ -43,18 +34,24 @@ describe.runIf(ENABLED)('real-world resolutions against pip (pypi.org, CPython 3
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  for (const [name, requirements] of Object.entries(CASES)) {
+  for (const { id: name, requirements } of REAL_WORLD_SETS) {
     it(`${name}: the same versions as pip`, async () => {
       const started = performance.now();
       const lock = await resolveLock({
-        roots: { app: requirements },
+        roots: { app: [...requirements] },
         index,
         targets: [target],
         cacheDir: join(work, 'cache'),
       });
       const ms = Math.round(performance.now() - started);
       const ours = Object.fromEntries(lock.packages.map((p) => [p.name, p.version ?? '']));
-      const pips = await pipDryRun(python!.path, ['--index-url', DEFAULT_INDEX_URL, ...requirements]);
+      // Wheels only, as the resolver (it builds no sdist) and as the bench's uv rows.
+      const pips = await pipDryRun(python!.path, [
+        '--index-url',
+        DEFAULT_INDEX_URL,
+        '--only-binary=:all:',
+        ...requirements,
+      ]);
       if (!pips) throw new Error(`pip found no solution for ${requirements.join(' ')}`);
       const names = [...new Set([...Object.keys(ours), ...Object.keys(pips)])].sort();
       const differences = names
