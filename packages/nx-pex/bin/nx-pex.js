@@ -19,4 +19,9 @@ if (problem) {
   process.stderr.write(`nx-pex: [UNSUPPORTED_NODE] ${problem}\n`);
   process.exit(1);
 }
+// Node's module compile cache (NODE_COMPILE_CACHE, else a directory under the system temp dir; off
+// with NODE_DISABLE_COMPILE_CACHE=1): V8 keeps the compiled code of the CLI and its dependencies
+// between runs instead of compiling them at every start.
+const { enableCompileCache } = await import('node:module');
+enableCompileCache?.();
 await import(new URL('cli/main.js', dist).href);

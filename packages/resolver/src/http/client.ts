@@ -91,7 +91,7 @@ export class HttpClient {
   private readonly retries: number;
   private readonly backoffMs: number;
 
-  constructor(options: HttpOptions = {}) {
+  constructor(readonly options: HttpOptions = {}) {
     const timeout = options.timeoutMs ?? 30_000;
     const env = options.env ?? process.env;
     this.limits = httpLimits(options, env);

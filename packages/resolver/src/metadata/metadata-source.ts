@@ -1,32 +1,14 @@
-import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { isMissing } from '../cache/wheel-cache.js';
-import { ResolverError } from '../errors.js';
 import { debug } from '../debug.js';
 import type { Candidate } from '../fetch/candidates.js';
 import type { LocalArtifact } from '../fetch/local-artifact.js';
 import type { HttpClient } from '../http/client.js';
-import { readBody } from '../http/body.js';
-import { describeLimit, SETTINGS } from '../http/settings.js';
 import { displayUrl } from '../http/urls.js';
 import { parseCoreMetadata, type CoreMetadata } from './core-metadata.js';
 import { MetadataPacks } from './metadata-packs.js';
+import { RemoteMetadataReader } from './remote-reader.js';
 import { readWheelMetadata } from './wheel-metadata.js';
-import { readMetadataByRanges, UnsupportedZip, type ByteRange } from './zip-ranges.js';
-
-/** A metadata file or range answer, at most the page limit (HttpLimits.maxPageBytes). */
-function readAll(body: AsyncIterable<Uint8Array>, what: string, maxBytes: number): Promise<Buffer> {
-  return readBody(
-    body,
-    what,
-    maxBytes,
-    (limit) =>
-      new ResolverError(
-        'INDEX_ERROR',
-        `${what} is larger than ${describeLimit('maxPageBytes', limit)}. The index is wrong or hostile; raise ${SETTINGS.maxPageBytes.env} only if you trust it.`,
-      ),
-  );
-}
 
 /** Where a wheel's metadata came from (for tests and progress). */
 export type MetadataOrigin =
@@ -53,13 +35,15 @@ export class MetadataSource {
    */
   private readonly unconfirmed = new Map<string, { project: string; text: string }>();
   private readonly packs: MetadataPacks;
+  private readonly remote: RemoteMetadataReader;
 
   constructor(
-    private readonly http: HttpClient,
+    http: HttpClient,
     cacheRoot: string,
     private readonly cachedWheel: (candidate: Candidate) => Promise<string | undefined>,
   ) {
     this.packs = new MetadataPacks(cacheRoot);
+    this.remote = new RemoteMetadataReader(http);
   }
 
   get(project: string, candidate: Candidate, download: () => Promise<LocalArtifact>): Promise<CoreMetadata> {
@@ -106,8 +90,14 @@ export class MetadataSource {
     let text: string | undefined;
     let origin: MetadataOrigin = 'pep658';
     if (file.coreMetadata) {
-      text = await this.pep658(file.url, file.coreMetadata.hashes, describe);
-      if (metadataSha256) this.packs.addPep658(project, metadataSha256, text);
+      const read = await this.remote.read({
+        kind: 'pep658',
+        url: file.url,
+        ...(metadataSha256 ? { sha256: metadataSha256 } : {}),
+        describe,
+      });
+      if ('text' in read) text = read.text;
+      if (text !== undefined && metadataSha256) this.packs.addPep658(project, metadataSha256, text);
     } else {
       const ranged = sha256 ? await this.packs.ranged(project, file.url, sha256) : undefined;
       if (ranged !== undefined) {
@@ -115,7 +105,9 @@ export class MetadataSource {
         text = ranged;
       } else if (!this.noRangeOrigins.has(new URL(file.url).origin)) {
         origin = 'range';
-        text = await this.byRanges(file.url, project, describe);
+        const read = await this.remote.read({ kind: 'range', url: file.url, project, describe });
+        if ('text' in read) text = read.text;
+        else if (read.fallback === 'no-range') this.noRangeOrigins.add(new URL(file.url).origin);
         if (text !== undefined && sha256) this.packs.addRanged(project, file.url, sha256, text);
       }
     }
@@ -137,61 +129,6 @@ export class MetadataSource {
     return metadata;
   }
 
-  /** PEP 658: the metadata file is the distribution's URL plus `.metadata`; its hash is advertised. */
-  private async pep658(url: string, hashes: Record<string, string>, describe: string): Promise<string> {
-    const max = this.http.limits.maxPageBytes;
-    const data = await this.http.get(
-      `${url}.metadata`,
-      '*/*',
-      `the metadata of ${describe}`,
-      (res) => readAll(res.body, `the metadata of ${describe}`, max),
-      { kind: 'page' },
-    );
-    const expected = hashes.sha256;
-    if (expected) {
-      const actual = createHash('sha256').update(data).digest('hex');
-      if (actual !== expected) {
-        throw new ResolverError(
-          'HASH_MISMATCH',
-          `Hash mismatch for the PEP 658 metadata of ${describe}: the index says sha256=${expected} but it has sha256=${actual}. The index may be corrupted or tampered with; report it to the index owner.`,
-        );
-      }
-    }
-    return data.toString('utf8');
-  }
-
-  /** METADATA by range requests; undefined (→ full download) when Range is ignored or the archive is unusual. */
-  private async byRanges(url: string, project: string, describe: string): Promise<string | undefined> {
-    const fetchRange = (start: number, end?: number): Promise<ByteRange | undefined> =>
-      this.http.get(
-        url,
-        '*/*',
-        `part of ${describe}`,
-        async (res) => {
-          const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(res.contentRange ?? '');
-          if (res.statusCode !== 206 || !range) {
-            await res.discard();
-            return undefined;
-          }
-          return {
-            start: Number(range[1]),
-            data: await readAll(res.body, `part of ${describe}`, this.http.limits.maxPageBytes),
-            total: Number(range[3]),
-          };
-        },
-        { headers: { range: start < 0 ? `bytes=${start}` : `bytes=${start}-${end ?? ''}` }, kind: 'page' },
-      );
-    try {
-      const text = await readMetadataByRanges(fetchRange, project);
-      if (text === undefined) this.noRangeOrigins.add(new URL(url).origin);
-      return text;
-    } catch (err) {
-      if (err instanceof UnsupportedZip || (err instanceof ResolverError && err.code === 'INDEX_ERROR'))
-        return undefined;
-      throw err;
-    }
-  }
-
   /** A wheel with this sha256 was downloaded and verified: its metadata read earlier may now be cached. */
   confirm(sha256: string): void {
     const read = this.unconfirmed.get(sha256);
@@ -200,8 +137,9 @@ export class MetadataSource {
     this.packs.addVerified(read.project, sha256, read.text);
   }
 
-  /** Write what this session added to the cache (see `MetadataPacks.flush`). */
-  settled(): Promise<void> {
-    return this.packs.flush();
+  /** Stop the metadata worker and write what this session added to the cache (see `MetadataPacks.flush`). */
+  async settled(): Promise<void> {
+    await this.remote.close();
+    await this.packs.flush();
   }
 }

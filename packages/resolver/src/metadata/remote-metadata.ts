@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import { ResolverError } from '../errors.js';
+import type { HttpClient } from '../http/client.js';
+import { readBody } from '../http/body.js';
+import { describeLimit, SETTINGS } from '../http/settings.js';
+import { readMetadataByRanges, UnsupportedZip, type ByteRange } from './zip-ranges.js';
+
+// Reading a wheel's metadata from the index: its PEP 658 file, else METADATA by range requests.
+// The same code runs on the main thread and in the metadata worker (metadata-worker.ts).
+
+/** What to read. `describe` names the file for messages (`<filename> (<project>) from <url>`). */
+export type RemoteRead =
+  | { kind: 'pep658'; url: string; sha256?: string; describe: string }
+  | { kind: 'range'; url: string; project: string; describe: string };
+
+/**
+ * The metadata text; or, for a range read, why there is none: the server ignored Range (`no-range`:
+ * remembered per origin) or the archive is one the range reader does not handle (`unsupported`).
+ * Either way the caller downloads the whole wheel.
+ */
+export type RemoteResult = { text: string } | { fallback: 'no-range' | 'unsupported' };
+
+/** A metadata file or range answer, at most the page limit (HttpLimits.maxPageBytes). */
+function readAll(body: AsyncIterable<Uint8Array>, what: string, maxBytes: number): Promise<Buffer> {
+  return readBody(
+    body,
+    what,
+    maxBytes,
+    (limit) =>
+      new ResolverError(
+        'INDEX_ERROR',
+        `${what} is larger than ${describeLimit('maxPageBytes', limit)}. The index is wrong or hostile; raise ${SETTINGS.maxPageBytes.env} only if you trust it.`,
+      ),
+  );
+}
+
+export function readRemote(http: HttpClient, read: RemoteRead): Promise<RemoteResult> {
+  return read.kind === 'pep658'
+    ? pep658(http, read.url, read.sha256, read.describe).then((text) => ({ text }))
+    : byRanges(http, read.url, read.project, read.describe);
+}
+
+/** PEP 658: the metadata file is the distribution's URL plus `.metadata`; its hash is advertised. */
+async function pep658(http: HttpClient, url: string, expected: string | undefined, describe: string): Promise<string> {
+  const max = http.limits.maxPageBytes;
+  const data = await http.get(
+    `${url}.metadata`,
+    '*/*',
+    `the metadata of ${describe}`,
+    (res) => readAll(res.body, `the metadata of ${describe}`, max),
+    { kind: 'page' },
+  );
+  if (expected) {
+    const actual = createHash('sha256').update(data).digest('hex');
+    if (actual !== expected) {
+      throw new ResolverError(
+        'HASH_MISMATCH',
+        `Hash mismatch for the PEP 658 metadata of ${describe}: the index says sha256=${expected} but it has sha256=${actual}. The index may be corrupted or tampered with; report it to the index owner.`,
+      );
+    }
+  }
+  return data.toString('utf8');
+}
+
+/** METADATA by range requests. */
+async function byRanges(http: HttpClient, url: string, project: string, describe: string): Promise<RemoteResult> {
+  const fetchRange = (start: number, end?: number): Promise<ByteRange | undefined> =>
+    http.get(
+      url,
+      '*/*',
+      `part of ${describe}`,
+      async (res) => {
+        const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(res.contentRange ?? '');
+        if (res.statusCode !== 206 || !range) {
+          await res.discard();
+          return undefined;
+        }
+        return {
+          start: Number(range[1]),
+          data: await readAll(res.body, `part of ${describe}`, http.limits.maxPageBytes),
+          total: Number(range[3]),
+        };
+      },
+      { headers: { range: start < 0 ? `bytes=${start}` : `bytes=${start}-${end ?? ''}` }, kind: 'page' },
+    );
+  try {
+    const text = await readMetadataByRanges(fetchRange, project);
+    return text === undefined ? { fallback: 'no-range' } : { text };
+  } catch (err) {
+    if (err instanceof UnsupportedZip || (err instanceof ResolverError && err.code === 'INDEX_ERROR'))
+      return { fallback: 'unsupported' };
+    throw err;
+  }
+}
