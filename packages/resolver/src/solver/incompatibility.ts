@@ -19,6 +19,13 @@ export type Cause =
 export interface Incompatibility {
   terms: Term[];
   cause: Cause;
+  /**
+   * The partial solution that found it contradicted, and at which decision level (see
+   * `PartialSolution.knownContradicted`): kept on the incompatibility because propagation asks for
+   * every incompatibility of a package each time it changes, hundreds of times in a long walk.
+   */
+  contradictedBy?: object | undefined;
+  contradictedAt?: number;
 }
 
 /** The terms without those that allow every outcome: such a term always holds, so it says nothing. */

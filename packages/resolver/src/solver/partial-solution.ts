@@ -80,21 +80,28 @@ export class PartialSolution {
    * back below that level (as pubgrub-rs). Unit propagation then skips them: a package walked down
    * hundreds of releases is mentioned by as many incompatibilities, nearly all contradicted.
    */
-  private contradictedAt = new Map<Incompatibility, number>();
+  private contradicted: Incompatibility[] = [];
 
   /** True when `i` was found contradicted at a level the solution has not gone back below since. */
   knownContradicted(i: Incompatibility): boolean {
-    return this.contradictedAt.has(i);
+    return i.contradictedBy === this;
   }
 
   /** `i` is contradicted by the current assignments. */
   noteContradicted(i: Incompatibility): void {
-    this.contradictedAt.set(i, this.level);
+    if (i.contradictedBy !== this) this.contradicted.push(i);
+    i.contradictedBy = this;
+    i.contradictedAt = this.level;
   }
 
   /** Keep only the assignments of decision levels up to `level`. */
   backtrack(level: number): void {
-    for (const [i, at] of this.contradictedAt) if (at > level) this.contradictedAt.delete(i);
+    this.contradicted = this.contradicted.filter((i) => {
+      if (i.contradictedBy !== this) return false;
+      if (i.contradictedAt! <= level) return true;
+      i.contradictedBy = undefined;
+      return false;
+    });
     const keep = this.list.filter((a) => a.level <= level);
     this.list = [];
     this.accumulated = new Map();
