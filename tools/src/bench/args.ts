@@ -45,7 +45,7 @@ export const WORKLOAD_IDS: readonly WorkloadId[] = [
 /**
  * Opt-in families, left out of the default run and of a broader group (`--only resolve` does not
  * pick the resolve-sets rows): they run with their flag, or when `--only` names the family or
- * something inside it. torch downloads ~1.1 GB; the real-world sets add 26 workloads (~10 minutes).
+ * something inside it. torch downloads ~1.1 GB; the real-world sets add 26 workloads (~7 minutes).
  */
 const OPT_IN = ['torch', RESOLVE_SETS] as const;
 const optInFamily = (id: string) => OPT_IN.find((f) => id === f || id.startsWith(`${f}-`));
@@ -81,7 +81,7 @@ export const USAGE = `usage: npm run bench -- [options]
                        resolve-sets-cold, scale-30, …); or ids: ${FIXED_IDS.join(', ')},
                        ${RESOLVE_SETS}-<cold|warm>-<set> (sets: ${REAL_WORLD_SETS.map((s) => s.id).join(', ')})
   --torch              add the torch workloads (downloads ~1.1 GB of wheels once)
-  --resolve-sets       add the real-world sets' resolution rows (resolve-sets-*, vs uv; ~10 minutes)
+  --resolve-sets       add the real-world sets' resolution rows (resolve-sets-*, vs uv; ~7 minutes)
   --torch-cuda         torch with its nvidia-* CUDA wheels too (~4 GB), so the torch pex can start
   --python <exe>       the interpreter to build for and run with (default python3)
   --results-dir <dir>  where to write <date>-<host>.json (default bench/results)
