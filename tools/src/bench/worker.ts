@@ -1,7 +1,12 @@
 // The library calls the bench measures, each in its own process (so its wall time and peak RSS are
 // those of one Node process doing that call): `node worker.js <resolve|build-pex> <spec.json>`.
 import { readFile, writeFile } from 'node:fs/promises';
+import module from 'node:module';
 import { loadArchive, loadResolver } from './libraries.js';
+
+// As the nx-pex CLI does (bin/nx-pex.js): the libraries, loaded below, come from Node's compile
+// cache after the first run instead of being compiled at every start.
+module.enableCompileCache?.();
 
 export interface ResolveSpec {
   requirements: string[];
