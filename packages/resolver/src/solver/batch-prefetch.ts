@@ -4,7 +4,7 @@ import type { Release } from './release.js';
 export type PrefetchMetadata = (name: string, release: Release) => Promise<unknown> | undefined;
 
 /** Versions read ahead of the walk, and the most metadata reads the prefetcher has in flight at once. */
-export const BATCH_PREFETCH = 16;
+export const BATCH_PREFETCH = 48;
 
 /**
  * Batch prefetch while backtracking. When the solver tries a second version of a package, it is
