@@ -28,7 +28,7 @@ afterEach(async () => {
 });
 
 function reader(http = new HttpClient({ backoffMs: 5 })): RemoteMetadataReader {
-  const r = new RemoteMetadataReader(http);
+  const r = new RemoteMetadataReader(http, 0);
   readers.push(r);
   return r;
 }
@@ -49,6 +49,16 @@ async function started(r: RemoteMetadataReader): Promise<void> {
 }
 
 describe('metadata reads in a worker thread', () => {
+  it('starts no worker for the first reads of a resolve', async () => {
+    const r = new RemoteMetadataReader(new HttpClient({ backoffMs: 5 }), 2);
+    readers.push(r);
+    for (const name of names) await r.read(rangeRead(name));
+    expect(r.counts).toEqual({ worker: 0, here: 3 });
+    expect(await r.whenReady).toBe(true); // the third read started it
+    await r.read(rangeRead(names[0]!));
+    expect(r.counts).toEqual({ worker: 1, here: 3 });
+  });
+
   it('answers in the worker exactly what this thread answers, PEP 658 and range reads alike', async () => {
     const r = reader();
     await started(r);

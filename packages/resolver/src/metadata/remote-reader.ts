@@ -4,6 +4,9 @@ import type { HttpClient } from '../http/client.js';
 import type { MetadataWorkerData, WorkerAnswer, WorkerMessage, WorkerRequest } from './metadata-worker.js';
 import { readRemote, type RemoteRead, type RemoteResult } from './remote-metadata.js';
 
+/** Reads made on the main thread before the worker is started (see the constructor). */
+export const START_AFTER = 64;
+
 interface Pending {
   read: RemoteRead;
   resolve: (result: RemoteResult) => void;
@@ -14,7 +17,8 @@ interface Pending {
  * Metadata reads from the index (PEP 658 files, range reads), made by a worker thread once it is up:
  * a backtracking walk reads hundreds of releases' metadata, and receiving them — HTTP/2 streams, TLS,
  * inflating, ZIP parsing — cost as much CPU as the solver itself. On a second core the solver no
- * longer waits for it. Until the worker has started (~0.1 s), and for good if it cannot start or
+ * longer waits for it. The first reads of a resolve (START_AFTER) are made here and start no worker.
+ * Until the worker has started (~0.1 s), and for good if it cannot start or
  * dies, reads are made on this thread with the session's own client (a read the worker had in hand
  * is made again here), so the worker changes when a read is done, never what it answers.
  */
@@ -33,10 +37,18 @@ export class RemoteMetadataReader {
   /** True once the worker is up; false if it could not start or has stopped. */
   readonly whenReady = new Promise<boolean>((resolve) => (this.settle = resolve));
 
-  constructor(private readonly http: HttpClient) {}
+  /**
+   * `startAfter`: reads made on this thread before the worker is started. A resolve of a few dozen
+   * packages is over before a worker would pay for its start (its own module loading and TLS
+   * context); a walk through hundreds of releases is what it is for.
+   */
+  constructor(
+    private readonly http: HttpClient,
+    private readonly startAfter = START_AFTER,
+  ) {}
 
   read(read: RemoteRead): Promise<RemoteResult> {
-    this.start();
+    if (this.counts.here >= this.startAfter) this.start();
     const worker = this.worker;
     if (!worker || !this.ready) return this.here(read);
     this.counts.worker++;
