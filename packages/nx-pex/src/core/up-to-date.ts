@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { constants, readFileSync, statSync } from 'node:fs';
-import { access, lstat, open, readdir, realpath, rm, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { access, lstat, readdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { ProjectDistribution } from '@nx-pex/archive';
-import { canonicalJson, sha256File, writeContentAtomic } from '@nx-pex/common';
+import { canonicalJson, executableIdentity, sha256File, writeContentAtomic } from '@nx-pex/common';
 import type { PexExecutorOptions } from '../executors/pex/schema.js';
 import { packagePath } from '../utils/package-path.js';
 import { workspaceDataDir } from '../utils/plugin-cache.js';
@@ -187,43 +187,16 @@ function statOrUndefined(path: string): ReturnType<typeof statSync> {
   }
 }
 
-/** Where a command name is found on PATH (as execFile finds it), or the path itself when it has a slash. */
-async function onPath(command: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  if (command.includes('/')) return resolve(command);
-  for (const dir of (env['PATH'] ?? '').split(delimiter)) {
-    if (!dir || !isAbsolute(dir)) continue;
-    const candidate = join(dir, command);
-    try {
-      await access(candidate, constants.X_OK);
-      if ((await stat(candidate)).isFile()) return candidate;
-    } catch {
-      // not there: the next directory
-    }
-  }
-  return undefined;
-}
-
 /**
- * An interpreter's identity without running it: the file that runs (after PATH and symlinks) and its
- * size, mtime and inode — a reinstall or an upgrade changes them. A launcher script (a version
- * manager's shim, a wrapper) may choose another interpreter on every run: it is identified by what it
- * reports when run (the resolver's probe), never by the script's own file.
+ * An interpreter's identity without running it (see `executableIdentity`); a launcher script (a
+ * version manager's shim, a wrapper) may choose another interpreter on every run: it is identified by
+ * what it reports when run (the resolver's probe), never by the script's own file.
  */
 export async function interpreterIdentity(python: string, env: NodeJS.ProcessEnv = process.env): Promise<unknown> {
-  const found = await onPath(python, env);
-  if (found === undefined) return { python, missing: true };
-  const real = await realpath(found);
-  const s = await stat(real);
-  const handle = await open(real, 'r');
-  const head = Buffer.alloc(2);
-  try {
-    await handle.read(head, 0, 2, 0);
-  } finally {
-    await handle.close();
-  }
-  if (head.toString('latin1') !== '#!') return { python, found, real, size: s.size, mtimeMs: s.mtimeMs, ino: s.ino };
+  const identity = await executableIdentity(python, env);
+  if (!('script' in identity)) return identity;
   const { inspectInterpreter } = await import('@nx-pex/resolver');
-  return { python, found, probed: await inspectInterpreter(python) };
+  return { ...identity, probed: await inspectInterpreter(python) };
 }
 
 /** The files, directories and interpreters a key reads; recorded in the stamp so a re-check needs no parsed workspace. */

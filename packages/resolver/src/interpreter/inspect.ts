@@ -1,4 +1,10 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { executableIdentity, writeContentAtomic } from '@nx-pex/common';
+import { defaultCacheDir } from '../cache/dir.js';
+import { pathInside } from '../cache/paths.js';
 import { ResolverError } from '../errors.js';
 import { cpythonTags } from '../tags/cpython.js';
 import { platformTags } from '../tags/platforms.js';
@@ -38,12 +44,14 @@ function run(python: string): Promise<string> {
   });
 }
 
-/** Run `python` once with a tiny probe and compute its tags and marker environment. */
-export async function inspectInterpreter(python = 'python3'): Promise<TargetInterpreter> {
-  const stdout = await run(python);
-  let probe: ProbeResult;
+/** The largest probe answer read (from the interpreter or the cache). */
+const MAX_PROBE_BYTES = 1 << 20;
+
+function parseProbe(stdout: string, python: string): ProbeResult {
   try {
-    probe = JSON.parse(stdout) as ProbeResult;
+    const probe = JSON.parse(stdout) as unknown;
+    if (typeof probe !== 'object' || probe === null || Array.isArray(probe)) throw new Error('not an object');
+    return probe as ProbeResult;
   } catch (err) {
     throw new ResolverError(
       'INTERPRETER_ERROR',
@@ -51,6 +59,42 @@ export async function inspectInterpreter(python = 'python3'): Promise<TargetInte
       { cause: err },
     );
   }
+}
+
+/**
+ * The probe's answer for `python`. Cached (`<cacheDir>/interpreters/<key>.json`) by the executable
+ * file that runs — its real path, size, mtime and inode, which a reinstall or upgrade changes — and
+ * the probe script, as uv caches its interpreter queries; a launcher script (a version manager's
+ * shim) may run another interpreter each time and is always run. The probe runs isolated (`-I -S`),
+ * so the environment does not change its answer. A damaged entry is probed again.
+ */
+async function probeOf(python: string): Promise<ProbeResult> {
+  const identity = await executableIdentity(python).catch(() => undefined);
+  if (!identity || !('real' in identity)) return parseProbe(await run(python), python);
+  const { real, size, mtimeMs, ino } = identity;
+  const key = createHash('sha256')
+    .update(JSON.stringify([real, size, mtimeMs, ino, PROBE_SCRIPT]))
+    .digest('hex');
+  const path = pathInside(defaultCacheDir(), ['interpreters', `${key}.json`]);
+  const cached = await readFile(path, 'utf8').catch(() => undefined);
+  if (cached !== undefined && cached.length <= MAX_PROBE_BYTES) {
+    try {
+      return parseProbe(cached, python);
+    } catch {
+      // damaged: probe again
+    }
+  }
+  const stdout = await run(python);
+  const result = parseProbe(stdout, python);
+  await mkdir(dirname(path), { recursive: true })
+    .then(() => writeContentAtomic(path, stdout))
+    .catch(() => undefined); // the cache is an optimisation
+  return result;
+}
+
+/** Run `python` once with a tiny probe (or take its cached answer) and compute its tags and marker environment. */
+export async function inspectInterpreter(python = 'python3'): Promise<TargetInterpreter> {
+  const probe = await probeOf(python);
   if (probe.implementation !== 'cpython') {
     throw new ResolverError(
       'INTERPRETER_ERROR',
