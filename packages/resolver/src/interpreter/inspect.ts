@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { executableIdentity, writeContentAtomic } from '@nx-pex/common';
 import { defaultCacheDir } from '../cache/dir.js';
 import { pathInside } from '../cache/paths.js';
@@ -86,9 +85,7 @@ async function probeOf(python: string): Promise<ProbeResult> {
   }
   const stdout = await run(python);
   const result = parseProbe(stdout, python);
-  await mkdir(dirname(path), { recursive: true })
-    .then(() => writeContentAtomic(path, stdout))
-    .catch(() => undefined); // the cache is an optimisation
+  await writeContentAtomic(path, stdout).catch(() => undefined); // the cache is an optimisation
   return result;
 }
 

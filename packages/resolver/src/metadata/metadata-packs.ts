@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
 import { writeContentAtomic } from '@nx-pex/common';
 import { pathInside } from '../cache/paths.js';
 import { redactUrl } from '../http/credentials.js';
@@ -146,11 +145,6 @@ export class MetadataPacks {
     const added = [...this.added];
     this.added.clear();
     if (!added.length) return;
-    try {
-      await mkdir(join(this.cacheRoot, PACKS_AREA), { recursive: true });
-    } catch {
-      return; // a read-only cache: the next session reads again
-    }
     await Promise.all(
       added.map(async ([project, entries]) => {
         try {
