@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseCoreMetadata } from './core-metadata.js';
-import { MAX_PACK_BYTES, metadataHeaders, MetadataPacks, PACKS_AREA } from './metadata-packs.js';
+import { headersOf, MAX_PACK_BYTES, metadataHeaders, MetadataPacks, PACKS_AREA } from './metadata-packs.js';
 
 const METADATA = [
   'Metadata-Version: 2.1',
@@ -41,18 +41,18 @@ describe('metadata packs', () => {
 
   it('writes one file per project when the session settles, read back by the next session', async () => {
     const first = new MetadataPacks(root);
-    first.addRanged('boto3', URL, SHA, METADATA);
-    first.addPep658('boto3', 'b'.repeat(64), METADATA);
-    first.addVerified('botocore', 'c'.repeat(64), 'Name: botocore\n\nlong description');
+    first.addRanged('boto3', URL, SHA, headersOf(METADATA));
+    first.addPep658('boto3', 'b'.repeat(64), headersOf(METADATA));
+    first.addVerified('botocore', 'c'.repeat(64), headersOf('Name: botocore\n\nlong description'));
     expect(await readdir(root)).toEqual([]); // nothing written before the session settles
     await first.flush();
     expect((await readdir(join(root, PACKS_AREA))).sort()).toEqual(
       [packPath(root, 'boto3'), packPath(root, 'botocore')].map((p) => p.slice(p.lastIndexOf('/') + 1)).sort(),
     );
     const next = new MetadataPacks(root);
-    expect(await next.ranged('boto3', URL, SHA)).toBe(metadataHeaders(METADATA));
-    expect(await next.pep658('boto3', 'b'.repeat(64))).toBe(metadataHeaders(METADATA));
-    expect(await next.verified('botocore', 'c'.repeat(64))).toBe('Name: botocore');
+    expect((await next.ranged('boto3', URL, SHA))?.headers).toBe(metadataHeaders(METADATA));
+    expect((await next.pep658('boto3', 'b'.repeat(64)))?.headers).toBe(metadataHeaders(METADATA));
+    expect((await next.verified('botocore', 'c'.repeat(64)))?.headers).toBe('Name: botocore');
     // Each entry answers only for what it was written for.
     expect(await next.verified('boto3', 'b'.repeat(64))).toBeUndefined();
     expect(await next.pep658('botocore', 'c'.repeat(64))).toBeUndefined();
@@ -61,19 +61,19 @@ describe('metadata packs', () => {
 
   it('uses a range entry only for the same file URL (credentials aside) and the same advertised sha256', async () => {
     const first = new MetadataPacks(root);
-    first.addRanged('boto3', URL.replace('https://', 'https://user:secret@'), SHA, METADATA);
+    first.addRanged('boto3', URL.replace('https://', 'https://user:secret@'), SHA, headersOf(METADATA));
     await first.flush();
     expect(await readFile(packPath(root, 'boto3'), 'utf8')).not.toContain('secret');
     const next = new MetadataPacks(root);
-    expect(await next.ranged('boto3', URL, SHA)).toBe(metadataHeaders(METADATA));
+    expect((await next.ranged('boto3', URL, SHA))?.headers).toBe(metadataHeaders(METADATA));
     expect(await next.ranged('boto3', URL, 'd'.repeat(64))).toBeUndefined();
     expect(await next.ranged('boto3', URL.replace('files.example', 'other.example'), SHA)).toBeUndefined();
   });
 
   it('treats a damaged entry, a damaged or foreign pack and an oversized pack as misses', async () => {
     const first = new MetadataPacks(root);
-    first.addRanged('boto3', URL, SHA, METADATA);
-    first.addPep658('boto3', 'b'.repeat(64), METADATA);
+    first.addRanged('boto3', URL, SHA, headersOf(METADATA));
+    first.addPep658('boto3', 'b'.repeat(64), headersOf(METADATA));
     await first.flush();
     const path = packPath(root, 'boto3');
     const pack = JSON.parse(await readFile(path, 'utf8')) as { entries: Record<string, { metadata: string }> };
@@ -82,7 +82,7 @@ describe('metadata packs', () => {
     await writeFile(path, JSON.stringify(pack));
     const damaged = new MetadataPacks(root);
     expect(await damaged.ranged('boto3', URL, SHA)).toBeUndefined();
-    expect(await damaged.pep658('boto3', 'b'.repeat(64))).toBe(metadataHeaders(METADATA));
+    expect((await damaged.pep658('boto3', 'b'.repeat(64)))?.headers).toBe(metadataHeaders(METADATA));
 
     // A pack that claims another project (copied over, renamed) is not read.
     await writeFile(packPath(root, 'requests'), await readFile(path));
@@ -91,9 +91,9 @@ describe('metadata packs', () => {
     await writeFile(path, '{"format": 1, "project": "boto3", "entr');
     const truncated = new MetadataPacks(root);
     expect(await truncated.pep658('boto3', 'b'.repeat(64))).toBeUndefined();
-    truncated.addRanged('boto3', URL, SHA, METADATA);
+    truncated.addRanged('boto3', URL, SHA, headersOf(METADATA));
     await truncated.flush(); // replaced by what this session read
-    expect(await new MetadataPacks(root).ranged('boto3', URL, SHA)).toBe(metadataHeaders(METADATA));
+    expect((await new MetadataPacks(root).ranged('boto3', URL, SHA))?.headers).toBe(metadataHeaders(METADATA));
 
     await truncate(path, MAX_PACK_BYTES + 1);
     expect(await new MetadataPacks(root).ranged('boto3', URL, SHA)).toBeUndefined();
@@ -102,13 +102,13 @@ describe('metadata packs', () => {
   it('merges with what another session wrote meanwhile', async () => {
     const a = new MetadataPacks(root);
     const b = new MetadataPacks(root);
-    a.addPep658('boto3', 'b'.repeat(64), METADATA);
-    b.addVerified('boto3', SHA, METADATA);
+    a.addPep658('boto3', 'b'.repeat(64), headersOf(METADATA));
+    b.addVerified('boto3', SHA, headersOf(METADATA));
     await a.flush();
     await b.flush();
     const next = new MetadataPacks(root);
-    expect(await next.pep658('boto3', 'b'.repeat(64))).toBe(metadataHeaders(METADATA));
-    expect(await next.verified('boto3', SHA)).toBe(metadataHeaders(METADATA));
+    expect((await next.pep658('boto3', 'b'.repeat(64)))?.headers).toBe(metadataHeaders(METADATA));
+    expect((await next.verified('boto3', SHA))?.headers).toBe(metadataHeaders(METADATA));
     expect((await readdir(join(root, PACKS_AREA))).filter((f) => !f.endsWith('.json'))).toEqual([]);
   });
 });

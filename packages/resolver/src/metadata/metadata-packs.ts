@@ -34,6 +34,17 @@ export function metadataHeaders(text: string): string {
   return (end < 0 ? lines : lines.slice(0, end)).join('\n');
 }
 
+/** A METADATA text as the caches keep it: its headers, and their sha256. */
+export interface Headers {
+  headers: string;
+  digest: string;
+}
+
+export function headersOf(text: string): Headers {
+  const headers = metadataHeaders(text);
+  return { headers, digest: sha256Hex(headers) };
+}
+
 function rangeKey(url: string, sha256: string): string {
   return `range-${sha256Hex(JSON.stringify([redactUrl(url), sha256]))}`;
 }
@@ -94,50 +105,49 @@ export class MetadataPacks {
     return pack;
   }
 
-  private async find(project: string, key: string, matches: (e: Entry) => boolean): Promise<string | undefined> {
+  private async find(project: string, key: string, matches: (e: Entry) => boolean): Promise<Headers | undefined> {
     const entries = await this.entries(project);
     if (!Object.hasOwn(entries, key)) return undefined;
     const e = entries[key];
     if (!isRecord(e) || typeof e.metadata !== 'string' || typeof e.digest !== 'string' || !matches(e)) return undefined;
-    return sha256Hex(e.metadata) === e.digest ? e.metadata : undefined;
+    return sha256Hex(e.metadata) === e.digest ? { headers: e.metadata, digest: e.digest } : undefined;
   }
 
-  private add(project: string, key: string, text: string, about: Pick<Entry, 'url' | 'sha256'> = {}): void {
+  private add(project: string, key: string, read: Headers, about: Pick<Entry, 'url' | 'sha256'> = {}): void {
     let entries = this.added.get(project);
     if (!entries) {
       entries = {};
       this.added.set(project, entries);
     }
-    const metadata = metadataHeaders(text);
-    entries[key] = { ...about, metadata, digest: sha256Hex(metadata) };
+    entries[key] = { ...about, metadata: read.headers, digest: read.digest };
   }
 
   /** METADATA read by ranges from the file at `url`, whose sha256 the index said is `sha256`. */
-  ranged(project: string, url: string, sha256: string): Promise<string | undefined> {
+  ranged(project: string, url: string, sha256: string): Promise<Headers | undefined> {
     const shown = redactUrl(url);
     return this.find(project, rangeKey(url, sha256), (e) => e.url === shown && e.sha256 === sha256);
   }
 
-  addRanged(project: string, url: string, sha256: string, text: string): void {
-    this.add(project, rangeKey(url, sha256), text, { url: redactUrl(url), sha256 });
+  addRanged(project: string, url: string, sha256: string, read: Headers): void {
+    this.add(project, rangeKey(url, sha256), read, { url: redactUrl(url), sha256 });
   }
 
   /** Metadata of a wheel with this sha256 that was downloaded and verified (see `MetadataSource.confirm`). */
-  verified(project: string, sha256: string): Promise<string | undefined> {
+  verified(project: string, sha256: string): Promise<Headers | undefined> {
     return this.find(project, `wheel-${sha256}`, () => true);
   }
 
-  addVerified(project: string, sha256: string, text: string): void {
-    this.add(project, `wheel-${sha256}`, text);
+  addVerified(project: string, sha256: string, read: Headers): void {
+    this.add(project, `wheel-${sha256}`, read);
   }
 
   /** A PEP 658 metadata file whose sha256 (checked when it was downloaded) is `metadataSha256`. */
-  pep658(project: string, metadataSha256: string): Promise<string | undefined> {
+  pep658(project: string, metadataSha256: string): Promise<Headers | undefined> {
     return this.find(project, `pep658-${metadataSha256}`, () => true);
   }
 
-  addPep658(project: string, metadataSha256: string, text: string): void {
-    this.add(project, `pep658-${metadataSha256}`, text);
+  addPep658(project: string, metadataSha256: string, read: Headers): void {
+    this.add(project, `pep658-${metadataSha256}`, read);
   }
 
   /** Write what this session added, one pack per project (temp + rename); failures only cost requests later. */

@@ -6,7 +6,8 @@ import type { LocalArtifact } from '../fetch/local-artifact.js';
 import type { HttpClient } from '../http/client.js';
 import { displayUrl } from '../http/urls.js';
 import { parseCoreMetadata, type CoreMetadata } from './core-metadata.js';
-import { MetadataPacks } from './metadata-packs.js';
+import { MetadataPacks, type Headers } from './metadata-packs.js';
+import type { RemoteResult } from './remote-metadata.js';
 import { RemoteMetadataReader } from './remote-reader.js';
 import { readWheelMetadata } from './wheel-metadata.js';
 
@@ -33,7 +34,7 @@ export class MetadataSource {
    * advertised, until a wheel with that sha256 is verified: only then is it cached on disk, so an index
    * that lies about a hash cannot leave metadata under a sha256 the wheel does not have.
    */
-  private readonly unconfirmed = new Map<string, { project: string; text: string }>();
+  private readonly unconfirmed = new Map<string, { project: string; read: Headers }>();
   private readonly packs: MetadataPacks;
   private readonly remote: RemoteMetadataReader;
 
@@ -64,7 +65,7 @@ export class MetadataSource {
     const { file } = candidate;
     const sha256 = file.hashes.sha256;
     const cached = sha256 ? await this.packs.verified(project, sha256) : undefined;
-    if (cached !== undefined) return this.found(file.filename, 'metadata-cache', parseCoreMetadata(cached));
+    if (cached !== undefined) return this.found(file.filename, 'metadata-cache', parseCoreMetadata(cached.headers));
     if (file.url.startsWith('file:'))
       return this.found(
         file.filename,
@@ -74,8 +75,8 @@ export class MetadataSource {
     const metadataSha256 = file.coreMetadata ? file.coreMetadata.hashes.sha256 : undefined;
     const stored = metadataSha256 ? await this.packs.pep658(project, metadataSha256) : undefined;
     if (stored !== undefined) {
-      if (sha256) this.unconfirmed.set(sha256, { project, text: stored });
-      return this.found(file.filename, 'metadata-cache', parseCoreMetadata(stored));
+      if (sha256) this.unconfirmed.set(sha256, { project, read: stored });
+      return this.found(file.filename, 'metadata-cache', parseCoreMetadata(stored.headers));
     }
     const local = await this.cachedWheel(candidate);
     // A cached wheel deleted meanwhile (the cache cleaned during a build) is a miss, not an error.
@@ -87,31 +88,30 @@ export class MetadataSource {
       : undefined;
     if (fromCache) return this.found(file.filename, 'wheel-cache', fromCache);
     const describe = `${file.filename} (${project}) from ${displayUrl(file.url)}`;
-    let text: string | undefined;
+    let read: RemoteResult | undefined;
     let origin: MetadataOrigin = 'pep658';
     if (file.coreMetadata) {
-      const read = await this.remote.read({
+      read = await this.remote.read({
         kind: 'pep658',
         url: file.url,
         ...(metadataSha256 ? { sha256: metadataSha256 } : {}),
         describe,
       });
-      if ('text' in read) text = read.text;
-      if (text !== undefined && metadataSha256) this.packs.addPep658(project, metadataSha256, text);
+      if ('metadata' in read && metadataSha256) this.packs.addPep658(project, metadataSha256, read);
     } else {
       const ranged = sha256 ? await this.packs.ranged(project, file.url, sha256) : undefined;
       if (ranged !== undefined) {
         origin = 'range-cache';
-        text = ranged;
+        read = { ...ranged, metadata: parseCoreMetadata(ranged.headers) };
       } else if (!this.noRangeOrigins.has(new URL(file.url).origin)) {
         origin = 'range';
-        const read = await this.remote.read({ kind: 'range', url: file.url, project, describe });
-        if ('text' in read) text = read.text;
-        else if (read.fallback === 'no-range') this.noRangeOrigins.add(new URL(file.url).origin);
-        if (text !== undefined && sha256) this.packs.addRanged(project, file.url, sha256, text);
+        read = await this.remote.read({ kind: 'range', url: file.url, project, describe });
+        if ('metadata' in read) {
+          if (sha256) this.packs.addRanged(project, file.url, sha256, read);
+        } else if (read.fallback === 'no-range') this.noRangeOrigins.add(new URL(file.url).origin);
       }
     }
-    if (text === undefined) {
+    if (read === undefined || !('metadata' in read)) {
       const artifact = await download();
       return this.found(file.filename, 'download', {
         requiresDist: artifact.requiresDist,
@@ -119,8 +119,8 @@ export class MetadataSource {
         ...(artifact.requiresPython ? { requiresPython: artifact.requiresPython } : {}),
       });
     }
-    if (sha256) this.unconfirmed.set(sha256, { project, text });
-    return this.found(file.filename, origin, parseCoreMetadata(text));
+    if (sha256) this.unconfirmed.set(sha256, { project, read: { headers: read.headers, digest: read.digest } });
+    return this.found(file.filename, origin, read.metadata);
   }
 
   /** Where each release's metadata came from, for `NODE_DEBUG=nx-pex` (why a resolve made the requests it made). */
@@ -134,7 +134,7 @@ export class MetadataSource {
     const read = this.unconfirmed.get(sha256);
     if (read === undefined) return;
     this.unconfirmed.delete(sha256);
-    this.packs.addVerified(read.project, sha256, read.text);
+    this.packs.addVerified(read.project, sha256, read.read);
   }
 
   /** Stop the metadata worker and write what this session added to the cache (see `MetadataPacks.flush`). */

@@ -3,6 +3,8 @@ import { ResolverError } from '../errors.js';
 import type { HttpClient } from '../http/client.js';
 import { readBody } from '../http/body.js';
 import { describeLimit, SETTINGS } from '../http/settings.js';
+import { parseCoreMetadata, type CoreMetadata } from './core-metadata.js';
+import { headersOf, type Headers } from './metadata-packs.js';
 import { readMetadataByRanges, UnsupportedZip, type ByteRange } from './zip-ranges.js';
 
 // Reading a wheel's metadata from the index: its PEP 658 file, else METADATA by range requests.
@@ -14,11 +16,17 @@ export type RemoteRead =
   | { kind: 'range'; url: string; project: string; describe: string };
 
 /**
- * The metadata text; or, for a range read, why there is none: the server ignored Range (`no-range`:
- * remembered per origin) or the archive is one the range reader does not handle (`unsupported`).
- * Either way the caller downloads the whole wheel.
+ * The metadata, parsed and as the caches keep it (headers and their sha256: this work is done where
+ * the read is, in the worker); or, for a range read, why there is none: the server ignored Range
+ * (`no-range`: remembered per origin) or the archive is one the range reader does not handle
+ * (`unsupported`). Either way the caller downloads the whole wheel.
  */
-export type RemoteResult = { text: string } | { fallback: 'no-range' | 'unsupported' };
+export type RemoteResult = (Headers & { metadata: CoreMetadata }) | { fallback: 'no-range' | 'unsupported' };
+
+function described(text: string): Headers & { metadata: CoreMetadata } {
+  const read = headersOf(text);
+  return { ...read, metadata: parseCoreMetadata(read.headers) };
+}
 
 /** A metadata file or range answer, at most the page limit (HttpLimits.maxPageBytes). */
 function readAll(body: AsyncIterable<Uint8Array>, what: string, maxBytes: number): Promise<Buffer> {
@@ -36,7 +44,7 @@ function readAll(body: AsyncIterable<Uint8Array>, what: string, maxBytes: number
 
 export function readRemote(http: HttpClient, read: RemoteRead): Promise<RemoteResult> {
   return read.kind === 'pep658'
-    ? pep658(http, read.url, read.sha256, read.describe).then((text) => ({ text }))
+    ? pep658(http, read.url, read.sha256, read.describe).then(described)
     : byRanges(http, read.url, read.project, read.describe);
 }
 
@@ -85,7 +93,7 @@ async function byRanges(http: HttpClient, url: string, project: string, describe
     );
   try {
     const text = await readMetadataByRanges(fetchRange, project);
-    return text === undefined ? { fallback: 'no-range' } : { text };
+    return text === undefined ? { fallback: 'no-range' } : described(text);
   } catch (err) {
     if (err instanceof UnsupportedZip || (err instanceof ResolverError && err.code === 'INDEX_ERROR'))
       return { fallback: 'unsupported' };
