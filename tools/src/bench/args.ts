@@ -30,6 +30,8 @@ const FIXED_IDS = [
   'scale-30-cold',
   'scale-100-cold',
   'torch-build',
+  'torch-lock-noop',
+  'torch-lock-change',
   'torch-start-warm',
   'torch-start-first',
 ] as const;
@@ -77,12 +79,13 @@ export const USAGE = `usage: npm run bench -- [options]
   --runs <n>           counted runs per contender (default 5, at least 1)
   --warmup <n>         warm-up rounds, not counted (default 1)
   --only <ids>         comma-separated workloads or groups: cli, build, start, resolve, scale, torch;
-                       or a prefix of ids (build-lock, resolve-backtrack, resolve-universal, resolve-sets,
-                       resolve-sets-cold, scale-30, …); or ids: ${FIXED_IDS.join(', ')},
+                       or a prefix of ids (build-lock, torch-lock, resolve-backtrack, resolve-universal,
+                       resolve-sets, resolve-sets-cold, scale-30, …); or ids: ${FIXED_IDS.join(', ')},
                        ${RESOLVE_SETS}-<cold|warm>-<set> (sets: ${REAL_WORLD_SETS.map((s) => s.id).join(', ')})
   --torch              add the torch workloads (downloads ~1.1 GB of wheels once)
   --resolve-sets       add the real-world sets' resolution rows (resolve-sets-*, vs uv; ~7 minutes)
-  --torch-cuda         torch with its nvidia-* CUDA wheels too (~4 GB), so the torch pex can start
+  --torch-cuda         torch with its nvidia-* CUDA wheels too (~4 GB), so the torch pex can start; the
+                       torch-lock rows (a pylock.toml of torch names them) need it
   --python <exe>       the interpreter to build for and run with (default python3)
   --results-dir <dir>  where to write <date>-<host>.json (default bench/results)
   --keep               keep the temporary workspace, caches and venvs

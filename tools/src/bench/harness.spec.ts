@@ -87,9 +87,34 @@ describe('parseBenchArgs', () => {
     expect(parseBenchArgs(['--torch']).workloads).toEqual(WORKLOAD_IDS.filter((id) => !id.startsWith('resolve-sets')));
     expect(parseBenchArgs(['--only', 'torch'])).toMatchObject({
       torch: true,
-      workloads: ['torch-build', 'torch-start-warm', 'torch-start-first'],
+      workloads: ['torch-build', 'torch-lock-noop', 'torch-lock-change', 'torch-start-warm', 'torch-start-first'],
     });
     expect(parseBenchArgs(['--torch-cuda'])).toMatchObject({ torch: true, torchCuda: true });
+  });
+  it('the torch rows with a lock: by prefix or id, with the torch family only, never by build-lock', () => {
+    expect(parseBenchArgs(['--only', 'torch-lock', '--torch-cuda'])).toMatchObject({
+      torch: true,
+      torchCuda: true,
+      workloads: ['torch-lock-noop', 'torch-lock-change'],
+    });
+    // Selected without --torch-cuda they are still listed: the workload itself says it needs the download.
+    expect(parseBenchArgs(['--only', 'torch-lock-change'])).toMatchObject({
+      torch: true,
+      torchCuda: false,
+      workloads: ['torch-lock-change'],
+    });
+    expect(parseBenchArgs(['--only', 'build-lock']).workloads).toEqual(['build-lock-noop', 'build-lock-change']);
+    expect(parseBenchArgs(['--only', 'build']).workloads).not.toContain('torch-lock-noop');
+    expect(parseBenchArgs([]).workloads.some((id) => id.startsWith('torch-lock'))).toBe(false);
+    // With the family on, the default run has them after torch-build and before the torch start-up rows.
+    const all = parseBenchArgs(['--torch-cuda']).workloads;
+    expect(all.slice(all.indexOf('torch-build'))).toEqual([
+      'torch-build',
+      'torch-lock-noop',
+      'torch-lock-change',
+      'torch-start-warm',
+      'torch-start-first',
+    ]);
   });
   it('rejects unknown workloads, bad counts and unknown options with a usage error', () => {
     expect(() => parseBenchArgs(['--only', 'nope'])).toThrow(BenchUsageError);

@@ -184,7 +184,7 @@ function pyproject(name: string, pins: readonly string[], entryPoint?: string): 
  */
 export async function writeServiceWorkspace(
   ws: string,
-): Promise<{ srcDir: string; requirementsFile: string; locked: { root: string; srcDir: string; lockFile: string } }> {
+): Promise<{ srcDir: string; requirementsFile: string; locked: LockedApp }> {
   await writeWorkspaceFiles(ws, 'nx-pex-bench-workspace');
   const service = async (name: string, root: string) => {
     await write(
@@ -202,7 +202,13 @@ export async function writeServiceWorkspace(
   return {
     srcDir,
     requirementsFile,
-    locked: { root: LOCKED_SERVICE_ROOT, srcDir: lockedSrc, lockFile: join(ws, LOCKED_SERVICE_ROOT, 'pylock.toml') },
+    locked: {
+      project: LOCKED_SERVICE_PROJECT,
+      root: LOCKED_SERVICE_ROOT,
+      srcDir: lockedSrc,
+      module: SERVICE_MODULE,
+      lockFile: join(ws, LOCKED_SERVICE_ROOT, 'pylock.toml'),
+    },
   };
 }
 
@@ -245,9 +251,53 @@ export async function writeScaleWorkspace(ws: string, count: number): Promise<st
   return roots;
 }
 
-/** The one source file the "rebuild after a change" workload rewrites before each run. */
-export function buildInfoFile(srcDir: string): string {
-  return join(srcDir, SERVICE_MODULE, 'build_info.py');
+/** The one source file the "rebuild after a change" workloads rewrite before each run (`module` defaults to the service's). */
+export function buildInfoFile(srcDir: string, module = SERVICE_MODULE): string {
+  return join(srcDir, module, 'build_info.py');
+}
+
+/** An app of the service workspace that builds from its own pylock.toml (the build-lock and torch-lock rows). */
+export interface LockedApp {
+  project: string;
+  /** Relative to the workspace. */
+  root: string;
+  srcDir: string;
+  /** The entry point (`python -m <module>`); the change rows rewrite `<module>/build_info.py`. */
+  module: string;
+  /** Written by the bench with `nx-pex lock` before the first build. */
+  lockFile: string;
+}
+
+export const TORCH_LOCKED_PROJECT = 'bench-torch-locked';
+export const TORCH_LOCKED_ROOT = 'apps/bench-torch-locked';
+export const TORCH_APP_MODULE = 'torch_app';
+
+/**
+ * `apps/bench-torch-locked` in the service workspace: a small app depending on torch==TORCH_VERSION
+ * (the public index's Linux torch, so its lock names the nvidia-* CUDA wheels), written only when
+ * the torch-lock rows run, so that the flask rows' Nx graph does not carry it.
+ */
+export async function writeTorchLockedApp(ws: string): Promise<LockedApp> {
+  await write(
+    join(ws, TORCH_LOCKED_ROOT, 'pyproject.toml'),
+    pyproject(TORCH_LOCKED_PROJECT, [`torch==${TORCH_VERSION}`], TORCH_APP_MODULE),
+  );
+  const srcDir = join(ws, TORCH_LOCKED_ROOT, 'src');
+  await write(join(srcDir, TORCH_APP_MODULE, '__init__.py'), '');
+  await write(join(srcDir, TORCH_APP_MODULE, '__main__.py'), TORCH_APP_MAIN);
+  await write(buildInfoFile(srcDir, TORCH_APP_MODULE), 'BUILD = "initial"\n');
+  return {
+    project: TORCH_LOCKED_PROJECT,
+    root: TORCH_LOCKED_ROOT,
+    srcDir,
+    module: TORCH_APP_MODULE,
+    lockFile: join(ws, TORCH_LOCKED_ROOT, 'pylock.toml'),
+  };
+}
+
+/** The number of packages a pylock.toml names (its `[[packages]]` tables; PEP 751). */
+export function lockPackageCount(pylock: string): number {
+  return pylock.split('\n').filter((l) => l.trim() === '[[packages]]').length;
 }
 
 export const TORCH_APP_MAIN = `"""Import torch and compute something small."""

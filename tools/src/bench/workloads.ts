@@ -10,8 +10,8 @@ import {
   BACKTRACK_SET,
   buildInfoFile,
   FLASK_PINS,
-  LOCKED_SERVICE_PROJECT,
-  LOCKED_SERVICE_ROOT,
+  lockPackageCount,
+  type LockedApp,
   REAL_WORLD_SETS,
   RESOLVE_SET,
   SERVICE_MODULE,
@@ -21,6 +21,7 @@ import {
   TORCH_NON_NVIDIA_DEPS,
   TORCH_VERSION,
   writeServiceWorkspace,
+  writeTorchLockedApp,
 } from './projects.js';
 import type { Contender, Workload } from './runner.js';
 import type { ResolveSpec } from './worker.js';
@@ -38,10 +39,13 @@ const needs = (exe: string | undefined, name: string): { skipped?: string } =>
 
 const sizeOf = async (file: string) => `${formatKib(Math.round((await stat(file)).size / 1024))} written`;
 
-/** Shared, lazily prepared pieces (the service workspace, built pexes, the torch wheels). */
+/** The id prefix of each set built from a pylock.toml: the flask service (default set) and torch (opt-in). */
+export type LockedSet = 'build-lock' | 'torch-lock';
+
+/** Shared, lazily prepared pieces (the service workspace, the locks, built pexes, the torch wheels). */
 export class Preparations {
   private service?: ReturnType<typeof writeServiceWorkspace>;
-  private lock?: Promise<string>;
+  private readonly locks = new Map<LockedSet, Promise<LockedApp>>();
   private startArtifacts?: Promise<StartArtifacts>;
   private torch?: Promise<TorchWheels>;
   private torchStart?: Promise<StartArtifacts>;
@@ -55,22 +59,29 @@ export class Preparations {
     return this.service;
   }
 
-  /** The locked service's pylock.toml, written once by `nx-pex lock` (the resolver, not timed). */
-  serviceLock() {
-    this.lock ??= (async () => {
-      const { locked } = await this.serviceWorkspace();
-      this.ctx.progress(`  writing ${locked.root}/pylock.toml with nx-pex lock`);
-      await runStep(
-        {
-          argv: [this.ctx.node, paths(this.ctx).nxPexCli, 'lock', locked.root, '--python', this.ctx.python],
-          cwd: this.ctx.workspaceDir,
-          env: { NX_PEX_CACHE_DIR: join(this.ctx.runDir, 'lock-cache') },
-        },
-        this.ctx.logPath,
-      );
-      return locked.lockFile;
-    })();
-    return this.lock;
+  /** The set's app with its pylock.toml, written once by `nx-pex lock` (the resolver, not timed). */
+  lockedApp(set: LockedSet) {
+    let app = this.locks.get(set);
+    if (!app) {
+      app = this.writeLock(set);
+      this.locks.set(set, app);
+    }
+    return app;
+  }
+
+  private async writeLock(set: LockedSet): Promise<LockedApp> {
+    const { locked } = await this.serviceWorkspace();
+    const app = set === 'torch-lock' ? await writeTorchLockedApp(this.ctx.workspaceDir) : locked;
+    this.ctx.progress(`  writing ${app.root}/pylock.toml with nx-pex lock`);
+    await runStep(
+      {
+        argv: [this.ctx.node, paths(this.ctx).nxPexCli, 'lock', app.root, '--python', this.ctx.python],
+        cwd: this.ctx.workspaceDir,
+        env: { NX_PEX_CACHE_DIR: join(this.ctx.runDir, 'lock-cache') },
+      },
+      this.ctx.logPath,
+    );
+    return app;
   }
 
   flaskStart() {
@@ -89,63 +100,69 @@ export class Preparations {
   }
 }
 
-// ---------------------------------------------------------------- flask+requests builds (1, 2)
+// ---------------------------------------------------------------- builds: flask+requests (1, 2), torch with a lock
+
+/** What a build row builds: a project of the service workspace, from its pylock.toml or (pex) its pinned requirements. */
+interface BuildApp extends Omit<LockedApp, 'lockFile'> {
+  lockFile?: string;
+  /** pex's input when there is no lock. */
+  requirementsFile?: string;
+}
 
 interface BuildVariant {
-  /** Build the locked copy of the service (pylock.toml; pex --pylock) instead of resolving the pins. */
-  locked: boolean;
   /** Fresh caches before each run. */
   cold: boolean;
   /** Rewrite one source file before each run. */
   change: boolean;
+  /** Add the `nx build` contenders (else only the nx-pex CLI against pex). */
+  nx: boolean;
   /** Add the Nx-cache-hit contender. */
   nxCacheHit: boolean;
+  /** Where the contenders' caches live (shared by the workloads of one set, so a big set is downloaded once per tool). */
+  cacheDir: string;
+  /** Per run (default 30 minutes: a priming run of the torch set downloads ~4 GB). */
+  timeoutMs?: number;
 }
 
-async function serviceBuildContenders(
-  ctx: BenchContext,
-  prep: Preparations,
-  v: BuildVariant,
-  tag: string,
-): Promise<Contender[]> {
-  const service = await prep.serviceWorkspace();
-  const lockFile = v.locked ? await prep.serviceLock() : undefined;
-  const srcDir = v.locked ? service.locked.srcDir : service.srcDir;
-  const [project, root] = v.locked ? [LOCKED_SERVICE_PROJECT, LOCKED_SERVICE_ROOT] : [SERVICE_PROJECT, SERVICE_ROOT];
-  const lockNote = v.locked ? ', pylock.toml' : '';
+function buildContenders(ctx: BenchContext, app: BuildApp, v: BuildVariant, tag: string): Contender[] {
+  const lockNote = app.lockFile ? ', pylock.toml' : '';
   const p = paths(ctx);
   const dir = join(ctx.runDir, tag);
   const ws = ctx.workspaceDir;
-  const cache = (who: string) => join(dir, `${who}-cache`);
+  const timeout = v.timeoutMs === undefined ? {} : { timeoutMs: v.timeoutMs };
+  const cache = (who: string) => join(v.cacheDir, `${who}-cache`);
   const before = (who: string) => async (run: number) => {
     if (v.cold) await fresh(cache(who));
-    if (v.change) await writeFile(buildInfoFile(srcDir), `BUILD = "${tag}-${who}-${run}"\n`);
+    if (v.change) await writeFile(buildInfoFile(app.srcDir, app.module), `BUILD = "${tag}-${who}-${run}"\n`);
   };
-  const nxOut = join(ws, 'dist', root, `${project}.pex`);
-  const nxArgs = [p.nx, 'build', project, '--outputStyle=static', `--python=${ctx.python}`];
-  const cliOut = join(dir, 'nx-pex-cli', `${project}.pex`);
-  const pexOut = join(dir, 'pex', `${project}.pex`);
+  const nxOut = join(ws, 'dist', app.root, `${app.project}.pex`);
+  const nxArgs = [p.nx, 'build', app.project, '--outputStyle=static', `--python=${ctx.python}`];
+  const cliOut = join(dir, 'nx-pex-cli', `${app.project}.pex`);
+  const pexOut = join(dir, 'pex', `${app.project}.pex`);
   const contenders: Contender[] = [
     {
       id: 'nx-pex',
       label: `nx-pex CLI (buildProjectPex${lockNote})`,
       before: before('nx-pex'),
       command: () => ({
-        argv: [ctx.node, p.nxPexCli, 'build', root, '--python', ctx.python, '--output', cliOut],
+        argv: [ctx.node, p.nxPexCli, 'build', app.root, '--python', ctx.python, '--output', cliOut],
         cwd: ws,
         env: { NX_PEX_CACHE_DIR: cache('nx-pex') },
+        ...timeout,
       }),
       describe: () => sizeOf(cliOut),
     },
-    {
+  ];
+  if (v.nx) {
+    contenders.push({
       id: 'nx-build',
-      label: `nx build --skip-nx-cache${v.locked ? ' (pylock.toml)' : ''}`,
+      label: `nx build --skip-nx-cache${app.lockFile ? ' (pylock.toml)' : ''}`,
       before: before('nx-build'),
       command: () => ({ argv: [ctx.node, ...nxArgs, '--skip-nx-cache'], cwd: ws, env: nxEnv(cache('nx-build')) }),
       describe: () => sizeOf(nxOut),
-    },
-  ];
-  if (v.nxCacheHit) {
+    });
+  }
+  if (v.nx && v.nxCacheHit) {
     contenders.push({
       id: 'nx-cache-hit',
       label: 'nx build (Nx cache hit)',
@@ -154,10 +171,10 @@ async function serviceBuildContenders(
   }
   const pex = ctx.tools.pex;
   // pex's best configuration for each: from the same pylock.toml (no pip, no index pages), else the pins.
-  const inputs = lockFile ? ['--pylock', lockFile] : ['-r', service.requirementsFile, ...pexIndexFlags(ctx.index)];
+  const inputs = app.lockFile ? ['--pylock', app.lockFile] : ['-r', app.requirementsFile!, ...pexIndexFlags(ctx.index)];
   contenders.push({
     id: 'pex',
-    label: lockFile ? 'pex --pylock' : 'pex CLI',
+    label: app.lockFile ? 'pex --pylock' : 'pex CLI',
     ...needs(pex, 'pex'),
     before: before('pex'),
     command: () => ({
@@ -165,9 +182,9 @@ async function serviceBuildContenders(
         pex ?? 'pex',
         ...inputs,
         '-D',
-        srcDir,
+        app.srcDir,
         '-m',
-        SERVICE_MODULE,
+        app.module,
         '-o',
         pexOut,
         '--pex-root',
@@ -176,6 +193,7 @@ async function serviceBuildContenders(
         '#!/usr/bin/env python3',
       ],
       cwd: ws,
+      ...timeout,
     }),
     describe: () => sizeOf(pexOut),
   });
@@ -184,9 +202,16 @@ async function serviceBuildContenders(
 
 const SERVICE_NOTE = `flask+requests service: ${FLASK_PINS.length} pinned requirements (${FLASK_PINS.slice(0, 2).join(', ')} and their dependencies), the same list and index for every contender; the project has no pylock.toml, so nx-pex resolves the pins on every build`;
 
-const LOCK_NOTE = `flask+requests service with a pylock.toml (written once by nx-pex lock, ${FLASK_PINS.length} packages): nx-pex builds from it without resolving, pex reads the same file with --pylock (pex's fastest way to build a known set: no pip resolve, no index pages); warm NX_PEX_CACHE_DIR / PEX_ROOT`;
-
 async function buildWorkload(ctx: BenchContext, prep: Preparations, id: WorkloadId): Promise<Workload> {
+  const service = await prep.serviceWorkspace();
+  const app: BuildApp = {
+    project: SERVICE_PROJECT,
+    root: SERVICE_ROOT,
+    srcDir: service.srcDir,
+    module: SERVICE_MODULE,
+    requirementsFile: service.requirementsFile,
+  };
+  const variant = { cold: false, change: false, nx: true, nxCacheHit: false, cacheDir: join(ctx.runDir, id) };
   if (id === 'build-cold') {
     return {
       id,
@@ -197,12 +222,7 @@ async function buildWorkload(ctx: BenchContext, prep: Preparations, id: Workload
         SERVICE_NOTE,
         'a fresh NX_PEX_CACHE_DIR / PEX_ROOT before every run and --skip-nx-cache: every run downloads the wheels from the index (network time included)',
       ],
-      contenders: await serviceBuildContenders(
-        ctx,
-        prep,
-        { locked: false, cold: true, change: false, nxCacheHit: false },
-        id,
-      ),
+      contenders: buildContenders(ctx, app, { ...variant, cold: true }, id),
     };
   }
   if (id === 'build-noop') {
@@ -214,42 +234,61 @@ async function buildWorkload(ctx: BenchContext, prep: Preparations, id: Workload
       notes: [
         'warm NX_PEX_CACHE_DIR / PEX_ROOT; without a lock nx-pex and pex both re-read the index pages of the pins; the Nx cache hit restores the pex from .nx/cache',
       ],
-      contenders: await serviceBuildContenders(
-        ctx,
-        prep,
-        { locked: false, cold: false, change: false, nxCacheHit: true },
-        id,
-      ),
+      contenders: buildContenders(ctx, app, { ...variant, nxCacheHit: true }, id),
     };
   }
-  if (id === 'build-change') {
-    return {
-      id,
-      title: 'flask+requests: rebuild after one source file changed',
-      reference: 'pex',
-      prime: true,
-      notes: [`${SERVICE_MODULE}/build_info.py rewritten (untimed) before every run; warm caches`],
-      contenders: await serviceBuildContenders(
-        ctx,
-        prep,
-        { locked: false, cold: false, change: true, nxCacheHit: false },
-        id,
-      ),
-    };
-  }
-  const change = id === 'build-lock-change';
   return {
     id,
-    title: `flask+requests with pylock.toml: ${change ? 'rebuild after one source file changed' : 'no-op rebuild (nothing changed)'}, vs pex --pylock`,
+    title: 'flask+requests: rebuild after one source file changed',
+    reference: 'pex',
+    prime: true,
+    notes: [`${SERVICE_MODULE}/build_info.py rewritten (untimed) before every run; warm caches`],
+    contenders: buildContenders(ctx, app, { ...variant, change: true }, id),
+  };
+}
+
+/** The torch-lock rows need the nvidia-* wheels: a lock of the public index's Linux torch names them. */
+const TORCH_LOCK_NEEDS_CUDA =
+  "a lock of the public index's Linux torch names its nvidia-* CUDA wheels (~3 GB more); run with --torch-cuda to include them";
+
+/**
+ * `build-lock-*` (the flask service) and `torch-lock-*` (an app depending on torch): an Nx-less
+ * build from the app's pylock.toml against `pex --pylock` of the same file with a warm PEX_ROOT,
+ * with nothing changed (`-noop`) or one source file rewritten before every run (`-change`).
+ */
+async function lockedBuildWorkload(
+  ctx: BenchContext,
+  prep: Preparations,
+  set: LockedSet,
+  id: WorkloadId,
+): Promise<Workload> {
+  const torch = set === 'torch-lock';
+  if (torch && !ctx.torchCuda) throw new SkipWorkload(TORCH_LOCK_NEEDS_CUDA);
+  const app = await prep.lockedApp(set);
+  const change = id.endsWith('-change');
+  const packages = lockPackageCount(await readFile(app.lockFile, 'utf8'));
+  const what = torch ? `torch ${TORCH_VERSION}` : 'flask+requests';
+  // The flask rows add nx build (the cache hit only when nothing changed); torch's compare the CLI and pex only.
+  const variant: BuildVariant = {
+    cold: false,
+    change,
+    nx: !torch,
+    nxCacheHit: !torch && !change,
+    cacheDir: join(ctx.runDir, `${set}-caches`),
+    ...(torch ? { timeoutMs: 2 * 60 * 60_000 } : {}),
+  };
+  return {
+    id,
+    title: `${what} with pylock.toml: ${change ? 'rebuild after one source file changed' : 'no-op rebuild (nothing changed)'}, vs pex --pylock`,
     reference: 'pex',
     prime: true,
     notes: [
-      LOCK_NOTE,
+      `${torch ? `an app depending on torch==${TORCH_VERSION} (the public index's Linux x86_64 build, nvidia-* CUDA wheels included)` : 'flask+requests service'} with a pylock.toml written once by nx-pex lock (${packages} packages): nx-pex builds from it without resolving, pex reads the same file with --pylock (pex's fastest way to build a known set: no pip resolve, no index pages); warm NX_PEX_CACHE_DIR / PEX_ROOT, shared by the ${set} rows`,
       change
-        ? `${SERVICE_MODULE}/build_info.py rewritten (untimed) before every run`
-        : 'nothing changed between runs; the Nx cache hit restores the pex from .nx/cache',
+        ? `${app.module}/build_info.py rewritten (untimed) before every run`
+        : `nothing changed between runs${torch ? '' : '; the Nx cache hit restores the pex from .nx/cache'}`,
     ],
-    contenders: await serviceBuildContenders(ctx, prep, { locked: true, cold: false, change, nxCacheHit: !change }, id),
+    contenders: buildContenders(ctx, app, variant, id),
   };
 }
 
@@ -757,9 +796,13 @@ export async function createWorkload(ctx: BenchContext, prep: Preparations, id: 
     case 'build-cold':
     case 'build-noop':
     case 'build-change':
+      return buildWorkload(ctx, prep, id);
     case 'build-lock-noop':
     case 'build-lock-change':
-      return buildWorkload(ctx, prep, id);
+      return lockedBuildWorkload(ctx, prep, 'build-lock', id);
+    case 'torch-lock-noop':
+    case 'torch-lock-change':
+      return lockedBuildWorkload(ctx, prep, 'torch-lock', id);
     case 'start-warm':
     case 'start-first':
       return startWorkload(ctx, prep, id);
