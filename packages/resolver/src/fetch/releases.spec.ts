@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IndexFile } from '../index/types.js';
+import { parseWheelFilename } from '../filename/wheel.js';
 import { Version } from '../pep440/version.js';
 import { filesByVersion, releasesOf } from './releases.js';
 
@@ -77,6 +78,21 @@ describe('releasesOf', () => {
     const pure = releasesOf(files.slice(0, 4), 'demo', ['py3-none-any'], py312)[0]!;
     expect(pure.best!.file.filename).toBe('demo-3.0-2-py3-none-any.whl'); // highest build number among the unyanked
     expect(two).toMatchObject({ yanked: true, hasSdist: false });
+  });
+
+  it("ranks a wheel by its best tag, whatever the case or compression of its name's tag sets", () => {
+    const files = [
+      file('demo-1.0-CP312-CP312-MANYLINUX_2_28_X86_64.whl'),
+      file('demo-1.0-py2.py3-none-any.whl'),
+      file('demo-1.0-cp311.cp312-abi3.cp312-win_amd64.manylinux_2_28_x86_64.whl'),
+    ];
+    const [release] = releasesOf(files, 'demo', tags, py312);
+    expect(release!.best).toMatchObject({ file: files[0], tagRank: 0 });
+    expect(release!.best!.wheel).toEqual(parseWheelFilename(files[0]!.filename));
+    expect(releasesOf(files.slice(1), 'demo', tags, py312)[0]!.best).toMatchObject({ file: files[2], tagRank: 0 });
+    expect(releasesOf(files.slice(1, 2), 'demo', ['cp312-cp312-win_amd64'], py312)[0]).toMatchObject({
+      incompatibleWheels: ['demo-1.0-py2.py3-none-any.whl'],
+    });
   });
 
   it('admits files by their own requires-python within a release', () => {

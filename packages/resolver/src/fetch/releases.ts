@@ -1,55 +1,36 @@
-import { parseSdistFilename } from '../filename/sdist.js';
-import { tryParseWheelFilename, type WheelFilename } from '../filename/wheel.js';
+import { sdistVersionOf } from '../filename/sdist.js';
+import { parseWheelFilename, wheelTagSets, wheelVersionOf, type WheelFilename } from '../filename/wheel.js';
+import { namesChecked } from '../index/accept.js';
 import type { IndexFile } from '../index/types.js';
 import { normalizeName } from '../names.js';
 import { Version } from '../pep440/version.js';
 import { pythonAllowed, type Candidate, type Release } from './candidates.js';
 
 // Index files → releases for a target. A page is grouped by version once (per files array and
-// project); each target then only filters each group by requires-python and ranks its wheels' tags.
-// A universal lock classifies the same pages for every environment, and the pages of projects with
-// many releases (botocore lists thousands of files) are what a resolution spends its CPU on.
+// project), from the version and tag sets each filename writes; each target then filters each group
+// by requires-python and ranks the tag sets (a page's thousands of wheels share a few dozen), and
+// parses a filename in full only for the wheel it would install, when that is read. A universal lock
+// classifies the same pages for every environment, and the pages of projects with many releases
+// (botocore lists thousands of files) are what a resolution spends its CPU on.
 
-/** An sdist's version, by file object and project (the name is checked against the project's). */
-const parsedSdists = new WeakMap<IndexFile, { project: string; version?: Version }>();
+const isWheel = (file: IndexFile) => file.filename.endsWith('.whl');
 
-function sdistVersionOf(file: IndexFile, project: string): Version | undefined {
-  let parsed = parsedSdists.get(file);
-  if (parsed?.project !== project) {
-    const sdist = parseSdistFilename(file.filename, project);
-    const version = sdist ? Version.tryParse(sdist.version) : undefined;
-    parsed = { project, ...(version ? { version } : {}) };
-    parsedSdists.set(file, parsed);
-  }
-  return parsed.version;
-}
-
-/** A file of a project with what every target's classification reads of it: the same for all targets. */
-interface Entry {
-  file: IndexFile;
-  /** The file's own version (equal to its group's; written as the file names it). */
-  version: Version;
-  wheel?: WheelFilename;
-}
-
-/** The entry of a file of `project` (a wheel of another project, or an unparsable name: undefined). */
-function entryOf(file: IndexFile, project: string): Entry | undefined {
-  // `wheel` is set when the link was accepted; files from elsewhere are parsed here.
-  const wheel = file.wheel ?? (file.filename.endsWith('.whl') ? tryParseWheelFilename(file.filename) : undefined);
-  if (wheel) {
-    const version = wheel.name === project ? Version.tryParse(wheel.version) : undefined;
-    return version ? { file, version, wheel } : undefined;
-  }
-  const version = sdistVersionOf(file, project);
-  return version ? { file, version } : undefined;
+/**
+ * The version of a file of `project` as its name writes it (another project's file, or an unparsable
+ * name: undefined). `checked`: the name passed the index's checks (index/accept.ts) already.
+ */
+function versionTextOf(file: IndexFile, project: string, checked: boolean): string | undefined {
+  return isWheel(file) ? wheelVersionOf(file.filename, project, checked) : sdistVersionOf(file.filename, project);
 }
 
 /** A project's files at one version (normalized version text), in page order. */
 interface Group {
   key: string;
-  version: Version;
-  entries: Entry[];
   files: IndexFile[];
+  /** Each file's own version (equal to the others'; written as the file names it). */
+  versions: Version[];
+  /** Each wheel's tag sets as its name writes them (`py2.py3-none-any`); undefined for an sdist. */
+  tagSets: (string | undefined)[];
   /** Each file's position on the page (ties between equal versions keep page order). */
   at: number[];
   /** The requires-python every file of the group shares (undefined: none), unless `mixed`. */
@@ -72,30 +53,44 @@ function groupingOf(files: readonly IndexFile[], project: string): Grouping {
   const known = groupings.get(files);
   if (known?.project === project && known.length === files.length) return known;
   const byKey = new Map<string, Group>();
-  files.forEach((file, i) => {
-    const entry = entryOf(file, project);
-    if (!entry) return;
-    const key = entry.version.toString();
-    const group = byKey.get(key);
+  // By the version as written first (null: not a version): a page writes the same text for each file of a release.
+  const byText = new Map<string, { version: Version; group: Group | undefined } | null>();
+  const checked = namesChecked(files);
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i]!;
+    const text = versionTextOf(file, project, checked);
+    if (text === undefined) continue;
+    let known = byText.get(text);
+    if (known === undefined) {
+      const version = Version.tryParse(text);
+      known = version ? { version, group: byKey.get(version.toString()) } : null;
+      byText.set(text, known);
+    }
+    if (known === null) continue;
+    const { version, group } = known;
+    const tagSet = isWheel(file) ? wheelTagSets(file.filename) : undefined;
     if (!group) {
-      byKey.set(key, {
+      const key = version.toString();
+      known.group = {
         key,
-        version: entry.version,
-        entries: [entry],
         files: [file],
+        versions: [version],
+        tagSets: [tagSet],
         at: [i],
         requiresPython: file.requiresPython,
         mixed: false,
-      });
-      return;
+      };
+      byKey.set(key, known.group);
+      continue;
     }
-    group.entries.push(entry);
     group.files.push(file);
+    group.versions.push(version);
+    group.tagSets.push(tagSet);
     group.at.push(i);
     if (file.requiresPython !== group.requiresPython) group.mixed = true;
-  });
-  const groups = [...byKey.values()].sort((a, b) => b.version.compare(a.version));
-  const ties = groups.some((g, i) => i > 0 && g.version.compare(groups[i - 1]!.version) === 0);
+  }
+  const groups = [...byKey.values()].sort((a, b) => b.versions[0]!.compare(a.versions[0]!));
+  const ties = groups.some((g, i) => i > 0 && g.versions[0]!.compare(groups[i - 1]!.versions[0]!) === 0);
   const grouping = { project, length: files.length, groups, ties };
   groupings.set(files, grouping);
   return grouping;
@@ -106,95 +101,159 @@ function groupingOf(files: readonly IndexFile[], project: string): Grouping {
  * any target: `releasesOf` of one group classifies just that release, as it would within all files.
  */
 export function filesByVersion(files: readonly IndexFile[], project: string): Map<string, IndexFile[]> {
-  return new Map(groupingOf(files, normalizeName(project)).groups.map((g) => [g.key, g.files]));
+  const grouping = groupingOf(files, normalizeName(project));
+  // Each group's files are grouped already: a target classifying them does not check their names again.
+  for (const group of grouping.groups)
+    if (!groupings.has(group.files))
+      groupings.set(group.files, {
+        project: grouping.project,
+        length: group.files.length,
+        groups: [group],
+        ties: false,
+      });
+  return new Map(grouping.groups.map((g) => [g.key, g.files]));
 }
 
-/** The rank of a wheel's best tag in the target's tags (lower is better); undefined when none fits. */
-function rankOf(wheel: WheelFilename, tagIndex: Map<string, number>): number | undefined {
-  let tagRank: number | undefined;
-  for (const tag of wheel.tags) {
-    const rank = tagIndex.get(tag);
-    if (rank !== undefined && (tagRank === undefined || rank < tagRank)) tagRank = rank;
+/**
+ * A target's tags by rank (lower is better), and the rank of each tag sets text a wheel filename
+ * writes (`cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64`): the best of its expanded tags,
+ * -1 when none fits. A page's wheels share a few dozen such texts.
+ */
+class TagRanks {
+  private readonly index: Map<string, number>;
+  private readonly known = new Map<string, number>();
+
+  constructor(tags: readonly string[]) {
+    this.index = new Map(tags.map((t, i) => [t.toLowerCase(), i] as const));
   }
-  return tagRank;
+
+  of(tagSets: string): number {
+    let rank = this.known.get(tagSets);
+    if (rank === undefined) {
+      rank = -1;
+      // PEP 425: each part may be a compressed set (`py2.py3`); tags compare lower-cased.
+      const [python, abi, platform] = tagSets.toLowerCase().split('-') as [string, string, string];
+      for (const p of python.split('.'))
+        for (const a of abi.split('.'))
+          for (const t of platform.split('.')) {
+            const r = this.index.get(`${p}-${a}-${t}`);
+            if (r !== undefined && (rank < 0 || r < rank)) rank = r;
+          }
+      if (this.known.size >= MAX_KNOWN) this.known.clear();
+      this.known.set(tagSets, rank);
+    }
+    return rank;
+  }
+}
+
+const MAX_KNOWN = 10_000;
+
+/** By tags array: a target's hundreds of tags are indexed once, not per project (or per release, in a universal lock). */
+const tagRanks = new WeakMap<readonly string[], TagRanks>();
+
+function tagRanksOf(tags: readonly string[]): TagRanks {
+  let ranks = tagRanks.get(tags);
+  if (!ranks) tagRanks.set(tags, (ranks = new TagRanks(tags)));
+  return ranks;
+}
+
+/** A wheel's build number (PEP 427: the leading digits of the optional build tag), -1 without one. */
+function buildNumber(file: IndexFile): number {
+  return parseWheelFilename(file.filename).build?.number ?? -1;
 }
 
 /**
  * pip's candidate preference between two compatible wheels: not yanked, then best tag (lowest rank),
  * then highest build number. Returns <0 when `a` is preferred.
  */
-function preference(a: Entry, aRank: number, b: Entry, bRank: number): number {
-  const yank = Number(Boolean(a.file.yanked)) - Number(Boolean(b.file.yanked));
+function preference(a: IndexFile, aRank: number, b: IndexFile, bRank: number): number {
+  const yank = Number(Boolean(a.yanked)) - Number(Boolean(b.yanked));
   if (yank !== 0) return yank;
   const rank = aRank - bRank;
   if (rank !== 0) return rank;
-  return (b.wheel?.build?.number ?? -1) - (a.wheel?.build?.number ?? -1);
+  return buildNumber(b) - buildNumber(a);
 }
 
-/** Tag → rank, by tags array: a target's hundreds of tags are indexed once, not per project (or per release, in a universal lock). */
-const tagIndexes = new WeakMap<readonly string[], Map<string, number>>();
+/** The best wheel of a release for a target; its filename is parsed only if read (few ever are). */
+class WheelCandidate implements Candidate {
+  #wheel: WheelFilename | undefined;
 
-function tagIndexOf(tags: readonly string[]): Map<string, number> {
-  let index = tagIndexes.get(tags);
-  if (!index) {
-    index = new Map(tags.map((t, i) => [t.toLowerCase(), i] as const));
-    tagIndexes.set(tags, index);
+  constructor(
+    readonly file: IndexFile,
+    readonly version: Version,
+    readonly tagRank: number,
+  ) {}
+
+  get wheel(): WheelFilename {
+    return (this.#wheel ??= parseWheelFilename(this.file.filename));
   }
-  return index;
 }
 
-/** One release from its entries (all of one version, each admitting the target's Python). */
-function release(entries: readonly Entry[], tagIndex: Map<string, number>): Release {
-  let best: Entry | undefined;
+/**
+ * The release of `group` for a target, from the files whose requires-python admits it (`admits`:
+ * undefined when the group's shared requires-python does); undefined when it admits none. `first`
+ * receives the position of the first admitted file.
+ */
+function releaseOf(
+  group: Group,
+  admits: ((requiresPython: string | undefined) => boolean) | undefined,
+  ranks: TagRanks,
+): { release: Release; first: number } | undefined {
+  const { files, tagSets } = group;
+  let first = -1;
+  let best = -1;
   let bestRank = 0;
-  let sdist: Entry | undefined;
+  let sdist = -1;
   let yanked = true;
+  let hasSdist = false;
   const incompatibleWheels: string[] = [];
-  for (const entry of entries) {
-    const { file, wheel } = entry;
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i]!;
+    if (admits && !admits(file.requiresPython)) continue;
+    if (first < 0) first = i;
     if (!file.yanked) yanked = false;
-    if (wheel) {
-      const rank = rankOf(wheel, tagIndex);
-      if (rank === undefined) incompatibleWheels.push(file.filename);
-      // The first of the most preferred, as a stable sort would give.
-      else if (!best || preference(entry, rank, best, bestRank) < 0) {
-        best = entry;
-        bestRank = rank;
-      }
-    } else if (!sdist || (!sdist.file.filename.endsWith('.tar.gz') && file.filename.endsWith('.tar.gz'))) {
+    const tagSet = tagSets[i];
+    if (tagSet === undefined) {
+      hasSdist = true;
       // A `.tar.gz` first, else the first listed.
-      sdist = entry;
+      if (sdist < 0 || (!files[sdist]!.filename.endsWith('.tar.gz') && file.filename.endsWith('.tar.gz'))) sdist = i;
+      continue;
+    }
+    const rank = ranks.of(tagSet);
+    if (rank < 0) incompatibleWheels.push(file.filename);
+    // The first of the most preferred, as a stable sort would give.
+    else if (best < 0 || preference(file, rank, files[best]!, bestRank) < 0) {
+      best = i;
+      bestRank = rank;
     }
   }
-  const version = entries[0]!.version;
-  const hasSdist = entries.some((e) => !e.wheel);
+  if (first < 0) return undefined;
+  const version = group.versions[first]!;
   // Keys in the order (and absent rather than undefined) as the type lists them.
-  if (best) {
-    const candidate: Candidate = { file: best.file, version: best.version, wheel: best.wheel!, tagRank: bestRank };
-    return sdist
-      ? {
-          version,
-          best: candidate,
-          yanked,
-          hasSdist,
-          sdist: { file: sdist.file, version: sdist.version },
-          incompatibleWheels,
-        }
-      : { version, best: candidate, yanked, hasSdist, incompatibleWheels };
+  const sdistOf = () => ({ file: files[sdist]!, version: group.versions[sdist]! });
+  if (best >= 0) {
+    const candidate = new WheelCandidate(files[best]!, group.versions[best]!, bestRank);
+    const release: Release =
+      sdist >= 0
+        ? { version, best: candidate, yanked, hasSdist, sdist: sdistOf(), incompatibleWheels }
+        : { version, best: candidate, yanked, hasSdist, incompatibleWheels };
+    return { release, first };
   }
-  return sdist
-    ? { version, yanked, hasSdist, sdist: { file: sdist.file, version: sdist.version }, incompatibleWheels }
-    : { version, yanked, hasSdist, incompatibleWheels };
+  const release: Release =
+    sdist >= 0
+      ? { version, yanked, hasSdist, sdist: sdistOf(), incompatibleWheels }
+      : { version, yanked, hasSdist, incompatibleWheels };
+  return { release, first };
 }
 
 /** requires-python → admits the Python, per Python version: few distinct strings, asked per project and target. */
-const admitted = new Map<string, Map<string | undefined, boolean>>();
+const answers = new Map<string, Map<string | undefined, boolean>>();
 const MAX_ADMITTED = 10_000;
 
 function allowedFor(pythonVersion: Version): (requiresPython: string | undefined) => boolean {
   const python = pythonVersion.toString();
-  let known = admitted.get(python);
-  if (!known) admitted.set(python, (known = new Map()));
+  let known = answers.get(python);
+  if (!known) answers.set(python, (known = new Map()));
   const cache = known;
   return (requiresPython) => {
     let ok = cache.get(requiresPython);
@@ -219,22 +278,16 @@ export function releasesOf(
 ): Release[] {
   const name = normalizeName(project);
   const { groups, ties } = groupingOf(files, name);
-  const tagIndex = tagIndexOf(tags);
+  const ranks = tagRanksOf(tags);
   const allowed = allowedFor(pythonVersion);
   const releases: Release[] = [];
   const firstAt = new Map<Release, number>();
   for (const group of groups) {
-    let usable: readonly Entry[];
-    let at = group.at[0]!;
-    if (!group.mixed) usable = allowed(group.requiresPython) ? group.entries : [];
-    else {
-      usable = group.entries.filter((e) => allowed(e.file.requiresPython));
-      at = group.at[group.entries.indexOf(usable[0]!)] ?? at;
-    }
-    if (!usable.length) continue;
-    const found = release(usable, tagIndex);
-    releases.push(found);
-    if (ties) firstAt.set(found, at);
+    if (!group.mixed && !allowed(group.requiresPython)) continue;
+    const found = releaseOf(group, group.mixed ? allowed : undefined, ranks);
+    if (!found) continue;
+    releases.push(found.release);
+    if (ties) firstAt.set(found.release, group.at[found.first]!);
   }
   // Equal versions: the one whose first admitted file comes first on the page.
   if (ties) releases.sort((a, b) => b.version.compare(a.version) || firstAt.get(a)! - firstAt.get(b)!);

@@ -2,7 +2,7 @@
  * A file name taken from outside (an index link, a lock, a METADATA field) before it is used in a
  * path: exactly one path component. Reasons are short phrases for debug logs and error messages.
  */
-const MAX_COMPONENT_BYTES = 255; // NAME_MAX on Linux and macOS
+export const MAX_COMPONENT_BYTES = 255; // NAME_MAX on Linux and macOS
 
 export function pathComponentProblem(name: string): string | undefined {
   if (name === '') return 'is empty';

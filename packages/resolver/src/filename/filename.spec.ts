@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ResolverError } from '../errors.js';
-import { parseSdistFilename } from './sdist.js';
+import { parseSdistFilename, sdistFilenameProblem, sdistVersionOf } from './sdist.js';
 import { pathComponentProblem } from './component.js';
-import { parseWheelFilename, tryParseWheelFilename } from './wheel.js';
+import {
+  parseWheelFilename,
+  tryParseWheelFilename,
+  wheelFilenameProblem,
+  wheelTagSets,
+  wheelVersionOf,
+} from './wheel.js';
 
 describe('parseWheelFilename', () => {
   it('parses name, version and expands compressed tag sets', () => {
@@ -36,6 +42,66 @@ describe('parseWheelFilename', () => {
   });
 });
 
+describe('wheelFilenameProblem', () => {
+  it('names the rule a name breaks, part by part', () => {
+    expect(wheelFilenameProblem('pkg-1.0-py3-none-any.whl')).toBeUndefined();
+    expect(wheelFilenameProblem('pkg-1.0-py3-none-any.whl.whl')).toBeUndefined(); // the platform tag is `any.whl`
+    expect(wheelFilenameProblem('pkg-1.0-py3-none-any.zip')).toBe('does not end in .whl');
+    expect(wheelFilenameProblem('pkg-1.0-py3-none.whl')).toBe('has 4 dash-separated parts, not 5 or 6');
+    expect(wheelFilenameProblem('a-b-c-d-e-f-g.whl')).toBe('has 7 dash-separated parts, not 5 or 6');
+    expect(wheelFilenameProblem('pkg.-1.0-py3-none-any.whl')).toMatch(/name "pkg\."/);
+    expect(wheelFilenameProblem('pkg-1.0~1-py3-none-any.whl')).toMatch(/version "1\.0~1"/);
+    expect(wheelFilenameProblem('pkg-1.0.0.0.x-py3-none-any.whl')).toMatch(
+      /version "1\.0\.0\.0\.x", which is not a PEP 440/,
+    );
+    expect(wheelFilenameProblem('pkg-1.0-b1-py3-none-any.whl')).toMatch(/build tag "b1"/);
+    expect(wheelFilenameProblem('pkg-1.0-py3-none-.any.whl')).toMatch(/tag "\.any"/);
+    expect(wheelFilenameProblem('pkg-1.0-py3-none-any.whl'.padStart(256, 'p'))).toMatch(/longer than 255 bytes/);
+    expect(wheelFilenameProblem('pkg-1.0-py3-none-any.whl'.padStart(255, 'p'))).toBeUndefined();
+  });
+
+  it('agrees with the part-by-part checks on names built from their pieces', () => {
+    const pieces = [
+      'pkg',
+      'Pkg_2',
+      '1.0',
+      '2!1.0rc1.post2+loc',
+      '1',
+      '12abc',
+      'py3',
+      'py2.py3',
+      'cp312',
+      'none',
+      'any',
+      '',
+      '.',
+      'a..b',
+      'x~',
+    ];
+    for (const a of pieces)
+      for (const b of pieces)
+        for (const c of ['', '-1', '-x', '-py3']) {
+          const name = `${a}-${b}${c}-py3-${a}-${b}.whl`;
+          const parsed = tryParseWheelFilename(name);
+          expect(wheelFilenameProblem(name) === undefined, name).toBe(parsed !== undefined);
+          if (parsed) expect(parsed.tags.length, name).toBeGreaterThan(0);
+        }
+  });
+});
+
+describe('wheelVersionOf / wheelTagSets', () => {
+  it('give the version and tag sets as written, for the named project only', () => {
+    const name = 'Foo_Bar-1.0.POST1-7-py2.py3-none-any.whl';
+    expect(wheelVersionOf(name, 'foo-bar')).toBe('1.0.POST1');
+    expect(wheelVersionOf(name, 'foo')).toBeUndefined();
+    expect(wheelVersionOf('foo_bar-one-py3-none-any.whl', 'foo-bar')).toBeUndefined();
+    expect(wheelTagSets(name)).toBe('py2.py3-none-any');
+    expect(wheelTagSets('numpy-2.1.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl')).toBe(
+      'cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64',
+    );
+  });
+});
+
 describe('parseSdistFilename', () => {
   it('splits on the project name, also for legacy names with dashes', () => {
     expect(parseSdistFilename('Foo.Bar-1.0.tar.gz', 'foo-bar')).toEqual({
@@ -50,6 +116,15 @@ describe('parseSdistFilename', () => {
   it('ignores other projects and other files', () => {
     expect(parseSdistFilename('pkgx-1.0.tar.gz', 'pkg')).toBeUndefined();
     expect(parseSdistFilename('pkg-1.0.exe', 'pkg')).toBeUndefined();
+  });
+
+  it('takes the first split whose name is the project (legacy names), suffixes in any case', () => {
+    expect(sdistVersionOf('foo-bar-1.0-2.TAR.GZ', 'foo-bar')).toBe('1.0-2');
+    expect(sdistVersionOf('foo-bar-1.0-2.tar.gz', 'foo')).toBeUndefined(); // "bar-1.0-2" is not a version
+    expect(sdistFilenameProblem('foo-bar-1.0-2.tar.gz')).toBeUndefined();
+    expect(sdistFilenameProblem('foo.tar.gz')).toBe('does not split into a PEP 508 name and a PEP 440 version');
+    expect(sdistFilenameProblem('pkg-1.0.tar.gz'.padStart(256, 'p'))).toMatch(/longer than 255 bytes/);
+    expect(sdistFilenameProblem('pkg-1.0 .tar.gz')).toMatch(/is not "\{name\}-\{version\}"/);
   });
 });
 

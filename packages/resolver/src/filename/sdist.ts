@@ -1,6 +1,7 @@
-import { isValidName, normalizeName } from '../names.js';
+import { isValidName } from '../names.js';
 import { Version } from '../pep440/version.js';
-import { pathComponentProblem } from './component.js';
+import { MAX_COMPONENT_BYTES, pathComponentProblem } from './component.js';
+import { lastNormalized } from './name-memo.js';
 
 /** Source distribution archive suffixes pip recognises (PEP 625 standardises `.tar.gz`). */
 const SDIST_SUFFIXES = ['.tar.gz', '.zip', '.tar.bz2', '.tar.xz', '.tgz', '.tar'];
@@ -13,21 +14,37 @@ export interface SdistFilename {
   version: string;
 }
 
+/**
+ * The `{name}-{version}` part of an sdist filename. Such a name is printable ASCII without a
+ * separator (STEM and a suffix): a path component, once short enough.
+ */
 function stemOf(filename: string): string | undefined {
-  if (pathComponentProblem(filename)) return undefined;
-  const lower = filename.toLowerCase();
-  const suffix = SDIST_SUFFIXES.find((s) => lower.endsWith(s));
-  const stem = suffix ? filename.slice(0, -suffix.length) : undefined;
-  return stem && STEM.test(stem) ? stem : undefined;
+  if (filename.length > MAX_COMPONENT_BYTES) return undefined;
+  // The longest suffix has 8 characters: only the end of the name needs lowering.
+  const tail = filename.slice(-8).toLowerCase();
+  for (const suffix of SDIST_SUFFIXES) {
+    if (!tail.endsWith(suffix)) continue;
+    const stem = filename.slice(0, -suffix.length);
+    return stem && STEM.test(stem) ? stem : undefined;
+  }
+  return undefined;
 }
 
-/** Every `(name, version)` split of the stem at a `-` where both sides are valid (legacy names contain `-`). */
-function* splits(stem: string): Generator<{ name: string; version: string }> {
+const projectName = lastNormalized();
+const stemName = lastNormalized();
+
+/**
+ * The version of the first split of the stem at a `-` where the name is a valid name (normalised to
+ * `want`, when given) and the rest a valid version (legacy names contain `-`).
+ */
+function versionAfterName(stem: string, want?: string): string | undefined {
   for (let i = stem.indexOf('-'); i !== -1; i = stem.indexOf('-', i + 1)) {
     const name = stem.slice(0, i);
+    if (want !== undefined && stemName(name) !== want) continue;
     const version = stem.slice(i + 1);
-    if (isValidName(name) && Version.tryParse(version)) yield { name, version };
+    if (isValidName(name) && Version.tryParse(version)) return version;
   }
+  return undefined;
 }
 
 /**
@@ -35,20 +52,20 @@ function* splits(stem: string): Generator<{ name: string; version: string }> {
  * and version, so (as pip does) the split is found by matching the normalised project name.
  */
 export function parseSdistFilename(filename: string, project: string): SdistFilename | undefined {
+  const version = sdistVersionOf(filename, project);
+  return version === undefined ? undefined : { filename, name: projectName(project), version };
+}
+
+/** The version `parseSdistFilename` finds, as the name writes it. */
+export function sdistVersionOf(filename: string, project: string): string | undefined {
   const stem = stemOf(filename);
-  if (stem === undefined) return undefined;
-  const want = normalizeName(project);
-  for (const { name, version } of splits(stem)) {
-    if (normalizeName(name) === want) return { filename, name: want, version };
-  }
-  return undefined;
+  return stem === undefined ? undefined : versionAfterName(stem, projectName(project));
 }
 
 /** Why `filename` is not `{name}-{version}.{archive}` with a PEP 508 name and a PEP 440 version; undefined when it is. */
 export function sdistFilenameProblem(filename: string): string | undefined {
-  const component = pathComponentProblem(filename);
-  if (component) return component;
   const stem = stemOf(filename);
-  if (stem === undefined) return `is not "{name}-{version}" followed by ${SDIST_SUFFIXES.join(', ')}`;
-  return splits(stem).next().done ? 'does not split into a PEP 508 name and a PEP 440 version' : undefined;
+  if (stem === undefined)
+    return pathComponentProblem(filename) ?? `is not "{name}-{version}" followed by ${SDIST_SUFFIXES.join(', ')}`;
+  return versionAfterName(stem) === undefined ? 'does not split into a PEP 508 name and a PEP 440 version' : undefined;
 }

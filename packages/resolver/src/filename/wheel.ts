@@ -1,7 +1,7 @@
 import { ResolverError } from '../errors.js';
-import { normalizeName } from '../names.js';
 import { Version } from '../pep440/version.js';
-import { pathComponentProblem } from './component.js';
+import { MAX_COMPONENT_BYTES, pathComponentProblem } from './component.js';
+import { lastNormalized } from './name-memo.js';
 
 /**
  * A parsed wheel filename (PEP 427 / binary distribution format):
@@ -23,13 +23,23 @@ export interface WheelFilename {
 
 // PEP 427 (binary distribution format, "escaping and Unicode"): the name is the PEP 508 name with
 // runs of `-_.` replaced by `_`; we accept any PEP 508 name without `-`.
-const NAME_PART = /^[A-Za-z0-9](?:[A-Za-z0-9._]*[A-Za-z0-9])?$/;
+const NAME = '[A-Za-z0-9](?:[A-Za-z0-9._]*[A-Za-z0-9])?';
 // A PEP 440 version has no `-` once normalised; these are the characters Version.parse accepts there.
-const VERSION_PART = /^[A-Za-z0-9.!+_]+$/;
+const VERSION = '[A-Za-z0-9.!+_]+';
 // PEP 427: the build tag starts with a digit.
-const BUILD_PART = /^(\d+)([A-Za-z0-9._]*)$/;
+const BUILD = '[0-9][A-Za-z0-9._]*';
 // PEP 425: tags are alphanumeric with `_` (sysconfig's platform with `-`/`.` replaced); `.` joins a compressed set.
-const TAG_PART = /^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*$/;
+const TAG = '[A-Za-z0-9_]+(?:\\.[A-Za-z0-9_]+)*';
+const NAME_PART = new RegExp(`^${NAME}$`);
+const VERSION_PART = new RegExp(`^${VERSION}$`);
+// The number and the rest (PEP 427: sorted as a tuple).
+const BUILD_PART = /^(\d+)([A-Za-z0-9._]*)$/;
+const TAG_PART = new RegExp(`^${TAG}$`);
+// The whole name at once (no part has a `-`, so the parts are found as a split would find them). Its
+// characters are printable ASCII without a separator: a path component, once short enough.
+// Index pages list tens of thousands of wheels, checked before any is used: one native match each
+// (a scan in JavaScript costs several times more in the cold code of a single resolution).
+const WHEEL_FILENAME = new RegExp(`^${NAME}-${VERSION}(?:-${BUILD})?(?:-${TAG}){3}\\.whl$`);
 
 export function parseWheelFilename(filename: string): WheelFilename {
   const parsed = tryParseWheelFilename(filename);
@@ -42,8 +52,15 @@ export function parseWheelFilename(filename: string): WheelFilename {
   return parsed;
 }
 
-/** The dash-separated parts of a PEP 427 wheel filename (5 or 6), or why it is not one. */
-function wheelParts(filename: string): string[] | string {
+/** Why `filename` is not a PEP 427 wheel filename, or undefined when it is one. */
+export function wheelFilenameProblem(filename: string): string | undefined {
+  if (
+    filename.length <= MAX_COMPONENT_BYTES &&
+    WHEEL_FILENAME.test(filename) &&
+    Version.tryParse(versionPart(filename))
+  )
+    return undefined;
+  // Which rule it breaks, part by part.
   const component = pathComponentProblem(filename);
   if (component) return component;
   if (!filename.endsWith('.whl')) return 'does not end in .whl';
@@ -58,31 +75,47 @@ function wheelParts(filename: string): string[] | string {
   for (let i = parts.length - 3; i < parts.length; i++)
     if (!TAG_PART.test(parts[i] as string))
       return `has the tag ${JSON.stringify(parts[i])}, which is not a PEP 425 tag`;
-  return parts;
+  return undefined;
 }
 
-/** Why `filename` is not a PEP 427 wheel filename, or undefined when it is one. */
-export function wheelFilenameProblem(filename: string): string | undefined {
-  const parts = wheelParts(filename);
-  return typeof parts === 'string' ? parts : undefined;
+/** The second dash-separated part of a wheel filename. */
+function versionPart(filename: string): string {
+  const start = filename.indexOf('-') + 1;
+  return filename.slice(start, filename.indexOf('-', start));
 }
 
-// A dist part as written → its PEP 503 name: a page lists the same spelling for every file.
-let lastDist = '';
-let lastName = '';
+/** A dist part as written → its PEP 503 name. */
+const distName = lastNormalized();
+
+/**
+ * The version part of `filename` (as written) when it is a PEP 427 wheel filename of the project
+ * `name` (PEP 503 normalised), else undefined: what grouping a page by release needs of a wheel,
+ * checked as fully as `tryParseWheelFilename` checks it (unless `checked`: `wheelFilenameProblem`
+ * found none already), without building its tags.
+ */
+export function wheelVersionOf(filename: string, name: string, checked = false): string | undefined {
+  if (!checked && wheelFilenameProblem(filename) !== undefined) return undefined;
+  const d1 = filename.indexOf('-');
+  if (distName(filename.slice(0, d1)) !== name) return undefined;
+  return versionPart(filename);
+}
+
+/** The python, abi and platform tag sets of a PEP 427 wheel filename as it writes them (`py2.py3-none-any`). */
+export function wheelTagSets(filename: string): string {
+  const end = filename.length - 4;
+  const platform = filename.lastIndexOf('-', end);
+  const abi = filename.lastIndexOf('-', platform - 1);
+  return filename.slice(filename.lastIndexOf('-', abi - 1) + 1, end);
+}
 
 export function tryParseWheelFilename(filename: string): WheelFilename | undefined {
-  const parts = wheelParts(filename);
-  if (typeof parts === 'string') return undefined;
+  if (wheelFilenameProblem(filename) !== undefined) return undefined;
+  const parts = filename.slice(0, -4).split('-');
   const [dist, version] = parts as [string, string];
   const [py, abi, plat] = parts.slice(-3) as [string, string, string];
-  if (dist !== lastDist) {
-    lastName = normalizeName(dist);
-    lastDist = dist;
-  }
   const result: WheelFilename = {
     filename,
-    name: lastName,
+    name: distName(dist),
     version,
     pythonTags: py.split('.'),
     abiTags: abi.split('.'),

@@ -1,10 +1,12 @@
 import { debug } from '../debug.js';
 import { distributionFilenameProblem } from '../filename/validate.js';
-import { tryParseWheelFilename } from '../filename/wheel.js';
 import { displayUrl, schemeProblem, urlProblem, type Scheme } from '../http/urls.js';
 import type { IndexFile } from './types.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
+
+const REMOTE_SCHEMES: readonly Scheme[] = ['http:', 'https:'];
+const LOCAL_SCHEMES: readonly Scheme[] = ['http:', 'https:', 'file:'];
 
 /** A link an index page listed and nx-pex ignored, with the reason. */
 export interface SkippedLink {
@@ -17,18 +19,12 @@ export interface SkippedLink {
  * Why `file`, listed on a page at `pageUrl`, is not usable, or undefined when it is. `parsedUrls`:
  * the page's parser gave every URL as WHATWG URL serializes it (index/html.ts, index/json.ts): such a
  * URL is absolute and an http(s) one has a host, so only its scheme is left to check.
- * `validWheelName`: the caller parsed the filename as a wheel's (PEP 427) already.
  */
-export function linkProblem(
-  file: IndexFile,
-  pageUrl: string,
-  parsedUrls = false,
-  validWheelName = false,
-): string | undefined {
-  const filename = validWheelName ? undefined : distributionFilenameProblem(file.filename);
+export function linkProblem(file: IndexFile, pageUrl: string, parsedUrls = false): string | undefined {
+  const filename = distributionFilenameProblem(file.filename);
   if (filename) return `the filename ${filename}`;
   // A remote page may only link remote files; only a local index or find-links may name local files.
-  const schemes: Scheme[] = pageUrl.startsWith('file:') ? ['http:', 'https:', 'file:'] : ['http:', 'https:'];
+  const schemes = pageUrl.startsWith('file:') ? LOCAL_SCHEMES : REMOTE_SCHEMES;
   const url = parsedUrls ? schemeProblem(file.url, schemes) : urlProblem(file.url, schemes);
   if (url) return `the URL ${url}`;
   const sha256 = file.hashes.sha256;
@@ -37,6 +33,24 @@ export function linkProblem(
   if (metadata !== undefined && !SHA256.test(metadata))
     return 'the sha256 of its metadata file (PEP 658) is not 64 hex digits';
   return undefined;
+}
+
+/** Lists of files whose names passed `distributionFilenameProblem`: `acceptFiles` results, and joins of them. */
+const checkedLists = new WeakSet<readonly IndexFile[]>();
+
+/**
+ * Whether every file of `files` passed the checks of `acceptFiles` (a list it returned, or
+ * `joinAccepted` made): grouping such a list by release need not check the names again.
+ */
+export function namesChecked(files: readonly IndexFile[]): boolean {
+  return checkedLists.has(files);
+}
+
+/** The files of several lists in order; checked (`namesChecked`) when each list is `acceptFiles`' or empty. */
+export function joinAccepted(lists: readonly (readonly IndexFile[])[]): IndexFile[] {
+  const all = lists.flat();
+  if (lists.every((l) => l.length === 0 || checkedLists.has(l))) checkedLists.add(all);
+  return all;
 }
 
 /**
@@ -51,11 +65,8 @@ export function acceptFiles(
 ): IndexFile[] {
   const usable: IndexFile[] = [];
   for (const file of files) {
-    // A wheel's name is parsed once, here, and kept for classifying the page for each target.
-    const wheel = file.filename.endsWith('.whl') ? tryParseWheelFilename(file.filename) : undefined;
-    const reason = linkProblem(file, pageUrl, parsedUrls, wheel !== undefined);
+    const reason = linkProblem(file, pageUrl, parsedUrls);
     if (reason === undefined) {
-      if (wheel) file.wheel = wheel;
       usable.push(file);
       continue;
     }
@@ -63,5 +74,6 @@ export function acceptFiles(
     skipped.push({ filename: file.filename, url: shown.url, reason });
     debug('Skipping link %s (%s) on %s: %s', shown.filename, shown.url, displayUrl(pageUrl), reason);
   }
+  checkedLists.add(usable);
   return usable;
 }

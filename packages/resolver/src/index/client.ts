@@ -10,7 +10,7 @@ import { redactUrl } from '../http/credentials.js';
 import type { PageCache } from '../http/page-cache.js';
 import { describeLimit, SETTINGS } from '../http/settings.js';
 import { checkSettingUrl, displayUrl } from '../http/urls.js';
-import { acceptFiles, type SkippedLink } from './accept.js';
+import { acceptFiles, joinAccepted, type SkippedLink } from './accept.js';
 import { normalizeName } from '../names.js';
 import { parseSimpleHtml } from './html.js';
 import { PEP691_JSON, parseSimpleJson } from './json.js';
@@ -86,8 +86,7 @@ export class IndexClient {
   async projectFiles(project: string): Promise<IndexFile[]> {
     const name = normalizeName(project);
     const pages = this.indexes.map((index) => this.projectPage(index, name));
-    const lists = await Promise.all([...pages, this.allFindLinks()]);
-    return lists.flat();
+    return joinAccepted(await Promise.all([...pages, this.allFindLinks()]));
   }
 
   private async projectPage(index: string, name: string): Promise<IndexFile[]> {
@@ -125,7 +124,7 @@ export class IndexClient {
   }
 
   private allFindLinks(): Promise<IndexFile[]> {
-    this.findLinksFiles ??= Promise.all(this.findLinks.map((f) => this.findLinksEntry(f))).then((l) => l.flat());
+    this.findLinksFiles ??= Promise.all(this.findLinks.map((f) => this.findLinksEntry(f))).then(joinAccepted);
     return this.findLinksFiles;
   }
 

@@ -16,13 +16,27 @@ interface JsonFile {
   size?: unknown;
 }
 
+/** Whether each enumerable key of a parsed JSON object is an own, lower-case one with a lower-case string. */
+function lowerCaseStrings(object: Record<string, unknown>): boolean {
+  for (const k in object) {
+    const v = object[k];
+    // `__proto__` would not survive a copy (an assignment sets the prototype).
+    if (typeof v !== 'string' || !Object.hasOwn(object, k) || k === '__proto__') return false;
+    if (k !== k.toLowerCase() || v !== v.toLowerCase()) return false;
+  }
+  return true;
+}
+
+/** String-valued own keys, both lower-cased (PEP 691 `hashes`: algorithm → hex digest). */
 function hashMap(value: unknown): Record<string, string> {
+  if (!value || typeof value !== 'object') return {};
+  const hashes = value as Record<string, unknown>;
+  // Mostly `{"sha256": "<lower-case hex>"}` already: kept as it is (one object fewer per file).
+  if (!Array.isArray(hashes) && lowerCaseStrings(hashes)) return hashes as Record<string, string>;
   const out: Record<string, string> = {};
-  if (value && typeof value === 'object') {
-    for (const k in value) {
-      const v = (value as Record<string, unknown>)[k];
-      if (Object.hasOwn(value, k) && typeof v === 'string') out[k.toLowerCase()] = v.toLowerCase();
-    }
+  for (const k in hashes) {
+    const v = hashes[k];
+    if (Object.hasOwn(hashes, k) && typeof v === 'string') out[k.toLowerCase()] = v.toLowerCase();
   }
   return out;
 }

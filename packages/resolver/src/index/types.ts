@@ -1,5 +1,3 @@
-import type { WheelFilename } from '../filename/wheel.js';
-
 /** One file listed for a project by an index page (PEP 503 anchor or PEP 691 file object). */
 export interface IndexFile {
   filename: string;
@@ -17,6 +15,4 @@ export interface IndexFile {
   coreMetadata?: { hashes: Record<string, string> } | false;
   /** The page this file was listed on (credential-free), for messages. */
   source: string;
-  /** A wheel's parsed filename, set by `acceptFiles` once the link passed (read-only: shared by every target). */
-  wheel?: WheelFilename;
 }
