@@ -92,6 +92,7 @@ describe('torch-lock rows', () => {
     expect(pex[0]).toBe('/tools/bin/pex');
     expect(pex.slice(1, 3)).toEqual(['--pylock', app.lockFile]);
     expect(pex).toEqual(expect.arrayContaining(['-D', app.srcDir, '-m', 'torch_app']));
+    expect(pex.slice(-2)).toEqual(['--pip-version', '26.2']);
     expect(await readFile(app.lockFile, 'utf8')).toContain('name = "torch"');
     expect(await readFile(join(ctx.workspaceDir, app.root, 'pyproject.toml'), 'utf8')).toMatch(/"torch==\d/);
   });
@@ -129,6 +130,7 @@ describe('build-lock rows (the same function, the flask service)', () => {
     expect(noop.contenders.map((c) => c.id)).toEqual(['nx-pex', 'nx-build', 'nx-cache-hit', 'pex']);
     expect(change.contenders.map((c) => c.id)).toEqual(['nx-pex', 'nx-build', 'pex']);
     expect(argv(noop, 'pex')).toEqual(expect.arrayContaining(['--pylock', '-m', 'bench_service']));
+    expect(argv(noop, 'pex')).not.toContain('--pip-version');
     expect(noop.notes.join('\n')).toContain('(1 packages)');
   });
 });

@@ -122,6 +122,8 @@ interface BuildVariant {
   cacheDir: string;
   /** Per run (default 30 minutes: a priming run of the torch set downloads ~4 GB). */
   timeoutMs?: number;
+  /** More arguments for pex. */
+  pexArgs?: string[];
 }
 
 function buildContenders(ctx: BenchContext, app: BuildApp, v: BuildVariant, tag: string): Contender[] {
@@ -191,6 +193,7 @@ function buildContenders(ctx: BenchContext, app: BuildApp, v: BuildVariant, tag:
         cache('pex'),
         '--python-shebang',
         '#!/usr/bin/env python3',
+        ...(v.pexArgs ?? []),
       ],
       cwd: ws,
       ...timeout,
@@ -247,6 +250,14 @@ async function buildWorkload(ctx: BenchContext, prep: Preparations, id: Workload
   };
 }
 
+/**
+ * pex's pip for the torch lock's downloads. With its default (vendored pip 20.3.4-patched) pex checks
+ * each artifact's Requires-Python against every Python the lock's top-level requires-python admits
+ * (>=3.10, the project's), and refuses filelock, networkx and triton (>=3.11); pip 26.2 fetches them.
+ * Only the priming run downloads: with a warm PEX_ROOT pex runs no pip at all.
+ */
+const TORCH_LOCK_PEX_PIP = ['--pip-version', '26.2'];
+
 /** The torch-lock rows need the nvidia-* wheels: a lock of the public index's Linux torch names them. */
 const TORCH_LOCK_NEEDS_CUDA =
   "a lock of the public index's Linux torch names its nvidia-* CUDA wheels (~3 GB more); run with --torch-cuda to include them";
@@ -275,7 +286,7 @@ async function lockedBuildWorkload(
     nx: !torch,
     nxCacheHit: !torch && !change,
     cacheDir: join(ctx.runDir, `${set}-caches`),
-    ...(torch ? { timeoutMs: 2 * 60 * 60_000 } : {}),
+    ...(torch ? { timeoutMs: 2 * 60 * 60_000, pexArgs: TORCH_LOCK_PEX_PIP } : {}),
   };
   return {
     id,
@@ -287,6 +298,11 @@ async function lockedBuildWorkload(
       change
         ? `${app.module}/build_info.py rewritten (untimed) before every run`
         : `nothing changed between runs${torch ? '' : '; the Nx cache hit restores the pex from .nx/cache'}`,
+      ...(torch
+        ? [
+            `pex runs with ${TORCH_LOCK_PEX_PIP.join(' ')}: its default pip refuses this lock (packages requiring a newer Python than the lock's requires-python); only the priming run fetches, see bench/README.md`,
+          ]
+        : []),
     ],
     contenders: buildContenders(ctx, app, variant, id),
   };
