@@ -25,7 +25,9 @@ export function linkProblem(file: IndexFile, pageUrl: string, parsedUrls = false
   if (filename) return `the filename ${filename}`;
   // A remote page may only link remote files; only a local index or find-links may name local files.
   const schemes = pageUrl.startsWith('file:') ? LOCAL_SCHEMES : REMOTE_SCHEMES;
-  const url = parsedUrls ? schemeProblem(file.url, schemes) : urlProblem(file.url, schemes);
+  // Both lists take http(s): most links need no more than a look at their first characters.
+  const http = file.url.startsWith('https:') || file.url.startsWith('http:');
+  const url = parsedUrls ? (http ? undefined : schemeProblem(file.url, schemes)) : urlProblem(file.url, schemes);
   if (url) return `the URL ${url}`;
   const sha256 = file.hashes.sha256;
   if (sha256 !== undefined && !SHA256.test(sha256)) return 'its sha256 is not 64 hex digits';
