@@ -91,7 +91,7 @@ export class HttpClient {
   private readonly retries: number;
   private readonly backoffMs: number;
 
-  constructor(readonly options: HttpOptions = {}) {
+  constructor(options: HttpOptions = {}) {
     const timeout = options.timeoutMs ?? 30_000;
     const env = options.env ?? process.env;
     this.limits = httpLimits(options, env);

@@ -21,16 +21,6 @@ export class Credentials {
     return redactUrl(url);
   }
 
-  /** The registered origins and their Authorization headers (to hand to a worker thread's client). */
-  registered(): [string, string][] {
-    return [...this.byOrigin];
-  }
-
-  /** Take over `registered()` of another instance. */
-  adopt(entries: readonly (readonly [string, string])[]): void {
-    for (const [origin, header] of entries) this.byOrigin.set(origin, header);
-  }
-
   /** The Authorization header for `url`: its own userinfo, else the one registered for its origin. */
   authorization(url: string): string | undefined {
     const parsed = tryUrl(url);

@@ -7,8 +7,7 @@ import type { HttpClient } from '../http/client.js';
 import { displayUrl } from '../http/urls.js';
 import { parseCoreMetadata, type CoreMetadata } from './core-metadata.js';
 import { MetadataPacks, type Headers } from './metadata-packs.js';
-import type { RemoteResult } from './remote-metadata.js';
-import { RemoteMetadataReader } from './remote-reader.js';
+import { readRemote, type RemoteResult } from './remote-metadata.js';
 import { readWheelMetadata } from './wheel-metadata.js';
 
 /** Where a wheel's metadata came from (for tests and progress). */
@@ -36,15 +35,13 @@ export class MetadataSource {
    */
   private readonly unconfirmed = new Map<string, { project: string; read: Headers }>();
   private readonly packs: MetadataPacks;
-  private readonly remote: RemoteMetadataReader;
 
   constructor(
-    http: HttpClient,
+    private readonly http: HttpClient,
     cacheRoot: string,
     private readonly cachedWheel: (candidate: Candidate) => Promise<string | undefined>,
   ) {
     this.packs = new MetadataPacks(cacheRoot);
-    this.remote = new RemoteMetadataReader(http);
   }
 
   get(project: string, candidate: Candidate, download: () => Promise<LocalArtifact>): Promise<CoreMetadata> {
@@ -91,7 +88,7 @@ export class MetadataSource {
     let read: RemoteResult | undefined;
     let origin: MetadataOrigin = 'pep658';
     if (file.coreMetadata) {
-      read = await this.remote.read({
+      read = await readRemote(this.http, {
         kind: 'pep658',
         url: file.url,
         ...(metadataSha256 ? { sha256: metadataSha256 } : {}),
@@ -105,7 +102,7 @@ export class MetadataSource {
         read = { ...ranged, metadata: parseCoreMetadata(ranged.headers) };
       } else if (!this.noRangeOrigins.has(new URL(file.url).origin)) {
         origin = 'range';
-        read = await this.remote.read({ kind: 'range', url: file.url, project, describe });
+        read = await readRemote(this.http, { kind: 'range', url: file.url, project, describe });
         if ('metadata' in read) {
           if (sha256) this.packs.addRanged(project, file.url, sha256, read);
         } else if (read.fallback === 'no-range') this.noRangeOrigins.add(new URL(file.url).origin);
@@ -137,9 +134,8 @@ export class MetadataSource {
     this.packs.addVerified(read.project, sha256, read.read);
   }
 
-  /** Stop the metadata worker and write what this session added to the cache (see `MetadataPacks.flush`). */
-  async settled(): Promise<void> {
-    await this.remote.close();
-    await this.packs.flush();
+  /** Write what this session added to the cache (see `MetadataPacks.flush`). */
+  settled(): Promise<void> {
+    return this.packs.flush();
   }
 }

@@ -8,7 +8,6 @@ import { headersOf, type Headers } from './metadata-packs.js';
 import { readMetadataByRanges, UnsupportedZip, type ByteRange } from './zip-ranges.js';
 
 // Reading a wheel's metadata from the index: its PEP 658 file, else METADATA by range requests.
-// The same code runs on the main thread and in the metadata worker (metadata-worker.ts).
 
 /** What to read. `describe` names the file for messages (`<filename> (<project>) from <url>`). */
 export type RemoteRead =
@@ -16,8 +15,7 @@ export type RemoteRead =
   | { kind: 'range'; url: string; project: string; describe: string };
 
 /**
- * The metadata, parsed and as the caches keep it (headers and their sha256: this work is done where
- * the read is, in the worker); or, for a range read, why there is none: the server ignored Range
+ * The metadata, parsed and as the caches keep it (headers and their sha256); or, for a range read, why there is none: the server ignored Range
  * (`no-range`: remembered per origin) or the archive is one the range reader does not handle
  * (`unsupported`). Either way the caller downloads the whole wheel.
  */
