@@ -81,3 +81,26 @@ describe('WheelCache verification stamps', () => {
     expect(existsSync(path)).toBe(false);
   });
 });
+
+describe('WheelCache.store', () => {
+  it('streams a download of many chunks without piling up listeners on the file (one wait per chunk)', async () => {
+    const chunk = Buffer.alloc(64 * 1024, 7); // above the write stream's buffer: every write waits for drain
+    const chunks = 64;
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      async function* body() {
+        for (let i = 0; i < chunks; i++) yield chunk;
+      }
+      const sha = createHash('sha256');
+      for (let i = 0; i < chunks; i++) sha.update(chunk);
+      const stored = await cache.store('big-1.0-py3-none-any.whl', body(), sha.digest('hex'), () => {}, 'big');
+      expect(stored.size).toBe(chunk.length * chunks);
+      await new Promise((r) => setImmediate(r));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { createWriteStream, type BigIntStats } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -97,11 +98,8 @@ export class WheelCache {
         }
         onBytes(size);
         if (writeError) throw writeError;
-        if (!out.write(chunk))
-          await new Promise<void>((r) => {
-            out.once('drain', r);
-            out.once('error', () => r());
-          });
+        // once() removes its listeners either way: a large download waits for drain thousands of times.
+        if (!out.write(chunk)) await once(out, 'drain');
       }
       await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
       if (writeError) throw writeError;
