@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { executableIdentity, writeContentAtomic } from '@nx-pex/common';
 import { defaultCacheDir } from '../cache/dir.js';
 import { pathInside } from '../cache/paths.js';
+import { readCacheText } from '../cache/read.js';
 import { ResolverError } from '../errors.js';
 import { cpythonTags } from '../tags/cpython.js';
 import { platformTags } from '../tags/platforms.js';
@@ -75,8 +75,8 @@ async function probeOf(python: string): Promise<ProbeResult> {
     .update(JSON.stringify([real, size, mtimeMs, ino, PROBE_SCRIPT]))
     .digest('hex');
   const path = pathInside(defaultCacheDir(), ['interpreters', `${key}.json`]);
-  const cached = await readFile(path, 'utf8').catch(() => undefined);
-  if (cached !== undefined && cached.length <= MAX_PROBE_BYTES) {
+  const cached = await readCacheText(path, MAX_PROBE_BYTES);
+  if (cached !== undefined) {
     try {
       return parseProbe(cached, python);
     } catch {

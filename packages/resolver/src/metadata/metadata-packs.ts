@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import { writeContentAtomic } from '@nx-pex/common';
 import { pathInside } from '../cache/paths.js';
+import { readCacheText } from '../cache/read.js';
 import { redactUrl } from '../http/credentials.js';
 
 /** The cache area: `<cache>/metadata-packs/<sha256 of the project name>.json`. */
@@ -85,14 +85,14 @@ export class MetadataPacks {
   }
 
   private async readPack(project: string): Promise<Entries> {
+    const text = await readCacheText(this.path(project), MAX_PACK_BYTES);
+    if (text === undefined) return {};
     try {
-      const path = this.path(project);
-      if ((await stat(path)).size > MAX_PACK_BYTES) return {};
-      const pack = JSON.parse(await readFile(path, 'utf8')) as unknown;
+      const pack = JSON.parse(text) as unknown;
       if (!isRecord(pack) || pack.format !== FORMAT || pack.project !== project || !isRecord(pack.entries)) return {};
       return pack.entries as Entries;
     } catch {
-      return {}; // missing, unreadable or damaged: a miss
+      return {}; // damaged: a miss
     }
   }
 
