@@ -7,7 +7,7 @@ import type { HttpClient } from '../http/client.js';
 import { displayUrl } from '../http/urls.js';
 import { parseCoreMetadata, type CoreMetadata } from './core-metadata.js';
 import { MetadataPacks, type Headers } from './metadata-packs.js';
-import { readRemote, type RemoteResult } from './remote-metadata.js';
+import { readByRanges, readPep658, type RemoteMetadata } from './remote-metadata.js';
 import { readWheelMetadata } from './wheel-metadata.js';
 
 /** Where a wheel's metadata came from (for tests and progress). */
@@ -33,7 +33,7 @@ export class MetadataSource {
    * advertised, until a wheel with that sha256 is verified: only then is it cached on disk, so an index
    * that lies about a hash cannot leave metadata under a sha256 the wheel does not have.
    */
-  private readonly unconfirmed = new Map<string, { project: string; read: Headers }>();
+  private readonly unconfirmed = new Map<string, { project: string; headers: Headers }>();
   private readonly packs: MetadataPacks;
 
   constructor(
@@ -72,7 +72,7 @@ export class MetadataSource {
     const metadataSha256 = file.coreMetadata ? file.coreMetadata.hashes.sha256 : undefined;
     const stored = metadataSha256 ? await this.packs.pep658(project, metadataSha256) : undefined;
     if (stored !== undefined) {
-      if (sha256) this.unconfirmed.set(sha256, { project, read: stored });
+      if (sha256) this.unconfirmed.set(sha256, { project, headers: stored });
       return this.found(file.filename, 'metadata-cache', parseCoreMetadata(stored.headers));
     }
     const local = await this.cachedWheel(candidate);
@@ -85,16 +85,11 @@ export class MetadataSource {
       : undefined;
     if (fromCache) return this.found(file.filename, 'wheel-cache', fromCache);
     const describe = `${file.filename} (${project}) from ${displayUrl(file.url)}`;
-    let read: RemoteResult | undefined;
+    let read: RemoteMetadata | undefined;
     let origin: MetadataOrigin = 'pep658';
     if (file.coreMetadata) {
-      read = await readRemote(this.http, {
-        kind: 'pep658',
-        url: file.url,
-        ...(metadataSha256 ? { sha256: metadataSha256 } : {}),
-        describe,
-      });
-      if ('metadata' in read && metadataSha256) this.packs.addPep658(project, metadataSha256, read);
+      read = await readPep658(this.http, file.url, metadataSha256, describe);
+      if (metadataSha256) this.packs.addPep658(project, metadataSha256, read);
     } else {
       const ranged = sha256 ? await this.packs.ranged(project, file.url, sha256) : undefined;
       if (ranged !== undefined) {
@@ -102,13 +97,14 @@ export class MetadataSource {
         read = { ...ranged, metadata: parseCoreMetadata(ranged.headers) };
       } else if (!this.noRangeOrigins.has(new URL(file.url).origin)) {
         origin = 'range';
-        read = await readRemote(this.http, { kind: 'range', url: file.url, project, describe });
-        if ('metadata' in read) {
+        const answer = await readByRanges(this.http, file.url, project, describe);
+        if ('metadata' in answer) {
+          read = answer;
           if (sha256) this.packs.addRanged(project, file.url, sha256, read);
-        } else if (read.fallback === 'no-range') this.noRangeOrigins.add(new URL(file.url).origin);
+        } else if (answer.fallback === 'no-range') this.noRangeOrigins.add(new URL(file.url).origin);
       }
     }
-    if (read === undefined || !('metadata' in read)) {
+    if (read === undefined) {
       const artifact = await download();
       return this.found(file.filename, 'download', {
         requiresDist: artifact.requiresDist,
@@ -116,7 +112,7 @@ export class MetadataSource {
         ...(artifact.requiresPython ? { requiresPython: artifact.requiresPython } : {}),
       });
     }
-    if (sha256) this.unconfirmed.set(sha256, { project, read: { headers: read.headers, digest: read.digest } });
+    if (sha256) this.unconfirmed.set(sha256, { project, headers: { headers: read.headers, digest: read.digest } });
     return this.found(file.filename, origin, read.metadata);
   }
 
@@ -131,7 +127,7 @@ export class MetadataSource {
     const read = this.unconfirmed.get(sha256);
     if (read === undefined) return;
     this.unconfirmed.delete(sha256);
-    this.packs.addVerified(read.project, sha256, read.read);
+    this.packs.addVerified(read.project, sha256, read.headers);
   }
 
   /** Write what this session added to the cache (see `MetadataPacks.flush`). */

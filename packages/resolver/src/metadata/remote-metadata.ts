@@ -9,19 +9,12 @@ import { readMetadataByRanges, UnsupportedZip, type ByteRange } from './zip-rang
 
 // Reading a wheel's metadata from the index: its PEP 658 file, else METADATA by range requests.
 
-/** What to read. `describe` names the file for messages (`<filename> (<project>) from <url>`). */
-export type RemoteRead =
-  | { kind: 'pep658'; url: string; sha256?: string; describe: string }
-  | { kind: 'range'; url: string; project: string; describe: string };
+// `describe` names the file for messages (`<filename> (<project>) from <url>`).
 
-/**
- * The metadata, parsed and as the caches keep it (headers and their sha256); or, for a range read, why there is none: the server ignored Range
- * (`no-range`: remembered per origin) or the archive is one the range reader does not handle
- * (`unsupported`). Either way the caller downloads the whole wheel.
- */
-export type RemoteResult = (Headers & { metadata: CoreMetadata }) | { fallback: 'no-range' | 'unsupported' };
+/** Metadata as read: parsed, and as the caches keep it (headers and their sha256). */
+export type RemoteMetadata = Headers & { metadata: CoreMetadata };
 
-function described(text: string): Headers & { metadata: CoreMetadata } {
+function described(text: string): RemoteMetadata {
   const read = headersOf(text);
   return { ...read, metadata: parseCoreMetadata(read.headers) };
 }
@@ -40,14 +33,13 @@ function readAll(body: AsyncIterable<Uint8Array>, what: string, maxBytes: number
   );
 }
 
-export function readRemote(http: HttpClient, read: RemoteRead): Promise<RemoteResult> {
-  return read.kind === 'pep658'
-    ? pep658(http, read.url, read.sha256, read.describe).then(described)
-    : byRanges(http, read.url, read.project, read.describe);
-}
-
-/** PEP 658: the metadata file is the distribution's URL plus `.metadata`; its hash is advertised. */
-async function pep658(http: HttpClient, url: string, expected: string | undefined, describe: string): Promise<string> {
+/** PEP 658: the metadata file is the distribution's URL plus `.metadata`; its hash (`expected`) is advertised. */
+export async function readPep658(
+  http: HttpClient,
+  url: string,
+  expected: string | undefined,
+  describe: string,
+): Promise<RemoteMetadata> {
   const max = http.limits.maxPageBytes;
   const data = await http.get(
     `${url}.metadata`,
@@ -65,11 +57,20 @@ async function pep658(http: HttpClient, url: string, expected: string | undefine
       );
     }
   }
-  return data.toString('utf8');
+  return described(data.toString('utf8'));
 }
 
-/** METADATA by range requests. */
-async function byRanges(http: HttpClient, url: string, project: string, describe: string): Promise<RemoteResult> {
+/**
+ * METADATA by range requests; or why there is none: the server ignored Range (`no-range`: remembered
+ * per origin) or the archive is one the range reader does not handle (`unsupported`). Either way the
+ * caller downloads the whole wheel.
+ */
+export async function readByRanges(
+  http: HttpClient,
+  url: string,
+  project: string,
+  describe: string,
+): Promise<RemoteMetadata | { fallback: 'no-range' | 'unsupported' }> {
   const fetchRange = (start: number, end?: number): Promise<ByteRange | undefined> =>
     http.get(
       url,
