@@ -1,6 +1,6 @@
 // The locked build rows (build-lock-*, torch-lock-*) without network: nx-pex lock is replaced by a
 // pylock.toml written here, the contenders are inspected, not run.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,4 +133,34 @@ describe('build-lock rows (the same function, the flask service)', () => {
     expect(argv(noop, 'pex')).not.toContain('--pip-version');
     expect(noop.notes.join('\n')).toContain('(1 packages)');
   });
+});
+
+describe('resolve rows', () => {
+  it.each(['resolve-backtrack-warm', 'resolve-cold', 'resolve-sets-warm-flask'] as const)(
+    '%s: every run starts without its previous output (uv prefers what an existing -o file pins); warm keeps the caches',
+    async (id) => {
+      const ctx = context(id, false);
+      const w = await createWorkload(ctx, new Preparations(ctx), id);
+      for (const c of w.contenders) {
+        const command = c.command(0);
+        const out =
+          c.id === 'uv'
+            ? command.argv[command.argv.indexOf('-o') + 1]!
+            : c.id === 'pip'
+              ? command.argv[command.argv.indexOf('--report') + 1]!
+              : join(command.cwd, `${c.id}-out.txt`);
+        const cache = join(command.cwd, `${c.id}-cache`);
+        await writeFile(out, 'boto3==1.28.17\n');
+        await mkdir(cache, { recursive: true });
+        await writeFile(join(cache, 'kept'), '');
+        await c.before!(1);
+        await expect(readFile(out, 'utf8')).rejects.toThrow(/ENOENT/);
+        const cacheKept = await readFile(join(cache, 'kept'), 'utf8').then(
+          () => true,
+          () => false,
+        );
+        expect(cacheKept).toBe(id.includes('warm'));
+      }
+    },
+  );
 });

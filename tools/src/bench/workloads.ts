@@ -457,10 +457,14 @@ async function resolveContenders(
   const reqs = join(dir, 'requirements.in');
   await writeFile(reqs, set.join('\n') + '\n');
   const cache = (who: string) => join(dir, `${who}-cache`);
+  const out = (who: string) => join(dir, `${who}-out.txt`);
+  // Every run starts without the previous run's output: `uv pip compile -o <file>` prefers the
+  // versions an existing output file pins (as `nx-pex lock` does those of an existing pylock.toml),
+  // so a kept file would turn each run after the first into a re-lock that skips the walk.
   const before = (who: string) => async () => {
+    await rm(out(who), { force: true });
     if (o.cold) await fresh(cache(who));
   };
-  const out = (who: string) => join(dir, `${who}-out.txt`);
   const specPath = join(dir, 'resolver-spec.json');
   const spec: ResolveSpec = {
     requirements: [...set],
@@ -549,7 +553,7 @@ async function resolveContenders(
 const resolveCaches = (cold: boolean) => (cold ? 'cold (empty caches)' : 'warm caches');
 
 const RESOLUTION_ONLY_NOTE =
-  'resolution only: nx-pex = resolveLock (metadata via PEP 658 / range requests, no wheel downloads), pip = install --dry-run --report, uv = pip compile';
+  'resolution only: nx-pex = resolveLock (metadata via PEP 658 / range requests, no wheel downloads), pip = install --dry-run --report, uv = pip compile; every run starts without the previous output file (uv pip compile would prefer the versions an existing -o file pins)';
 
 async function resolveWorkload(ctx: BenchContext, id: WorkloadId): Promise<Workload> {
   const cold = id.endsWith('-cold');
