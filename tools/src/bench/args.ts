@@ -21,6 +21,7 @@ const FIXED_IDS = [
   'resolve-warm',
   'resolve-backtrack-cold',
   'resolve-backtrack-warm',
+  'resolve-backtrack-relock',
   'resolve-universal-cold',
   'resolve-universal-warm',
   'scale-1-cached',

@@ -33,6 +33,7 @@ describe('parseBenchArgs', () => {
       'resolve-warm',
       'resolve-backtrack-cold',
       'resolve-backtrack-warm',
+      'resolve-backtrack-relock',
       'resolve-universal-cold',
       'resolve-universal-warm',
     ]);
@@ -72,7 +73,7 @@ describe('parseBenchArgs', () => {
       ...WORKLOAD_IDS.filter((id) => id.startsWith('scale-')),
     ]);
     // The group `resolve` adds them only with the flag.
-    expect(parseBenchArgs(['--only', 'resolve', '--resolve-sets']).workloads).toHaveLength(6 + cold.length * 2);
+    expect(parseBenchArgs(['--only', 'resolve', '--resolve-sets']).workloads).toHaveLength(7 + cold.length * 2);
     expect(() => parseBenchArgs(['--only', 'resolve-sets-cold-nope'])).toThrow(/unknown workload/);
   });
   it('the real-world sets have distinct slug ids and requirements', () => {

@@ -17,6 +17,11 @@ export interface TargetLike {
   tags: string[];
 }
 
+/** Opaque here: produced by resolveLock or parseLock and handed back to the resolver. */
+export interface LockLike {
+  packages: { name: string; version?: string }[];
+}
+
 export interface ResolverApi {
   loadIndexConfig(options?: { env?: Record<string, string | undefined> }): Promise<IndexConfigLike>;
   inspectInterpreter(python?: string): Promise<TargetLike>;
@@ -27,7 +32,10 @@ export interface ResolverApi {
     cacheDir?: string;
     universal?: boolean;
     requiresPython?: string;
-  }): Promise<{ packages: { name: string; version?: string }[] }>;
+    preferences?: LockLike;
+  }): Promise<LockLike>;
+  parseLock(text: string, file: string): LockLike;
+  formatLock(lock: LockLike): string;
 }
 
 export interface ArchiveApi {

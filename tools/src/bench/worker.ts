@@ -15,6 +15,11 @@ export interface ResolveSpec {
   out: string;
   /** A universal lock (every default environment of requires-python) instead of one for `python`. */
   universal?: { requiresPython: string };
+  /**
+   * A pylock.toml, as `nx-pex lock` keeps one: when it exists its versions are preferred (a re-lock),
+   * and the new lock is written there.
+   */
+  lock?: string;
 }
 
 export interface BuildPexSpec {
@@ -27,6 +32,9 @@ export interface BuildPexSpec {
 async function resolve(spec: ResolveSpec): Promise<void> {
   const r = await loadResolver();
   const index = await r.loadIndexConfig();
+  const lockFile = spec.lock;
+  const previous = lockFile ? await readFile(lockFile, 'utf8').catch(() => undefined) : undefined;
+  const preferences = lockFile && previous !== undefined ? { preferences: r.parseLock(previous, lockFile) } : {};
   // A universal lock inspects no interpreter: its environments are synthetic.
   const lock = spec.universal
     ? await r.resolveLock({
@@ -35,12 +43,15 @@ async function resolve(spec: ResolveSpec): Promise<void> {
         targets: [],
         universal: true,
         requiresPython: spec.universal.requiresPython,
+        ...preferences,
       })
     : await r.resolveLock({
         roots: { bench: spec.requirements },
         index,
         targets: [await r.inspectInterpreter(spec.python)],
+        ...preferences,
       });
+  if (lockFile) await writeFile(lockFile, r.formatLock(lock));
   // One line per distinct version (a universal lock has an entry per fork that differs).
   const pins = [...new Set(lock.packages.map((p) => (p.version ? `${p.name}==${p.version}` : p.name)))].sort();
   await writeFile(spec.out, JSON.stringify(pins, null, 2));

@@ -164,3 +164,21 @@ describe('resolve rows', () => {
     },
   );
 });
+
+describe('resolve-backtrack-relock', () => {
+  it('keeps both previous results: uv writes onto its -o file, the resolver prefers and rewrites its pylock.toml', async () => {
+    const ctx = context('relock', false);
+    const w = await createWorkload(ctx, new Preparations(ctx), 'resolve-backtrack-relock');
+    expect(w.contenders.map((c) => c.id)).toEqual(['resolver', 'uv']);
+    const uv = w.contenders.find((c) => c.id === 'uv')!;
+    const out = argv(w, 'uv')[argv(w, 'uv').indexOf('-o') + 1]!;
+    await writeFile(out, 'boto3==1.28.17\n');
+    await uv.before!(1);
+    expect(await readFile(out, 'utf8')).toBe('boto3==1.28.17\n');
+    const resolver = w.contenders.find((c) => c.id === 'resolver')!;
+    const specPath = resolver.command(0).argv.at(-1)!;
+    const spec = JSON.parse(await readFile(specPath, 'utf8')) as { lock?: string; requirements: string[] };
+    expect(spec.requirements).toEqual(['boto3', 'aiobotocore==2.5.4']);
+    expect(spec.lock).toMatch(/resolver-pylock\.toml$/);
+  });
+});

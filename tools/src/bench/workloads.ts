@@ -451,7 +451,7 @@ async function resolveContenders(
   ctx: BenchContext,
   dir: string,
   set: readonly string[],
-  o: { cold: boolean; universal: boolean },
+  o: { cold: boolean; universal: boolean; relock?: boolean },
 ): Promise<{ resolver: Contender; pip: Contender; uv: Contender }> {
   await mkdir(dir, { recursive: true });
   const reqs = join(dir, 'requirements.in');
@@ -460,9 +460,10 @@ async function resolveContenders(
   const out = (who: string) => join(dir, `${who}-out.txt`);
   // Every run starts without the previous run's output: `uv pip compile -o <file>` prefers the
   // versions an existing output file pins (as `nx-pex lock` does those of an existing pylock.toml),
-  // so a kept file would turn each run after the first into a re-lock that skips the walk.
+  // so a kept file would turn each run after the first into a re-lock that skips the walk. A
+  // re-lock row keeps it on purpose, and gives the resolver its previous lock the same way.
   const before = (who: string) => async () => {
-    await rm(out(who), { force: true });
+    if (!o.relock) await rm(out(who), { force: true });
     if (o.cold) await fresh(cache(who));
   };
   const specPath = join(dir, 'resolver-spec.json');
@@ -471,6 +472,7 @@ async function resolveContenders(
     python: ctx.python,
     out: out('resolver'),
     ...(o.universal ? { universal: { requiresPython: `>=${UNIVERSAL_PYTHON}` } } : {}),
+    ...(o.relock ? { lock: join(dir, 'resolver-pylock.toml') } : {}),
   };
   await writeFile(specPath, JSON.stringify(spec));
   const { pip, uv } = ctx.tools;
@@ -554,6 +556,30 @@ const resolveCaches = (cold: boolean) => (cold ? 'cold (empty caches)' : 'warm c
 
 const RESOLUTION_ONLY_NOTE =
   'resolution only: nx-pex = resolveLock (metadata via PEP 658 / range requests, no wheel downloads), pip = install --dry-run --report, uv = pip compile; every run starts without the previous output file (uv pip compile would prefer the versions an existing -o file pins)';
+
+/**
+ * `resolve-backtrack-relock`: the backtracking set locked again with the previous result kept, warm
+ * caches — what re-running `nx-pex lock` on a project with a pylock.toml, or `uv pip compile -o` on
+ * an existing file, does: both prefer the versions already pinned, so neither walks boto3 again.
+ */
+async function relockWorkload(ctx: BenchContext, id: WorkloadId): Promise<Workload> {
+  const c = await resolveContenders(ctx, join(ctx.runDir, id), BACKTRACK_SET, {
+    cold: false,
+    universal: false,
+    relock: true,
+  });
+  return {
+    id,
+    title: `re-locking the backtracking-heavy set (${BACKTRACK_SET.join(' + ')}) with the previous result kept, warm caches, vs uv`,
+    reference: 'uv',
+    prime: true,
+    notes: [
+      `set: ${BACKTRACK_SET.join(' ')}; for CPython ${ctx.pythonVersion} on this platform, wheels only (--only-binary :all: for uv)`,
+      "nx-pex = resolveLock preferring the versions of the previous run's pylock.toml (as `nx-pex lock` does with the project's lock), then writing it; uv = pip compile -o onto the previous run's output file (uv prefers the versions it pins); pip has no such mode",
+    ],
+    contenders: [c.resolver, c.uv],
+  };
+}
 
 async function resolveWorkload(ctx: BenchContext, id: WorkloadId): Promise<Workload> {
   const cold = id.endsWith('-cold');
@@ -833,6 +859,8 @@ export async function createWorkload(ctx: BenchContext, prep: Preparations, id: 
     case 'resolve-universal-cold':
     case 'resolve-universal-warm':
       return resolveWorkload(ctx, id);
+    case 'resolve-backtrack-relock':
+      return relockWorkload(ctx, id);
     case 'scale-1-cached':
     case 'scale-30-cached':
     case 'scale-100-cached':
