@@ -91,7 +91,14 @@ export function notHermeticNote(project: string): string {
 export async function buildProjectPex(req: BuildRequest): Promise<BuildSummary> {
   const { checkUpToDate } = await import('./up-to-date-key.js');
   const check = await checkUpToDate(req);
-  return check.kind === 'full' ? fullBuild(req, check.inputs) : finishChecked(req, check);
+  if (check.kind !== 'full') return finishChecked(req, check);
+  req.progress.say(rebuildNote(req.project.project, check));
+  return fullBuild(req, check.inputs);
+}
+
+/** Why a build is not a no-op, as the progress shows it: `nx-pex: rebuilding svc (sources only): apps/svc/src/svc/main.py changed`. */
+export function rebuildNote(project: string, check: Extract<UpToDateCheck, { reason: string }>): string {
+  return `nx-pex: rebuilding ${project} (${check.kind === 'full' ? 'full build' : 'sources only'}): ${check.reason}`;
 }
 
 /**
@@ -109,6 +116,7 @@ export async function finishChecked(
     if (check.outputRestored) await writeStamp(req.workspaceRoot, stamp);
     return { ...stamp.summary, mode: 'up-to-date' };
   }
+  req.progress.say(rebuildNote(stamp.model.project, check));
   // The stamp vouches that the output is the one it records: its PEX-INFO is the previous one.
   const built = await writeProjectPex(req, stamp, check.sources, stamp.pexInfo);
   const summary = summarize(stamp.model, built, stamp.wheels.length, check.sources.length, false);
@@ -163,7 +171,8 @@ async function fullBuild(req: BuildRequest, key: StampKey): Promise<BuildSummary
   const inputs: StampedInputs = { model: sourceModel, wheels, distributions: firstParty.distributions };
   const built = await writeProjectPex(req, inputs, sources);
   const summary = summarize(model, built, wheels.length, sources.length, !hermetic);
-  if (await checkable(workspaceRoot, model.lockFile, firstParty.wheels.length, wheels)) {
+  const uncheckable = await uncheckableBecause(workspaceRoot, model.lockFile, firstParty.wheels.length, wheels);
+  if (uncheckable === undefined) {
     await writeStamp(workspaceRoot, {
       ...inputs,
       ...key,
@@ -175,25 +184,28 @@ async function fullBuild(req: BuildRequest, key: StampKey): Promise<BuildSummary
       pexInfo: built.pexInfo,
     });
   } else {
-    await removeStamp(workspaceRoot, model.outputPath);
+    await removeStamp(workspaceRoot, model.outputPath, uncheckable);
   }
   return { ...summary, mode: 'full' };
 }
 
 /**
- * Can the next build be checked by the stamp alone? Only when a lock served this one and pins every
- * wheel in the pex by its sha256: a resolve from the index may give another answer tomorrow, and a
- * wheel built here (an sdist, a first-party project through its backend) is not pinned by its inputs.
+ * Why the next build cannot be checked by the stamp alone, or undefined when it can: only when a lock
+ * served this one and pins every wheel in the pex by its sha256: a resolve from the index may give
+ * another answer tomorrow, and a wheel built here (an sdist, a first-party project through its
+ * backend) is not pinned by its inputs.
  */
-async function checkable(
+async function uncheckableBecause(
   workspaceRoot: string,
   lockFile: string | undefined,
   builtWheels: number,
   wheels: readonly { sha256: string }[],
-): Promise<boolean> {
-  if (lockFile === undefined || builtWheels > 0) return false;
+): Promise<string | undefined> {
+  if (lockFile === undefined) return 'no lock served it, its requirements were resolved';
+  if (builtWheels > 0) return 'it carries wheels built here (a first-party project through its build backend)';
   const text = (await readFile(join(workspaceRoot, lockFile), 'utf8')).toLowerCase();
-  return wheels.every((w) => text.includes(w.sha256.toLowerCase()));
+  if (wheels.every((w) => text.includes(w.sha256.toLowerCase()))) return undefined;
+  return `${lockFile} does not pin every wheel it carries (an sdist built here)`;
 }
 
 /** Write the pex of a model from its wheels, distributions and sources (as read into `sources`). */

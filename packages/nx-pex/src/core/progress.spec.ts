@@ -70,6 +70,57 @@ describe('BuildProgress', () => {
     ]);
   });
 
+  it('downloads the artifact cache served are counted apart, their bytes not as downloaded', () => {
+    const all = recorder('lines');
+    for (let i = 1; i <= 25; i++)
+      all.progress.update({ phase: 'downloading', done: i, total: 25, bytes: 160 * 1024 ** 2, cached: true });
+    all.progress.finish();
+    expect(all.chunks).toEqual(['nx-pex: 25 distributions from the cache\n']);
+
+    const some = recorder('lines');
+    for (let i = 1; i <= 25; i++)
+      some.progress.update({
+        phase: 'downloading',
+        done: i,
+        total: 25,
+        bytes: i <= 3 ? 400 * 1024 : 1e9,
+        cached: i > 3,
+      });
+    some.progress.finish();
+    expect(some.chunks).toEqual(['nx-pex: 25 distributions: 22 from the cache, 3 downloaded (1.2 MiB)\n']);
+
+    const live = recorder('live');
+    live.progress.update({ phase: 'downloading', done: 1, total: 2, current: 'a', bytes: 2048 });
+    live.clock.t += 200;
+    live.progress.update({ phase: 'downloading', done: 2, total: 2, current: 'b', bytes: 1e9, cached: true });
+    expect(screen(live.chunks.join(''))).toEqual(['nx-pex: downloading 2/2 · 2.0 KiB · 1 from the cache · b']);
+  });
+
+  it('says why a build does what it does where phases show: a line, the live line until replaced, not when quiet', () => {
+    const lines = recorder('lines');
+    lines.progress.say('nx-pex: rebuilding a (full build): pylock.toml changed');
+    lines.progress.update({ phase: 'installing', done: 1, total: 1 });
+    lines.progress.finish('done');
+    expect(lines.chunks).toEqual([
+      'nx-pex: rebuilding a (full build): pylock.toml changed\n',
+      'nx-pex: installed 1 wheels\n',
+      'done\n',
+    ]);
+
+    const live = recorder('live');
+    live.progress.say('nx-pex: rebuilding a (sources only): src/a/main.py changed');
+    expect(screen(live.chunks.join(''))).toEqual(['nx-pex: rebuilding a (sources only): src/a/main.py changed']);
+    live.progress.update({ phase: 'writing', done: 1, total: 3 });
+    expect(screen(live.chunks.join(''))).toEqual(['nx-pex: writing 1/3']);
+    live.progress.finish('done');
+    expect(screen(live.chunks.join(''))).toEqual(['done']);
+
+    const quiet = recorder('quiet');
+    quiet.progress.say('nx-pex: rebuilding a (full build): no earlier build is recorded');
+    quiet.progress.finish('done');
+    expect(quiet.chunks).toEqual(['done\n']);
+  });
+
   it('quiet: only warnings and the summary', () => {
     const { progress, chunks } = recorder('quiet');
     progress.update({ phase: 'downloading', done: 1, total: 1, bytes: 10 });
@@ -116,5 +167,14 @@ describe('fetchProgress: the resolver walk on one line', () => {
     expect(lines.chunks.join('')).toBe(
       'nx-pex: resolved 1 projects (metadata 2/2)\nnx-pex: downloaded 1 distributions (2.0 KiB)\n',
     );
+  });
+
+  it("passes on whether a download was the artifact cache's", () => {
+    const { progress, chunks } = recorder('lines');
+    const on = fetchProgress(progress);
+    on({ phase: 'download', project: 'a', done: 1, total: 2, bytes: 4096, cached: true });
+    on({ phase: 'download', project: 'b', done: 2, total: 2, bytes: 2048, cached: false });
+    progress.finish();
+    expect(chunks).toEqual(['nx-pex: 2 distributions: 1 from the cache, 1 downloaded (2.0 KiB)\n']);
   });
 });

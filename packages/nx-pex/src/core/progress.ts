@@ -4,7 +4,8 @@
  * when Nx replays a cached task's output, the redraws end erased too; without a terminal, one plain
  * line per finished phase (the CLI; an Nx task prints only its result, see progressMode); in CI (the
  * `CI` variable) nothing but the summary, unless verbose.
- * Warnings are printed once per build, however many interpreters the build serves.
+ * Warnings are printed once per build, however many interpreters the build serves. Notes (why a
+ * build does what it does) are shown as the phases are: a line of their own, or on the live line.
  */
 
 import type { FetchProgress } from '@nx-pex/resolver';
@@ -21,6 +22,8 @@ export interface ProgressEvent {
   current?: string;
   /** Size of the artifact that just completed (downloads). */
   bytes?: number;
+  /** The artifact that just completed came from the artifact cache: nothing downloaded, its bytes not counted. */
+  cached?: boolean;
   /** A count beside the phase's own (the metadata read while resolving), shown on the line and at its end. */
   note?: string;
 }
@@ -82,6 +85,8 @@ export class BuildProgress {
   private total = 0;
   private current: string | undefined;
   private bytes = 0;
+  /** Of `done`, those the artifact cache served. */
+  private cached = 0;
   private note: string | undefined;
   private shown = '';
   private lastDraw = Number.NEGATIVE_INFINITY;
@@ -101,9 +106,11 @@ export class BuildProgress {
       this.phase = e.phase;
       this.done = 0;
       this.bytes = 0;
+      this.cached = 0;
       this.lastDraw = Number.NEGATIVE_INFINITY;
     }
-    if (e.done > this.done && e.bytes !== undefined) this.bytes += e.bytes;
+    if (e.done > this.done && e.cached) this.cached++;
+    else if (e.done > this.done && e.bytes !== undefined) this.bytes += e.bytes;
     this.done = Math.max(this.done, e.done);
     this.total = Math.max(e.total, this.done);
     if (e.current !== undefined) this.current = e.current;
@@ -118,6 +125,17 @@ export class BuildProgress {
     this.clear();
     this.out.write(`${message}\n`);
     if (this.mode === 'live' && this.phase) this.draw();
+  }
+
+  /**
+   * Why the build does what it does (`nx-pex: rebuilding svc (full build): apps/svc/pylock.toml
+   * changed`): a line without a terminal, on the live line until the next phase replaces it, nothing when quiet.
+   */
+  say(message: string): void {
+    if (this.mode === 'lines') this.out.write(`${message}\n`);
+    if (this.mode !== 'live' || message === this.shown) return;
+    this.out.write(`${ERASE_LINE}${message}`);
+    this.shown = message;
   }
 
   /** The warnings given so far (a no-op build replays those of the build it skips). */
@@ -135,6 +153,7 @@ export class BuildProgress {
   private statusLine(): string {
     const parts = [`nx-pex: ${this.phase} ${this.done}/${this.total}`];
     if (this.bytes > 0) parts.push(formatBytes(this.bytes));
+    if (this.cached > 0) parts.push(`${this.cached} from the cache`);
     if (this.note) parts.push(this.note);
     if (this.current) parts.push(this.current);
     return parts.join(' · ');
@@ -156,12 +175,20 @@ export class BuildProgress {
   private endPhase(): void {
     if (!this.phase) return;
     if (this.mode === 'live') this.clear();
-    if (this.mode === 'lines' && this.done > 0) {
-      const size = [this.bytes > 0 ? formatBytes(this.bytes) : '', this.note ?? ''].filter(Boolean).join(', ');
-      this.out.write(`nx-pex: ${PAST[this.phase]} ${this.done} ${NOUN[this.phase]}${size ? ` (${size})` : ''}\n`);
-    }
+    if (this.mode === 'lines' && this.done > 0) this.out.write(`nx-pex: ${this.phaseSummary(this.phase)}\n`);
     this.current = undefined;
     this.note = undefined;
+  }
+
+  /** A finished phase in words: `downloaded 3 distributions (1.2 MiB)`, `25 distributions: 22 from the cache, 3 downloaded (1.2 MiB)`. */
+  private phaseSummary(phase: Phase): string {
+    const size = [this.bytes > 0 ? formatBytes(this.bytes) : '', this.note ?? ''].filter(Boolean).join(', ');
+    const sized = size ? ` (${size})` : '';
+    if (this.cached === 0) return `${PAST[phase]} ${this.done} ${NOUN[phase]}${sized}`;
+    const fetched = this.done - this.cached;
+    const counted = `${this.done} ${NOUN[phase]}`;
+    if (fetched === 0) return `${counted} from the cache${this.note ? ` (${this.note})` : ''}`;
+    return `${counted}: ${this.cached} from the cache, ${fetched} ${PAST[phase]}${sized}`;
   }
 }
 
@@ -175,7 +202,8 @@ export function fetchProgress(progress: BuildProgress): (p: FetchProgress) => vo
   let metadata = '';
   return (p) => {
     if (p.phase === 'download') {
-      progress.update({ phase: 'downloading', done: p.done, total: p.total, current: p.project, bytes: p.bytes });
+      const { done, total, bytes, cached } = p;
+      progress.update({ phase: 'downloading', done, total, current: p.project, bytes, cached });
       return;
     }
     if (p.phase === 'index') Object.assign(pages, { done: p.done, total: p.total });

@@ -13,6 +13,7 @@ import {
   stampPath,
   STAMP_FORMAT,
   type KeyProbes,
+  type KeySettings,
   type UpToDateCheck,
 } from './up-to-date.js';
 import { firstPartyClosure } from './workspace.js';
@@ -35,19 +36,17 @@ export interface CheckRequest {
  * the complete-platform files and the interpreters. It mirrors what `pexTargetModel`,
  * `firstPartyParts` and `environmentArtifacts` read: a new input there belongs here.
  */
-export function keyInputs(req: CheckRequest): { fixed: string; probes: KeyProbes } {
+export function keyInputs(req: CheckRequest): { fixed: string; probes: KeyProbes; settings: KeySettings } {
   const { project, options } = req;
   const closure = firstPartyClosure(project, req.projects);
   const module = moduleName(project.pyproject.name);
-  const fixed = sha256(
-    canonicalJson({
-      format: STAMP_FORMAT,
-      workspaceRoot: resolve(req.workspaceRoot),
-      project: [project.project, project.root],
-      closure: closure.map((p) => [p.project, p.root]),
-      options,
-    }),
-  );
+  const settings: KeySettings = {
+    workspaceRoot: resolve(req.workspaceRoot),
+    project: [project.project, project.root],
+    closure: closure.map((p) => [p.project, p.root]),
+    options,
+  };
+  const fixed = sha256(canonicalJson({ format: STAMP_FORMAT, ...settings }));
   const files = [
     ...closure.map((p) => posix.join(p.root, 'pyproject.toml')),
     ...closure.flatMap((p) => [posix.join(p.root, 'pylock.toml'), posix.join(p.root, 'uv.lock')]),
@@ -57,6 +56,7 @@ export function keyInputs(req: CheckRequest): { fixed: string; probes: KeyProbes
   ];
   return {
     fixed,
+    settings,
     probes: {
       files: [...new Set(files)],
       listings: closure.map((p) => p.root),
@@ -72,9 +72,9 @@ export function keyInputs(req: CheckRequest): { fixed: string; probes: KeyProbes
 export async function checkUpToDate(req: CheckRequest, env: NodeJS.ProcessEnv = process.env): Promise<UpToDateCheck> {
   const outputPath = stampedOutputPath(req.project, req.options);
   const inputs = keyInputs(req);
-  const [key, stamp] = await Promise.all([
+  const [{ key, parts }, stamp] = await Promise.all([
     evaluateKey(req.workspaceRoot, inputs, env),
     readStamp(stampPath(req.workspaceRoot, outputPath)),
   ]);
-  return compareWithStamp(req.workspaceRoot, outputPath, { ...inputs, key }, stamp);
+  return compareWithStamp(req.workspaceRoot, outputPath, { ...inputs, key, parts }, stamp);
 }

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWheel, findPythons, startFixtureIndex, type FixtureIndex, writeTree } from '@nx-pex/tools';
 import { runCli } from '../cli/cli.js';
 import { useFixtureIndex } from '../testing-files/fixture-env.js';
+import { stampPath } from './up-to-date.js';
 
 // Issue 15: with a lock, a build whose inputs and output are unchanged writes nothing, one whose only
 // change is in the sources rewrites them into the same bytes a clean build gives, and any other change
@@ -37,6 +38,8 @@ describe('up-to-date and sources-only builds (CLI; the executor calls the same b
       out: (t) => out.push(t),
       err: (t) => err.push(t),
       cwd: ws,
+      // Plain lines (as without a terminal outside CI): where the build says why it rebuilds.
+      env: { ...process.env, NX_VERBOSE_LOGGING: 'true' },
     });
     expect(code, err.join('\n')).toBe(0);
     return { err: err.join('\n'), out: out.join('\n') };
@@ -91,9 +94,13 @@ describe('up-to-date and sources-only builds (CLI; the executor calls the same b
   });
 
   it('writes nothing when nothing changed, and says so', async () => {
-    expect((await build()).err).toMatch(/nx-pex: wrote dist\/apps\/svc\/svc\.pex \(zipapp/);
+    const first = (await build()).err;
+    expect(first).toMatch(/nx-pex: wrote dist\/apps\/svc\/svc\.pex \(zipapp/);
+    expect(first).toContain('nx-pex: rebuilding svc (full build): no earlier build is recorded');
+    expect(first).toMatch(/nx-pex: downloaded 1 distributions \(\d+ B\)/);
     const before = statSync(pex());
     const again = await build();
+    expect(again.err).not.toContain('rebuilding');
     expect(again.err).toMatch(/nx-pex: dist\/apps\/svc\/svc\.pex is up to date \(zipapp, \d+ bytes, 1 distributions/);
     expect(again.out).toBe(pex());
     const after = statSync(pex());
@@ -103,16 +110,31 @@ describe('up-to-date and sources-only builds (CLI; the executor calls the same b
 
   it('a source edit, a new source and a removed one rewrite the sources only, into the bytes of a clean build', async () => {
     await build();
-    const changes: [string, () => void, string][] = [
-      ['edit', () => writeFileSync(join(ws, 'apps/svc/src/svc/extra.py'), 'X = "two"\n'), '1.0.0 two'],
-      ['add', () => writeFileSync(join(ws, 'apps/svc/src/svc/added.py'), 'Y = 1\n'), '1.0.0 two'],
-      ['delete', () => unlinkSync(join(ws, 'apps/svc/src/svc/added.py')), '1.0.0 two'],
-      ['mode', () => chmodSync(join(ws, 'apps/svc/src/svc/extra.py'), 0o755), '1.0.0 two'],
+    const changes: [string, () => void, string, string][] = [
+      [
+        'edit',
+        () => writeFileSync(join(ws, 'apps/svc/src/svc/extra.py'), 'X = "two"\n'),
+        '1.0.0 two',
+        'extra.py changed',
+      ],
+      ['add', () => writeFileSync(join(ws, 'apps/svc/src/svc/added.py'), 'Y = 1\n'), '1.0.0 two', 'added.py added'],
+      ['delete', () => unlinkSync(join(ws, 'apps/svc/src/svc/added.py')), '1.0.0 two', 'added.py removed'],
+      ['mode', () => chmodSync(join(ws, 'apps/svc/src/svc/extra.py'), 0o755), '1.0.0 two', 'extra.py changed'],
+      [
+        'two',
+        () => {
+          writeFileSync(join(ws, 'apps/svc/src/svc/extra.py'), 'X = "two" \n');
+          writeFileSync(join(ws, 'apps/svc/src/svc/more.py'), '');
+        },
+        '1.0.0 two',
+        'extra.py changed (2 source files: 1 changed, 1 added)',
+      ],
     ];
-    for (const [what, change, prints] of changes) {
+    for (const [what, change, prints, why] of changes) {
       change();
       const { err } = await build();
       expect(err, what).toMatch(/wrote dist\/apps\/svc\/svc\.pex \(sources changed\)/);
+      expect(err, what).toContain(`nx-pex: rebuilding svc (sources only): apps/svc/src/svc/${why}\n`);
       expect(run(), what).toBe(prints);
       expect(readFileSync(pex()).equals(await cleanBuild()), `${what}: incremental = clean`).toBe(true);
       expect((await build()).err, what).toMatch(/is up to date/);
@@ -129,21 +151,30 @@ describe('up-to-date and sources-only builds (CLI; the executor calls the same b
   it('a changed requirement and lock, an option, or a changed output each build in full', async () => {
     await build();
     const full = /nx-pex: wrote dist\/apps\/svc\/svc\.pex \(zipapp/;
+    const because = (why: string) => `nx-pex: rebuilding svc (full build): ${why}\n`;
 
     // A requirement (and the lock that follows it): the wheels change.
     const pyproject = join(ws, 'apps/svc/pyproject.toml');
     writeFileSync(pyproject, readFileSync(pyproject, 'utf8').replace('colorful==1.0.0', 'colorful==2.0.0'));
     expect(await runCli(['lock', 'apps/svc', '--python', python], { out: () => {}, err: () => {}, cwd: ws })).toBe(0);
-    expect((await build()).err).toMatch(full);
+    let { err } = await build();
+    expect(err).toMatch(full);
+    expect(err).toContain(because('apps/svc/pyproject.toml changed'));
     expect(run()).toBe('2.0.0 two');
     expect((await build()).err).toMatch(/is up to date/);
 
-    // The lock alone (bytes changed, same selection): conservatively, a full build.
+    // The lock alone (bytes changed, same selection): conservatively, a full build — its wheel from the cache.
     appendFileSync(join(ws, 'apps/svc/pylock.toml'), '\n');
-    expect((await build()).err).toMatch(full);
+    ({ err } = await build());
+    expect(err).toMatch(full);
+    expect(err).toContain(because('apps/svc/pylock.toml changed'));
+    expect(err).toContain('nx-pex: 1 distributions from the cache\n');
+    expect(err).not.toContain('downloaded');
 
     // An option.
-    expect((await build('--shebang', '#!/usr/bin/env python3.11')).err).toMatch(full);
+    ({ err } = await build('--shebang', '#!/usr/bin/env python3.11'));
+    expect(err).toMatch(full);
+    expect(err).toContain(because('the option shebang changed'));
     expect(readFileSync(pex(), 'utf8').split('\n')[0]).toBe('#!/usr/bin/env python3.11');
     expect((await build()).err).toMatch(full);
 
@@ -174,7 +205,9 @@ describe('up-to-date and sources-only builds (CLI; the executor calls the same b
       pyproject,
       readFileSync(pyproject, 'utf8').replace('"colorful==2.0.0"', '"colorful==2.0.0", "svc-extra"'),
     );
-    expect((await build()).err).toMatch(full);
+    ({ err } = await build());
+    expect(err).toMatch(full);
+    expect(err).toMatch(/rebuilding svc \(full build\): the first-party projects it bundles changed \(added \S+\)\n/);
     expect(
       spawnSync(
         python,
@@ -194,14 +227,42 @@ describe('up-to-date and sources-only builds (CLI; the executor calls the same b
     const flipped = Buffer.from(bytes);
     flipped.writeUInt8(flipped.readUInt8(flipped.length - 1) ^ 1, flipped.length - 1);
     writeFileSync(pex(), flipped);
-    expect((await build()).err).toMatch(full);
+    ({ err } = await build());
+    expect(err).toMatch(full);
+    expect(err).toContain(because('dist/apps/svc/svc.pex was changed after the last build'));
     expect(readFileSync(pex()).equals(bytes)).toBe(true);
     appendFileSync(pex(), 'x');
     expect((await build()).err).toMatch(full);
     expect(run()).toBe('2.0.0 two');
     rmSync(pex());
-    expect((await build()).err).toMatch(full);
+    ({ err } = await build());
+    expect(err).toMatch(full);
+    expect(err).toContain(because('dist/apps/svc/svc.pex was removed'));
     expect(run()).toBe('2.0.0 two');
+    expect((await build()).err).toMatch(/is up to date/);
+
+    // A stamp an older nx-pex wrote.
+    const stamp = stampPath(ws, 'dist/apps/svc/svc.pex');
+    writeFileSync(stamp, JSON.stringify({ ...JSON.parse(readFileSync(stamp, 'utf8')), format: 1 }));
+    expect((await build()).err).toContain(because('the last build was recorded by an older nx-pex'));
+
+    // Without the lock: resolved now (its wheel from the cache), and never skipped — the next build says why.
+    const lock = join(ws, 'apps/svc/pylock.toml');
+    const locked = readFileSync(lock);
+    rmSync(lock);
+    try {
+      ({ err } = await build());
+      expect(err).toContain(because('apps/svc/pylock.toml was removed'));
+      expect(err).toContain('nx-pex: 1 distributions from the cache');
+      expect((await build()).err).toContain(
+        because('the last build cannot be checked: no lock served it, its requirements were resolved'),
+      );
+    } finally {
+      writeFileSync(lock, locked);
+    }
+    expect((await build()).err).toContain(
+      'nx-pex: rebuilding svc (full build): the last build cannot be checked: no lock',
+    );
     expect((await build()).err).toMatch(/is up to date/);
   });
 
@@ -215,7 +276,9 @@ describe('up-to-date and sources-only builds (CLI; the executor calls the same b
     if (other) {
       unlinkSync(link);
       symlinkSync(other, link);
-      expect(await viaLink()).toMatch(/nx-pex: wrote dist\/apps\/svc\/svc\.pex \(zipapp/);
+      const err = await viaLink();
+      expect(err).toMatch(/nx-pex: wrote dist\/apps\/svc\/svc\.pex \(zipapp/);
+      expect(err).toContain(`nx-pex: rebuilding svc (full build): the interpreter ${link} changed\n`);
     }
     // A script that runs an interpreter: its own file says nothing about which; the probe does.
     const launcher = join(tmp, 'bin', 'launch');

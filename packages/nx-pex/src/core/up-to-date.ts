@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { access, lstat, readdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { ProjectDistribution } from '@nx-pex/archive';
 import { canonicalJson, executableIdentity, sha256File, writeContentAtomic } from '@nx-pex/common';
 import type { PexExecutorOptions } from '../executors/pex/schema.js';
@@ -89,13 +89,35 @@ export interface StampKey {
   key: string;
   fixed: string;
   probes: KeyProbes;
+  /** What `fixed` digests (without the format), kept to say which of it changed. */
+  settings?: KeySettings;
+  /** The probes as they read and this code's identity, kept to say which of them changed. */
+  parts?: KeyParts;
+}
+
+/** What the parsed workspace and the options say (`fixed` is their digest). */
+export interface KeySettings {
+  workspaceRoot: string;
+  project: [string, string];
+  closure: [string, string][];
+  options: unknown;
+}
+
+/** The probes of a key as read (the file digests, directory entries, existence, interpreters) and the code's identity. */
+export interface KeyParts {
+  files: [string, string | null][];
+  listings: [string, string[] | null][];
+  present: [string, boolean][];
+  interpreters: unknown[];
+  code: unknown;
 }
 
 export type UpToDateCheck =
   /** Nothing changed: the output is what the stamp says. */
   | { kind: 'up-to-date'; inputs: StampKey; stamp: BuildStamp; outputRestored: boolean }
-  /** Only sources changed (edited, added, removed): `sources` is their state now. */
-  | { kind: 'sources'; inputs: StampKey; stamp: BuildStamp; sources: SourceState[]; readAt: number }
+  /** Only sources changed (edited, added, removed): `sources` is their state now; `reason` names them. */
+  | { kind: 'sources'; inputs: StampKey; stamp: BuildStamp; sources: SourceState[]; readAt: number; reason: string }
+  /** `reason`: the first difference found, for a user (`apps/svc/pylock.toml changed`). */
   | { kind: 'full'; inputs: StampKey; reason: string };
 
 export const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
@@ -211,22 +233,23 @@ export interface KeyProbes {
   pythons: string[];
 }
 
-/** The key: `fixed` with the probes as they read now and this code's identity. */
+/** The key: `fixed` with the probes as they read now and this code's identity (`parts`, what it digests). */
 export async function evaluateKey(
   workspaceRoot: string,
   inputs: { fixed: string; probes: KeyProbes },
   env: NodeJS.ProcessEnv = process.env,
-): Promise<string> {
+): Promise<{ key: string; parts: KeyParts }> {
   const at = (f: string) => join(workspaceRoot, f);
   const { probes } = inputs;
   const [files, listings, present, interpreters, code] = await Promise.all([
-    Promise.all(probes.files.map(async (f) => [f, await fileDigest(at(f))])),
-    Promise.all(probes.listings.map(async (d) => [d, await listing(at(d))])),
-    Promise.all(probes.exists.map(async (f) => [f, await exists(at(f))])),
+    Promise.all(probes.files.map(async (f): Promise<[string, string | null]> => [f, await fileDigest(at(f))])),
+    Promise.all(probes.listings.map(async (d): Promise<[string, string[] | null]> => [d, await listing(at(d))])),
+    Promise.all(probes.exists.map(async (f): Promise<[string, boolean]> => [f, await exists(at(f))])),
     Promise.all(probes.pythons.map((p) => interpreterIdentity(p, env))),
     codeIdentity(),
   ]);
-  return sha256(canonicalJson({ fixed: inputs.fixed, probes, files, listings, present, interpreters, code }));
+  const key = sha256(canonicalJson({ fixed: inputs.fixed, probes, files, listings, present, interpreters, code }));
+  return { key, parts: { files, listings, present, interpreters, code } };
 }
 
 /**
@@ -332,9 +355,15 @@ export async function checkRecorded(
 ): Promise<UpToDateCheck | undefined> {
   const stamp = await readStamp(stampPath(workspaceRoot, outputPath));
   if (!stamp || stamp.workspace === undefined || stamp.workspace !== workspace) return undefined;
-  const key = await evaluateKey(workspaceRoot, stamp, env);
+  const { key, parts } = await evaluateKey(workspaceRoot, stamp, env);
   if (key !== stamp.key) return undefined;
-  return compareWithStamp(workspaceRoot, outputPath, { fixed: stamp.fixed, probes: stamp.probes, key }, stamp);
+  const inputs: StampKey = { fixed: stamp.fixed, probes: stamp.probes, key, parts };
+  return compareWithStamp(
+    workspaceRoot,
+    outputPath,
+    stamp.settings ? { ...inputs, settings: stamp.settings } : inputs,
+    stamp,
+  );
 }
 
 /** The check once the key is known: the stamp's key, the output as it recorded it, then the sources. */
@@ -344,19 +373,142 @@ export async function compareWithStamp(
   inputs: StampKey,
   stamp: BuildStamp | undefined,
 ): Promise<UpToDateCheck> {
-  if (!stamp) return { kind: 'full', inputs, reason: 'no stamp' };
-  if (stamp.key !== inputs.key || stamp.model.outputPath !== outputPath)
-    return { kind: 'full', inputs, reason: 'inputs changed' };
+  if (!stamp) return { kind: 'full', inputs, reason: await noStampReason(stampPath(workspaceRoot, outputPath)) };
+  if (stamp.model.outputPath !== outputPath)
+    return { kind: 'full', inputs, reason: `the last build recorded here wrote ${stamp.model.outputPath}` };
+  if (stamp.key !== inputs.key) return { kind: 'full', inputs, reason: keyChange(stamp, inputs) };
   const output = await outputState(join(workspaceRoot, outputPath));
-  if (!output) return { kind: 'full', inputs, reason: 'output missing' };
+  if (!output) return { kind: 'full', inputs, reason: `${outputPath} was removed` };
   // Written again with the same bytes (a restore from Nx's cache): as good as untouched.
   const outputRestored = !sameOutput(output, stamp.output);
   if (outputRestored && !(await sameBytes(join(workspaceRoot, outputPath), output, stamp.summary)))
-    return { kind: 'full', inputs, reason: 'output changed' };
+    return { kind: 'full', inputs, reason: `${outputPath} was changed after the last build` };
   const readAt = Date.now();
   const sources = await sourceStates(workspaceRoot, stamp.model, stamp);
   if (sameSources(sources, stamp.sources)) return { kind: 'up-to-date', inputs, stamp, outputRestored };
-  return { kind: 'sources', inputs, stamp, sources, readAt };
+  return {
+    kind: 'sources',
+    inputs,
+    stamp,
+    sources,
+    readAt,
+    reason: sourcesChange(workspaceRoot, stamp.sources, sources),
+  };
+}
+
+/** Why there is no stamp to compare with: none yet, one from another format, or one that says why it cannot serve. */
+async function noStampReason(path: string): Promise<string> {
+  let recorded: { format?: unknown; uncheckable?: unknown };
+  try {
+    recorded = JSON.parse(readFileSync(path, 'utf8')) as typeof recorded;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT'
+      ? 'no earlier build is recorded'
+      : 'the record of the last build is unreadable';
+  }
+  if (recorded?.format !== STAMP_FORMAT)
+    return `the last build was recorded by ${typeof recorded?.format === 'number' && recorded.format > STAMP_FORMAT ? 'a newer' : 'an older'} nx-pex`;
+  return typeof recorded.uncheckable === 'string'
+    ? `the last build cannot be checked: ${recorded.uncheckable}`
+    : 'the record of the last build is incomplete';
+}
+
+/** The first part of the key found to differ from the stamp's, in words (a stamp of an older build may not say). */
+export function keyChange(stamp: StampKey, now: StampKey): string {
+  const before = stamp.settings;
+  const after = now.settings;
+  if (stamp.fixed !== now.fixed) {
+    if (!before || !after) return 'the options or the first-party projects changed';
+    if (before.workspaceRoot !== after.workspaceRoot) return 'the workspace moved';
+    if (canonicalJson(before.project) !== canonicalJson(after.project)) return 'the project moved';
+    if (canonicalJson(before.closure) !== canonicalJson(after.closure)) {
+      const names = (c: [string, string][]) => new Set(c.map(([name]) => name));
+      const [was, is] = [names(before.closure), names(after.closure)];
+      const added = [...is].filter((n) => !was.has(n));
+      const removed = [...was].filter((n) => !is.has(n));
+      const list = [
+        added.length ? `added ${added.join(', ')}` : '',
+        removed.length ? `removed ${removed.join(', ')}` : '',
+      ];
+      const which = list.filter(Boolean).join('; ');
+      return `the first-party projects it bundles changed${which ? ` (${which})` : ''}`;
+    }
+    const [o, n] = [before.options as Record<string, unknown>, after.options as Record<string, unknown>];
+    const changed = [...new Set([...Object.keys(o ?? {}), ...Object.keys(n ?? {})])]
+      .sort()
+      .filter((k) => canonicalJson(o?.[k] ?? null) !== canonicalJson(n?.[k] ?? null));
+    return changed.length
+      ? `the option${changed.length > 1 ? 's' : ''} ${changed.join(', ')} changed`
+      : 'the options changed';
+  }
+  const [was, is] = [stamp.parts, now.parts];
+  if (!was || !is) return 'its inputs changed';
+  const differs = <T>(a: readonly [string, T][], b: readonly [string, T][]) => {
+    const old = new Map(a.map(([k, v]) => [k, canonicalJson(v)]));
+    return b.find(([k, v]) => old.get(k) !== canonicalJson(v));
+  };
+  const file = differs(was.files, is.files);
+  if (file) {
+    const had = was.files.find(([f]) => f === file[0])?.[1];
+    return `${file[0]} ${had === null ? 'appeared' : file[1] === null ? 'was removed' : 'changed'}`;
+  }
+  const dir = differs(was.listings, is.listings);
+  if (dir) {
+    const had = new Set(was.listings.find(([d]) => d === dir[0])?.[1] ?? []);
+    const has = new Set(dir[1] ?? []);
+    const added = [...has].filter((n) => !had.has(n)).map((n) => `${n} added`);
+    const removed = [...had].filter((n) => !has.has(n)).map((n) => `${n} removed`);
+    return `the files of ${dir[0] || '.'} changed (${[...added, ...removed].join(', ')})`;
+  }
+  const exists = differs(was.present, is.present);
+  if (exists) return `${exists[0]} ${exists[1] ? 'appeared' : 'was removed'}`;
+  const python = now.probes.pythons.find(
+    (_, i) => canonicalJson(was.interpreters[i]) !== canonicalJson(is.interpreters[i]),
+  );
+  if (python !== undefined) return `the interpreter ${python} changed`;
+  if (canonicalJson(was.code) !== canonicalJson(is.code)) return codeChange(was.code, is.code);
+  return 'its inputs changed';
+}
+
+/** Which code changed: zlib, or a package of nx-pex (its version when that moved). */
+function codeChange(before: unknown, after: unknown): string {
+  const [a, b] = [before as unknown[], after as unknown[]];
+  if (!Array.isArray(a) || !Array.isArray(b)) return "nx-pex's code changed";
+  if (a[0] !== b[0]) return `zlib changed (${String(a[0])} → ${String(b[0])})`;
+  for (let i = 1; i < b.length; i++) {
+    if (canonicalJson(a[i] ?? null) === canonicalJson(b[i])) continue;
+    const [name, version] = b[i] as [string, string | undefined];
+    const was = (a[i] as [string, string | undefined] | undefined)?.[1];
+    return `the code of ${name} changed${was !== version ? ` (${String(was)} → ${String(version)})` : ''}`;
+  }
+  return "nx-pex's code changed";
+}
+
+/** The sources' change in words: the first file changed (else added, else removed), and the counts when more. */
+function sourcesChange(workspaceRoot: string, before: readonly SourceState[], after: readonly SourceState[]): string {
+  const old = new Map(before.map((s) => [s.path, s]));
+  const now = new Set(after.map((s) => s.path));
+  const changed: string[] = [];
+  const added: string[] = [];
+  for (const s of after) {
+    const o = old.get(s.path);
+    if (!o) added.push(s.path);
+    else if (o.sha256 !== s.sha256 || o.mode !== s.mode || o.archivePath !== s.archivePath) changed.push(s.path);
+  }
+  const removed = before.filter((s) => !now.has(s.path)).map((s) => s.path);
+  const groups = (
+    [
+      [changed, 'changed'],
+      [added, 'added'],
+      [removed, 'removed'],
+    ] as const
+  ).filter(([list]) => list.length > 0);
+  if (groups.length === 0) return 'the sources were reordered';
+  const [list, verb] = groups[0]!;
+  const first = `${relative(workspaceRoot, list[0]!).split(sep).join('/')} ${verb}`;
+  const total = changed.length + added.length + removed.length;
+  if (total === 1) return first;
+  return `${first} (${total} source files: ${groups.map(([l, v]) => `${l.length} ${v}`).join(', ')})`;
 }
 
 /** Record a build (temp file + rename: a reader sees the old stamp or the new one, never half of one). */
@@ -369,9 +521,14 @@ export async function writeStamp(workspaceRoot: string, stamp: Omit<BuildStamp, 
   );
 }
 
-/** Forget the stamp of an output (a build that cannot be checked cheaply: no lock, or wheels the lock does not pin). */
-export async function removeStamp(workspaceRoot: string, outputPath: string): Promise<void> {
-  await rm(stampPath(workspaceRoot, outputPath), { force: true });
+/**
+ * Forget the stamp of an output (a build that cannot be checked cheaply: no lock, or wheels the lock
+ * does not pin), leaving only `why`, which the next build gives as the reason it builds in full.
+ */
+export async function removeStamp(workspaceRoot: string, outputPath: string, why?: string): Promise<void> {
+  const path = stampPath(workspaceRoot, outputPath);
+  if (why === undefined) await rm(path, { force: true });
+  else await writeContentAtomic(path, JSON.stringify({ format: STAMP_FORMAT, uncheckable: why }));
 }
 
 /**

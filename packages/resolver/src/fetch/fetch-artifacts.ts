@@ -111,9 +111,10 @@ export class FetchSession {
     const cacheDir = options.cacheDir ?? defaultCacheDir();
     this.http = new HttpClient(httpOptions(options.http, options.index));
     this.index = new IndexClient(this.http, options.index, new PageCache(join(cacheDir, 'http')));
-    this.downloader = new Downloader(this.http, cacheDir, (project, bytes) =>
-      this.progress({ phase: 'download', project, done: this.downloadsDone, total: this.downloadsTotal, bytes }),
-    );
+    this.downloader = new Downloader(this.http, cacheDir, (project, bytes) => {
+      this.fetching.add(project);
+      this.progress({ phase: 'download', project, done: this.downloadsDone, total: this.downloadsTotal, bytes });
+    });
     this.pythonVersion = Version.parse(options.target.version.join('.'));
     this.metadataSource = new MetadataSource(this.http, cacheDir, (c) => this.downloader.cachedPath(c));
     const python = sdistPythonOf(options);
@@ -203,6 +204,8 @@ export class FetchSession {
   }
 
   private readonly downloaded = new Set<string>();
+  /** Projects with bytes fetched since their last finished download (the downloader reports none for a cache hit). */
+  private readonly fetching = new Set<string>();
 
   download(project: string, release: Release): Promise<LocalArtifact> {
     return this.track(this.fetchRelease(project, release));
@@ -224,6 +227,7 @@ export class FetchSession {
       done: this.downloadsDone,
       total: this.downloadsTotal,
       bytes: artifact.size,
+      cached: !this.fetching.delete(project),
     });
     return artifact;
   }

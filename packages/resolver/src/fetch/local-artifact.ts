@@ -21,4 +21,9 @@ export interface FetchProgress {
   done: number;
   total: number;
   bytes?: number;
+  /**
+   * On a finished download (`done` counts it): true when no byte of it was fetched in this run, the
+   * artifact cache had it (or the wheel built from a cached sdist); false when it was downloaded.
+   */
+  cached?: boolean;
 }

@@ -69,9 +69,12 @@ export async function fetchLocked(
   let done = 0;
   const total = artifacts.length;
   const cacheDir = options.cacheDir ?? defaultCacheDir();
-  const downloader = new Downloader(http, cacheDir, (project, bytes) =>
-    options.onProgress?.({ phase: 'download', project, done, total, bytes }),
-  );
+  // The downloader reports bytes only for what it fetches: a project absent here came from the cache.
+  const fetched = new Set<string>();
+  const downloader = new Downloader(http, cacheDir, (project, bytes) => {
+    fetched.add(project);
+    options.onProgress?.({ phase: 'download', project, done, total, bytes });
+  });
   try {
     return await mapLimit(artifacts, CONCURRENCY, async (a) => {
       // The lock's size bounds the download (a source that never ends is cut off).
@@ -93,7 +96,8 @@ export async function fetchLocked(
               version: Version.parse(a.version),
               wheel: parseWheelFilename(a.filename),
             });
-      options.onProgress?.({ phase: 'download', project: a.name, done: ++done, total, bytes: local.size });
+      const cached = !fetched.has(a.name);
+      options.onProgress?.({ phase: 'download', project: a.name, done: ++done, total, bytes: local.size, cached });
       return local;
     });
   } finally {
