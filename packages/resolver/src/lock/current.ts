@@ -196,9 +196,11 @@ export function isLockCurrent(
   compareSets('dependency group', options.dependencyGroups, lock.nxPex!.groups, present, reasons);
   compareSets('extra', options.extras, lock.nxPex!.extras, present, reasons);
   compareUniversal(lock, options, reasons);
-  if (canonicalSpecifiers(requiresPython) !== canonicalSpecifiers(lock.requiresPython)) {
+  // The projects' range the lock was made for: recorded apart when its packages narrowed the lock's own.
+  const madeFor = lock.nxPex!.requiresPython ?? lock.requiresPython;
+  if (canonicalSpecifiers(requiresPython) !== canonicalSpecifiers(madeFor)) {
     reasons.push(
-      `requires-python is ${requiresPython === undefined ? 'unset' : JSON.stringify(requiresPython)} but the lock was made for ${lock.requiresPython === undefined ? 'any Python' : JSON.stringify(lock.requiresPython)}`,
+      `requires-python is ${requiresPython === undefined ? 'unset' : JSON.stringify(requiresPython)} but the lock was made for ${madeFor === undefined ? 'any Python' : JSON.stringify(madeFor)}`,
     );
   }
   return { current: reasons.length === 0, reasons, unchecked: [] };

@@ -144,6 +144,8 @@ export function formatLock(lock: Lock): string {
   if (lock.packages.length === 0) out += line('packages', '[]');
   for (const pkg of [...lock.packages].sort(comparePackages)) out += formatPackage(pkg);
   if (lock.nxPex) {
+    if (lock.nxPex.requiresPython !== undefined)
+      out += `\n[tool.nx-pex]\n${line('requires-python', tomlString(lock.nxPex.requiresPython))}`;
     out += '\n[tool.nx-pex.roots]\n';
     for (const project of Object.keys(lock.nxPex.roots).sort(byText)) {
       out += line(project, stringArray([...lock.nxPex.roots[project]!].sort(byText), true));

@@ -59,6 +59,7 @@ const suite = fixtureSuite('nx-pex-lock-', async (wheels) => {
   await buildWheel({ name: 'tool', version: '1.0' }, wheels);
   await buildWheel({ name: 'tool', version: '1.1' }, wheels);
   await buildWheel({ name: 'low', version: '1.0', requiresDist: ['core<2'] }, wheels);
+  await buildWheel({ name: 'modern', version: '1.0', requiresPython: '>=3.11', requiresDist: ['core'] }, wheels);
 });
 
 const lockFor = (extra: Partial<ResolveLockOptions> = {}) =>
@@ -175,6 +176,18 @@ describe('resolveLock', () => {
     expect((err as ResolverError).code).toBe('RESOLUTION_CONFLICT');
     expect((err as Error).message).toMatch(/project b requires core>=2/);
     expect((err as Error).message).toMatch(/low 1\.0 requires core<2/);
+  });
+
+  it('writes the requires-python the lock serves: narrowed by packages installed everywhere, the projects range kept for checks', async () => {
+    const narrowed = await lockFor({ roots: { app: ['modern'] }, targets: [cp311], requiresPython: '>=3.10' });
+    expect(narrowed.requiresPython).toBe('>=3.11');
+    expect(narrowed.nxPex!.requiresPython).toBe('>=3.10');
+    const again = parseLock(formatLock(narrowed), 'pylock.toml');
+    expect(isLockCurrent(again, { app: ['modern'] }, '>=3.10').current).toBe(true);
+    // split's >=3.12 release is only under a marker: the lock still serves 3.11.
+    const wide = await lockFor({ requiresPython: '>=3.11' });
+    expect(wide.requiresPython).toBe('>=3.11');
+    expect(wide.nxPex!.requiresPython).toBeUndefined();
   });
 
   it('rejects a target outside requires-python and an empty target list', async () => {

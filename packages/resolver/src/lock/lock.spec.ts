@@ -368,6 +368,20 @@ describe('isLockCurrent', () => {
     expect(isLockCurrent(lock, roots).unchecked.length).toBeGreaterThan(0);
   });
 
+  it('compares requires-python with the projects range the lock recorded when its own is narrower', () => {
+    const lock = sample();
+    const roots = { api: ['web[async]>=2'], cli: ['core'], other: ['tool'] };
+    lock.requiresPython = '>=3.11';
+    lock.nxPex!.requiresPython = '>=3.10';
+    const again = parseLock(formatLock(lock), 'pylock.toml');
+    expect(again.requiresPython).toBe('>=3.11');
+    expect(again.nxPex!.requiresPython).toBe('>=3.10');
+    expect(isLockCurrent(again, roots, '>=3.10').current).toBe(true);
+    expect(isLockCurrent(again, roots, '>=3.11').reasons).toEqual([
+      'requires-python is ">=3.11" but the lock was made for ">=3.10"',
+    ]);
+  });
+
   it('canonical requirements ignore spelling', () => {
     expect(canonicalRequirement('Foo_Bar[B,a] >=1.0 , <2 ; python_version >= "3.8"')).toBe(
       'foo-bar[a,b]<2,>=1.0; python_version >= "3.8"',

@@ -8,6 +8,12 @@
 
 /** `[tool.nx-pex]`: what the lock was made from and for. */
 export interface NxPexLockTable {
+  /**
+   * The projects' requires-python, when the lock's own (top-level) one is narrower because packages
+   * it installs everywhere need a newer Python (see lock/requires-python.ts); the lock is current
+   * while the projects' range equals this one.
+   */
+  requiresPython?: string;
   /** Project → its requirement strings (canonical form, sorted). */
   roots: LockRoots;
   /** The interpreters the lock was resolved for (a universal lock: every environment it covers). */

@@ -157,6 +157,11 @@ class NxPexReader {
       ? t.targets.map((v, i) => this.target(v, `tool.nx-pex.targets[${i}]`))
       : [];
     const table: NxPexLockTable = { roots, targets };
+    const python = t['requires-python'];
+    if (python !== undefined) {
+      if (typeof python === 'string') table.requiresPython = python;
+      else this.problems.push({ field: 'tool.nx-pex.requires-python', problem: 'must be a string' });
+    }
     if (t.groups !== undefined) table.groups = this.sets(t.groups, 'tool.nx-pex.groups');
     if (t.extras !== undefined) table.extras = this.sets(t.extras, 'tool.nx-pex.extras');
     if (t.universal !== undefined) {

@@ -18,6 +18,7 @@ import type {
   LockRoots,
   LockTarget,
 } from './model.js';
+import { lockRequiresPython } from './requires-python.js';
 import { resolveTarget, type Resolved } from './resolve-target.js';
 import { canonicalRequirement } from './select.js';
 import { EnvironmentMarkers, UniversalResolver } from './universal.js';
@@ -309,10 +310,17 @@ export async function resolveLock(options: ResolveLockOptions): Promise<Lock> {
   const environments = envMarkers ? envMarkers.environments() : [...new Set(markers)].filter(Boolean);
   const names = (sets: LockRequirementSets) =>
     [...new Set(Object.values(sets).flatMap((named) => Object.keys(named)))].sort();
+  const requiresPython =
+    options.requiresPython === undefined ? undefined : lockRequiresPython(options.requiresPython, packages);
+  // The projects' own range, when the packages narrowed it: what the lock is checked against.
+  const projectsPython =
+    options.requiresPython !== undefined && requiresPython !== options.requiresPython
+      ? { requiresPython: options.requiresPython }
+      : {};
   return {
     lockVersion: '1.0',
     ...(environments.length ? { environments } : {}),
-    ...(options.requiresPython !== undefined ? { requiresPython: options.requiresPython } : {}),
+    ...(requiresPython !== undefined ? { requiresPython } : {}),
     // PEP 751: written even when empty, so every installer reads the same request model. Nothing is a
     // default group: runtime packages carry no group marker, and an installer that treats "no group
     // requested" as the empty set (pex) installs the same as one that uses default-groups (pip, uv).
@@ -322,6 +330,7 @@ export async function resolveLock(options: ResolveLockOptions): Promise<Lock> {
     createdBy: 'nx-pex',
     packages,
     nxPex: {
+      ...projectsPython,
       roots,
       targets: lockTargets,
       ...(forks
