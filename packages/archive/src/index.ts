@@ -1,6 +1,8 @@
 export { buildPex } from './pex/build.js';
 export type { BuildPexOptions, BuiltPex, ProgressEvent, WheelInput } from './pex/build.js';
 export type { SourceFile } from './pex/sources.js';
+export type { PreviousPex } from './pex/reuse.js';
+export type { ZipReuse } from './zip/reuse.js';
 export type { ProjectDistribution } from './project/dist-info.js';
 export type { Layout } from './layout/contents.js';
 export type { InheritPath } from './pex/options.js';

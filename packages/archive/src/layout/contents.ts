@@ -1,6 +1,7 @@
 import type { TreeOnDisk } from '../pex/script.js';
 import { BOOTSTRAP_DIR } from '../bootstrap/runtime-files.js';
 import type { InstalledWheelTree } from '../wheel/installed-wheel-tree.js';
+import type { ZipReuse } from '../zip/reuse.js';
 import type { ZipEntry } from '../zip/writer.js';
 
 /** pex's layouts: one zip file, a directory of zips (one per dependency), or everything exploded. */
@@ -31,6 +32,8 @@ export interface WrittenPex {
   /** Whether a zip needed ZIP64 records (zipapp only: CPython < 3.13 zipimport cannot read those). */
   zip64: boolean;
   fileCount: number;
+  /** Present when a previous zipapp was given: what of it was kept, or why nothing was. */
+  reuse?: ZipReuse;
 }
 
 export type WriteProgress = (done: number, total: number) => void;

@@ -14,6 +14,8 @@ import { checkEntryPoint, checkInterpreterConstraint, checkShebang } from './che
 import { allowsCPython3Below, type ParseSpecifierSet } from './interpreter-constraints.js';
 import { normalizeOptions, type InheritPath } from './options.js';
 import { checkedBefore, differsOnlyInSourceHashes } from './previous.js';
+import type { PreviousPex } from './reuse.js';
+import type { ZipReuse } from '../zip/reuse.js';
 import { loadSources, type LoadedSource, type SourceFile } from './sources.js';
 import type { ProjectDistInfo, ProjectDistribution } from '../project/dist-info.js';
 
@@ -83,6 +85,15 @@ export interface BuildPexOptions {
    * PEX-INFO is not checked against the schema again. The output's bytes are the same with or without it.
    */
   previousPexInfo?: unknown;
+  /**
+   * The zipapp this call replaces, as the caller recorded it: the `path` and `sha256` a buildPex call
+   * returned (usually the same `outputPath`). Its leading entries that this build would write alike
+   * (the runtime and the installed wheels, before the PEX-INFO and the sources) are kept from a
+   * kernel copy of it instead of being written again; the output's bytes are the same with or
+   * without it. Nothing is kept when it is missing, no longer has that sha256, or starts otherwise.
+   * Ignored for the directory layouts.
+   */
+  previousPex?: PreviousPex;
 }
 
 export interface BuiltPex {
@@ -95,6 +106,8 @@ export interface BuiltPex {
   pexInfo: PexInfo;
   layout: Layout;
   warnings: string[];
+  /** With `previousPex` (zipapp): the bytes kept from it, or why none were (the pex was written in full). */
+  reuse?: ZipReuse;
 }
 
 const INSTALL_CONCURRENCY = 4;
@@ -195,7 +208,13 @@ export async function buildPex(options: BuildPexOptions): Promise<BuiltPex> {
     (await import('../layout/directory.js')).writeDirectoryPex(outputPath, layout, contents, onWrite);
   const written: WrittenPex =
     normalized.layout === 'zipapp'
-      ? await writeZipapp(outputPath, contents, onWrite)
+      ? await writeZipapp(
+          outputPath,
+          contents,
+          onWrite,
+          options.previousPex &&
+            (await import('./reuse.js')).previousZipapp(options.previousPex, pexInfo.distributions),
+        )
       : await writeDirectory(normalized.layout);
   const allowsOldZipimport = written.zip64
     ? allowsCPython3Below(
@@ -212,7 +231,15 @@ export async function buildPex(options: BuildPexOptions): Promise<BuiltPex> {
       `${basename(outputPath)} needs ZIP64 (${written.fileCount} entries, ${written.size} bytes), which the zipimport of CPython < 3.13 cannot read, and ${allowed}; use layout 'packed' (a directory with one zip per dependency), or constrain the interpreter to >=3.13.`,
     );
   }
-  return { path: outputPath, size: written.size, sha256: written.sha256, pexInfo, layout: normalized.layout, warnings };
+  return {
+    path: outputPath,
+    size: written.size,
+    sha256: written.sha256,
+    pexInfo,
+    layout: normalized.layout,
+    warnings,
+    ...(written.reuse ? { reuse: written.reuse } : {}),
+  };
 }
 
 /** The projects' dist-info files join the sources (so code_hash covers them); a source may not be inside one. */

@@ -18,10 +18,15 @@ export class FileSink {
   #inFlight: Promise<void> = Promise.resolve();
   position = 0;
 
-  /** `hash`, when given, sees every byte written (the output's sha256 without re-reading it). */
-  constructor(handle: FileHandle, hash?: Hash) {
+  /**
+   * `hash`, when given, sees every byte written (the output's sha256 without re-reading it). `start`:
+   * the file position of the first write, when the file already holds bytes that stay (a kept prefix).
+   */
+  constructor(handle: FileHandle, hash?: Hash, start = 0) {
     this.#handle = handle;
     this.#hash = hash;
+    this.#written = start;
+    this.position = start;
   }
 
   async write(bytes: Buffer): Promise<void> {

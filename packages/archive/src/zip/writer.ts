@@ -58,6 +58,18 @@ export function storedEntry(name: string, content: Buffer, mode: number): ZipEnt
   };
 }
 
+/** The fields of an entry's local and central headers. */
+export function headerFields(entry: ZipEntry): EntryHeaderFields {
+  return {
+    name: Buffer.from(entry.name, 'utf8'),
+    method: entry.method,
+    crc32: entry.crc32,
+    compressedSize: entry.compressedSize,
+    size: entry.size,
+    mode: entry.mode,
+  };
+}
+
 /**
  * Writes entries in the order given (callers sort them), then the central directory and end
  * records; ZIP64 records appear only where a value overflows (APPNOTE 4.4.1.4).
@@ -75,22 +87,26 @@ export class ZipWriter {
   }
 
   async add(entry: ZipEntry): Promise<void> {
-    const fields: EntryHeaderFields = {
-      name: Buffer.from(entry.name, 'utf8'),
-      method: entry.method,
-      crc32: entry.crc32,
-      compressedSize: entry.compressedSize,
-      size: entry.size,
-      mode: entry.mode,
-    };
-    const offset = this.#sink.position;
-    if (offset >= ZIP32_LIMIT || entry.size >= ZIP32_LIMIT || entry.compressedSize >= ZIP32_LIMIT) this.#zip64 = true;
+    const fields = headerFields(entry);
+    this.#record(fields, this.#sink.position);
     await this.#sink.write(localFileHeader(fields));
     if (entry.data.kind === 'bytes') {
       await this.#sink.write(entry.data.bytes);
     } else {
       await this.#sink.copyRange(await this.#openSource(entry.data.path), entry.data.start, entry.compressedSize);
     }
+  }
+
+  /**
+   * Count `entry` as already in the file at `offset` (its local header and data, as add() writes
+   * them, kept from an earlier write of the same zip): only its central directory header is written.
+   */
+  addWritten(entry: ZipEntry, offset: number): void {
+    this.#record(headerFields(entry), offset);
+  }
+
+  #record(fields: EntryHeaderFields, offset: number): void {
+    if (offset >= ZIP32_LIMIT || fields.size >= ZIP32_LIMIT || fields.compressedSize >= ZIP32_LIMIT) this.#zip64 = true;
     this.#central.push(centralDirectoryHeader(fields, offset));
     this.#count += 1;
   }
