@@ -7,6 +7,12 @@ import { commit, removeTemp, sha256File, tempPathBeside } from '@nx-pex/common';
 import { ResolverError } from '../errors.js';
 import { pathInside } from './paths.js';
 
+/** The most bytes a download may have, and why (for the message when it goes on past them). */
+export interface DownloadLimit {
+  bytes: number;
+  why: string;
+}
+
 /** Content-addressed wheel cache: `<root>/wheels/sha256/<aa>/<sha256>/<filename>`. */
 export class WheelCache {
   constructor(readonly root: string) {}
@@ -49,8 +55,9 @@ export class WheelCache {
 
   /**
    * Stream `body` into the cache, hashing as it goes. With `expectedSha256`, a mismatch throws
-   * HASH_MISMATCH and keeps nothing; more than `maxBytes` stops the download (INDEX_ERROR). The temp
-   * file is removed on every failure. Returns the final path, digest and size.
+   * HASH_MISMATCH and keeps nothing; more than `limit.bytes` stops the download (INDEX_ERROR, saying
+   * `limit.why`: what sets the limit). The temp file is removed on every failure. Returns the final
+   * path, digest and size.
    */
   async store(
     filename: string,
@@ -58,8 +65,9 @@ export class WheelCache {
     expectedSha256: string | undefined,
     onBytes: (n: number) => void,
     describe: string,
-    maxBytes = Infinity,
+    limit: DownloadLimit = { bytes: Infinity, why: '' },
   ): Promise<{ path: string; sha256: string; size: number }> {
+    const maxBytes = limit.bytes;
     const staging = pathInside(this.root, ['wheels', 'sha256', 'tmp', filename]);
     const besideFinal = expectedSha256 ? this.pathFor(expectedSha256, filename) : staging;
     const temp = tempPathBeside(besideFinal);
@@ -93,7 +101,7 @@ export class WheelCache {
         if (size > maxBytes) {
           throw new ResolverError(
             'INDEX_ERROR',
-            `The download of ${describe} goes on past ${maxBytes} bytes, more than its recorded size allows. Nothing was kept; the index, the lock's size or the file is wrong.`,
+            `The download of ${describe} goes on past ${maxBytes} bytes, ${limit.why}. Nothing was kept.`,
           );
         }
         onBytes(size);

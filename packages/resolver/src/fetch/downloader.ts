@@ -2,10 +2,11 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMissing, WheelCache } from '../cache/wheel-cache.js';
+import { isMissing, WheelCache, type DownloadLimit } from '../cache/wheel-cache.js';
 import { debug } from '../debug.js';
 import { ResolverError } from '../errors.js';
 import type { HttpClient } from '../http/client.js';
+import { describeLimit } from '../http/settings.js';
 import { displayUrl } from '../http/urls.js';
 import { readWheelMetadata } from '../metadata/wheel-metadata.js';
 import type { Candidate } from './candidates.js';
@@ -85,24 +86,42 @@ export class Downloader {
     const describe = `${file.filename} (${project}) from ${displayUrl(file.url)}`;
     const hit = expected ? await this.cache.lookup(expected, file.filename) : undefined;
     if (hit && expected) return { path: hit.path, size: hit.size, sha256: expected };
-    // The recorded (lock) or advertised (PEP 700) size bounds the download; a little slack so the
-    // message says "too large" rather than a bare hash mismatch when an index rounds.
-    const recorded = file.size === undefined ? Infinity : file.size + SIZE_MARGIN;
-    const store = (body: AsyncIterable<Uint8Array>, maxBytes: number) =>
-      this.cache.store(file.filename, body, expected, (n) => this.onBytes(project, n), describe, maxBytes);
+    // The recorded (lock) or advertised (PEP 700) size bounds the download, with a little slack so the
+    // message says "too large" rather than a bare hash mismatch when an index rounds; without one,
+    // the largest file the settings allow.
+    const max = this.http.limits.maxFileBytes;
+    const limit: DownloadLimit =
+      file.size === undefined
+        ? {
+            bytes: max,
+            why: `the most a file may have (${describeLimit('maxFileBytes', max)}); raise it only if the file is really that large`,
+          }
+        : {
+            bytes: file.size + SIZE_MARGIN,
+            why: "more than its recorded size allows; the index, the lock's size or the file is wrong",
+          };
+    const store = (body: AsyncIterable<Uint8Array>, bound: DownloadLimit) =>
+      this.cache.store(file.filename, body, expected, (n) => this.onBytes(project, n), describe, bound);
     const result = file.url.startsWith('file:')
       ? await openLocal(file.url, describe).then(({ body, size }) =>
-          store(body, Math.min(recorded, size + SIZE_MARGIN)),
+          store(
+            body,
+            size + SIZE_MARGIN < limit.bytes
+              ? { bytes: size + SIZE_MARGIN, why: 'more than the file had when it was opened' }
+              : limit,
+          ),
         )
       : await this.http.get(file.url, '*/*', describe, async (res) => {
-          if (res.contentLength !== undefined && res.contentLength > recorded) {
+          if (res.contentLength !== undefined && res.contentLength > limit.bytes) {
             await res.discard();
             throw new ResolverError(
               'INDEX_ERROR',
-              `${describe} is ${res.contentLength} bytes, but its recorded size is ${file.size}. Nothing was downloaded; the index or the lock is wrong.`,
+              file.size === undefined
+                ? `${describe} is ${res.contentLength} bytes, more than a file may have (${describeLimit('maxFileBytes', max)}). Nothing was downloaded; raise the limit only if the file is really that large.`
+                : `${describe} is ${res.contentLength} bytes, but its recorded size is ${file.size}. Nothing was downloaded; the index or the lock is wrong.`,
             );
           }
-          return store(res.body, recorded);
+          return store(res.body, limit);
         });
     return { path: result.path, size: result.size, sha256: result.sha256 };
   }

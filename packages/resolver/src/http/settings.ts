@@ -10,12 +10,19 @@ export interface HttpLimits {
   pageDeadlineMs: number;
   /** Largest project page / metadata file read into memory. */
   maxPageBytes: number;
+  /**
+   * Largest distribution file downloaded when neither the lock nor the index gives its size (a
+   * recorded size bounds the download more tightly).
+   */
+  maxFileBytes: number;
 }
 
 export const DEFAULT_LIMITS: HttpLimits = {
   deadlineMs: 600_000,
   pageDeadlineMs: 60_000,
   maxPageBytes: 64 * 1024 * 1024,
+  // The largest wheels on the public index (CUDA builds) are a few GiB.
+  maxFileBytes: 16 * 1024 * 1024 * 1024,
 };
 
 /** Settings users can change, with their units (messages name them). */
@@ -23,6 +30,7 @@ export const SETTINGS = {
   deadlineMs: { env: 'NX_PEX_HTTP_TIMEOUT', unit: 's', scale: 1000 },
   pageDeadlineMs: { env: 'NX_PEX_PAGE_TIMEOUT', unit: 's', scale: 1000 },
   maxPageBytes: { env: 'NX_PEX_PAGE_MAX_BYTES', unit: 'bytes', scale: 1 },
+  maxFileBytes: { env: 'NX_PEX_FILE_MAX_BYTES', unit: 'bytes', scale: 1 },
 } as const;
 
 /** `options` wins, then `NX_PEX_*` in `env`; a malformed variable is INVALID_CONFIG naming it. */
@@ -46,7 +54,7 @@ export function httpLimits(options: Partial<HttpLimits>, env: Env): HttpLimits {
   return limits;
 }
 
-/** `maxPageBytes` as a message says it, with the setting to raise. */
+/** A limit as a message says it, with the setting to raise. */
 export function describeLimit(key: keyof HttpLimits, value: number): string {
   const { env, unit, scale } = SETTINGS[key];
   return `${unit === 's' ? `${value / scale} s` : `${value} bytes`} (${env})`;

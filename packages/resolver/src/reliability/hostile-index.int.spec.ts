@@ -183,6 +183,32 @@ describe('downloads stop at the recorded or advertised size, temp files removed'
     expect(await tempFiles(suite.cacheDir)).toEqual([]);
   });
 
+  it('without a recorded or advertised size, a download is cut at NX_PEX_FILE_MAX_BYTES', async () => {
+    const json = JSON.stringify({
+      meta: { 'api-version': '1.0' },
+      files: [{ filename: WHEEL, url: `/files/${WHEEL}`, hashes: { sha256: wheel.sha256 } }],
+    });
+    const server = await serve({
+      '/simple/pkg/': respond(200, json, { 'Content-Type': 'application/vnd.pypi.simple.v1+json' }),
+      [`/files/${WHEEL}`]: endless(),
+      [`/files/${WHEEL}.metadata`]: respond(404, ''),
+    });
+    const err = await failure(() =>
+      fetchArtifacts({
+        requirements: ['pkg'],
+        index: config(`${server.origin}/simple/`),
+        target,
+        cacheDir: suite.cacheDir,
+        http: { ...FAST, env: { NX_PEX_FILE_MAX_BYTES: '300000' } },
+      }),
+    );
+    expect(err.code).toBe('INDEX_ERROR');
+    expect(err.message).toMatch(
+      /goes on past 300000 bytes, the most a file may have \(300000 bytes \(NX_PEX_FILE_MAX_BYTES\)\)/,
+    );
+    expect(await tempFiles(suite.cacheDir)).toEqual([]);
+  });
+
   it('file:// sources: a device is refused, a file longer than recorded is cut off', async () => {
     const device = await failure(() => fetchLocked(locked('file:///dev/zero'), { cacheDir: suite.cacheDir }));
     expect(device.message).toMatch(/is not a regular file/);
