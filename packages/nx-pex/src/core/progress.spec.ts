@@ -103,7 +103,7 @@ describe('BuildProgress', () => {
     lines.progress.finish('done');
     expect(lines.chunks).toEqual([
       'nx-pex: rebuilding a (full build): pylock.toml changed\n',
-      'nx-pex: installed 1 wheels\n',
+      'nx-pex: installed 1 wheel\n',
       'done\n',
     ]);
 
@@ -165,7 +165,7 @@ describe('fetchProgress: the resolver walk on one line', () => {
     walk({ phase: 'download', project: 'a', done: 1, total: 1, bytes: 2048 });
     lines.progress.finish();
     expect(lines.chunks.join('')).toBe(
-      'nx-pex: resolved 1 projects (metadata 2/2)\nnx-pex: downloaded 1 distributions (2.0 KiB)\n',
+      'nx-pex: resolved 1 project (metadata 2/2)\nnx-pex: downloaded 1 distribution (2.0 KiB)\n',
     );
   });
 

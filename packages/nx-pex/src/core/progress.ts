@@ -69,12 +69,15 @@ const PAST: Record<Phase, string> = {
   installing: 'installed',
   writing: 'wrote',
 };
-const NOUN: Record<Phase, string> = {
-  resolving: 'projects',
-  downloading: 'distributions',
-  installing: 'wheels',
-  writing: 'files',
+const NOUN: Record<Phase, [string, string]> = {
+  resolving: ['project', 'projects'],
+  downloading: ['distribution', 'distributions'],
+  installing: ['wheel', 'wheels'],
+  writing: ['file', 'files'],
 };
+
+/** `1 wheel`, `3 wheels`. */
+const counted = (n: number, phase: Phase) => `${n} ${NOUN[phase][n === 1 ? 0 : 1]}`;
 
 // ESC [ 2K erases the whole line; \r returns to its start (ECMA-48).
 const ERASE_LINE = '\r\x1b[2K';
@@ -184,11 +187,11 @@ export class BuildProgress {
   private phaseSummary(phase: Phase): string {
     const size = [this.bytes > 0 ? formatBytes(this.bytes) : '', this.note ?? ''].filter(Boolean).join(', ');
     const sized = size ? ` (${size})` : '';
-    if (this.cached === 0) return `${PAST[phase]} ${this.done} ${NOUN[phase]}${sized}`;
+    if (this.cached === 0) return `${PAST[phase]} ${counted(this.done, phase)}${sized}`;
     const fetched = this.done - this.cached;
-    const counted = `${this.done} ${NOUN[phase]}`;
-    if (fetched === 0) return `${counted} from the cache${this.note ? ` (${this.note})` : ''}`;
-    return `${counted}: ${this.cached} from the cache, ${fetched} ${PAST[phase]}${sized}`;
+    const all = counted(this.done, phase);
+    if (fetched === 0) return `${all} from the cache${this.note ? ` (${this.note})` : ''}`;
+    return `${all}: ${this.cached} from the cache, ${fetched} ${PAST[phase]}${sized}`;
   }
 }
 

@@ -97,7 +97,7 @@ describe('up-to-date and sources-only builds (CLI; the executor calls the same b
     const first = (await build()).err;
     expect(first).toMatch(/nx-pex: wrote dist\/apps\/svc\/svc\.pex \(zipapp/);
     expect(first).toContain('nx-pex: rebuilding svc (full build): no earlier build is recorded');
-    expect(first).toMatch(/nx-pex: downloaded 1 distributions \(\d+ B\)/);
+    expect(first).toMatch(/nx-pex: downloaded 1 distribution \(\d+ B\)/);
     const before = statSync(pex());
     const again = await build();
     expect(again.err).not.toContain('rebuilding');
@@ -168,7 +168,7 @@ describe('up-to-date and sources-only builds (CLI; the executor calls the same b
     ({ err } = await build());
     expect(err).toMatch(full);
     expect(err).toContain(because('apps/svc/pylock.toml changed'));
-    expect(err).toContain('nx-pex: 1 distributions from the cache\n');
+    expect(err).toContain('nx-pex: 1 distribution from the cache\n');
     expect(err).not.toContain('downloaded');
 
     // An option.
@@ -253,7 +253,7 @@ describe('up-to-date and sources-only builds (CLI; the executor calls the same b
     try {
       ({ err } = await build());
       expect(err).toContain(because('apps/svc/pylock.toml was removed'));
-      expect(err).toContain('nx-pex: 1 distributions from the cache');
+      expect(err).toContain('nx-pex: 1 distribution from the cache');
       expect((await build()).err).toContain(
         because('the last build cannot be checked: no lock served it, its requirements were resolved'),
       );
