@@ -40,7 +40,12 @@ const config = (indexUrl: string, extra: Partial<IndexConfig> = {}): IndexConfig
   noIndex: false,
   ...extra,
 });
-const FAST = { retries: 0, backoffMs: 1, netrc: false as const, env: {} };
+const FAST: { retries: number; backoffMs: number; netrc: false; env: Record<string, string> } = {
+  retries: 0,
+  backoffMs: 1,
+  netrc: false,
+  env: {},
+};
 const WHEEL = 'pkg-1.0-py3-none-any.whl';
 
 let wheel: { path: string; sha256: string; size: number; bytes: Buffer };
@@ -160,48 +165,36 @@ describe('downloads stop at the recorded or advertised size, temp files removed'
     expect(await tempFiles(suite.cacheDir)).toEqual([]);
   });
 
-  it('a PEP 700 size on a JSON page bounds the download too', async () => {
+  /** Resolve `pkg` from a JSON page listing one wheel (`size`: PEP 700) whose download never ends. */
+  async function endlessFromPage(size: number | undefined, http: typeof FAST): Promise<ResolverError> {
     const json = JSON.stringify({
-      meta: { 'api-version': '1.1' },
-      files: [{ filename: WHEEL, url: `/files/${WHEEL}`, hashes: { sha256: wheel.sha256 }, size: wheel.size }],
+      meta: { 'api-version': size === undefined ? '1.0' : '1.1' },
+      files: [{ filename: WHEEL, url: `/files/${WHEEL}`, hashes: { sha256: wheel.sha256 }, size }],
     });
     const server = await serve({
       '/simple/pkg/': respond(200, json, { 'Content-Type': 'application/vnd.pypi.simple.v1+json' }),
       [`/files/${WHEEL}`]: endless(),
       [`/files/${WHEEL}.metadata`]: respond(404, ''),
     });
-    const err = await failure(() =>
+    return failure(() =>
       fetchArtifacts({
         requirements: ['pkg'],
         index: config(`${server.origin}/simple/`),
         target,
         cacheDir: suite.cacheDir,
-        http: FAST,
+        http,
       }),
     );
+  }
+
+  it('a PEP 700 size on a JSON page bounds the download too', async () => {
+    const err = await endlessFromPage(wheel.size, FAST);
     expect(err.message).toMatch(/goes on past/);
     expect(await tempFiles(suite.cacheDir)).toEqual([]);
   });
 
   it('without a recorded or advertised size, a download is cut at NX_PEX_FILE_MAX_BYTES', async () => {
-    const json = JSON.stringify({
-      meta: { 'api-version': '1.0' },
-      files: [{ filename: WHEEL, url: `/files/${WHEEL}`, hashes: { sha256: wheel.sha256 } }],
-    });
-    const server = await serve({
-      '/simple/pkg/': respond(200, json, { 'Content-Type': 'application/vnd.pypi.simple.v1+json' }),
-      [`/files/${WHEEL}`]: endless(),
-      [`/files/${WHEEL}.metadata`]: respond(404, ''),
-    });
-    const err = await failure(() =>
-      fetchArtifacts({
-        requirements: ['pkg'],
-        index: config(`${server.origin}/simple/`),
-        target,
-        cacheDir: suite.cacheDir,
-        http: { ...FAST, env: { NX_PEX_FILE_MAX_BYTES: '300000' } },
-      }),
-    );
+    const err = await endlessFromPage(undefined, { ...FAST, env: { NX_PEX_FILE_MAX_BYTES: '300000' } });
     expect(err.code).toBe('INDEX_ERROR');
     expect(err.message).toMatch(
       /goes on past 300000 bytes, the most a file may have \(300000 bytes \(NX_PEX_FILE_MAX_BYTES\)\)/,
