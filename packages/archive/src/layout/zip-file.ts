@@ -1,15 +1,13 @@
 import { createHash } from 'node:crypto';
 import { writeFileAtomic } from '@nx-pex/common';
 import { FileSink } from '../zip/sink.js';
-import { ZipWriter, type ZipEntry } from '../zip/writer.js';
+import { writeEntries, ZipWriter, type ZipEntry } from '../zip/writer.js';
 
 export interface WrittenZip {
   size: number;
   sha256: string;
   zip64: boolean;
 }
-
-const PROGRESS_EVERY = 1000;
 
 /** Write `entries` (already sorted) as a zip at `path`, optionally behind a first line, through a temp file. */
 export async function writeZipFile(
@@ -25,15 +23,7 @@ export async function writeZipFile(
     const sink = new FileSink(handle, hash);
     if (options.preamble) await sink.write(options.preamble);
     const writer = new ZipWriter(sink);
-    try {
-      for (const [index, entry] of entries.entries()) {
-        await writer.add(entry);
-        if ((index + 1) % PROGRESS_EVERY === 0) options.onEntry?.(index + 1);
-      }
-      await writer.finish();
-    } finally {
-      await writer.close();
-    }
+    await writeEntries(writer, entries, options.onEntry);
     size = sink.position;
     zip64 = writer.zip64;
   });

@@ -7,7 +7,7 @@
 // the runtime reads the ZIP64 directory but extracts only the small py3-none-any build: creating
 // 65k files at first run takes minutes on a slow disk. NX_PEX_LONG=1 makes the big wheel the one
 // that runs (70k modules, all extracted) and imports its last module.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SpecifierSet } from '@nx-pex/resolver';
@@ -24,6 +24,7 @@ const PER_PACKAGE = 1000;
 const python313 = (await findPythons()).found.find((each) => each.version === '3.13')?.path;
 
 let work: string;
+let wheels: WheelInput[];
 let wide: BuiltPex;
 let only313: BuiltPex;
 let unevaluated: BuiltPex;
@@ -57,7 +58,7 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'nx-pex-zip64-build-'));
   const wheelDir = join(work, 'wheels');
   await mkdir(wheelDir);
-  const wheels = LONG
+  wheels = LONG
     ? [await manyWheel(wheelDir, 'py3-none-any', MODULES)]
     : [await manyWheel(wheelDir, 'py3-none-win_amd64', MODULES), await manyWheel(wheelDir, 'py3-none-any', 0)];
   // What nx-pex passes: the resolver's PEP 440 implementation (the archive does not import it).
@@ -101,6 +102,26 @@ it('warns about ZIP64 when the constraints allow CPython < 3.13, and not with >=
   expect(unevaluated.warnings).toHaveLength(1);
   expect(unevaluated.warnings[0]).toMatch(/needs ZIP64 .*were not evaluated \(no specifierSet option\).*'packed'/);
   expect(warnings).toEqual([`wide: ${wide.warnings[0]}`, `unevaluated: ${unevaluated.warnings[0]}`]);
+});
+
+it('a rewrite from the previous zipapp (ZIP64 end records, one more source) gives the bytes and warning of a full build', async () => {
+  const source = join(work, 'extra.py');
+  await writeFile(source, 'EXTRA = 1\n');
+  const options = {
+    specifierSet: (text: string) => new SpecifierSet(text),
+    wheels,
+    sources: [{ archivePath: 'extra.py', path: source }],
+    cacheDir: join(work, 'cache'),
+    entryPoint: 'many.check',
+    interpreterConstraints: ['>=3.8'],
+  };
+  const rewritten = await buildPex({ ...options, outputPath: join(work, 're', 'wide.pex'), previousPex: wide });
+  const full = await buildPex({ ...options, outputPath: join(work, 'full', 'wide.pex') });
+  expect(rewritten.reuse).toEqual({ keptBytes: expect.any(Number) });
+  expect((await readFile(rewritten.path)).equals(await readFile(full.path))).toBe(true);
+  expect(rewritten.sha256).toBe(full.sha256);
+  expect(rewritten.warnings).toEqual(full.warnings);
+  expect(full.warnings).toHaveLength(1);
 });
 
 it.skipIf(!python313)(

@@ -13,7 +13,7 @@ import { RangeReader, MAX_WINDOW } from '../fs/range-reader.js';
 import { dataStart, readCentralDirectory, type CentralEntry } from './central-directory.js';
 import { localFileHeader } from './records.js';
 import { FileSink } from './sink.js';
-import { headerFields, ZipWriter, type ZipEntry } from './writer.js';
+import { headerFields, writeEntries, ZipWriter, type ZipEntry } from './writer.js';
 
 /** A zip this writer wrote earlier to be rewritten, as its caller recorded it. */
 export interface PreviousZip {
@@ -42,7 +42,6 @@ export type ReusedZip =
 
 /** Below this many kept bytes a copy of the previous file costs more than it saves. */
 const MIN_KEPT = 1 << 20;
-const PROGRESS_EVERY = 1000;
 
 /** Each entry's local header, where each entry starts (the preamble first), and where the central directory would. */
 function plan(entries: ZipEntry[], preambleLength: number): { headers: Buffer[]; offsets: number[] } {
@@ -141,16 +140,7 @@ export async function writeZipReusing(
     await handle.truncate(offsets[kept]!);
     const sink = new FileSink(handle, hash, offsets[kept]!);
     const writer = new ZipWriter(sink);
-    try {
-      for (let index = 0; index < entries.length; index++) {
-        if (index < kept) writer.addWritten(entries[index]!, offsets[index]!);
-        else await writer.add(entries[index]!);
-        if ((index + 1) % PROGRESS_EVERY === 0) options.onEntry?.(index + 1);
-      }
-      await writer.finish();
-    } finally {
-      await writer.close();
-    }
+    await writeEntries(writer, entries, options.onEntry, offsets.slice(0, kept));
     await handle.chmod(mode);
     await handle.close();
     handle = undefined;

@@ -147,3 +147,27 @@ export class ZipWriter {
     return this.#source;
   }
 }
+
+const PROGRESS_EVERY = 1000;
+
+/**
+ * Add `entries` and finish the zip, calling `onEntry` every 1000 entries; the first `keptOffsets.length`
+ * entries are already in the file at those offsets (a kept prefix), so only their central headers are written.
+ */
+export async function writeEntries(
+  writer: ZipWriter,
+  entries: ZipEntry[],
+  onEntry?: (done: number) => void,
+  keptOffsets: readonly number[] = [],
+): Promise<void> {
+  try {
+    for (const [index, entry] of entries.entries()) {
+      if (index < keptOffsets.length) writer.addWritten(entry, keptOffsets[index]!);
+      else await writer.add(entry);
+      if ((index + 1) % PROGRESS_EVERY === 0) onEntry?.(index + 1);
+    }
+    await writer.finish();
+  } finally {
+    await writer.close();
+  }
+}
