@@ -3,7 +3,8 @@
  * (same headers at the same offsets, same data), the previous file is copied by the kernel (a
  * reflink where the filesystem has them), cut after the last such entry, and only the rest and the
  * central directory are written. The result is the bytes a full write gives; so is its sha256,
- * which is computed over the kept bytes as they are read back from the copy.
+ * which is computed over the kept bytes as they are read back from the copy (while the kernel
+ * copies: the read follows the copy's size), and only when the whole copy has the recorded sha256.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { constants } from 'node:fs';
@@ -98,74 +99,83 @@ export async function writeZipReusing(
 ): Promise<ReusedZip> {
   const preamble = options.preamble ?? Buffer.alloc(0);
   const { headers, offsets } = plan(entries, preamble.length);
-  // A look at the previous central directory first: no copy when little would be kept.
-  let estimate: number;
-  try {
-    const { reader, directory } = await readDirectory(previous.path);
-    await reader.close();
-    estimate = offsets[matchingPrefix(entries, offsets, directory)]!;
-  } catch (error) {
-    return { fallback: `the previous zip cannot be read (${String(error)})` };
-  }
-  if (estimate < MIN_KEPT) return { fallback: `less than ${MIN_KEPT} bytes of the previous zip would be kept` };
-
+  // Judged on the previous file first (no copy when little would stay), then again on the copy.
+  const judged = await keptEntries(previous.path, entries, offsets, previous);
+  if (typeof judged === 'string') return { fallback: judged };
+  const { kept, size } = judged;
+  const keep = offsets[kept]!;
   const temp = tempPathBeside(path);
-  try {
-    await copyFile(previous.path, temp, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
-  } catch (error) {
+  const handle = await open(temp, 'wx+', mode);
+  // The kernel copies (a reflink where the filesystem has them) while the bytes it has copied are hashed.
+  let copyDone = false;
+  const copied = copyFile(previous.path, temp, constants.COPYFILE_FICLONE).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  void copied.then(() => (copyDone = true));
+  let raced = false;
+  const copiedUpTo = async (end: number): Promise<boolean> => {
+    for (;;) {
+      if ((await handle.stat()).size >= end) {
+        raced ||= !copyDone;
+        return true;
+      }
+      if (copyDone) return false;
+      await Promise.race([copied, new Promise((resolve) => setTimeout(resolve, 2))]);
+    }
+  };
+  const fallback = async (why: string): Promise<ReusedZip> => {
+    await copied;
+    await handle.close();
     await removeTemp(temp);
-    return { fallback: `the previous zip cannot be copied (${String(error)})` };
-  }
-  let handle: FileHandle | undefined;
+    return { fallback: why };
+  };
   try {
-    // From here on only the copy is read: what is kept is what was checked.
-    const kept = await keptEntries(temp, entries, offsets, previous);
-    if (typeof kept === 'string') {
-      await removeTemp(temp);
-      return { fallback: kept };
+    const recorded = previous.sha256.toLowerCase();
+    const pass = () =>
+      hashKeptPrefix(handle, size, copiedUpTo, keep, expectedBytes(preamble, entries, headers, offsets, kept));
+    let hash = await pass();
+    if (raced && (typeof hash === 'string' || hash.whole !== recorded)) {
+      // Read while the kernel copied: a filesystem that sizes the file before filling it would show
+      // bytes not copied yet, so read the finished copy once more before judging it.
+      await copied;
+      hash = await pass();
     }
-    handle = await open(temp, 'r+');
-    const hash = await hashKeptPrefix(
-      handle,
-      previous.sha256,
-      offsets[kept]!,
-      expectedBytes(preamble, entries, headers, offsets, kept),
-    );
-    if (typeof hash === 'string') {
-      await handle.close();
-      handle = undefined;
-      await removeTemp(temp);
-      return { fallback: hash };
-    }
-    await handle.truncate(offsets[kept]!);
-    const sink = new FileSink(handle, hash, offsets[kept]!);
+    const copyError = await copied;
+    if (copyError !== undefined) return await fallback(`the previous zip cannot be copied (${String(copyError)})`);
+    if (typeof hash === 'string') return await fallback(hash);
+    if (hash.whole !== recorded || (await handle.stat()).size !== size)
+      return await fallback('the previous zip changed since it was written (its sha256 differs from the recorded one)');
+    // What is kept is judged on the copy, whose bytes were just hashed.
+    const again = await keptEntries(temp, entries, offsets, previous);
+    if (typeof again === 'string' || again.kept !== kept)
+      return await fallback('the previous zip changed while it was copied');
+    await handle.truncate(keep);
+    const sink = new FileSink(handle, hash.kept, keep);
     const writer = new ZipWriter(sink);
     await writeEntries(writer, entries, options.onEntry, offsets.slice(0, kept));
     await handle.chmod(mode);
     await handle.close();
-    handle = undefined;
     await commit(temp, path);
-    return {
-      written: { size: sink.position, sha256: hash.digest('hex'), zip64: writer.zip64 },
-      keptBytes: offsets[kept]!,
-    };
+    return { written: { size: sink.position, sha256: hash.kept.digest('hex'), zip64: writer.zip64 }, keptBytes: keep };
   } catch (error) {
-    await handle?.close().catch(() => undefined);
+    await copied;
+    await handle.close().catch(() => undefined);
     await removeTemp(temp);
     throw error;
   }
 }
 
-/** How many leading entries of the copy can stay (at least MIN_KEPT bytes' worth), or why none. */
+/** How many leading entries of the zip at `path` can stay (at least MIN_KEPT bytes' worth) and its size, or why none. */
 async function keptEntries(
-  copy: string,
+  path: string,
   entries: ZipEntry[],
   offsets: number[],
   previous: PreviousZip,
-): Promise<number | string> {
+): Promise<{ kept: number; size: number } | string> {
   let opened: { reader: RangeReader; directory: CentralEntry[] };
   try {
-    opened = await readDirectory(copy);
+    opened = await readDirectory(path);
   } catch (error) {
     return `the previous zip cannot be read (${String(error)})`;
   }
@@ -176,11 +186,13 @@ async function keptEntries(
       if (entry === undefined || entry.method !== 0) return undefined;
       return Buffer.from(await reader.read(await dataStart(reader, entry), entry.compressedSize));
     };
-    const sameData = await previous.sameData(readStored);
     const matching = matchingPrefix(entries, offsets, directory);
+    // A raw copy stays only when the caller vouches for its data; headers and in-memory data are compared later.
+    const sameData = matching > 0 ? await previous.sameData(readStored) : () => false;
     let kept = 0;
     while (kept < matching && (entries[kept]!.data.kind === 'bytes' || sameData(entries[kept]!))) kept++;
-    return offsets[kept]! < MIN_KEPT ? `less than ${MIN_KEPT} bytes of the previous zip would be kept` : kept;
+    if (offsets[kept]! < MIN_KEPT) return `less than ${MIN_KEPT} bytes of the previous zip would be kept`;
+    return { kept, size: reader.size };
   } catch (error) {
     return `the previous zip cannot be read (${String(error)})`;
   } finally {
@@ -208,35 +220,39 @@ function expectedBytes(
 }
 
 /**
- * Read the whole copy once: its sha256 must be the recorded one (nothing changed it since it was
- * written), the kept part must hold the expected bytes, and the hash of the kept part (forked at
- * `keep`) starts the new file's. Reads are double-buffered into two reused buffers.
+ * Read the whole copy once, as the kernel writes it (`copiedUpTo`): the sha256 of all of it (which
+ * must be the recorded one: nothing changed it since it was written) and of its first `keep` bytes
+ * (forked there: the new file's hash continues it), comparing the expected bytes on the way. Reads
+ * are double-buffered into two reused buffers.
  */
 async function hashKeptPrefix(
   handle: FileHandle,
-  recorded: string,
+  size: number,
+  copiedUpTo: (end: number) => Promise<boolean>,
   keep: number,
   expected: Expected,
-): Promise<Hash | string> {
-  const size = (await handle.stat()).size;
+): Promise<{ whole: string; kept: Hash } | string> {
   const whole = createHash('sha256');
   let forked: Hash | undefined;
   const buffers = [Buffer.allocUnsafeSlow(MAX_WINDOW), Buffer.allocUnsafeSlow(MAX_WINDOW)];
-  const readAt = async (buffer: Buffer, at: number): Promise<Buffer> => {
+  const readAt = async (buffer: Buffer, at: number): Promise<Buffer | undefined> => {
     const length = Math.min(buffer.length, size - at);
+    if (!(await copiedUpTo(at + length))) return undefined;
     let done = 0;
     while (done < length) {
       const { bytesRead } = await handle.read(buffer, done, length - done, at + done);
-      if (bytesRead === 0) throw new RangeError(`unexpected end of the copied zip at byte ${at + done}`);
+      if (bytesRead === 0) return undefined;
       done += bytesRead;
     }
     return buffer.subarray(0, length);
   };
+  const shorter = 'the previous zip changed since it was written (its copy is shorter)';
   let next = 0;
   let pending = size > 0 ? readAt(buffers[0]!, 0) : undefined;
   let turn = 0;
   while (pending !== undefined) {
     const chunk = await pending;
+    if (chunk === undefined) return shorter;
     const start = next;
     next += chunk.length;
     turn ^= 1;
@@ -254,10 +270,8 @@ async function hashKeptPrefix(
       whole.update(chunk);
     }
   }
-  if (whole.digest('hex') !== recorded.toLowerCase())
-    return 'the previous zip changed since it was written (its sha256 differs from the recorded one)';
-  if (forked === undefined) return 'the previous zip is shorter than the part to keep';
-  return forked;
+  if (forked === undefined) return shorter;
+  return { whole: whole.digest('hex'), kept: forked };
 }
 
 /** Byte ranges the kept part must hold, sorted and disjoint; `next` is the first not yet fully compared. */
