@@ -1,9 +1,9 @@
-import type { BuiltPex, ProjectDistribution } from '@nx-pex/archive';
+import type { BuiltPex, PreviousPex, ProjectDistribution } from '@nx-pex/archive';
 import type { IndexConfig, LocalArtifact, TargetInterpreter } from '@nx-pex/resolver';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PexTargetModel } from './model.js';
-import { fetchProgress, type BuildProgress, type ProgressEvent } from './progress.js';
+import { fetchProgress, formatBytes, type BuildProgress, type ProgressEvent } from './progress.js';
 import type { SourceEntry } from './sources.js';
 import {
   removeStamp,
@@ -117,8 +117,12 @@ export async function finishChecked(
     return { ...stamp.summary, mode: 'up-to-date' };
   }
   req.progress.say(rebuildNote(stamp.model.project, check));
-  // The stamp vouches that the output is the one it records: its PEX-INFO is the previous one.
-  const built = await writeProjectPex(req, stamp, check.sources, stamp.pexInfo);
+  // The stamp vouches that the output is the one it records: its PEX-INFO is the previous one. A
+  // zipapp keeps the previous file's unchanged leading entries (the archive checks its sha256 first).
+  const previousPex = { path: join(req.workspaceRoot, stamp.model.outputPath), sha256: stamp.summary.sha256 };
+  const built = await writeProjectPex(req, stamp, check.sources, stamp.pexInfo, previousPex);
+  if (built.reuse && 'keptBytes' in built.reuse)
+    req.progress.say(`nx-pex: kept ${formatBytes(built.reuse.keptBytes)} of the previous pex, wrote the rest`);
   const summary = summarize(stamp.model, built, stamp.wheels.length, check.sources.length, false);
   await writeStamp(req.workspaceRoot, {
     ...stamp,
@@ -214,6 +218,7 @@ async function writeProjectPex(
   inputs: StampedInputs,
   sources: readonly SourceState[],
   previousPexInfo?: unknown,
+  previousPex?: PreviousPex,
 ): Promise<BuiltPex> {
   const { model, wheels, distributions } = inputs;
   const { progress } = req;
@@ -233,6 +238,7 @@ async function writeProjectPex(
   return buildPex({
     outputPath,
     ...(previousPexInfo !== undefined ? { previousPexInfo } : {}),
+    ...(previousPex ? { previousPex } : {}),
     layout: model.layout,
     wheels: [...wheels],
     sources: sources.map((s): SourceEntry => ({ archivePath: s.archivePath, path: s.path })),

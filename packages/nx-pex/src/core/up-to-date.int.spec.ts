@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import {
   appendFileSync,
   chmodSync,
@@ -61,8 +62,14 @@ describe('up-to-date and sources-only builds (CLI; the executor calls the same b
     const wheels = join(tmp, 'wheels');
     await mkdir(wheels);
     for (const version of ['1.0.0', '2.0.0']) {
+      // A module of random text, so that a sources-only rewrite has over 1 MiB of wheel to keep.
+      const blob = `B = ${JSON.stringify(randomBytes(2 << 20).toString('base64'))}\n`;
       await buildWheel(
-        { name: 'colorful', version, modules: { 'colorful/__init__.py': `V = "${version}"\n` } },
+        {
+          name: 'colorful',
+          version,
+          modules: { 'colorful/__init__.py': `V = "${version}"\n`, 'colorful/blob.py': blob },
+        },
         wheels,
       );
     }
@@ -97,7 +104,7 @@ describe('up-to-date and sources-only builds (CLI; the executor calls the same b
     const first = (await build()).err;
     expect(first).toMatch(/nx-pex: wrote dist\/apps\/svc\/svc\.pex \(zipapp/);
     expect(first).toContain('nx-pex: rebuilding svc (full build): no earlier build is recorded');
-    expect(first).toMatch(/nx-pex: downloaded 1 distribution \(\d+ B\)/);
+    expect(first).toMatch(/nx-pex: downloaded 1 distribution \(\d+(\.\d)? (B|KiB|MiB)\)/);
     const before = statSync(pex());
     const again = await build();
     expect(again.err).not.toContain('rebuilding');
@@ -135,6 +142,8 @@ describe('up-to-date and sources-only builds (CLI; the executor calls the same b
       const { err } = await build();
       expect(err, what).toMatch(/wrote dist\/apps\/svc\/svc\.pex \(sources changed\)/);
       expect(err, what).toContain(`nx-pex: rebuilding svc (sources only): apps/svc/src/svc/${why}\n`);
+      // The wheel's entries come from the previous pex (archive: previousPex), the bytes still a clean build's.
+      expect(err, what).toMatch(/nx-pex: kept \d+\.\d MiB of the previous pex, wrote the rest/);
       expect(run(), what).toBe(prints);
       expect(readFileSync(pex()).equals(await cleanBuild()), `${what}: incremental = clean`).toBe(true);
       expect((await build()).err, what).toMatch(/is up to date/);
